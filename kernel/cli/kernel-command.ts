@@ -1,0 +1,70 @@
+// `luci kernel -f CONNECTION_FILE`: wires the layers together and runs until shutdown.
+// protocol (ZeroMQ transport) -> core (KernelCore) -> cells (LuciInterpreter) -> runtime (Python).
+import { LuciInterpreter } from "../cells/luci-interpreter.js";
+import { log } from "../common/log.js";
+import { KernelCore } from "../core/kernel-core.js";
+import { readConnectionFile } from "../protocol/connection.js";
+import { ZmqTransport } from "../protocol/zmq-transport.js";
+import { LocalExecutor } from "../runtime/local-executor.js";
+import { PythonRuntime } from "../runtime/python-runtime.js";
+
+export async function runKernel(args: string[]): Promise<number> {
+  const file = connectionFileArg(args);
+  if (!file) {
+    process.stderr.write("usage: luci kernel -f CONNECTION_FILE\n");
+    return 2;
+  }
+  const info = readConnectionFile(file);
+  const transport = new ZmqTransport(info);
+  const python = new PythonRuntime(new LocalExecutor(), process.cwd());
+  const interpreter = new LuciInterpreter(python);
+
+  let exiting = false;
+  const exit = async (code: number) => {
+    if (exiting) return;
+    exiting = true;
+    await Promise.race([Promise.all([python.shutdown(), transport.close()]), delay(2000)]);
+    process.exit(code);
+  };
+
+  const core = new KernelCore(transport, interpreter, { onShutdown: () => void exit(0) });
+  await core.start();
+  // Start Python only once the sockets are bound: the first kernel_info_reply does not wait for it.
+  setImmediate(() => python.start());
+
+  process.on("SIGINT", () => core.interruptFromSignal());
+  process.on("SIGTERM", () => void exit(0));
+  process.on("SIGHUP", () => void exit(0));
+  watchParent(() => {
+    log("warn", "the process that started the kernel is gone; shutting down");
+    void exit(0);
+  });
+  return 0;
+}
+
+function connectionFileArg(args: string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "-f" || arg === "--connection-file") return args[i + 1];
+    if (arg.startsWith("--connection-file=")) return arg.slice("--connection-file=".length);
+    if (arg.startsWith("-f=")) return arg.slice(3);
+  }
+  return undefined;
+}
+
+/** jupyter_client sets JPY_PARENT_PID; like ipykernel, exit when that process is gone. */
+function watchParent(onGone: () => void): void {
+  const parent = Number(process.env.JPY_PARENT_PID);
+  if (!Number.isInteger(parent) || parent <= 1) return;
+  const timer = setInterval(() => {
+    if (process.ppid !== parent) {
+      clearInterval(timer);
+      onGone();
+    }
+  }, 1000);
+  timer.unref();
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

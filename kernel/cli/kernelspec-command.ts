@@ -1,0 +1,31 @@
+// `luci install` and `luci uninstall`.
+import { resolve } from "node:path";
+import { installKernelspec, uninstallKernelspec, type Location } from "./kernelspec.js";
+
+export function runKernelspecCommand(command: "install" | "uninstall", args: string[]): number {
+  let location: Location = { kind: "user" };
+  let python: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--user") location = { kind: "user" };
+    else if (arg === "--sys-prefix") location = { kind: "sys-prefix" };
+    else if (arg === "--prefix" && args[i + 1]) location = { kind: "prefix", dir: args[++i]! };
+    else if (arg.startsWith("--prefix=")) location = { kind: "prefix", dir: arg.slice("--prefix=".length) };
+    else if (command === "install" && arg === "--python" && args[i + 1]) {
+      const given = args[++i]!;
+      python = given.includes("/") ? resolve(given) : given;
+    }
+    else {
+      process.stderr.write(`luci ${command}: unknown option ${JSON.stringify(arg)}\n`);
+      return 2;
+    }
+  }
+  if (command === "install") {
+    const dir = installKernelspec(location, { python });
+    process.stdout.write(`Installed the kernelspec "luci" (display name "Luci") in ${dir}\n`);
+    return 0;
+  }
+  const dir = uninstallKernelspec(location);
+  process.stdout.write(dir ? `Removed the kernelspec "luci" from ${dir}\n` : `No kernelspec "luci" was installed there.\n`);
+  return 0;
+}

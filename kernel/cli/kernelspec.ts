@@ -1,0 +1,78 @@
+// The kernelspec "luci" (kernels.rst "Kernel specs"): kernel.json plus logos, written where
+// jupyter_client looks for kernels (jupyter_core's jupyter_path("kernels")).
+import { execFileSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { homedir, platform } from "node:os";
+import { join, resolve } from "node:path";
+import { packageRoot } from "../common/package-root.js";
+
+export const KERNEL_NAME = "luci";
+
+export type Location = { kind: "user" } | { kind: "sys-prefix" } | { kind: "prefix"; dir: string };
+
+export interface KernelJson {
+  argv: string[];
+  display_name: string;
+  language: string;
+  interrupt_mode: "signal" | "message";
+  env: Record<string, string>;
+  metadata: Record<string, unknown>;
+  kernel_protocol_version: string;
+}
+
+/** kernel.json for this installation: absolute paths, so it works from any working directory. */
+export function kernelJson(options: { python?: string } = {}): KernelJson {
+  return {
+    argv: [process.execPath, join(packageRoot(), "dist", "kernel", "cli", "luci.js"), "kernel", "-f", "{connection_file}"],
+    display_name: "Luci",
+    language: "python",
+    // The kernel's event loop never runs user code, so interrupt_request is always answered.
+    interrupt_mode: "message",
+    env: options.python ? { LUCI_PYTHON: options.python } : {},
+    metadata: { debugger: false },
+    kernel_protocol_version: "5.3",
+  };
+}
+
+/** The folder that holds kernels/ for a location (jupyter_core's paths). */
+export function kernelsDir(location: Location): string {
+  switch (location.kind) {
+    case "prefix":
+      return join(resolve(location.dir), "share", "jupyter", "kernels");
+    case "sys-prefix":
+      return join(sysPrefix(), "share", "jupyter", "kernels");
+    case "user":
+      return join(userDataDir(), "kernels");
+  }
+}
+
+export function installKernelspec(location: Location, options: { python?: string } = {}): string {
+  const dir = join(kernelsDir(location), KERNEL_NAME);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "kernel.json"), JSON.stringify(kernelJson(options), null, 2) + "\n");
+  const assets = join(packageRoot(), "kernel", "cli", "assets");
+  for (const file of readdirSync(assets)) copyFileSync(join(assets, file), join(dir, file));
+  return dir;
+}
+
+export function uninstallKernelspec(location: Location): string | undefined {
+  const dir = join(kernelsDir(location), KERNEL_NAME);
+  if (!existsSync(dir)) return undefined;
+  rmSync(dir, { recursive: true, force: true });
+  return dir;
+}
+
+function userDataDir(): string {
+  if (process.env.JUPYTER_DATA_DIR) return process.env.JUPYTER_DATA_DIR;
+  if (platform() === "darwin") return join(homedir(), "Library", "Jupyter");
+  if (platform() === "win32") return join(process.env.APPDATA ?? homedir(), "jupyter");
+  return join(process.env.XDG_DATA_HOME || join(homedir(), ".local", "share"), "jupyter");
+}
+
+/** The prefix of the Python environment Jupyter runs in: the active venv or conda env, else python3's. */
+function sysPrefix(): string {
+  const active = process.env.VIRTUAL_ENV || process.env.CONDA_PREFIX;
+  if (active) return active;
+  const python = process.env.LUCI_JUPYTER_PYTHON || "python3";
+  return execFileSync(python, ["-c", "import sys; print(sys.prefix)"], { encoding: "utf8" }).trim();
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// The `luci` command. Each subcommand's module is loaded only when used, so that
+// `luci kernel` starts without loading what it does not need.
+
+const USAGE = `Usage: luci <command> [options]
+
+Commands:
+  kernel -f CONNECTION_FILE        run the kernel (Jupyter starts this through the kernelspec)
+  install [--user | --sys-prefix | --prefix DIR] [--python PYTHON]
+                                   install the kernelspec "luci" where Jupyter finds it (default --user)
+  uninstall [--user | --sys-prefix | --prefix DIR]
+                                   remove it
+  version                          print Luci's version
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "kernel":
+      return (await import("./kernel-command.js")).runKernel(rest);
+    case "install":
+    case "uninstall":
+      return (await import("./kernelspec-command.js")).runKernelspecCommand(command, rest);
+    case "version":
+    case "--version":
+      process.stdout.write(`${(await import("../common/version.js")).VERSION}\n`);
+      return 0;
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`luci: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== 0 || process.argv[2] !== "kernel") process.exitCode = code;
+  },
+  (err: Error) => {
+    process.stderr.write(`luci: ${err.message}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,260 @@
+// KernelCore: the protocol logic of a Jupyter kernel (xeus' xkernel_core, ipykernel's
+// kernelbase). Shell requests run one at a time in arrival order; control requests are
+// answered at once, even while code runs. Every request handled is wrapped in busy ... idle.
+import { log } from "../common/log.js";
+import { PROTOCOL_VERSION, type JsonObject, type Message } from "../protocol/messages.js";
+import type { RequestChannel, Transport } from "../protocol/transport.js";
+import { RequestContext } from "./execute-context.js";
+import { History, type HistoryQuery } from "./history.js";
+import type { ExecuteOutcome, Interpreter } from "./interpreter.js";
+
+type Handler = (message: Message, channel: RequestChannel) => Promise<void>;
+
+export interface KernelCoreOptions {
+  /** Called after a shutdown_request has been answered. */
+  onShutdown?: (restart: boolean) => void;
+}
+
+export class KernelCore {
+  private executionCount = 0;
+  private readonly history = new History();
+  private readonly shellQueue: Message[] = [];
+  private shellRunning = false;
+  /** execute_requests to answer with "aborted" after an error with stop_on_error. */
+  private readonly aborting = new Set<Message>();
+  private abortWindowOpen = false;
+  private current?: RequestContext;
+  private shuttingDown = false;
+  private readonly handlers: Record<string, Handler>;
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly interpreter: Interpreter,
+    private readonly options: KernelCoreOptions = {},
+  ) {
+    this.handlers = {
+      execute_request: (m) => this.execute(m),
+      kernel_info_request: (m, c) => this.reply(c, m, "kernel_info_reply", this.kernelInfo()),
+      complete_request: (m, c) => this.answer(c, m, "complete_reply", () => this.complete(m)),
+      inspect_request: (m, c) => this.answer(c, m, "inspect_reply", () => this.inspect(m)),
+      is_complete_request: (m, c) => this.answer(c, m, "is_complete_reply", () => this.isComplete(m)),
+      history_request: (m, c) => this.reply(c, m, "history_reply", this.historyReply(m)),
+      comm_info_request: (m, c) => this.reply(c, m, "comm_info_reply", { status: "ok", comms: {} }),
+      comm_open: (m) => this.refuseComm(m),
+      comm_msg: async () => {},
+      comm_close: async () => {},
+      interrupt_request: (m, c) => this.interrupt(m, c),
+      shutdown_request: (m, c) => this.shutdown(m, c),
+    };
+  }
+
+  /** Starts the transport and announces the kernel (status: starting, once). */
+  async start(): Promise<void> {
+    await this.transport.start((channel, message) => this.receive(channel, message));
+    this.transport.publish({ msgType: "status", content: { execution_state: "starting" } });
+  }
+
+  private receive(channel: RequestChannel, message: Message): void {
+    const type = message.header.msg_type;
+    if (channel === "stdin") {
+      if (type === "input_reply") this.inputReply(message);
+      else log("warn", `ignored ${type} on stdin`);
+      return;
+    }
+    if (!(type in this.handlers)) {
+      log("warn", `ignored unknown ${channel} message ${JSON.stringify(type).slice(0, 80)}`);
+      return;
+    }
+    if (channel === "control" || type === "interrupt_request") {
+      void this.dispatch(channel, message);
+      return;
+    }
+    if (this.abortWindowOpen && type === "execute_request") this.aborting.add(message);
+    this.shellQueue.push(message);
+    if (!this.shellRunning) void this.drainShell();
+  }
+
+  private async drainShell(): Promise<void> {
+    this.shellRunning = true;
+    while (this.shellQueue.length > 0) {
+      const message = this.shellQueue.shift()!;
+      if (this.aborting.delete(message)) await this.busyIdle(message, () => this.abortReply(message));
+      else await this.dispatch("shell", message);
+    }
+    this.shellRunning = false;
+  }
+
+  private async dispatch(channel: RequestChannel, message: Message): Promise<void> {
+    const handler = this.handlers[message.header.msg_type]!;
+    await this.busyIdle(message, () => handler(message, channel));
+  }
+
+  private async busyIdle(message: Message, work: () => Promise<void>): Promise<void> {
+    this.status("busy", message);
+    try {
+      await work();
+    } catch (err) {
+      log("error", `${message.header.msg_type} failed: ${(err as Error).stack ?? err}`);
+    } finally {
+      this.status("idle", message);
+    }
+  }
+
+  private status(state: "busy" | "idle", parent: Message): void {
+    this.transport.publish({ msgType: "status", parent, content: { execution_state: state } });
+  }
+
+  private async reply(channel: RequestChannel, request: Message, msgType: string, content: JsonObject): Promise<void> {
+    this.transport.send(channel, request.identities, { msgType, parent: request, content });
+  }
+
+  /** Replies with what `compute` returns, or with an error reply if it throws. */
+  private async answer(channel: RequestChannel, request: Message, msgType: string, compute: () => Promise<JsonObject>) {
+    let content: JsonObject;
+    try {
+      content = await compute();
+    } catch (err) {
+      content = { status: "error", ename: "KernelError", evalue: (err as Error).message, traceback: [] };
+    }
+    await this.reply(channel, request, msgType, content);
+  }
+
+  private kernelInfo(): JsonObject {
+    return { status: "ok", protocol_version: PROTOCOL_VERSION, ...this.interpreter.kernelInfo() };
+  }
+
+  private async execute(message: Message): Promise<void> {
+    const c = message.content;
+    const code = typeof c.code === "string" ? c.code : "";
+    const silent = c.silent === true;
+    const storeHistory = silent ? false : c.store_history !== false;
+    const stopOnError = c.stop_on_error !== false;
+    if (storeHistory) this.executionCount += 1;
+    const count = this.executionCount;
+    const allowStdin = c.allow_stdin === true;
+    if (!silent) this.transport.publish({ msgType: "execute_input", parent: message, content: { code, execution_count: count } });
+    if (storeHistory) this.history.add(count, code);
+
+    const context = new RequestContext(this.transport, message, count, silent, allowStdin);
+    this.current = context;
+    let outcome: ExecuteOutcome;
+    try {
+      outcome = await this.interpreter.execute(
+        {
+          code,
+          silent,
+          storeHistory,
+          allowStdin,
+          stopOnError,
+          userExpressions: isStringRecord(c.user_expressions) ? c.user_expressions : {},
+          executionCount: count,
+          cellId: typeof message.metadata.cellId === "string" ? message.metadata.cellId : undefined,
+        },
+        context,
+      );
+    } catch (err) {
+      const evalue = `the kernel failed while running this cell: ${(err as Error).message}`;
+      context.error("KernelError", evalue, [evalue]);
+      outcome = { status: "error", ename: "KernelError", evalue, traceback: [evalue] };
+    } finally {
+      context.cancelInput("the cell finished");
+      this.current = undefined;
+    }
+    if (storeHistory && context.resultText !== null) this.history.setOutput(count, context.resultText);
+
+    const content: JsonObject =
+      outcome.status === "ok"
+        ? { status: "ok", execution_count: count, user_expressions: outcome.userExpressions ?? {}, payload: outcome.payload ?? [] }
+        : { status: "error", execution_count: count, ename: outcome.ename, evalue: outcome.evalue, traceback: outcome.traceback };
+    await this.reply("shell", message, "execute_reply", content);
+    if (outcome.status === "error" && stopOnError) this.abortQueued();
+  }
+
+  /**
+   * After an error with stop_on_error, the execute_requests already sent are answered
+   * "aborted" (ipykernel's _abort_queues), including those still arriving in this turn of
+   * the event loop.
+   */
+  private abortQueued(): void {
+    for (const queued of this.shellQueue) {
+      if (queued.header.msg_type === "execute_request") this.aborting.add(queued);
+    }
+    this.abortWindowOpen = true;
+    setImmediate(() => {
+      this.abortWindowOpen = false;
+    });
+  }
+
+  private async abortReply(message: Message): Promise<void> {
+    await this.reply("shell", message, "execute_reply", { status: "aborted", execution_count: this.executionCount });
+  }
+
+  private complete(message: Message): Promise<JsonObject> {
+    const { code, cursor_pos } = message.content;
+    const text = typeof code === "string" ? code : "";
+    return this.interpreter.complete(text, typeof cursor_pos === "number" ? cursor_pos : [...text].length);
+  }
+
+  private inspect(message: Message): Promise<JsonObject> {
+    const { code, cursor_pos, detail_level } = message.content;
+    const text = typeof code === "string" ? code : "";
+    return this.interpreter.inspect(
+      text,
+      typeof cursor_pos === "number" ? cursor_pos : [...text].length,
+      detail_level === 1 ? 1 : 0,
+    );
+  }
+
+  private isComplete(message: Message): Promise<JsonObject> {
+    const { code } = message.content;
+    return this.interpreter.isComplete(typeof code === "string" ? code : "");
+  }
+
+  private historyReply(message: Message): JsonObject {
+    return { status: "ok", history: this.history.query(message.content as HistoryQuery) };
+  }
+
+  private async refuseComm(message: Message): Promise<void> {
+    // No comm targets are registered: close the comm at once, as ipykernel does.
+    const commId = message.content.comm_id;
+    log("warn", `comm_open for unknown target ${JSON.stringify(message.content.target_name)}`);
+    this.transport.publish({ msgType: "comm_close", parent: message, content: { comm_id: commId, data: {} } });
+  }
+
+  private async interrupt(message: Message, channel: RequestChannel): Promise<void> {
+    this.interpreter.interrupt();
+    await this.reply(channel, message, "interrupt_reply", { status: "ok" });
+  }
+
+  /** SIGINT to the kernel's process group interrupts like an interrupt_request. */
+  interruptFromSignal(): void {
+    this.interpreter.interrupt();
+  }
+
+  private async shutdown(message: Message, channel: RequestChannel): Promise<void> {
+    const restart = message.content.restart === true;
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    const content = { status: "ok", restart };
+    await this.reply(channel, message, "shutdown_reply", content);
+    // ipykernel also publishes the reply on iopub, so every client learns of the shutdown.
+    this.transport.publish({ msgType: "shutdown_reply", parent: message, content });
+    try {
+      await this.interpreter.shutdown(restart);
+    } catch (err) {
+      log("warn", `interpreter shutdown: ${(err as Error).message}`);
+    }
+    setImmediate(() => this.options.onShutdown?.(restart));
+  }
+
+  private inputReply(message: Message): void {
+    const value = message.content.value;
+    if (typeof value !== "string" || !this.current?.deliverInput(value)) {
+      log("warn", "ignored an input_reply that nothing was waiting for");
+    }
+  }
+}
+
+function isStringRecord(value: unknown): value is Record<string, string> {
+  return typeof value === "object" && value !== null && Object.values(value).every((v) => typeof v === "string");
+}

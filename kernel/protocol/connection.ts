@@ -1,0 +1,59 @@
+// The connection file a Jupyter client writes for a kernel (kernels.rst "Connection files").
+import { readFileSync } from "node:fs";
+
+export interface ConnectionInfo {
+  transport: "tcp" | "ipc";
+  ip: string;
+  shell_port: number;
+  control_port: number;
+  stdin_port: number;
+  iopub_port: number;
+  hb_port: number;
+  key: string;
+  signature_scheme: string;
+  kernel_name?: string;
+  /** Set by jupyter_client from JPY_SESSION_NAME: the notebook's path, when known. */
+  jupyter_session?: string;
+}
+
+const PORTS = ["shell_port", "control_port", "stdin_port", "iopub_port", "hb_port"] as const;
+
+/** Reads and checks a connection file; throws an Error whose message says what is wrong. */
+export function readConnectionFile(path: string): ConnectionInfo {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new Error(`cannot read connection file ${path}: ${(err as Error).message}`);
+  }
+  return parseConnectionInfo(raw, path);
+}
+
+export function parseConnectionInfo(raw: unknown, source = "connection info"): ConnectionInfo {
+  if (typeof raw !== "object" || raw === null) throw new Error(`${source}: not a JSON object`);
+  const info = raw as Record<string, unknown>;
+  const transport = (info.transport ?? "tcp") as string;
+  if (transport !== "tcp" && transport !== "ipc") {
+    throw new Error(`${source}: unsupported transport ${JSON.stringify(transport)}`);
+  }
+  for (const port of PORTS) {
+    const value = info[port];
+    if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > 65535) {
+      throw new Error(`${source}: ${port} must be a port number`);
+    }
+  }
+  const scheme = (info.signature_scheme ?? "hmac-sha256") as string;
+  if (typeof info.key !== "string" && info.key !== undefined) throw new Error(`${source}: key must be a string`);
+  return {
+    ...(info as object),
+    transport,
+    ip: typeof info.ip === "string" ? info.ip : "127.0.0.1",
+    key: (info.key as string | undefined) ?? "",
+    signature_scheme: scheme,
+  } as ConnectionInfo;
+}
+
+/** The ZeroMQ endpoint of one port, as jupyter_client builds it. */
+export function endpoint(info: ConnectionInfo, port: number): string {
+  return info.transport === "tcp" ? `tcp://${info.ip}:${port}` : `ipc://${info.ip}-${port}`;
+}

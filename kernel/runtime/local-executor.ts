@@ -1,0 +1,46 @@
+// Runs the worker with a Python on this machine: LUCI_PYTHON, else python3 from PATH.
+// The worker gets a process group of its own, so that SIGINT sent to the kernel's group
+// reaches user code once, through the kernel, and not twice.
+import { spawn } from "node:child_process";
+import type { Readable, Writable } from "node:stream";
+import type { Executor, WorkerExit, WorkerLaunch, WorkerProcess } from "./executor.js";
+import { workerScript } from "./worker-path.js";
+
+export class LocalExecutor implements Executor {
+  constructor(readonly python: string = process.env.LUCI_PYTHON || "python3") {}
+
+  get description(): string {
+    return `Python from ${this.python}`;
+  }
+
+  start(launch: WorkerLaunch): WorkerProcess {
+    const args = [workerScript(), "--cmd-fd", "3", "--event-fd", "4", "--sync-token", launch.syncToken];
+    const child = spawn(this.python, args, {
+      cwd: launch.cwd,
+      stdio: ["ignore", "pipe", "pipe", "pipe", "pipe"],
+      detached: true,
+      env: { ...process.env, PYTHONUNBUFFERED: "1" },
+    });
+    const exited = new Promise<WorkerExit>((resolve) => {
+      child.once("exit", (code, signal) => resolve({ code, signal }));
+      child.once("error", (err) => resolve({ code: null, signal: null, error: err.message }));
+    });
+    const signalGroup = (signal: NodeJS.Signals) => {
+      if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        child.kill(signal);
+      }
+    };
+    return {
+      commands: child.stdio[3] as Writable,
+      events: child.stdio[4] as Readable,
+      stdout: child.stdout!,
+      stderr: child.stderr!,
+      exited,
+      interrupt: () => signalGroup("SIGINT"),
+      kill: () => signalGroup("SIGKILL"),
+    };
+  }
+}

@@ -1,0 +1,215 @@
+// One running worker process and the kernel's side of PROTOCOL.md: commands out, events in,
+// stdout and stderr read at the fd level, each event held until the output written before
+// it has been passed on (sync markers), so a cell's output keeps its order.
+import { randomBytes } from "node:crypto";
+import { log } from "../common/log.js";
+import type { JsonObject } from "../protocol/messages.js";
+import type { Executor, WorkerExit, WorkerProcess } from "./executor.js";
+import { discardingSink, type OutputSink } from "./output-sink.js";
+import { StreamBatcher } from "./stream-batcher.js";
+import { SyncScanner } from "./sync-scanner.js";
+import type { DoneEvent, ExecuteCommand, RequestOp, WorkerEvent } from "./worker-messages.js";
+
+/** How long an event waits for its sync markers (user code may have closed fd 1). */
+const SYNC_WAIT_MS = 500;
+
+type Pending<T> = { resolve: (value: T) => void; reject: (err: Error) => void };
+
+export class WorkerConnection {
+  readonly ready: Promise<Extract<WorkerEvent, { ev: "ready" }>>;
+  /** Resolves with the exit once the process is gone and its output has been read. */
+  readonly gone: Promise<WorkerExit>;
+  private readonly process: WorkerProcess;
+  private readonly batcher: StreamBatcher;
+  private readonly out: SyncScanner;
+  private readonly err: SyncScanner;
+  private readonly held: WorkerEvent[] = [];
+  private heldTimer?: NodeJS.Timeout;
+  private sink: OutputSink = discardingSink;
+  private nextId = 1;
+  private running?: { id: number } & Pending<DoneEvent>;
+  private readonly requests = new Map<number, Pending<JsonObject>>();
+  private lineCarry = "";
+  private dead = false;
+  /** The end of what the worker wrote to stderr, for reports on a worker that would not start. */
+  recentStderr = "";
+
+  constructor(executor: Executor, cwd: string) {
+    const token = randomBytes(8).toString("hex");
+    this.process = executor.start({ cwd, syncToken: token });
+    this.batcher = new StreamBatcher((name, text) => this.sink.stream(name, text));
+    this.out = new SyncScanner(token, (text) => this.batcher.add("stdout", text), () => this.releaseHeld());
+    this.err = new SyncScanner(token, (text) => this.batcher.add("stderr", text), () => this.releaseHeld());
+    this.process.stdout.on("data", (chunk: Buffer) => this.out.push(chunk));
+    this.process.stderr.on("data", (chunk: Buffer) => {
+      this.err.push(chunk);
+      this.recentStderr = (this.recentStderr + chunk.toString("utf8")).slice(-2000);
+    });
+    this.process.commands.on("error", () => {}); // a dead worker's pipe: reported through `gone`
+    let onReady!: (event: Extract<WorkerEvent, { ev: "ready" }>) => void;
+    this.ready = new Promise((resolve) => (onReady = resolve));
+    this.process.events.on("data", (chunk: Buffer) => this.readEvents(chunk, onReady));
+    this.gone = this.process.exited.then((exit) => this.finish(exit));
+  }
+
+  get alive(): boolean {
+    return !this.dead;
+  }
+
+  /** Runs one execute command; output goes to `sink` until its `done` event. */
+  execute(command: Omit<ExecuteCommand, "op" | "id">, sink: OutputSink): Promise<DoneEvent> {
+    if (this.dead) return Promise.reject(new Error("the worker has stopped"));
+    const id = this.nextId++;
+    this.sink = sink;
+    return new Promise((resolve, reject) => {
+      this.running = { id, resolve, reject };
+      this.send({ op: "execute", id, ...command });
+    });
+  }
+
+  request(op: RequestOp, params: JsonObject): Promise<JsonObject> {
+    if (this.dead) return Promise.reject(new Error("the worker has stopped"));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.requests.set(id, { resolve, reject });
+      this.send({ ...params, op, id });
+    });
+  }
+
+  get executing(): boolean {
+    return this.running !== undefined;
+  }
+
+  interrupt(): void {
+    if (this.running) this.process.interrupt();
+  }
+
+  /** Asks the worker to exit; kills it if it has not after `graceMs`. */
+  async stop(graceMs = 1000): Promise<void> {
+    if (this.dead) return;
+    this.send({ op: "shutdown" });
+    const timer = setTimeout(() => this.process.kill(), graceMs);
+    await this.gone;
+    clearTimeout(timer);
+  }
+
+  kill(): void {
+    this.process.kill();
+  }
+
+  private send(command: JsonObject): void {
+    this.process.commands.write(JSON.stringify(command) + "\n");
+  }
+
+  private readEvents(chunk: Buffer, onReady: (event: Extract<WorkerEvent, { ev: "ready" }>) => void): void {
+    const lines = (this.lineCarry + chunk.toString("utf8")).split("\n");
+    this.lineCarry = lines.pop()!;
+    for (const line of lines) {
+      if (!line.trim()) continue;
+      let event: WorkerEvent;
+      try {
+        event = JSON.parse(line) as WorkerEvent;
+      } catch {
+        log("warn", `worker sent a line that is not JSON: ${line.slice(0, 200)}`);
+        continue;
+      }
+      if (event.ev === "ready") onReady(event);
+      else if (event.ev === "reply") this.settleRequest(event.id, event.content);
+      else {
+        this.held.push(event);
+        this.releaseHeld();
+      }
+    }
+  }
+
+  /** Passes on held events whose output has all been read, in order. */
+  private releaseHeld(force = false): void {
+    while (this.held.length > 0) {
+      const event = this.held[0]!;
+      const sync = "sync" in event ? event.sync : -1;
+      if (!force && (this.out.seen < sync || this.err.seen < sync)) {
+        this.heldTimer ??= setTimeout(() => {
+          this.heldTimer = undefined;
+          log("warn", "the worker's output markers did not arrive; passing its events on without them");
+          this.releaseHeld(true);
+        }, SYNC_WAIT_MS);
+        return;
+      }
+      this.held.shift();
+      this.batcher.flush();
+      this.deliver(event);
+    }
+    if (this.heldTimer) clearTimeout(this.heldTimer);
+    this.heldTimer = undefined;
+  }
+
+  private deliver(event: WorkerEvent): void {
+    const sink = this.sink;
+    switch (event.ev) {
+      case "display":
+        if (event.update) sink.updateDisplay(event.data, event.metadata ?? {}, event.transient ?? {});
+        else sink.display(event.data, event.metadata ?? {}, event.transient ?? {});
+        break;
+      case "clear_output":
+        sink.clearOutput(event.wait);
+        break;
+      case "result":
+        sink.result(event.data, event.metadata ?? {});
+        break;
+      case "error":
+        sink.error(event.ename, event.evalue, event.traceback);
+        break;
+      case "input_request":
+        sink.input(event.prompt, event.password).then(
+          (value) => this.send({ op: "input_reply", id: event.id, value }),
+          (err: Error) => this.send({ op: "input_reply", id: event.id, value: "", error: err.message }),
+        );
+        break;
+      case "done":
+        if (this.running?.id === event.id) {
+          const running = this.running;
+          this.running = undefined;
+          running.resolve(event);
+        }
+        break;
+    }
+  }
+
+  private settleRequest(id: number, content: JsonObject): void {
+    const pending = this.requests.get(id);
+    this.requests.delete(id);
+    pending?.resolve(content);
+  }
+
+  /** The process exited: read what is left of its output, then fail what was waiting. */
+  private async finish(exit: WorkerExit): Promise<WorkerExit> {
+    this.dead = true;
+    await Promise.race([
+      Promise.all([ended(this.process.stdout), ended(this.process.stderr)]),
+      new Promise((resolve) => setTimeout(resolve, 300)),
+    ]);
+    this.out.end();
+    this.err.end();
+    this.releaseHeld(true);
+    this.batcher.flush();
+    const error = new WorkerExitError(exit);
+    this.running?.reject(error);
+    this.running = undefined;
+    for (const pending of this.requests.values()) pending.reject(error);
+    this.requests.clear();
+    return exit;
+  }
+}
+
+export class WorkerExitError extends Error {
+  constructor(readonly exit: WorkerExit) {
+    super(`the worker exited (${exit.error ?? (exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`)})`);
+  }
+}
+
+function ended(stream: NodeJS.ReadableStream): Promise<void> {
+  return new Promise((resolve) => {
+    if ((stream as { readableEnded?: boolean }).readableEnded) resolve();
+    else stream.once("end", () => resolve()).once("close", () => resolve());
+  });
+}

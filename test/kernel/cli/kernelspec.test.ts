@@ -1,0 +1,39 @@
+// `luci install` / `luci uninstall` write and remove the kernelspec where Jupyter looks.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { LUCI_BIN } from "../../support/kernel-process.js";
+
+const luci = (args: string[], env: Record<string, string> = {}) =>
+  execFileSync(process.execPath, [LUCI_BIN, ...args], { encoding: "utf8", env: { ...process.env, ...env } });
+
+describe("kernelspec", () => {
+  it("install --prefix writes kernel.json and the logos under share/jupyter/kernels/luci", () => {
+    const prefix = mkdtempSync(join(tmpdir(), "luci-prefix-"));
+    const out = luci(["install", "--prefix", prefix, "--python", "/usr/bin/python3"]);
+    const dir = join(prefix, "share", "jupyter", "kernels", "luci");
+    expect(out).toContain(dir);
+    const spec = JSON.parse(readFileSync(join(dir, "kernel.json"), "utf8"));
+    expect(spec).toMatchObject({ display_name: "Luci", language: "python", interrupt_mode: "message", env: { LUCI_PYTHON: "/usr/bin/python3" } });
+    expect(spec.argv).toEqual([process.execPath, LUCI_BIN, "kernel", "-f", "{connection_file}"]);
+    for (const logo of ["logo-32x32.png", "logo-64x64.png", "logo-svg.svg"]) expect(existsSync(join(dir, logo))).toBe(true);
+    expect(readFileSync(join(dir, "logo-64x64.png")).subarray(1, 4).toString()).toBe("PNG");
+    luci(["uninstall", "--prefix", prefix]);
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it("install --user honours JUPYTER_DATA_DIR, and --sys-prefix the active venv", () => {
+    const data = mkdtempSync(join(tmpdir(), "luci-data-"));
+    luci(["install", "--user"], { JUPYTER_DATA_DIR: data });
+    expect(existsSync(join(data, "kernels", "luci", "kernel.json"))).toBe(true);
+    const venv = mkdtempSync(join(tmpdir(), "luci-venv-"));
+    luci(["install", "--sys-prefix"], { VIRTUAL_ENV: venv });
+    expect(existsSync(join(venv, "share", "jupyter", "kernels", "luci", "kernel.json"))).toBe(true);
+  });
+
+  it("refuses unknown options", () => {
+    expect(() => luci(["install", "--bogus"])).toThrow(/unknown option/);
+  });
+});

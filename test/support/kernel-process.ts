@@ -1,0 +1,84 @@
+// Starts a real Luci kernel process (the built dist/ entry) with a fresh connection file and
+// connects a real ZeroMQ client to it: what Jupyter does, without Jupyter.
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { KernelClient } from "./kernel-client.js";
+
+export const ROOT = resolve(import.meta.dirname, "..", "..");
+export const LUCI_BIN = join(ROOT, "dist", "kernel", "cli", "luci.js");
+
+export interface StartedKernel {
+  process: ChildProcess;
+  client: KernelClient;
+  connectionFile: string;
+  dir: string;
+  /** Everything the kernel wrote to stderr (its log). */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((ok) => {
+      const server = createServer();
+      server.listen(0, "127.0.0.1", () => ok(server));
+    })),
+  );
+  const ports = servers.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(servers.map((s) => new Promise((ok) => s.close(ok))));
+  return ports;
+}
+
+export async function startKernel(options: { env?: Record<string, string>; cwd?: string; key?: string } = {}): Promise<StartedKernel> {
+  const dir = mkdtempSync(join(tmpdir(), "luci-test-"));
+  const [shell, control, stdin, iopub, hb] = await freePorts(5);
+  const info = {
+    transport: "tcp",
+    ip: "127.0.0.1",
+    shell_port: shell,
+    control_port: control,
+    stdin_port: stdin,
+    iopub_port: iopub,
+    hb_port: hb,
+    key: options.key ?? randomBytes(16).toString("hex"),
+    signature_scheme: "hmac-sha256",
+    kernel_name: "luci",
+  };
+  const connectionFile = join(dir, "kernel.json");
+  writeFileSync(connectionFile, JSON.stringify(info));
+  const child = spawn(process.execPath, [LUCI_BIN, "kernel", "-f", connectionFile], {
+    cwd: options.cwd ?? dir,
+    env: { ...process.env, ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  let stderr = "";
+  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const client = new KernelClient(info);
+  await client.connect();
+  await client.waitForReady();
+  return {
+    process: child,
+    client,
+    connectionFile,
+    dir,
+    log: () => stderr,
+    async stop() {
+      client.close();
+      if (child.exitCode === null && child.signalCode === null) {
+        const gone = new Promise((ok) => child.once("exit", ok));
+        try {
+          process.kill(-child.pid!, "SIGKILL");
+        } catch {
+          /* already gone */
+        }
+        await gone;
+      }
+    },
+  };
+}
