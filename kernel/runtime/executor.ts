@@ -29,5 +29,7 @@ export interface WorkerLaunch {
 export interface Executor {
   /** Words for the user: which Python, where. */
   readonly description: string;
+  /** Names the interpreter for caches: the same key means the same Python. */
+  readonly interpreterKey: string;
   start(launch: WorkerLaunch): WorkerProcess;
 }

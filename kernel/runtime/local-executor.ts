@@ -9,6 +9,10 @@ import { workerScript } from "./worker-path.js";
 export class LocalExecutor implements Executor {
   constructor(readonly python: string = process.env.LUCI_PYTHON || "python3") {}
 
+  get interpreterKey(): string {
+    return this.python;
+  }
+
   get description(): string {
     return `Python from ${this.python}`;
   }

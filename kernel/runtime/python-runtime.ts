@@ -4,6 +4,7 @@ import { log } from "../common/log.js";
 import type { JsonObject } from "../protocol/messages.js";
 import { crashMessage, describeExit } from "./crash-report.js";
 import type { Executor } from "./executor.js";
+import { cachedPythonVersion, rememberPythonVersion } from "./python-version-cache.js";
 import type { OutputSink } from "./output-sink.js";
 import { WorkerConnection, WorkerExitError } from "./worker-connection.js";
 import type { ExecuteCommand, SyntaxErrorInfo } from "./worker-messages.js";
@@ -30,8 +31,9 @@ export class PythonRuntime {
     this.worker ??= this.spawn();
   }
 
-  /** The Python version, once a worker has said it (e.g. "3.11.7"). */
+  /** The Python version a worker reported (e.g. "3.11.7"), or the one remembered from before. */
   get pythonVersion(): string | undefined {
+    this.version ??= cachedPythonVersion(this.executor.interpreterKey);
     return this.version;
   }
 
@@ -70,7 +72,10 @@ export class PythonRuntime {
 
   private spawn(): WorkerConnection {
     const worker = new WorkerConnection(this.executor, this.cwd);
-    worker.ready.then((ready) => (this.version = ready.python));
+    worker.ready.then((ready) => {
+      this.version = ready.python;
+      rememberPythonVersion(this.executor.interpreterKey, ready.python);
+    });
     worker.gone.then((exit) => {
       if (!this.stopped) log("warn", `the Python worker stopped: ${describeExit(exit)}`);
     });

@@ -6,12 +6,10 @@ import { log } from "../common/log.js";
 import type { JsonObject } from "../protocol/messages.js";
 import type { Executor, WorkerExit, WorkerProcess } from "./executor.js";
 import { discardingSink, type OutputSink } from "./output-sink.js";
-import { StreamBatcher } from "./stream-batcher.js";
-import { SyncScanner } from "./sync-scanner.js";
+import { OutputOrder } from "./output-order.js";
 import type { DoneEvent, ExecuteCommand, RequestOp, WorkerEvent } from "./worker-messages.js";
 
-/** How long an event waits for its sync markers (user code may have closed fd 1). */
-const SYNC_WAIT_MS = 500;
+type SyncedEvent = Exclude<WorkerEvent, { ev: "ready" } | { ev: "reply" }>;
 
 type Pending<T> = { resolve: (value: T) => void; reject: (err: Error) => void };
 
@@ -20,11 +18,7 @@ export class WorkerConnection {
   /** Resolves with the exit once the process is gone and its output has been read. */
   readonly gone: Promise<WorkerExit>;
   private readonly process: WorkerProcess;
-  private readonly batcher: StreamBatcher;
-  private readonly out: SyncScanner;
-  private readonly err: SyncScanner;
-  private readonly held: WorkerEvent[] = [];
-  private heldTimer?: NodeJS.Timeout;
+  private readonly order: OutputOrder<SyncedEvent>;
   private sink: OutputSink = discardingSink;
   private nextId = 1;
   private running?: { id: number } & Pending<DoneEvent>;
@@ -37,12 +31,14 @@ export class WorkerConnection {
   constructor(executor: Executor, cwd: string) {
     const token = randomBytes(8).toString("hex");
     this.process = executor.start({ cwd, syncToken: token });
-    this.batcher = new StreamBatcher((name, text) => this.sink.stream(name, text));
-    this.out = new SyncScanner(token, (text) => this.batcher.add("stdout", text), () => this.releaseHeld());
-    this.err = new SyncScanner(token, (text) => this.batcher.add("stderr", text), () => this.releaseHeld());
-    this.process.stdout.on("data", (chunk: Buffer) => this.out.push(chunk));
+    this.order = new OutputOrder<SyncedEvent>(
+      token,
+      (name, text) => this.sink.stream(name, text),
+      (event) => this.deliver(event),
+    );
+    this.process.stdout.on("data", (chunk: Buffer) => this.order.stdout(chunk));
     this.process.stderr.on("data", (chunk: Buffer) => {
-      this.err.push(chunk);
+      this.order.stderr(chunk);
       this.recentStderr = (this.recentStderr + chunk.toString("utf8")).slice(-2000);
     });
     this.process.commands.on("error", () => {}); // a dead worker's pipe: reported through `gone`
@@ -115,35 +111,11 @@ export class WorkerConnection {
       }
       if (event.ev === "ready") onReady(event);
       else if (event.ev === "reply") this.settleRequest(event.id, event.content);
-      else {
-        this.held.push(event);
-        this.releaseHeld();
-      }
+      else this.order.event(event);
     }
   }
 
-  /** Passes on held events whose output has all been read, in order. */
-  private releaseHeld(force = false): void {
-    while (this.held.length > 0) {
-      const event = this.held[0]!;
-      const sync = "sync" in event ? event.sync : -1;
-      if (!force && (this.out.seen < sync || this.err.seen < sync)) {
-        this.heldTimer ??= setTimeout(() => {
-          this.heldTimer = undefined;
-          log("warn", "the worker's output markers did not arrive; passing its events on without them");
-          this.releaseHeld(true);
-        }, SYNC_WAIT_MS);
-        return;
-      }
-      this.held.shift();
-      this.batcher.flush();
-      this.deliver(event);
-    }
-    if (this.heldTimer) clearTimeout(this.heldTimer);
-    this.heldTimer = undefined;
-  }
-
-  private deliver(event: WorkerEvent): void {
+  private deliver(event: SyncedEvent): void {
     const sink = this.sink;
     switch (event.ev) {
       case "display":
@@ -188,10 +160,7 @@ export class WorkerConnection {
       Promise.all([ended(this.process.stdout), ended(this.process.stderr)]),
       new Promise((resolve) => setTimeout(resolve, 300)),
     ]);
-    this.out.end();
-    this.err.end();
-    this.releaseHeld(true);
-    this.batcher.flush();
+    this.order.finish();
     const error = new WorkerExitError(exit);
     this.running?.reject(error);
     this.running = undefined;

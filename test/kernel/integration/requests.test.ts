@@ -36,7 +36,8 @@ describe("requests", () => {
     const mine = await kernel.client.request("shell", "complete_request", { code: "x = my_vari", cursor_pos: 11 }).reply;
     expect(mine.content).toMatchObject({ status: "ok", matches: ["my_variable_abc"], cursor_start: 4, cursor_end: 11 });
     const attr = await kernel.client.request("shell", "complete_request", { code: "os.pa", cursor_pos: 5 }).reply;
-    expect(attr.content.matches).toContain("os.path");
+    expect(attr.content.matches).toContain("path");
+    expect(attr.content).toMatchObject({ cursor_start: 3, cursor_end: 5 });
   });
 
   it("inspects objects of the namespace", async () => {
