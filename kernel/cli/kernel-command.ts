@@ -1,6 +1,7 @@
 // `luci kernel -f CONNECTION_FILE`: wires the layers together and runs until shutdown.
 // protocol (ZeroMQ transport) -> core (KernelCore) -> cells (LuciInterpreter) -> runtime (Python).
 import { LuciInterpreter } from "../cells/luci-interpreter.js";
+import { restoreCaCertsForChildren } from "../common/deferred-ca-certs.js";
 import { log } from "../common/log.js";
 import { KernelCore } from "../core/kernel-core.js";
 import { readConnectionFile } from "../protocol/connection.js";
@@ -14,6 +15,7 @@ export async function runKernel(args: string[]): Promise<number> {
     process.stderr.write("usage: luci kernel -f CONNECTION_FILE\n");
     return 2;
   }
+  restoreCaCertsForChildren();
   const info = readConnectionFile(file);
   const transport = new ZmqTransport(info);
   const python = new PythonRuntime(new LocalExecutor(), process.cwd());

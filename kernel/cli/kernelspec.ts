@@ -4,6 +4,7 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, platform } from "node:os";
 import { join, resolve } from "node:path";
+import { DEFERRED_VARIABLE } from "../common/deferred-ca-certs.js";
 import { packageRoot } from "../common/package-root.js";
 
 export const KERNEL_NAME = "luci";
@@ -28,7 +29,12 @@ export function kernelJson(options: { python?: string } = {}): KernelJson {
     language: "python",
     // The kernel's event loop never runs user code, so interrupt_request is always answered.
     interrupt_mode: "message",
-    env: options.python ? { LUCI_PYTHON: options.python } : {},
+    env: {
+      // See common/deferred-ca-certs.ts: the CA bundle is read when needed, not at every start.
+      NODE_EXTRA_CA_CERTS: "",
+      [DEFERRED_VARIABLE]: "${NODE_EXTRA_CA_CERTS}",
+      ...(options.python ? { LUCI_PYTHON: options.python } : {}),
+    },
     metadata: { debugger: false },
     kernel_protocol_version: "5.3",
   };

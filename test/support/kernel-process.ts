@@ -52,7 +52,8 @@ export async function startKernel(options: { env?: Record<string, string>; cwd?:
   writeFileSync(connectionFile, JSON.stringify(info));
   const child = spawn(process.execPath, [LUCI_BIN, "kernel", "-f", connectionFile], {
     cwd: options.cwd ?? dir,
-    env: { ...process.env, ...options.env },
+    // JPY_PARENT_PID: the kernel exits by itself if this test process dies (as under jupyter_client).
+    env: { ...process.env, JPY_PARENT_PID: String(process.pid), ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
@@ -61,7 +62,13 @@ export async function startKernel(options: { env?: Record<string, string>; cwd?:
   child.stdout!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const client = new KernelClient(info);
   await client.connect();
-  await client.waitForReady();
+  try {
+    await client.waitForReady();
+  } catch (err) {
+    client.close();
+    killGroup(child);
+    throw new Error(`${(err as Error).message}\nkernel log:\n${stderr}`);
+  }
   return {
     process: child,
     client,
@@ -72,13 +79,17 @@ export async function startKernel(options: { env?: Record<string, string>; cwd?:
       client.close();
       if (child.exitCode === null && child.signalCode === null) {
         const gone = new Promise((ok) => child.once("exit", ok));
-        try {
-          process.kill(-child.pid!, "SIGKILL");
-        } catch {
-          /* already gone */
-        }
+        killGroup(child);
         await gone;
       }
     },
   };
+}
+
+function killGroup(child: ChildProcess): void {
+  try {
+    process.kill(-child.pid!, "SIGKILL");
+  } catch {
+    /* already gone */
+  }
 }

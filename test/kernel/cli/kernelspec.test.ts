@@ -16,7 +16,12 @@ describe("kernelspec", () => {
     const dir = join(prefix, "share", "jupyter", "kernels", "luci");
     expect(out).toContain(dir);
     const spec = JSON.parse(readFileSync(join(dir, "kernel.json"), "utf8"));
-    expect(spec).toMatchObject({ display_name: "Luci", language: "python", interrupt_mode: "message", env: { LUCI_PYTHON: "/usr/bin/python3" } });
+    expect(spec).toMatchObject({ display_name: "Luci", language: "python", interrupt_mode: "message" });
+    expect(spec.env).toEqual({
+      LUCI_PYTHON: "/usr/bin/python3",
+      NODE_EXTRA_CA_CERTS: "",
+      LUCI_NODE_EXTRA_CA_CERTS: "${NODE_EXTRA_CA_CERTS}",
+    });
     expect(spec.argv).toEqual([process.execPath, LUCI_BIN, "kernel", "-f", "{connection_file}"]);
     for (const logo of ["logo-32x32.png", "logo-64x64.png", "logo-svg.svg"]) expect(existsSync(join(dir, logo))).toBe(true);
     expect(readFileSync(join(dir, "logo-64x64.png")).subarray(1, 4).toString()).toBe("PNG");

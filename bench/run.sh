@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# bench/run.sh - Luci and ipykernel side by side, in one run, on this machine; writes
+# docs/performance.md.
+#
+#   bench/run.sh [--quick] [--out FILE]
+#
+# Both kernels are installed as kernelspecs into the repo's .venv (Luci with
+# `luci install --prefix .venv --python .venv/bin/python`, ipykernel with
+# `python -m ipykernel install --prefix .venv`), so both run with the same Python. Then, for each
+# kernel, one after the other:
+#   ../shared/bench/kernel_bench.py --json     cold start, `x = 1` round trip, 10,000 lines, interrupt
+#   ../shared/bench/nbconvert_bench.sh --json  nbconvert --execute of a 20-cell notebook
+#   bench/memory.py                            RSS of the kernel's process tree after a few cells
+# and bench/report.py turns the JSON (kept in bench/results/latest/) into the table.
+#
+# Needs the venv that `.ci/run` makes; if it is missing, this runs `LUCI_CI_ONLY=setup .ci/run`.
+# Not part of CI: timings don't belong in tests. The shared harness is called, not copied;
+# its folder is ../shared/bench beside the repo (override with LUCI_SHARED=/path/to/shared).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+. "$ROOT/.ci/env.sh"
+SHARED=${LUCI_SHARED:-$ROOT/../shared}
+HARNESS=$SHARED/bench
+OUT=docs/performance.md
+QUICK=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) QUICK=1; shift ;;
+    --out) OUT=$2; shift 2 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+done
+if [ "$QUICK" = 1 ]; then
+  START_N=5; EXEC_N=100; NB_REPEAT=2; MEM_REPEAT=1
+else
+  # the same sizes as ../shared/bench/baseline-ipykernel.md
+  START_N=20; EXEC_N=500; NB_REPEAT=5; MEM_REPEAT=3
+fi
+
+[ -f "$HARNESS/kernel_bench.py" ] && [ -f "$HARNESS/nbconvert_bench.sh" ] \
+  || { echo "no shared harness in $HARNESS (set LUCI_SHARED)" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "nbconvert_bench.sh needs GNU time: apt-get install time (or run .ci/run)" >&2; exit 2; }
+
+PY=$VENV/bin/python
+if [ ! -x "$PY" ] || ! "$PY" -c 'import jupyter_client, ipykernel, nbconvert' 2>/dev/null || [ ! -d node_modules ]; then
+  echo "== setting up (LUCI_CI_ONLY=setup .ci/run)"
+  LUCI_CI_ONLY=setup bash "$ROOT/.ci/run"
+fi
+# kernel_bench.py runs with its own pinned jupyter_client/pyzmq (see bench/harness-requirements.txt)
+HPY=$VENV/var/bench-harness/bin/python
+if [ ! -x "$HPY" ]; then
+  echo "== harness venv ($VENV/var/bench-harness)"
+  /usr/bin/python3 -m venv "$VENV/var/bench-harness"
+fi
+"$HPY" -m pip install -q -r "$ROOT/bench/harness-requirements.txt" </dev/null
+
+echo "== build"
+npm run --silent build
+
+echo "== kernelspecs (into $VENV)"
+node dist/kernel/cli/luci.js install --prefix "$VENV" --python "$PY"
+"$PY" -m ipykernel install --prefix "$VENV" --name python3 --display-name "Python 3 (ipykernel)" >/dev/null
+"$HPY" "$HARNESS/kernel_bench.py" --list
+
+RES=$ROOT/bench/results/latest
+rm -rf "$RES"
+mkdir -p "$RES"
+declare -A SPEC=([ipykernel]=python3 [luci]=luci)
+status=0
+
+for k in ipykernel luci; do
+  echo "== kernel_bench.py: $k (--n $START_N --exec-n $EXEC_N)"
+  rc=0
+  "$HPY" "$HARNESS/kernel_bench.py" --kernel "${SPEC[$k]}" --n "$START_N" --exec-n "$EXEC_N" --json \
+    >"$RES/kernel-$k.json" 2>"$RES/kernel-$k.stderr" </dev/null || rc=$?
+  [ "$rc" = 0 ] || { echo "   kernel_bench.py exit $rc (see $RES/kernel-$k.stderr)"; tail -5 "$RES/kernel-$k.stderr" || true; status=1; }
+done
+
+for k in ipykernel luci; do
+  echo "== nbconvert_bench.sh: $k (-r $NB_REPEAT)"
+  rc=0
+  JUPYTER="$VENV/bin/jupyter" PYTHON="$PY" bash "$HARNESS/nbconvert_bench.sh" -k "${SPEC[$k]}" -r "$NB_REPEAT" --json \
+    >"$RES/nbconvert-$k.json" 2>"$RES/nbconvert-$k.stderr" </dev/null || rc=$?
+  [ "$rc" = 0 ] || { echo "   nbconvert_bench.sh exit $rc (see $RES/nbconvert-$k.stderr)"; tail -5 "$RES/nbconvert-$k.stderr" || true; status=1; }
+done
+
+for k in ipykernel luci; do
+  echo "== memory.py: $k (--repeat $MEM_REPEAT)"
+  rc=0
+  "$PY" "$ROOT/bench/memory.py" --kernel "${SPEC[$k]}" --repeat "$MEM_REPEAT" \
+    >"$RES/memory-$k.json" 2>"$RES/memory-$k.stderr" </dev/null || rc=$?
+  [ "$rc" = 0 ] || { echo "   memory.py exit $rc (see $RES/memory-$k.stderr)"; tail -5 "$RES/memory-$k.stderr" || true; status=1; }
+done
+
+echo "== versions"
+cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+mem=$(awk '/^MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)
+MACHINE="Debian $(cat /etc/debian_version 2>/dev/null || echo '?'), Linux $(uname -r), $(nproc) vCPU ($cpu), $mem RAM"
+GIT=$(git rev-parse --short HEAD 2>/dev/null || echo "no commit")
+[ -z "$(git status --porcelain 2>/dev/null | head -1)" ] || GIT="$GIT + uncommitted changes"
+ZMQ_NPM=$(node -p 'require("./node_modules/zeromq/package.json").version' 2>/dev/null || echo '?')
+HARNESS_VERSIONS=$("$HPY" -c 'import jupyter_client, zmq; print("jupyter_client %s, pyzmq %s" % (jupyter_client.__version__, zmq.__version__))')
+OPTIONS="kernel_bench --n $START_N --exec-n $EXEC_N; nbconvert_bench -r $NB_REPEAT; memory --repeat $MEM_REPEAT"
+[ "$QUICK" = 1 ] && OPTIONS="$OPTIONS (--quick)"
+HARNESS_VERSIONS="$HARNESS_VERSIONS" ROOT="$ROOT" MACHINE="$MACHINE" GIT="$GIT" ZMQ_NPM="$ZMQ_NPM" OPTIONS="$OPTIONS" \
+LUCI_VERSION="$(node dist/kernel/cli/luci.js version)" NODE_VERSION="$(node --version)" \
+COMMAND="bench/run.sh$([ "$QUICK" = 1 ] && echo ' --quick' || true)" \
+"$PY" - "$RES/meta.json" <<'EOF'
+import datetime, json, os, platform, sys
+from importlib.metadata import version
+def v(name):
+    try:
+        return version(name)
+    except Exception:
+        return "?"
+e = os.environ
+meta = {
+    "date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M"),
+    "command": e["COMMAND"], "machine": e["MACHINE"], "options": e["OPTIONS"], "root": e["ROOT"],
+    "versions": {
+        "luci": e["LUCI_VERSION"], "git": e["GIT"], "node": e["NODE_VERSION"], "zeromq": e["ZMQ_NPM"],
+        "python": platform.python_version(), "worker_python": "%s (%s)" % (platform.python_version(), sys.executable),
+        "ipykernel": v("ipykernel"), "ipython": v("ipython"), "jupyter_client": v("jupyter_client"),
+        "pyzmq": v("pyzmq"), "nbconvert": v("nbconvert"), "nbclient": v("nbclient"),
+        "kernel_bench": e["HARNESS_VERSIONS"],
+    },
+}
+json.dump(meta, open(sys.argv[1], "w"), indent=2)
+EOF
+
+echo "== report"
+"$PY" "$ROOT/bench/report.py" "$RES" --out "$OUT"
+exit "$status"
