@@ -1,7 +1,8 @@
 // The seam between the protocol logic (KernelCore) and a language (xeus' xinterpreter):
 // the core owns message order, busy/idle, counters and history; an Interpreter only runs code
 // and answers questions about it, reporting output through an ExecuteContext.
-import type { JsonObject, MimeBundle } from "../protocol/messages.js";
+import type { OutputSink } from "../common/output-sink.js";
+import type { JsonObject } from "../protocol/messages.js";
 
 export interface ExecuteRequest {
   code: string;
@@ -17,16 +18,7 @@ export interface ExecuteRequest {
 }
 
 /** Output of the running request; everything published has that request as its parent. */
-export interface ExecuteContext {
-  stream(name: "stdout" | "stderr", text: string): void;
-  display(data: MimeBundle, metadata?: JsonObject, transient?: JsonObject): void;
-  updateDisplay(data: MimeBundle, metadata: JsonObject, transient: JsonObject): void;
-  clearOutput(wait: boolean): void;
-  result(data: MimeBundle, metadata?: JsonObject): void;
-  error(ename: string, evalue: string, traceback: string[]): void;
-  /** Asks the client for a line of input (input_request on stdin). */
-  input(prompt: string, password: boolean): Promise<string>;
-}
+export type ExecuteContext = OutputSink;
 
 export type ExecuteOutcome =
   | { status: "ok"; userExpressions?: JsonObject; payload?: JsonObject[] }

@@ -5,7 +5,7 @@ import type { JsonObject } from "../protocol/messages.js";
 import { crashMessage, describeExit } from "./crash-report.js";
 import type { Executor } from "./executor.js";
 import { cachedPythonVersion, rememberPythonVersion } from "./python-version-cache.js";
-import type { OutputSink } from "./output-sink.js";
+import type { OutputSink } from "../common/output-sink.js";
 import { WorkerConnection, WorkerExitError } from "./worker-connection.js";
 import type { ExecuteCommand, SyntaxErrorInfo } from "./worker-messages.js";
 

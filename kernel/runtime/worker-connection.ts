@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { log } from "../common/log.js";
 import type { JsonObject } from "../protocol/messages.js";
 import type { Executor, WorkerExit, WorkerProcess } from "./executor.js";
-import { discardingSink, type OutputSink } from "./output-sink.js";
+import { discardingSink, type OutputSink } from "../common/output-sink.js";
 import { OutputOrder } from "./output-order.js";
 import type { DoneEvent, ExecuteCommand, RequestOp, WorkerEvent } from "./worker-messages.js";
 

@@ -1,5 +1,6 @@
-// Where a worker's output for one execution goes. The kernel core's ExecuteContext has this
-// shape; the runtime depends only on the shape, not on the core.
+// Where the output of one execution goes. The core implements it for each execute_request
+// (publishing on iopub); the runtime and, later, the task pipeline write to it. It lives here,
+// below both, so that neither depends on the other.
 import type { JsonObject, MimeBundle } from "../protocol/messages.js";
 
 export interface OutputSink {
