@@ -1,22 +1,15 @@
-"""Fixtures for the worker tests. The worker runs under WORKER_PYTHON (default: the test's own
-interpreter; set LUCI_TEST_WORKER_PYTHON to try another one, e.g. a Python 3.9)."""
+"""Fixtures for the worker tests. The worker runs under worker_harness.WORKER_PYTHON (the
+test's own interpreter unless LUCI_TEST_WORKER_PYTHON names another, e.g. a Python 3.9)."""
 import os
 import subprocess
 import sys
 
 import pytest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import worker_harness  # noqa: E402
-
-WORKER_PYTHON = os.environ.get("LUCI_TEST_WORKER_PYTHON", sys.executable)
-
-
-def python_has(python, module):
-    code = "import importlib.util, sys; sys.exit(importlib.util.find_spec(%r) is None)" % module
-    return subprocess.run([python, "-c", code], capture_output=True).returncode == 0
+from worker_harness import WORKER_PYTHON, python_has  # noqa: E402
 
 
 @pytest.fixture(scope="module")

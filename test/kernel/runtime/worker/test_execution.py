@@ -25,6 +25,18 @@ def test_last_expression_is_the_result(worker):
     assert worker.execute("7\nb3 = 1").results == []
 
 
+def test_ast_node_interactivity(fresh_worker):
+    worker = fresh_worker()
+    worker.execute("from IPython.core.interactiveshell import InteractiveShell\n"
+                   "InteractiveShell.ast_node_interactivity = 'all'")
+    res = worker.execute("1\nx = 2\nx + 1\nx + 2;")
+    assert [r["data"]["text/plain"] for r in res.results] == ["1", "3"]
+    worker.execute("InteractiveShell.ast_node_interactivity = 'last_expr_or_assign'")
+    assert [r["data"]["text/plain"] for r in worker.execute("y = 5").results] == ["5"]
+    worker.execute("InteractiveShell.ast_node_interactivity = 'last_expr'")
+    assert [r["data"]["text/plain"] for r in worker.execute("1\n2").results] == ["2"]
+
+
 def test_underscore_and_history(worker):
     first = worker.execute("100")
     n = first.done["id"]  # the harness uses the id as execution_count

@@ -4,8 +4,7 @@ import os
 
 import pytest
 
-from conftest import WORKER_PYTHON, python_has
-from worker_harness import WORKER_DIR
+from worker_harness import WORKER_DIR, WORKER_PYTHON, python_has
 
 PNG_1PX = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5E"

@@ -6,8 +6,7 @@ import subprocess
 import sys
 import time
 
-from conftest import WORKER_PYTHON
-from worker_harness import START_WORKER
+from worker_harness import START_WORKER, WORKER_PYTHON
 
 
 def test_ready_event(fresh_worker, plain_python):

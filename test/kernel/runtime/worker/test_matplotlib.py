@@ -5,7 +5,7 @@ import textwrap
 
 import pytest
 
-from conftest import WORKER_PYTHON, python_has
+from worker_harness import WORKER_PYTHON, python_has
 
 FAKE_PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + (40).to_bytes(4, "big") \
     + (30).to_bytes(4, "big") + b"fake-image-data"

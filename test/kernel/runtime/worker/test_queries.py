@@ -95,6 +95,7 @@ def test_is_complete(worker):
     assert status("1)") == {"status": "invalid"}
     assert status("%%bash\necho hi") == {"status": "complete"}
     assert status("%time x = 1") == {"status": "complete"}
+    assert status("zip?") == {"status": "complete"}
 
 
 def test_unknown_command_and_bad_json(worker):

@@ -12,10 +12,20 @@ import sys
 import threading
 import time
 
+# The interpreter that runs the worker: the test's own unless LUCI_TEST_WORKER_PYTHON says
+# otherwise (e.g. a Python 3.9, or a venv with matplotlib).
+WORKER_PYTHON = os.environ.get("LUCI_TEST_WORKER_PYTHON", sys.executable)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", "..", "..", ".."))
 WORKER_DIR = os.path.join(REPO, "kernel", "runtime", "worker")
 START_WORKER = os.path.join(WORKER_DIR, "start_worker.py")
+
+
+def python_has(python, module):
+    """Can this interpreter import module? (Asked without importing it.)"""
+    code = "import importlib.util, sys; sys.exit(importlib.util.find_spec(%r) is None)" % module
+    return subprocess.run([python, "-c", code], capture_output=True).returncode == 0
 
 
 class StreamCollector:
@@ -144,7 +154,7 @@ class Worker:
         environment.update(extra_env or {})
         self.started = time.monotonic()
         self.proc = subprocess.Popen(
-            [python or sys.executable, *args, START_WORKER, "--cmd-fd", "3", "--event-fd", "4",
+            [python or WORKER_PYTHON, *args, START_WORKER, "--cmd-fd", "3", "--event-fd", "4",
              "--sync-token", self.token],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             close_fds=False, preexec_fn=put_fds_at_3_and_4, env=environment, cwd=cwd)

@@ -1,0 +1,147 @@
+"""display(), update_display(), clear_output(), publish_display_data() and DisplayHandle.
+
+Same signatures and behaviour as IPython's, but publishing through our events. These are put
+into builtins (`display`), into the IPython shim, and over a real IPython's functions by the
+import hook (import_hooks.py), so every way of displaying ends up here.
+"""
+import os
+
+from . import state
+from .formatting import format_object
+
+# Set by mpl_support: called with every object displayed, to note figures already shown.
+on_display = None
+# %%capture pushes a list here: displays are appended to it instead of being sent.
+capture_stack = []
+
+
+def _new_display_id():
+    return os.urandom(16).hex()
+
+
+def _merge(target, extra):
+    """Merge metadata one level deep, the caller's values winning (as IPython)."""
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            target[key] = dict(target[key], **value)
+        else:
+            target[key] = value
+
+
+def publish_display_data(data, metadata=None, source=None, *, transient=None, update=False,
+                         **kwargs):
+    """Send one display (or update_display) event with an already-built MIME bundle."""
+    if capture_stack:
+        capture_stack[-1].append((data, metadata or {}))
+        return
+    if state.silent or state.events is None:
+        return
+    event = {
+        "ev": "display",
+        "id": state.exec_id,
+        "data": data,
+        "metadata": metadata or {},
+        "update": bool(update),
+    }
+    if transient:
+        event["transient"] = transient
+    state.events.send(event, sync=True)
+
+
+def _ipython_display(obj):
+    """Call obj._ipython_display_() if it has one (it then displays itself). True if done."""
+    if isinstance(obj, type):
+        return False
+    try:
+        meth = getattr(obj, "_ipython_display_", None)
+        canary = getattr(obj, "_ipython_canary_method_should_not_exist_", None)
+    except Exception:
+        return False
+    if callable(meth) and canary is None:
+        meth()
+        return True
+    return False
+
+
+def display(*objs, include=None, exclude=None, metadata=None, transient=None, display_id=None,
+            raw=False, clear=False, update=False, **kwargs):
+    """Display objects as rich output (IPython's display()).
+
+    raw=True: objs are MIME bundles already. display_id=True makes a fresh id; with a
+    display_id a DisplayHandle is returned; update=True replaces that display's output.
+    """
+    if transient is None:
+        transient = {}
+    else:
+        transient = dict(transient)
+    if display_id:
+        if display_id is True:
+            display_id = _new_display_id()
+        transient["display_id"] = display_id
+    if update and not display_id:
+        raise TypeError("display_id required for update_display")
+    if kwargs.get("source") is not None:
+        kwargs.pop("source")
+    if not objs and display_id:
+        return DisplayHandle(display_id)
+    for obj in objs:
+        if clear:
+            clear_output(wait=True)
+        if raw:
+            publish_display_data(data=obj, metadata=metadata, transient=transient, update=update)
+            continue
+        if not update and _ipython_display(obj):
+            continue
+        data, md = format_object(obj, include=include, exclude=exclude)
+        if not data:
+            continue
+        if metadata:
+            _merge(md, metadata)
+        if on_display is not None:
+            on_display(obj)
+        publish_display_data(data=data, metadata=md, transient=transient, update=update)
+    if display_id:
+        return DisplayHandle(display_id)
+    return None
+
+
+def update_display(obj, *, display_id, **kwargs):
+    """Replace the output of the display with this display_id."""
+    kwargs["update"] = True
+    display(obj, display_id=display_id, **kwargs)
+
+
+def clear_output(wait=False):
+    """Clear the cell's output now, or (wait=True) when the next output arrives."""
+    if state.silent or state.events is None:
+        return
+    state.events.send({"ev": "clear_output", "id": state.exec_id, "wait": bool(wait)}, sync=True)
+
+
+class DisplayHandle:
+    """A handle on one display, to update it later (as IPython's DisplayHandle)."""
+
+    def __init__(self, display_id=None):
+        if display_id is None:
+            display_id = _new_display_id()
+        self.display_id = display_id
+
+    def __repr__(self):
+        return "<%s display_id=%s>" % (self.__class__.__name__, self.display_id)
+
+    def display(self, obj, **kwargs):
+        display(obj, display_id=self.display_id, **kwargs)
+
+    def update(self, obj, **kwargs):
+        update_display(obj, display_id=self.display_id, **kwargs)
+
+
+def display_result(value):
+    """Publish a cell's value as execute_result (the caller checks for None and silent)."""
+    if _ipython_display(value):
+        return
+    data, md = format_object(value)
+    if on_display is not None:
+        on_display(value)
+    state.events.send({"ev": "result", "id": state.exec_id, "data": data, "metadata": md},
+                      sync=True)

@@ -1,0 +1,105 @@
+"""Post-import hooks: run a function right after a given module has executed.
+
+A finder at the front of sys.meta_path asks the other finders for the real spec and wraps its
+loader's exec_module. Used to
+- replace a real IPython's display functions by ours right after
+  `IPython.core.display_functions` (IPython >= 7.23) or `IPython.core.display` (older) ran,
+  before `IPython.display` copies the names (outside an IPython shell they print plain text);
+- select our inline backend when `matplotlib` is imported (never imported at start-up);
+- route `getpass.getpass` through the kernel;
+- flush our stdout before subprocess.Popen starts a child (streams.py).
+"""
+import sys
+
+# module name -> list of hooks: callables or "package.module:function" strings (imported
+# only when the hook fires, so registering costs nothing at start-up)
+_hooks = {}
+
+
+def _call(hook, module):
+    try:
+        if isinstance(hook, str):
+            module_name, _, function = hook.partition(":")
+            __import__(module_name)
+            hook = getattr(sys.modules[module_name], function)
+        hook(module)
+    except Exception as exc:
+        try:
+            sys.stderr.write("Luci: setting up %s failed: %s: %s\n"
+                             % (module.__name__, type(exc).__name__, exc))
+        except Exception:
+            pass
+
+
+class _PostImportFinder:
+    def __init__(self):
+        self._busy = set()
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname not in _hooks or fullname in self._busy:
+            return None
+        self._busy.add(fullname)
+        try:
+            spec = None
+            for finder in sys.meta_path:
+                if finder is self:
+                    continue
+                find = getattr(finder, "find_spec", None)
+                if find is None:
+                    continue
+                spec = find(fullname, path, target)
+                if spec is not None:
+                    break
+        finally:
+            self._busy.discard(fullname)
+        loader = getattr(spec, "loader", None) if spec is not None else None
+        if loader is None or not hasattr(loader, "exec_module"):
+            return spec
+        original = loader.exec_module
+
+        def exec_module(module):
+            original(module)
+            for hook in list(_hooks.get(fullname, ())):
+                _call(hook, module)
+
+        try:
+            loader.exec_module = exec_module  # per-module loader instance: safe to shadow
+        except (AttributeError, TypeError):
+            pass  # a loader we cannot wrap (frozen / builtin): no hook, but the import works
+        return spec
+
+
+_finder = _PostImportFinder()
+
+
+def register(module_name, hook):
+    """Run hook(module) after module_name is imported (at once if it already is)."""
+    _hooks.setdefault(module_name, []).append(hook)
+    if module_name in sys.modules:
+        _call(hook, sys.modules[module_name])
+
+
+def patch_ipython_display(module):
+    """Point a real IPython's display functions at ours."""
+    from . import displays
+    ours = {
+        "display": displays.display,
+        "update_display": displays.update_display,
+        "clear_output": displays.clear_output,
+        "publish_display_data": displays.publish_display_data,
+        "DisplayHandle": displays.DisplayHandle,
+    }
+    always = module.__name__.endswith("display_functions")
+    for name, value in ours.items():
+        if always or name in module.__dict__:
+            setattr(module, name, value)
+
+
+def install():
+    if _finder not in sys.meta_path:
+        sys.meta_path.insert(0, _finder)
+    register("IPython.core.display_functions", patch_ipython_display)
+    register("IPython.core.display", patch_ipython_display)
+    register("matplotlib", "luci_worker.mpl_support:on_matplotlib_imported")
+    register("getpass", "luci_worker.stdin:patch_getpass_module")
+    register("subprocess", "luci_worker.streams:patch_subprocess")

@@ -1,0 +1,163 @@
+"""The worker's set-up and command loop (PROTOCOL.md).
+
+Start-up imports only what the loop needs; everything else (ast, inspect, pprint, ...) is
+imported on first use, so `ready` goes out quickly.
+"""
+import builtins
+import os
+import sys
+
+from . import interrupts, lifecycle, protocol, state, streams
+
+
+def _parse_args(argv):
+    options = {"--cmd-fd": "3", "--event-fd": "4", "--sync-token": ""}
+    i = 0
+    while i < len(argv):
+        key = argv[i]
+        if "=" in key:
+            key, value = key.split("=", 1)
+            i += 1
+        else:
+            value = argv[i + 1] if i + 1 < len(argv) else ""
+            i += 2
+        if key not in options:
+            raise SystemExit("start_worker.py: unknown option %s" % key)
+        options[key] = value
+    return int(options["--cmd-fd"]), int(options["--event-fd"]), options["--sync-token"]
+
+
+def _make_namespace():
+    """A fresh __main__ module whose dict is the user namespace (pickle needs __main__)."""
+    module = type(sys)("__main__")
+    module.__dict__["__builtins__"] = builtins
+    sys.modules["__main__"] = module
+    return module.__dict__
+
+
+def _magic(name, line):
+    from . import magics
+    return magics.run_line_magic(name, line, depth=2)
+
+
+def _shell(command, capture=False):
+    from . import magics, shell
+    return shell.run(command, capture=capture, local_ns=magics.caller_locals(1))
+
+
+def _install_builtins():
+    from . import displays, stdin
+    builtins.display = displays.display
+    # What transform.py turns `%magic` and `!cmd` lines into. Dunder names: hidden from
+    # completion and never mangled inside class bodies.
+    builtins.__luci_magic__ = _magic
+    builtins.__luci_shell__ = _shell
+    stdin.install()
+
+
+def _reply(cmd_id, content):
+    state.events.send({"ev": "reply", "id": cmd_id, "content": content})
+
+
+def _error_content(ename, evalue):
+    return {"status": "error", "ename": ename, "evalue": evalue, "traceback": []}
+
+
+def answer_query(cmd):
+    """complete / inspect / is_complete / shutdown / unknown: anything but execute."""
+    op = cmd.get("op")
+    cmd_id = cmd.get("id")
+    if op == "shutdown":
+        lifecycle.exit_now(0)
+    try:
+        if op == "complete":
+            from .completion import complete
+            content = complete(str(cmd.get("code", "")), int(cmd.get("cursor_pos", 0)),
+                               state.namespace)
+        elif op == "inspect":
+            from .inspection import inspect_reply
+            content = inspect_reply(str(cmd.get("code", "")), int(cmd.get("cursor_pos", 0)),
+                                    int(cmd.get("detail_level", 0) or 0), state.namespace)
+        elif op == "is_complete":
+            from .completeness import is_complete
+            content = is_complete(str(cmd.get("code", "")))
+        elif op == "input_reply":
+            return  # for a prompt that was abandoned (interrupted): nobody waits for it
+        elif op is None and "error" in cmd:
+            content = _error_content("BadCommand", cmd["error"])
+        else:
+            content = _error_content("UnknownCommand", "unknown command op: %r" % (op,))
+    except Exception as exc:  # a bug of ours must not take the worker down
+        content = _error_content(type(exc).__name__, str(exc))
+    _reply(cmd_id, content)
+
+
+def _execute(cmd):
+    try:
+        done = state.executor.execute(cmd)
+    except (KeyboardInterrupt, Exception) as exc:
+        # An interrupt that hit our own code between two steps, or a bug of ours: report it
+        # as the cell's error and keep serving.
+        interrupts.leave_user()
+        from .tracebacks import format_exception
+        ename, evalue, tb = format_exception(exc)
+        state.events.send({"ev": "error", "id": cmd.get("id"), "ename": ename,
+                           "evalue": evalue, "traceback": tb}, sync=True)
+        done = {"status": "error", "ename": ename, "evalue": evalue, "traceback": tb,
+                "user_expressions": {}, "payload": []}
+    event = {"ev": "done", "id": cmd.get("id")}
+    event.update(done)
+    state.events.send(event, sync=True)
+    interrupts.ensure_installed()
+
+
+def _next_command():
+    if state.pending_commands:
+        return state.pending_commands.pop(0)
+    return state.commands.read()
+
+
+def _loop():
+    while True:
+        cmd = _next_command()
+        if cmd is None:
+            lifecycle.exit_now(0)  # the kernel closed our command pipe
+        try:
+            if cmd.get("op") == "execute":
+                _execute(cmd)
+            else:
+                answer_query(cmd)
+        except KeyboardInterrupt:
+            interrupts.leave_user()  # a stray interrupt in our own code: keep serving
+
+
+def _ready_line():
+    return ('{"ev":"ready","python":"%d.%d.%d","executable":%s,"pid":%d}\n' % (
+        sys.version_info[0], sys.version_info[1], sys.version_info[2],
+        protocol.json_string(sys.executable or ""), os.getpid())).encode("ascii")
+
+
+def _finish_setup():
+    """What the first command needs: imported after `ready` is sent (it costs ~10 ms)."""
+    state.namespace = _make_namespace()
+    from .execution import Executor
+    state.executor = Executor(state.namespace)
+    _install_builtins()
+    from . import import_hooks
+    import_hooks.install()
+
+
+def main(argv):
+    cmd_fd, event_fd, token = _parse_args(argv)
+    sys.argv = sys.argv[:1]  # user code (argparse) must not see our options
+    streams.setup()
+    state.events = protocol.EventWriter(event_fd, token)
+    state.commands = protocol.CommandReader(cmd_fd)
+    state.answer_query = answer_query
+    interrupts.install()
+    lifecycle.start()
+    # `ready` first: the kernel can go on while we import the rest; commands it sends
+    # meanwhile wait in the pipe.
+    state.events.send_line(_ready_line())
+    _finish_setup()
+    _loop()

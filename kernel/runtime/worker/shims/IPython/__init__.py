@@ -1,0 +1,14 @@
+"""Luci's stand-in for IPython, used only when no real IPython is installed.
+
+It sits at the END of sys.path, so a real IPython always wins. It provides what notebook code
+commonly imports: IPython.display (display, HTML, Markdown, Image, clear_output, ...) and
+get_ipython() (None: there is no IPython shell here, exactly as in a plain Python process).
+"""
+from .core.getipython import get_ipython
+from . import display
+
+__version__ = "8.0.0+luci.shim"
+version_info = (8, 0, 0, "luci-shim")
+LUCI_SHIM = True
+
+__all__ = ["get_ipython", "display"]

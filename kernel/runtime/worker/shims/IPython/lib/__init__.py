@@ -1,0 +1,1 @@
+"""Luci's stand-in for IPython.lib (display only)."""
