@@ -8,7 +8,8 @@ kernel and its Python worker, for ipykernel its one process. Prints JSON.
 
     .venv/bin/python bench/memory.py --kernel luci [--repeat 3]
 
-Linux only. The median of --repeat fresh kernels is reported.
+Linux only. The median of --repeat fresh kernels is reported, and the PSS per kernel with
+--together kernels open at once (shared pages, such as Node's or Python's code, counted once).
 """
 
 import argparse
@@ -83,30 +84,44 @@ def comm(pid):
         return "?"
 
 
-def measure(kernel, settle):
-    km, kc = start_new_kernel(kernel_name=kernel, startup_timeout=60)
-    try:
-        for code in CELLS:
-            reply = kc.execute_interactive(code, timeout=30, output_hook=lambda msg: None)
-            if reply["content"]["status"] != "ok":
-                raise RuntimeError("cell %r failed: %s" % (code, reply["content"]))
-        time.sleep(settle)
-        pid = km.provisioner.process.pid
-        procs = []
-        for p in tree(pid):
+def run_cells(kc):
+    for code in CELLS:
+        reply = kc.execute_interactive(code, timeout=30, output_hook=lambda msg: None)
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError("cell %r failed: %s" % (code, reply["content"]))
+
+
+def processes(kms):
+    procs = []
+    for km in kms:
+        for p in tree(km.provisioner.process.pid):
             try:
                 procs.append({"pid": p, "comm": comm(p), "rss_mib": status_kib(p, "VmRSS") / 1024.0,
                               "pss_mib": (pss_kib(p) or 0) / 1024.0})
             except OSError:
                 pass
+    return procs
+
+
+def measure(kernel, settle, together=1):
+    """`together` kernels open at once (as in a JupyterLab with several notebooks): the PSS sum
+    divided by their number is what one more kernel costs, shared code pages counted once."""
+    started = [start_new_kernel(kernel_name=kernel, startup_timeout=60) for _ in range(together)]
+    try:
+        for _km, kc in started:
+            run_cells(kc)
+        time.sleep(settle)
+        procs = processes([km for km, _kc in started])
         return {
-            "rss_mib": sum(p["rss_mib"] for p in procs),
-            "pss_mib": sum(p["pss_mib"] for p in procs),
+            "kernels": together,
+            "rss_mib": sum(p["rss_mib"] for p in procs) / together,
+            "pss_mib": sum(p["pss_mib"] for p in procs) / together,
             "processes": procs,
         }
     finally:
-        kc.stop_channels()
-        km.shutdown_kernel(now=False)
+        for km, kc in started:
+            kc.stop_channels()
+            km.shutdown_kernel(now=False)
 
 
 def main():
@@ -114,13 +129,16 @@ def main():
     p.add_argument("--kernel", required=True)
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--settle", type=float, default=0.5, help="seconds to wait after the cells")
+    p.add_argument("--together", type=int, default=4, help="also measure this many kernels open at once")
     o = p.parse_args()
     runs = [measure(o.kernel, o.settle) for _ in range(o.repeat)]
+    group = measure(o.kernel, o.settle, together=o.together)
     res = {
         "kernel": o.kernel,
         "cells": CELLS,
         "rss_mib_median": statistics.median(r["rss_mib"] for r in runs),
         "pss_mib_median": statistics.median(r["pss_mib"] for r in runs),
+        "together": {"kernels": o.together, "pss_mib_per_kernel": group["pss_mib"], "rss_mib_per_kernel": group["rss_mib"]},
         "runs": runs,
     }
     json.dump(res, sys.stdout, indent=2)

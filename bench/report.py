@@ -71,6 +71,11 @@ def metrics():
             return m.get(key), m.get("_error")
         return get
 
+    def mem_together(key):
+        def get(k, n, m):
+            return (m.get("together") or {}).get(key), m.get("_error")
+        return get
+
     return [
         ("Cold start to first kernel_info_reply (median)", "ms", 0.5, kb("start", "to_kernel_info_reply_s", "median")),
         ("`x = 1` round trip, send to idle (median)", "ms", 1.0, kb("exec", "to_idle_s", "median")),
@@ -94,6 +99,7 @@ def metrics():
         ("nbconvert --execute, CPU user+sys (median)", "s", None, nbc("execute", "cpu_s_median")),
         ("nbconvert --execute minus convert only", "s", None, nbc("execute_minus_convert_s")),
         ("Resident memory, PSS sum (shared pages counted once)", "MiB", None, mem("pss_mib_median")),
+        ("Memory per kernel with 4 kernels open (PSS sum / 4)", "MiB", None, mem_together("pss_mib_per_kernel")),
     ]
 
 
