@@ -71,28 +71,29 @@ mkdir -p "$RES"
 declare -A SPEC=([ipykernel]=python3 [luci]=luci)
 status=0
 
+# measure NAME OUT COMMAND...: runs one measurement, its JSON to $RES/OUT.json, its log to .stderr
+measure() {
+  local name=$1 out=$2 rc=0
+  shift 2
+  "$@" >"$RES/$out.json" 2>"$RES/$out.stderr" </dev/null || rc=$?
+  [ "$rc" = 0 ] || { echo "   $name exit $rc (see $RES/$out.stderr)"; tail -5 "$RES/$out.stderr" || true; status=1; }
+}
+
 for k in ipykernel luci; do
   echo "== kernel_bench.py: $k (--n $START_N --exec-n $EXEC_N)"
-  rc=0
-  "$HPY" "$HARNESS/kernel_bench.py" --kernel "${SPEC[$k]}" --n "$START_N" --exec-n "$EXEC_N" --json \
-    >"$RES/kernel-$k.json" 2>"$RES/kernel-$k.stderr" </dev/null || rc=$?
-  [ "$rc" = 0 ] || { echo "   kernel_bench.py exit $rc (see $RES/kernel-$k.stderr)"; tail -5 "$RES/kernel-$k.stderr" || true; status=1; }
+  measure kernel_bench.py "kernel-$k" "$HPY" "$HARNESS/kernel_bench.py" --kernel "${SPEC[$k]}" \
+    --n "$START_N" --exec-n "$EXEC_N" --json
 done
 
 for k in ipykernel luci; do
   echo "== nbconvert_bench.sh: $k (-r $NB_REPEAT)"
-  rc=0
-  JUPYTER="$VENV/bin/jupyter" PYTHON="$PY" bash "$HARNESS/nbconvert_bench.sh" -k "${SPEC[$k]}" -r "$NB_REPEAT" --json \
-    >"$RES/nbconvert-$k.json" 2>"$RES/nbconvert-$k.stderr" </dev/null || rc=$?
-  [ "$rc" = 0 ] || { echo "   nbconvert_bench.sh exit $rc (see $RES/nbconvert-$k.stderr)"; tail -5 "$RES/nbconvert-$k.stderr" || true; status=1; }
+  measure nbconvert_bench.sh "nbconvert-$k" env JUPYTER="$VENV/bin/jupyter" PYTHON="$PY" \
+    bash "$HARNESS/nbconvert_bench.sh" -k "${SPEC[$k]}" -r "$NB_REPEAT" --json
 done
 
 for k in ipykernel luci; do
   echo "== memory.py: $k (--repeat $MEM_REPEAT)"
-  rc=0
-  "$PY" "$ROOT/bench/memory.py" --kernel "${SPEC[$k]}" --repeat "$MEM_REPEAT" \
-    >"$RES/memory-$k.json" 2>"$RES/memory-$k.stderr" </dev/null || rc=$?
-  [ "$rc" = 0 ] || { echo "   memory.py exit $rc (see $RES/memory-$k.stderr)"; tail -5 "$RES/memory-$k.stderr" || true; status=1; }
+  measure memory.py "memory-$k" "$PY" "$ROOT/bench/memory.py" --kernel "${SPEC[$k]}" --repeat "$MEM_REPEAT"
 done
 
 echo "== versions"

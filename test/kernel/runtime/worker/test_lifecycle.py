@@ -1,12 +1,11 @@
 """Start-up, shutdown, and dying with the kernel."""
-import fcntl
 import json
 import os
 import subprocess
 import sys
 import time
 
-from worker_harness import START_WORKER, WORKER_PYTHON
+from worker_harness import START_WORKER, WORKER_PYTHON, fds_at_3_and_4
 
 
 def test_ready_event(fresh_worker, plain_python):
@@ -70,11 +69,6 @@ def test_worker_exits_when_its_parent_dies(tmp_path):
     cmd_r, cmd_w = os.pipe()
     ev_r, ev_w = os.pipe()
 
-    def fds_at_3_and_4():
-        high_cmd = fcntl.fcntl(cmd_r, fcntl.F_DUPFD, 10)
-        high_ev = fcntl.fcntl(ev_w, fcntl.F_DUPFD, 10)
-        os.dup2(high_cmd, 3)
-        os.dup2(high_ev, 4)
 
     parent_code = (
         "import subprocess, sys, time\n"
@@ -84,7 +78,7 @@ def test_worker_exits_when_its_parent_dies(tmp_path):
     parent = subprocess.Popen(
         [sys.executable, "-c", parent_code, WORKER_PYTHON, START_WORKER,
          "--cmd-fd", "3", "--event-fd", "4", "--sync-token", "ab"],
-        stdout=subprocess.PIPE, close_fds=False, preexec_fn=fds_at_3_and_4)
+        stdout=subprocess.PIPE, close_fds=False, preexec_fn=fds_at_3_and_4(cmd_r, ev_w))
     os.close(cmd_r)
     os.close(ev_w)
     try:

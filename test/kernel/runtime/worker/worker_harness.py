@@ -135,20 +135,26 @@ class ExecResult:
         return items
 
 
+def fds_at_3_and_4(cmd_r, ev_w):
+    """A preexec_fn that puts the command pipe at fd 3 and the event pipe at fd 4 (PROTOCOL.md)."""
+
+    def place():
+        # Copy both above 10 first so that dup2 onto 3/4 cannot clobber the other one.
+        high_cmd = fcntl.fcntl(cmd_r, fcntl.F_DUPFD, 10)
+        high_ev = fcntl.fcntl(ev_w, fcntl.F_DUPFD, 10)
+        os.dup2(high_cmd, 3)
+        os.dup2(high_ev, 4)
+        os.close(high_cmd)
+        os.close(high_ev)
+
+    return place
+
+
 class Worker:
     def __init__(self, python=None, env=None, cwd=None, extra_env=None, args=()):
         self.token = secrets.token_hex(8)
         cmd_r, cmd_w = os.pipe()
         ev_r, ev_w = os.pipe()
-
-        def put_fds_at_3_and_4():
-            # Copy both above 10 first so that dup2 onto 3/4 cannot clobber the other one.
-            high_cmd = fcntl.fcntl(cmd_r, fcntl.F_DUPFD, 10)
-            high_ev = fcntl.fcntl(ev_w, fcntl.F_DUPFD, 10)
-            os.dup2(high_cmd, 3)
-            os.dup2(high_ev, 4)
-            os.close(high_cmd)
-            os.close(high_ev)
 
         environment = dict(os.environ if env is None else env)
         environment.update(extra_env or {})
@@ -157,7 +163,7 @@ class Worker:
             [python or WORKER_PYTHON, *args, START_WORKER, "--cmd-fd", "3", "--event-fd", "4",
              "--sync-token", self.token],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            close_fds=False, preexec_fn=put_fds_at_3_and_4, env=environment, cwd=cwd)
+            close_fds=False, preexec_fn=fds_at_3_and_4(cmd_r, ev_w), env=environment, cwd=cwd)
         os.close(cmd_r)
         os.close(ev_w)
         self.cmd = os.fdopen(cmd_w, "wb", buffering=0)
