@@ -4,12 +4,21 @@
 import type { ExecuteContext, ExecuteOutcome, ExecuteRequest, Interpreter, KernelInfo } from "../core/interpreter.js";
 import type { JsonObject } from "../protocol/messages.js";
 import type { PythonRuntime } from "../runtime/python-runtime.js";
+import type { NotebookEnvironment } from "../environments/notebook-environment.js";
 import { classifyCell } from "./cell-kind.js";
+import { runPythonCell } from "./python-cells.js";
 import { VERSION } from "../common/version.js";
 import { taskPipelineMissing } from "./task-cells.js";
 
 export class LuciInterpreter implements Interpreter {
-  constructor(private readonly python: PythonRuntime) {}
+  /**
+   * @param environment the notebook's environment, once known (undefined when the kernel runs a
+   * fixed Python: then nothing is installed).
+   */
+  constructor(
+    private readonly python: PythonRuntime,
+    private readonly environment: () => NotebookEnvironment | undefined = () => undefined,
+  ) {}
 
   kernelInfo(): KernelInfo {
     const version = this.python.pythonVersion ?? "3";
@@ -38,7 +47,9 @@ export class LuciInterpreter implements Interpreter {
     const cell = classifyCell(request.code);
     if (cell.kind === "task") return this.fail(taskPipelineMissing(cell.task), context);
 
-    const outcome = await this.python.run(
+    const outcome = await runPythonCell(
+      this.python,
+      this.environment,
       {
         code: cell.code,
         mode: cell.kind === "python" ? "python" : "auto",
@@ -50,9 +61,16 @@ export class LuciInterpreter implements Interpreter {
       },
       context,
     );
-    if (outcome.status === "not_python") return this.fail(taskPipelineMissing(request.code, outcome.syntaxError), context);
-    if (outcome.status === "error") return outcome;
-    return { status: "ok", userExpressions: outcome.userExpressions, payload: outcome.payload };
+    switch (outcome.status) {
+      case "not_python":
+        return this.fail(taskPipelineMissing(request.code, outcome.syntaxError), context);
+      case "error":
+        return { status: "error", ename: outcome.ename, evalue: outcome.evalue, traceback: outcome.traceback };
+      case "missing_modules": // runPythonCell installs and runs again; it never returns this
+        return this.fail({ ename: "KernelError", evalue: "imports were not resolved", traceback: [] }, context);
+      default:
+        return { status: "ok", userExpressions: outcome.userExpressions, payload: outcome.payload };
+    }
   }
 
   complete(code: string, cursorPos: number): Promise<JsonObject> {

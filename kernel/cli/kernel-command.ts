@@ -6,6 +6,10 @@ import { log } from "../common/log.js";
 import { KernelCore } from "../core/kernel-core.js";
 import { readConnectionFile } from "../protocol/connection.js";
 import { ZmqTransport } from "../protocol/zmq-transport.js";
+import { EnvironmentSource } from "../environments/environment-source.js";
+import { identifyNotebook } from "../environments/notebook-identity.js";
+import { environmentSettings } from "../environments/settings.js";
+import { fixedSource } from "../runtime/executor.js";
 import { LocalExecutor } from "../runtime/local-executor.js";
 import { PythonRuntime } from "../runtime/python-runtime.js";
 
@@ -18,8 +22,8 @@ export async function runKernel(args: string[]): Promise<number> {
   restoreCaCertsForChildren();
   const info = readConnectionFile(file);
   const transport = new ZmqTransport(info);
-  const python = new PythonRuntime(new LocalExecutor(), process.cwd());
-  const interpreter = new LuciInterpreter(python);
+  const { python, environment } = notebookPython(info.jupyter_session);
+  const interpreter = new LuciInterpreter(python, environment);
 
   let exiting = false;
   const exit = async (code: number) => {
@@ -42,6 +46,22 @@ export async function runKernel(args: string[]): Promise<number> {
     void exit(0);
   });
   return 0;
+}
+
+/**
+ * Where this notebook's code runs: its own environment (LUCI_EXECUTOR=venv, the default), or
+ * LUCI_PYTHON itself (LUCI_EXECUTOR=local: nothing is installed).
+ */
+function notebookPython(connectionSession: string | undefined) {
+  const executor = process.env.LUCI_EXECUTOR || "venv";
+  const settings = environmentSettings();
+  if (executor === "local") {
+    return { python: new PythonRuntime(fixedSource(new LocalExecutor(settings.basePython))), environment: () => undefined };
+  }
+  if (executor !== "venv") log("warn", `unknown LUCI_EXECUTOR ${JSON.stringify(executor)}; using the notebook's environment`);
+  const sessionName = process.env.JPY_SESSION_NAME || connectionSession || undefined;
+  const source = new EnvironmentSource(settings, identifyNotebook(sessionName, process.cwd()));
+  return { python: new PythonRuntime(source), environment: () => source.environment };
 }
 
 function connectionFileArg(args: string[]): string | undefined {

@@ -1,16 +1,20 @@
 // `luci install` and `luci uninstall`.
 import { resolve } from "node:path";
+import { defaultEnvironmentsDir } from "../environments/settings.js";
 import { installKernelspec, uninstallKernelspec, type Location } from "./kernelspec.js";
+import { findUv, installUv } from "./uv-setup.js";
 
 export function runKernelspecCommand(command: "install" | "uninstall", args: string[]): number {
   let location: Location = { kind: "user" };
   let python: string | undefined;
+  let noUv = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === "--user") location = { kind: "user" };
     else if (arg === "--sys-prefix") location = { kind: "sys-prefix" };
     else if (arg === "--prefix" && args[i + 1]) location = { kind: "prefix", dir: args[++i]! };
     else if (arg.startsWith("--prefix=")) location = { kind: "prefix", dir: arg.slice("--prefix=".length) };
+    else if (command === "install" && arg === "--no-uv") noUv = true;
     else if (command === "install" && arg === "--python" && args[i + 1]) {
       const given = args[++i]!;
       python = given.includes("/") ? resolve(given) : given;
@@ -21,8 +25,12 @@ export function runKernelspecCommand(command: "install" | "uninstall", args: str
     }
   }
   if (command === "install") {
-    const dir = installKernelspec(location, { python });
-    process.stdout.write(`Installed the kernelspec "luci" (display name "Luci") in ${dir}\n`);
+    const say = (line: string) => process.stdout.write(line + "\n");
+    const uv = noUv ? undefined : (findUv(python) ?? installUv(python ?? "python3", say));
+    const envDir = process.env.LUCI_ENV_DIR || defaultEnvironmentsDir();
+    const dir = installKernelspec(location, { python, uv, envDir });
+    say(`Installed the kernelspec "luci" (display name "Luci") in ${dir}`);
+    say(`  notebook environments: ${envDir} (made with ${uv ? `uv, ${uv}` : "venv and pip"})`);
     return 0;
   }
   const dir = uninstallKernelspec(location);

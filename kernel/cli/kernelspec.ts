@@ -22,7 +22,16 @@ export interface KernelJson {
 }
 
 /** kernel.json for this installation: absolute paths, so it works from any working directory. */
-export function kernelJson(options: { python?: string } = {}): KernelJson {
+export interface KernelspecOptions {
+  /** LUCI_PYTHON: the interpreter notebook environments are made from. */
+  python?: string;
+  /** LUCI_UV: uv, if found. */
+  uv?: string;
+  /** LUCI_ENV_DIR: where environments live. */
+  envDir?: string;
+}
+
+export function kernelJson(options: KernelspecOptions = {}): KernelJson {
   return {
     argv: [process.execPath, join(packageRoot(), "dist", "kernel", "cli", "luci.js"), "kernel", "-f", "{connection_file}"],
     display_name: "Luci",
@@ -34,6 +43,8 @@ export function kernelJson(options: { python?: string } = {}): KernelJson {
       NODE_EXTRA_CA_CERTS: "",
       [DEFERRED_VARIABLE]: "${NODE_EXTRA_CA_CERTS}",
       ...(options.python ? { LUCI_PYTHON: options.python } : {}),
+      ...(options.uv ? { LUCI_UV: options.uv } : {}),
+      ...(options.envDir ? { LUCI_ENV_DIR: options.envDir } : {}),
     },
     metadata: { debugger: false },
     kernel_protocol_version: "5.3",
@@ -52,7 +63,7 @@ export function kernelsDir(location: Location): string {
   }
 }
 
-export function installKernelspec(location: Location, options: { python?: string } = {}): string {
+export function installKernelspec(location: Location, options: KernelspecOptions = {}): string {
   const dir = join(kernelsDir(location), KERNEL_NAME);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "kernel.json"), JSON.stringify(kernelJson(options), null, 2) + "\n");

@@ -6,8 +6,10 @@ const USAGE = `Usage: luci <command> [options]
 
 Commands:
   kernel -f CONNECTION_FILE        run the kernel (Jupyter starts this through the kernelspec)
-  install [--user | --sys-prefix | --prefix DIR] [--python PYTHON]
-                                   install the kernelspec "luci" where Jupyter finds it (default --user)
+  install [--user | --sys-prefix | --prefix DIR] [--python PYTHON] [--no-uv]
+                                   install the kernelspec "luci" where Jupyter finds it (default --user);
+                                   PYTHON is what notebook environments are made from; uv is found
+                                   or installed unless --no-uv
   uninstall [--user | --sys-prefix | --prefix DIR]
                                    remove it
   version                          print Luci's version

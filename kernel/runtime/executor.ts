@@ -1,6 +1,7 @@
 // Where the worker runs. An Executor starts worker processes; the luci environments (a venv
 // per notebook) and containers plug in here. Everything above talks to a WorkerProcess only.
 import type { Readable, Writable } from "node:stream";
+import type { OutputSink } from "../common/output-sink.js";
 
 export interface WorkerExit {
   code: number | null;
@@ -32,4 +33,21 @@ export interface Executor {
   /** Names the interpreter for caches: the same key means the same Python. */
   readonly interpreterKey: string;
   start(launch: WorkerLaunch): WorkerProcess;
+}
+
+/**
+ * Gives the executor for the next worker. For a notebook environment that may mean creating or
+ * repairing it first, with progress shown in the cell that is waiting (`sink`).
+ */
+export interface ExecutorSource {
+  /** True when prepare() has no work worth showing, so a worker can start before any cell. */
+  readyNow(): boolean;
+  prepare(context: { sink?: OutputSink; firstCode?: string }): Promise<Executor>;
+  /** The last executor's Python would not start: check it thoroughly next time (repair). */
+  distrust?(): void;
+}
+
+/** A source that always gives the same executor. */
+export function fixedSource(executor: Executor): ExecutorSource {
+  return { readyNow: () => true, prepare: async () => executor };
 }

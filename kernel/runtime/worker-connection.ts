@@ -5,6 +5,9 @@ import { randomBytes } from "node:crypto";
 import { log } from "../common/log.js";
 import type { JsonObject } from "../protocol/messages.js";
 import type { Executor, WorkerExit, WorkerProcess } from "./executor.js";
+
+/** Runs a magic the worker hands to the kernel (%pip, %luci); rejects with the words for the cell. */
+export type KernelRequestHandler = (name: string, args: string, sink: OutputSink) => Promise<void>;
 import { discardingSink, type OutputSink } from "../common/output-sink.js";
 import { OutputOrder } from "./output-order.js";
 import type { DoneEvent, ExecuteCommand, RequestOp, WorkerEvent } from "./worker-messages.js";
@@ -20,6 +23,7 @@ export class WorkerConnection {
   private readonly process: WorkerProcess;
   private readonly order: OutputOrder<SyncedEvent>;
   private sink: OutputSink = discardingSink;
+  private kernelRequests?: KernelRequestHandler;
   private nextId = 1;
   private running?: { id: number } & Pending<DoneEvent>;
   private readonly requests = new Map<number, Pending<JsonObject>>();
@@ -53,10 +57,11 @@ export class WorkerConnection {
   }
 
   /** Runs one execute command; output goes to `sink` until its `done` event. */
-  execute(command: Omit<ExecuteCommand, "op" | "id">, sink: OutputSink): Promise<DoneEvent> {
+  execute(command: Omit<ExecuteCommand, "op" | "id">, sink: OutputSink, kernelRequests?: KernelRequestHandler): Promise<DoneEvent> {
     if (this.dead) return Promise.reject(new Error("the worker has stopped"));
     const id = this.nextId++;
     this.sink = sink;
+    this.kernelRequests = kernelRequests;
     return new Promise((resolve, reject) => {
       this.running = { id, resolve, reject };
       this.send({ op: "execute", id, ...command });
@@ -137,6 +142,13 @@ export class WorkerConnection {
           (err: Error) => this.send({ op: "input_reply", id: event.id, value: "", error: err.message }),
         );
         break;
+      case "kernel_request": {
+        const handler = this.kernelRequests;
+        const reply = (ok: boolean, error?: string) => this.send({ op: "kernel_reply", id: event.id, ok, ...(error ? { error } : {}) });
+        if (!handler) reply(false, `%${event.name} is not available here`);
+        else handler(event.name, event.args, sink).then(() => reply(true), (err: Error) => reply(false, err.message));
+        break;
+      }
       case "done":
         if (this.running?.id === event.id) {
           const running = this.running;

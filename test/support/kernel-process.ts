@@ -53,7 +53,9 @@ export async function startKernel(options: { env?: Record<string, string>; cwd?:
   const child = spawn(process.execPath, [LUCI_BIN, "kernel", "-f", connectionFile], {
     cwd: options.cwd ?? dir,
     // JPY_PARENT_PID: the kernel exits by itself if this test process dies (as under jupyter_client).
-    env: { ...process.env, JPY_PARENT_PID: String(process.pid), ...options.env },
+    // LUCI_EXECUTOR=local unless a test asks otherwise: the kernel suites test the kernel; the
+    // environment suites ask for notebook environments (LUCI_EXECUTOR=venv) themselves.
+    env: { ...process.env, JPY_PARENT_PID: String(process.pid), LUCI_EXECUTOR: "local", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });

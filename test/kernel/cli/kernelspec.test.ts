@@ -12,13 +12,14 @@ const luci = (args: string[], env: Record<string, string> = {}) =>
 describe("kernelspec", () => {
   it("install --prefix writes kernel.json and the logos under share/jupyter/kernels/luci", () => {
     const prefix = mkdtempSync(join(tmpdir(), "luci-prefix-"));
-    const out = luci(["install", "--prefix", prefix, "--python", "/usr/bin/python3"]);
+    const out = luci(["install", "--prefix", prefix, "--python", "/usr/bin/python3", "--no-uv"], { LUCI_ENV_DIR: "/tmp/luci-envs-test" });
     const dir = join(prefix, "share", "jupyter", "kernels", "luci");
     expect(out).toContain(dir);
     const spec = JSON.parse(readFileSync(join(dir, "kernel.json"), "utf8"));
     expect(spec).toMatchObject({ display_name: "Luci", language: "python", interrupt_mode: "message" });
     expect(spec.env).toEqual({
       LUCI_PYTHON: "/usr/bin/python3",
+      LUCI_ENV_DIR: "/tmp/luci-envs-test",
       NODE_EXTRA_CA_CERTS: "",
       LUCI_NODE_EXTRA_CA_CERTS: "${NODE_EXTRA_CA_CERTS}",
     });
@@ -31,10 +32,10 @@ describe("kernelspec", () => {
 
   it("install --user honours JUPYTER_DATA_DIR, and --sys-prefix the active venv", () => {
     const data = mkdtempSync(join(tmpdir(), "luci-data-"));
-    luci(["install", "--user"], { JUPYTER_DATA_DIR: data });
+    luci(["install", "--user", "--no-uv"], { JUPYTER_DATA_DIR: data });
     expect(existsSync(join(data, "kernels", "luci", "kernel.json"))).toBe(true);
     const venv = mkdtempSync(join(tmpdir(), "luci-venv-"));
-    luci(["install", "--sys-prefix"], { VIRTUAL_ENV: venv });
+    luci(["install", "--sys-prefix", "--no-uv"], { VIRTUAL_ENV: venv });
     expect(existsSync(join(venv, "share", "jupyter", "kernels", "luci", "kernel.json"))).toBe(true);
   });
 

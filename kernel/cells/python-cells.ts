@@ -1,0 +1,87 @@
+// Running a Python cell in the notebook's environment: what the cell imports is installed
+// first (the worker lists it; the cascade installs it, with progress in the cell), a module
+// missing only at run time is installed and the cell run once more (saying so), and %pip /
+// %luci lines are run by the kernel.
+import type { OutputSink } from "../common/output-sink.js";
+import type { NotebookEnvironment } from "../environments/notebook-environment.js";
+import { describeFailures, installImports } from "../environments/package-installer.js";
+import { runPipMagic } from "../environments/pip-magic.js";
+import { Progress } from "../environments/progress.js";
+import type { PythonRuntime, RunCommand, RunOutcome } from "../runtime/python-runtime.js";
+
+export async function runPythonCell(
+  python: PythonRuntime,
+  environment: () => NotebookEnvironment | undefined,
+  command: RunCommand,
+  sink: OutputSink,
+): Promise<RunOutcome> {
+  const kernelMagic = (name: string, args: string, out: OutputSink) => runKernelMagic(environment(), name, args, out);
+  let scan = true;
+  let packagesChanged = false;
+  let rerunForMissing = false;
+  for (;;) {
+    const outcome = await python.run({ ...command, scan, packages_changed: packagesChanged }, sink, kernelMagic);
+    const env = environment();
+    if (outcome.status === "missing_modules") {
+      scan = false;
+      if (!env) continue; // no environment to install into: let the import fail where it stands
+      const result = await installImports(env, outcome.modules.map((m) => m.name), new Progress(sink));
+      packagesChanged = result.installed.length > 0 || packagesChanged;
+      if (result.failed.length > 0) return installFailure(result.failed, sink);
+      continue;
+    }
+    if (outcome.status === "error" && outcome.missingModule && env && !rerunForMissing) {
+      rerunForMissing = true;
+      const progress = new Progress(sink);
+      progress.note(
+        `The cell imported ${outcome.missingModule} while it ran (an import the check before running could not see): ` +
+          "installing it and running the cell once more.",
+      );
+      const result = await installImports(env, [outcome.missingModule], progress);
+      if (result.installed.length === 0) return outcome;
+      packagesChanged = true;
+      scan = false;
+      continue;
+    }
+    return outcome;
+  }
+}
+
+function installFailure(failed: Parameters<typeof describeFailures>[0], sink: OutputSink): RunOutcome {
+  const evalue = `the cell was not run, because what it imports could not be installed:\n${describeFailures(failed)}`;
+  const traceback = [`\x1b[0;31mPackageInstallError\x1b[0m: ${evalue}`];
+  sink.error("PackageInstallError", evalue, traceback);
+  return { status: "error", ename: "PackageInstallError", evalue, traceback };
+}
+
+async function runKernelMagic(env: NotebookEnvironment | undefined, name: string, args: string, sink: OutputSink): Promise<void> {
+  if (name === "pip") {
+    if (!env) throw new Error("%pip needs a notebook environment; this kernel runs a fixed Python (LUCI_EXECUTOR=local)");
+    return runPipMagic(env, args, sink);
+  }
+  if (name === "luci") {
+    const words = args.trim().split(/\s+/);
+    if (words[0] === "env" || words[0] === "environment" || words[0] === "") return showEnvironment(env, sink);
+    throw new Error(`%luci ${words[0]} is not known. Known: %luci env`);
+  }
+  throw new Error(`%${name} is not a kernel magic`);
+}
+
+function showEnvironment(env: NotebookEnvironment | undefined, sink: OutputSink): void {
+  if (!env) {
+    sink.stream("stdout", "This kernel runs a fixed Python (LUCI_EXECUTOR=local), not a notebook environment.\n");
+    return;
+  }
+  const record = env.record;
+  const packages = Object.entries(record?.packages ?? {}).map(([n, v]) => `  ${n}==${v}`);
+  sink.stream(
+    "stdout",
+    [
+      `Environment ${env.identity.environmentName} for ${env.identity.key}`,
+      `  folder: ${env.dir}`,
+      `  Python ${record?.python_version ?? "?"} from ${record?.interpreter ?? "?"}, built with ${record?.tool ?? "?"}`,
+      `  ${packages.length} packages${packages.length ? ":" : ""}`,
+      ...packages,
+    ].join("\n") + "\n",
+  );
+}

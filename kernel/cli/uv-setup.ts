@@ -1,0 +1,36 @@
+// uv makes environments tens of times faster than pip. `luci install` finds it (LUCI_UV, PATH,
+// beside the chosen Python) or, failing that, installs it from PyPI into a small tools venv in
+// Luci's user data folder, and records where it is in the kernelspec.
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
+import { findOnPath } from "../environments/settings.js";
+
+export function findUv(python?: string): string | undefined {
+  if (process.env.LUCI_UV && existsSync(process.env.LUCI_UV)) return process.env.LUCI_UV;
+  const onPath = findOnPath("uv");
+  if (onPath) return onPath;
+  if (python?.includes("/") && existsSync(join(dirname(python), "uv"))) return join(dirname(python), "uv");
+  const tools = toolsUv();
+  return existsSync(tools) ? tools : undefined;
+}
+
+/** Installs uv into Luci's tools venv. Returns its path, or undefined with the reason logged to `say`. */
+export function installUv(python: string, say: (line: string) => void): string | undefined {
+  const venv = dirname(dirname(toolsUv()));
+  try {
+    say(`uv not found: installing it from PyPI into ${venv} …`);
+    execFileSync(python, ["-m", "venv", venv], { stdio: "ignore" });
+    execFileSync(join(venv, "bin", "python"), ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "uv"], { stdio: "ignore" });
+    return existsSync(toolsUv()) ? toolsUv() : undefined;
+  } catch (err) {
+    say(`could not install uv (${(err as Error).message.split("\n")[0]}); environments will be made with venv and pip, which is slower`);
+    return undefined;
+  }
+}
+
+function toolsUv(): string {
+  const data = process.env.XDG_DATA_HOME || join(homedir(), ".local", "share");
+  return join(data, "luci", "tools", "bin", "uv");
+}

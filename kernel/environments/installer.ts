@@ -1,0 +1,92 @@
+// The commands that build and change an environment: uv where it is installed (tens of times
+// faster than pip, and an environment holds no pip of its own), else `python -m venv` and pip.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { EnvironmentSettings } from "./settings.js";
+
+export class InstallError extends Error {
+  constructor(
+    message: string,
+    readonly output: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface CommandOutput {
+  (text: string): void;
+}
+
+export class Installer {
+  readonly tool: "uv" | "pip";
+
+  constructor(
+    private readonly settings: EnvironmentSettings,
+    readonly dir: string,
+  ) {
+    this.tool = settings.uv ? "uv" : "pip";
+  }
+
+  get python(): string {
+    return join(this.dir, "bin", "python");
+  }
+
+  /** Creates the venv (no packages). Returns the Python version it runs. */
+  async create(): Promise<string> {
+    if (this.settings.uv) await run(this.settings.uv, ["venv", "--quiet", "--python", this.settings.basePython, this.dir]);
+    else await run(this.settings.basePython, ["-m", "venv", this.dir]);
+    return this.pythonVersion();
+  }
+
+  /** Installs requirement specs; `extraIndex` adds the configured second index. */
+  async install(specs: string[], options: { extraIndex?: boolean; flags?: string[]; output?: CommandOutput } = {}): Promise<void> {
+    const index = [
+      ...(this.settings.indexUrl ? ["--index-url", this.settings.indexUrl] : []),
+      ...(options.extraIndex && this.settings.extraIndexUrl ? ["--extra-index-url", this.settings.extraIndexUrl] : []),
+    ];
+    await this.pip(["install", ...index, ...(options.flags ?? []), ...specs], options.output);
+  }
+
+  async uninstall(names: string[], output?: CommandOutput): Promise<void> {
+    await this.pip(this.tool === "uv" ? ["uninstall", ...names] : ["uninstall", "-y", ...names], output);
+  }
+
+  /** Installed distributions and versions. */
+  async freeze(): Promise<Record<string, string>> {
+    const text = await this.pip(["freeze"]);
+    const packages: Record<string, string> = {};
+    for (const line of text.split("\n")) {
+      const match = /^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;]+)/.exec(line.trim());
+      if (match) packages[match[1]!.toLowerCase().replace(/[-_.]+/g, "-")] = match[2]!;
+    }
+    return packages;
+  }
+
+  /** Runs an installer subcommand on this environment (install, uninstall, list, freeze, show). */
+  async pip(args: string[], output?: CommandOutput): Promise<string> {
+    if (this.settings.uv) return run(this.settings.uv, ["pip", args[0]!, "--python", this.python, ...args.slice(1)], output);
+    return run(this.python, ["-m", "pip", "--disable-pip-version-check", "--no-input", ...args], output);
+  }
+
+  /** The version in pyvenv.cfg (uv writes version_info, venv writes version). */
+  pythonVersion(): string {
+    const cfg = join(this.dir, "pyvenv.cfg");
+    if (!existsSync(cfg)) return "unknown";
+    const text = readFileSync(cfg, "utf8");
+    return /^version_info\s*=\s*(\S+)/m.exec(text)?.[1] ?? /^version\s*=\s*(\S+)/m.exec(text)?.[1] ?? "unknown";
+  }
+}
+
+/** Runs a command; resolves with stdout, or throws an InstallError with what it printed. */
+async function run(command: string, args: string[], output?: CommandOutput): Promise<string> {
+  const { execa } = await import("execa");
+  const child = execa(command, args, { all: true, reject: false, stdin: "ignore", env: { UV_NO_PROGRESS: "1", PIP_PROGRESS_BAR: "off" } });
+  if (output) child.all?.on("data", (chunk: Buffer) => output(chunk.toString("utf8")));
+  const result = await child;
+  if (result.exitCode !== 0 || result.failed) {
+    const printed = (result.all ?? "").toString().trim();
+    const reason = result.exitCode === undefined ? String(result.shortMessage ?? "could not run") : `exit code ${result.exitCode}`;
+    throw new InstallError(`${command} ${args.slice(0, 3).join(" ")} failed (${reason})`, printed);
+  }
+  return String(result.stdout ?? "");
+}

@@ -1,0 +1,218 @@
+// One notebook's environment: made on first use, reused while healthy, repaired when its
+// interpreter is gone or its creation or an install was cut off, and changed only under its own
+// inter-process lock (so two kernels never build it twice). The registry records what is in it.
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { withLock } from "./file-lock.js";
+import { InstallError, Installer } from "./installer.js";
+import type { NotebookIdentity } from "./notebook-identity.js";
+import type { Progress } from "./progress.js";
+import { Registry, type EnvironmentRecord } from "./registry.js";
+import type { EnvironmentSettings } from "./settings.js";
+
+/** Written last when an environment is complete; missing means creation or an install was cut off. */
+const READY_MARKER = ".luci-ready";
+
+export class NotebookEnvironment {
+  readonly dir: string;
+  readonly installer: Installer;
+  readonly registry: Registry;
+
+  constructor(
+    readonly settings: EnvironmentSettings,
+    readonly identity: NotebookIdentity,
+  ) {
+    this.registry = new Registry(settings.dir);
+    this.dir = join(settings.dir, identity.environmentName);
+    this.installer = new Installer(settings, this.dir);
+  }
+
+  get python(): string {
+    return this.installer.python;
+  }
+
+  get record(): EnvironmentRecord | undefined {
+    return this.registry.get(this.identity.key);
+  }
+
+  /** True when the environment can be used as it is, with no work worth showing. */
+  isHealthy(): boolean {
+    return this.record?.state === "ready" && existsSync(join(this.dir, READY_MARKER)) && existsSync(this.python);
+  }
+
+  /** Its Python would not start: the next ensure() rebuilds it. */
+  forgetHealth(): void {
+    rmSync(join(this.dir, READY_MARKER), { force: true });
+  }
+
+  /** Makes sure the environment exists and is whole: reuses, creates or repairs it. */
+  async ensure(progress: Progress): Promise<void> {
+    await this.locked(progress, async () => {
+      if (this.isHealthy()) return this.touch();
+      const record = this.record;
+      if (record) return this.repair(record, progress);
+      return this.create(progress);
+    });
+  }
+
+  /** Changes the environment under its lock; the ready marker is absent while the change runs. */
+  async change<T>(progress: Progress, work: () => Promise<T>): Promise<T> {
+    return this.locked(progress, async () => {
+      if (!this.isHealthy()) {
+        const record = this.record;
+        if (record) await this.repair(record, progress);
+        else await this.create(progress);
+      }
+      await this.setState("installing");
+      rmSync(join(this.dir, READY_MARKER), { force: true });
+      try {
+        return await work();
+      } finally {
+        // A failed install leaves the environment as it was (the installers resolve before they change anything).
+        await this.recordPackages();
+        this.markReady();
+        await this.setState("ready");
+      }
+    });
+  }
+
+  /** Adds requirement strings to what the notebook asked for. */
+  async remember(requested: string[], forget: string[] = []): Promise<void> {
+    const names = new Set(forget.map(requirementName));
+    await this.registry.update((all) => {
+      const record = all[this.identity.key];
+      if (!record) return;
+      const kept = record.requested.filter((r) => !names.has(requirementName(r)));
+      for (const spec of requested) {
+        const name = requirementName(spec);
+        const at = kept.findIndex((r) => requirementName(r) === name);
+        if (at >= 0) kept[at] = spec;
+        else kept.push(spec);
+      }
+      record.requested = kept;
+    });
+  }
+
+  private async locked<T>(progress: Progress, work: () => Promise<T>): Promise<T> {
+    return withLock(`${this.dir}.lock`, work, {
+      onWait: (owner) => progress.note(`Waiting for ${owner}, which is working on this notebook's environment…`),
+    });
+  }
+
+  private async create(progress: Progress): Promise<void> {
+    const now = new Date().toISOString();
+    await this.registry.update((all) => {
+      all[this.identity.key] = {
+        key: this.identity.key,
+        name: this.identity.environmentName,
+        notebook: this.identity.key,
+        interpreter: this.settings.basePython,
+        python_version: "unknown",
+        packages: {},
+        requested: [],
+        state: "creating",
+        tool: this.installer.tool,
+        created: now,
+        last_used: now,
+      };
+    });
+    await this.build(progress, `Creating environment ${this.identity.environmentName}`);
+    const requirements = this.requirementsFile();
+    if (requirements) {
+      const specs = readRequirements(requirements);
+      if (specs.length > 0) {
+        await progress.run(`Installing requirements.txt (${specs.length} ${specs.length === 1 ? "package" : "packages"})`, () =>
+          this.installer.install(["-r", requirements]),
+        );
+        await this.remember(specs);
+      }
+    }
+    await this.recordPackages();
+    this.markReady();
+    await this.setState("ready");
+  }
+
+  /** Rebuilds from the registry's package list: the interpreter is gone, or work was cut off. */
+  private async repair(record: EnvironmentRecord, progress: Progress): Promise<void> {
+    const why = !existsSync(this.python)
+      ? "its Python interpreter is missing"
+      : record.state !== "ready"
+        ? `its ${record.state === "creating" ? "creation" : "last install"} was cut off`
+        : "it is incomplete";
+    const pins = Object.entries(record.packages).map(([name, version]) => `${name}==${version}`);
+    progress.note(
+      `Repairing environment ${record.name}: ${why}. Rebuilding it from the registry's package list` +
+        ` (${pins.length} ${pins.length === 1 ? "package" : "packages"}).`,
+    );
+    await this.setState("creating");
+    await this.build(progress, `Recreating environment ${record.name}`);
+    if (pins.length > 0) await progress.run(`Reinstalling ${pins.length} packages`, () => this.installer.install(pins));
+    await this.recordPackages();
+    this.markReady();
+    await this.setState("ready");
+  }
+
+  private async build(progress: Progress, text: string): Promise<void> {
+    rmSync(this.dir, { recursive: true, force: true });
+    const version = await progress.run(`${text} (${this.installer.tool})`, () => this.installer.create(), (v) => `Python ${v}`);
+    await this.registry.update((all) => {
+      const record = all[this.identity.key];
+      if (record) {
+        record.python_version = version;
+        record.tool = this.installer.tool;
+      }
+    });
+  }
+
+  private async recordPackages(): Promise<void> {
+    let packages: Record<string, string>;
+    try {
+      packages = await this.installer.freeze();
+    } catch (err) {
+      if (err instanceof InstallError) return;
+      throw err;
+    }
+    await this.registry.update((all) => {
+      const record = all[this.identity.key];
+      if (record) record.packages = packages;
+    });
+  }
+
+  private markReady(): void {
+    writeFileSync(join(this.dir, READY_MARKER), new Date().toISOString() + "\n");
+  }
+
+  private async setState(state: EnvironmentRecord["state"]): Promise<void> {
+    await this.registry.update((all) => {
+      const record = all[this.identity.key];
+      if (record) {
+        record.state = state;
+        record.last_used = new Date().toISOString();
+      }
+    });
+  }
+
+  private async touch(): Promise<void> {
+    await this.setState("ready");
+  }
+
+  /** requirements.txt beside the notebook (or in the folder, for a folder environment). */
+  private requirementsFile(): string | undefined {
+    const folder = this.identity.kind === "notebook" ? dirname(this.identity.key) : this.identity.key;
+    const file = join(folder, "requirements.txt");
+    return existsSync(file) ? file : undefined;
+  }
+}
+
+/** The distribution name of a requirement string, normalised (PEP 503). */
+export function requirementName(spec: string): string {
+  const name = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(spec)?.[1] ?? spec;
+  return name.toLowerCase().replace(/[-_.]+/g, "-");
+}
+
+function readRequirements(file: string): string[] {
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .map((line) => line.replace(/#.*/, "").trim())
+    .filter((line) => line && !line.startsWith("-"));
+}

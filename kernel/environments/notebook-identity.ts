@@ -1,0 +1,89 @@
+// Which notebook a kernel serves, so that each notebook gets its own environment.
+//
+// The rule (also in the README):
+// 1. JPY_SESSION_NAME (set by jupyter_server and by `luci serve`) or the connection file's
+//    `jupyter_session` names the notebook; a relative name is the notebook in the kernel's
+//    working directory (where the server starts the kernel).
+// 2. Otherwise (nbconvert, papermill, a plain jupyter_client) the kernel's working directory is
+//    known, not the notebook: if that folder holds one notebook, it is that one; if it holds
+//    several, the first cell that runs decides: the notebook whose code cells contain that
+//    cell's source exactly. A notebook run under nbconvert from its own folder so finds the
+//    environment it had in JupyterLab.
+// 3. Failing that, the folder itself is the key (one environment for the folder's notebooks).
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { basename, isAbsolute, join, resolve } from "node:path";
+
+export interface NotebookIdentity {
+  /** The registry key: the notebook's absolute path, or the folder's. */
+  key: string;
+  kind: "notebook" | "folder";
+  /** Folder name of its environment: luci_<notebook>_<hash>. */
+  environmentName: string;
+}
+
+export type Identification =
+  | { decided: true; identity: NotebookIdentity }
+  /** Several notebooks in the folder: decide with the first cell (matchFirstCell). */
+  | { decided: false; folder: string; candidates: string[] };
+
+export function identifyNotebook(sessionName: string | undefined, cwd: string): Identification {
+  const folder = resolve(cwd);
+  if (sessionName) {
+    const direct = isAbsolute(sessionName) ? sessionName : join(folder, basename(sessionName));
+    const nested = join(folder, sessionName);
+    const path = !isAbsolute(sessionName) && !existsSync(direct) && existsSync(nested) ? nested : direct;
+    return { decided: true, identity: notebookIdentity(resolve(path)) };
+  }
+  const candidates = notebooksIn(folder);
+  if (candidates.length === 1) return { decided: true, identity: notebookIdentity(candidates[0]!) };
+  if (candidates.length === 0) return { decided: true, identity: folderIdentity(folder) };
+  return { decided: false, folder, candidates };
+}
+
+/** The notebook among `candidates` that has a code cell with exactly this source, if exactly one does. */
+export function matchFirstCell(identification: Extract<Identification, { decided: false }>, code: string): NotebookIdentity {
+  const wanted = normalise(code);
+  const matches = identification.candidates.filter((path) => codeCells(path).some((cell) => normalise(cell) === wanted));
+  return matches.length === 1 ? notebookIdentity(matches[0]!) : folderIdentity(identification.folder);
+}
+
+export function notebookIdentity(path: string): NotebookIdentity {
+  return { key: path, kind: "notebook", environmentName: environmentName(basename(path).replace(/\.ipynb$/i, ""), path) };
+}
+
+export function folderIdentity(folder: string): NotebookIdentity {
+  return { key: folder, kind: "folder", environmentName: environmentName(basename(folder) || "root", folder) };
+}
+
+function environmentName(label: string, key: string): string {
+  const safe = label.replace(/[^A-Za-z0-9_-]+/g, "_").replace(/^_+|_+$/g, "").slice(0, 40) || "notebook";
+  const hash = createHash("sha256").update(key).digest("hex").slice(0, 8);
+  return `luci_${safe}_${hash}`;
+}
+
+function notebooksIn(folder: string): string[] {
+  try {
+    return readdirSync(folder)
+      .filter((name) => name.toLowerCase().endsWith(".ipynb") && !name.startsWith("."))
+      .map((name) => join(folder, name))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+function codeCells(path: string): string[] {
+  try {
+    const notebook = JSON.parse(readFileSync(path, "utf8")) as { cells?: { cell_type?: string; source?: string | string[] }[] };
+    return (notebook.cells ?? [])
+      .filter((cell) => cell.cell_type === "code")
+      .map((cell) => (Array.isArray(cell.source) ? cell.source.join("") : (cell.source ?? "")));
+  } catch {
+    return [];
+  }
+}
+
+function normalise(source: string): string {
+  return source.replace(/\r\n/g, "\n").trim();
+}
