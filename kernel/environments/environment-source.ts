@@ -4,6 +4,7 @@
 import type { OutputSink } from "../common/output-sink.js";
 import { LocalExecutor } from "../runtime/local-executor.js";
 import type { Executor, ExecutorSource } from "../runtime/executor.js";
+import { InstallError } from "./installer.js";
 import { NotebookEnvironment } from "./notebook-environment.js";
 import { matchFirstCell, type Identification } from "./notebook-identity.js";
 import { Progress } from "./progress.js";
@@ -38,7 +39,12 @@ export class EnvironmentSource implements ExecutorSource {
       this.distrusted = false;
       env.forgetHealth();
     }
-    await env.ensure(new Progress(context.sink));
+    try {
+      await env.ensure(new Progress(context.sink));
+    } catch (err) {
+      const output = err instanceof InstallError ? `\n${err.output}` : "";
+      throw new Error(`the notebook's environment ${env.identity.environmentName} could not be prepared: ${(err as Error).message}${output}`);
+    }
     return new LocalExecutor(env.python);
   }
 

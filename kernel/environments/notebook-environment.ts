@@ -1,7 +1,7 @@
 // One notebook's environment: made on first use, reused while healthy, repaired when its
 // interpreter is gone or its creation or an install was cut off, and changed only under its own
 // inter-process lock (so two kernels never build it twice). The registry records what is in it.
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { withLock } from "./file-lock.js";
 import { InstallError, Installer } from "./installer.js";
@@ -94,6 +94,7 @@ export class NotebookEnvironment {
   }
 
   private async locked<T>(progress: Progress, work: () => Promise<T>): Promise<T> {
+    mkdirSync(this.settings.dir, { recursive: true });
     return withLock(`${this.dir}.lock`, work, {
       onWait: (owner) => progress.note(`Waiting for ${owner}, which is working on this notebook's environment…`),
     });

@@ -43,7 +43,15 @@ export class PythonRuntime {
   }
 
   async run(command: RunCommand, sink: OutputSink, kernelRequests?: KernelRequestHandler): Promise<RunOutcome> {
-    const worker = await this.readyWorker(sink, command.code);
+    let worker: WorkerConnection;
+    try {
+      worker = await this.readyWorker(sink, command.code);
+    } catch (err) {
+      // No Python to run the cell: the environment could not be made, or Python will not start.
+      const evalue = (err as Error).message;
+      sink.error("PythonUnavailable", evalue, [`\x1b[0;31mPythonUnavailable\x1b[0m: ${evalue}`]);
+      return { status: "error", ename: "PythonUnavailable", evalue, traceback: [evalue] };
+    }
     try {
       const done = await worker.execute(command, sink, kernelRequests);
       switch (done.status) {

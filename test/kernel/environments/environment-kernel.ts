@@ -1,0 +1,44 @@
+// Starting real kernels on notebooks with their own environments, against a package index of
+// the test's own on loopback (test/support/package-index.ts), with uv from the project's venv.
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ROOT, startKernel, type StartedKernel } from "../../support/kernel-process.js";
+
+export const UV = process.env.LUCI_UV || join(ROOT, ".venv", "bin", "uv");
+
+/** A folder for notebooks and one for their environments. */
+export function workspace(): { notebooks: string; envs: string } {
+  const base = mkdtempSync(join(tmpdir(), "luci-envtest-"));
+  const notebooks = join(base, "notebooks");
+  mkdirSync(notebooks);
+  return { notebooks, envs: join(base, "envs") };
+}
+
+/** Writes a minimal notebook file (the identity rule looks for .ipynb files). */
+export function writeNotebook(folder: string, name: string, cells: string[] = []): string {
+  const path = join(folder, name);
+  const notebook = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: "luci", display_name: "Luci", language: "python" } },
+    cells: cells.map((source, i) => ({ id: `c${i}`, cell_type: "code", source, metadata: {}, outputs: [], execution_count: null })),
+  };
+  writeFileSync(path, JSON.stringify(notebook));
+  return path;
+}
+
+export function startNotebookKernel(options: { notebooks: string; envs: string; session?: string; indexUrl?: string; extraIndexUrl?: string }): Promise<StartedKernel> {
+  if (!existsSync(UV)) throw new Error(`uv is needed at ${UV} (bash .ci/run installs it into .venv)`);
+  return startKernel({
+    cwd: options.notebooks,
+    env: {
+      LUCI_EXECUTOR: "venv",
+      LUCI_ENV_DIR: options.envs,
+      LUCI_UV: UV,
+      ...(options.session ? { JPY_SESSION_NAME: options.session } : {}),
+      ...(options.indexUrl ? { LUCI_INDEX_URL: options.indexUrl } : {}),
+      ...(options.extraIndexUrl ? { LUCI_EXTRA_INDEX_URL: options.extraIndexUrl } : {}),
+    },
+  });
+}
