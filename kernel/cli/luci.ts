@@ -12,6 +12,8 @@ Commands:
                                    or installed unless --no-uv
   uninstall [--user | --sys-prefix | --prefix DIR]
                                    remove it
+  env list | show | rm | gc | freeze | export | import
+                                   manage notebook environments (luci env help)
   version                          print Luci's version
 `;
 
@@ -23,6 +25,8 @@ async function main(argv: string[]): Promise<number> {
     case "install":
     case "uninstall":
       return (await import("./kernelspec-command.js")).runKernelspecCommand(command, rest);
+    case "env":
+      return (await import("./env-command.js")).runEnvCommand(rest);
     case "version":
     case "--version":
       process.stdout.write(`${(await import("../common/version.js")).VERSION}\n`);
