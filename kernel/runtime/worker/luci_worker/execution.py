@@ -35,6 +35,7 @@ class Executor:
         self._filenames = {}
         self._unders = {"_": "", "__": "", "___": ""}
         self._previous_input = ""
+        self._parsed = None  # (source, tree) of the scanned cell, reused by compile_cell
         namespace.update(self._unders)
         namespace["In"] = namespace["_ih"] = [""]
         namespace["Out"] = namespace["_oh"] = {}
@@ -91,8 +92,11 @@ class Executor:
         expression ("all"), also the target of a final assignment ("last_expr_or_assign"),
         or none ("none").
         """
-        flags = ast.PyCF_ONLY_AST | _TOP_LEVEL_AWAIT | self.future_flags
-        tree = compile(source, filename, "exec", flags, dont_inherit=True)
+        parsed, self._parsed = self._parsed, None
+        if parsed is not None and parsed[0] == source:
+            tree = parsed[1]  # the import scan parsed this very text
+        else:
+            tree = self.parse(source, filename)
         self._note_futures(tree)
         code_flags = _TOP_LEVEL_AWAIT | self.future_flags
         body = tree.body
@@ -131,6 +135,39 @@ class Executor:
             steps.append((compile(ast.Expression(body=extra), filename, "eval", code_flags,
                                   dont_inherit=True), True))
         return steps
+
+    def parse(self, source, filename):
+        flags = ast.PyCF_ONLY_AST | _TOP_LEVEL_AWAIT | self.future_flags
+        return compile(source, filename, "exec", flags, dont_inherit=True)
+
+    def scan_imports(self, code):
+        """The modules the cell would import that are missing (PROTOCOL.md: import scan).
+
+        Looks at what would run as Python: the cell after magic transforms, the body of
+        %%python, %%time, %%timeit and %%capture. A cell that does not parse is not scanned.
+        """
+        cell_magic = transform.split_cell_magic(code)
+        offset = 0
+        if cell_magic:
+            if cell_magic[0] not in ("python", "time", "timeit", "capture"):
+                return []
+            body = cell_magic[2]
+            offset = code.count("\n") - body.count("\n")
+        else:
+            if transform.help_request(code):
+                return []
+            body = code
+        source = transform.transform_cell(body)
+        if "import" not in source:
+            return []
+        try:
+            tree = self.parse(source, "<cell>")
+        except _NOT_COMPILING:
+            return []
+        from . import imports
+        if not cell_magic:
+            self._parsed = (source, tree)
+        return imports.missing(tree, source, offset)
 
     @staticmethod
     def _assigned_name(node):
@@ -302,6 +339,9 @@ class Executor:
 
     def execute(self, cmd):
         """Run one execute command; send result/display/error events; return done's fields."""
+        if cmd.get("packages_changed"):
+            from . import imports
+            imports.invalidate()
         code = str(cmd.get("code") or "")
         mode = cmd.get("mode") or "python"
         silent = bool(cmd.get("silent"))
@@ -312,6 +352,13 @@ class Executor:
         state.allow_stdin = bool(cmd.get("allow_stdin"))
         state.execution_count = count
         reply = {"status": "ok", "user_expressions": {}, "payload": []}
+        self._parsed = None
+        if cmd.get("scan"):
+            missing = self.scan_imports(code)
+            if missing:
+                # Nothing runs (and nothing is stored): the kernel installs and sends it again.
+                reply.update(status="missing_modules", modules=missing)
+                return reply
         if "luci_worker.autoreload" in sys.modules:
             sys.modules["luci_worker.autoreload"].before_cell()
         if "luci_worker.mpl_support" in sys.modules:
@@ -338,6 +385,11 @@ class Executor:
             sys.modules["luci_worker.autoreload"].after_cell()
         if error is not None:
             self._report(error, reply)
+            if isinstance(error, ModuleNotFoundError):
+                from . import imports
+                missing = imports.missing_at_run_time(error)
+                if missing:
+                    reply["missing_module"] = missing
         return reply
 
     def _report(self, exc, reply):

@@ -6,12 +6,14 @@ A line magic's return value is the value of the `%...` expression (shown as Out 
 the last line); a cell magic's return value becomes the cell's result.
 """
 import os
+import re
 import sys
 
 from . import shell, state
 from .errors import UsageError
 
-# Magics that the kernel itself answers (a later step routes them to the Node side).
+# Magics that the kernel itself runs: the worker sends a kernel_request and waits
+# (PROTOCOL.md, "Kernel magics"). `!pip ...` lines go there too (pip_command).
 KERNEL_MAGICS = ("pip", "luci")
 
 _HIDDEN_NAMES = frozenset(("In", "Out", "exit", "quit", "get_ipython"))
@@ -311,13 +313,55 @@ CELL_MAGICS = {
     # "python" is handled by execution.py: the rest of the cell runs as Python.
 }
 
-# Magics whose arguments are code, so `$x` / `{x}` must not be expanded in them.
-_NO_EXPANSION = {"time", "timeit"}
+# Magics whose arguments are code (or the kernel's own syntax), so `$x` / `{x}` must not be
+# expanded in them.
+_NO_EXPANSION = {"time", "timeit", "luci"}
 
 
-def _kernel_magic_error(prefix, name):
-    return UsageError("%s%s is handled by the Luci kernel itself and cannot run inside Python "
-                      "code here" % (prefix, name))
+def kernel_magic(name, args):
+    """%pip / %luci: the kernel runs it; None when it went well, else UsageError(its error)."""
+    from .stdin import ask_kernel
+    reply = ask_kernel("kernel_request", "kernel_reply", {"name": name, "args": args})
+    if not reply.get("ok"):
+        raise UsageError(str(reply.get("error") or "%%%s failed" % name))
+    return None
+
+
+# `!pip ARGS`, `!pip3 ARGS`, `!python -m pip ARGS`, `!python3 -m pip ARGS`,
+# `!{sys.executable} -m pip ARGS` (also quoted): the pip of the notebook's environment.
+_PIP_RE = re.compile(r"\s*(?:pip3?(?:\.\d+)?|(?:python3?(?:\.\d+)?|\{sys\.executable\}"
+                     r"|[\"']\{sys\.executable\}[\"'])\s+-m\s+pip)(?:\s+(.*?))?\s*\Z", re.S)
+# Redirections models add to keep pip quiet; harmless to drop when the kernel runs pip.
+_QUIET_RE = re.compile(r"(?:\A|\s+)(?:[12&]?>>?\s*/dev/null|2>&1|>&\s*/dev/null)\s*\Z")
+
+
+def pip_command(command):
+    """ARGS if a shell line is pip run the ways models write it (and nothing else), else None.
+
+    Lines with pipes, `&&`, `;` or redirections other than to /dev/null stay shell commands.
+    """
+    if "pip" not in command:
+        return None
+    match = _PIP_RE.match(command)
+    if not match:
+        return None
+    args = match.group(1) or ""
+    while True:
+        quiet = _QUIET_RE.search(args)
+        if not quiet:
+            break
+        args = args[:quiet.start()]
+    import shlex
+    lexer = shlex.shlex(args, posix=True, punctuation_chars=True)
+    lexer.commenters = ""
+    try:
+        if any(token and all(ch in "();<>|&" for ch in token) for token in lexer):
+            return None
+    except ValueError:  # unbalanced quotes: let the shell say so
+        return None
+    if "`" in args or "$(" in args:
+        return None
+    return args.strip()
 
 
 def caller_locals(depth):
@@ -331,7 +375,9 @@ def run_line_magic(name, line, depth=1):
     frames up the user's code is."""
     local_ns = caller_locals(depth)
     if name in KERNEL_MAGICS:
-        raise _kernel_magic_error("%", name)
+        if name not in _NO_EXPANSION:
+            line = shell.expand(line, local_ns)
+        return kernel_magic(name, line.strip())
     magic = LINE_MAGICS.get(name)
     if magic is None:
         if name in CELL_MAGICS or name == "python":
@@ -346,7 +392,8 @@ def run_line_magic(name, line, depth=1):
 
 def run_cell_magic(name, line, body):
     if name in KERNEL_MAGICS:
-        raise _kernel_magic_error("%%", name)
+        raise UsageError("%%%%%s is not a cell magic: write %%%s ARGS on a line of its own"
+                         % (name, name))
     magic = CELL_MAGICS.get(name)
     if magic is None:
         raise UsageError("Cell magic %%%%%s is not known to Luci. Known cell magics: %s" % (

@@ -42,7 +42,12 @@ def _magic(name, line):
 
 def _shell(command, capture=False):
     from . import magics, shell
-    return shell.run(command, capture=capture, local_ns=magics.caller_locals(1))
+    local_ns = magics.caller_locals(1)
+    if not capture:
+        pip_args = magics.pip_command(command)
+        if pip_args is not None:  # `!pip install x` & co: the kernel installs (PROTOCOL.md)
+            return magics.kernel_magic("pip", shell.expand(pip_args, local_ns))
+    return shell.run(command, capture=capture, local_ns=local_ns)
 
 
 def _install_builtins():
@@ -81,8 +86,8 @@ def answer_query(cmd):
         elif op == "is_complete":
             from .completeness import is_complete
             content = is_complete(str(cmd.get("code", "")))
-        elif op == "input_reply":
-            return  # for a prompt that was abandoned (interrupted): nobody waits for it
+        elif op in ("input_reply", "kernel_reply"):
+            return  # for a request that was abandoned (interrupted): nobody waits for it
         elif op is None and "error" in cmd:
             content = _error_content("BadCommand", cmd["error"])
         else:

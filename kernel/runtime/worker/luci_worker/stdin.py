@@ -2,7 +2,8 @@
 
 With allow_stdin the worker sends an input_request event (after a sync marker, so the prompt
 comes after earlier output) and reads commands until the matching input_reply; queries that
-arrive meanwhile (complete, inspect, ...) are answered at once. Without allow_stdin (nbconvert,
+arrive meanwhile (complete, inspect, ...) are answered at once. ask_kernel is the same wait for
+the kernel magics (%pip, %luci: magics.py). Without allow_stdin (nbconvert,
 papermill) a clear StdinNotImplementedError is raised.
 """
 import builtins
@@ -19,31 +20,51 @@ _MESSAGE = ("%s was called, but this client does not accept input (nbconvert and
 
 _next_request_id = 0
 
+# The commands that answer a request of ours (input_request, kernel_request).
+REPLY_OPS = ("input_reply", "kernel_reply")
 
-def request_input(prompt, password, caller):
+
+def ask_kernel(event_name, reply_op, fields):
+    """Send a request event to the kernel and block until its reply command; return that.
+
+    The one mechanism for "the worker asks the kernel and waits" (input(), %pip / %luci): the
+    request gets a fresh id (the worker's own counter) and the execute's id, goes out after a
+    sync marker (so earlier output comes first), and commands are read until the reply with
+    that id. Replies to abandoned requests are ignored, queries are answered meanwhile, an
+    execute is queued for after the cell, and SIGINT raises KeyboardInterrupt here (user code
+    is running).
+    """
     global _next_request_id
-    if not state.allow_stdin or state.events is None:
-        raise StdinNotImplementedError(_MESSAGE % caller)
     _next_request_id += 1
     request_id = _next_request_id
-    state.events.send({"ev": "input_request", "id": request_id, "exec_id": state.exec_id,
-                       "prompt": str(prompt), "password": bool(password)}, sync=True)
+    event = {"ev": event_name, "id": request_id, "exec_id": state.exec_id}
+    event.update(fields)
+    state.events.send(event, sync=True)
     while True:
-        # Interruptible: SIGINT here is the user giving up on the prompt -> KeyboardInterrupt.
         cmd = state.commands.read()
         if cmd is None:
             lifecycle.exit_now(0)
         op = cmd.get("op")
-        if op == "input_reply":
-            if cmd.get("id") == request_id:
-                value = cmd.get("value")
-                return "" if value is None else str(value)
-            continue  # a late reply to an abandoned prompt
+        if op in REPLY_OPS:
+            if op == reply_op and cmd.get("id") == request_id:
+                return cmd
+            continue  # a late reply to an abandoned request
         if op == "execute":
             state.pending_commands.append(cmd)  # runs after this cell
             continue
         with interrupts.protected:
             state.answer_query(cmd)
+
+
+def request_input(prompt, password, caller):
+    if not state.allow_stdin or state.events is None:
+        raise StdinNotImplementedError(_MESSAGE % caller)
+    reply = ask_kernel("input_request", "input_reply",
+                       {"prompt": str(prompt), "password": bool(password)})
+    if reply.get("error"):
+        raise StdinNotImplementedError(str(reply["error"]))
+    value = reply.get("value")
+    return "" if value is None else str(value)
 
 
 def input(prompt=""):

@@ -200,16 +200,21 @@ class Worker:
         return self._next_id
 
     def start_execute(self, code, mode="python", silent=False, store_history=True,
-                      allow_stdin=False, user_expressions=None, execution_count=None):
+                      allow_stdin=False, user_expressions=None, execution_count=None, **extra):
+        """extra: more fields of the execute command (scan, packages_changed)."""
         exec_id = self.new_id()
-        self.send({"op": "execute", "id": exec_id, "code": code, "mode": mode,
+        command = {"op": "execute", "id": exec_id, "code": code, "mode": mode,
                    "silent": silent, "store_history": store_history,
                    "allow_stdin": allow_stdin,
                    "execution_count": exec_id if execution_count is None else execution_count,
-                   "user_expressions": user_expressions or {}})
+                   "user_expressions": user_expressions or {}}
+        command.update(extra)
+        self.send(command)
         return exec_id
 
-    def wait_done(self, exec_id, timeout=10.0, on_input=None):
+    def wait_done(self, exec_id, timeout=10.0, on_input=None, on_kernel=None):
+        """on_input(event) -> value answers input_request; on_kernel(event) -> (ok, error)
+        answers kernel_request."""
         events = []
         deadline = time.monotonic() + timeout
         while True:
@@ -219,6 +224,12 @@ class Worker:
             if event["ev"] == "input_request" and on_input is not None:
                 self.send({"op": "input_reply", "id": event["id"],
                            "value": on_input(event)})
+            if event["ev"] == "kernel_request" and on_kernel is not None:
+                ok, error = on_kernel(event)
+                reply = {"op": "kernel_reply", "id": event["id"], "ok": ok}
+                if error is not None:
+                    reply["error"] = error
+                self.send(reply)
             events.append(event)
         k = event["sync"]
         assert self.out.wait_marker(k) and self.err.wait_marker(k), "marker %d missing" % k
@@ -229,8 +240,8 @@ class Worker:
         self._out_pos, self._err_pos = out_end, err_end
         return result
 
-    def execute(self, code, timeout=10.0, on_input=None, **options):
-        return self.wait_done(self.start_execute(code, **options), timeout, on_input)
+    def execute(self, code, timeout=10.0, on_input=None, on_kernel=None, **options):
+        return self.wait_done(self.start_execute(code, **options), timeout, on_input, on_kernel)
 
     def request(self, op, timeout=10.0, **fields):
         request_id = self.new_id()
