@@ -34,11 +34,12 @@ export async function runKernel(args: string[]): Promise<number> {
   };
 
   const core = new KernelCore(transport, interpreter, { onShutdown: () => void exit(0) });
+  // Before binding: a SIGINT to the process group from here on interrupts, never kills.
+  process.on("SIGINT", () => core.interruptFromSignal());
   await core.start();
   // Start Python only once the sockets are bound: the first kernel_info_reply does not wait for it.
   setImmediate(() => python.start());
 
-  process.on("SIGINT", () => core.interruptFromSignal());
   process.on("SIGTERM", () => void exit(0));
   process.on("SIGHUP", () => void exit(0));
   watchParent(() => {

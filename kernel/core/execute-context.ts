@@ -13,7 +13,7 @@ export class StdinNotAllowedError extends Error {
 export class RequestContext implements ExecuteContext {
   /** Text of the last execute_result, kept for history's output. */
   resultText: string | null = null;
-  private pendingInput?: { resolve: (value: string) => void; reject: (err: Error) => void };
+  private pendingInput?: { msgId: string; resolve: (value: string) => void; reject: (err: Error) => void };
 
   constructor(
     private readonly transport: Transport,
@@ -53,19 +53,23 @@ export class RequestContext implements ExecuteContext {
     if (!this.allowStdin) return Promise.reject(new StdinNotAllowedError());
     this.cancelInput("a new input request replaced it");
     return new Promise((resolve, reject) => {
-      this.pendingInput = { resolve, reject };
-      this.transport.send("stdin", this.request.identities, {
+      const msgId = this.transport.send("stdin", this.request.identities, {
         msgType: "input_request",
         parent: this.request,
         content: { prompt, password },
       });
+      this.pendingInput = { msgId, resolve, reject };
     });
   }
 
-  /** An input_reply arrived on stdin. Returns false when nothing was waiting for one. */
-  deliverInput(value: string): boolean {
+  /**
+   * An input_reply arrived on stdin. Returns false when nothing was waiting for it: a reply to
+   * an earlier, abandoned prompt (its parent is that prompt) must not answer the current one.
+   * A reply without a parent is taken, as clients that omit it expect.
+   */
+  deliverInput(value: string, parentId: string | undefined): boolean {
     const pending = this.pendingInput;
-    if (!pending) return false;
+    if (!pending || (parentId && parentId !== pending.msgId)) return false;
     this.pendingInput = undefined;
     pending.resolve(value);
     return true;

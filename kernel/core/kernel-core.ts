@@ -10,6 +10,14 @@ import type { ExecuteOutcome, Interpreter } from "./interpreter.js";
 
 type Handler = (message: Message, channel: RequestChannel) => Promise<void>;
 
+/** Answered at once on any channel, even while a cell runs; everything else waits its turn. */
+const IMMEDIATE = new Set(["kernel_info_request", "interrupt_request", "shutdown_request"]);
+
+interface Queued {
+  channel: RequestChannel;
+  message: Message;
+}
+
 export interface KernelCoreOptions {
   /** Called after a shutdown_request has been answered. */
   onShutdown?: (restart: boolean) => void;
@@ -18,7 +26,7 @@ export interface KernelCoreOptions {
 export class KernelCore {
   private executionCount = 0;
   private readonly history = new History();
-  private readonly shellQueue: Message[] = [];
+  private readonly shellQueue: Queued[] = [];
   private shellRunning = false;
   /** execute_requests to answer with "aborted" after an error with stop_on_error. */
   private readonly aborting = new Set<Message>();
@@ -33,7 +41,7 @@ export class KernelCore {
     private readonly options: KernelCoreOptions = {},
   ) {
     this.handlers = {
-      execute_request: (m) => this.execute(m),
+      execute_request: (m, c) => this.execute(m, c),
       kernel_info_request: (m, c) => this.reply(c, m, "kernel_info_reply", this.kernelInfo()),
       complete_request: (m, c) => this.answer(c, m, "complete_reply", () => this.complete(m)),
       inspect_request: (m, c) => this.answer(c, m, "inspect_reply", () => this.inspect(m)),
@@ -65,21 +73,21 @@ export class KernelCore {
       log("warn", `ignored unknown ${channel} message ${JSON.stringify(type).slice(0, 80)}`);
       return;
     }
-    if (channel === "control" || type === "interrupt_request") {
+    if (IMMEDIATE.has(type) && (channel === "control" || type !== "kernel_info_request")) {
       void this.dispatch(channel, message);
       return;
     }
     if (this.abortWindowOpen && type === "execute_request") this.aborting.add(message);
-    this.shellQueue.push(message);
+    this.shellQueue.push({ channel, message });
     if (!this.shellRunning) void this.drainShell();
   }
 
   private async drainShell(): Promise<void> {
     this.shellRunning = true;
     while (this.shellQueue.length > 0) {
-      const message = this.shellQueue.shift()!;
-      if (this.aborting.delete(message)) await this.busyIdle(message, () => this.abortReply(message));
-      else await this.dispatch("shell", message);
+      const { channel, message } = this.shellQueue.shift()!;
+      if (this.aborting.delete(message)) await this.busyIdle(message, () => this.abortReply(message, channel));
+      else await this.dispatch(channel, message);
     }
     this.shellRunning = false;
   }
@@ -123,9 +131,14 @@ export class KernelCore {
     return { status: "ok", protocol_version: PROTOCOL_VERSION, ...this.interpreter.kernelInfo() };
   }
 
-  private async execute(message: Message): Promise<void> {
+  private async execute(message: Message, channel: RequestChannel): Promise<void> {
     const c = message.content;
-    const code = typeof c.code === "string" ? c.code : "";
+    if (typeof c.code !== "string") {
+      const evalue = "execute_request without code (content.code must be a string)";
+      await this.reply(channel, message, "execute_reply", { status: "error", execution_count: this.executionCount, ename: "BadRequest", evalue, traceback: [evalue] });
+      return;
+    }
+    const code = c.code;
     const silent = c.silent === true;
     const storeHistory = silent ? false : c.store_history !== false;
     const stopOnError = c.stop_on_error !== false;
@@ -166,8 +179,9 @@ export class KernelCore {
       outcome.status === "ok"
         ? { status: "ok", execution_count: count, user_expressions: outcome.userExpressions ?? {}, payload: outcome.payload ?? [] }
         : { status: "error", execution_count: count, ename: outcome.ename, evalue: outcome.evalue, traceback: outcome.traceback };
-    await this.reply("shell", message, "execute_reply", content);
-    if (outcome.status === "error" && stopOnError) this.abortQueued();
+    await this.reply(channel, message, "execute_reply", content);
+    // As ipykernel: a silent request (a variable inspector's, say) never aborts the user's cells.
+    if (outcome.status === "error" && stopOnError && !silent) this.abortQueued();
   }
 
   /**
@@ -176,8 +190,8 @@ export class KernelCore {
    * the event loop.
    */
   private abortQueued(): void {
-    for (const queued of this.shellQueue) {
-      if (queued.header.msg_type === "execute_request") this.aborting.add(queued);
+    for (const { message } of this.shellQueue) {
+      if (message.header.msg_type === "execute_request") this.aborting.add(message);
     }
     this.abortWindowOpen = true;
     setImmediate(() => {
@@ -185,8 +199,8 @@ export class KernelCore {
     });
   }
 
-  private async abortReply(message: Message): Promise<void> {
-    await this.reply("shell", message, "execute_reply", { status: "aborted", execution_count: this.executionCount });
+  private async abortReply(message: Message, channel: RequestChannel): Promise<void> {
+    await this.reply(channel, message, "execute_reply", { status: "aborted", execution_count: this.executionCount });
   }
 
   private complete(message: Message): Promise<JsonObject> {
@@ -249,7 +263,7 @@ export class KernelCore {
 
   private inputReply(message: Message): void {
     const value = message.content.value;
-    if (typeof value !== "string" || !this.current?.deliverInput(value)) {
+    if (typeof value !== "string" || !this.current?.deliverInput(value, message.parent_header.msg_id)) {
       log("warn", "ignored an input_reply that nothing was waiting for");
     }
   }

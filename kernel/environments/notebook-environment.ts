@@ -147,7 +147,7 @@ export class NotebookEnvironment {
     );
     await this.setState("creating");
     await this.build(progress, `Recreating environment ${record.name}`);
-    if (pins.length > 0) await progress.run(`Reinstalling ${pins.length} packages`, () => this.installer.install(pins));
+    if (pins.length > 0) await progress.run(`Reinstalling ${pins.length} ${pins.length === 1 ? "package" : "packages"}`, () => this.installer.install(pins));
     await this.recordPackages();
     this.markReady();
     await this.setState("ready");

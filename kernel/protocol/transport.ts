@@ -11,8 +11,8 @@ export interface Transport {
   readonly session: string;
   /** Starts delivering messages to `handler`. */
   start(handler: MessageHandler): Promise<void>;
-  /** Sends on shell, control or stdin to the peer identified by `route` (a request's identities). */
-  send(channel: RequestChannel, route: readonly Buffer[], message: Outgoing): void;
+  /** Sends on shell, control or stdin to the peer identified by `route` (a request's identities); returns its msg_id. */
+  send(channel: RequestChannel, route: readonly Buffer[], message: Outgoing): string;
   publish(message: Outgoing): void;
   /** Resolves when everything sent so far has left. */
   flush(): Promise<void>;

@@ -49,8 +49,10 @@ export class ZmqTransport implements Transport {
     void this.echoHeartbeats();
   }
 
-  send(channel: RequestChannel, route: readonly Buffer[], message: Outgoing): void {
-    this.queues[channel].push(this.frames(route, message));
+  send(channel: RequestChannel, route: readonly Buffer[], message: Outgoing): string {
+    const header = this.headers.make(message.msgType);
+    this.queues[channel].push(this.frames(route, message, header));
+    return header.msg_id;
   }
 
   publish(message: Outgoing): void {
@@ -72,11 +74,11 @@ export class ZmqTransport implements Transport {
     }
   }
 
-  private frames(route: readonly Buffer[], message: Outgoing): Buffer[] {
+  private frames(route: readonly Buffer[], message: Outgoing, header = this.headers.make(message.msgType)): Buffer[] {
     const parent = message.parent?.header ?? {};
     return encode(
       route,
-      this.headers.make(message.msgType),
+      header,
       parent,
       message.metadata ?? {},
       message.content,

@@ -19,6 +19,7 @@ export interface WorkerProcess {
   readonly exited: Promise<WorkerExit>;
   /** SIGINT to the worker and the processes it started (its process group). */
   interrupt(): void;
+  /** SIGKILL to the worker's process group: the worker and whatever user code left running. */
   kill(): void;
 }
 

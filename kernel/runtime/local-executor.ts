@@ -29,12 +29,15 @@ export class LocalExecutor implements Executor {
       child.once("exit", (code, signal) => resolve({ code, signal }));
       child.once("error", (err) => resolve({ code: null, signal: null, error: err.message }));
     });
+    const alive = () => child.exitCode === null && child.signalCode === null;
+    // The worker leads its own process group; what user code started lives in it too, and may
+    // outlive the worker: killing signals the whole group, whether or not the worker is gone.
     const signalGroup = (signal: NodeJS.Signals) => {
-      if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+      if (child.pid === undefined) return;
       try {
         process.kill(-child.pid, signal);
       } catch {
-        child.kill(signal);
+        if (alive()) child.kill(signal);
       }
     };
     return {
@@ -43,7 +46,9 @@ export class LocalExecutor implements Executor {
       stdout: child.stdout!,
       stderr: child.stderr!,
       exited,
-      interrupt: () => signalGroup("SIGINT"),
+      interrupt: () => {
+        if (alive()) signalGroup("SIGINT");
+      },
       kill: () => signalGroup("SIGKILL"),
     };
   }

@@ -14,6 +14,8 @@ type Item = { text: string } | { marker: number };
 
 class StreamQueue {
   readonly items: Item[] = [];
+  /** The pipe closed (user code may close fd 1): no marker will come, so none is awaited. */
+  closed = false;
   lastData = Date.now();
   readonly scanner: SyncScanner;
 
@@ -69,6 +71,11 @@ export class OutputOrder<E extends { sync: number }> {
     this.streams.stderr.push(chunk);
   }
 
+  ended(name: StreamName): void {
+    this.streams[name].closed = true;
+    this.pump(false);
+  }
+
   event(event: E): void {
     this.held.push({ event, since: Date.now() });
     this.pump(false);
@@ -98,7 +105,7 @@ export class OutputOrder<E extends { sync: number }> {
         this.dropMarkers(event.sync - 1); // stale markers (their event was released early)
         continue;
       }
-      const ready = heads.every((h) => h === event.sync);
+      const ready = Object.values(this.streams).every((s) => s.headMarker === event.sync || (s.closed && s.items.length === 0));
       if (!ready && !force && !this.silentTooLong(head!.since)) return this.wait();
       this.dropMarkers(event.sync);
       this.held.shift();

@@ -18,12 +18,30 @@ export type RunOutcome =
 
 export type RunCommand = Omit<ExecuteCommand, "op" | "id">;
 
+/** How long a new worker may take to say it is ready (LUCI_WORKER_START_TIMEOUT, seconds). */
+const START_TIMEOUT_MS = (Number(process.env.LUCI_WORKER_START_TIMEOUT) || 60) * 1000;
+/** How long complete / inspect / is_complete may take before they are abandoned. */
+const ASK_TIMEOUT_MS = 5000;
+
+/** What a question gets when it cannot be answered (the worker is busy or stuck). */
+const NO_ANSWER: Record<string, JsonObject> = {
+  complete: { status: "ok", matches: [], cursor_start: 0, cursor_end: 0, metadata: {} },
+  inspect: { status: "ok", found: false, data: {}, metadata: {} },
+  is_complete: { status: "unknown" },
+};
+
+class StartInterrupted extends Error {}
+
 export class PythonRuntime {
   private worker?: WorkerConnection;
   private launching?: Promise<WorkerConnection>;
   private stopped = false;
   private version?: string;
   private lastExecutor?: Executor;
+  /** A worker that died between cells: the next cell says so (its state is gone). */
+  private unattendedExit?: string;
+  /** Set while a cell waits for a worker to start, so that an interrupt can end the wait. */
+  private cancelStart?: () => void;
 
   constructor(
     private readonly source: ExecutorSource,
@@ -47,10 +65,13 @@ export class PythonRuntime {
     try {
       worker = await this.readyWorker(sink, command.code);
     } catch (err) {
+      if (err instanceof StartInterrupted) return fail(sink, "KeyboardInterrupt", "interrupted while Python was starting");
       // No Python to run the cell: the environment could not be made, or Python will not start.
-      const evalue = (err as Error).message;
-      sink.error("PythonUnavailable", evalue, [`\x1b[0;31mPythonUnavailable\x1b[0m: ${evalue}`]);
-      return { status: "error", ename: "PythonUnavailable", evalue, traceback: [evalue] };
+      return fail(sink, "PythonUnavailable", (err as Error).message);
+    }
+    if (this.unattendedExit) {
+      sink.stream("stderr", this.unattendedExit + "\n");
+      this.unattendedExit = undefined;
     }
     try {
       const done = await worker.execute(command, sink, kernelRequests);
@@ -72,21 +93,37 @@ export class PythonRuntime {
       }
     } catch (err) {
       if (!(err instanceof WorkerExitError)) throw err;
-      const evalue = crashMessage(err.exit);
-      sink.error("WorkerCrashed", evalue, [evalue]);
+      if (this.stopped) return fail(sink, "KernelShutdown", "the kernel was shut down (or restarted) while this cell ran");
       this.replace();
-      return { status: "error", ename: "WorkerCrashed", evalue, traceback: [evalue] };
+      return fail(sink, "WorkerCrashed", crashMessage(err.exit));
     }
   }
 
-  /** complete / inspect / is_complete on the live namespace. */
+  /**
+   * complete / inspect / is_complete on the live namespace. A question that takes too long (a
+   * property that loops, say) is abandoned with an empty answer and the worker interrupted, so
+   * that a Tab press can never wedge the kernel.
+   */
   async ask(op: "complete" | "inspect" | "is_complete", params: JsonObject): Promise<JsonObject> {
     const worker = await this.readyWorker(undefined);
-    return worker.request(op, params);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<JsonObject>((resolve) => {
+      timer = setTimeout(() => {
+        log("warn", `${op}_request took over ${ASK_TIMEOUT_MS / 1000} s; answering empty and interrupting it`);
+        worker.interruptRequest();
+        resolve(NO_ANSWER[op]!);
+      }, ASK_TIMEOUT_MS);
+    });
+    try {
+      return await Promise.race([worker.request(op, params), late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   interrupt(): void {
-    this.worker?.interrupt();
+    if (this.cancelStart) this.cancelStart();
+    else this.worker?.interrupt();
   }
 
   async shutdown(): Promise<void> {
@@ -105,7 +142,14 @@ export class PythonRuntime {
         rememberPythonVersion(executor.interpreterKey, ready.python);
       });
       worker.gone.then((exit) => {
-        if (!this.stopped) log("warn", `the Python worker stopped: ${describeExit(exit)}`);
+        if (this.stopped) return;
+        log("warn", `the Python worker stopped: ${describeExit(exit)}`);
+        if (!worker.diedRunning && this.worker === worker) {
+          this.worker = undefined;
+          this.unattendedExit =
+            `Note: the Python process of this notebook stopped between cells (${describeExit(exit)}). ` +
+            "Variables and imports from earlier cells are lost; a new Python process runs this cell.";
+        }
       });
       this.worker = worker;
       return worker;
@@ -122,7 +166,7 @@ export class PythonRuntime {
   /** A ready worker; a new one if none is alive. Throws with the reason if Python will not start. */
   private async readyWorker(sink: OutputSink | undefined, firstCode?: string, retried = false): Promise<WorkerConnection> {
     const worker = this.worker?.alive ? this.worker : await (this.launching ?? this.launch({ sink, firstCode }));
-    const started = await Promise.race([worker.ready.then(() => true), worker.gone.then(() => false)]);
+    const started = await this.waitUntilStarted(worker);
     if (started) return worker;
     const exit = await worker.gone;
     const detail = worker.recentStderr.trim();
@@ -132,9 +176,40 @@ export class PythonRuntime {
       this.source.distrust();
       return this.readyWorker(sink, firstCode, true);
     }
-    throw new Error(
-      `Python could not be started (${this.lastExecutor?.description ?? "no executor"}): ${describeExit(exit)}` +
-        (detail ? `\n${detail}` : ""),
-    );
+    throw new Error(cannotStart(this.lastExecutor, describeExit(exit), detail));
   }
+
+  /** Waits for the worker's ready event; false if it exited first. A timeout or an interrupt kills it. */
+  private async waitUntilStarted(worker: WorkerConnection): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const stopped = new Promise<"timeout" | "interrupt">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), START_TIMEOUT_MS);
+      this.cancelStart = () => resolve("interrupt");
+    });
+    try {
+      const result = await Promise.race([worker.ready.then(() => true), worker.gone.then(() => false), stopped]);
+      if (typeof result === "boolean") return result;
+      worker.kill();
+      if (this.worker === worker) this.worker = undefined;
+      if (result === "interrupt") throw new StartInterrupted();
+      throw new Error(cannotStart(this.lastExecutor, `it did not become ready within ${START_TIMEOUT_MS / 1000} s`, worker.recentStderr.trim()));
+    } finally {
+      clearTimeout(timer);
+      this.cancelStart = undefined;
+    }
+  }
+}
+
+function fail(sink: OutputSink, ename: string, evalue: string): RunOutcome {
+  const traceback = [`\x1b[0;31m${ename}\x1b[0m: ${evalue}`];
+  sink.error(ename, evalue, traceback);
+  return { status: "error", ename, evalue, traceback };
+}
+
+function cannotStart(executor: Executor | undefined, why: string, stderr: string): string {
+  const which = executor?.description ?? "no Python";
+  const hint =
+    "Check LUCI_PYTHON (the Python notebook environments are made from), or reinstall the kernelspec " +
+    "with `luci install --python PATH`.";
+  return `Python could not be started (${which}): ${why}. ${hint}` + (stderr ? `\n${stderr}` : "");
 }

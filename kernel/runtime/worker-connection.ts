@@ -2,6 +2,7 @@
 // stdout and stderr read at the fd level, each event held until the output written before
 // it has been passed on (sync markers), so a cell's output keeps its order.
 import { randomBytes } from "node:crypto";
+import { StringDecoder } from "node:string_decoder";
 import { log } from "../common/log.js";
 import type { JsonObject } from "../protocol/messages.js";
 import type { Executor, WorkerExit, WorkerProcess } from "./executor.js";
@@ -27,8 +28,11 @@ export class WorkerConnection {
   private nextId = 1;
   private running?: { id: number } & Pending<DoneEvent>;
   private readonly requests = new Map<number, Pending<JsonObject>>();
-  private lineCarry = "";
+  private readonly eventDecoder = new StringDecoder("utf8");
+  private eventChunks: string[] = [];
   private dead = false;
+  /** The worker died while a cell ran (that cell reports it); otherwise it died between cells. */
+  diedRunning = false;
   /** The end of what the worker wrote to stderr, for reports on a worker that would not start. */
   recentStderr = "";
 
@@ -41,6 +45,8 @@ export class WorkerConnection {
       (event) => this.deliver(event),
     );
     this.process.stdout.on("data", (chunk: Buffer) => this.order.stdout(chunk));
+    this.process.stdout.on("end", () => this.order.ended("stdout"));
+    this.process.stderr.on("end", () => this.order.ended("stderr"));
     this.process.stderr.on("data", (chunk: Buffer) => {
       this.order.stderr(chunk);
       this.recentStderr = (this.recentStderr + chunk.toString("utf8")).slice(-2000);
@@ -77,12 +83,18 @@ export class WorkerConnection {
     });
   }
 
-  get executing(): boolean {
-    return this.running !== undefined;
+  /** True while an execute or a request is outstanding. */
+  get busy(): boolean {
+    return this.running !== undefined || this.requests.size > 0;
   }
 
   interrupt(): void {
     if (this.running) this.process.interrupt();
+  }
+
+  /** Interrupts a complete / inspect / is_complete that takes too long. */
+  interruptRequest(): void {
+    if (this.requests.size > 0) this.process.interrupt();
   }
 
   /** Asks the worker to exit; kills it if it has not after `graceMs`. */
@@ -102,9 +114,18 @@ export class WorkerConnection {
     this.process.commands.write(JSON.stringify(command) + "\n");
   }
 
+  /** Splits the event pipe into lines; a large display arrives in many chunks and is joined once. */
   private readEvents(chunk: Buffer, onReady: (event: Extract<WorkerEvent, { ev: "ready" }>) => void): void {
-    const lines = (this.lineCarry + chunk.toString("utf8")).split("\n");
-    this.lineCarry = lines.pop()!;
+    const text = this.eventDecoder.write(chunk);
+    const lines: string[] = [];
+    let from = 0;
+    for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", from)) {
+      this.eventChunks.push(text.slice(from, at));
+      lines.push(this.eventChunks.join(""));
+      this.eventChunks = [];
+      from = at + 1;
+    }
+    if (from < text.length) this.eventChunks.push(text.slice(from));
     for (const line of lines) {
       if (!line.trim()) continue;
       let event: WorkerEvent;
@@ -168,11 +189,13 @@ export class WorkerConnection {
   /** The process exited: read what is left of its output, then fail what was waiting. */
   private async finish(exit: WorkerExit): Promise<WorkerExit> {
     this.dead = true;
+    this.diedRunning = this.running !== undefined;
     await Promise.race([
       Promise.all([ended(this.process.stdout), ended(this.process.stderr)]),
       new Promise((resolve) => setTimeout(resolve, 300)),
     ]);
     this.order.finish();
+    this.process.kill(); // what user code started dies with the worker, as with ipykernel
     const error = new WorkerExitError(exit);
     this.running?.reject(error);
     this.running = undefined;

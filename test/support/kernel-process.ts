@@ -6,6 +6,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import type { ConnectionInfo } from "../../kernel/protocol/connection.js";
 import { KernelClient } from "./kernel-client.js";
 
 export const ROOT = resolve(import.meta.dirname, "..", "..");
@@ -36,14 +37,14 @@ export async function freePorts(count: number): Promise<number[]> {
 export async function startKernel(options: { env?: Record<string, string>; cwd?: string; key?: string } = {}): Promise<StartedKernel> {
   const dir = mkdtempSync(join(tmpdir(), "luci-test-"));
   const [shell, control, stdin, iopub, hb] = await freePorts(5);
-  const info = {
+  const info: ConnectionInfo = {
     transport: "tcp",
     ip: "127.0.0.1",
-    shell_port: shell,
-    control_port: control,
-    stdin_port: stdin,
-    iopub_port: iopub,
-    hb_port: hb,
+    shell_port: shell!,
+    control_port: control!,
+    stdin_port: stdin!,
+    iopub_port: iopub!,
+    hb_port: hb!,
     key: options.key ?? randomBytes(16).toString("hex"),
     signature_scheme: "hmac-sha256",
     kernel_name: "luci",
