@@ -28,6 +28,15 @@ def _kernelspec_is_installed(luci_kernelspec):
 class LuciKernelTests(jupyter_kernel_test.KernelTests):
     kernel_name = "luci"
 
+    @classmethod
+    def setUpClass(cls):
+        """The kernel runs in its folder's own environment. Install matplotlib there first, so
+        that the samples below test the protocol and not the first-use install (whose progress
+        display would be the first display_data of the plotting sample)."""
+        super().setUpClass()
+        reply = cls.kc.execute_interactive("%pip install matplotlib", timeout=600, output_hook=lambda msg: None)
+        assert reply["content"]["status"] == "ok", reply["content"]
+
     # kernel_info_reply.language_info
     language_name = "python"
     file_extension = ".py"
