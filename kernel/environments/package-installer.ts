@@ -53,7 +53,7 @@ export async function installImports(env: NotebookEnvironment, importNames: stri
     const first = [...plans.entries()].map(([name, plan]) => ({ name, spec: plan[0]!.spec }));
     const label = first.map((f) => f.spec).join(", ");
     try {
-      await progress.run(`Installing ${label}`, () => env.installer.install(first.map((f) => f.spec)));
+      await progress.run(`Installing ${label}`, () => installThenFreeze(env, first.map((f) => f.spec), false), (packages) => versionsOf(first.map((f) => f.spec), packages));
       for (const f of first) result.installed.push({ importName: f.name, spec: f.spec });
       return;
     } catch (err) {
@@ -72,7 +72,7 @@ export async function installImports(env: NotebookEnvironment, importNames: stri
         const where = attempt.extraIndex ? " from the extra index" : "";
         tried.push(attempt.spec + where);
         try {
-          await progress.run(`Installing ${attempt.spec}${where}`, () => env.installer.install([attempt.spec], { extraIndex: attempt.extraIndex }));
+          await progress.run(`Installing ${attempt.spec}${where}`, () => installThenFreeze(env, [attempt.spec], attempt.extraIndex), (packages) => versionsOf([attempt.spec], packages));
           result.installed.push({ importName: name, spec: attempt.spec });
           lastError = "";
           break;
@@ -89,6 +89,20 @@ export async function installImports(env: NotebookEnvironment, importNames: stri
   for (const item of result.installed) item.version = packages[requirementName(item.spec)];
   await env.remember(result.installed.map((i) => i.spec));
   return result;
+}
+
+/** Installs, then reads what is installed, so the cell can say which versions came. */
+async function installThenFreeze(env: NotebookEnvironment, specs: string[], extraIndex: boolean): Promise<Record<string, string>> {
+  await env.installer.install(specs, { extraIndex });
+  return env.installer.freeze().catch(() => ({}));
+}
+
+/** "pandas 2.2.3, numpy 2.1.0" for the requested distributions. */
+function versionsOf(specs: string[], packages: Record<string, string>): string {
+  return specs
+    .map((spec) => requirementName(spec))
+    .map((name) => (packages[name] ? `${name} ${packages[name]}` : name))
+    .join(", ");
 }
 
 /** A version the notebook has recorded for one of these distributions (requirements, an import, a rebuild). */
