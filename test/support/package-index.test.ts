@@ -34,6 +34,8 @@ function findUv(): string | undefined {
 }
 
 const UV = findUv();
+// In CI every installer must be there (.ci/run installs uv): a missing one fails, never skips.
+if (process.env.CI && UV === undefined) throw new Error("uv not found (LUCI_UV, PATH, .venv/bin/uv): bash .ci/run installs it");
 const scratch: string[] = [];
 
 function tempDir(prefix: string): string {
