@@ -1,11 +1,14 @@
-"""Tab completion from the live namespace. Never evaluates code: only lookups and dir().
+"""Tab completion from the live namespace. Never calls the notebook's own code: only static
+lookups (inspection.resolve: no property, descriptor or __getattr__ of the notebook's classes
+runs; an installed package's property in a chain does, as df.columns.<TAB> needs) and dir().
 
 Cases, tried in order on the text before the cursor:
   %ma            -> magic names
   import nu / from a.b import c   -> module names (and a module's attributes if imported)
   d["ke          -> string keys of a dict in the namespace
   open("da       -> file names
-  obj.attr.pre   -> attributes of a dotted name that resolves in the namespace
+  obj.attr.pre   -> attributes of a dotted name that resolves statically in the namespace
+                    (nothing when a link is the notebook's property or needs __getattr__)
   pre            -> names in the namespace, builtins and keywords
 """
 import builtins
@@ -143,9 +146,9 @@ def _complete_line(line, namespace):
     match = _KEY_RE.search(line)
     if match:
         obj = resolve(match.group(1), namespace)
-        if isinstance(obj, dict):
+        if issubclass(type(obj), dict):  # not isinstance: no `__class__` property runs
             prefix = match.group(3)
-            keys = sorted(k for k in obj if isinstance(k, str) and k.startswith(prefix))
+            keys = sorted(k for k in dict.keys(obj) if type(k) is str and k.startswith(prefix))
             return keys, prefix
 
     text = _in_string(line)

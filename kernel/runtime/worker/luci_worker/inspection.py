@@ -1,10 +1,18 @@
 """Object inspection: `name?`, `name??` and the inspect_request (shift-tab in Jupyter).
 
-Names are resolved by looking them up (namespace, then builtins) and following attributes;
-nothing is ever called or evaluated, so inspecting is safe while typing.
+Names are resolved by looking them up (namespace, then builtins) and following attributes
+statically (inspect.getattr_static): properties, other descriptors written in Python and
+`__getattr__` are never run, so inspecting and completing cannot hang on user code while
+typing. Only what cannot run user code is followed: plain attributes (instance or class
+dict), modules, classes, functions and methods (bound here), static/class methods, and the
+interpreter's own C descriptors (slots, builtin methods, getsets of builtin/stdlib types).
+Anything else (a property, cached_property, a C extension's getset, ...) stops the chain:
+completion then offers nothing for it, and inspection shows the descriptor itself (a
+property's docstring, from the class) without calling it.
 """
 import builtins
 import re
+import sys
 
 RED = "\x1b[0;31m"
 RESET = "\x1b[0m"
@@ -13,24 +21,159 @@ _NAME_CHARS = re.compile(r"[\w.]")
 _DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*\Z")
 _MAX_STRING_FORM = 200
 
+# C-level accessors that only bypass the attribute machinery of metaclasses.
+_type_mro = type.__dict__["__mro__"].__get__
+_type_dict = type.__dict__["__dict__"].__get__
+_type_module = type.__dict__["__module__"].__get__
 
-def resolve(dotted, namespace):
-    """The object a dotted name refers to, or _MISSING. Only lookups, never calls."""
-    if not _DOTTED.match(dotted or ""):
+
+class _Unevaluated:
+    """A descriptor we will not call (a property, ...): obj.name needs running code."""
+
+    __slots__ = ("descriptor",)
+
+    def __init__(self, descriptor):
+        self.descriptor = descriptor
+
+
+def _is_type(obj):
+    return issubclass(type(obj), type)  # not isinstance: that may read a `__class__` property
+
+
+def _class_lookup(klass, name):
+    """klass.name from the dicts of its MRO, without binding; _MISSING if none has it."""
+    try:
+        for entry in _type_mro(klass):
+            namespace = _type_dict(entry)
+            if name in namespace:
+                return namespace[name]
+    except Exception:
+        pass
+    return _MISSING
+
+
+def _has_slot(klass, name):
+    return _class_lookup(klass, name) is not _MISSING
+
+
+_core_modules = None
+
+
+def _core_getset(descriptor):
+    """A getset descriptor of a builtin or standard-library type (its getter is C code we
+    trust), or the `__dict__` / `__weakref__` of a Python class."""
+    global _core_modules
+    if _core_modules is None:
+        _core_modules = set(getattr(sys, "stdlib_module_names", ())) | {"builtins"}
+    try:
+        if descriptor.__name__ in ("__dict__", "__weakref__"):
+            return True
+        module = _type_module(descriptor.__objclass__)
+        return isinstance(module, str) and module.partition(".")[0] in _core_modules
+    except Exception:
+        return False
+
+
+def _bind(value, instance, owner):
+    """What `instance.name` (or `owner.name` when instance is None) gives for the class
+    attribute `value`, if no user code has to run for it; else _Unevaluated(value)."""
+    import types
+    kind = type(value)
+    if not _has_slot(kind, "__get__"):
+        return value  # a plain attribute, a module, a class, a builtin function
+    if kind is types.FunctionType:
+        return value if instance is None else types.MethodType(value, instance)
+    if kind is staticmethod:
+        return value.__func__
+    if kind is classmethod:
+        func = value.__func__
+        if type(func) is types.FunctionType or not _has_slot(type(func), "__get__"):
+            return types.MethodType(func, owner)
+        return _Unevaluated(value)  # a classmethod wrapping another descriptor
+    if kind in (types.MethodDescriptorType, types.WrapperDescriptorType,
+                types.ClassMethodDescriptorType, types.MemberDescriptorType) or (
+            kind is types.GetSetDescriptorType and _core_getset(value)):
+        try:
+            return kind.__get__(value, instance, owner)
+        except Exception:  # an empty slot, a descriptor of another type
+            return _MISSING
+    return _Unevaluated(value)
+
+
+def _data_descriptor(value):
+    kind = type(value)
+    return _has_slot(kind, "__get__") and (_has_slot(kind, "__set__")
+                                           or _has_slot(kind, "__delete__"))
+
+
+def static_attribute(obj, name):
+    """obj.name without running user code: the value, _MISSING (no such attribute, or
+    one that only dynamic lookup finds) or _Unevaluated(descriptor)."""
+    import inspect
+    if _is_type(obj):
+        meta = _class_lookup(type(obj), name)
+        if meta is not _MISSING and _data_descriptor(meta):
+            return _bind(meta, obj, type(obj))  # e.g. type.__name__ wins over the class dict
+        value = _class_lookup(obj, name)
+        if value is not _MISSING:
+            return _bind(value, None, obj)
+        if meta is not _MISSING:
+            return _bind(meta, obj, type(obj))  # a metaclass method: Class.mro
         return _MISSING
+    try:
+        value = inspect.getattr_static(obj, name)
+    except Exception:  # AttributeError, or an odd object
+        return _MISSING
+    owner = type(obj)
+    if _class_lookup(owner, name) is value:
+        return _bind(value, obj, owner)
+    return value  # from the instance's __dict__: never bound
+
+
+def lookup(dotted, namespace, follow_installed=False):
+    """(object, unevaluated) for a dotted name, or (_MISSING, False). Only lookups, never
+    calls: when the last attribute is a descriptor we do not run, the descriptor itself comes
+    back with unevaluated=True; one earlier in the chain makes the name _MISSING."""
+    if not _DOTTED.match(dotted or ""):
+        return _MISSING, False
     first, *rest = dotted.split(".")
     if first in namespace:
         obj = namespace[first]
-    elif hasattr(builtins, first):
-        obj = getattr(builtins, first)
+    elif first in vars(builtins):
+        obj = vars(builtins)[first]
     else:
-        return _MISSING
-    for attr in rest:
-        try:
-            obj = getattr(obj, attr)
-        except Exception:
-            return _MISSING
-    return obj
+        return _MISSING, False
+    for i, attr in enumerate(rest):
+        parent, obj = obj, static_attribute(obj, attr)
+        if obj is _MISSING:
+            return _MISSING, False
+        if type(obj) is _Unevaluated:
+            last = i == len(rest) - 1
+            if not _installed_class(type(parent)) or (last and not follow_installed):
+                return (obj.descriptor, True) if last else (_MISSING, False)
+            # An installed library's property in the middle of a chain (df.columns.<TAB>):
+            # analysts expect it to complete. Its code is the library's, not the notebook's;
+            # if it hangs anyway, the kernel interrupts the question after a few seconds.
+            try:
+                obj = getattr(parent, attr)
+            except Exception:
+                return _MISSING, False
+    return obj, False
+
+
+def _installed_class(klass):
+    """True for a class from an installed package (site-packages), not from the notebook or
+    a module beside it, whose properties may do anything."""
+    import sys
+    module = sys.modules.get(getattr(klass, "__module__", "") or "")
+    path = getattr(module, "__file__", None) or ""
+    return "site-packages" in path or "dist-packages" in path
+
+
+def resolve(dotted, namespace):
+    """The object a dotted name refers to, or _MISSING (also when getting it would run code)."""
+    obj, unevaluated = lookup(dotted, namespace, follow_installed=True)
+    return _MISSING if unevaluated else obj
 
 
 def name_at(code, cursor_pos):
@@ -72,10 +215,21 @@ def _field(label, text):
     return "%s%s%s %s" % (RED, (label + ":").ljust(15), RESET, text)
 
 
-def describe(obj, name, detail_level=0):
-    """IPython-like text: signature, type, string form, file, docstring (and source)."""
+def describe(obj, name, detail_level=0, unevaluated=False):
+    """IPython-like text: signature, type, string form, file, docstring (and source).
+
+    unevaluated: obj is a descriptor standing for an attribute we did not compute (a
+    property): no string form or length (they would be the descriptor's), and the source and
+    file of a property are its getter's."""
     import inspect
     lines = []
+    code_of = obj
+    if unevaluated:  # a property's (or cached_property's) code is its getter's
+        import functools
+        if issubclass(type(obj), property):
+            code_of = obj.fget or obj
+        elif issubclass(type(obj), functools.cached_property):
+            code_of = obj.func
     is_class = inspect.isclass(obj)
     if callable(obj):
         signature = _signature(obj)
@@ -85,7 +239,7 @@ def describe(obj, name, detail_level=0):
     source = None
     if detail_level:
         try:
-            source = inspect.getsource(obj)
+            source = inspect.getsource(code_of)
         except Exception:  # no source (builtins, C code) or an odd object
             source = None
     if source is not None:
@@ -96,7 +250,7 @@ def describe(obj, name, detail_level=0):
         lines.append(_field("Docstring", "<no docstring>" if not doc else ""))
         if doc:
             lines.append(doc)
-    if not callable(obj) and not inspect.ismodule(obj):
+    if not unevaluated and not callable(obj) and not inspect.ismodule(obj):
         try:
             form = str(obj)
         except Exception:
@@ -109,7 +263,7 @@ def describe(obj, name, detail_level=0):
         except Exception:
             pass
     try:
-        filename = inspect.getsourcefile(obj) or inspect.getfile(obj)
+        filename = inspect.getsourcefile(code_of) or inspect.getfile(code_of)
     except Exception:
         filename = None
     if filename:
@@ -119,16 +273,16 @@ def describe(obj, name, detail_level=0):
 
 
 def help_text(name, detail_level, namespace):
-    obj = resolve(name, namespace)
+    obj, unevaluated = lookup(name, namespace)
     if obj is _MISSING:
         return None
-    return describe(obj, name, detail_level)
+    return describe(obj, name, detail_level, unevaluated)
 
 
 def inspect_reply(code, cursor_pos, detail_level, namespace):
     name = name_at(code, cursor_pos)
-    obj = resolve(name, namespace) if name else _MISSING
+    obj, unevaluated = lookup(name, namespace) if name else (_MISSING, False)
     if obj is _MISSING:
         return {"status": "ok", "found": False, "data": {}, "metadata": {}}
-    text = describe(obj, name, detail_level)
+    text = describe(obj, name, detail_level, unevaluated)
     return {"status": "ok", "found": True, "data": {"text/plain": text}, "metadata": {}}

@@ -5,9 +5,14 @@ event line in half):
 - While user code runs (`user_code()` is active on the main thread), SIGINT raises
   KeyboardInterrupt right where the user code is, so `time.sleep(60)` and `while True: pass`
   stop immediately.
+- While the worker answers complete / inspect / is_complete (`query` is active; user code may
+  run there too, e.g. a slow `__dir__`), SIGINT raises KeyboardInterrupt as well: the kernel
+  interrupts a query that takes too long, and the worker abandons it with an empty answer
+  (main.answer_query). `query_interrupted()` says whether that happened, even if something
+  swallowed the KeyboardInterrupt.
 - Inside `protected` sections (writing an event, answering a query while input() waits) the
   interrupt is remembered and raised when the outermost section ends, so the event written
-  there is always complete.
+  there is always complete. A query's own computation stays interruptible even there.
 - Anywhere else (idle, reading commands, the worker's own bookkeeping) SIGINT is ignored.
 """
 import _signal  # not `signal`: that one imports enum, which costs start-up time
@@ -17,12 +22,16 @@ _main_thread = _thread.get_ident()
 _user = False      # user code is running on the main thread
 _depth = 0         # nesting of protected sections on the main thread
 _pending = False   # an interrupt arrived inside a protected section
+_query = False     # a query (complete / inspect / is_complete) is being answered
+_query_interrupted = False  # ... and SIGINT arrived meanwhile
 
 
 def _on_sigint(signum, frame):
-    global _pending
-    if not _user:
+    global _pending, _query_interrupted
+    if not (_user or _query):
         return
+    if _query:
+        _query_interrupted = True
     if _depth:
         _pending = True
         return
@@ -74,7 +83,7 @@ class _Protected:
         if _thread.get_ident() != _main_thread:
             return False
         _depth -= 1
-        if _depth == 0 and _pending and _user:
+        if _depth == 0 and _pending and (_user or _query):
             _pending = False
             if exc_type is None:
                 raise KeyboardInterrupt
@@ -82,3 +91,48 @@ class _Protected:
 
 
 protected = _Protected()
+
+
+class _Query:
+    """Context manager around answering a query (main thread only): SIGINT interrupts it, even
+    inside a protected section (stdin.py answers queries in one while input() waits), and
+    even if the running cell installed a SIGINT handler of its own (put back afterwards)."""
+
+    __slots__ = ("_saved",)
+
+    def __init__(self):
+        self._saved = []  # the enclosing state: queries can nest (input() in a __dir__
+        #                   answers queries while it waits)
+
+    def __enter__(self):
+        global _query, _query_interrupted, _depth, _pending
+        try:
+            handler = _signal.getsignal(_signal.SIGINT)
+            if handler is not _on_sigint:
+                install()
+        except (ValueError, OSError, TypeError):  # pragma: no cover - not the main thread
+            handler = _on_sigint
+        self._saved.append((_query, _depth, _pending, handler))
+        _query_interrupted = False
+        _depth = 0
+        _pending = False  # one for the cell waits until the query is over
+        _query = True
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        global _query, _depth, _pending
+        _query, _depth, _pending, handler = self._saved.pop()
+        try:
+            if handler is not None and _signal.getsignal(_signal.SIGINT) is not handler:
+                _signal.signal(_signal.SIGINT, handler)
+        except (ValueError, OSError, TypeError):  # pragma: no cover
+            pass
+        return False
+
+
+query = _Query()
+
+
+def query_interrupted():
+    """Did SIGINT arrive during the last query?"""
+    return _query_interrupted

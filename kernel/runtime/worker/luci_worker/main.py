@@ -68,32 +68,72 @@ def _error_content(ename, evalue):
     return {"status": "error", "ename": ename, "evalue": evalue, "traceback": []}
 
 
+def _query_function(op):
+    """The function answering a query command (imported here, outside the interruptible part,
+    so that an interrupt never cuts one of our imports in half), or None."""
+    if op == "complete":
+        from .completion import complete
+        return lambda cmd: complete(str(cmd.get("code", "")), int(cmd.get("cursor_pos", 0)),
+                                    state.namespace)
+    if op == "inspect":
+        from .inspection import inspect_reply
+        return lambda cmd: inspect_reply(str(cmd.get("code", "")), int(cmd.get("cursor_pos", 0)),
+                                         int(cmd.get("detail_level", 0) or 0), state.namespace)
+    if op == "is_complete":
+        from .completeness import is_complete
+        return lambda cmd: is_complete(str(cmd.get("code", "")))
+    return None
+
+
+def _abandoned(op, cmd):
+    """The empty answer to a query interrupted by SIGINT."""
+    if op == "complete":
+        try:
+            cursor_pos = max(0, int(cmd.get("cursor_pos", 0)))
+        except (TypeError, ValueError):
+            cursor_pos = 0
+        return {"status": "ok", "matches": [], "cursor_start": cursor_pos,
+                "cursor_end": cursor_pos, "metadata": {}}
+    if op == "inspect":
+        return {"status": "ok", "found": False, "data": {}, "metadata": {}}
+    return {"status": "unknown"}
+
+
+def _answer(op, cmd, function):
+    """Run a query; SIGINT meanwhile (the kernel gave up waiting) gives the empty answer."""
+    content = None
+    try:
+        with interrupts.query:
+            content = function(cmd)
+    except KeyboardInterrupt:
+        content = None
+    except Exception as exc:  # a bug of ours must not take the worker down
+        content = _error_content(type(exc).__name__, str(exc))
+    if content is None or interrupts.query_interrupted():
+        # Also when something (user code in a __dir__, say) swallowed the KeyboardInterrupt.
+        content = _abandoned(op, cmd)
+    return content
+
+
 def answer_query(cmd):
     """complete / inspect / is_complete / shutdown / unknown: anything but execute."""
     op = cmd.get("op")
     cmd_id = cmd.get("id")
     if op == "shutdown":
         lifecycle.exit_now(0)
+    if op in ("input_reply", "kernel_reply"):
+        return  # for a request that was abandoned (interrupted): nobody waits for it
     try:
-        if op == "complete":
-            from .completion import complete
-            content = complete(str(cmd.get("code", "")), int(cmd.get("cursor_pos", 0)),
-                               state.namespace)
-        elif op == "inspect":
-            from .inspection import inspect_reply
-            content = inspect_reply(str(cmd.get("code", "")), int(cmd.get("cursor_pos", 0)),
-                                    int(cmd.get("detail_level", 0) or 0), state.namespace)
-        elif op == "is_complete":
-            from .completeness import is_complete
-            content = is_complete(str(cmd.get("code", "")))
-        elif op in ("input_reply", "kernel_reply"):
-            return  # for a request that was abandoned (interrupted): nobody waits for it
+        function = _query_function(op)
+    except Exception as exc:
+        function, content = None, _error_content(type(exc).__name__, str(exc))
+    else:
+        if function is not None:
+            content = _answer(op, cmd, function)
         elif op is None and "error" in cmd:
             content = _error_content("BadCommand", cmd["error"])
         else:
             content = _error_content("UnknownCommand", "unknown command op: %r" % (op,))
-    except Exception as exc:  # a bug of ours must not take the worker down
-        content = _error_content(type(exc).__name__, str(exc))
     _reply(cmd_id, content)
 
 

@@ -6,7 +6,7 @@ interrupt during a blocking read can never lose part of a line.
 import os
 import _thread
 
-from . import interrupts, streams
+from . import interrupts, lifecycle, streams
 
 MARKER_START = b"\x00\x1bLUCISYNC"
 
@@ -101,6 +101,7 @@ class EventWriter:
                 _write_all(self.fd, line)
             except OSError:
                 # The kernel is gone: nobody can see anything we do any more.
+                lifecycle.end_process_group()
                 os._exit(1)
 
 

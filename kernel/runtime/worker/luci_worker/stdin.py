@@ -52,6 +52,9 @@ def ask_kernel(event_name, reply_op, fields):
         if op == "execute":
             state.pending_commands.append(cmd)  # runs after this cell
             continue
+        # A query is answered at once, and its reply always sent. SIGINT during its
+        # computation abandons that query only (main.answer_query); one at any other moment
+        # of this wait interrupts the cell (after the reply).
         with interrupts.protected:
             state.answer_query(cmd)
 

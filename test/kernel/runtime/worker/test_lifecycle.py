@@ -1,9 +1,12 @@
 """Start-up, shutdown, and dying with the kernel."""
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
+
+import pytest
 
 from worker_harness import START_WORKER, WORKER_PYTHON, fds_at_3_and_4
 
@@ -95,3 +98,154 @@ def test_worker_exits_when_its_parent_dies(tmp_path):
         os.close(cmd_w)
         if parent.poll() is None:
             parent.kill()
+
+
+# --- What user code started does not outlive the worker ------------------------------------
+
+_START_CHILDREN = (
+    "import subprocess, sys\n"
+    "sleeper = subprocess.Popen(['sleep', '300'])\n"
+    # One that ignores SIGTERM: it gets SIGKILL after the grace.
+    "stubborn = subprocess.Popen([sys.executable, '-c', 'import signal, time; "
+    "signal.signal(signal.SIGTERM, signal.SIG_IGN); print(1, flush=True); time.sleep(300)'], "
+    "stdout=subprocess.PIPE)\n"
+    "stubborn.stdout.readline()\n"
+    "[sleeper.pid, stubborn.pid]")
+
+
+def _wait_gone(pids, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not all(_process_gone(pid) for pid in pids):
+        time.sleep(0.02)
+    return [pid for pid in pids if not _process_gone(pid)]
+
+
+def _start_children(worker):
+    res = worker.execute(_START_CHILDREN)
+    assert res.status == "ok", res.done
+    pids = json.loads(res.results[0]["data"]["text/plain"])
+    assert not any(_process_gone(pid) for pid in pids)
+    return pids
+
+
+@pytest.mark.parametrize("how", ["eof", "shutdown", "sigterm"])
+def test_processes_started_by_user_code_end_with_the_worker(fresh_worker, how):
+    worker = fresh_worker()  # with setsid, as the kernel starts it
+    pids = _start_children(worker)
+    started = time.monotonic()
+    if how == "eof":
+        worker.cmd.close()
+    elif how == "shutdown":
+        worker.send({"op": "shutdown"})
+    else:
+        worker.proc.terminate()
+    assert worker.proc.wait(5) == 0
+    try:
+        assert _wait_gone(pids, 2.0) == []
+        assert time.monotonic() - started < 2.0
+    finally:
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+
+def test_a_waiting_atexit_handler_does_not_keep_the_worker(fresh_worker):
+    """multiprocessing's atexit handler joins non-daemon processes: they are ended first."""
+    worker = fresh_worker()
+    res = worker.execute("import multiprocessing, time\n"
+                         "child = multiprocessing.get_context('fork').Process(target=time.sleep, "
+                         "args=(300,))\nchild.start()\nchild.pid")
+    pid = int(res.results[0]["data"]["text/plain"])
+    worker.cmd.close()
+    assert worker.proc.wait(5) == 0
+    assert _wait_gone([pid], 2.0) == []
+
+
+def _read_event(events, kind):
+    while True:
+        line = events.readline()
+        assert line, "the worker closed its event pipe"
+        event = json.loads(line)
+        if event["ev"] == kind:
+            return event
+
+
+def test_processes_started_by_user_code_end_when_the_parent_dies():
+    """The kernel is killed (no EOF: someone else keeps the pipes open): the worker goes and
+    takes what user code started with it."""
+    cmd_r, cmd_w = os.pipe()
+    ev_r, ev_w = os.pipe()
+    parent_code = (
+        "import subprocess, sys, time\n"
+        "p = subprocess.Popen(sys.argv[1:], pass_fds=(3, 4), start_new_session=True)\n"
+        "print(p.pid, flush=True)\n"
+        "time.sleep(60)\n")
+    parent = subprocess.Popen(
+        [sys.executable, "-c", parent_code, WORKER_PYTHON, START_WORKER,
+         "--cmd-fd", "3", "--event-fd", "4", "--sync-token", "ab"],
+        stdout=subprocess.PIPE, close_fds=False, preexec_fn=fds_at_3_and_4(cmd_r, ev_w))
+    os.close(cmd_r)
+    os.close(ev_w)
+    pids = []
+    try:
+        worker_pid = int(parent.stdout.readline())
+        with os.fdopen(ev_r, "rb") as events:
+            assert _read_event(events, "ready")["pid"] == worker_pid
+            command = {"op": "execute", "id": 1, "code": _START_CHILDREN, "mode": "python",
+                       "silent": False, "store_history": True, "allow_stdin": False,
+                       "execution_count": 1, "user_expressions": {}}
+            os.write(cmd_w, json.dumps(command).encode() + b"\n")
+            pids = json.loads(_read_event(events, "result")["data"]["text/plain"])
+            parent.kill()
+            parent.wait()
+            # The worker checks its parent every 0.5 s, then allows 0.3 s of grace.
+            assert _wait_gone([worker_pid] + pids, 3.0) == []
+    finally:
+        os.close(cmd_w)
+        if parent.poll() is None:
+            parent.kill()
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+
+def test_a_worker_that_does_not_lead_its_group_leaves_the_group_alone():
+    """Started without setsid (from a terminal, say), the group is not the worker's."""
+    cmd_r, cmd_w = os.pipe()
+    ev_r, ev_w = os.pipe()
+    # A group of our own (the parent leads it) holding the worker and a sibling `sleep`.
+    parent_code = (
+        "import os, subprocess, sys, time\n"
+        "sibling = subprocess.Popen(['sleep', '300'])\n"
+        "p = subprocess.Popen(sys.argv[1:], pass_fds=(3, 4))\n"
+        "os.close(3)\n"
+        "os.close(4)\n"
+        "print(sibling.pid, p.pid, flush=True)\n"
+        "p.wait()\n"
+        "time.sleep(60)\n")
+    parent = subprocess.Popen(
+        [sys.executable, "-c", parent_code, WORKER_PYTHON, START_WORKER,
+         "--cmd-fd", "3", "--event-fd", "4", "--sync-token", "ab"],
+        stdout=subprocess.PIPE, close_fds=False, preexec_fn=fds_at_3_and_4(cmd_r, ev_w),
+        start_new_session=True)
+    os.close(cmd_r)
+    os.close(ev_w)
+    try:
+        sibling_pid, worker_pid = map(int, parent.stdout.readline().split())
+        with os.fdopen(ev_r, "rb") as events:
+            assert _read_event(events, "ready")["pid"] == worker_pid
+            os.close(cmd_w)
+            cmd_w = None
+            assert events.read() == b""  # the worker exited
+        assert _wait_gone([worker_pid], 3.0) == []
+        time.sleep(0.5)
+        assert not _process_gone(sibling_pid) and parent.poll() is None
+    finally:
+        if cmd_w is not None:
+            os.close(cmd_w)
+        os.killpg(parent.pid, signal.SIGKILL)
+        parent.wait()

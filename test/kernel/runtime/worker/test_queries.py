@@ -1,4 +1,6 @@
 """complete, inspect, is_complete and malformed commands."""
+import signal
+import time
 
 
 def complete(worker, code, cursor_pos=None):
@@ -106,3 +108,220 @@ def test_unknown_command_and_bad_json(worker):
     assert event["ev"] == "reply" and event["content"]["ename"] == "BadCommand"
     # Still serving.
     assert complete(worker, "zi")["matches"] == ["zip"]
+
+
+# --- Completion and inspection never run properties, other descriptors or __getattr__ ---------
+
+_TRAPS = '''
+import time
+calls = []
+
+class Trap:
+    """A class whose dynamic attributes loop forever."""
+    plain = [1, 2]
+
+    def __init__(self):
+        self.data = {"k": 1}
+
+    @property
+    def looping(self):
+        """The looping property's docstring."""
+        calls.append("looping")
+        while True:
+            pass
+
+    @property
+    def counted(self):
+        calls.append("counted")
+        return self
+
+    def method(self, a, b=2):
+        """A method."""
+        return a
+
+    @classmethod
+    def maker(cls):
+        return cls()
+
+    def __getattr__(self, name):
+        calls.append("__getattr__ " + name)
+        while True:
+            pass
+
+trap = Trap()
+'''
+
+
+def test_completion_does_not_run_a_looping_property_or_getattr(fresh_worker):
+    worker = fresh_worker()
+    worker.execute(_TRAPS)
+    for code in ("trap.looping.", "trap.looping.re", "trap.counted.pl", "trap.missing.",
+                 "Trap().pl", "x = [trap.looping.real", "trap.looping.__class__.",
+                 "trap.counted.looping."):
+        started = time.monotonic()
+        reply = worker.request("complete", code=code, cursor_pos=len(code), timeout=5)
+        assert time.monotonic() - started < 1.0, code
+        assert reply["status"] == "ok" and reply["matches"] == [], (code, reply)
+    # The names themselves still complete (dir() does not call them), and static chains work.
+    assert worker.request("complete", code="trap.lo", cursor_pos=7)["matches"] == ["looping"]
+    assert worker.request("complete", code="trap.plain.app",
+                          cursor_pos=14)["matches"] == ["append"]
+    assert "__func__" in worker.request("complete", code="trap.method.__fu",
+                                        cursor_pos=16)["matches"]
+    assert "__func__" in worker.request("complete", code="Trap.maker.__fu",
+                                        cursor_pos=15)["matches"]
+    assert worker.request("complete", code="trap.data['", cursor_pos=11)["matches"] == ["k"]
+    # Nothing ran, and the worker is alive and well.
+    res = worker.execute("calls")
+    assert res.results[0]["data"]["text/plain"] == "[]"
+
+
+def test_inspection_shows_the_property_without_calling_it(fresh_worker):
+    worker = fresh_worker()
+    worker.execute(_TRAPS)
+    started = time.monotonic()
+    reply = worker.request("inspect", code="trap.looping", cursor_pos=12, detail_level=0,
+                           timeout=5)
+    assert time.monotonic() - started < 1.0
+    assert reply["found"] is True
+    text = reply["data"]["text/plain"]
+    assert "The looping property's docstring." in text and "property" in text
+    assert "String form" not in text
+    reply = worker.request("inspect", code="trap.looping", cursor_pos=12, detail_level=1,
+                           timeout=5)
+    assert "while True:" in reply["data"]["text/plain"]  # the getter's source
+    # Past the property, or through __getattr__: nothing to show.
+    for code in ("trap.looping.real", "trap.nothing_here"):
+        reply = worker.request("inspect", code=code, cursor_pos=len(code), detail_level=0,
+                               timeout=5)
+        assert reply == {"status": "ok", "found": False, "data": {}, "metadata": {}}, code
+    # A bound method still shows its signature without `self`.
+    reply = worker.request("inspect", code="trap.method(", cursor_pos=12, detail_level=0)
+    assert "method(a, b=2)" in reply["data"]["text/plain"]
+    # `name?` in a cell follows the same rule.
+    res = worker.execute("trap.looping?", timeout=5)
+    assert "The looping property's docstring." in res.done["payload"][0]["data"]["text/plain"]
+    assert worker.execute("calls").results[0]["data"]["text/plain"] == "[]"
+
+
+# --- SIGINT abandons a query that takes too long -------------------------------------------
+
+
+_SLOW = '''
+import time
+
+class SlowDir:
+    def __dir__(self):
+        time.sleep(60)
+        return ["never"]
+
+class BusyDir:
+    def __dir__(self):
+        while True:
+            pass
+
+class StubbornDir:
+    def __dir__(self):
+        try:
+            while True:
+                pass
+        except KeyboardInterrupt:
+            return ["swallowed"]
+
+class SlowStr:
+    def __str__(self):
+        time.sleep(60)
+        return "never"
+
+slow, busy, stubborn, slow_str = SlowDir(), BusyDir(), StubbornDir(), SlowStr()
+'''
+
+
+def _interrupted_request(worker, op, delay=0.3, **fields):
+    request_id = worker.new_id()
+    worker.send(dict(op=op, id=request_id, **fields))
+    time.sleep(delay)
+    sent = time.monotonic()
+    worker.proc.send_signal(signal.SIGINT)
+    while True:
+        event = worker.next_event(timeout=5)
+        if event["ev"] == "reply" and event["id"] == request_id:
+            return event["content"], time.monotonic() - sent
+
+
+def test_sigint_abandons_a_slow_completion_or_inspection(fresh_worker):
+    worker = fresh_worker()
+    worker.execute(_SLOW)
+    for code in ("slow.", "busy.x", "stubborn."):
+        reply, elapsed = _interrupted_request(worker, "complete", code=code,
+                                              cursor_pos=len(code))
+        assert reply == {"status": "ok", "matches": [], "cursor_start": len(code),
+                         "cursor_end": len(code), "metadata": {}}, code
+        assert elapsed < 1.0, (code, elapsed)
+    reply, elapsed = _interrupted_request(worker, "inspect", code="slow_str", cursor_pos=8,
+                                          detail_level=0)
+    assert reply == {"status": "ok", "found": False, "data": {}, "metadata": {}}
+    assert elapsed < 1.0
+    # The worker goes on serving queries and cells.
+    assert worker.request("complete", code="zi", cursor_pos=2)["matches"] == ["zip"]
+    assert worker.execute("1 + 1").results[0]["data"]["text/plain"] == "2"
+    assert worker.proc.poll() is None
+
+
+def test_sigint_abandons_a_slow_is_complete(fresh_worker):
+    worker = fresh_worker()
+    assert worker.request("is_complete", code="x = 1") == {"status": "complete"}
+    # Make is_complete itself slow (the worker imports it anew for every query).
+    worker.execute("import sys, time\n"
+                   "def _slow_is_complete(code):\n    time.sleep(60)\n"
+                   "sys.modules['luci_worker.completeness'].is_complete = _slow_is_complete")
+    reply, elapsed = _interrupted_request(worker, "is_complete", code="x = 1")
+    assert reply == {"status": "unknown"} and elapsed < 1.0
+    assert worker.execute("1 + 1").results[0]["data"]["text/plain"] == "2"
+
+
+def test_sigint_during_a_query_while_input_waits_spares_the_cell(fresh_worker):
+    worker = fresh_worker()
+    worker.execute(_SLOW)
+    # The cell's own SIGINT handler does not stop the query from being interrupted, and is
+    # still in place afterwards.
+    exec_id = worker.start_execute(
+        "import signal\nmine = lambda *args: None\nsignal.signal(signal.SIGINT, mine)\n"
+        "value = input()\n(value * 2, signal.getsignal(signal.SIGINT) is mine)",
+        allow_stdin=True)
+    request = worker.next_event()
+    assert request["ev"] == "input_request"
+    reply, elapsed = _interrupted_request(worker, "complete", code="slow.", cursor_pos=5)
+    assert reply["matches"] == [] and elapsed < 1.0
+    worker.send({"op": "input_reply", "id": request["id"], "value": "ab"})
+    res = worker.wait_done(exec_id)
+    assert res.status == "ok" and res.results[0]["data"]["text/plain"] == "('abab', True)"
+    # Interrupting cells works as before.
+    exec_id = worker.start_execute("time.sleep(60)")
+    time.sleep(0.3)
+    worker.proc.send_signal(signal.SIGINT)
+    assert worker.wait_done(exec_id, timeout=5).done["ename"] == "KeyboardInterrupt"
+
+
+def test_sigint_after_a_query_is_harmless(fresh_worker):
+    worker = fresh_worker()
+    assert worker.request("complete", code="zi", cursor_pos=2)["matches"] == ["zip"]
+    worker.proc.send_signal(signal.SIGINT)  # late: the answer went out already
+    time.sleep(0.2)
+    assert worker.request("complete", code="zi", cursor_pos=2)["matches"] == ["zip"]
+    assert worker.execute("'alive'").results[0]["data"]["text/plain"] == "'alive'"
+
+
+def test_complete_through_an_installed_librarys_property(worker, tmp_path):
+    """df.columns.<TAB>: a property of an installed package is followed in a chain (the kernel
+    interrupts a question that hangs); one defined in the notebook is not."""
+    package = tmp_path / "site-packages" / "fakelib"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text(
+        "class Columns:\n    def tolist(self):\n        return []\n"
+        "class Frame:\n    @property\n    def columns(self):\n        return Columns()\n")
+    worker.execute("import sys\nsys.path.insert(0, %r)\nimport fakelib\ndf = fakelib.Frame()\n"
+                   "class Local:\n    @property\n    def columns(self):\n        return fakelib.Columns()\n"
+                   "local = Local()" % str(tmp_path / "site-packages"))
+    assert complete(worker, "df.columns.to")["matches"] == ["tolist"]
+    assert complete(worker, "local.columns.to")["matches"] == []

@@ -151,7 +151,10 @@ def fds_at_3_and_4(cmd_r, ev_w):
 
 
 class Worker:
-    def __init__(self, python=None, env=None, cwd=None, extra_env=None, args=()):
+    def __init__(self, python=None, env=None, cwd=None, extra_env=None, args=(),
+                 new_session=True):
+        """new_session: start the worker with setsid, as the kernel does (it then leads its
+        own process group, which it ends when it exits)."""
         self.token = secrets.token_hex(8)
         cmd_r, cmd_w = os.pipe()
         ev_r, ev_w = os.pipe()
@@ -163,7 +166,8 @@ class Worker:
             [python or WORKER_PYTHON, *args, START_WORKER, "--cmd-fd", "3", "--event-fd", "4",
              "--sync-token", self.token],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            close_fds=False, preexec_fn=fds_at_3_and_4(cmd_r, ev_w), env=environment, cwd=cwd)
+            close_fds=False, preexec_fn=fds_at_3_and_4(cmd_r, ev_w), env=environment, cwd=cwd,
+            start_new_session=new_session)
         os.close(cmd_r)
         os.close(ev_w)
         self.cmd = os.fdopen(cmd_w, "wb", buffering=0)
