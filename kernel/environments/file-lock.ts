@@ -28,10 +28,7 @@ async function acquire(lockPath: string, { timeoutMs = 600_000, onWait }: LockOp
   for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
     if (tryCreate(lockPath)) return;
     const owner = readOwner(lockPath);
-    if (owner && !owner.alive) {
-      removeStale(lockPath, owner.text);
-      continue;
-    }
+    if (owner && !owner.alive && removeStale(lockPath, owner.text)) continue;
     if (Date.now() > deadline) throw new LockTimeoutError(`timed out waiting for ${lockPath} (held by ${owner?.text ?? "?"})`);
     if (!told && onWait) {
       told = true;
@@ -65,8 +62,9 @@ function readOwner(lockPath: string): { text: string; alive: boolean } | undefin
     return undefined; // released between our attempts
   }
   const [pid, host] = text.split(" ");
-  // A lock file being written right now may still be empty: treat it as alive.
-  if (!pid) return { text: "a process starting up", alive: true };
+  // A lock file being written right now may still be empty: alive, unless it has stayed empty
+  // (its creator died between creating and writing it).
+  if (!pid) return { text: "a process starting up", alive: ageMs(lockPath) < 1000 };
   if (host && host !== hostname()) return { text, alive: true };
   return { text: `process ${pid}`, alive: isAlive(Number(pid)) };
 }
@@ -86,20 +84,27 @@ function isAlive(pid: number): boolean {
  * is guarded by a second lock file, and the owner is read again under it, so that a lock taken
  * in the meantime by a live process is never removed.
  */
-function removeStale(lockPath: string, seen: string): void {
+function removeStale(lockPath: string, seen: string): boolean {
   const guard = `${lockPath}.takeover`;
-  try {
-    if (Date.now() - statSync(guard).mtimeMs > 10_000) unlinkSync(guard); // its owner died mid-takeover
-  } catch {
-    /* no guard */
-  }
-  if (!tryCreate(guard)) return;
+  const guardOwner = readOwner(guard);
+  // The guard's owner died mid-takeover (or it has been there far too long): clear it.
+  if (guardOwner && (!guardOwner.alive || ageMs(guard) > 10_000)) release(guard);
+  if (!tryCreate(guard)) return false; // another process is taking over: wait, then look again
   try {
     if (readOwner(lockPath)?.text === seen) unlinkSync(lockPath);
   } catch {
     /* already gone */
   } finally {
     release(guard);
+  }
+  return true;
+}
+
+function ageMs(path: string): number {
+  try {
+    return Date.now() - statSync(path).mtimeMs;
+  } catch {
+    return 0;
   }
 }
 

@@ -47,8 +47,10 @@ export class Installer {
     await this.pip(["install", ...index, ...(options.flags ?? []), ...specs], options.output);
   }
 
-  async uninstall(names: string[], output?: CommandOutput): Promise<void> {
-    await this.pip(this.tool === "uv" ? ["uninstall", ...names] : ["uninstall", "-y", ...names], output);
+  /** Uninstalls; never asks (pip's -y is added, and dropped for uv, which does not ask). */
+  async uninstall(args: string[], output?: CommandOutput): Promise<void> {
+    const rest = args.filter((a) => a !== "-y" && a !== "--yes");
+    await this.pip(this.tool === "uv" ? ["uninstall", ...rest] : ["uninstall", "-y", ...rest], output);
   }
 
   /** Installed distributions and versions. */

@@ -29,8 +29,10 @@ export async function runPipMagic(env: NotebookEnvironment, argLine: string, sin
       return;
     }
     if (command === "uninstall") {
-      if (specs.length === 0) throw new Error("%pip uninstall needs a package name");
-      await env.change(progress, () => progress.run(`Uninstalling ${specs.join(", ")}`, () => env.installer.uninstall(specs, show)));
+      if (specs.length === 0 && !rest.some((a) => a === "-r" || a === "--requirement")) {
+        throw new Error("%pip uninstall needs a package name or -r FILE");
+      }
+      await env.change(progress, () => progress.run(`Uninstalling ${specs.join(", ") || rest.join(" ")}`, () => env.installer.uninstall(rest, show)));
       await env.remember([], specs);
       return;
     }
@@ -42,7 +44,13 @@ export async function runPipMagic(env: NotebookEnvironment, argLine: string, sin
 }
 
 /** Options of pip install/uninstall that take a value (the value is not a requirement). */
-const WITH_VALUE = new Set(["-r", "--requirement", "-c", "--constraint", "-i", "--index-url", "--extra-index-url", "-f", "--find-links", "-e", "--editable", "-t", "--target", "--python"]);
+const WITH_VALUE = new Set([
+  "-r", "--requirement", "-c", "--constraint", "-i", "--index-url", "--extra-index-url", "-f", "--find-links",
+  "-e", "--editable", "-t", "--target", "--python", "--upgrade-strategy", "--no-binary", "--only-binary",
+  "--trusted-host", "--platform", "--python-version", "--implementation", "--abi", "--prefix", "--root", "--src",
+  "-C", "--config-settings", "--progress-bar", "--report", "--cache-dir", "--log", "--proxy", "--retries",
+  "--timeout", "--cert", "--client-cert", "--exists-action", "--global-option", "--index-strategy", "--resolution",
+]);
 
 /** The requirement strings among pip arguments. */
 export function requirementArgs(args: string[]): string[] {
@@ -55,9 +63,29 @@ export function requirementArgs(args: string[]): string[] {
   return specs;
 }
 
-/** Splits a magic's arguments as a shell would for simple quoting ('a b', "a b"). */
+/** Splits a magic's arguments into words as a POSIX shell would: quotes and backslashes. */
 export function splitArgs(line: string): string[] {
   const args: string[] = [];
-  for (const match of line.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)) args.push(match[1] ?? match[2] ?? match[3]!);
+  let word: string | undefined;
+  let quote: string | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quote) {
+      if (c === quote) quote = undefined;
+      else if (c === "\\" && quote === '"' && i + 1 < line.length && '"\\$`'.includes(line[i + 1]!)) word += line[++i]!;
+      else word += c;
+    } else if (c === "'" || c === '"') {
+      quote = c;
+      word ??= "";
+    } else if (c === "\\" && i + 1 < line.length) {
+      word = (word ?? "") + line[++i]!;
+    } else if (/\s/.test(c)) {
+      if (word !== undefined) args.push(word);
+      word = undefined;
+    } else {
+      word = (word ?? "") + c;
+    }
+  }
+  if (word !== undefined) args.push(word);
   return args;
 }
