@@ -5,8 +5,9 @@
 
 RESULTS_DIR holds what bench/run.sh wrote: kernel-{ipykernel,luci}.json (kernel_bench.py
 --json), nbconvert-{ipykernel,luci}.json (nbconvert_bench.sh --json), memory-{ipykernel,luci}.json
-(bench/memory.py) and meta.json (date, machine, versions). Missing or failed measurements show as
-"failed" with the reason.
+(bench/memory.py), environments.json (bench/environments.py: Luci alone, against absolute targets)
+and meta.json (date, machine, versions). Missing or failed measurements show as "failed" with the
+reason.
 
 Only the part of the output file between the GENERATED markers is replaced, so the hand-written
 sections (why a target is not met, what would meet it) survive a new run. A new file gets a
@@ -103,6 +104,80 @@ def metrics():
     ]
 
 
+# Notebook environments (bench/environments.py): Luci only, absolute targets in ms.
+# (label with %d for the sample count, key in errors, getter(data) -> (value, n), target ms)
+def environment_metrics():
+    def median(key):
+        def get(e):
+            s = e.get(key) or {}
+            return s.get("median"), s.get("n")
+        return get
+
+    def scan(e):
+        s = e.get("scan") or {}
+        return s.get("diff_ms"), (s.get("on_ms") or {}).get("n")
+
+    return [
+        ("Reuse: `ensure()` on a healthy environment (median of %s)", "reuse", median("reuse_ms"), 50.0),
+        ("Creation of an empty environment with uv: `ensure()` on a new notebook (median of %s)", "create_empty",
+         median("create_empty_ms"), 150.0),
+        ("Creation with one small package from a warm uv cache: new environment + install (median of %s)",
+         "create_package", median("create_package_ms"), 2000.0),
+        ("Import scan per cell, 30 lines with 8 imports all present: `execute` with `scan` minus without "
+         "(medians of %s)", "scan", scan, 5.0),
+    ]
+
+
+def environment_context(e):
+    def med(key):
+        return (e.get(key) or {}).get("median")
+
+    def p95(key):
+        return (e.get(key) or {}).get("p95")
+
+    s = e.get("scan") or {}
+    return [
+        ("Reuse (p95)", p95("reuse_ms")),
+        ("Creation of an empty environment (p95)", p95("create_empty_ms")),
+        ("Creation with one package: `ensure()` part (median)", med("create_package_ensure_ms")),
+        ("Creation with one package: `installImports()` part (median)", med("create_package_install_ms")),
+        ("First install of the package, uv cache empty (environment + install, once)", e.get("package_first_ms")),
+        ("Worker `execute` of the scan cell, `scan: true` (median)", (s.get("on_ms") or {}).get("median")),
+        ("Worker `execute` of the scan cell, `scan: false` (median)", (s.get("off_ms") or {}).get("median")),
+    ]
+
+
+def environment_section(e):
+    """Rows of the Environments table, plus not-met and failure lines."""
+    rows, not_met, failures = [], [], []
+    errors = dict(e.get("errors") or {})
+    whole = e.get("_error") or errors.get("environments")
+    for label, key, get, target in environment_metrics():
+        value, n = get(e)
+        if n is None:  # failed: the count it was asked for
+            n = (e.get("options") or {}).get({"reuse": "reuse_n", "create_empty": "create_n",
+                                              "create_package": "package_n", "scan": "scan_n"}[key], "?")
+        label = label % n
+        err = errors.get(key) or (whole if key != "scan" else e.get("_error"))
+        if err:
+            failures.append("- %s: %s" % (label, str(err).strip().splitlines()[0][:300]))
+        if value is None:
+            verdict = "not measured"
+        elif value <= target and not err:
+            verdict = "met"
+        else:
+            verdict = "**not met**"
+            not_met.append("- %s: %s, target <= %s%s" % (label, fmt(value, "ms"), fmt_target(target),
+                                                         " (the measurement also reported a failure)" if err else ""))
+        rows.append("| %s | %s | <= %s | %s |" % (label, fmt(value, "ms"), fmt_target(target), verdict))
+    context = ["| %s | %s |" % (label, fmt(value, "ms")) for label, value in environment_context(e)]
+    return rows, context, not_met, failures
+
+
+def fmt_target(ms):
+    return ("%g s" % (ms / 1000)) if ms >= 1000 else ("%g ms" % ms)
+
+
 def fmt(v, unit):
     if v is None:
         return "failed"
@@ -142,6 +217,11 @@ def build(d):
         rows.append("| %s | %s | %s | %s | <= %s | %s |" % (
             label, fmt(vi, unit), fmt(vl, unit), "%.2f" % ratio if ratio is not None else "-", target, verdict))
 
+    env = load(d, "environments.json")
+    env_rows, env_context, env_not_met, env_failures = environment_section(env)
+    not_met += env_not_met
+    failures += env_failures
+
     m = meta
     v = m.get("versions", {})
     out = [BEGIN, "",
@@ -163,6 +243,19 @@ def build(d):
            "Context (no target):", "",
            "| metric | ipykernel | Luci | ratio |",
            "| --- | --- | --- | --- |"] + context + [
+           "",
+           "### Environments", "",
+           "Luci alone (ipykernel has no notebook environments), with `bench/environments.py`: the built "
+           "`NotebookEnvironment` on a temporary environments folder, %s, environments made from %s; "
+           "the package is a small wheel from a package index on loopback; the scan through the real worker "
+           "(`test/kernel/runtime/worker/worker_harness.py`), `scan: true` and `scan: false` interleaved."
+           % (env.get("uv_version") or env.get("uv") or "?", env.get("base_python") or "?"),
+           "",
+           "| metric | Luci | target | |",
+           "| --- | --- | --- | --- |"] + env_rows + [
+           "",
+           "| context (no target) | Luci |",
+           "| --- | --- |"] + env_context + [
            "",
            "### Targets not met in this run", ""] + (not_met or ["None."]) + [""]
     if failures:
