@@ -4,11 +4,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Message } from "../../../kernel/protocol/messages.js";
 import { sleep, streamText } from "../../support/kernel-client.js";
 import type { StartedKernel } from "../../support/kernel-process.js";
 import { startPackageIndex, type PackageIndex } from "../../support/package-index.js";
-import { startNotebookKernel, workspace, writeNotebook } from "./environment-kernel.js";
+import { progressText, startNotebookKernel, workspace, writeNotebook } from "./environment-kernel.js";
 
 let index: PackageIndex;
 beforeAll(async () => {
@@ -25,12 +24,6 @@ function registryOf(envs: string) {
   };
 }
 
-function text(iopub: Message[]): string {
-  return iopub
-    .filter((m) => m.header.msg_type === "display_data" || m.header.msg_type === "update_display_data")
-    .map((m) => (m.content.data as Record<string, string>)["text/plain"])
-    .join("\n");
-}
 
 describe("environments under concurrency", () => {
   it("ten kernels on ten notebooks of one folder: a valid registry with one environment each", async () => {
@@ -65,7 +58,7 @@ describe("environments under concurrency", () => {
     try {
       const results = await Promise.all(kernels.map((k) => k.client.execute("import sys; print(sys.prefix)")));
       expect(new Set(results.map((r) => streamText(r.iopub))).size).toBe(1);
-      const created = results.filter((r) => /Creating environment/.test(text(r.iopub)));
+      const created = results.filter((r) => /Creating environment/.test(progressText(r.iopub)));
       expect(created).toHaveLength(1);
       expect(Object.keys(registryOf(space.envs).environments)).toHaveLength(1);
     } finally {
@@ -80,7 +73,7 @@ describe("environments under concurrency", () => {
     await first.client.execute("x = 1"); // the environment exists and is healthy
     index.delayMs = 5000;
     const { msgId } = first.client.request("shell", "execute_request", { code: "import luci_slow", silent: false, store_history: true, allow_stdin: false, stop_on_error: true });
-    while (!/Installing luci-slow…/.test(text(first.client.iopubFor(msgId)))) await sleep(20);
+    while (!/Installing luci-slow…/.test(progressText(first.client.iopubFor(msgId)))) await sleep(20);
     await sleep(200);
     process.kill(-first.process.pid!, "SIGKILL");
     await first.stop();
@@ -92,7 +85,7 @@ describe("environments under concurrency", () => {
     try {
       const { reply, iopub } = await second.client.execute("import luci_slow; print(luci_slow.VALUE)");
       expect(reply.content.status).toBe("ok");
-      expect(text(iopub)).toMatch(/Repairing environment luci_killed_[0-9a-f]{8}: its last install was cut off/);
+      expect(progressText(iopub)).toMatch(/Repairing environment luci_killed_[0-9a-f]{8}: its last install was cut off/);
       expect(streamText(iopub)).toBe("luci-slow 1.0.0\n");
       expect(registryOf(space.envs).environments[key]!.state).toBe("ready");
     } finally {

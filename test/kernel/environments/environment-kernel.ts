@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Message } from "../../../kernel/protocol/messages.js";
 import { ROOT, startKernel, type StartedKernel } from "../../support/kernel-process.js";
 
 export const UV = process.env.LUCI_UV || join(ROOT, ".venv", "bin", "uv");
@@ -41,4 +42,12 @@ export function startNotebookKernel(options: { notebooks: string; envs: string; 
       ...(options.extraIndexUrl ? { LUCI_EXTRA_INDEX_URL: options.extraIndexUrl } : {}),
     },
   });
+}
+
+/** The text of every environment progress display of a cell, as shown and as updated. */
+export function progressText(iopub: Message[]): string {
+  return iopub
+    .filter((m) => m.header.msg_type === "display_data" || m.header.msg_type === "update_display_data")
+    .map((m) => (m.content.data as Record<string, string>)["text/plain"])
+    .join("\n");
 }

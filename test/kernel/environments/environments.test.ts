@@ -4,11 +4,10 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Message } from "../../../kernel/protocol/messages.js";
 import { ofType, streamText } from "../../support/kernel-client.js";
 import type { StartedKernel } from "../../support/kernel-process.js";
 import { startPackageIndex, type PackageIndex } from "../../support/package-index.js";
-import { startNotebookKernel, workspace, writeNotebook } from "./environment-kernel.js";
+import { progressText, startNotebookKernel, workspace, writeNotebook } from "./environment-kernel.js";
 
 let index: PackageIndex;
 const space = workspace();
@@ -33,11 +32,6 @@ async function kernelFor(notebook: string): Promise<StartedKernel> {
   return kernel;
 }
 
-/** The text of the progress display as last shown (display_data then update_display_data). */
-function progressText(iopub: Message[]): string {
-  const shown = iopub.filter((m) => m.header.msg_type === "display_data" || m.header.msg_type === "update_display_data");
-  return shown.map((m) => (m.content.data as Record<string, string>)["text/plain"]).join("\n---\n");
-}
 
 function registry() {
   return JSON.parse(readFileSync(join(space.envs, "environments.json"), "utf8")) as {

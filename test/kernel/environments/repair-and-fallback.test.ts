@@ -3,11 +3,10 @@
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Message } from "../../../kernel/protocol/messages.js";
 import { streamText } from "../../support/kernel-client.js";
 import { startKernel } from "../../support/kernel-process.js";
 import { startPackageIndex, type PackageIndex } from "../../support/package-index.js";
-import { startNotebookKernel, workspace, writeNotebook } from "./environment-kernel.js";
+import { progressText, startNotebookKernel, workspace, writeNotebook } from "./environment-kernel.js";
 
 let index: PackageIndex;
 beforeAll(async () => {
@@ -17,12 +16,6 @@ afterAll(async () => {
   await index?.close();
 });
 
-function progress(iopub: Message[]): string {
-  return iopub
-    .filter((m) => m.header.msg_type === "display_data" || m.header.msg_type === "update_display_data")
-    .map((m) => (m.content.data as Record<string, string>)["text/plain"])
-    .join("\n");
-}
 
 describe("repair and fallback", () => {
   it("rebuilds an environment whose interpreter is gone, with its packages, and says so", async () => {
@@ -39,8 +32,8 @@ describe("repair and fallback", () => {
     try {
       const { reply, iopub } = await second.client.execute("import luci_demo_pkg; print(luci_demo_pkg.VALUE)");
       expect(reply.content.status).toBe("ok");
-      expect(progress(iopub)).toMatch(/Repairing environment luci_fragile_[0-9a-f]{8}: its Python interpreter is missing\. Rebuilding it from the registry's package list \(1 package\)/);
-      expect(progress(iopub)).toMatch(/Reinstalling 1 package… done/);
+      expect(progressText(iopub)).toMatch(/Repairing environment luci_fragile_[0-9a-f]{8}: its Python interpreter is missing\. Rebuilding it from the registry's package list \(1 package\)/);
+      expect(progressText(iopub)).toMatch(/Reinstalling 1 package… done/);
       expect(streamText(iopub)).toBe("luci-demo-pkg 1.2.3\n");
     } finally {
       await second.stop();
@@ -58,7 +51,7 @@ describe("repair and fallback", () => {
     try {
       const { reply, iopub } = await kernel.client.execute("import luci_demo_pkg; print(luci_demo_pkg.VALUE)");
       expect(reply.content.status).toBe("ok");
-      expect(progress(iopub)).toMatch(/Creating environment luci_nouv_[0-9a-f]{8} \(pip\)… done/);
+      expect(progressText(iopub)).toMatch(/Creating environment luci_nouv_[0-9a-f]{8} \(pip\)… done/);
       expect(streamText(iopub)).toBe("luci-demo-pkg 1.2.3\n");
     } finally {
       await kernel.stop();

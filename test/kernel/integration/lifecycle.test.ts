@@ -3,16 +3,9 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { sleep } from "../../support/kernel-client.js";
+import { alive } from "../../support/processes.js";
 import { startKernel } from "../../support/kernel-process.js";
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe("lifecycle", () => {
   it("shuts down on shutdown_request, and takes its worker with it", async () => {

@@ -6,16 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ofType, sleep, streamText } from "../../support/kernel-client.js";
+import { alive } from "../../support/processes.js";
 import { startKernel, type StartedKernel } from "../../support/kernel-process.js";
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function resultOf(kernel: StartedKernel, code: string): Promise<string> {
   const { iopub } = await kernel.client.execute(code);

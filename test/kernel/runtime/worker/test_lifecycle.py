@@ -67,39 +67,6 @@ def _process_gone(pid):
         return True
 
 
-def test_worker_exits_when_its_parent_dies(tmp_path):
-    """The kernel is killed (no EOF: someone else keeps the pipes open): the worker must go."""
-    cmd_r, cmd_w = os.pipe()
-    ev_r, ev_w = os.pipe()
-
-
-    parent_code = (
-        "import subprocess, sys, time\n"
-        "p = subprocess.Popen(sys.argv[1:], pass_fds=(3, 4))\n"
-        "print(p.pid, flush=True)\n"
-        "time.sleep(60)\n")
-    parent = subprocess.Popen(
-        [sys.executable, "-c", parent_code, WORKER_PYTHON, START_WORKER,
-         "--cmd-fd", "3", "--event-fd", "4", "--sync-token", "ab"],
-        stdout=subprocess.PIPE, close_fds=False, preexec_fn=fds_at_3_and_4(cmd_r, ev_w))
-    os.close(cmd_r)
-    os.close(ev_w)
-    try:
-        worker_pid = int(parent.stdout.readline())
-        with os.fdopen(ev_r, "rb") as events:
-            assert json.loads(events.readline())["ev"] == "ready"
-            parent.kill()
-            parent.wait()
-            deadline = time.monotonic() + 5
-            while not _process_gone(worker_pid) and time.monotonic() < deadline:
-                time.sleep(0.05)
-            assert _process_gone(worker_pid)
-    finally:
-        os.close(cmd_w)
-        if parent.poll() is None:
-            parent.kill()
-
-
 # --- What user code started does not outlive the worker ------------------------------------
 
 _START_CHILDREN = (
