@@ -1,0 +1,47 @@
+// The model layer's errors, in plain words, each with a name a cell can show as its ename.
+// Kept in a file of their own so the cells layer can recognise them (instanceof, or `name`)
+// without loading the client. None of them ever carries the API key: the client redacts every
+// text that came from a server before it builds one of these.
+
+/** No endpoint is set and none was found on this machine. The message says how to set one. */
+export class ModelNotConfigured extends Error {
+  override readonly name = "ModelNotConfigured";
+}
+
+/** The endpoint could not be used: refused, failed, busy beyond the retries, or silent too long. */
+export class ModelUnavailable extends Error {
+  override readonly name = "ModelUnavailable";
+  constructor(
+    message: string,
+    readonly url: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The generation was stopped (an interrupt). `partialText` is what had arrived by then. */
+export class GenerationInterrupted extends Error {
+  override readonly name = "GenerationInterrupted";
+  constructor(readonly partialText: string) {
+    super("The generation was interrupted.");
+  }
+}
+
+/** The model declined the task and gave no code; the message holds its words. */
+export class ModelRefused extends Error {
+  override readonly name = "ModelRefused";
+  constructor(readonly modelText: string) {
+    super(`The model declined the task and wrote no code. It said: ${JSON.stringify(clip(modelText, 600))}`);
+  }
+}
+
+/** The answer cannot be used even after repair: no code, or JSON that stays broken. */
+export class AnswerFormatError extends Error {
+  override readonly name = "AnswerFormatError";
+}
+
+export function clip(text: string, max: number): string {
+  const trimmed = text.trim();
+  return trimmed.length > max ? `${trimmed.slice(0, max - 1)}…` : trimmed;
+}

@@ -1,0 +1,375 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  ANALYSIS_AND_PLAN_JSON_SCHEMA,
+  ANALYSIS_AND_PLAN_SCHEMA_NAME,
+  EXAMPLE_ANALYSIS_AND_PLAN,
+  parseAnswer,
+  parseRepairedJson,
+  repairPrompt,
+} from "../../../../kernel/pipeline/model/answer.js";
+import { taskMessages } from "../../../../kernel/pipeline/model/prompt.js";
+import { endpointKey, forgetCapabilities, knownMode } from "../../../../kernel/pipeline/model/capabilities.js";
+import { GenerationInterrupted, ModelUnavailable } from "../../../../kernel/pipeline/model/errors.js";
+import { ModelClient, retryMessage, type GenerateRequest } from "../../../../kernel/pipeline/model/model-client.js";
+import { modelSettings, type ModelOverrides } from "../../../../kernel/pipeline/model/settings.js";
+import {
+  answer,
+  answerText,
+  jsonOnly,
+  lastMessageText,
+  startFakeModelServer,
+  wrongShape,
+  type FakeModelServer,
+} from "../../../support/fake-model-server.js";
+
+const SCHEMA = { name: ANALYSIS_AND_PLAN_SCHEMA_NAME, schema: ANALYSIS_AND_PLAN_JSON_SCHEMA as unknown as Record<string, unknown> };
+const MESSAGES: GenerateRequest["messages"] = [
+  { role: "system", content: "You are Luci." },
+  { role: "user", content: "Task: add 2 and 2" },
+];
+const FAST_RETRY = { baseDelayMs: 20 };
+
+let server: FakeModelServer;
+
+beforeAll(async () => {
+  server = await startFakeModelServer();
+});
+afterAll(async () => {
+  await server.close();
+});
+beforeEach(() => {
+  server.reset();
+  server.options.jsonSchema = "supported";
+  server.options.jsonObject = "supported";
+  forgetCapabilities();
+});
+
+function client(overrides: ModelOverrides = {}, baseUrl = server.baseUrl): ModelClient {
+  return new ModelClient(modelSettings({ LUCI_LLM_BASE_URL: baseUrl, LUCI_LLM_MODEL: "fake-coder" }, overrides), {
+    retry: FAST_RETRY,
+  });
+}
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error("expected the promise to reject");
+}
+
+describe("streaming", () => {
+  it("hands tokens to onToken in order; their concatenation is the text", async () => {
+    const reply = answerText({ code: "total = sum(range(10))\nprint(total)" });
+    server.enqueue({ reply, chunkSize: 3 });
+    const tokens: string[] = [];
+    const result = await client().generate({ messages: MESSAGES, onToken: (t) => tokens.push(t) });
+    expect(tokens.length).toBe(Math.ceil(reply.length / 3));
+    expect(tokens.join("")).toBe(reply);
+    expect(result.text).toBe(reply);
+    expect(tokens).toEqual(server.chatRequests[0]!.chunks.map((c) => c.text));
+    expect(result).toMatchObject({ model: "fake-coder", structured: "none", calls: 1, finishReason: "stop" });
+    expect(result.usage?.completionTokens).toBeGreaterThan(0);
+    const body = server.chatRequests[0]!.body as Record<string, unknown>;
+    expect(body).toMatchObject({ model: "fake-coder", stream: true, temperature: 0.1 });
+    expect(body.response_format).toBeUndefined();
+  });
+
+  it("sends max_tokens when set and reports an answer cut short", async () => {
+    server.enqueue({ reply: "```json\n{", finishReason: "length" });
+    const result = await client({ maxTokens: 50 }).generate({ messages: MESSAGES });
+    expect((server.chatRequests[0]!.body as Record<string, unknown>).max_tokens).toBe(50);
+    expect(result.finishReason).toBe("length");
+  });
+
+  it("stops at once on abort: rejects within 100 ms with the partial text, and the socket closes", async () => {
+    server.enqueue({ ...answer(), chunkSize: 1, chunkDelayMs: 40 });
+    const controller = new AbortController();
+    let abortedAt = 0;
+    const pending = client().generate({
+      messages: MESSAGES,
+      signal: controller.signal,
+      onToken: () => {
+        if (!abortedAt) {
+          abortedAt = performance.now();
+          setTimeout(() => controller.abort(), 0);
+        }
+      },
+    });
+    const err = await rejection(pending);
+    const elapsed = performance.now() - abortedAt;
+    expect(err).toBeInstanceOf(GenerationInterrupted);
+    expect((err as GenerationInterrupted).partialText.length).toBeGreaterThan(0);
+    expect(elapsed).toBeLessThan(100);
+    await expect.poll(() => server.chatRequests[0]!.abortedByClient, { timeout: 2000 }).toBe(true);
+    expect(server.chatRequests[0]!.chunks.length).toBeLessThan(answerText().length);
+  });
+
+  it("an abort before the call sends nothing", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(client().generate({ messages: MESSAGES, signal: controller.signal })).rejects.toBeInstanceOf(GenerationInterrupted);
+    expect(server.chatRequests.length).toBe(0);
+  });
+});
+
+describe("retries", () => {
+  it("retries a 429 after Retry-After and reports it through onRetry", async () => {
+    server.enqueue({ status: 429, retryAfter: 0.3 }, answer());
+    const retries: [string, number][] = [];
+    const started = performance.now();
+    const result = await client().generate({ messages: MESSAGES, onRetry: (reason, wait) => retries.push([reason, wait]) });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    expect(retries).toEqual([["The model server is busy (HTTP 429)", 0.3]]);
+    expect(retryMessage(...retries[0]!)).toBe("The model server is busy (HTTP 429); retrying in 0.3 s…");
+    expect(result.calls).toBe(2);
+    expect(result.text).toBe(answerText());
+  });
+
+  it("gives up at once, in plain words, when Retry-After asks for more than 30 s", async () => {
+    server.enqueue({ status: 429, retryAfter: 120 }, answer());
+    const retries: number[] = [];
+    const started = performance.now();
+    const err = await rejection(client().generate({ messages: MESSAGES, onRetry: (_, w) => retries.push(w) }));
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(err).toBeInstanceOf(ModelUnavailable);
+    expect(err.message).toContain(`The model server at ${server.baseUrl} is busy (HTTP 429) and asks to wait 120 s`);
+    expect((err as ModelUnavailable).status).toBe(429);
+    expect(retries).toEqual([]);
+  });
+
+  it("stops after 2 retries of a 429", async () => {
+    server.enqueue({ status: 429, retryAfter: 0.05 }, { status: 429, retryAfter: 0.05 }, { status: 429, retryAfter: 0.05 }, answer());
+    const err = await rejection(client().generate({ messages: MESSAGES }));
+    expect(err.message).toMatch(/busy \(HTTP 429\) \(tried 3 times\)/);
+    expect(server.chatRequests.length).toBe(3);
+  });
+
+  it("retries a 500 with a back-off, then succeeds", async () => {
+    server.enqueue({ status: 500, message: "CUDA out of memory" }, answer());
+    const retries: [string, number][] = [];
+    const result = await client().generate({ messages: MESSAGES, onRetry: (r, w) => retries.push([r, w]) });
+    expect(retries).toEqual([["The model server failed (HTTP 500)", 0.02]]);
+    expect(result.calls).toBe(2);
+    expect(server.chatRequests.length).toBe(2);
+  });
+
+  it("after 2 retries of a 500 it says so, with the server's own words", async () => {
+    server.enqueue({ status: 500, message: "CUDA out of memory" }, { status: 503 }, { status: 500, message: "CUDA out of memory" });
+    const err = await rejection(client().generate({ messages: MESSAGES }));
+    expect(err).toBeInstanceOf(ModelUnavailable);
+    expect(err.message).toBe(`The model server at ${server.baseUrl} failed (HTTP 500) (tried 3 times): CUDA out of memory`);
+  });
+
+  it("retries a refused connection, then says the server cannot be reached", async () => {
+    const port = await closedPort();
+    const baseUrl = `http://127.0.0.1:${port}/v1`;
+    const retries: string[] = [];
+    const err = await rejection(client({}, baseUrl).generate({ messages: MESSAGES, onRetry: (r) => retries.push(r) }));
+    expect(retries).toEqual([
+      "The model server could not be reached (connection refused)",
+      "The model server could not be reached (connection refused)",
+    ]);
+    expect(err).toBeInstanceOf(ModelUnavailable);
+    expect(err.message).toBe(`Could not reach the model server at ${baseUrl} (tried 3 times): connection refused. Is it running?`);
+    expect((err as ModelUnavailable).url).toBe(baseUrl);
+  });
+
+  it("does not retry a stream that broke after tokens were shown", async () => {
+    server.enqueue({ dropAfter: 3 }, answer());
+    const tokens: string[] = [];
+    const err = await rejection(client().generate({ messages: MESSAGES, onToken: (t) => tokens.push(t) }));
+    expect(tokens.length).toBe(3);
+    expect(err).toBeInstanceOf(ModelUnavailable);
+    expect(err.message).toContain("broke during the answer");
+    expect(server.chatRequests.length).toBe(1);
+  });
+});
+
+describe("timeouts", () => {
+  it("a stream that stalls after its first chunk fails after the timeout, in plain words, with no retry", async () => {
+    server.enqueue({ stall: true, firstChunk: "```json\n" }, answer());
+    const started = performance.now();
+    const err = await rejection(client({ timeoutSeconds: 0.3 }).generate({ messages: MESSAGES }));
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(290);
+    expect(elapsed).toBeLessThan(2000);
+    expect(err).toBeInstanceOf(ModelUnavailable);
+    expect(err.message).toContain(`The model server at ${server.baseUrl} sent nothing for 0.3 s (the answer stopped arriving)`);
+    expect(err.message).toContain("LUCI_LLM_TIMEOUT");
+    expect(server.chatRequests.length).toBe(1);
+  });
+
+  it("a server that never sends headers fails after the timeout", async () => {
+    server.enqueue({ stall: true, sendHeaders: false });
+    const err = await rejection(client({ timeoutSeconds: 0.3 }).generate({ messages: MESSAGES }));
+    expect(err).toBeInstanceOf(ModelUnavailable);
+    expect(err.message).toContain("(no answer arrived)");
+  });
+
+  it("a slow but steady stream is not cut off by the timeout (it is a limit on silence)", async () => {
+    const reply = answerText();
+    server.enqueue({ reply, chunkSize: Math.ceil(reply.length / 8), chunkDelayMs: 120 });
+    const result = await client({ timeoutSeconds: 0.4 }).generate({ messages: MESSAGES });
+    expect(result.text).toBe(reply);
+  });
+});
+
+describe("the API key", () => {
+  const KEY = "sk-luci-test-5f4dcc3b5aa765d61d8327deb882cf99";
+
+  it("is sent as a bearer token and never appears in an error, even when the server quotes it", async () => {
+    const keyed = await startFakeModelServer({ apiKey: KEY });
+    try {
+      const quoted = { status: 500, message: `upstream rejected key ${KEY} (Authorization: Bearer ${KEY})` };
+      keyed.enqueue(quoted, quoted, quoted);
+      const c = new ModelClient(modelSettings({ LUCI_LLM_BASE_URL: keyed.baseUrl, LUCI_LLM_MODEL: "fake-coder", LUCI_LLM_API_KEY: KEY }), { retry: FAST_RETRY });
+      const reasons: string[] = [];
+      const err = await rejection(c.generate({ messages: MESSAGES, onRetry: (r) => reasons.push(r) }));
+      expect(keyed.chatRequests[0]!.headers.authorization).toBe(`Bearer ${KEY}`);
+      expect(err).toBeInstanceOf(ModelUnavailable);
+      expect(err.message).toContain("upstream rejected key [redacted]");
+      expect(err.message).not.toContain(KEY);
+      expect(err.message).not.toContain(KEY.slice(0, 10));
+      expect(String(err.stack)).not.toContain(KEY);
+      expect(reasons.join(" ")).not.toContain(KEY);
+    } finally {
+      await keyed.close();
+    }
+  });
+
+  it("a wrong key gives a 401 that names the setting, not the key", async () => {
+    const keyed = await startFakeModelServer({ apiKey: "the-right-one" });
+    try {
+      const c = new ModelClient(modelSettings({ LUCI_LLM_BASE_URL: keyed.baseUrl, LUCI_LLM_MODEL: "m", OPENAI_API_KEY: KEY }));
+      const err = await rejection(c.generate({ messages: MESSAGES }));
+      expect(err).toBeInstanceOf(ModelUnavailable);
+      expect((err as ModelUnavailable).status).toBe(401);
+      expect(err.message).toMatch(/refused the request \(HTTP 401\).*Check LUCI_LLM_API_KEY/);
+      expect(err.message).not.toContain(KEY);
+      expect(keyed.chatRequests.length).toBe(1);
+    } finally {
+      await keyed.close();
+    }
+  });
+});
+
+describe("structured output (capabilities)", () => {
+  const PLAN = { analysis: { task_type: "calculation" }, plan: { steps: [] } };
+
+  it("uses json_schema where the endpoint supports it, strict, with the schema; the second call makes no probe", async () => {
+    server.enqueue(jsonOnly(PLAN), jsonOnly(PLAN));
+    const c = client();
+    const first = await c.generate({ messages: MESSAGES, schema: SCHEMA });
+    expect(first).toMatchObject({ structured: "json_schema", calls: 1 });
+    const format = (server.chatRequests[0]!.body as { response_format: Record<string, unknown> }).response_format;
+    expect(format).toEqual({ type: "json_schema", json_schema: { name: SCHEMA.name, schema: SCHEMA.schema, strict: true } });
+    const second = await c.generate({ messages: MESSAGES, schema: SCHEMA });
+    expect(second).toMatchObject({ structured: "json_schema", calls: 1 });
+    expect(server.chatRequests.map((r) => r.responseFormat)).toEqual(["json_schema", "json_schema"]);
+  });
+
+  it("falls back to json_object on a 400 for json_schema, and starts there next time", async () => {
+    server.options.jsonSchema = "unsupported-400";
+    server.enqueue(jsonOnly(PLAN), jsonOnly(PLAN));
+    const c = client();
+    const first = await c.generate({ messages: MESSAGES, schema: SCHEMA });
+    expect(first).toMatchObject({ structured: "json_object", calls: 2, text: JSON.stringify(PLAN) });
+    expect(server.chatRequests.map((r) => r.responseFormat)).toEqual(["json_schema", "json_object"]);
+    expect(server.chatRequests[0]!.rejected).toBe("json_schema-unsupported");
+    server.reset();
+    server.enqueue(jsonOnly(PLAN));
+    const second = await c.generate({ messages: MESSAGES, schema: SCHEMA });
+    expect(second).toMatchObject({ structured: "json_object", calls: 1 });
+    expect(server.chatRequests.map((r) => r.responseFormat)).toEqual(["json_object"]);
+  });
+
+  it("falls back to the prompt alone when both formats are refused, once per endpoint", async () => {
+    server.options.jsonSchema = "unsupported-400";
+    server.options.jsonObject = "unsupported-400";
+    server.enqueue(jsonOnly(PLAN), jsonOnly(PLAN));
+    const c = client();
+    expect(await c.generate({ messages: MESSAGES, schema: SCHEMA })).toMatchObject({ structured: "none", calls: 3 });
+    expect(server.chatRequests.map((r) => r.responseFormat)).toEqual(["json_schema", "json_object", "none"]);
+    expect(await c.generate({ messages: MESSAGES, schema: SCHEMA })).toMatchObject({ structured: "none", calls: 1 });
+    expect(server.chatRequests.map((r) => r.responseFormat)).toEqual(["json_schema", "json_object", "none", "none"]);
+  });
+
+  it("notices a server that ignored json_schema and starts one step lower next time", async () => {
+    server.options.jsonSchema = "ignored";
+    server.enqueue(answer({ prose: { before: "Sure, here you go:" } }), jsonOnly(PLAN));
+    const c = client();
+    const first = await c.generate({ messages: MESSAGES, schema: SCHEMA });
+    expect(first.text.startsWith("Sure")).toBe(true);
+    expect(knownMode(endpointKey(server.baseUrl, "fake-coder"))).toBe("json_object");
+    await c.generate({ messages: MESSAGES, schema: SCHEMA });
+    expect(server.chatRequests.map((r) => r.responseFormat)).toEqual(["json_schema", "json_object"]);
+  });
+
+  it("keeps what it found per endpoint: another model on the same server is found out anew", async () => {
+    server.options.jsonSchema = "unsupported-400";
+    server.enqueue(jsonOnly(PLAN), jsonOnly(PLAN));
+    await client().generate({ messages: MESSAGES, schema: SCHEMA });
+    await client({ model: "other-model" }).generate({ messages: MESSAGES, schema: SCHEMA });
+    expect(server.chatRequests.map((r) => r.responseFormat)).toEqual(["json_schema", "json_object", "json_schema", "json_object"]);
+  });
+
+  it("a 400 about the context length is not taken for a missing capability", async () => {
+    server.enqueue({ status: 400, message: "This model's maximum context length is 4096 tokens" });
+    const err = await rejection(client().generate({ messages: MESSAGES, schema: SCHEMA }));
+    expect(err.message).toContain("rejected the request (HTTP 400): This model's maximum context length");
+    expect(server.chatRequests.length).toBe(1);
+    expect(knownMode(endpointKey(server.baseUrl, "fake-coder"))).toBeUndefined();
+  });
+});
+
+describe("a new task end to end: one call, two at the most", () => {
+  it("a well-formed answer takes one call with no response_format", async () => {
+    server.enqueue(answer());
+    const c = client();
+    const result = await c.generate({ messages: taskMessages("multiply 6 by 7") });
+    const parsed = parseAnswer(result.text);
+    expect(parsed.ok).toBe(true);
+    expect(server.chatRequests.map((r) => r.responseFormat)).toEqual(["none"]);
+  });
+
+  it("JSON of the wrong shape gets one repair call, under json_schema, and the code is kept", async () => {
+    server.enqueue(
+      wrongShape({ code: "print(6 * 7)" }),
+      { ...jsonOnly(EXAMPLE_ANALYSIS_AND_PLAN), when: (r) => lastMessageText(r).includes("What is wrong:") },
+    );
+    const c = client();
+    const first = await c.generate({ messages: taskMessages("multiply 6 by 7") });
+    const parsed = parseAnswer(first.text);
+    if (parsed.ok) throw new Error("expected a shape problem");
+    const repaired = await c.generate({ messages: repairPrompt(parsed.jsonText, parsed.zodError ?? parsed.message), schema: SCHEMA });
+    expect(repaired.structured).toBe("json_schema");
+    expect(parseRepairedJson(repaired.text)).toEqual(EXAMPLE_ANALYSIS_AND_PLAN);
+    expect(parsed.code).toBe("print(6 * 7)\n");
+    expect(server.chatRequests.map((r) => r.responseFormat)).toEqual(["none", "json_schema"]);
+  });
+});
+
+describe("startup cost", () => {
+  it("no file of the model layer imports the openai package's code statically", () => {
+    const dir = join(import.meta.dirname, "../../../../kernel/pipeline/model");
+    for (const file of readdirSync(dir).filter((f) => f.endsWith(".ts"))) {
+      const text = readFileSync(join(dir, file), "utf8");
+      const staticImports = text.split("\n").filter((l) => /^import\s+(?!type\b).*from\s+["']openai/.test(l));
+      expect(staticImports, file).toEqual([]);
+    }
+  });
+});
+
+/** A port with nothing listening (bound, then released). */
+async function closedPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
+}
