@@ -82,6 +82,9 @@ def _query_function(op):
     if op == "is_complete":
         from .completeness import is_complete
         return lambda cmd: is_complete(str(cmd.get("code", "")))
+    if op == "validate":
+        from .validation import validate_command
+        return lambda cmd: validate_command(cmd, state.namespace)
     return None
 
 
