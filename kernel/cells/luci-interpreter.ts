@@ -8,9 +8,14 @@ import type { NotebookEnvironment } from "../environments/notebook-environment.j
 import { classifyCell } from "./cell-kind.js";
 import { runPythonCell } from "./python-cells.js";
 import { VERSION } from "../common/version.js";
-import { taskPipelineMissing } from "./task-cells.js";
+import type { ValidationReport } from "../pipeline/task-displays.js";
+import { TaskPipeline } from "../pipeline/task-runner.js";
+import type { SyntaxErrorInfo } from "../runtime/worker-messages.js";
 
 export class LuciInterpreter implements Interpreter {
+  private readonly tasks = new TaskPipeline();
+  private currentTask?: AbortController;
+
   /**
    * @param environment the notebook's environment, once known (undefined when the kernel runs a
    * fixed Python: then nothing is installed).
@@ -45,14 +50,56 @@ export class LuciInterpreter implements Interpreter {
 
   async execute(request: ExecuteRequest, context: ExecuteContext): Promise<ExecuteOutcome> {
     const cell = classifyCell(request.code);
-    if (cell.kind === "task") return this.fail(taskPipelineMissing(cell.task), context);
+    if (cell.kind === "task") return this.runTask(cell.task, request, context);
+    if (/^\s*%luci\s+run-anyway\s*$/.test(request.code)) return this.runAnyway(request, context);
+    const outcome = await this.runPython(cell.code, cell.kind === "python" ? "python" : "auto", request, context);
+    if (outcome.status === "not_python") return this.runTask(request.code.trim(), request, context);
+    return outcome;
+  }
 
+  /** A task in plain language: the task pipeline writes the code, then it runs as Python. */
+  private async runTask(task: string, request: ExecuteRequest, context: ExecuteContext): Promise<ExecuteOutcome> {
+    const abort = new AbortController();
+    this.currentTask = abort;
+    try {
+      return await this.tasks.runTask({
+        task,
+        sink: context,
+        signal: abort.signal,
+        context: { pythonVersion: this.python.pythonVersion },
+        validate: async (code) =>
+          (await this.python.ask("validate", { code, cwd: process.cwd(), threshold: validationThreshold() })) as unknown as ValidationReport,
+        run: async (code) => {
+          const outcome = await this.runPython(code, "python", request, context);
+          return outcome.status === "not_python" ? { status: "error", ename: "SyntaxError", evalue: outcome.syntaxError.msg, traceback: [] } : outcome;
+        },
+      });
+    } finally {
+      this.currentTask = undefined;
+    }
+  }
+
+  /** `%luci run-anyway`: runs the code the validation gate last stopped, as it was shown. */
+  private async runAnyway(request: ExecuteRequest, context: ExecuteContext): Promise<ExecuteOutcome> {
+    const blocked = this.tasks.blocked;
+    if (!blocked) return this.fail({ ename: "UsageError", evalue: "no code is waiting: %luci run-anyway runs the code the validation gate last stopped", traceback: [] }, context);
+    this.tasks.blocked = undefined;
+    const outcome = await this.runPython(blocked.code, "python", request, context);
+    return outcome.status === "not_python" ? this.fail({ ename: "SyntaxError", evalue: outcome.syntaxError.msg, traceback: [] }, context) : outcome;
+  }
+
+  private async runPython(
+    code: string,
+    mode: "python" | "auto",
+    request: ExecuteRequest,
+    context: ExecuteContext,
+  ): Promise<ExecuteOutcome | { status: "not_python"; syntaxError: SyntaxErrorInfo }> {
     const outcome = await runPythonCell(
       this.python,
       this.environment,
       {
-        code: cell.code,
-        mode: cell.kind === "python" ? "python" : "auto",
+        code,
+        mode,
         silent: request.silent,
         store_history: request.storeHistory,
         allow_stdin: request.allowStdin,
@@ -63,7 +110,7 @@ export class LuciInterpreter implements Interpreter {
     );
     switch (outcome.status) {
       case "not_python":
-        return this.fail(taskPipelineMissing(request.code, outcome.syntaxError), context);
+        return outcome;
       case "error":
         return { status: "error", ename: outcome.ename, evalue: outcome.evalue, traceback: outcome.traceback };
       case "missing_modules": // runPythonCell installs and runs again; it never returns this
@@ -87,6 +134,7 @@ export class LuciInterpreter implements Interpreter {
   }
 
   interrupt(): void {
+    this.currentTask?.abort(); // stops a model answer at once
     this.python.interrupt();
   }
 
@@ -98,4 +146,10 @@ export class LuciInterpreter implements Interpreter {
     context.error(failure.ename, failure.evalue, failure.traceback);
     return { status: "error", ...failure };
   }
+}
+
+/** LUCI_VALIDATION_THRESHOLD (0 to 1, default 0.8): the score generated code needs to run by itself. */
+function validationThreshold(): number {
+  const value = Number(process.env.LUCI_VALIDATION_THRESHOLD);
+  return process.env.LUCI_VALIDATION_THRESHOLD !== undefined && Number.isFinite(value) ? value : 0.8;
 }

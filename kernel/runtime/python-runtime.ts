@@ -8,7 +8,7 @@ import { crashMessage, describeExit } from "./crash-report.js";
 import type { Executor, ExecutorSource } from "./executor.js";
 import { cachedPythonVersion, rememberPythonVersion } from "./python-version-cache.js";
 import { WorkerConnection, WorkerExitError, type KernelRequestHandler } from "./worker-connection.js";
-import type { ExecuteCommand, MissingModule, SyntaxErrorInfo } from "./worker-messages.js";
+import type { ExecuteCommand, MissingModule, RequestOp, SyntaxErrorInfo } from "./worker-messages.js";
 
 export type RunOutcome =
   | { status: "ok"; userExpressions: JsonObject; payload: JsonObject[] }
@@ -28,6 +28,7 @@ const NO_ANSWER: Record<string, JsonObject> = {
   complete: { status: "ok", matches: [], cursor_start: 0, cursor_end: 0, metadata: {} },
   inspect: { status: "ok", found: false, data: {}, metadata: {} },
   is_complete: { status: "unknown" },
+  validate: { status: "unknown" },
 };
 
 class StartInterrupted extends Error {}
@@ -104,7 +105,7 @@ export class PythonRuntime {
    * property that loops, say) is abandoned with an empty answer and the worker interrupted, so
    * that a Tab press can never wedge the kernel.
    */
-  async ask(op: "complete" | "inspect" | "is_complete", params: JsonObject): Promise<JsonObject> {
+  async ask(op: RequestOp, params: JsonObject): Promise<JsonObject> {
     const worker = await this.readyWorker(undefined);
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<JsonObject>((resolve) => {

@@ -5,7 +5,7 @@ import { startKernel, type StartedKernel } from "../../support/kernel-process.js
 
 let kernel: StartedKernel;
 beforeAll(async () => {
-  kernel = await startKernel();
+  kernel = await startKernel({ env: { LUCI_LLM_BASE_URL: "", LUCI_LLM_MODEL: "", OPENAI_API_KEY: "" } });
 });
 afterAll(async () => {
   await kernel?.stop();
@@ -142,14 +142,15 @@ describe("execute", () => {
     expect(exprs.bad).toMatchObject({ status: "error", ename: "NameError" });
   });
 
-  it("answers a task cell with a clear error that names what is missing", async () => {
+  it("answers a task cell with no model configured by saying how to configure one; Python keeps working", async () => {
     const { reply, iopub } = await kernel.client.execute("load sales.csv and plot revenue by month");
-    expect(reply.content).toMatchObject({ status: "error", ename: "TaskPipelineUnavailable" });
+    expect(reply.content).toMatchObject({ status: "error", ename: "ModelNotConfigured" });
     const text = (ofType(iopub, "error")[0]!.content.traceback as string[]).join("\n");
-    expect(text).toMatch(/task pipeline/);
-    expect(text).toMatch(/%%python/);
+    expect(text).toMatch(/LUCI_LLM_BASE_URL/);
     const forced = await kernel.client.execute("%%task\nx = 1");
-    expect(forced.reply.content.ename).toBe("TaskPipelineUnavailable");
+    expect(forced.reply.content.ename).toBe("ModelNotConfigured");
+    const python = await kernel.client.execute("print('still fine')");
+    expect(streamText(python.iopub)).toBe("still fine\n");
   });
 
   it("runs %%python cells as Python, so a typo is a SyntaxError and not a task", async () => {

@@ -1,0 +1,110 @@
+// The rich outputs of a task cell, each its own display with a display_id: the model's answer
+// streaming in, then the analysis and plan, then the code. Each carries text/plain and
+// text/markdown (readable in JupyterLab, on GitHub and in nbviewer with no extension) and the
+// structured data as application/vnd.luci.*+json.
+import { randomUUID } from "node:crypto";
+import type { OutputSink } from "../common/output-sink.js";
+import type { AnalysisAndPlan } from "./model/answer.js";
+
+/** Shows streamed tokens in place, at most every `intervalMs`, so a fast stream cannot flood the client. */
+export class StreamingDisplay {
+  private text = "";
+  private readonly displayId = `luci-generation-${randomUUID()}`;
+  private shown = false;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly sink: OutputSink,
+    private readonly label: string,
+    private readonly intervalMs = 50,
+  ) {}
+
+  add(token: string): void {
+    this.text += token;
+    if (!this.shown) this.render();
+    else this.timer ??= setTimeout(() => this.render(), this.intervalMs);
+  }
+
+  note(line: string): void {
+    this.text += `\n[${line}]\n`;
+    this.render();
+  }
+
+  /** Replaces the stream with a one-line summary once the answer is complete. */
+  finish(summary: string): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!this.shown) return;
+    this.publish({ "text/plain": summary, "text/markdown": `*${summary}*` });
+  }
+
+  private render(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const tail = this.text.length > 4000 ? `…${this.text.slice(-4000)}` : this.text;
+    this.publish({ "text/plain": `${this.label}\n${tail}`, "text/markdown": `*${this.label}*\n\n\`\`\`\n${tail.replace(/```/g, "ʼʼʼ")}\n\`\`\`` });
+  }
+
+  private publish(data: Record<string, string>): void {
+    const transient = { display_id: this.displayId };
+    if (this.shown) this.sink.updateDisplay(data, {}, transient);
+    else this.sink.display(data, {}, transient);
+    this.shown = true;
+  }
+}
+
+export function showPlan(sink: OutputSink, plan: AnalysisAndPlan, notes: string[]): void {
+  const a = plan.analysis;
+  const header = `Task type: ${a.task_type.replace("_", " ")}, complexity ${a.complexity}` +
+    (a.data_sources.length ? `; data: ${a.data_sources.join(", ")}` : "");
+  const steps = plan.plan.steps.map((s) => {
+    const io = s.inputs.length || s.outputs.length ? ` (${s.inputs.join(", ") || "nothing"} → ${s.outputs.join(", ") || "nothing"})` : "";
+    return `${s.step}. ${s.action}${io}`;
+  });
+  const noteLines = notes.map((n) => `Note: ${n}`);
+  sink.display(
+    {
+      "text/plain": ["Plan", header, ...steps, ...noteLines].join("\n"),
+      "text/markdown": [`**Plan** · ${header}`, "", ...steps, ...(noteLines.length ? ["", ...noteLines.map((n) => `*${n}*`)] : [])].join("\n"),
+      "application/vnd.luci.plan+json": plan,
+    },
+    {},
+    { display_id: `luci-plan-${randomUUID()}` },
+  );
+}
+
+export function showCode(sink: OutputSink, code: string, origin: { model: string; calls: number }): void {
+  sink.display(
+    {
+      "text/plain": `Code (from ${origin.model})\n${code}`,
+      "text/markdown": `**Code** · from ${origin.model}\n\n\`\`\`python\n${code}\n\`\`\``,
+      "application/vnd.luci.code+json": { code, model: origin.model, calls: origin.calls },
+    },
+    {},
+    { display_id: `luci-code-${randomUUID()}` },
+  );
+}
+
+export interface ValidationReport {
+  status: string;
+  score?: number;
+  passed?: boolean;
+  threshold?: number;
+  issues?: { rule: string; severity: string; line: number | null; message: string; hint: string }[];
+  summary?: string;
+}
+
+export function showValidation(sink: OutputSink, report: ValidationReport): void {
+  const verdict = report.passed ? "passed" : "not passed: the code is shown and not run";
+  const head = `Validation: score ${report.score?.toFixed(2)} (threshold ${report.threshold?.toFixed(2)}), ${verdict}`;
+  const issues = (report.issues ?? []).map((i) => `- ${i.severity}${i.line ? `, line ${i.line}` : ""}: ${i.message}${i.hint ? ` (${i.hint})` : ""}`);
+  sink.display(
+    {
+      "text/plain": [head, ...issues].join("\n"),
+      "text/markdown": [`**${head}**`, ...(issues.length ? ["", ...issues] : [])].join("\n"),
+      "application/vnd.luci.validation+json": report,
+    },
+    {},
+    { display_id: `luci-validation-${randomUUID()}` },
+  );
+}

@@ -1,0 +1,117 @@
+// Task cells through a real kernel against the fake model server: the answer streams into the
+// cell, the plan, the code and the validation show as rich outputs, the code runs; messy
+// answers and faults end in a working cell or a clear error, and the kernel stays up.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Message } from "../../../kernel/protocol/messages.js";
+import { ofType, sleep, streamText } from "../../support/kernel-client.js";
+import { startKernel, type StartedKernel } from "../../support/kernel-process.js";
+import { answer, brokenJson, jsonOnly, refusal, startFakeModelServer, unfencedCode, DEFAULT_ANALYSIS, DEFAULT_PLAN, type FakeModelServer } from "../../support/fake-model-server.js";
+
+let server: FakeModelServer;
+let kernel: StartedKernel;
+beforeAll(async () => {
+  server = await startFakeModelServer({ chunkSize: 8 });
+  kernel = await startKernel({ env: { LUCI_LLM_BASE_URL: server.baseUrl, LUCI_LLM_MODEL: "fake-coder", LUCI_LLM_API_KEY: "" } });
+});
+afterAll(async () => {
+  await kernel?.stop();
+  await server?.close();
+});
+beforeEach(() => server.reset());
+
+function displays(iopub: Message[], mime: string): Record<string, unknown>[] {
+  return iopub
+    .filter((m) => m.header.msg_type === "display_data" || m.header.msg_type === "update_display_data")
+    .map((m) => m.content.data as Record<string, unknown>)
+    .filter((d) => mime in d);
+}
+
+describe("task cells", () => {
+  it("turns a task into a plan, code and a validation report, and runs the code: one model call", async () => {
+    server.enqueue(answer({ code: "result = 6 * 7\nprint('result is', result)" }));
+    const { reply, iopub } = await kernel.client.execute("Multiply six by seven and print it");
+    expect(reply.content.status).toBe("ok");
+    expect(streamText(iopub)).toBe("result is 42\n");
+    expect(displays(iopub, "application/vnd.luci.plan+json")).toHaveLength(1);
+    const code = displays(iopub, "application/vnd.luci.code+json")[0]!;
+    expect(code["text/markdown"]).toContain("```python\nresult = 6 * 7");
+    const validation = displays(iopub, "application/vnd.luci.validation+json")[0]!["application/vnd.luci.validation+json"];
+    expect(validation).toMatchObject({ passed: true });
+    expect(server.chatRequests).toHaveLength(1);
+    expect(server.chatRequests[0]!.body.stream).toBe(true);
+    // The streamed answer was shown in place as it came, then summarised.
+    const streamed = iopub.filter((m) => m.header.msg_type === "update_display_data");
+    expect(streamed.length).toBeGreaterThan(0);
+  });
+
+  it("uses the namespace: the code runs with the variables of earlier cells", async () => {
+    await kernel.client.execute("base = 10");
+    server.enqueue(answer({ code: "print(base * 3)" }));
+    const { iopub } = await kernel.client.execute("Triple the base value");
+    expect(streamText(iopub)).toBe("30\n");
+  });
+
+  it("reads code with no fences and prose around the JSON", async () => {
+    server.enqueue(unfencedCode({ code: "print('unfenced ok')" }));
+    const { reply, iopub } = await kernel.client.execute("Say unfenced ok");
+    expect(reply.content.status).toBe("ok");
+    expect(streamText(iopub)).toBe("unfenced ok\n");
+  });
+
+  it("makes one repair call for broken JSON, and no more", async () => {
+    server.enqueue(brokenJson("truncated", { code: "print('repaired')" }), jsonOnly({ analysis: DEFAULT_ANALYSIS, plan: DEFAULT_PLAN }));
+    const { reply, iopub } = await kernel.client.execute("Print repaired please");
+    expect(reply.content.status).toBe("ok");
+    expect(streamText(iopub)).toBe("repaired\n");
+    expect(server.chatRequests.length).toBeLessThanOrEqual(2);
+  });
+
+  it("reports a refusal in the model's words, and the kernel goes on", async () => {
+    server.enqueue(refusal("I can't help with that request."));
+    const { reply } = await kernel.client.execute("Do something I refuse");
+    expect(reply.content).toMatchObject({ status: "error", ename: "ModelRefused" });
+    expect(String(reply.content.evalue)).toContain("can't help");
+    const after = await kernel.client.execute("1 + 1");
+    expect(after.reply.content.status).toBe("ok");
+  });
+
+  it("waits and retries after a 429 with Retry-After, saying so in the cell", async () => {
+    server.enqueue({ status: 429, retryAfter: 0.2 }, answer({ code: "print('after the wait')" }));
+    const { reply, iopub } = await kernel.client.execute("Print after the wait");
+    expect(reply.content.status).toBe("ok");
+    expect(streamText(iopub)).toBe("after the wait\n");
+    const shown = iopub.map((m) => JSON.stringify(m.content)).join("\n");
+    expect(shown).toMatch(/retrying in/);
+  });
+
+  it("says what is wrong when the model server fails, in plain words", async () => {
+    server.enqueue({ status: 500 }, { status: 500 }, { status: 500 });
+    const { reply } = await kernel.client.execute("Fail on the server side");
+    expect(reply.content).toMatchObject({ status: "error", ename: "ModelUnavailable" });
+    expect(String(reply.content.evalue)).toContain(server.baseUrl.replace("/v1", ""));
+  });
+
+  it("stops a slow answer at once on interrupt", async () => {
+    server.enqueue({ ...answer({ code: "print('never')" }), chunkSize: 2, chunkDelayMs: 200 });
+    const c = kernel.client;
+    const { msgId, reply } = c.request("shell", "execute_request", { code: "Print never, slowly", silent: false, store_history: true, allow_stdin: false, stop_on_error: true });
+    while (!c.iopubFor(msgId).some((m) => m.header.msg_type === "display_data")) await sleep(20);
+    const sent = Date.now();
+    await c.request("control", "interrupt_request", {}).reply;
+    const r = await reply;
+    expect(r.content).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
+    expect(Date.now() - sent).toBeLessThan(1000);
+    expect(streamText(c.iopubFor(msgId))).toBe("");
+  });
+
+  it("shows code below the validation threshold without running it; %luci run-anyway runs it", async () => {
+    server.enqueue(answer({ code: "import os\nos.system('echo ran-the-shell')" }));
+    const blocked = await kernel.client.execute("Run a shell command");
+    expect(blocked.reply.content).toMatchObject({ status: "error", ename: "ValidationFailed" });
+    expect(String(blocked.reply.content.evalue)).toMatch(/run-anyway/);
+    expect(streamText(blocked.iopub)).toBe("");
+    const anyway = await kernel.client.execute("%luci run-anyway");
+    expect(anyway.reply.content.status).toBe("ok");
+    expect(streamText(anyway.iopub)).toContain("ran-the-shell");
+  });
+});
