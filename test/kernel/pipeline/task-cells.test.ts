@@ -38,7 +38,7 @@ describe("task cells", () => {
     const validation = displays(iopub, "application/vnd.luci.validation+json")[0]!["application/vnd.luci.validation+json"];
     expect(validation).toMatchObject({ passed: true });
     expect(server.chatRequests).toHaveLength(1);
-    expect(server.chatRequests[0]!.body.stream).toBe(true);
+    expect((server.chatRequests[0]!.body as { stream?: boolean }).stream).toBe(true);
     // The streamed answer was shown in place as it came, then summarised.
     const streamed = iopub.filter((m) => m.header.msg_type === "update_display_data");
     expect(streamed.length).toBeGreaterThan(0);
