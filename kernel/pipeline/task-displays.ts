@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { OutputSink } from "../common/output-sink.js";
 import type { AnalysisAndPlan } from "./model/answer.js";
+import { collapsible, type HtmlRenderer } from "./safe-html.js";
 
 /** Shows streamed tokens in place, at most every `intervalMs`, so a fast stream cannot flood the client. */
 export class StreamingDisplay {
@@ -53,7 +54,7 @@ export class StreamingDisplay {
   }
 }
 
-export function showPlan(sink: OutputSink, plan: AnalysisAndPlan, notes: string[]): void {
+export function showPlan(sink: OutputSink, plan: AnalysisAndPlan, notes: string[], html: HtmlRenderer): void {
   const a = plan.analysis;
   const header = `Task type: ${a.task_type.replace("_", " ")}, complexity ${a.complexity}` +
     (a.data_sources.length ? `; data: ${a.data_sources.join(", ")}` : "");
@@ -62,10 +63,12 @@ export function showPlan(sink: OutputSink, plan: AnalysisAndPlan, notes: string[
     return `${s.step}. ${s.action}${io}`;
   });
   const noteLines = notes.map((n) => `Note: ${n}`);
+  const body = [...steps, ...(noteLines.length ? ["", ...noteLines.map((n) => `*${n}*`)] : [])].join("\n");
   sink.display(
     {
       "text/plain": ["Plan", header, ...steps, ...noteLines].join("\n"),
-      "text/markdown": [`**Plan** · ${header}`, "", ...steps, ...(noteLines.length ? ["", ...noteLines.map((n) => `*${n}*`)] : [])].join("\n"),
+      "text/markdown": [`**Plan** · ${header}`, "", body].join("\n"),
+      "text/html": collapsible("plan", `Plan · ${header}`, html(body)),
       "application/vnd.luci.plan+json": plan,
     },
     {},
@@ -73,11 +76,13 @@ export function showPlan(sink: OutputSink, plan: AnalysisAndPlan, notes: string[
   );
 }
 
-export function showCode(sink: OutputSink, code: string, origin: { model: string; calls: number }): void {
+export function showCode(sink: OutputSink, code: string, origin: { model: string; calls: number }, html: HtmlRenderer): void {
+  const fenced = `\`\`\`python\n${code}\n\`\`\``;
   sink.display(
     {
       "text/plain": `Code (from ${origin.model})\n${code}`,
-      "text/markdown": `**Code** · from ${origin.model}\n\n\`\`\`python\n${code}\n\`\`\``,
+      "text/markdown": `**Code** · from ${origin.model}\n\n${fenced}`,
+      "text/html": collapsible("code", `Code · from ${origin.model}`, html(fenced)),
       "application/vnd.luci.code+json": { code, model: origin.model, calls: origin.calls },
     },
     {},
@@ -94,7 +99,7 @@ export interface ValidationReport {
   summary?: string;
 }
 
-export function showValidation(sink: OutputSink, report: ValidationReport): void {
+export function showValidation(sink: OutputSink, report: ValidationReport, html: HtmlRenderer): void {
   const verdict = report.passed ? "passed" : "not passed: the code is shown and not run";
   const head = `Validation: score ${report.score?.toFixed(2)} (threshold ${report.threshold?.toFixed(2)}), ${verdict}`;
   const issues = (report.issues ?? []).map((i) => `- ${i.severity}${i.line ? `, line ${i.line}` : ""}: ${i.message}${i.hint ? ` (${i.hint})` : ""}`);
@@ -102,6 +107,7 @@ export function showValidation(sink: OutputSink, report: ValidationReport): void
     {
       "text/plain": [head, ...issues].join("\n"),
       "text/markdown": [`**${head}**`, ...(issues.length ? ["", ...issues] : [])].join("\n"),
+      "text/html": collapsible("validation", head, html(issues.join("\n") || "No issues.")),
       "application/vnd.luci.validation+json": report,
     },
     {},

@@ -8,6 +8,7 @@ import { ANALYSIS_AND_PLAN_JSON_SCHEMA, ANALYSIS_AND_PLAN_SCHEMA_NAME, parseAnsw
 import { GenerationInterrupted } from "./model/errors.js";
 import type { ModelClient } from "./model/model-client.js";
 import type { TaskContext } from "./model/prompt.js";
+import { safeHtmlRenderer } from "./safe-html.js";
 import { showCode, showPlan, showValidation, StreamingDisplay, type ValidationReport } from "./task-displays.js";
 
 /** Code below the validation threshold: shown, not run, with the reasons and the way to run it. */
@@ -53,11 +54,12 @@ export class TaskPipeline {
 
   async runTask(request: TaskRequest): Promise<TaskOutcome> {
     try {
+      const html = await safeHtmlRenderer();
       const answer = await this.generate(request);
-      showPlan(request.sink, answer.plan, answer.answer.notes);
-      showCode(request.sink, answer.answer.code, answer.origin);
+      showPlan(request.sink, answer.plan, answer.answer.notes, html);
+      showCode(request.sink, answer.answer.code, answer.origin, html);
       const report = await request.validate(answer.answer.code);
-      showValidation(request.sink, report);
+      showValidation(request.sink, report, html);
       if (report.passed === false) {
         this.blocked = { code: answer.answer.code, report };
         return fail(request.sink, new ValidationFailed(report));

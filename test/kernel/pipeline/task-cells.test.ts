@@ -114,4 +114,14 @@ describe("task cells", () => {
     expect(anyway.reply.content.status).toBe("ok");
     expect(streamText(anyway.iopub)).toContain("ran-the-shell");
   });
+
+  it("renders the plan as collapsible HTML with the model's markup neutralised", async () => {
+    const plan = { steps: [{ step: 1, action: "Show <script>alert(1)</script> and [x](javascript:alert(1))", inputs: [], outputs: ["text"] }] };
+    server.enqueue(answer({ plan, code: "print('safe')" }));
+    const { iopub } = await kernel.client.execute("Show something risky in the plan");
+    const html = displays(iopub, "application/vnd.luci.plan+json")[0]!["text/html"] as string;
+    expect(html).toMatch(/^<details open class="luci-plan">/);
+    expect(html).not.toMatch(/<script|javascript:/);
+    expect(html).toContain("&lt;script");
+  });
 });

@@ -1,0 +1,36 @@
+// Markdown to HTML for the rich outputs of a task cell, safe to show although the model wrote
+// part of the text: raw HTML in the markdown is escaped, not passed through; links keep only
+// http(s) and mailto targets; images become their alt text. marked does the rendering.
+import type { Marked as MarkedType, Tokens } from "marked";
+
+export type HtmlRenderer = (markdown: string) => string;
+
+let renderer: Promise<HtmlRenderer> | undefined;
+
+/** Loads marked on first use (task cells only), then renders synchronously. */
+export function safeHtmlRenderer(): Promise<HtmlRenderer> {
+  renderer ??= import("marked").then(({ Marked }) => {
+    const marked: MarkedType = new Marked({
+      gfm: true,
+      renderer: {
+        html: (token: Tokens.HTML | Tokens.Tag) => escapeHtml(token.text),
+        link(token: Tokens.Link) {
+          const text = this.parser.parseInline(token.tokens);
+          return /^(https?:|mailto:)/i.test(token.href) ? `<a href="${escapeHtml(token.href)}" rel="noopener noreferrer" target="_blank">${text}</a>` : text;
+        },
+        image: (token: Tokens.Image) => escapeHtml(token.text),
+      },
+    });
+    return (markdown: string) => marked.parse(markdown, { async: false }) as string;
+  });
+  return renderer;
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+}
+
+/** A collapsible section: <details open> with the summary line as its label. */
+export function collapsible(kind: string, summary: string, bodyHtml: string): string {
+  return `<details open class="luci-${kind}"><summary>${escapeHtml(summary)}</summary>\n${bodyHtml}</details>`;
+}
