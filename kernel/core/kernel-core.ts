@@ -30,7 +30,6 @@ export class KernelCore {
   private shellRunning = false;
   /** execute_requests to answer with "aborted" after an error with stop_on_error. */
   private readonly aborting = new Set<Message>();
-  private abortWindowOpen = false;
   private current?: RequestContext;
   private shuttingDown = false;
   private readonly handlers: Record<string, Handler>;
@@ -77,7 +76,6 @@ export class KernelCore {
       void this.dispatch(channel, message);
       return;
     }
-    if (this.abortWindowOpen && type === "execute_request") this.aborting.add(message);
     this.shellQueue.push({ channel, message });
     if (!this.shellRunning) void this.drainShell();
   }
@@ -185,18 +183,15 @@ export class KernelCore {
   }
 
   /**
-   * After an error with stop_on_error, the execute_requests already sent are answered
-   * "aborted" (ipykernel's _abort_queues), including those still arriving in this turn of
-   * the event loop.
+   * After an error with stop_on_error, the execute_requests already received are answered
+   * "aborted" (ipykernel's _abort_queues). The transport reads its sockets eagerly, so the
+   * queue holds what the client sent before it could see the error; a request sent after the
+   * reply is never aborted.
    */
   private abortQueued(): void {
     for (const { message } of this.shellQueue) {
       if (message.header.msg_type === "execute_request") this.aborting.add(message);
     }
-    this.abortWindowOpen = true;
-    setImmediate(() => {
-      this.abortWindowOpen = false;
-    });
   }
 
   private async abortReply(message: Message, channel: RequestChannel): Promise<void> {
