@@ -76,13 +76,13 @@ export function showPlan(sink: OutputSink, plan: AnalysisAndPlan, notes: string[
   );
 }
 
-export function showCode(sink: OutputSink, code: string, origin: { model: string; calls: number }, html: HtmlRenderer): void {
+export function showCode(sink: OutputSink, code: string, origin: { model: string; calls: number }, html: HtmlRenderer, title = "Code"): void {
   const fenced = `\`\`\`python\n${code}\n\`\`\``;
   sink.display(
     {
-      "text/plain": `Code (from ${origin.model})\n${code}`,
-      "text/markdown": `**Code** · from ${origin.model}\n\n${fenced}`,
-      "text/html": collapsible("code", `Code · from ${origin.model}`, html(fenced)),
+      "text/plain": `${title} (from ${origin.model})\n${code}`,
+      "text/markdown": `**${title}** · from ${origin.model}\n\n${fenced}`,
+      "text/html": collapsible("code", `${title} · from ${origin.model}`, html(fenced)),
       "application/vnd.luci.code+json": { code, model: origin.model, calls: origin.calls },
     },
     {},

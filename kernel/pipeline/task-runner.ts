@@ -8,7 +8,7 @@ import { ANALYSIS_AND_PLAN_JSON_SCHEMA, ANALYSIS_AND_PLAN_SCHEMA_NAME, parseAnsw
 import { GenerationInterrupted } from "./model/errors.js";
 import type { ModelClient } from "./model/model-client.js";
 import type { TaskContext } from "./model/prompt.js";
-import { safeHtmlRenderer } from "./safe-html.js";
+import { safeHtmlRenderer, type HtmlRenderer } from "./safe-html.js";
 import { showCode, showPlan, showValidation, StreamingDisplay, type ValidationReport } from "./task-displays.js";
 
 /** Code below the validation threshold: shown, not run, with the reasons and the way to run it. */
@@ -58,16 +58,59 @@ export class TaskPipeline {
       const answer = await this.generate(request);
       showPlan(request.sink, answer.plan, answer.answer.notes, html);
       showCode(request.sink, answer.answer.code, answer.origin, html);
-      const report = await request.validate(answer.answer.code);
-      showValidation(request.sink, report, html);
-      if (report.passed === false) {
-        this.blocked = { code: answer.answer.code, report };
-        return fail(request.sink, new ValidationFailed(report));
+      let code = answer.answer.code;
+      let outcome = await this.gateAndRun(code, request, html);
+      // Self-repair: the traceback and the code go back to the model, a few times at most.
+      for (let attempt = 1; attempt <= maxRepairs(this.env) && repairable(outcome); attempt++) {
+        if (outcome.status !== "error") break;
+        const fixed = await this.repair(request, answer.text, code, outcome, attempt);
+        showCode(request.sink, fixed.code, { model: fixed.model, calls: 1 }, html, `Repair attempt ${attempt}`);
+        code = fixed.code;
+        outcome = await this.gateAndRun(code, request, html);
       }
-      return await request.run(answer.answer.code);
+      return outcome;
     } catch (err) {
       return fail(request.sink, err as Error);
     }
+  }
+
+  /** The validation gate, then the run: code below the threshold is shown and not run. */
+  private async gateAndRun(code: string, request: TaskRequest, html: HtmlRenderer): Promise<TaskOutcome> {
+    const report = await request.validate(code);
+    showValidation(request.sink, report, html);
+    if (report.passed === false) {
+      this.blocked = { code, report };
+      return fail(request.sink, new ValidationFailed(report));
+    }
+    return request.run(code);
+  }
+
+  /** Asks the model to fix code that raised, showing its answer as it streams. */
+  private async repair(request: TaskRequest, firstAnswer: string, code: string, failure: Extract<TaskOutcome, { status: "error" }>, attempt: number) {
+    const client = await this.modelClient();
+    const { taskMessages } = await import("./model/prompt.js");
+    const endpoint = await client.endpoint();
+    const stream = new StreamingDisplay(request.sink, `The code raised ${failure.ename}; asking ${endpoint.model} for a fix (attempt ${attempt})…`);
+    const traceback = failure.traceback.join("\n").replace(/\x1b\[[0-9;]*m/g, "").split("\n").slice(-40).join("\n");
+    const result = await client.generate({
+      messages: [
+        ...taskMessages(request.task, request.context),
+        { role: "assistant", content: firstAnswer },
+        {
+          role: "user",
+          content:
+            `This code raised an error when it ran:\n\n\`\`\`python\n${code}\n\`\`\`\n\n${traceback || `${failure.ename}: ${failure.evalue}`}\n\n` +
+            "Write the corrected code as one ```python block. Keep the plan; change only what the error requires. " +
+            "Variables the code set before it failed still exist.",
+        },
+      ],
+      onToken: (token) => stream.add(token),
+      onRetry: (reason, wait) => stream.note(`${reason}; retrying in ${wait} s`),
+      signal: request.signal,
+    });
+    stream.finish(`Fix from ${result.model} (attempt ${attempt}).`);
+    const parsed = parseAnswer(result.text);
+    return { code: parsed.ok ? parsed.answer.code : parsed.code, model: result.model };
   }
 
   /** The model client, made on first use (the `openai` package loads only then). */
@@ -108,8 +151,21 @@ export class TaskPipeline {
       answer = { ...parseRepairedJson(repair.text), code: parsed.code, notes: [...parsed.notes, "the plan was asked for a second time"] };
     }
     stream.finish(`Answer from ${result.model} in ${calls} ${calls === 1 ? "call" : "calls"}.`);
-    return { answer, plan: answer, origin: { model: result.model, calls } };
+    return { answer, plan: answer, text: result.text, origin: { model: result.model, calls } };
   }
+}
+
+/** Errors that a change of code cannot fix: nothing is sent back to the model for them. */
+const NOT_REPAIRABLE = new Set(["KeyboardInterrupt", "WorkerCrashed", "PythonUnavailable", "PackageInstallError", "KernelShutdown", "ValidationFailed", "StdinNotImplementedError"]);
+
+function repairable(outcome: TaskOutcome): boolean {
+  return outcome.status === "error" && !NOT_REPAIRABLE.has(outcome.ename);
+}
+
+/** LUCI_SELF_REPAIR: how many times failing generated code goes back to the model (default 2). */
+function maxRepairs(env: NodeJS.ProcessEnv): number {
+  const value = Number(env.LUCI_SELF_REPAIR);
+  return env.LUCI_SELF_REPAIR !== undefined && Number.isInteger(value) && value >= 0 ? value : 2;
 }
 
 /** Plain words in the cell for what went wrong; the kernel stays up. */

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Message } from "../../../kernel/protocol/messages.js";
 import { ofType, sleep, streamText } from "../../support/kernel-client.js";
 import { startKernel, type StartedKernel } from "../../support/kernel-process.js";
-import { answer, brokenJson, jsonOnly, refusal, startFakeModelServer, unfencedCode, DEFAULT_ANALYSIS, DEFAULT_PLAN, type FakeModelServer } from "../../support/fake-model-server.js";
+import { answer, brokenJson, codeOnly, jsonOnly, refusal, startFakeModelServer, unfencedCode, DEFAULT_ANALYSIS, DEFAULT_PLAN, type FakeModelServer } from "../../support/fake-model-server.js";
 
 let server: FakeModelServer;
 let kernel: StartedKernel;
@@ -123,5 +123,24 @@ describe("task cells", () => {
     expect(html).toMatch(/^<details open class="luci-plan">/);
     expect(html).not.toMatch(/<script|javascript:/);
     expect(html).toContain("&lt;script");
+  });
+
+  it("sends failing code back to the model with its traceback, and runs the fix", async () => {
+    server.enqueue(answer({ code: "print(total_sales)" }), codeOnly("total_sales = 5\nprint('fixed', total_sales)"));
+    const { reply, iopub } = await kernel.client.execute("Print the total sales");
+    expect(reply.content.status).toBe("ok");
+    expect(streamText(iopub)).toBe("fixed 5\n");
+    expect(server.chatRequests).toHaveLength(2);
+    const repairText = JSON.stringify(server.chatRequests[1]!.body);
+    expect(repairText).toContain("NameError");
+    expect(repairText).toContain("print(total_sales)");
+    expect(displays(iopub, "application/vnd.luci.code+json").map((d) => d["text/plain"] as string)[1]).toMatch(/^Repair attempt 1/);
+  });
+
+  it("gives up after two repair attempts, with the last error", async () => {
+    server.enqueue(answer({ code: "raise ValueError('one')" }), codeOnly("raise ValueError('two')"), codeOnly("raise ValueError('three')"));
+    const { reply } = await kernel.client.execute("Fail three times");
+    expect(reply.content).toMatchObject({ status: "error", ename: "ValueError", evalue: "three" });
+    expect(server.chatRequests).toHaveLength(3);
   });
 });
