@@ -34,7 +34,23 @@ export async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
-export async function startKernel(options: { env?: Record<string, string>; cwd?: string; key?: string } = {}): Promise<StartedKernel> {
+type KernelOptions = { env?: Record<string, string>; cwd?: string; key?: string };
+
+/**
+ * Free ports are found, then bound by the kernel, as jupyter_client does; another process may
+ * take one in between. Such a start fails with "Address already in use" and is tried again.
+ */
+export async function startKernel(options: KernelOptions = {}): Promise<StartedKernel> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startKernelOnce(options);
+    } catch (err) {
+      if (attempt >= 5 || !/Address already in use/.test((err as Error).message)) throw err;
+    }
+  }
+}
+
+async function startKernelOnce(options: KernelOptions): Promise<StartedKernel> {
   const dir = mkdtempSync(join(tmpdir(), "luci-test-"));
   const [shell, control, stdin, iopub, hb] = await freePorts(5);
   const info: ConnectionInfo = {
@@ -66,7 +82,9 @@ export async function startKernel(options: { env?: Record<string, string>; cwd?:
   const client = new KernelClient(info);
   await client.connect();
   try {
-    await client.waitForReady();
+    const died = new Promise<never>((_, fail) => child.once("close", (code) => fail(new Error(`the kernel exited (code ${code}) before it was ready`))));
+    died.catch(() => undefined);
+    await Promise.race([client.waitForReady(), died]);
   } catch (err) {
     client.close();
     killGroup(child);

@@ -8,7 +8,7 @@ beforeAll(async () => {
   kernel = await startKernel();
 });
 afterAll(async () => {
-  kernel.client.onInputRequest = undefined;
+  if (kernel) kernel.client.onInputRequest = undefined;
   await kernel?.stop();
 });
 
