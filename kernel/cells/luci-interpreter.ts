@@ -9,12 +9,17 @@ import { classifyCell } from "./cell-kind.js";
 import { runPythonCell } from "./python-cells.js";
 import { VERSION } from "../common/version.js";
 import type { ValidationReport } from "../pipeline/task-displays.js";
-import { TaskPipeline } from "../pipeline/task-runner.js";
+import type { NamespaceEntry } from "../pipeline/model/prompt.js";
+import { CellLog, gatherContext } from "../pipeline/task-context.js";
+import type { TaskPipeline } from "../pipeline/task-runner.js";
 import type { SyntaxErrorInfo } from "../runtime/worker-messages.js";
 
 export class LuciInterpreter implements Interpreter {
-  private readonly tasks = new TaskPipeline();
+  /** Loaded with the first task cell: a notebook of Python cells never loads the model client, zod or marked. */
+  private tasks?: TaskPipeline;
   private currentTask?: AbortController;
+  /** The cells that ran, for the model's context. */
+  private readonly cellLog = new CellLog();
 
   /**
    * @param environment the notebook's environment, once known (undefined when the kernel runs a
@@ -54,6 +59,7 @@ export class LuciInterpreter implements Interpreter {
     if (/^\s*%luci\s+run-anyway\s*$/.test(request.code)) return this.runAnyway(request, context);
     const outcome = await this.runPython(cell.code, cell.kind === "python" ? "python" : "auto", request, context);
     if (outcome.status === "not_python") return this.runTask(request.code.trim(), request, context);
+    if (!request.silent) this.cellLog.add({ code: cell.code });
     return outcome;
   }
 
@@ -62,14 +68,22 @@ export class LuciInterpreter implements Interpreter {
     const abort = new AbortController();
     this.currentTask = abort;
     try {
+      this.tasks ??= new (await import("../pipeline/task-runner.js")).TaskPipeline();
       return await this.tasks.runTask({
         task,
         sink: context,
         signal: abort.signal,
-        context: { pythonVersion: this.python.pythonVersion },
+        context: await gatherContext({
+          cells: this.cellLog,
+          namespace: async () => ((await this.python.ask("namespace", {})).names ?? []) as NamespaceEntry[],
+          packages: () => Object.entries(this.environment()?.record?.packages ?? {}).map(([n, v]) => `${n}==${v}`),
+          cwd: process.cwd(),
+          pythonVersion: this.python.pythonVersion,
+        }),
         validate: async (code) =>
           (await this.python.ask("validate", { code, cwd: process.cwd(), threshold: validationThreshold() })) as unknown as ValidationReport,
         run: async (code) => {
+          this.cellLog.add({ task, code });
           const outcome = await this.runPython(code, "python", request, context);
           return outcome.status === "not_python" ? { status: "error", ename: "SyntaxError", evalue: outcome.syntaxError.msg, traceback: [] } : outcome;
         },
@@ -81,8 +95,8 @@ export class LuciInterpreter implements Interpreter {
 
   /** `%luci run-anyway`: runs the code the validation gate last stopped, as it was shown. */
   private async runAnyway(request: ExecuteRequest, context: ExecuteContext): Promise<ExecuteOutcome> {
-    const blocked = this.tasks.blocked;
-    if (!blocked) return this.fail({ ename: "UsageError", evalue: "no code is waiting: %luci run-anyway runs the code the validation gate last stopped", traceback: [] }, context);
+    const blocked = this.tasks?.blocked;
+    if (!blocked || !this.tasks) return this.fail({ ename: "UsageError", evalue: "no code is waiting: %luci run-anyway runs the code the validation gate last stopped", traceback: [] }, context);
     this.tasks.blocked = undefined;
     const outcome = await this.runPython(blocked.code, "python", request, context);
     return outcome.status === "not_python" ? this.fail({ ename: "SyntaxError", evalue: outcome.syntaxError.msg, traceback: [] }, context) : outcome;

@@ -29,6 +29,7 @@ const NO_ANSWER: Record<string, JsonObject> = {
   inspect: { status: "ok", found: false, data: {}, metadata: {} },
   is_complete: { status: "unknown" },
   validate: { status: "unknown" },
+  namespace: { status: "ok", names: [], truncated: true },
 };
 
 class StartInterrupted extends Error {}

@@ -22,7 +22,7 @@ export interface MissingModule {
   line?: number;
 }
 
-export type RequestOp = "complete" | "inspect" | "is_complete" | "validate";
+export type RequestOp = "complete" | "inspect" | "is_complete" | "validate" | "namespace";
 
 export interface SyntaxErrorInfo {
   msg: string;

@@ -85,6 +85,9 @@ def _query_function(op):
     if op == "validate":
         from .validation import validate_command
         return lambda cmd: validate_command(cmd, state.namespace)
+    if op == "namespace":
+        from .namespace_summary import namespace_command
+        return lambda cmd: namespace_command(cmd, state.namespace)
     return None
 
 
@@ -99,6 +102,8 @@ def _abandoned(op, cmd):
                 "cursor_end": cursor_pos, "metadata": {}}
     if op == "inspect":
         return {"status": "ok", "found": False, "data": {}, "metadata": {}}
+    if op == "namespace":
+        return {"status": "ok", "names": [], "truncated": True}
     return {"status": "unknown"}
 
 

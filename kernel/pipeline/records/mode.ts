@@ -1,0 +1,27 @@
+// Online or offline generation. LUCI_GENERATION=offline (CI, cron, a shared notebook run with no
+// model) makes a task with no usable record an error instead of a model call. An unknown value
+// is an error too: a typo must not quietly call a model in a job meant to run offline.
+export type GenerationMode = "online" | "offline";
+
+export class GenerationModeError extends Error {
+  override readonly name = "GenerationModeError";
+}
+
+export function generationMode(env: NodeJS.ProcessEnv = process.env): GenerationMode {
+  const value = (env.LUCI_GENERATION ?? "").trim().toLowerCase();
+  if (value === "" || value === "online") return "online";
+  if (value === "offline") return "offline";
+  throw new GenerationModeError(`LUCI_GENERATION is "${env.LUCI_GENERATION}"; it must be "online" (the default) or "offline"`);
+}
+
+/** The error a task cell ends with in offline mode when it has no record to run. */
+export class NoRecordOffline extends Error {
+  override readonly name = "NoRecordOffline";
+  constructor(detail?: string) {
+    super(
+      "LUCI_GENERATION=offline and this task has no recorded code in the notebook" +
+        (detail ? ` (${detail})` : "") +
+        ", so it was not run. Run the notebook once with a model (unset LUCI_GENERATION), save it, and run it offline again.",
+    );
+  }
+}

@@ -1,0 +1,146 @@
+// A recorded generation ("pin"): the code the model wrote for a task, with what it was made
+// from. It travels inside the .ipynb as an output of the task cell (a display_data with
+// RECORD_MIME), so any copy of the notebook carries its records, and it is signed with the
+// author's key (trust.ts) so that code from someone else never runs by itself.
+import { hostname, userInfo } from "node:os";
+import { canonicalJson, isJsonObject, sha256Hex, type JsonValue } from "./json.js";
+
+export const RECORD_MIME = "application/vnd.luci.record+json";
+export const RECORD_VERSION = 1;
+
+export interface LuciRecord {
+  version: 1;
+  /** The task text as written, parameters included. */
+  task: string;
+  /** The `{name=value}` defaults of the task when the code was made. */
+  parameters: Record<string, JsonValue>;
+  code: string;
+  model: string;
+  /** The model's endpoint, without credentials or query. */
+  endpoint?: string;
+  /** sha256 of the canonical JSON of the context the code was made from. */
+  context_hash: string;
+  validation: { score: number; passed: boolean };
+  /** ISO 8601. */
+  created: string;
+  /** user@host. An unverified label: who signed is what counts (trust.ts). */
+  author: string;
+  /** Hex HMAC-SHA256 over the canonical JSON of the record without `signature`. */
+  signature: string;
+}
+
+export type UnsignedRecord = Omit<LuciRecord, "signature">;
+
+export interface NewRecord {
+  task: string;
+  parameters?: Record<string, JsonValue>;
+  code: string;
+  model: string;
+  endpoint?: string;
+  /** The context the code was made from (hashed, never stored), or its hash already made. */
+  context?: unknown;
+  contextHash?: string;
+  validation: { score?: number; passed?: boolean };
+  created?: Date | string;
+  author?: string;
+}
+
+/** A record ready to sign (TrustStore.sign adds the signature). */
+export function newRecord(input: NewRecord): UnsignedRecord {
+  const record: UnsignedRecord = {
+    version: RECORD_VERSION,
+    task: input.task,
+    parameters: input.parameters ?? {},
+    code: input.code,
+    model: input.model,
+    context_hash: input.contextHash ?? contextHash(input.context ?? null),
+    validation: { score: Number.isFinite(input.validation.score) ? input.validation.score! : 0, passed: input.validation.passed ?? false },
+    created: input.created instanceof Date ? input.created.toISOString() : (input.created ?? new Date().toISOString()),
+    author: input.author ?? defaultAuthor(),
+  };
+  const endpoint = input.endpoint ? publicEndpoint(input.endpoint) : undefined;
+  if (endpoint) record.endpoint = endpoint;
+  return record;
+}
+
+export function contextHash(context: unknown): string {
+  return sha256Hex(canonicalJson(context ?? null));
+}
+
+/** The canonical JSON a record is signed over: every field but `signature`. */
+export function signedText(record: UnsignedRecord | LuciRecord | Record<string, unknown>): string {
+  const { signature: _signature, ...rest } = record as Record<string, unknown>;
+  return canonicalJson(rest);
+}
+
+/** What trusting a record stores: sha256 of its signed text (so re-signing does not change it). */
+export function recordDigest(record: UnsignedRecord | LuciRecord | Record<string, unknown>): string {
+  return sha256Hex(signedText(record));
+}
+
+export function defaultAuthor(): string {
+  let user = process.env.USER ?? process.env.USERNAME ?? "";
+  try {
+    user = userInfo().username || user;
+  } catch {
+    /* no passwd entry (some containers) */
+  }
+  return `${user || "unknown"}@${hostname()}`;
+}
+
+/** An endpoint URL without user:password@ and without the query (which can hold a key). */
+export function publicEndpoint(endpoint: string): string | undefined {
+  try {
+    const url = new URL(endpoint);
+    url.username = "";
+    url.password = "";
+    url.search = "";
+    url.hash = "";
+    return url.toString().replace(/\/$/, "");
+  } catch {
+    return undefined;
+  }
+}
+
+export type RecordCheck = { ok: true; record: LuciRecord } | { ok: false; reason: string };
+
+/**
+ * A record read from a notebook, checked field by field. Unknown extra fields are kept as they
+ * are (the signature covers them, so a newer Luci's records still verify); a record of another
+ * version is refused.
+ */
+export function checkRecord(value: unknown): RecordCheck {
+  if (typeof value === "string") {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return { ok: false, reason: "the record is not JSON" };
+    }
+  }
+  if (!isJsonObject(value)) return { ok: false, reason: "the record is not an object" };
+  const r = value;
+  if (r.version !== RECORD_VERSION) return { ok: false, reason: `record version ${JSON.stringify(r.version)} is not supported (this Luci reads version ${RECORD_VERSION})` };
+  for (const field of ["task", "code", "model", "context_hash", "created", "author", "signature"] as const) {
+    if (typeof r[field] !== "string") return { ok: false, reason: `the record's ${field} is missing or not a string` };
+  }
+  if (r.endpoint !== undefined && typeof r.endpoint !== "string") return { ok: false, reason: "the record's endpoint is not a string" };
+  if (!isJsonObject(r.parameters)) return { ok: false, reason: "the record's parameters are not an object" };
+  const v = r.validation;
+  if (!isJsonObject(v) || typeof v.score !== "number" || typeof v.passed !== "boolean") return { ok: false, reason: "the record's validation is not {score, passed}" };
+  return { ok: true, record: r as unknown as LuciRecord };
+}
+
+/** The output that carries a record: the record itself plus a line anyone can read. */
+export function recordDisplay(record: LuciRecord): { data: Record<string, unknown>; metadata: Record<string, unknown> } {
+  return {
+    data: { "text/plain": recordSummary(record), [RECORD_MIME]: record },
+    metadata: {},
+  };
+}
+
+/** "Recorded code: 12 lines from qwen2.5-coder, 2025-05-01" */
+export function recordSummary(record: Pick<LuciRecord, "code" | "model" | "created">): string {
+  const lines = record.code.replace(/\r\n?/g, "\n").replace(/\n+$/, "").split("\n").length;
+  const date = /^\d{4}-\d{2}-\d{2}/.exec(record.created)?.[0] ?? record.created;
+  return `Recorded code: ${lines} ${lines === 1 ? "line" : "lines"} from ${record.model}, ${date}`;
+}
