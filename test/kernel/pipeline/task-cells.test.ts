@@ -143,4 +143,15 @@ describe("task cells", () => {
     expect(reply.content).toMatchObject({ status: "error", ename: "ValueError", evalue: "three" });
     expect(server.chatRequests).toHaveLength(3);
   });
+
+  it("tells the model about earlier cells and the live namespace, so a follow-up task can use them", async () => {
+    await kernel.client.execute("sales_2024 = [120, 80, 95]\ndef monthly_total(values):\n    return sum(values)");
+    server.enqueue(answer({ code: "print(monthly_total(sales_2024))" }));
+    const { iopub } = await kernel.client.execute("now only the total of sales_2024");
+    expect(streamText(iopub)).toBe("295\n");
+    const prompt = JSON.stringify(server.chatRequests[0]!.body);
+    expect(prompt).toContain("sales_2024");
+    expect(prompt).toContain("monthly_total");
+    expect(prompt).toMatch(/def monthly_total/); // the earlier cell's code
+  });
 });
