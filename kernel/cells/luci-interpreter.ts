@@ -6,6 +6,7 @@ import type { JsonObject } from "../protocol/messages.js";
 import type { PythonRuntime } from "../runtime/python-runtime.js";
 import type { NotebookEnvironment } from "../environments/notebook-environment.js";
 import { classifyCell } from "./cell-kind.js";
+import { LUCI_HELP, runKernelMagic, type MagicContext } from "./kernel-magics.js";
 import { runPythonCell } from "./python-cells.js";
 import { VERSION } from "../common/version.js";
 import type { ValidationReport } from "../pipeline/task-displays.js";
@@ -57,6 +58,10 @@ export class LuciInterpreter implements Interpreter {
     const cell = classifyCell(request.code);
     if (cell.kind === "task") return this.runTask(cell.task, request, context);
     if (/^\s*%luci\s+run-anyway\s*$/.test(request.code)) return this.runAnyway(request, context);
+    if (/^\s*%luci\?\s*$/.test(request.code)) {
+      context.stream("stdout", LUCI_HELP);
+      return { status: "ok" };
+    }
     const outcome = await this.runPython(cell.code, cell.kind === "python" ? "python" : "auto", request, context);
     if (outcome.status === "not_python") return this.runTask(request.code.trim(), request, context);
     if (!request.silent) this.cellLog.add({ code: cell.code });
@@ -68,8 +73,8 @@ export class LuciInterpreter implements Interpreter {
     const abort = new AbortController();
     this.currentTask = abort;
     try {
-      this.tasks ??= new (await import("../pipeline/task-runner.js")).TaskPipeline();
-      return await this.tasks.runTask({
+      const tasks = await this.pipeline();
+      return await tasks.runTask({
         task,
         sink: context,
         signal: abort.signal,
@@ -92,6 +97,17 @@ export class LuciInterpreter implements Interpreter {
       this.currentTask = undefined;
     }
   }
+
+  private async pipeline(): Promise<TaskPipeline> {
+    this.tasks ??= new (await import("../pipeline/task-runner.js")).TaskPipeline();
+    return this.tasks;
+  }
+
+  private readonly magics: MagicContext = {
+    environment: () => this.environment(),
+    describeModel: async () => (await this.pipeline()).describeModel(),
+    setModel: async (overrides) => (await this.pipeline()).setModel(overrides),
+  };
 
   /** `%luci run-anyway`: runs the code the validation gate last stopped, as it was shown. */
   private async runAnyway(request: ExecuteRequest, context: ExecuteContext): Promise<ExecuteOutcome> {
@@ -121,6 +137,7 @@ export class LuciInterpreter implements Interpreter {
         user_expressions: request.userExpressions,
       },
       context,
+      (name, args, sink) => runKernelMagic(this.magics, name, args, sink),
     );
     switch (outcome.status) {
       case "not_python":

@@ -1,21 +1,21 @@
 // Running a Python cell in the notebook's environment: what the cell imports is installed
 // first (the worker lists it; the cascade installs it, with progress in the cell), a module
 // missing only at run time is installed and the cell run once more (saying so), and %pip /
-// %luci lines are run by the kernel.
+// %luci lines are handed to `kernelMagic` (kernel-magics.ts).
 import type { OutputSink } from "../common/output-sink.js";
 import type { NotebookEnvironment } from "../environments/notebook-environment.js";
 import { describeFailures, installImports } from "../environments/package-installer.js";
-import { runPipMagic } from "../environments/pip-magic.js";
 import { Progress } from "../environments/progress.js";
 import type { PythonRuntime, RunCommand, RunOutcome } from "../runtime/python-runtime.js";
+import type { KernelRequestHandler } from "../runtime/worker-connection.js";
 
 export async function runPythonCell(
   python: PythonRuntime,
   environment: () => NotebookEnvironment | undefined,
   command: RunCommand,
   sink: OutputSink,
+  kernelMagic: KernelRequestHandler,
 ): Promise<RunOutcome> {
-  const kernelMagic = (name: string, args: string, out: OutputSink) => runKernelMagic(environment(), name, args, out);
   let scan = true;
   let packagesChanged = false;
   let rerunForMissing = false;
@@ -52,36 +52,4 @@ function installFailure(failed: Parameters<typeof describeFailures>[0], sink: Ou
   const traceback = [`\x1b[0;31mPackageInstallError\x1b[0m: ${evalue}`];
   sink.error("PackageInstallError", evalue, traceback);
   return { status: "error", ename: "PackageInstallError", evalue, traceback };
-}
-
-async function runKernelMagic(env: NotebookEnvironment | undefined, name: string, args: string, sink: OutputSink): Promise<void> {
-  if (name === "pip") {
-    if (!env) throw new Error("%pip needs a notebook environment; this kernel runs a fixed Python (LUCI_EXECUTOR=local)");
-    return runPipMagic(env, args, sink);
-  }
-  if (name === "luci") {
-    const words = args.trim().split(/\s+/);
-    if (words[0] === "env" || words[0] === "environment" || words[0] === "") return showEnvironment(env, sink);
-    throw new Error(`%luci ${words[0]} is not known. Known: %luci env`);
-  }
-  throw new Error(`%${name} is not a kernel magic`);
-}
-
-function showEnvironment(env: NotebookEnvironment | undefined, sink: OutputSink): void {
-  if (!env) {
-    sink.stream("stdout", "This kernel runs a fixed Python (LUCI_EXECUTOR=local), not a notebook environment.\n");
-    return;
-  }
-  const record = env.record;
-  const packages = Object.entries(record?.packages ?? {}).map(([n, v]) => `  ${n}==${v}`);
-  sink.stream(
-    "stdout",
-    [
-      `Environment ${env.identity.environmentName} for ${env.identity.key}`,
-      `  folder: ${env.dir}`,
-      `  Python ${record?.python_version ?? "?"} from ${record?.interpreter ?? "?"}, built with ${record?.tool ?? "?"}`,
-      `  ${packages.length} packages${packages.length ? ":" : ""}`,
-      ...packages,
-    ].join("\n") + "\n",
-  );
 }

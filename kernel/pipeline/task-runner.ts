@@ -7,6 +7,7 @@ import type { OutputSink } from "../common/output-sink.js";
 import { ANALYSIS_AND_PLAN_JSON_SCHEMA, ANALYSIS_AND_PLAN_SCHEMA_NAME, parseAnswer, parseRepairedJson, repairPrompt, type TaskAnswer } from "./model/answer.js";
 import { GenerationInterrupted } from "./model/errors.js";
 import type { ModelClient } from "./model/model-client.js";
+import type { ModelOverrides } from "./model/settings.js";
 import type { TaskContext } from "./model/prompt.js";
 import { safeHtmlRenderer, type HtmlRenderer } from "./safe-html.js";
 import { showCode, showPlan, showValidation, StreamingDisplay, type ValidationReport } from "./task-displays.js";
@@ -50,7 +51,30 @@ export class TaskPipeline {
   /** The last code the validation gate stopped, for `%luci run-anyway`. */
   blocked?: BlockedCode;
 
+  /** `%luci model ...` for this kernel session, over the LUCI_LLM_* settings. */
+  private overrides: ModelOverrides = {};
+
   constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
+
+  async describeModel(): Promise<string> {
+    const { modelSettings, describeSettings } = await import("./model/settings.js");
+    const settings = modelSettings(this.env, this.overrides);
+    try {
+      const endpoint = await (await this.modelClient()).endpoint();
+      return `${describeSettings(settings)}\nIn use: ${endpoint.model} at ${endpoint.baseUrl}`;
+    } catch (err) {
+      return `${describeSettings(settings)}\n${(err as Error).message}`;
+    }
+  }
+
+  async setModel(overrides: ModelOverrides): Promise<string> {
+    const { modelSettings } = await import("./model/settings.js");
+    const next = { ...this.overrides, ...overrides };
+    modelSettings(this.env, next); // throws, in words, on a value that cannot be used
+    this.overrides = next;
+    this.client = undefined;
+    return `Task cells now use ${next.model ?? "the configured model"}${next.baseUrl ? ` at ${next.baseUrl}` : ""} in this session.`;
+  }
 
   async runTask(request: TaskRequest): Promise<TaskOutcome> {
     try {
@@ -117,7 +141,7 @@ export class TaskPipeline {
   private modelClient(): Promise<ModelClient> {
     this.client ??= (async () => {
       const [{ ModelClient }, { modelSettings }] = await Promise.all([import("./model/model-client.js"), import("./model/settings.js")]);
-      return new ModelClient(modelSettings(this.env));
+      return new ModelClient(modelSettings(this.env, this.overrides));
     })();
     this.client.catch(() => (this.client = undefined));
     return this.client;

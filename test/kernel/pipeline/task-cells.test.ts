@@ -154,4 +154,20 @@ describe("task cells", () => {
     expect(prompt).toContain("monthly_total");
     expect(prompt).toMatch(/def monthly_total/); // the earlier cell's code
   });
+
+  it("answers %luci help, %luci model, and switches the model for the session", async () => {
+    const help = await kernel.client.execute("%luci?");
+    expect(streamText(help.iopub)).toMatch(/%luci model/);
+    const shown = await kernel.client.execute("%luci model");
+    expect(streamText(shown.iopub)).toMatch(/In use: fake-coder at http:\/\/127\.0\.0\.1/);
+    expect(streamText(shown.iopub)).not.toMatch(/sk-|Bearer/);
+    const switched = await kernel.client.execute("%luci model other-coder");
+    expect(streamText(switched.iopub)).toMatch(/now use other-coder/);
+    server.enqueue(answer({ code: "print('from the other model')" }));
+    await kernel.client.execute("Print from the other model");
+    expect((server.chatRequests[0]!.body as { model?: string }).model).toBe("other-coder");
+    await kernel.client.execute("%luci model fake-coder");
+    const bad = await kernel.client.execute("%luci frobnicate");
+    expect(bad.reply.content).toMatchObject({ status: "error", ename: "UsageError" });
+  });
 });

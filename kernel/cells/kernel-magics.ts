@@ -1,0 +1,88 @@
+// The magics the kernel runs itself, not Python: %pip on the notebook's environment, and
+// %luci (model, env, executor, help). The worker hands these lines over and waits for them.
+import type { OutputSink } from "../common/output-sink.js";
+import type { NotebookEnvironment } from "../environments/notebook-environment.js";
+import { runPipMagic, splitArgs } from "../environments/pip-magic.js";
+import type { ModelOverrides } from "../pipeline/model/settings.js";
+
+export const LUCI_HELP = `%luci: Luci's own commands
+  %luci model                       which model task cells use, and how it is configured
+  %luci model NAME [--base-url URL] [--temperature T] [--max-tokens N]
+                                    use another model in this kernel session
+  %luci env                         this notebook's environment: folder, Python, packages
+  %luci executor                    where the code runs
+  %luci run-anyway                  (alone in a cell) run the code the validation gate stopped
+  %luci help, %luci?                this text
+Cells: %%python forces Python, %%task forces a task; %pip install|uninstall|list acts on the
+notebook's environment. Settings: LUCI_LLM_BASE_URL, LUCI_LLM_MODEL, LUCI_LLM_API_KEY,
+LUCI_VALIDATION_THRESHOLD, LUCI_SELF_REPAIR, LUCI_ENV_DIR, LUCI_PYTHON, LUCI_EXECUTOR.
+`;
+
+export interface MagicContext {
+  environment(): NotebookEnvironment | undefined;
+  /** The model settings in words (loads the model layer). */
+  describeModel(): Promise<string>;
+  setModel(overrides: ModelOverrides): Promise<string>;
+}
+
+export async function runKernelMagic(context: MagicContext, name: string, args: string, sink: OutputSink): Promise<void> {
+  if (name === "pip") {
+    const env = context.environment();
+    if (!env) throw new Error("%pip needs a notebook environment; this kernel runs a fixed Python (LUCI_EXECUTOR=local)");
+    return runPipMagic(env, args, sink);
+  }
+  if (name !== "luci") throw new Error(`%${name} is not a kernel magic`);
+  const [command = "help", ...rest] = splitArgs(args);
+  const say = (text: string) => sink.stream("stdout", text.endsWith("\n") ? text : `${text}\n`);
+  switch (command) {
+    case "help":
+    case "?":
+      return say(LUCI_HELP);
+    case "env":
+    case "environment":
+      return say(describeEnvironment(context.environment()));
+    case "executor":
+      return say(
+        context.environment()
+          ? "venv: this notebook's own environment (LUCI_EXECUTOR=venv). The container executor comes later."
+          : "local: a fixed Python, nothing installed (LUCI_EXECUTOR=local).",
+      );
+    case "model":
+      return say(rest.length === 0 ? await context.describeModel() : await context.setModel(parseModelArgs(rest)));
+    case "run-anyway":
+      throw new Error("put %luci run-anyway alone in a cell: it runs the code the validation gate last stopped");
+    default:
+      throw new Error(`%luci ${command} is not known; %luci help lists the commands`);
+  }
+}
+
+function parseModelArgs(args: string[]): ModelOverrides {
+  const overrides: ModelOverrides = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const value = () => {
+      const next = args[++i];
+      if (next === undefined) throw new Error(`%luci model: ${arg} needs a value`);
+      return next;
+    };
+    if (arg === "--base-url") overrides.baseUrl = value();
+    else if (arg === "--temperature") overrides.temperature = Number(value());
+    else if (arg === "--max-tokens") overrides.maxTokens = Number(value());
+    else if (arg.startsWith("--")) throw new Error(`%luci model: unknown option ${arg}`);
+    else overrides.model = arg;
+  }
+  return overrides;
+}
+
+function describeEnvironment(env: NotebookEnvironment | undefined): string {
+  if (!env) return "This kernel runs a fixed Python (LUCI_EXECUTOR=local), not a notebook environment.";
+  const record = env.record;
+  const packages = Object.entries(record?.packages ?? {}).map(([n, v]) => `  ${n}==${v}`);
+  return [
+    `Environment ${env.identity.environmentName} for ${env.identity.key}`,
+    `  folder: ${env.dir}`,
+    `  Python ${record?.python_version ?? "?"} from ${record?.interpreter ?? "?"}, built with ${record?.tool ?? "?"}`,
+    `  ${packages.length} packages${packages.length ? ":" : ""}`,
+    ...packages,
+  ].join("\n");
+}
