@@ -12,6 +12,8 @@ export const LUCI_HELP = `%luci: Luci's own commands
   %luci env                         this notebook's environment: folder, Python, packages
   %luci executor                    where the code runs
   %luci run-anyway                  (alone in a cell) run the code the validation gate stopped
+  %luci regenerate                  (first line of a task cell) new code for the task, with the changes shown
+  %luci trust [NOTEBOOK]            trust the recorded code of a notebook someone else made
   %luci help, %luci?                this text
 Cells: %%python forces Python, %%task forces a task; %pip install|uninstall|list acts on the
 notebook's environment. Settings: LUCI_LLM_BASE_URL, LUCI_LLM_MODEL, LUCI_LLM_API_KEY,
@@ -23,6 +25,7 @@ export interface MagicContext {
   /** The model settings in words (loads the model layer). */
   describeModel(): Promise<string>;
   setModel(overrides: ModelOverrides): Promise<string>;
+  notebookPath(): string | undefined;
 }
 
 export async function runKernelMagic(context: MagicContext, name: string, args: string, sink: OutputSink): Promise<void> {
@@ -49,6 +52,13 @@ export async function runKernelMagic(context: MagicContext, name: string, args: 
       );
     case "model":
       return say(rest.length === 0 ? await context.describeModel() : await context.setModel(parseModelArgs(rest)));
+    case "trust": {
+      const path = rest[0] ?? context.notebookPath();
+      if (!path) throw new Error("%luci trust needs the notebook's path here: %luci trust NOTEBOOK.ipynb");
+      const { trustNotebook } = await import("../pipeline/records/trust.js");
+      const count = await trustNotebook(path);
+      return say(`Trusted ${count} recorded ${count === 1 ? "program" : "programs"} of ${path}: they run without a model call from now on.`);
+    }
     case "run-anyway":
       throw new Error("put %luci run-anyway alone in a cell: it runs the code the validation gate last stopped");
     default:

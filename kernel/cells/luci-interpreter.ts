@@ -12,6 +12,8 @@ import { VERSION } from "../common/version.js";
 import type { ValidationReport } from "../pipeline/task-displays.js";
 import type { NamespaceEntry } from "../pipeline/model/prompt.js";
 import { CellLog, gatherContext } from "../pipeline/task-context.js";
+import { literalAssignments } from "../pipeline/records/parameters.js";
+import type { JsonValue } from "../pipeline/records/json.js";
 import type { TaskPipeline } from "../pipeline/task-runner.js";
 import type { SyntaxErrorInfo } from "../runtime/worker-messages.js";
 
@@ -26,9 +28,14 @@ export class LuciInterpreter implements Interpreter {
    * @param environment the notebook's environment, once known (undefined when the kernel runs a
    * fixed Python: then nothing is installed).
    */
+  /** Values from cells of plain literal assignments (papermill's parameters): they set task parameters. */
+  private readonly sessionParameters: Record<string, JsonValue> = {};
+
   constructor(
     private readonly python: PythonRuntime,
     private readonly environment: () => NotebookEnvironment | undefined = () => undefined,
+    /** The notebook's path, when known (for the records it holds and for trust). */
+    private readonly notebookPath: () => string | undefined = () => undefined,
   ) {}
 
   kernelInfo(): KernelInfo {
@@ -55,6 +62,8 @@ export class LuciInterpreter implements Interpreter {
   }
 
   async execute(request: ExecuteRequest, context: ExecuteContext): Promise<ExecuteOutcome> {
+    const regenerate = /^\s*%luci\s+regenerate[ \t]*\n([\s\S]*\S[\s\S]*)$/.exec(request.code);
+    if (regenerate) return this.runTask(regenerate[1]!.trim(), request, context, true);
     const cell = classifyCell(request.code);
     if (cell.kind === "task") return this.runTask(cell.task, request, context);
     if (/^\s*%luci\s+run-anyway\s*$/.test(request.code)) return this.runAnyway(request, context);
@@ -65,17 +74,23 @@ export class LuciInterpreter implements Interpreter {
     const outcome = await this.runPython(cell.code, cell.kind === "python" ? "python" : "auto", request, context);
     if (outcome.status === "not_python") return this.runTask(request.code.trim(), request, context);
     if (!request.silent) this.cellLog.add({ code: cell.code });
+    if (outcome.status === "ok") Object.assign(this.sessionParameters, literalAssignments(cell.code) ?? {});
     return outcome;
   }
 
   /** A task in plain language: the task pipeline writes the code, then it runs as Python. */
-  private async runTask(task: string, request: ExecuteRequest, context: ExecuteContext): Promise<ExecuteOutcome> {
+  private async runTask(task: string, request: ExecuteRequest, context: ExecuteContext, regenerate = false): Promise<ExecuteOutcome> {
     const abort = new AbortController();
     this.currentTask = abort;
     try {
       const tasks = await this.pipeline();
       return await tasks.runTask({
         task,
+        source: request.code,
+        cellId: request.cellId,
+        notebookPath: this.notebookPath(),
+        regenerate,
+        sessionParameters: this.sessionParameters,
         sink: context,
         signal: abort.signal,
         context: await gatherContext({
@@ -106,6 +121,7 @@ export class LuciInterpreter implements Interpreter {
   private readonly magics: MagicContext = {
     environment: () => this.environment(),
     describeModel: async () => (await this.pipeline()).describeModel(),
+    notebookPath: () => this.notebookPath(),
     setModel: async (overrides) => (await this.pipeline()).setModel(overrides),
   };
 

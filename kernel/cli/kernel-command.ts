@@ -22,8 +22,8 @@ export async function runKernel(args: string[]): Promise<number> {
   restoreCaCertsForChildren();
   const info = readConnectionFile(file);
   const transport = new ZmqTransport(info);
-  const { python, environment } = notebookPython(info.jupyter_session);
-  const interpreter = new LuciInterpreter(python, environment);
+  const { python, environment, notebookPath } = notebookPython(info.jupyter_session);
+  const interpreter = new LuciInterpreter(python, environment, notebookPath);
 
   let exiting = false;
   const exit = async (code: number) => {
@@ -56,13 +56,19 @@ export async function runKernel(args: string[]): Promise<number> {
 function notebookPython(connectionSession: string | undefined) {
   const executor = process.env.LUCI_EXECUTOR || "venv";
   const settings = environmentSettings();
+  const sessionName = process.env.JPY_SESSION_NAME || connectionSession || undefined;
+  const identification = identifyNotebook(sessionName, process.cwd());
   if (executor === "local") {
-    return { python: new PythonRuntime(fixedSource(new LocalExecutor(settings.basePython))), environment: () => undefined };
+    const notebookPath = () => (identification.decided && identification.identity.kind === "notebook" ? identification.identity.key : undefined);
+    return { python: new PythonRuntime(fixedSource(new LocalExecutor(settings.basePython))), environment: () => undefined, notebookPath };
   }
   if (executor !== "venv") log("warn", `unknown LUCI_EXECUTOR ${JSON.stringify(executor)}; using the notebook's environment`);
-  const sessionName = process.env.JPY_SESSION_NAME || connectionSession || undefined;
-  const source = new EnvironmentSource(settings, identifyNotebook(sessionName, process.cwd()));
-  return { python: new PythonRuntime(source), environment: () => source.environment };
+  const source = new EnvironmentSource(settings, identification);
+  const notebookPath = () => {
+    const identity = source.environment?.identity;
+    return identity?.kind === "notebook" ? identity.key : undefined;
+  };
+  return { python: new PythonRuntime(source), environment: () => source.environment, notebookPath };
 }
 
 function connectionFileArg(args: string[]): string | undefined {

@@ -114,3 +114,14 @@ export function showValidation(sink: OutputSink, report: ValidationReport, html:
     { display_id: `luci-validation-${randomUUID()}` },
   );
 }
+
+/** `%luci regenerate`: what changed between the recorded code and the new code. */
+export function showDiff(sink: OutputSink, diff: string, html: HtmlRenderer): void {
+  const text = diff || "The new code is the same as the recorded code.";
+  const fenced = diff ? `\`\`\`diff\n${diff}\n\`\`\`` : text;
+  sink.display(
+    { "text/plain": `Changes from the recorded code\n${text}`, "text/markdown": `**Changes from the recorded code**\n\n${fenced}`, "text/html": collapsible("diff", "Changes from the recorded code", html(fenced)) },
+    {},
+    { display_id: `luci-diff-${randomUUID()}` },
+  );
+}

@@ -9,8 +9,23 @@ import { GenerationInterrupted } from "./model/errors.js";
 import type { ModelClient } from "./model/model-client.js";
 import type { ModelOverrides } from "./model/settings.js";
 import type { TaskContext } from "./model/prompt.js";
+import {
+  codeDiff,
+  generationMode,
+  newRecord,
+  NoRecordOffline,
+  parameterAssignments,
+  parameterValues,
+  parseParameters,
+  recordDisplay,
+  RecordStore,
+  signRecord,
+  verifyRecord,
+  type JsonValue,
+  type LuciRecord,
+} from "./records/index.js";
 import { safeHtmlRenderer, type HtmlRenderer } from "./safe-html.js";
-import { showCode, showPlan, showValidation, StreamingDisplay, type ValidationReport } from "./task-displays.js";
+import { showCode, showDiff, showPlan, showValidation, StreamingDisplay, type ValidationReport } from "./task-displays.js";
 
 /** Code below the validation threshold: shown, not run, with the reasons and the way to run it. */
 export class ValidationFailed extends Error {
@@ -38,6 +53,25 @@ export interface TaskRequest {
   run(code: string): Promise<TaskOutcome>;
   /** The validation gate's analysis of the code (the worker's validate op). */
   validate(code: string): Promise<ValidationReport>;
+  /** Where this cell's recorded code may be found. */
+  source: string;
+  cellId?: string;
+  notebookPath?: string;
+  /** `%luci regenerate`: new code even where a record exists (the difference is shown). */
+  regenerate?: boolean;
+  /** Values set by an earlier cell of plain assignments (papermill's parameters cell). */
+  sessionParameters: Record<string, JsonValue>;
+}
+
+/** Recorded code made by someone else, in a notebook this user has not trusted. */
+export class NotTrusted extends Error {
+  override readonly name = "NotTrusted";
+  constructor(record: LuciRecord, notebookPath: string | undefined) {
+    super(
+      `this code was recorded by ${record.author} (${record.model}, ${record.created.slice(0, 10)}), not by you, and the notebook is not trusted, ` +
+        `so it was shown and not run. Read it above; if you trust it, run \`%luci trust\` (or \`luci trust ${notebookPath ?? "NOTEBOOK"}\`) and run the cell again.`,
+    );
+  }
 }
 
 /** Code the gate stopped: `%luci run-anyway` runs it. */
@@ -46,8 +80,19 @@ export interface BlockedCode {
   report: ValidationReport;
 }
 
+export class ParameterError extends Error {
+  override readonly name = "ParameterError";
+}
+
+/** Python assignments of the parameters, then the code. */
+function withParameters(parameters: Record<string, JsonValue>, code: string): string {
+  return Object.keys(parameters).length ? `${parameterAssignments(parameters)}\n${code}` : code;
+}
+
 export class TaskPipeline {
   private client?: Promise<ModelClient>;
+  /** Recorded code: this session's and what the notebook file holds. */
+  readonly records = new RecordStore();
   /** The last code the validation gate stopped, for `%luci run-anyway`. */
   blocked?: BlockedCode;
 
@@ -79,18 +124,36 @@ export class TaskPipeline {
   async runTask(request: TaskRequest): Promise<TaskOutcome> {
     try {
       const html = await safeHtmlRenderer();
+      const parameters = this.parametersOf(request);
+      const found = this.records.find({ notebookPath: request.notebookPath, cellId: request.cellId, source: request.source, task: request.task });
+      if (found?.reusable && !request.regenerate) return await this.runRecorded(found.record, parameters, request, html);
+      if (generationMode(this.env) === "offline") throw new NoRecordOffline(`no recorded code for the task ${JSON.stringify(request.task.slice(0, 80))}`);
+
       const answer = await this.generate(request);
       showPlan(request.sink, answer.plan, answer.answer.notes, html);
       showCode(request.sink, answer.answer.code, answer.origin, html);
+      if (request.regenerate && found) showDiff(request.sink, codeDiff(found.record.code, answer.answer.code), html);
       let code = answer.answer.code;
-      let outcome = await this.gateAndRun(code, request, html);
+      let report: ValidationReport = { status: "unknown" };
+      const gateAndRun = async (candidate: string) => {
+        report = await request.validate(candidate);
+        return this.gateAndRun(candidate, report, parameters, request, html);
+      };
+      let outcome = await gateAndRun(code);
       // Self-repair: the traceback and the code go back to the model, a few times at most.
       for (let attempt = 1; attempt <= maxRepairs(this.env) && repairable(outcome); attempt++) {
         if (outcome.status !== "error") break;
         const fixed = await this.repair(request, answer.text, code, outcome, attempt);
         showCode(request.sink, fixed.code, { model: fixed.model, calls: 1 }, html, `Repair attempt ${attempt}`);
         code = fixed.code;
-        outcome = await this.gateAndRun(code, request, html);
+        outcome = await gateAndRun(code);
+      }
+      if (outcome.status === "ok") {
+        const endpoint = await (await this.modelClient()).endpoint();
+        const record = signRecord(
+          newRecord({ task: request.task, parameters, code, model: answer.origin.model, endpoint: endpoint.baseUrl, context: request.context, validation: report }),
+        );
+        this.keep(record, request);
       }
       return outcome;
     } catch (err) {
@@ -99,14 +162,45 @@ export class TaskPipeline {
   }
 
   /** The validation gate, then the run: code below the threshold is shown and not run. */
-  private async gateAndRun(code: string, request: TaskRequest, html: HtmlRenderer): Promise<TaskOutcome> {
-    const report = await request.validate(code);
+  private async gateAndRun(
+    code: string,
+    report: ValidationReport,
+    parameters: Record<string, JsonValue>,
+    request: TaskRequest,
+    html: HtmlRenderer,
+  ): Promise<TaskOutcome> {
     showValidation(request.sink, report, html);
     if (report.passed === false) {
-      this.blocked = { code, report };
+      this.blocked = { code: withParameters(parameters, code), report };
       return fail(request.sink, new ValidationFailed(report));
     }
-    return request.run(code);
+    return request.run(withParameters(parameters, code));
+  }
+
+  /** A rerun: the recorded code runs again, with this run's parameter values, and no model call. */
+  private async runRecorded(record: LuciRecord, parameters: Record<string, JsonValue>, request: TaskRequest, html: HtmlRenderer): Promise<TaskOutcome> {
+    showCode(request.sink, record.code, { model: record.model, calls: 0 }, html, `Recorded code (${record.created.slice(0, 10)}, no model call)`);
+    if (verifyRecord(record) === "untrusted") throw new NotTrusted(record, request.notebookPath);
+    this.keep(record, request);
+    return request.run(withParameters(parameters, record.code));
+  }
+
+  /** Shows the record in the cell's outputs (so it is saved with the notebook) and remembers it. */
+  private keep(record: LuciRecord, request: TaskRequest): void {
+    const { data, metadata } = recordDisplay(record);
+    request.sink.display(data, metadata, {});
+    this.records.remember(record, request.cellId);
+  }
+
+  /** The task's {name=value} parameters, with values from a parameters cell taking precedence. */
+  private parametersOf(request: TaskRequest): Record<string, JsonValue> {
+    const parsed = parseParameters(request.task);
+    if (parsed.problems.length > 0) throw new ParameterError(parsed.problems.map((p) => `${p.text}: ${p.message}`).join("; "));
+    const values = parameterValues(parsed);
+    for (const name of Object.keys(values)) {
+      if (name in request.sessionParameters) values[name] = request.sessionParameters[name]!;
+    }
+    return values;
   }
 
   /** Asks the model to fix code that raised, showing its answer as it streams. */

@@ -57,7 +57,7 @@ export class KernelClient {
       const { msgId, reply } = this.request("shell", "kernel_info_request", {});
       const got = await Promise.race([reply, sleep(500).then(() => undefined)]);
       if (got) {
-        await this.waitForIdle(msgId, 2000).catch(() => undefined);
+        await this.waitForIdle(msgId, 250).catch(() => undefined); // iopub may not be joined yet: ask again
         if ((this.iopubByParent.get(msgId) ?? []).length > 0) return got;
       }
     }
