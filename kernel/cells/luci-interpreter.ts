@@ -89,6 +89,7 @@ export class LuciInterpreter implements Interpreter {
         source: request.code,
         cellId: request.cellId,
         notebookPath: this.notebookPath(),
+        folder: process.cwd(),
         regenerate,
         sessionParameters: this.sessionParameters,
         sink: context,

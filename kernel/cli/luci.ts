@@ -14,6 +14,7 @@ Commands:
                                    remove it
   env list | show | rm | gc | freeze | export | import
                                    manage notebook environments (luci env help)
+  trust NOTEBOOK...                 trust the recorded code of notebooks someone else made
   version                          print Luci's version
 `;
 
@@ -27,6 +28,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import("./kernelspec-command.js")).runKernelspecCommand(command, rest);
     case "env":
       return (await import("./env-command.js")).runEnvCommand(rest);
+    case "trust":
+      return (await import("./trust-command.js")).runTrustCommand(rest);
     case "version":
     case "--version":
       process.stdout.write(`${(await import("../common/version.js")).VERSION}\n`);

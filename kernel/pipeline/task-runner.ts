@@ -3,6 +3,8 @@
 // code shown, then the code run in the notebook's Python like any cell.
 // Not yet here (later work): recorded code and trust, parameters, the validation gate,
 // self-repair, context from earlier cells.
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import type { OutputSink } from "../common/output-sink.js";
 import { ANALYSIS_AND_PLAN_JSON_SCHEMA, ANALYSIS_AND_PLAN_SCHEMA_NAME, parseAnswer, parseRepairedJson, repairPrompt, type TaskAnswer } from "./model/answer.js";
 import { GenerationInterrupted } from "./model/errors.js";
@@ -53,10 +55,11 @@ export interface TaskRequest {
   run(code: string): Promise<TaskOutcome>;
   /** The validation gate's analysis of the code (the worker's validate op). */
   validate(code: string): Promise<ValidationReport>;
-  /** Where this cell's recorded code may be found. */
+  /** Where this cell's recorded code may be found: the notebook, or else the notebooks of its folder. */
   source: string;
   cellId?: string;
   notebookPath?: string;
+  folder: string;
   /** `%luci regenerate`: new code even where a record exists (the difference is shown). */
   regenerate?: boolean;
   /** Values set by an earlier cell of plain assignments (papermill's parameters cell). */
@@ -125,7 +128,7 @@ export class TaskPipeline {
     try {
       const html = await safeHtmlRenderer();
       const parameters = this.parametersOf(request);
-      const found = this.records.find({ notebookPath: request.notebookPath, cellId: request.cellId, source: request.source, task: request.task });
+      const found = this.findRecord(request);
       if (found?.reusable && !request.regenerate) return await this.runRecorded(found.record, parameters, request, html);
       if (generationMode(this.env) === "offline") throw new NoRecordOffline(`no recorded code for the task ${JSON.stringify(request.task.slice(0, 80))}`);
 
@@ -175,6 +178,23 @@ export class TaskPipeline {
       return fail(request.sink, new ValidationFailed(report));
     }
     return request.run(withParameters(parameters, code));
+  }
+
+  /**
+   * The cell's record: in its notebook when the kernel knows which one it is; else (papermill
+   * writing its output beside the input, nbconvert in a folder of several notebooks) in the
+   * notebooks of the folder. A record is signed, so wherever it is found it is checked the same way.
+   */
+  private findRecord(request: TaskRequest) {
+    const query = { cellId: request.cellId, source: request.source, task: request.task };
+    if (request.notebookPath) return this.records.find({ ...query, notebookPath: request.notebookPath });
+    const own = this.records.find(query);
+    if (own) return own;
+    for (const path of notebooksIn(request.folder)) {
+      const found = this.records.find({ ...query, notebookPath: path });
+      if (found?.reusable) return found;
+    }
+    return undefined;
   }
 
   /** A rerun: the recorded code runs again, with this run's parameter values, and no model call. */
@@ -293,4 +313,17 @@ function fail(sink: OutputSink, err: Error): TaskOutcome {
   const traceback = [`\x1b[0;31m${ename}\x1b[0m: ${evalue}`];
   sink.error(ename, evalue, traceback);
   return { status: "error", ename, evalue, traceback };
+}
+
+/** The notebooks of a folder (at most 50, newest last by name). */
+function notebooksIn(folder: string): string[] {
+  try {
+    return readdirSync(folder)
+      .filter((name) => name.toLowerCase().endsWith(".ipynb") && !name.startsWith("."))
+      .sort()
+      .slice(0, 50)
+      .map((name) => join(folder, name));
+  } catch {
+    return [];
+  }
 }

@@ -1,0 +1,21 @@
+// `luci trust NOTEBOOK...`: trust the recorded code in notebooks someone else made, as
+// `jupyter trust` does for their outputs; until then it is shown and not run.
+import { trustNotebook } from "../pipeline/records/trust.js";
+
+export async function runTrustCommand(args: string[]): Promise<number> {
+  if (args.length === 0 || args.includes("--help") || args.includes("-h")) {
+    process.stdout.write("Usage: luci trust NOTEBOOK.ipynb [...]\n  Trust the recorded code of these notebooks, so that it runs without being regenerated.\n");
+    return args.length === 0 ? 2 : 0;
+  }
+  let failed = 0;
+  for (const path of args) {
+    try {
+      const count = await trustNotebook(path);
+      process.stdout.write(`Trusted ${count} recorded ${count === 1 ? "program" : "programs"} in ${path}\n`);
+    } catch (err) {
+      failed += 1;
+      process.stderr.write(`luci trust: ${path}: ${(err as Error).message}\n`);
+    }
+  }
+  return failed ? 1 : 0;
+}
