@@ -14,6 +14,9 @@ export const LUCI_HELP = `%luci: Luci's own commands
   %luci run-anyway                  (alone in a cell) run the code the validation gate stopped
   %luci regenerate                  (first line of a task cell) new code for the task, with the changes shown
   %luci trust [NOTEBOOK]            trust the recorded code of a notebook someone else made
+  %luci show-code                   the code the last task ran
+  %luci export [DIR]                the program as script.py, requirements.txt, Dockerfile,
+                                    docker-compose.yml, deploy.sh, .env.example, README (default ./export)
   %luci help, %luci?                this text
 Cells: %%python forces Python, %%task forces a task; %pip install|uninstall|list acts on the
 notebook's environment. Settings: LUCI_LLM_BASE_URL, LUCI_LLM_MODEL, LUCI_LLM_API_KEY,
@@ -26,6 +29,9 @@ export interface MagicContext {
   describeModel(): Promise<string>;
   setModel(overrides: ModelOverrides): Promise<string>;
   notebookPath(): string | undefined;
+  /** The cells that ran, for %luci export and %luci show-code. */
+  cells(): { task?: string; code: string }[];
+  pythonVersion(): string | undefined;
 }
 
 export async function runKernelMagic(context: MagicContext, name: string, args: string, sink: OutputSink): Promise<void> {
@@ -58,6 +64,25 @@ export async function runKernelMagic(context: MagicContext, name: string, args: 
       const { trustNotebook } = await import("../pipeline/records/trust.js");
       const count = await trustNotebook(path);
       return say(`Trusted ${count} recorded ${count === 1 ? "program" : "programs"} of ${path}: they run without a model call from now on.`);
+    }
+    case "show-code": {
+      const last = [...context.cells()].reverse().find((cell) => cell.task);
+      if (!last) return say("No task has run in this kernel yet.");
+      return say(`The code of the last task (${last.task}):\n\n${last.code}`);
+    }
+    case "export": {
+      const env = context.environment();
+      const requirements = Object.entries(env?.record?.packages ?? {}).map(([n, v]) => `${n}==${v}`);
+      const { exportProgram } = await import("../pipeline/export/export-program.js");
+      const notebook = context.notebookPath();
+      const files = exportProgram({
+        dir: rest[0] ?? "export",
+        cells: context.cells(),
+        requirements,
+        pythonVersion: context.pythonVersion(),
+        notebookName: notebook?.split("/").pop(),
+      });
+      return say(`Exported ${context.cells().length} cells to ${files.length} files:\n${files.map((f) => `  ${f}`).join("\n")}`);
     }
     case "run-anyway":
       throw new Error("put %luci run-anyway alone in a cell: it runs the code the validation gate last stopped");

@@ -73,8 +73,11 @@ export class LuciInterpreter implements Interpreter {
     }
     const outcome = await this.runPython(cell.code, cell.kind === "python" ? "python" : "auto", request, context);
     if (outcome.status === "not_python") return this.runTask(request.code.trim(), request, context);
-    if (!request.silent) this.cellLog.add({ code: cell.code });
-    if (outcome.status === "ok") Object.assign(this.sessionParameters, literalAssignments(cell.code) ?? {});
+    if (outcome.status === "ok") {
+      // The notebook's program, as the model's context and %luci export see it: cells that worked.
+      if (!request.silent) this.cellLog.add({ code: cell.code });
+      Object.assign(this.sessionParameters, literalAssignments(cell.code) ?? {});
+    }
     return outcome;
   }
 
@@ -104,8 +107,8 @@ export class LuciInterpreter implements Interpreter {
         validate: async (code) =>
           (await this.python.ask("validate", { code, cwd: process.cwd(), threshold: validationThreshold() })) as unknown as ValidationReport,
         run: async (code) => {
-          this.cellLog.add({ task, code });
           const outcome = await this.runPython(code, "python", request, context);
+          if (outcome.status === "ok") this.cellLog.add({ task, code });
           return outcome.status === "not_python" ? { status: "error", ename: "SyntaxError", evalue: outcome.syntaxError.msg, traceback: [] } : outcome;
         },
       });
@@ -123,6 +126,8 @@ export class LuciInterpreter implements Interpreter {
     environment: () => this.environment(),
     describeModel: async () => (await this.pipeline()).describeModel(),
     notebookPath: () => this.notebookPath(),
+    cells: () => this.cellLog.all(),
+    pythonVersion: () => this.python.pythonVersion,
     setModel: async (overrides) => (await this.pipeline()).setModel(overrides),
   };
 

@@ -4,7 +4,10 @@
 import { readdirSync } from "node:fs";
 import type { EarlierCell, NamespaceEntry, TaskContext } from "./model/prompt.js";
 
-const KEPT_CELLS = 20;
+/** What the model is shown of the earlier cells (the prompt caps it further). */
+const CONTEXT_CELLS = 20;
+/** What %luci export can write out. */
+const KEPT_CELLS = 5000;
 
 /** The notebook's cells as they ran in this kernel, most recent last. */
 export class CellLog {
@@ -15,7 +18,11 @@ export class CellLog {
     if (this.cells.length > KEPT_CELLS) this.cells.shift();
   }
 
-  recent(): EarlierCell[] {
+  recent(count = CONTEXT_CELLS): EarlierCell[] {
+    return this.cells.slice(-count);
+  }
+
+  all(): EarlierCell[] {
     return [...this.cells];
   }
 }

@@ -1,6 +1,10 @@
 // Task cells through a real kernel against the fake model server: the answer streams into the
 // cell, the plan, the code and the validation show as rich outputs, the code runs; messy
 // answers and faults end in a working cell or a clear error, and the kernel stays up.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Message } from "../../../kernel/protocol/messages.js";
 import { ofType, sleep, streamText } from "../../support/kernel-client.js";
@@ -169,5 +173,23 @@ describe("task cells", () => {
     await kernel.client.execute("%luci model fake-coder");
     const bad = await kernel.client.execute("%luci frobnicate");
     expect(bad.reply.content).toMatchObject({ status: "error", ename: "UsageError" });
+  });
+
+  it("%luci show-code shows the last task's code; %luci export writes the program as deployment files", async () => {
+    server.enqueue(answer({ code: "exported_value = 21 * 2\nprint(exported_value)" }));
+    await kernel.client.execute("Compute the exported value");
+    const shown = await kernel.client.execute("%luci show-code");
+    expect(streamText(shown.iopub)).toContain("exported_value = 21 * 2");
+    const dir = mkdtempSync(join(tmpdir(), "luci-export-"));
+    const exported = await kernel.client.execute(`%luci export ${dir}`);
+    expect(exported.reply.content.status).toBe("ok");
+    for (const file of ["script.py", "requirements.txt", ".env.example", "Dockerfile", "docker-compose.yml", "deploy.sh", "README.md"]) {
+      expect(existsSync(join(dir, file)), file).toBe(true);
+    }
+    const script = readFileSync(join(dir, "script.py"), "utf8");
+    expect(script).toMatch(/# Cell \d+ \(task\): Compute the exported value\nexported_value = 21 \* 2/);
+    expect(readFileSync(join(dir, "docker-compose.yml"), "utf8")).toMatch(/mem_limit: 1g[\s\S]*pids_limit: 256/);
+    const run = execFileSync("python3", [join(dir, "script.py")], { cwd: dir, encoding: "utf8" });
+    expect(run).toContain("42\n");
   });
 });
