@@ -4,7 +4,7 @@
 // structured data as application/vnd.luci.*+json.
 import { randomUUID } from "node:crypto";
 import type { OutputSink } from "../common/output-sink.js";
-import type { AnalysisAndPlan } from "./model/answer.js";
+import type { AnalysisAndPlan } from "./model/answer-schema.js";
 import { collapsible, type HtmlRenderer } from "./safe-html.js";
 
 /** Shows streamed tokens in place, at most every `intervalMs`, so a fast stream cannot flood the client. */

@@ -6,7 +6,9 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { OutputSink } from "../common/output-sink.js";
-import { ANALYSIS_AND_PLAN_JSON_SCHEMA, ANALYSIS_AND_PLAN_SCHEMA_NAME, parseAnswer, parseRepairedJson, repairPrompt, type TaskAnswer } from "./model/answer.js";
+import { parseAnswer } from "./model/answer-parser.js";
+import { ANALYSIS_AND_PLAN_JSON_SCHEMA, ANALYSIS_AND_PLAN_SCHEMA_NAME, type TaskAnswer } from "./model/answer-schema.js";
+import { parseRepairedJson, repairPrompt } from "./model/repair-prompt.js";
 import { GenerationInterrupted } from "./model/errors.js";
 import type { ModelClient } from "./model/model-client.js";
 import type { ModelOverrides } from "./model/settings.js";

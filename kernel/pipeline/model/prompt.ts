@@ -3,7 +3,7 @@
 // the files, the packages). The caller gathers the context; this file only words it, compactly:
 // every list is capped and every long text clipped, so a notebook with a hundred cells or a
 // namespace of a thousand names still makes a prompt a small local model can take.
-import { ANALYSIS_AND_PLAN_JSON_SCHEMA, COMPLEXITIES, EXAMPLE_ANALYSIS_AND_PLAN, TASK_TYPES } from "./answer.js";
+import { ANALYSIS_AND_PLAN_JSON_SCHEMA, COMPLEXITIES, EXAMPLE_ANALYSIS_AND_PLAN, TASK_TYPES } from "./answer-schema.js";
 import type { ChatMessage } from "./types.js";
 
 export interface EarlierCell {

@@ -1,15 +1,13 @@
 import { describe, expect, it } from "vitest";
+import { parseAnswer, type ParsedAnswer } from "../../../../kernel/pipeline/model/answer-parser.js";
 import {
   ANALYSIS_AND_PLAN_JSON_SCHEMA,
   AnalysisAndPlanSchema,
   EXAMPLE_ANALYSIS_AND_PLAN,
-  parseAnswer,
-  parseJsonLeniently,
-  parseRepairedJson,
-  repairPrompt,
-  type ParsedAnswer,
   type TaskAnswer,
-} from "../../../../kernel/pipeline/model/answer.js";
+} from "../../../../kernel/pipeline/model/answer-schema.js";
+import { parseJsonLeniently } from "../../../../kernel/pipeline/model/lenient-json.js";
+import { parseRepairedJson, repairPrompt } from "../../../../kernel/pipeline/model/repair-prompt.js";
 import { AnswerFormatError, ModelRefused } from "../../../../kernel/pipeline/model/errors.js";
 import { answerText, brokenJson, refusal, wrongShape } from "../../../support/fake-model-server.js";
 

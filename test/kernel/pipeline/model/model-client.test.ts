@@ -2,18 +2,14 @@ import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  ANALYSIS_AND_PLAN_JSON_SCHEMA,
-  ANALYSIS_AND_PLAN_SCHEMA_NAME,
-  EXAMPLE_ANALYSIS_AND_PLAN,
-  parseAnswer,
-  parseRepairedJson,
-  repairPrompt,
-} from "../../../../kernel/pipeline/model/answer.js";
+import { parseAnswer } from "../../../../kernel/pipeline/model/answer-parser.js";
+import { ANALYSIS_AND_PLAN_JSON_SCHEMA, ANALYSIS_AND_PLAN_SCHEMA_NAME, EXAMPLE_ANALYSIS_AND_PLAN } from "../../../../kernel/pipeline/model/answer-schema.js";
+import { parseRepairedJson, repairPrompt } from "../../../../kernel/pipeline/model/repair-prompt.js";
 import { taskMessages } from "../../../../kernel/pipeline/model/prompt.js";
 import { endpointKey, forgetCapabilities, knownMode } from "../../../../kernel/pipeline/model/capabilities.js";
 import { GenerationInterrupted, ModelUnavailable } from "../../../../kernel/pipeline/model/errors.js";
-import { ModelClient, retryMessage, type GenerateRequest } from "../../../../kernel/pipeline/model/model-client.js";
+import { ModelClient, type GenerateRequest } from "../../../../kernel/pipeline/model/model-client.js";
+import { retryMessage } from "../../../../kernel/pipeline/model/retry-policy.js";
 import { modelSettings, type ModelOverrides } from "../../../../kernel/pipeline/model/settings.js";
 import {
   answer,
