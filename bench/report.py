@@ -5,8 +5,9 @@
 
 RESULTS_DIR holds what bench/run.sh wrote: kernel-{ipykernel,luci}.json (kernel_bench.py
 --json), nbconvert-{ipykernel,luci}.json (nbconvert_bench.sh --json), memory-{ipykernel,luci}.json
-(bench/memory.py), environments.json (bench/environments.py: Luci alone, against absolute targets)
-and meta.json (date, machine, versions). Missing or failed measurements show as "failed" with the
+(bench/memory.py), environments.json (bench/environments.py: Luci alone, against absolute targets),
+pipeline.json (bench/pipeline.bench.ts: task cells against the fake model server, Luci alone,
+absolute targets) and meta.json (date, machine, versions). Missing or failed measurements show as "failed" with the
 reason.
 
 Only the part of the output file between the GENERATED markers is replaced, so the hand-written
@@ -174,6 +175,92 @@ def environment_section(e):
     return rows, context, not_met, failures
 
 
+# Task cells (bench/pipeline.bench.ts): Luci only, absolute targets.
+def pipeline_section(p):
+    """Rows of the Task cells table, plus context rows, not-met and failure lines."""
+    rows, not_met, failures = [], [], []
+    errors = dict(p.get("errors") or {})
+    whole = p.get("_error") or errors.get("setup")
+    if errors.get("warm_up") and not whole:
+        failures.append("- Task cells, warm-up task: %s" % str(errors["warm_up"]).strip().splitlines()[0][:300])
+    opts = p.get("options") or {}
+    targets = p.get("targets") or {}
+    new, rerun, calls, stream = (p.get(k) or {} for k in ("new_task", "rerun", "model_calls", "stream"))
+
+    def stat(obj, key, which):
+        return ((obj.get(key) or {}).get(which), (obj.get(key) or {}).get("n"))
+
+    def row(label, value, target, target_text, err, shown=None, ok=None):
+        if err:
+            failures.append("- %s: %s" % (label, str(err).strip().splitlines()[0][:300]))
+        if value is None:
+            verdict = "not measured"
+        elif (ok if ok is not None else value <= target) and not err:
+            verdict = "met"
+        else:
+            verdict = "**not met**"
+            not_met.append("- %s: %s, target %s%s" % (label, shown or fmt(value, "ms"), target_text,
+                                                     " (the measurement also reported a failure)" if err else ""))
+        rows.append("| %s | %s | %s | %s |" % (label, shown or fmt(value, "ms"), target_text, verdict))
+
+    t_new = targets.get("new_task_overhead_ms", 50.0)
+    t_rerun = targets.get("rerun_overhead_ms", 20.0)
+    t_stream = targets.get("token_to_display_ms", 100.0)
+    err_new = errors.get("new_task") or whole
+    err_rerun = errors.get("rerun") or whole
+    err_stream = errors.get("stream") or whole
+
+    v, n = stat(new, "overhead_ms", "median")
+    row("Pipeline's own time per new task cell: send to idle minus model time minus the code's own time "
+        "(median of %s tasks)" % (n or opts.get("tasks", "?")), v, t_new, "<= %s" % fmt_target(t_new), err_new)
+    v, n = stat(rerun, "overhead_ms", "median")
+    row("Rerun from the record beyond the code's own time: the task cell again minus the same code as a "
+        "Python cell (median of %s pairs)" % (n or opts.get("reruns", "?")), v, t_rerun, "<= %s" % fmt_target(t_rerun),
+        err_rerun)
+    per = calls.get("per_task") or []
+    if per:
+        shown = ("%d (every one of %d tasks)" % (per[0], len(per)) if min(per) == max(per)
+                 else "mean %.2f, min %d, max %d over %d tasks" % (sum(per) / len(per), min(per), max(per), len(per)))
+        row("Model calls per new task (%d tasks)" % len(per), float(max(per)), None, "1", err_new, shown=shown,
+            ok=min(per) == max(per) == targets.get("model_calls_per_task", 1))
+    else:
+        row("Model calls per new task (%s tasks)" % opts.get("tasks", "?"), None, None, "1", err_new)
+    for which in ("median", "p95"):
+        v, n = stat(stream, "latency_ms", which)
+        row("Token to display: chunk written by the server to the first display update holding its text (the "
+            "answer's last chunks: the summary that replaces them), %s chunks %s ms apart (%s of %s chunks)"
+            % (opts.get("stream_chunks", 40), opts.get("stream_chunk_delay_ms", 20), which, n or "?"),
+            v, t_stream, "<= %s" % fmt_target(t_stream), err_stream)
+
+    first = p.get("first_task") or {}
+    context = [
+        ("First task of a kernel, beyond model and code time (loads the model client, zod, marked; not counted above)",
+         first.get("overhead_ms")),
+        ("New task, send to idle (median)", stat(new, "task_ms", "median")[0]),
+        ("New task, model time: request arrival to last byte of the answer (median)", stat(new, "model_ms", "median")[0]),
+        ("New task, its code as a Python cell, send to idle (median)", stat(new, "code_ms", "median")[0]),
+        ("New task, send to the model request's arrival (median)", stat(new, "before_model_ms", "median")[0]),
+        ("New task, answer's last byte to idle, minus the code's own time (median)",
+         stat(new, "after_model_minus_code_ms", "median")[0]),
+        ("Pipeline's own time per new task (p95)", stat(new, "overhead_ms", "p95")[0]),
+        ("Rerun from the record, send to idle (median)", stat(rerun, "rerun_ms", "median")[0]),
+        ("Rerun: the same code as a Python cell, send to idle (median)", stat(rerun, "code_ms", "median")[0]),
+        ("Rerun beyond the code's own time (p95)", stat(rerun, "overhead_ms", "p95")[0]),
+        ("Token to display, chunks that showed as streamed text only (median)",
+         stat(stream, "latency_shown_as_text_ms", "median")[0]),
+    ]
+    context = ["| %s | %s |" % (label, fmt(value, "ms")) for label, value in context]
+    if rerun.get("model_calls") is not None:
+        context.append("| Model calls during the %s reruns | %s |" % (opts.get("reruns", "?"), rerun["model_calls"]))
+    if stream.get("chunks") is not None:
+        context.append("| Streamed chunks never shown as text (the answer's end replaces the stream with its summary "
+                       "line; measured to that update) | %s of %s |" % (stream.get("shown_only_as_summary"),
+                                                                       stream.get("chunks")))
+        context.append("| Display messages of the generation (display_data + update_display_data) | %s |"
+                       % stream.get("display_messages"))
+    return rows, context, not_met, failures
+
+
 def fmt_target(ms):
     return ("%g s" % (ms / 1000)) if ms >= 1000 else ("%g ms" % ms)
 
@@ -222,6 +309,12 @@ def build(d):
     not_met += env_not_met
     failures += env_failures
 
+    pipe = load(d, "pipeline.json")
+    pipe_rows, pipe_context, pipe_not_met, pipe_failures = pipeline_section(pipe)
+    not_met += pipe_not_met
+    failures += pipe_failures
+    popts = pipe.get("options") or {}
+
     m = meta
     v = m.get("versions", {})
     out = [BEGIN, "",
@@ -256,6 +349,27 @@ def build(d):
            "",
            "| context (no target) | Luci |",
            "| --- | --- |"] + env_context + [
+           "",
+           "### Task cells", "",
+           "Luci alone, with `bench/pipeline.bench.ts` (`npx vitest run --config bench/vitest.pipeline.config.ts`): "
+           "the built kernel over ZeroMQ (`LUCI_EXECUTOR=local`, worker Python `%s`) against the fake "
+           "OpenAI-compatible server of `test/support/fake-model-server.ts` in the bench's process (no delay before "
+           "the answer, 4 characters a chunk). Times are send to IOPub `idle`; the model's time is the server's "
+           "record of each request (body arrived to last byte sent); the code's own time is the same code sent "
+           "as a Python cell; reruns are paired with that Python cell, in alternating order. %s distinct tasks, "
+           "%s reruns, %s streamed answers of %s chunks %s ms apart. The kernel throttles the streamed display "
+           "to one update per %s ms (the first token shows at once), so a token waits up to that long by design; "
+           "the answer's last tokens are replaced by a summary line (then the plan and code displays) and not "
+           "shown as streamed text."
+           % (popts.get("python", "?"), popts.get("tasks", "?"), popts.get("reruns", "?"), popts.get("streams", "?"),
+              popts.get("stream_chunks", "?"), popts.get("stream_chunk_delay_ms", "?"),
+              popts.get("display_throttle_ms", "?")),
+           "",
+           "| metric | Luci | target | |",
+           "| --- | --- | --- | --- |"] + pipe_rows + [
+           "",
+           "| context (no target) | Luci |",
+           "| --- | --- |"] + pipe_context + [
            "",
            "### Targets not met in this run", ""] + (not_met or ["None."]) + [""]
     if failures:

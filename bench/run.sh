@@ -14,6 +14,10 @@
 # then, for Luci alone:
 #   bench/environments.py                      notebook environments: reuse, creation (empty, with
 #                                              one package from a warm uv cache), the import scan
+#   bench/pipeline.bench.ts (vitest)           task cells against the fake model server: the
+#                                              pipeline's own time, reruns from the record, model
+#                                              calls per task, token-to-display latency (same
+#                                              sizes with --quick: it takes about 10 s)
 # and bench/report.py turns the JSON (kept in bench/results/latest/) into the tables.
 #
 # Needs the venv that `.ci/run` makes; if it is missing, this runs `LUCI_CI_ONLY=setup .ci/run`.
@@ -106,6 +110,16 @@ done
 echo "== environments.py: luci (${ENV_ARGS[*]})"
 measure environments.py environments "$PY" "$ROOT/bench/environments.py" --python "$PY" "${ENV_ARGS[@]}"
 
+# task cells: the built kernel (LUCI_EXECUTOR=local, worker $PY) against the fake model server of
+# test/support/, run by vitest so the bench imports the TS test support; JSON to $RES/pipeline.json
+PIPE_ARGS=(LUCI_BENCH_TASKS=20 LUCI_BENCH_RERUNS=50 LUCI_BENCH_STREAMS=3)
+echo "== pipeline.bench.ts: luci (${PIPE_ARGS[*]})"
+rc=0
+env "${PIPE_ARGS[@]}" LUCI_EXECUTOR=local LUCI_PYTHON="$PY" LUCI_BENCH_OUT="$RES/pipeline.json" \
+  "$ROOT/node_modules/.bin/vitest" run --config bench/vitest.pipeline.config.ts \
+  >"$RES/pipeline.stderr" 2>&1 </dev/null || rc=$?
+[ "$rc" = 0 ] || { echo "   pipeline.bench.ts exit $rc (see $RES/pipeline.stderr)"; tail -15 "$RES/pipeline.stderr" || true; status=1; }
+
 echo "== versions"
 cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 mem=$(awk '/^MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)
@@ -114,7 +128,7 @@ GIT=$(git rev-parse --short HEAD 2>/dev/null || echo "no commit")
 [ -z "$(git status --porcelain 2>/dev/null | head -1)" ] || GIT="$GIT + uncommitted changes"
 ZMQ_NPM=$(node -p 'require("./node_modules/zeromq/package.json").version' 2>/dev/null || echo '?')
 HARNESS_VERSIONS=$("$HPY" -c 'import jupyter_client, zmq; print("jupyter_client %s, pyzmq %s" % (jupyter_client.__version__, zmq.__version__))')
-OPTIONS="kernel_bench --n $START_N --exec-n $EXEC_N; nbconvert_bench -r $NB_REPEAT; memory --repeat $MEM_REPEAT; environments ${ENV_ARGS[*]}"
+OPTIONS="kernel_bench --n $START_N --exec-n $EXEC_N; nbconvert_bench -r $NB_REPEAT; memory --repeat $MEM_REPEAT; environments ${ENV_ARGS[*]}; pipeline ${PIPE_ARGS[*]}"
 [ "$QUICK" = 1 ] && OPTIONS="$OPTIONS (--quick)"
 HARNESS_VERSIONS="$HARNESS_VERSIONS" ROOT="$ROOT" MACHINE="$MACHINE" GIT="$GIT" ZMQ_NPM="$ZMQ_NPM" OPTIONS="$OPTIONS" \
 LUCI_VERSION="$(node dist/kernel/cli/luci.js version)" NODE_VERSION="$(node --version)" \
