@@ -1,0 +1,74 @@
+"""The first pass: imports, assignments and other bindings, and whether there are functions.
+
+It runs over the whole tree before any rule does, so that a rule reading `sp.run(cmd)` on
+line 3 already knows `import subprocess as sp` and `cmd = "rm -rf /"` from anywhere in the cell.
+Iterative, so that a very deep tree cannot stop it.
+"""
+import _ast as ast  # the C module: `ast` itself imports contextlib & co (5 ms)
+
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def _bind(analysis, name, value):
+    analysis.bindings.setdefault(name, []).append(value)
+
+
+def collect(analysis, tree):
+    """Imports, assignments and other bindings, and whether there are functions."""
+    bound = set()  # ids of Name nodes whose binding was recorded with its value
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is ast.Import:
+            for alias in node.names:
+                if alias.asname:
+                    analysis.aliases[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".")[0]
+                    analysis.aliases[top] = top
+        elif kind is ast.ImportFrom:
+            if not node.level and node.module:
+                for alias in node.names:
+                    if alias.name != "*":
+                        analysis.aliases[alias.asname or alias.name] = (
+                            node.module + "." + alias.name)
+        elif kind is ast.Assign:
+            for target in node.targets:
+                _bind_target(analysis, target, node.value, bound)
+        elif kind is ast.AnnAssign and node.value is not None:
+            _bind_target(analysis, node.target, node.value, bound)
+        elif kind is ast.NamedExpr:
+            _bind_target(analysis, node.target, node.value, bound)
+        elif kind in (ast.With, ast.AsyncWith):
+            for item in node.items:
+                if item.optional_vars is not None:
+                    _bind_target(analysis, item.optional_vars, item.context_expr, bound)
+        elif kind is ast.Name:
+            if type(node.ctx) is not ast.Load and id(node) not in bound:
+                _bind(analysis, node.id, None)
+        elif kind is ast.arg:
+            _bind(analysis, node.arg, None)
+        elif kind in _FUNCTIONS:
+            analysis.has_functions = True
+            _bind(analysis, node.name, None)
+        elif kind is ast.ExceptHandler and node.name:
+            _bind(analysis, node.name, None)
+        for name in node._fields:
+            if name == "ctx":
+                continue
+            value = getattr(node, name, None)
+            if type(value) is list:
+                stack.extend(item for item in value if isinstance(item, ast.AST))
+            elif isinstance(value, ast.AST):
+                stack.append(value)
+
+
+def _bind_target(analysis, target, value, bound):
+    if type(target) is ast.Name:
+        _bind(analysis, target.id, value)
+        bound.add(id(target))
+    elif (type(target) in (ast.Tuple, ast.List) and type(value) in (ast.Tuple, ast.List)
+          and len(target.elts) == len(value.elts)):
+        for sub_target, sub_value in zip(target.elts, value.elts):
+            _bind_target(analysis, sub_target, sub_value, bound)

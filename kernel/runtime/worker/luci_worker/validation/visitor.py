@@ -1,0 +1,145 @@
+"""The second pass: a walk over the tree that hands each node to the rules that read it.
+
+Most nodes only lead to their children; the few kinds a rule reads have a handler (HANDLERS),
+which also decides how to go on (a try body counts as protected I/O, say). A call is read by
+every rule family in turn, in a fixed order: some stop the others (eval & co are not read any
+further; a program that is started is not also judged as a file operation).
+"""
+import _ast as ast  # the C module: `ast` itself imports contextlib & co (5 ms)
+import sys
+
+from .. import transform
+from . import credentials, dynamic_code, files, network, notes, shell, values
+from .context import TOP_LEVEL_AWAIT, Context
+
+_TRY = tuple(getattr(ast, name) for name in ("Try", "TryStar") if hasattr(ast, name))
+
+
+class Call:
+    """One call as the rule modules read it."""
+    __slots__ = ("node", "func", "qual", "name", "attr", "args", "keywords", "label")
+
+    def __init__(self, analysis, node):
+        func = node.func
+        self.node = node
+        self.func = func
+        self.qual = values.qual(analysis, func)
+        self.name = self.qual or ""
+        self.attr = func.attr if type(func) is ast.Attribute else None
+        self.args = node.args
+        self.keywords = {kw.arg: kw.value for kw in node.keywords if kw.arg}
+        self.label = (self.qual or values.dotted(func)) + "()"
+
+    def arg(self, position, keyword):
+        """The argument at a position, or given by keyword; None if absent."""
+        if position is not None and len(self.args) > position:
+            return self.args[position]
+        return self.keywords.get(keyword)
+
+
+class Analysis(Context):
+    def visit(self, node):
+        handler = HANDLERS.get(type(node))
+        if handler is not None:
+            handler(self, node)
+        else:
+            self.children(node)
+
+    def children(self, node):
+        for name in node._fields:
+            if name == "ctx":
+                continue
+            value = getattr(node, name, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        self.visit(item)
+            elif isinstance(value, ast.AST):
+                self.visit(value)
+
+
+def _visit_call(analysis, node):
+    _check_call(analysis, node)
+    analysis.children(node)
+
+
+def _check_call(analysis, node):
+    call = Call(analysis, node)
+    credentials.check_call(analysis, call)
+    if dynamic_code.check_call(analysis, call):
+        return
+    if call.name == transform.SHELL_CALL:
+        shell.shell_line(analysis, node)
+        return
+    if call.name == transform.MAGIC_CALL:
+        _magic_line(analysis, node)
+        return
+    if not shell.check_call(analysis, call):
+        files.check_call(analysis, call)
+    network.check_call(analysis, call)
+    notes.check_call(analysis, call)
+
+
+def _magic_line(analysis, node):
+    """`%name args` (transform.py made it `__luci_magic__('name', 'args')`)."""
+    if len(node.args) < 2 or any(type(a) is not ast.Constant for a in node.args[:2]):
+        return
+    name, line = str(node.args[0].value), str(node.args[1].value)
+    if name in ("rm", "rmdir"):
+        files.shell_deletes(analysis, node, name + " " + line)
+    elif name == "env":
+        credentials.env_line(analysis, node, line)
+    elif name in ("time", "timeit") and line:
+        _nested(analysis, node, line)
+
+
+def _nested(analysis, node, source):
+    """The Python code of a `%time` / `%timeit` line."""
+    try:
+        tree = compile(source, "<line>", "exec", ast.PyCF_ONLY_AST | TOP_LEVEL_AWAIT,
+                       dont_inherit=True)
+    except (SyntaxError, ValueError, OverflowError):
+        return  # the cell will say so when it runs
+    offset = analysis.offset
+    analysis.offset = offset + node.lineno - 1
+    try:
+        analysis.visit(tree)
+    finally:
+        analysis.offset = offset
+
+
+HANDLERS = {
+    ast.Constant: credentials.visit_constant,
+    ast.JoinedStr: credentials.visit_joined,
+    ast.ExceptHandler: notes.visit_handler,
+    ast.Import: network.visit_import,
+    ast.ImportFrom: network.visit_import,
+    ast.Assign: credentials.visit_assign,
+    ast.AnnAssign: credentials.visit_assign,
+    ast.Dict: credentials.visit_dict,
+    ast.Compare: credentials.visit_compare,
+    ast.Call: _visit_call,
+}
+for _kind in _TRY:
+    HANDLERS[_kind] = notes.visit_try
+
+
+def visit_deep(analysis, tree):
+    """analysis.visit(tree); for a very deep tree (a sum of 800 terms) once more, from the
+    same start, with a higher recursion limit (the parser accepted the tree: it is finite)."""
+    issues = len(analysis.issues)
+    try:
+        return analysis.visit(tree)
+    except RecursionError:
+        pass
+    del analysis.issues[issues:]
+    analysis.try_depth = 0
+    analysis.io_unprotected = None
+    analysis.network_flagged.clear()
+    analysis.scanned_strings.clear()
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 20000))
+    try:
+        return analysis.visit(tree)
+    finally:
+        sys.setrecursionlimit(limit)
