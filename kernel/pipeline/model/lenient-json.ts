@@ -74,25 +74,9 @@ class LooseJson {
   }
 
   private object(): Record<string, unknown> {
-    this.i++;
     const out: Record<string, unknown> = {};
-    for (;;) {
-      this.space();
-      if (this.eof) {
-        this.fixes.add("a truncated end");
-        return out;
-      }
+    this.members("}", () => {
       const c = this.s[this.i]!;
-      if (c === "}") {
-        this.i++;
-        return out;
-      }
-      if (c === ",") {
-        this.i++;
-        this.space();
-        if (this.s[this.i] === "}") this.fixes.add("trailing commas");
-        continue;
-      }
       let key: string;
       if (c === '"' || c === "'" || c === "“" || c === "‘") {
         key = this.string();
@@ -103,46 +87,55 @@ class LooseJson {
         this.i += word.length;
         key = word;
       }
-      this.space();
-      if (this.eof) {
-        this.fixes.add("a truncated end");
-        return out;
-      }
+      if (this.truncatedAfterSpace()) return false;
       if (this.s[this.i] !== ":") throw new LooseFailure(`expected ":" after ${JSON.stringify(key)}`);
       this.i++;
-      this.space();
-      if (this.eof) {
-        this.fixes.add("a truncated end");
-        return out;
-      }
+      if (this.truncatedAfterSpace()) return false;
       out[key] = this.value();
-      this.afterMember("}");
-    }
+      return true;
+    });
+    return out;
   }
 
   private array(): unknown[] {
-    this.i++;
     const out: unknown[] = [];
+    this.members("]", () => {
+      out.push(this.value());
+      return true;
+    });
+    return out;
+  }
+
+  /**
+   * The members of an object or array up to `close`, after its opening bracket: trailing commas
+   * and a truncated end are tolerated (and noted). `member` reads one; false means the text ended.
+   */
+  private members(close: "}" | "]", member: () => boolean): void {
+    this.i++;
     for (;;) {
-      this.space();
-      if (this.eof) {
-        this.fixes.add("a truncated end");
-        return out;
-      }
+      if (this.truncatedAfterSpace()) return;
       const c = this.s[this.i]!;
-      if (c === "]") {
+      if (c === close) {
         this.i++;
-        return out;
+        return;
       }
       if (c === ",") {
         this.i++;
         this.space();
-        if (this.s[this.i] === "]") this.fixes.add("trailing commas");
+        if (this.s[this.i] === close) this.fixes.add("trailing commas");
         continue;
       }
-      out.push(this.value());
-      this.afterMember("]");
+      if (!member()) return;
+      this.afterMember(close);
     }
+  }
+
+  /** Skips space; true (noting "a truncated end") when the text ends there. */
+  private truncatedAfterSpace(): boolean {
+    this.space();
+    if (!this.eof) return false;
+    this.fixes.add("a truncated end");
+    return true;
   }
 
   /** After a member: a comma, the closing bracket, the end (truncated) or a missing comma. */
