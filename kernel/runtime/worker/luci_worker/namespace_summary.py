@@ -60,28 +60,26 @@ def _clip(text, limit=PREVIEW_CHARS):
     return text if len(text) <= limit else text[:limit - 1] + "\u2026"
 
 
-def _class_module(cls):
+def _type_attribute(read, cls, expected, fallback):
+    """One of a class's own attributes (__module__, __name__, __mro__), read through `type`
+    itself so that no metaclass can intercept it; `fallback` when it is odd or missing."""
     try:
-        module = _type_module(cls, type)
+        value = read(cls, type)
     except Exception:
-        return ""
-    return module if type(module) is str else ""
+        return fallback
+    return value if type(value) is expected else fallback
+
+
+def _class_module(cls):
+    return _type_attribute(_type_module, cls, str, "")
 
 
 def _class_name(cls):
-    try:
-        name = _type_name(cls, type)
-    except Exception:
-        return "object"
-    return name if type(name) is str else "object"
+    return _type_attribute(_type_name, cls, str, "object")
 
 
 def _mro(cls):
-    try:
-        mro = _type_mro(cls, type)
-    except Exception:
-        return ()
-    return mro if type(mro) is tuple else ()
+    return _type_attribute(_type_mro, cls, tuple, ())
 
 
 def _from_library(cls, prefixes):
