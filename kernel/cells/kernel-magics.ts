@@ -8,7 +8,7 @@ import type { ModelOverrides } from "../pipeline/model/settings.js";
 export const LUCI_HELP = `%luci: Luci's own commands
   %luci model                       which model task cells use, and how it is configured
   %luci model NAME [--base-url URL] [--temperature T] [--max-tokens N]
-                                    use another model in this kernel session
+                                    use another model for this notebook (remembered)
   %luci env                         this notebook's environment: folder, Python, packages
   %luci executor                    where the code runs
   %luci run-anyway                  (alone in a cell) run the code the validation gate stopped

@@ -118,7 +118,7 @@ export class LuciInterpreter implements Interpreter {
   }
 
   private async pipeline(): Promise<TaskPipeline> {
-    this.tasks ??= new (await import("../pipeline/task-runner.js")).TaskPipeline();
+    this.tasks ??= new (await import("../pipeline/task-runner.js")).TaskPipeline(process.env, this.notebookPath);
     return this.tasks;
   }
 

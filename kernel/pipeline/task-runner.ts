@@ -104,11 +104,21 @@ export class TaskPipeline {
   /** `%luci model ...` for this kernel session, over the LUCI_LLM_* settings. */
   private overrides: ModelOverrides = {};
 
-  constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
+  constructor(
+    private readonly env: NodeJS.ProcessEnv = process.env,
+    /** The notebook's path, when known: `%luci model` is remembered for it. */
+    private readonly notebookPath: () => string | undefined = () => undefined,
+  ) {}
+
+  /** The notebook's remembered model, then this session's `%luci model`, over LUCI_LLM_*. */
+  private async currentOverrides(): Promise<ModelOverrides> {
+    const { rememberedModel } = await import("./model/notebook-models.js");
+    return { ...rememberedModel(this.notebookPath(), this.env), ...this.overrides };
+  }
 
   async describeModel(): Promise<string> {
     const { modelSettings, describeSettings } = await import("./model/settings.js");
-    const settings = modelSettings(this.env, this.overrides);
+    const settings = modelSettings(this.env, await this.currentOverrides());
     try {
       const endpoint = await (await this.modelClient()).endpoint();
       return `${describeSettings(settings)}\nIn use: ${endpoint.model} at ${endpoint.baseUrl}`;
@@ -119,11 +129,14 @@ export class TaskPipeline {
 
   async setModel(overrides: ModelOverrides): Promise<string> {
     const { modelSettings } = await import("./model/settings.js");
-    const next = { ...this.overrides, ...overrides };
+    const next = { ...(await this.currentOverrides()), ...overrides };
     modelSettings(this.env, next); // throws, in words, on a value that cannot be used
     this.overrides = next;
     this.client = undefined;
-    return `Task cells now use ${next.model ?? "the configured model"}${next.baseUrl ? ` at ${next.baseUrl}` : ""} in this session.`;
+    const path = this.notebookPath();
+    if (path) await (await import("./model/notebook-models.js")).rememberModel(path, next, this.env);
+    const where = path ? "for this notebook" : "in this session";
+    return `Task cells now use ${next.model ?? "the configured model"}${next.baseUrl ? ` at ${next.baseUrl}` : ""} ${where}.`;
   }
 
   async runTask(request: TaskRequest): Promise<TaskOutcome> {
@@ -257,7 +270,7 @@ export class TaskPipeline {
   private modelClient(): Promise<ModelClient> {
     this.client ??= (async () => {
       const [{ ModelClient }, { modelSettings }] = await Promise.all([import("./model/model-client.js"), import("./model/settings.js")]);
-      return new ModelClient(modelSettings(this.env, this.overrides));
+      return new ModelClient(modelSettings(this.env, await this.currentOverrides()));
     })();
     this.client.catch(() => (this.client = undefined));
     return this.client;

@@ -12,6 +12,9 @@ import { KernelClient } from "./kernel-client.js";
 export const ROOT = resolve(import.meta.dirname, "..", "..");
 export const LUCI_BIN = join(ROOT, "dist", "kernel", "cli", "luci.js");
 
+/** Luci's per-user state (trust key, remembered models) for this test process, not the user's. */
+const STATE = mkdtempSync(join(tmpdir(), "luci-test-state-"));
+
 export interface StartedKernel {
   process: ChildProcess;
   client: KernelClient;
@@ -72,7 +75,14 @@ async function startKernelOnce(options: KernelOptions): Promise<StartedKernel> {
     // JPY_PARENT_PID: the kernel exits by itself if this test process dies (as under jupyter_client).
     // LUCI_EXECUTOR=local unless a test asks otherwise: the kernel suites test the kernel; the
     // environment suites ask for notebook environments (LUCI_EXECUTOR=venv) themselves.
-    env: { ...process.env, JPY_PARENT_PID: String(process.pid), LUCI_EXECUTOR: "local", ...options.env },
+    env: {
+      ...process.env,
+      JPY_PARENT_PID: String(process.pid),
+      LUCI_EXECUTOR: "local",
+      LUCI_STATE_DIR: join(STATE, "state"),
+      LUCI_TRUST_DIR: join(STATE, "trust"),
+      ...options.env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });

@@ -133,4 +133,15 @@ describe("recorded code", () => {
     expect(JSON.stringify(iopub)).toMatch(/Changes from the recorded code/);
     expect(JSON.stringify(iopub)).toContain("+print(round(payment, 1))");
   });
+
+  it("%luci model is remembered for the notebook: the next kernel on it uses the same model", async () => {
+    const first = await kernel();
+    const set = await first.client.execute("%luci model remembered-coder");
+    expect(streamText(set.iopub)).toMatch(/now use remembered-coder for this notebook/);
+    await first.stop();
+    const second = await kernel();
+    server.enqueue(answer({ code: "print('remembered')" }));
+    await second.client.execute("Print remembered, with the remembered model");
+    expect((server.chatRequests[0]!.body as { model?: string }).model).toBe("remembered-coder");
+  });
 });
