@@ -32,6 +32,8 @@ export interface MagicContext {
   /** The cells that ran, for %luci export and %luci show-code. */
   cells(): { task?: string; code: string }[];
   pythonVersion(): string | undefined;
+  /** True when a person runs the cell (the client accepts input, as JupyterLab does; nbconvert does not). */
+  interactive(): boolean;
 }
 
 export async function runKernelMagic(context: MagicContext, name: string, args: string, sink: OutputSink): Promise<void> {
@@ -59,6 +61,11 @@ export async function runKernelMagic(context: MagicContext, name: string, args: 
     case "model":
       return say(rest.length === 0 ? await context.describeModel() : await context.setModel(parseModelArgs(rest)));
     case "trust": {
+      // A notebook must not trust itself: under nbconvert or "Run All" of an untrusted notebook
+      // a %luci trust cell would otherwise clear its own records.
+      if (!context.interactive()) {
+        throw new Error("%luci trust runs only when you run the cell yourself (not under nbconvert or papermill); in a terminal: luci trust NOTEBOOK");
+      }
       const path = rest[0] ?? context.notebookPath();
       if (!path) throw new Error("%luci trust needs the notebook's path here: %luci trust NOTEBOOK.ipynb");
       const { trustNotebook } = await import("../pipeline/records/trust.js");

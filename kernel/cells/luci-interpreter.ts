@@ -13,7 +13,6 @@ import type { ValidationReport } from "../pipeline/task-displays.js";
 import type { NamespaceEntry } from "../pipeline/model/prompt.js";
 import { CellLog, gatherContext } from "../pipeline/task-context.js";
 import { literalAssignments } from "../pipeline/records/parameters.js";
-import type { JsonValue } from "../pipeline/records/json.js";
 import type { TaskPipeline } from "../pipeline/task-runner.js";
 import type { SyntaxErrorInfo } from "../runtime/worker-messages.js";
 
@@ -28,8 +27,8 @@ export class LuciInterpreter implements Interpreter {
    * @param environment the notebook's environment, once known (undefined when the kernel runs a
    * fixed Python: then nothing is installed).
    */
-  /** Values from cells of plain literal assignments (papermill's parameters): they set task parameters. */
-  private readonly sessionParameters: Record<string, JsonValue> = {};
+  /** Names set by cells of plain literal assignments (papermill's parameters): tasks read their live values. */
+  private readonly parameterCellNames = new Set<string>();
 
   constructor(
     private readonly python: PythonRuntime,
@@ -61,7 +60,11 @@ export class LuciInterpreter implements Interpreter {
     };
   }
 
+  /** Whether the running request accepts input (a person at JupyterLab, not nbconvert). */
+  private currentAllowsInput = false;
+
   async execute(request: ExecuteRequest, context: ExecuteContext): Promise<ExecuteOutcome> {
+    this.currentAllowsInput = request.allowStdin;
     const regenerate = /^\s*%luci\s+regenerate[ \t]*\n([\s\S]*\S[\s\S]*)$/.exec(request.code);
     if (regenerate) return this.runTask(regenerate[1]!.trim(), request, context, true);
     const cell = classifyCell(request.code);
@@ -76,7 +79,7 @@ export class LuciInterpreter implements Interpreter {
     if (outcome.status === "ok") {
       // The notebook's program, as the model's context and %luci export see it: cells that worked.
       if (!request.silent) this.cellLog.add({ code: cell.code });
-      Object.assign(this.sessionParameters, literalAssignments(cell.code) ?? {});
+      for (const name of Object.keys(literalAssignments(cell.code) ?? {})) this.parameterCellNames.add(name);
     }
     return outcome;
   }
@@ -94,7 +97,7 @@ export class LuciInterpreter implements Interpreter {
         notebookPath: this.notebookPath(),
         folder: process.cwd(),
         regenerate,
-        sessionParameters: this.sessionParameters,
+        parameterCellNames: this.parameterCellNames,
         sink: context,
         signal: abort.signal,
         context: await gatherContext({
@@ -128,6 +131,7 @@ export class LuciInterpreter implements Interpreter {
     notebookPath: () => this.notebookPath(),
     cells: () => this.cellLog.all(),
     pythonVersion: () => this.python.pythonVersion,
+    interactive: () => this.currentAllowsInput,
     setModel: async (overrides) => (await this.pipeline()).setModel(overrides),
   };
 

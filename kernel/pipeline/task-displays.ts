@@ -43,7 +43,7 @@ export class StreamingDisplay {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const tail = this.text.length > 4000 ? `…${this.text.slice(-4000)}` : this.text;
-    this.publish({ "text/plain": `${this.label}\n${tail}`, "text/markdown": `*${this.label}*\n\n\`\`\`\n${tail.replace(/```/g, "ʼʼʼ")}\n\`\`\`` });
+    this.publish({ "text/plain": `${this.label}\n${tail}`, "text/markdown": `*${this.label}*\n\n${fence(tail)}` });
   }
 
   private publish(data: Record<string, string>): void {
@@ -57,10 +57,10 @@ export class StreamingDisplay {
 export function showPlan(sink: OutputSink, plan: AnalysisAndPlan, notes: string[], html: HtmlRenderer): void {
   const a = plan.analysis;
   const header = `Task type: ${a.task_type.replace("_", " ")}, complexity ${a.complexity}` +
-    (a.data_sources.length ? `; data: ${a.data_sources.join(", ")}` : "");
+    (a.data_sources.length ? `; data: ${markdownText(a.data_sources.join(", "))}` : "");
   const steps = plan.plan.steps.map((s) => {
     const io = s.inputs.length || s.outputs.length ? ` (${s.inputs.join(", ") || "nothing"} → ${s.outputs.join(", ") || "nothing"})` : "";
-    return `${s.step}. ${s.action}${io}`;
+    return `${s.step}. ${markdownText(s.action)}${markdownText(io)}`;
   });
   const noteLines = notes.map((n) => `Note: ${n}`);
   const body = [...steps, ...(noteLines.length ? ["", ...noteLines.map((n) => `*${n}*`)] : [])].join("\n");
@@ -76,8 +76,20 @@ export function showPlan(sink: OutputSink, plan: AnalysisAndPlan, notes: string[
   );
 }
 
+/** A fenced block one backtick longer than any run of backticks in the text, so the text cannot close it. */
+export function fence(text: string, language = ""): string {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const marks = "`".repeat(longest + 1);
+  return `${marks}${language}\n${text}\n${marks}`;
+}
+
+/** Model text inside markdown: raw HTML escaped, so a frontend that renders markdown shows it as text. */
+function markdownText(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
 export function showCode(sink: OutputSink, code: string, origin: { model: string; calls: number }, html: HtmlRenderer, title = "Code"): void {
-  const fenced = `\`\`\`python\n${code}\n\`\`\``;
+  const fenced = fence(code, "python");
   sink.display(
     {
       "text/plain": `${title} (from ${origin.model})\n${code}`,
@@ -118,7 +130,7 @@ export function showValidation(sink: OutputSink, report: ValidationReport, html:
 /** `%luci regenerate`: what changed between the recorded code and the new code. */
 export function showDiff(sink: OutputSink, diff: string, html: HtmlRenderer): void {
   const text = diff || "The new code is the same as the recorded code.";
-  const fenced = diff ? `\`\`\`diff\n${diff}\n\`\`\`` : text;
+  const fenced = diff ? fence(diff, "diff") : text;
   sink.display(
     { "text/plain": `Changes from the recorded code\n${text}`, "text/markdown": `**Changes from the recorded code**\n\n${fenced}`, "text/html": collapsible("diff", "Changes from the recorded code", html(fenced)) },
     {},

@@ -64,8 +64,8 @@ export interface TaskRequest {
   folder: string;
   /** `%luci regenerate`: new code even where a record exists (the difference is shown). */
   regenerate?: boolean;
-  /** Values set by an earlier cell of plain assignments (papermill's parameters cell). */
-  sessionParameters: Record<string, JsonValue>;
+  /** Names an earlier cell of plain literal assignments set (papermill's parameters cell). */
+  parameterCellNames: ReadonlySet<string>;
 }
 
 /** Recorded code made by someone else, in a notebook this user has not trusted. */
@@ -85,13 +85,40 @@ export interface BlockedCode {
   report: ValidationReport;
 }
 
+/** The model stopped at its token limit: the code may be missing its end, so it is neither run nor recorded. */
+export class AnswerCutOff extends Error {
+  override readonly name = "AnswerCutOff";
+  constructor(model: string) {
+    super(
+      `${model}'s answer was cut off at its token limit, so its code may be incomplete; it was not run. ` +
+        "Raise LUCI_LLM_MAX_TOKENS (or %luci model ... --max-tokens N), or split the task.",
+    );
+  }
+}
+
 export class ParameterError extends Error {
   override readonly name = "ParameterError";
 }
 
-/** Python assignments of the parameters, then the code. */
-function withParameters(parameters: Record<string, JsonValue>, code: string): string {
-  return Object.keys(parameters).length ? `${parameterAssignments(parameters)}\n${code}` : code;
+/** A task's parameters: their values (for the model and the record) and their Python assignments. */
+interface TaskParameters {
+  values: Record<string, JsonValue>;
+  /** `rate = 0.05` lines, literals as written (1.0 stays a float); names set by a parameters cell left out. */
+  assignments: string;
+}
+
+/**
+ * The parameter assignments, then the code. They go after a module docstring's end and after
+ * `from __future__` imports, which must come first in Python.
+ */
+function withParameters(parameters: TaskParameters, code: string): string {
+  if (!parameters.assignments) return code;
+  const lines = code.split("\n");
+  let at = 0;
+  lines.forEach((line, i) => {
+    if (/^from\s+__future__\s+import\b/.test(line)) at = i + 1;
+  });
+  return [...lines.slice(0, at), parameters.assignments.trimEnd(), ...lines.slice(at)].join("\n");
 }
 
 export class TaskPipeline {
@@ -147,6 +174,7 @@ export class TaskPipeline {
       if (found?.reusable && !request.regenerate) return await this.runRecorded(found.record, parameters, request, html);
       if (generationMode(this.env) === "offline") throw new NoRecordOffline(`no recorded code for the task ${JSON.stringify(request.task.slice(0, 80))}`);
 
+      request.context.parameters = parameters.values; // "already set as variables; do not assign them"
       const answer = await this.generate(request);
       showPlan(request.sink, answer.plan, answer.answer.notes, html);
       showCode(request.sink, answer.answer.code, answer.origin, html);
@@ -169,7 +197,7 @@ export class TaskPipeline {
       if (outcome.status === "ok") {
         const endpoint = await (await this.modelClient()).endpoint();
         const record = signRecord(
-          newRecord({ task: request.task, parameters, code, model: answer.origin.model, endpoint: endpoint.baseUrl, context: request.context, validation: report }),
+          newRecord({ task: request.task, parameters: parameters.values, code, model: answer.origin.model, endpoint: endpoint.baseUrl, context: request.context, validation: report }),
         );
         this.keep(record, request);
       }
@@ -183,7 +211,7 @@ export class TaskPipeline {
   private async gateAndRun(
     code: string,
     report: ValidationReport,
-    parameters: Record<string, JsonValue>,
+    parameters: TaskParameters,
     request: TaskRequest,
     html: HtmlRenderer,
   ): Promise<TaskOutcome> {
@@ -205,15 +233,16 @@ export class TaskPipeline {
     if (request.notebookPath) return this.records.find({ ...query, notebookPath: request.notebookPath });
     const own = this.records.find(query);
     if (own) return own;
-    for (const path of notebooksIn(request.folder)) {
-      const found = this.records.find({ ...query, notebookPath: path });
-      if (found?.reusable) return found;
-    }
-    return undefined;
+    // Several notebooks may hold a record for this task. Only one program is taken: when they
+    // disagree (two notebooks, two programs), none is, rather than another notebook's.
+    const found = notebooksIn(request.folder)
+      .map((path) => this.records.find({ ...query, notebookPath: path }))
+      .filter((f): f is NonNullable<typeof f> => f?.reusable === true);
+    return new Set(found.map((f) => f.record.code)).size === 1 ? found[0] : undefined;
   }
 
   /** A rerun: the recorded code runs again, with this run's parameter values, and no model call. */
-  private async runRecorded(record: LuciRecord, parameters: Record<string, JsonValue>, request: TaskRequest, html: HtmlRenderer): Promise<TaskOutcome> {
+  private async runRecorded(record: LuciRecord, parameters: TaskParameters, request: TaskRequest, html: HtmlRenderer): Promise<TaskOutcome> {
     showCode(request.sink, record.code, { model: record.model, calls: 0 }, html, `Recorded code (${record.created.slice(0, 10)}, no model call)`);
     if (verifyRecord(record) === "untrusted") throw new NotTrusted(record, request.notebookPath);
     this.keep(record, request);
@@ -227,15 +256,16 @@ export class TaskPipeline {
     this.records.remember(record, request.cellId);
   }
 
-  /** The task's {name=value} parameters, with values from a parameters cell taking precedence. */
-  private parametersOf(request: TaskRequest): Record<string, JsonValue> {
+  /**
+   * The task's {name=value} parameters. A name that a cell of plain assignments set (papermill's
+   * parameters) is not assigned again: its live value in the namespace is used, so a later cell
+   * that changes it is honoured too.
+   */
+  private parametersOf(request: TaskRequest): TaskParameters {
     const parsed = parseParameters(request.task);
     if (parsed.problems.length > 0) throw new ParameterError(parsed.problems.map((p) => `${p.text}: ${p.message}`).join("; "));
-    const values = parameterValues(parsed);
-    for (const name of Object.keys(values)) {
-      if (name in request.sessionParameters) values[name] = request.sessionParameters[name]!;
-    }
-    return values;
+    const assigned = parsed.parameters.filter((p) => !request.parameterCellNames.has(p.name));
+    return { values: parameterValues(parsed), assignments: assigned.length ? parameterAssignments(assigned) : "" };
   }
 
   /** Asks the model to fix code that raised, showing its answer as it streams. */
@@ -262,6 +292,7 @@ export class TaskPipeline {
       signal: request.signal,
     });
     stream.finish(`Fix from ${result.model} (attempt ${attempt}).`);
+    if (result.finishReason === "length") throw new AnswerCutOff(result.model);
     const parsed = parseAnswer(result.text);
     return { code: parsed.ok ? parsed.answer.code : parsed.code, model: result.model };
   }
@@ -288,6 +319,7 @@ export class TaskPipeline {
       signal: request.signal,
     });
     let calls = result.calls;
+    if (result.finishReason === "length") throw new AnswerCutOff(result.model);
     const parsed = parseAnswer(result.text);
     let answer: TaskAnswer;
     if (parsed.ok) {

@@ -54,40 +54,51 @@ export function hasOurKeys(text: string): boolean {
   return /["']?(analysis|plan|task_type|steps)["']?\s*:/.test(text);
 }
 
+/** How many `{` candidates are tried before giving up (a brace-heavy answer must not stall the kernel). */
+const MAX_CANDIDATES = 200;
+
 /** The first {...} outside fences that holds our keys; a truncated one runs to the end. */
 export function findBareJson(text: string, blocks: Block[], needKeys = true): { start: number; end: number } | undefined {
   const inBlock = (i: number) => blocks.some((b) => i >= b.start && i < b.end);
-  for (let i = text.indexOf("{"); i >= 0; i = text.indexOf("{", i + 1)) {
+  const ends = closingPositions(text, blocks);
+  let tried = 0;
+  for (let i = text.indexOf("{"); i >= 0 && tried < MAX_CANDIDATES; i = text.indexOf("{", i + 1)) {
     if (inBlock(i)) continue;
-    const end = balancedEnd(text, i, blocks);
-    const candidate = text.slice(i, end);
-    if (!needKeys || hasOurKeys(candidate)) return { start: i, end };
+    tried++;
+    const end = ends.get(i) ?? limitAfter(text, i, blocks);
+    if (!needKeys || hasOurKeys(text.slice(i, end))) return { start: i, end };
   }
   return undefined;
 }
 
-/** Where the object that opens at `start` closes (strings respected); the text's end, or the
- * next fence, when it never does. */
-function balancedEnd(text: string, start: number, blocks: Block[]): number {
-  const nextBlock = blocks.filter((b) => b.start > start).map((b) => b.start);
-  const limit = nextBlock.length ? Math.min(...nextBlock) : text.length;
-  let depth = 0;
-  let quote: string | undefined;
-  for (let i = start; i < limit; i++) {
+/**
+ * Where each { or [ closes (strings respected), in one pass: the object that opens at i ends
+ * at ends.get(i). One that never closes before the next fence is absent (it runs to that fence).
+ */
+function closingPositions(text: string, blocks: Block[]): Map<number, number> {
+  const ends = new Map<number, number>();
+  const open: number[] = [];
+  let quote = false;
+  const fenceStarts = new Set(blocks.map((b) => b.start));
+  for (let i = 0; i < text.length; i++) {
+    if (fenceStarts.has(i)) open.length = 0; // an object never runs into a fence
     const c = text[i]!;
     if (quote) {
       if (c === "\\") i++;
-      else if (c === quote) quote = undefined;
+      else if (c === '"') quote = false;
       continue;
     }
-    if (c === '"') quote = c;
-    else if (c === "{" || c === "[") depth++;
-    else if (c === "}" || c === "]") {
-      depth--;
-      if (depth === 0) return i + 1;
-    }
+    if (c === '"') quote = true;
+    else if (c === "{" || c === "[") open.push(i);
+    else if ((c === "}" || c === "]") && open.length) ends.set(open.pop()!, i + 1);
   }
-  return limit;
+  return ends;
+}
+
+/** The end of an object that never closes: the next fence after it, or the text's end. */
+function limitAfter(text: string, start: number, blocks: Block[]): number {
+  const next = blocks.filter((b) => b.start > start).map((b) => b.start);
+  return next.length ? Math.min(...next) : text.length;
 }
 
 export function removeSpans(text: string, spans: { start: number; end: number }[]): string {

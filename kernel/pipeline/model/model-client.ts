@@ -68,6 +68,11 @@ export interface ModelClientOptions {
   retry?: Partial<RetryPolicy>;
 }
 
+/** max_tokens when none is set (LUCI_LLM_MAX_TOKENS or %luci model --max-tokens). */
+export const DEFAULT_MAX_TOKENS = 8192;
+/** An answer longer than this is stopped: no task needs it, and it must not fill the kernel's memory. */
+export const MAX_ANSWER_CHARS = 200_000;
+
 export class ModelClient {
   private endpointPromise?: Promise<Endpoint>;
   private readonly clients = new Map<string, OpenAI>();
@@ -215,8 +220,9 @@ export class ModelClient {
         stream: true,
         temperature: request.temperature ?? this.settings.temperature,
       };
-      const maxTokens = request.maxTokens ?? this.settings.maxTokens;
-      if (maxTokens !== undefined) body.max_tokens = maxTokens;
+      // A bound by default: a local server with no limit (LM Studio's is -1) and a looping model
+      // would otherwise stream for ever into an unattended nbconvert or papermill run.
+      body.max_tokens = request.maxTokens ?? this.settings.maxTokens ?? DEFAULT_MAX_TOKENS;
       if (format) body.response_format = format;
       if (!this.noUsageOption.has(key)) body.stream_options = { include_usage: true };
       arm();
@@ -244,6 +250,10 @@ export class ModelClient {
         const piece = choice.delta?.content;
         if (piece) {
           text += piece;
+          if (text.length > MAX_ANSWER_CHARS) {
+            controller.abort();
+            throw new ModelUnavailable(`the answer from ${endpoint.baseUrl} passed ${MAX_ANSWER_CHARS.toLocaleString("en")} characters and was stopped`, endpoint.baseUrl);
+          }
           shown.tokens = true;
           request.onToken?.(piece);
         }

@@ -94,7 +94,10 @@ describe("recorded code", () => {
     expect(untrusted.reply.content).toMatchObject({ status: "error", ename: "NotTrusted" });
     expect(String(untrusted.reply.content.evalue)).toMatch(/%luci trust/);
     expect(streamText(untrusted.iopub)).toBe("");
-    const trust = await k.client.execute("%luci trust");
+    const headless = await k.client.execute("%luci trust"); // as nbconvert sends it: no input
+    expect(headless.reply.content).toMatchObject({ status: "error", ename: "UsageError" });
+    expect(String(headless.reply.content.evalue)).toMatch(/only when you run the cell yourself/);
+    const trust = await k.client.execute("%luci trust", { allow_stdin: true });
     expect(streamText(trust.iopub)).toMatch(/Trusted 1 recorded program/);
     const trusted = await k.client.execute(LOAN_TASK);
     expect(trusted.reply.content.status).toBe("ok");

@@ -192,4 +192,21 @@ describe("task cells", () => {
     const run = execFileSync("python3", [join(dir, "script.py")], { cwd: dir, encoding: "utf8" });
     expect(run).toContain("42\n");
   });
+
+  it("tells the model which names are parameters, floats stay floats, and __future__ imports stay first", async () => {
+    server.enqueue(answer({ code: "from __future__ import annotations\nprint(type(x).__name__, x)" }));
+    const { reply, iopub } = await kernel.client.execute("Show the type of {x=1.0}");
+    expect(reply.content.status).toBe("ok");
+    expect(streamText(iopub)).toBe("float 1.0\n");
+    expect(JSON.stringify(server.chatRequests[0]!.body)).toMatch(/Parameters[^"]*x = 1/);
+  });
+
+  it("does not run or record an answer cut off at the token limit", async () => {
+    server.enqueue({ ...answer({ code: "print('partial')" }), finishReason: "length" });
+    const { reply, iopub } = await kernel.client.execute("Print partial, cut off");
+    expect(reply.content).toMatchObject({ status: "error", ename: "AnswerCutOff" });
+    expect(streamText(iopub)).toBe("");
+    expect(JSON.stringify(iopub)).not.toContain("application/vnd.luci.record+json");
+  });
+
 });
