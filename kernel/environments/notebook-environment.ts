@@ -122,10 +122,11 @@ export class NotebookEnvironment {
     if (requirements) {
       const specs = readRequirements(requirements);
       if (specs.length > 0) {
+        // Remembered first: if the install fails or is cut off, the repair installs them again.
+        await this.remember(specs);
         await progress.run(`Installing requirements.txt (${specs.length} ${specs.length === 1 ? "package" : "packages"})`, () =>
           this.installer.install(["-r", requirements]),
         );
-        await this.remember(specs);
       }
     }
     await this.recordPackages();
@@ -140,7 +141,10 @@ export class NotebookEnvironment {
       : record.state !== "ready"
         ? `its ${record.state === "creating" ? "creation" : "last install"} was cut off`
         : "it is incomplete";
+    // What was installed, pinned; and what the notebook asked for that was never installed
+    // (a requirements.txt whose install failed or was cut off).
     const pins = Object.entries(record.packages).map(([name, version]) => `${name}==${version}`);
+    for (const spec of record.requested) if (!(requirementName(spec) in record.packages)) pins.push(spec);
     progress.note(
       `Repairing environment ${record.name}: ${why}. Rebuilding it from the registry's package list` +
         ` (${pins.length} ${pins.length === 1 ? "package" : "packages"}).`,

@@ -115,4 +115,19 @@ describe("notebook environments", () => {
       rmSync(requirements);
     }
   });
+
+  it("a requirements.txt that cannot be installed keeps failing in words, and is never silently dropped", async () => {
+    const { mkdirSync, writeFileSync } = await import("node:fs");
+    const folder = join(space.notebooks, "badreq");
+    mkdirSync(folder);
+    writeNotebook(folder, "bad.ipynb");
+    writeFileSync(join(folder, "requirements.txt"), "luci-demo-pkg==1.2.3\nluci-not-on-index==2.0\n");
+    const kernel = await startNotebookKernel({ ...space, notebooks: folder, session: "bad.ipynb", indexUrl: index.url });
+    kernels.push(kernel);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const { reply } = await kernel.client.execute("print('should not run')");
+      expect(reply.content).toMatchObject({ status: "error", ename: "PythonUnavailable" });
+      expect(String(reply.content.evalue)).toMatch(/could not be prepared/);
+    }
+  });
 });
