@@ -36,10 +36,28 @@ export interface ContextSources {
   pythonVersion?: string;
 }
 
+/** Names that hold secrets: their values never go to the model. */
+const SECRET_NAME = /pass(word|wd)?|secret|token|api_?key|access_?key|private_?key|credential|auth/i;
+/** Literals that look like keys (AWS, OpenAI, GitHub, Slack, Hugging Face, Google). */
+const SECRET_VALUE = /\b(AKIA[0-9A-Z]{16}|sk-[A-Za-z0-9_-]{20,}|gh[pousr]_[A-Za-z0-9]{30,}|xox[baprs]-[A-Za-z0-9-]{10,}|hf_[A-Za-z0-9]{30,}|AIza[0-9A-Za-z_-]{35})\b/g;
+
+/**
+ * Code as the model may see it: string literals given to secret-like names, and literals that
+ * look like keys, are replaced by "<redacted>". The endpoint may be remote; a secret in a
+ * notebook must not travel there.
+ */
+export function redactSecrets(code: string): string {
+  return code
+    .replace(new RegExp(`(\\b\\w*(?:${SECRET_NAME.source})\\w*["']?\\s*[:=]\\s*)[rbuRBU]{0,2}("[^"\\n]*"|'[^'\\n]*')`, "gi"), '$1"<redacted>"')
+    .replace(SECRET_VALUE, "<redacted>");
+}
+
 export async function gatherContext(sources: ContextSources): Promise<TaskContext> {
-  const namespace = await sources.namespace().catch(() => []);
+  const namespace = (await sources.namespace().catch(() => [])).map((entry) =>
+    SECRET_NAME.test(entry.name) ? { ...entry, preview: undefined } : entry.preview ? { ...entry, preview: redactSecrets(entry.preview) } : entry,
+  );
   return {
-    cells: sources.cells.recent(),
+    cells: sources.cells.recent().map((cell) => ({ ...cell, code: redactSecrets(cell.code) })),
     namespace,
     files: filesIn(sources.cwd),
     packages: sources.packages(),

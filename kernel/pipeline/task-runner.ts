@@ -29,6 +29,7 @@ import {
   type LuciRecord,
 } from "./records/index.js";
 import { safeHtmlRenderer, type HtmlRenderer } from "./safe-html.js";
+import { redactSecrets } from "./task-context.js";
 import { showCode, showDiff, showPlan, showValidation, StreamingDisplay, type ValidationReport } from "./task-displays.js";
 
 /** Code below the validation threshold: shown, not run, with the reasons and the way to run it. */
@@ -274,7 +275,7 @@ export class TaskPipeline {
     const { taskMessages } = await import("./model/prompt.js");
     const endpoint = await client.endpoint();
     const stream = new StreamingDisplay(request.sink, `The code raised ${failure.ename}; asking ${endpoint.model} for a fix (attempt ${attempt})…`);
-    const traceback = failure.traceback.join("\n").replace(/\x1b\[[0-9;]*m/g, "").split("\n").slice(-40).join("\n");
+    const traceback = redactSecrets(failure.traceback.join("\n").replace(/\x1b\[[0-9;]*m/g, "").split("\n").slice(-40).join("\n"));
     const result = await client.generate({
       messages: [
         ...taskMessages(request.task, request.context),
@@ -282,7 +283,7 @@ export class TaskPipeline {
         {
           role: "user",
           content:
-            `This code raised an error when it ran:\n\n\`\`\`python\n${code}\n\`\`\`\n\n${traceback || `${failure.ename}: ${failure.evalue}`}\n\n` +
+            `This code raised an error when it ran:\n\n\`\`\`python\n${redactSecrets(code)}\n\`\`\`\n\n${traceback || `${failure.ename}: ${redactSecrets(failure.evalue)}`}\n\n` +
             "Write the corrected code as one ```python block. Keep the plan; change only what the error requires. " +
             "Variables the code set before it failed still exist.",
         },

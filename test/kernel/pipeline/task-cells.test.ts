@@ -209,4 +209,14 @@ describe("task cells", () => {
     expect(JSON.stringify(iopub)).not.toContain("application/vnd.luci.record+json");
   });
 
+
+  it("never sends the notebook's secrets to the model", async () => {
+    await kernel.client.execute('db_password = "hunter2-secret"\ngithub = "ghp_' + "a".repeat(36) + '"');
+    server.enqueue(answer({ code: "print('connected')" }));
+    await kernel.client.execute("Connect to the database");
+    const prompt = JSON.stringify(server.chatRequests[0]!.body);
+    expect(prompt).toContain("db_password");
+    expect(prompt).not.toContain("hunter2-secret");
+    expect(prompt).not.toContain("ghp_" + "a".repeat(36));
+  });
 });
