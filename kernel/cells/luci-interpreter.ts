@@ -20,6 +20,7 @@ export class LuciInterpreter implements Interpreter {
   /** Loaded with the first task cell: a notebook of Python cells never loads the model client, zod or marked. */
   private tasks?: TaskPipeline;
   private currentTask?: AbortController;
+  private currentRun?: AbortController;
   /** The cells that ran, for the model's context. */
   private readonly cellLog = new CellLog();
 
@@ -150,6 +151,8 @@ export class LuciInterpreter implements Interpreter {
     request: ExecuteRequest,
     context: ExecuteContext,
   ): Promise<ExecuteOutcome | { status: "not_python"; syntaxError: SyntaxErrorInfo }> {
+    const abort = new AbortController();
+    this.currentRun = abort;
     const outcome = await runPythonCell(
       this.python,
       this.environment,
@@ -164,7 +167,10 @@ export class LuciInterpreter implements Interpreter {
       },
       context,
       (name, args, sink) => runKernelMagic(this.magics, name, args, sink),
-    );
+      abort.signal,
+    ).finally(() => {
+      if (this.currentRun === abort) this.currentRun = undefined;
+    });
     switch (outcome.status) {
       case "not_python":
         return outcome;
@@ -192,6 +198,7 @@ export class LuciInterpreter implements Interpreter {
 
   interrupt(): void {
     this.currentTask?.abort(); // stops a model answer at once
+    this.currentRun?.abort(); // stops an install the cell started
     this.python.interrupt();
   }
 

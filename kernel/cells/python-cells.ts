@@ -5,6 +5,7 @@
 import type { OutputSink } from "../common/output-sink.js";
 import type { NotebookEnvironment } from "../environments/notebook-environment.js";
 import { describeFailures, installImports } from "../environments/package-installer.js";
+import { InstallInterrupted } from "../environments/installer.js";
 import { Progress } from "../environments/progress.js";
 import type { PythonRuntime, RunCommand, RunOutcome } from "../runtime/python-runtime.js";
 import type { KernelRequestHandler } from "../runtime/worker-connection.js";
@@ -15,6 +16,26 @@ export async function runPythonCell(
   command: RunCommand,
   sink: OutputSink,
   kernelMagic: KernelRequestHandler,
+  /** An interrupt: stops an install this cell started (the cell then does not run). */
+  signal?: AbortSignal,
+): Promise<RunOutcome> {
+  try {
+    return await installAndRun(python, environment, command, sink, kernelMagic, signal);
+  } catch (err) {
+    if (!(err instanceof InstallInterrupted)) throw err;
+    const traceback = [`\x1b[0;31mKeyboardInterrupt\x1b[0m: ${err.message}`];
+    sink.error("KeyboardInterrupt", err.message, traceback);
+    return { status: "error", ename: "KeyboardInterrupt", evalue: err.message, traceback };
+  }
+}
+
+async function installAndRun(
+  python: PythonRuntime,
+  environment: () => NotebookEnvironment | undefined,
+  command: RunCommand,
+  sink: OutputSink,
+  kernelMagic: KernelRequestHandler,
+  signal?: AbortSignal,
 ): Promise<RunOutcome> {
   let scan = true;
   let packagesChanged = false;
@@ -25,7 +46,7 @@ export async function runPythonCell(
     if (outcome.status === "missing_modules") {
       scan = false;
       if (!env) continue; // no environment to install into: let the import fail where it stands
-      const result = await installImports(env, outcome.modules.map((m) => m.name), new Progress(sink));
+      const result = await installImports(env, outcome.modules.map((m) => m.name), new Progress(sink), signal);
       packagesChanged = result.installed.length > 0 || packagesChanged;
       if (result.failed.length > 0) return installFailure(result.failed, sink);
       continue;
@@ -37,7 +58,7 @@ export async function runPythonCell(
         `The cell imported ${outcome.missingModule} while it ran (an import the check before running could not see): ` +
           "installing it and running the cell once more.",
       );
-      const result = await installImports(env, [outcome.missingModule], progress);
+      const result = await installImports(env, [outcome.missingModule], progress, signal);
       if (result.installed.length === 0) return outcome;
       packagesChanged = true;
       scan = false;

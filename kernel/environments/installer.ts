@@ -17,6 +17,14 @@ export interface CommandOutput {
   (text: string): void;
 }
 
+/** An install stopped by an interrupt: the environment may be half changed, so it is repaired at its next use. */
+export class InstallInterrupted extends Error {
+  override readonly name = "KeyboardInterrupt";
+  constructor() {
+    super("interrupted while installing packages; the notebook's environment will be checked and repaired at its next use");
+  }
+}
+
 export class Installer {
   readonly tool: "uv" | "pip";
 
@@ -39,12 +47,12 @@ export class Installer {
   }
 
   /** Installs requirement specs; `extraIndex` adds the configured second index. */
-  async install(specs: string[], options: { extraIndex?: boolean; flags?: string[]; output?: CommandOutput } = {}): Promise<void> {
+  async install(specs: string[], options: { extraIndex?: boolean; flags?: string[]; output?: CommandOutput; signal?: AbortSignal } = {}): Promise<void> {
     const index = [
       ...(this.settings.indexUrl ? ["--index-url", this.settings.indexUrl] : []),
       ...(options.extraIndex && this.settings.extraIndexUrl ? ["--extra-index-url", this.settings.extraIndexUrl] : []),
     ];
-    await this.pip(["install", ...index, ...(options.flags ?? []), ...specs], options.output);
+    await this.pip(["install", ...index, ...(options.flags ?? []), ...specs], options.output, options.signal);
   }
 
   /** Uninstalls; never asks (pip's -y is added, and dropped for uv, which does not ask). */
@@ -65,9 +73,9 @@ export class Installer {
   }
 
   /** Runs an installer subcommand on this environment (install, uninstall, list, freeze, show). */
-  async pip(args: string[], output?: CommandOutput): Promise<string> {
-    if (this.settings.uv) return run(this.settings.uv, ["pip", args[0]!, "--python", this.python, ...args.slice(1)], output);
-    return run(this.python, ["-m", "pip", "--disable-pip-version-check", "--no-input", ...args], output);
+  async pip(args: string[], output?: CommandOutput, signal?: AbortSignal): Promise<string> {
+    if (this.settings.uv) return run(this.settings.uv, ["pip", args[0]!, "--python", this.python, ...args.slice(1)], output, signal);
+    return run(this.python, ["-m", "pip", "--disable-pip-version-check", "--no-input", ...args], output, signal);
   }
 
   /** The version in pyvenv.cfg (uv writes version_info, venv writes version). */
@@ -80,11 +88,19 @@ export class Installer {
 }
 
 /** Runs a command; resolves with stdout, or throws an InstallError with what it printed. */
-async function run(command: string, args: string[], output?: CommandOutput): Promise<string> {
+async function run(command: string, args: string[], output?: CommandOutput, signal?: AbortSignal): Promise<string> {
   const { execa } = await import("execa");
-  const child = execa(command, args, { all: true, reject: false, stdin: "ignore", env: { UV_NO_PROGRESS: "1", PIP_PROGRESS_BAR: "off" } });
+  if (signal?.aborted) throw new InstallInterrupted();
+  const child = execa(command, args, {
+    all: true,
+    reject: false,
+    stdin: "ignore",
+    env: { UV_NO_PROGRESS: "1", PIP_PROGRESS_BAR: "off" },
+    ...(signal ? { cancelSignal: signal } : {}),
+  });
   if (output) child.all?.on("data", (chunk: Buffer) => output(chunk.toString("utf8")));
   const result = await child;
+  if (result.isCanceled || signal?.aborted) throw new InstallInterrupted();
   if (result.exitCode !== 0 || result.failed) {
     const printed = (result.all ?? "").toString().trim();
     const reason = result.exitCode === undefined ? String(result.shortMessage ?? "could not run") : `exit code ${result.exitCode}`;

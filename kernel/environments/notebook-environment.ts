@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { withLock } from "./file-lock.js";
-import { InstallError, Installer } from "./installer.js";
+import { InstallError, Installer, InstallInterrupted } from "./installer.js";
 import type { NotebookIdentity } from "./notebook-identity.js";
 import type { Progress } from "./progress.js";
 import { Registry, type EnvironmentRecord } from "./registry.js";
@@ -65,16 +65,28 @@ export class NotebookEnvironment {
       }
       await this.setState("installing");
       rmSync(join(this.dir, READY_MARKER), { force: true });
+      let result: T;
       try {
-        return await work();
-      } finally {
-        // A failed install leaves the environment as it was (the installers resolve before they change anything).
-        await this.recordPackages();
-        this.markReady();
-        await this.setState("ready");
+        result = await work();
+      } catch (err) {
+        // A failed install leaves the environment as it was (the installers resolve before they
+        // change anything); one stopped part-way by an interrupt may not: the ready marker then
+        // stays away, so the next use checks and repairs.
+        if (!(err instanceof InstallInterrupted)) await this.settle();
+        throw err;
       }
+      await this.settle();
+      return result;
     });
   }
+
+  /** After a change: record what is installed and mark the environment ready again. */
+  private async settle(): Promise<void> {
+    await this.recordPackages();
+    this.markReady();
+    await this.setState("ready");
+  }
+
 
   /** Adds requirement strings to what the notebook asked for. */
   async remember(requested: string[], forget: string[] = []): Promise<void> {

@@ -38,7 +38,7 @@ export function cascadeFor(env: NotebookEnvironment, importName: string): Attemp
   return attempts;
 }
 
-export async function installImports(env: NotebookEnvironment, importNames: string[], progress: Progress): Promise<ImportInstallResult> {
+export async function installImports(env: NotebookEnvironment, importNames: string[], progress: Progress, signal?: AbortSignal): Promise<ImportInstallResult> {
   const result: ImportInstallResult = { installed: [], failed: [] };
   const plans = new Map<string, Attempt[]>();
   for (const name of importNames) {
@@ -53,7 +53,7 @@ export async function installImports(env: NotebookEnvironment, importNames: stri
     const first = [...plans.entries()].map(([name, plan]) => ({ name, spec: plan[0]!.spec }));
     const label = first.map((f) => f.spec).join(", ");
     try {
-      await progress.run(`Installing ${label}`, () => installThenFreeze(env, first.map((f) => f.spec), false), (packages) => versionsOf(first.map((f) => f.spec), packages));
+      await progress.run(`Installing ${label}`, () => installThenFreeze(env, first.map((f) => f.spec), false, signal), (packages) => versionsOf(first.map((f) => f.spec), packages));
       for (const f of first) result.installed.push({ importName: f.name, spec: f.spec });
       return;
     } catch (err) {
@@ -72,7 +72,7 @@ export async function installImports(env: NotebookEnvironment, importNames: stri
         const where = attempt.extraIndex ? " from the extra index" : "";
         tried.push(attempt.spec + where);
         try {
-          await progress.run(`Installing ${attempt.spec}${where}`, () => installThenFreeze(env, [attempt.spec], attempt.extraIndex), (packages) => versionsOf([attempt.spec], packages));
+          await progress.run(`Installing ${attempt.spec}${where}`, () => installThenFreeze(env, [attempt.spec], attempt.extraIndex, signal), (packages) => versionsOf([attempt.spec], packages));
           result.installed.push({ importName: name, spec: attempt.spec });
           lastError = "";
           break;
@@ -92,8 +92,8 @@ export async function installImports(env: NotebookEnvironment, importNames: stri
 }
 
 /** Installs, then reads what is installed, so the cell can say which versions came. */
-async function installThenFreeze(env: NotebookEnvironment, specs: string[], extraIndex: boolean): Promise<Record<string, string>> {
-  await env.installer.install(specs, { extraIndex });
+async function installThenFreeze(env: NotebookEnvironment, specs: string[], extraIndex: boolean, signal?: AbortSignal): Promise<Record<string, string>> {
+  await env.installer.install(specs, { extraIndex, signal });
   return env.installer.freeze().catch(() => ({}));
 }
 

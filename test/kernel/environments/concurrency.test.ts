@@ -92,4 +92,30 @@ describe("environments under concurrency", () => {
       await second.stop();
     }
   });
+
+  it("an interrupt stops an install the cell started; the cell does not run and the next cell repairs", async () => {
+    const space = workspace();
+    writeNotebook(space.notebooks, "stopped.ipynb");
+    const kernel = await startNotebookKernel({ ...space, session: "stopped.ipynb", indexUrl: index.url });
+    try {
+      await kernel.client.execute("x = 1");
+      index.delayMs = 5000;
+      const c = kernel.client;
+      const { msgId, reply } = c.request("shell", "execute_request", { code: "import luci_slow\nprint('ran')", silent: false, store_history: true, allow_stdin: false, stop_on_error: true });
+      while (!/Installing luci-slow…/.test(progressText(c.iopubFor(msgId)))) await sleep(20);
+      const sent = Date.now();
+      await c.request("control", "interrupt_request", {}).reply;
+      expect((await reply).content).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
+      expect(Date.now() - sent).toBeLessThan(1500);
+      await c.waitForIdle(msgId);
+      expect(streamText(c.iopubFor(msgId))).toBe("");
+      index.delayMs = 0;
+      const next = await kernel.client.execute("print('after')");
+      expect(next.reply.content.status).toBe("ok");
+      expect(streamText(next.iopub)).toBe("after\n");
+    } finally {
+      index.delayMs = 0;
+      await kernel.stop();
+    }
+  });
 });
