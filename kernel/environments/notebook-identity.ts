@@ -62,7 +62,8 @@ function environmentName(label: string, key: string): string {
   return `luci_${safe}_${hash}`;
 }
 
-function notebooksIn(folder: string): string[] {
+/** The notebooks of a folder (not hidden ones), sorted by name. */
+export function notebooksIn(folder: string): string[] {
   try {
     return readdirSync(folder)
       .filter((name) => name.toLowerCase().endsWith(".ipynb") && !name.startsWith("."))

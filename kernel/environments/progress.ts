@@ -1,6 +1,7 @@
 // Progress of environment work, shown in the cell as it happens: one display, updated in
 // place (update_display_data), one line per step: "Creating environment… done in 0.1 s".
 import { randomUUID } from "node:crypto";
+import { escapeHtml } from "../common/html.js";
 import type { OutputSink } from "../common/output-sink.js";
 
 interface Step {
@@ -80,6 +81,3 @@ function lineOf(step: Step): string {
   }
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}

@@ -2,6 +2,7 @@
 // part of the text: raw HTML in the markdown is escaped, not passed through; links keep only
 // http(s) and mailto targets; images become their alt text. marked does the rendering.
 import type { Marked as MarkedType, Tokens } from "marked";
+import { escapeHtml } from "../common/html.js";
 
 export type HtmlRenderer = (markdown: string) => string;
 
@@ -26,9 +27,6 @@ export function safeHtmlRenderer(): Promise<HtmlRenderer> {
   return renderer;
 }
 
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
-}
 
 /** A collapsible section: <details open> with the summary line as its label. */
 export function collapsible(kind: string, summary: string, bodyHtml: string): string {

@@ -1,11 +1,11 @@
-// A task cell, from plain words to running code: one model call (the answer streams into the
-// cell), the answer read (one repair call at most when its JSON is broken), the plan and the
-// code shown, then the code run in the notebook's Python like any cell.
-// Not yet here (later work): recorded code and trust, parameters, the validation gate,
-// self-repair, context from earlier cells.
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
+// A task cell, from plain words to running code. Its recorded code, when there is one that may
+// run (the same task, signed by this user or trusted), runs again with this run's parameters and
+// no model call. Otherwise: one model call (the answer streams into the cell; one repair call at
+// most when its JSON is broken), the plan and the code shown, the validation gate, the run in
+// the notebook's Python, self-repair of code that raises, and the code recorded in the cell's
+// outputs so that it travels with the notebook.
 import type { OutputSink } from "../common/output-sink.js";
+import { notebooksIn } from "../environments/notebook-identity.js";
 import { parseAnswer } from "./model/answer-parser.js";
 import { ANALYSIS_AND_PLAN_JSON_SCHEMA, ANALYSIS_AND_PLAN_SCHEMA_NAME, type TaskAnswer } from "./model/answer-schema.js";
 import { parseRepairedJson, repairPrompt } from "./model/repair-prompt.js";
@@ -237,6 +237,7 @@ export class TaskPipeline {
     // Several notebooks may hold a record for this task. Only one program is taken: when they
     // disagree (two notebooks, two programs), none is, rather than another notebook's.
     const found = notebooksIn(request.folder)
+      .slice(0, 50)
       .map((path) => this.records.find({ ...query, notebookPath: path }))
       .filter((f): f is NonNullable<typeof f> => f?.reusable === true);
     return new Set(found.map((f) => f.record.code)).size === 1 ? found[0] : undefined;
@@ -363,15 +364,3 @@ function fail(sink: OutputSink, err: Error): TaskOutcome {
   return { status: "error", ename, evalue, traceback };
 }
 
-/** The notebooks of a folder (at most 50, newest last by name). */
-function notebooksIn(folder: string): string[] {
-  try {
-    return readdirSync(folder)
-      .filter((name) => name.toLowerCase().endsWith(".ipynb") && !name.startsWith("."))
-      .sort()
-      .slice(0, 50)
-      .map((name) => join(folder, name));
-  } catch {
-    return [];
-  }
-}

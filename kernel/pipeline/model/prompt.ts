@@ -4,6 +4,8 @@
 // every list is capped and every long text clipped, so a notebook with a hundred cells or a
 // namespace of a thousand names still makes a prompt a small local model can take.
 import { ANALYSIS_AND_PLAN_JSON_SCHEMA, COMPLEXITIES, EXAMPLE_ANALYSIS_AND_PLAN, TASK_TYPES } from "./answer-schema.js";
+import type { JsonValue } from "../records/json.js";
+import { pythonLiteral } from "../records/parameters.js";
 import type { ChatMessage } from "./types.js";
 
 export interface EarlierCell {
@@ -92,7 +94,7 @@ export function userMessage(task: string, context: TaskContext = {}): string {
   if (params.length) {
     parts.push(
       "Parameters (already set as variables; read them, do not assign them):\n" +
-        params.map(([name, value]) => `- ${name} = ${pythonLiteral(value)}`).join("\n"),
+        params.map(([name, value]) => `- ${name} = ${pythonLiteral(value as JsonValue)}`).join("\n"),
     );
   }
   const context_ = contextSection(context);
@@ -162,17 +164,3 @@ function clipCode(code: string): string {
 }
 
 /** A parameter's value as Python would write it. */
-export function pythonLiteral(value: unknown): string {
-  if (value === null || value === undefined) return "None";
-  if (value === true) return "True";
-  if (value === false) return "False";
-  if (typeof value === "number") return Number.isFinite(value) ? String(value) : `float(${JSON.stringify(String(value))})`;
-  if (typeof value === "string") return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(pythonLiteral).join(", ")}]`;
-  if (typeof value === "object") {
-    return `{${Object.entries(value as Record<string, unknown>)
-      .map(([k, v]) => `${JSON.stringify(k)}: ${pythonLiteral(v)}`)
-      .join(", ")}}`;
-  }
-  return JSON.stringify(String(value));
-}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CONTEXT_LIMITS, pythonLiteral, systemPrompt, taskMessages, userMessage } from "../../../../kernel/pipeline/model/prompt.js";
+import { CONTEXT_LIMITS, systemPrompt, taskMessages, userMessage } from "../../../../kernel/pipeline/model/prompt.js";
+import { pythonLiteral } from "../../../../kernel/pipeline/records/parameters.js";
 
 describe("the task prompt", () => {
   it("states the answer format, the namespace rules and the ban on input()", () => {
