@@ -20,51 +20,44 @@ export async function runPythonCell(
   signal?: AbortSignal,
 ): Promise<RunOutcome> {
   try {
-    return await installAndRun(python, environment, command, sink, kernelMagic, signal);
+    return await installAndRun();
   } catch (err) {
     if (!(err instanceof InstallInterrupted)) throw err;
     const traceback = [`\x1b[0;31mKeyboardInterrupt\x1b[0m: ${err.message}`];
     sink.error("KeyboardInterrupt", err.message, traceback);
     return { status: "error", ename: "KeyboardInterrupt", evalue: err.message, traceback };
   }
-}
 
-async function installAndRun(
-  python: PythonRuntime,
-  environment: () => NotebookEnvironment | undefined,
-  command: RunCommand,
-  sink: OutputSink,
-  kernelMagic: KernelRequestHandler,
-  signal?: AbortSignal,
-): Promise<RunOutcome> {
-  let scan = true;
-  let packagesChanged = false;
-  let rerunForMissing = false;
-  for (;;) {
-    const outcome = await python.run({ ...command, scan, packages_changed: packagesChanged }, sink, kernelMagic);
-    const env = environment();
-    if (outcome.status === "missing_modules") {
-      scan = false;
-      if (!env) continue; // no environment to install into: let the import fail where it stands
-      const result = await installImports(env, outcome.modules.map((m) => m.name), new Progress(sink), signal);
-      packagesChanged = result.installed.length > 0 || packagesChanged;
-      if (result.failed.length > 0) return installFailure(result.failed, sink);
-      continue;
+  async function installAndRun(): Promise<RunOutcome> {
+    let scan = true;
+    let packagesChanged = false;
+    let rerunForMissing = false;
+    for (;;) {
+      const outcome = await python.run({ ...command, scan, packages_changed: packagesChanged }, sink, kernelMagic);
+      const env = environment();
+      if (outcome.status === "missing_modules") {
+        scan = false;
+        if (!env) continue; // no environment to install into: let the import fail where it stands
+        const result = await installImports(env, outcome.modules.map((m) => m.name), new Progress(sink), signal);
+        packagesChanged = result.installed.length > 0 || packagesChanged;
+        if (result.failed.length > 0) return installFailure(result.failed, sink);
+        continue;
+      }
+      if (outcome.status === "error" && outcome.missingModule && env && !rerunForMissing) {
+        rerunForMissing = true;
+        const progress = new Progress(sink);
+        progress.note(
+          `The cell imported ${outcome.missingModule} while it ran (an import the check before running could not see): ` +
+            "installing it and running the cell once more.",
+        );
+        const result = await installImports(env, [outcome.missingModule], progress, signal);
+        if (result.installed.length === 0) return outcome;
+        packagesChanged = true;
+        scan = false;
+        continue;
+      }
+      return outcome;
     }
-    if (outcome.status === "error" && outcome.missingModule && env && !rerunForMissing) {
-      rerunForMissing = true;
-      const progress = new Progress(sink);
-      progress.note(
-        `The cell imported ${outcome.missingModule} while it ran (an import the check before running could not see): ` +
-          "installing it and running the cell once more.",
-      );
-      const result = await installImports(env, [outcome.missingModule], progress, signal);
-      if (result.installed.length === 0) return outcome;
-      packagesChanged = true;
-      scan = false;
-      continue;
-    }
-    return outcome;
   }
 }
 
