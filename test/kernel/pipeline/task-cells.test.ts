@@ -9,7 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Message } from "../../../kernel/protocol/messages.js";
 import { ofType, sleep, streamText } from "../../support/kernel-client.js";
 import { startKernel, type StartedKernel } from "../../support/kernel-process.js";
-import { answer, brokenJson, codeOnly, jsonOnly, refusal, startFakeModelServer, unfencedCode, DEFAULT_ANALYSIS, DEFAULT_PLAN, type FakeModelServer } from "../../support/fake-model-server.js";
+import { answer, brokenJson, codeOnly, jsonOnly, wrongShape, refusal, startFakeModelServer, unfencedCode, DEFAULT_ANALYSIS, DEFAULT_PLAN, type FakeModelServer } from "../../support/fake-model-server.js";
 
 let server: FakeModelServer;
 let kernel: StartedKernel;
@@ -218,5 +218,28 @@ describe("task cells", () => {
     expect(prompt).toContain("db_password");
     expect(prompt).not.toContain("hunter2-secret");
     expect(prompt).not.toContain("ghp_" + "a".repeat(36));
+  });
+
+  it("an answer whose JSON has the wrong shape gets one repair call and then runs", async () => {
+    server.enqueue(wrongShape({ code: "print('shape fixed')" }), jsonOnly({ analysis: DEFAULT_ANALYSIS, plan: DEFAULT_PLAN }));
+    const { reply, iopub } = await kernel.client.execute("Print shape fixed");
+    expect(reply.content.status).toBe("ok");
+    expect(streamText(iopub)).toBe("shape fixed\n");
+    expect(server.chatRequests).toHaveLength(2);
+  });
+
+  it("a stalled stream ends in a clear error after LUCI_LLM_TIMEOUT of silence, and the kernel goes on", async () => {
+    const impatient = await startKernel({ env: { LUCI_LLM_BASE_URL: server.baseUrl, LUCI_LLM_MODEL: "fake-coder", LUCI_LLM_TIMEOUT: "1" } });
+    try {
+      server.enqueue({ stall: true, firstChunk: "```json\n{" }, { stall: true }, { stall: true });
+      const started = Date.now();
+      const { reply } = await impatient.client.execute("Stall forever");
+      expect(reply.content).toMatchObject({ status: "error", ename: "ModelUnavailable" });
+      expect(Date.now() - started).toBeLessThan(15_000);
+      const after = await impatient.client.execute("print('alive')");
+      expect(streamText(after.iopub)).toBe("alive\n");
+    } finally {
+      await impatient.stop();
+    }
   });
 });
