@@ -99,6 +99,8 @@ export class LuciInterpreter implements Interpreter {
         folder: process.cwd(),
         regenerate,
         parameterCellNames: this.parameterCellNames,
+        packages: () => Object.entries(this.environment()?.record?.packages ?? {}).map(([n, v]) => `${n}==${v}`),
+        installPins: (specs) => installPins(this.environment(), specs, context),
         sink: context,
         signal: abort.signal,
         context: await gatherContext({
@@ -210,6 +212,22 @@ export class LuciInterpreter implements Interpreter {
     context.error(failure.ename, failure.evalue, failure.traceback);
     return { status: "error", ...failure };
   }
+}
+
+/** Installs the exact versions a record names that the notebook's environment lacks. */
+async function installPins(env: NotebookEnvironment | undefined, specs: string[], sink: ExecuteContext): Promise<void> {
+  if (!env) return; // a fixed Python: nothing is installed
+  const installed = env.record?.packages ?? {};
+  const missing = specs.filter((spec) => {
+    const [name, version] = spec.split("==");
+    return name && version && installed[name] !== version;
+  });
+  if (missing.length === 0) return;
+  const { Progress } = await import("../environments/progress.js");
+  const progress = new Progress(sink);
+  const label = `Installing the recorded versions (${missing.length} ${missing.length === 1 ? "package" : "packages"})`;
+  await env.change(progress, () => progress.run(label, () => env.installer.install(missing)));
+  await env.remember(missing);
 }
 
 /** LUCI_VALIDATION_THRESHOLD (0 to 1, default 0.8): the score generated code needs to run by itself. */

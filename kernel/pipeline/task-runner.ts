@@ -67,6 +67,10 @@ export interface TaskRequest {
   regenerate?: boolean;
   /** Names an earlier cell of plain literal assignments set (papermill's parameters cell). */
   parameterCellNames: ReadonlySet<string>;
+  /** The notebook environment's packages, "name==version" (none for a fixed Python). */
+  packages(): string[];
+  /** Installs these exact versions where the environment has others or none (a record's). */
+  installPins(specs: string[]): Promise<void>;
 }
 
 /** Recorded code made by someone else, in a notebook this user has not trusted. */
@@ -198,7 +202,16 @@ export class TaskPipeline {
       if (outcome.status === "ok") {
         const endpoint = await (await this.modelClient()).endpoint();
         const record = signRecord(
-          newRecord({ task: request.task, parameters: parameters.values, code, model: answer.origin.model, endpoint: endpoint.baseUrl, context: request.context, validation: report }),
+          newRecord({
+            task: request.task,
+            parameters: parameters.values,
+            code,
+            model: answer.origin.model,
+            endpoint: endpoint.baseUrl,
+            context: request.context,
+            validation: report,
+            packages: request.packages(),
+          }),
         );
         this.keep(record, request);
       }
@@ -247,6 +260,8 @@ export class TaskPipeline {
   private async runRecorded(record: LuciRecord, parameters: TaskParameters, request: TaskRequest, html: HtmlRenderer): Promise<TaskOutcome> {
     showCode(request.sink, record.code, { model: record.model, calls: 0 }, html, `Recorded code (${record.created.slice(0, 10)}, no model call)`);
     if (verifyRecord(record) === "untrusted") throw new NotTrusted(record, request.notebookPath);
+    // The versions the code ran with, on a colleague's machine too.
+    if (record.packages?.length) await request.installPins(record.packages);
     this.keep(record, request);
     return request.run(withParameters(parameters, record.code));
   }

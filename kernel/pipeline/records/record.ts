@@ -25,6 +25,11 @@ export interface LuciRecord {
   created: string;
   /** user@host. An unverified label: who signed is what counts (trust.ts). */
   author: string;
+  /**
+   * The distributions of the notebook's environment when the code ran ("pandas==2.2.3"), so a
+   * colleague's rerun installs the same versions. Optional: records made before it have none.
+   */
+  packages?: string[];
   /** Hex HMAC-SHA256 over the canonical JSON of the record without `signature`. */
   signature: string;
 }
@@ -43,6 +48,7 @@ export interface NewRecord {
   validation: { score?: number; passed?: boolean };
   created?: Date | string;
   author?: string;
+  packages?: string[];
 }
 
 /** A record ready to sign (TrustStore.sign adds the signature). */
@@ -60,6 +66,7 @@ export function newRecord(input: NewRecord): UnsignedRecord {
   };
   const endpoint = input.endpoint ? publicEndpoint(input.endpoint) : undefined;
   if (endpoint) record.endpoint = endpoint;
+  if (input.packages?.length) record.packages = [...input.packages].sort();
   return record;
 }
 

@@ -29,7 +29,7 @@ export function writeNotebook(folder: string, name: string, cells: string[] = []
   return path;
 }
 
-export function startNotebookKernel(options: { notebooks: string; envs: string; session?: string; indexUrl?: string; extraIndexUrl?: string }): Promise<StartedKernel> {
+export function startNotebookKernel(options: { notebooks: string; envs: string; session?: string; indexUrl?: string; extraIndexUrl?: string; env?: Record<string, string> }): Promise<StartedKernel> {
   if (!existsSync(UV)) throw new Error(`uv is needed at ${UV} (bash .ci/run installs it into .venv)`);
   return startKernel({
     cwd: options.notebooks,
@@ -40,6 +40,7 @@ export function startNotebookKernel(options: { notebooks: string; envs: string; 
       ...(options.session ? { JPY_SESSION_NAME: options.session } : {}),
       ...(options.indexUrl ? { LUCI_INDEX_URL: options.indexUrl } : {}),
       ...(options.extraIndexUrl ? { LUCI_EXTRA_INDEX_URL: options.extraIndexUrl } : {}),
+      ...options.env,
     },
   });
 }
