@@ -311,11 +311,17 @@ def _label(value):
     return _clip(text if text is not None else "<%s>" % _class_name(type(value)), 60)
 
 
-def _describe_frame(entry, obj, cls):
-    shape = _library_attribute(obj, cls, "shape", ("pandas",))
+def _set_shape(entry, obj, cls, libraries):
+    """entry["shape"] from the library's own `shape` (a tuple of ints); the shape, or None."""
+    shape = _library_attribute(obj, cls, "shape", libraries)
     shape = _ints(shape) if shape is not _MISSING else None
     if shape is not None:
         entry["shape"] = shape
+    return shape
+
+
+def _describe_frame(entry, obj, cls):
+    _set_shape(entry, obj, cls, ("pandas",))
     columns = _library_attribute(obj, cls, "columns", ("pandas",))
     if columns is _MISSING:
         return
@@ -342,12 +348,9 @@ def _first(iterable, count):
 
 
 def _describe_series(entry, obj, cls):
-    shape = _library_attribute(obj, cls, "shape", ("pandas",))
-    shape = _ints(shape) if shape is not _MISSING else None
-    if shape is not None:
-        entry["shape"] = shape
-        if len(shape) == 1:
-            entry["length"] = shape[0]
+    shape = _set_shape(entry, obj, cls, ("pandas",))
+    if shape is not None and len(shape) == 1:
+        entry["length"] = shape[0]
     facts = []
     name = _library_attribute(obj, cls, "name", ("pandas",))
     if name is not _MISSING and name is not None:
@@ -361,10 +364,7 @@ def _describe_series(entry, obj, cls):
 
 
 def _describe_array(entry, obj, cls):
-    shape = _library_attribute(obj, cls, "shape", ("numpy",))
-    shape = _ints(shape) if shape is not _MISSING else None
-    if shape is not None:
-        entry["shape"] = shape
+    _set_shape(entry, obj, cls, ("numpy",))
     dtype = _library_attribute(obj, cls, "dtype", ("numpy",))
     dtype = _dtype_text(dtype) if dtype is not _MISSING else None
     if dtype is not None:
