@@ -2,11 +2,11 @@
 // papermill use) and the installed kernelspec: a task, then the same task with another rate,
 // which runs the recorded code with the new value and no model call.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { LUCI_BIN, ROOT } from "../../support/kernel-process.js";
 import { answer, startFakeModelServer, type FakeModelServer } from "../../support/fake-model-server.js";
 
@@ -25,8 +25,41 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
 });
+beforeEach(() => server.reset());
 
-describe("story 2 through jupyter_client", () => {
+describe("stories through jupyter_client", () => {
+  it("story 1: a task loads a CSV and plots it in the notebook's own environment; the next task uses its DataFrame", async () => {
+    const folder = join(base, "lab");
+    mkdirSync(folder, { recursive: true });
+    const rows = ["month,year,revenue"];
+    for (const year of [2023, 2024]) for (let month = 1; month <= 12; month++) rows.push(`${month},${year},${100 * month + (year - 2023) * 7}`);
+    writeFileSync(join(folder, "sales.csv"), rows.join("\n") + "\n");
+    writeFileSync(join(folder, "sales.ipynb"), JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] }));
+    server.enqueue(
+      answer({ code: "import pandas as pd\nimport matplotlib.pyplot as plt\ndf = pd.read_csv('sales.csv')\ndf.groupby('month')['revenue'].sum().plot(kind='bar')\nplt.show()\nprint(len(df))" }),
+      answer({ code: "print(df[df['year'] == 2024]['revenue'].sum())" }),
+    );
+    const result = await execa(PYTHON, [join(import.meta.dirname, "drive_story.py"), "luci", "load sales.csv and plot revenue by month", "now only for 2024"], {
+      cwd: folder,
+      reject: false,
+      env: {
+        JUPYTER_PATH: join(base, "prefix", "share", "jupyter"),
+        JPY_SESSION_NAME: "sales.ipynb", // as Jupyter's server sets it
+        LUCI_EXECUTOR: "venv",
+        LUCI_UV: join(ROOT, ".venv", "bin", "uv"),
+        LUCI_ENV_DIR: join(base, "envs"),
+        LUCI_LLM_BASE_URL: server.baseUrl,
+        LUCI_LLM_MODEL: "fake-coder",
+        LUCI_TRUST_DIR: join(base, "trust"),
+        LUCI_STATE_DIR: join(base, "state"),
+      },
+    });
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    const cells = String(result.stdout).trim().split("\n").map((line) => JSON.parse(line) as { status: string; stdout: string; images: number });
+    expect(cells[0]).toMatchObject({ status: "ok", stdout: "24\n", images: 1 });
+    expect(cells[1]).toMatchObject({ status: "ok", stdout: "7884\n" });
+  }, 300_000);
+
   it("reruns a task with a changed parameter from its record, with no model call", async () => {
     server.enqueue(answer({ code: CODE }));
     const result = await execa(PYTHON, [join(import.meta.dirname, "drive_story.py"), "luci", TASK, TASK.replace("0.05", "0.07")], {
@@ -44,8 +77,8 @@ describe("story 2 through jupyter_client", () => {
     expect(result.exitCode, String(result.stderr)).toBe(0);
     const cells = String(result.stdout).trim().split("\n").map((line) => JSON.parse(line) as { status: string; stdout: string });
     expect(cells).toEqual([
-      { status: "ok", ename: null, stdout: "1342.05\n" },
-      { status: "ok", ename: null, stdout: "1663.26\n" },
+      { status: "ok", ename: null, stdout: "1342.05\n", images: 0 },
+      { status: "ok", ename: null, stdout: "1663.26\n", images: 0 },
     ]);
     expect(server.chatRequests).toHaveLength(1);
   });
