@@ -139,22 +139,30 @@ def _read_event(events, kind):
             return event
 
 
+def _worker_under_parent(parent_code, start_new_session=False):
+    """Starts a stand-in kernel (`parent_code`, which starts the worker from its argv with the
+    pipes at fds 3 and 4). Returns the parent, our end of the command pipe, our end of the
+    event pipe."""
+    cmd_r, cmd_w = os.pipe()
+    ev_r, ev_w = os.pipe()
+    parent = subprocess.Popen(
+        [sys.executable, "-c", parent_code, WORKER_PYTHON, START_WORKER,
+         "--cmd-fd", "3", "--event-fd", "4", "--sync-token", "ab"],
+        stdout=subprocess.PIPE, close_fds=False, preexec_fn=fds_at_3_and_4(cmd_r, ev_w),
+        start_new_session=start_new_session)
+    os.close(cmd_r)
+    os.close(ev_w)
+    return parent, cmd_w, ev_r
+
+
 def test_processes_started_by_user_code_end_when_the_parent_dies():
     """The kernel is killed (no EOF: someone else keeps the pipes open): the worker goes and
     takes what user code started with it."""
-    cmd_r, cmd_w = os.pipe()
-    ev_r, ev_w = os.pipe()
-    parent_code = (
+    parent, cmd_w, ev_r = _worker_under_parent(
         "import subprocess, sys, time\n"
         "p = subprocess.Popen(sys.argv[1:], pass_fds=(3, 4), start_new_session=True)\n"
         "print(p.pid, flush=True)\n"
         "time.sleep(60)\n")
-    parent = subprocess.Popen(
-        [sys.executable, "-c", parent_code, WORKER_PYTHON, START_WORKER,
-         "--cmd-fd", "3", "--event-fd", "4", "--sync-token", "ab"],
-        stdout=subprocess.PIPE, close_fds=False, preexec_fn=fds_at_3_and_4(cmd_r, ev_w))
-    os.close(cmd_r)
-    os.close(ev_w)
     pids = []
     try:
         worker_pid = int(parent.stdout.readline())
@@ -182,10 +190,8 @@ def test_processes_started_by_user_code_end_when_the_parent_dies():
 
 def test_a_worker_that_does_not_lead_its_group_leaves_the_group_alone():
     """Started without setsid (from a terminal, say), the group is not the worker's."""
-    cmd_r, cmd_w = os.pipe()
-    ev_r, ev_w = os.pipe()
     # A group of our own (the parent leads it) holding the worker and a sibling `sleep`.
-    parent_code = (
+    parent, cmd_w, ev_r = _worker_under_parent(
         "import os, subprocess, sys, time\n"
         "sibling = subprocess.Popen(['sleep', '300'])\n"
         "p = subprocess.Popen(sys.argv[1:], pass_fds=(3, 4))\n"
@@ -193,14 +199,8 @@ def test_a_worker_that_does_not_lead_its_group_leaves_the_group_alone():
         "os.close(4)\n"
         "print(sibling.pid, p.pid, flush=True)\n"
         "p.wait()\n"
-        "time.sleep(60)\n")
-    parent = subprocess.Popen(
-        [sys.executable, "-c", parent_code, WORKER_PYTHON, START_WORKER,
-         "--cmd-fd", "3", "--event-fd", "4", "--sync-token", "ab"],
-        stdout=subprocess.PIPE, close_fds=False, preexec_fn=fds_at_3_and_4(cmd_r, ev_w),
+        "time.sleep(60)\n",
         start_new_session=True)
-    os.close(cmd_r)
-    os.close(ev_w)
     try:
         sibling_pid, worker_pid = map(int, parent.stdout.readline().split())
         with os.fdopen(ev_r, "rb") as events:
