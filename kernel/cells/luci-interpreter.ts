@@ -87,6 +87,8 @@ export class LuciInterpreter implements Interpreter {
 
   /** A task in plain language: the task pipeline writes the code, then it runs as Python. */
   private async runTask(task: string, request: ExecuteRequest, context: ExecuteContext, regenerate = false): Promise<ExecuteOutcome> {
+    /** The notebook environment's packages, pinned ("pandas==2.2.3"). */
+    const packages = () => Object.entries(this.environment()?.record?.packages ?? {}).map(([n, v]) => `${n}==${v}`);
     const abort = new AbortController();
     this.currentTask = abort;
     try {
@@ -99,17 +101,18 @@ export class LuciInterpreter implements Interpreter {
         folder: process.cwd(),
         regenerate,
         parameterCellNames: this.parameterCellNames,
-        packages: () => Object.entries(this.environment()?.record?.packages ?? {}).map(([n, v]) => `${n}==${v}`),
+        packages,
         installPins: (specs) => installPins(this.environment(), specs, context),
         sink: context,
         signal: abort.signal,
-        context: await gatherContext({
-          cells: this.cellLog,
-          namespace: async () => ((await this.python.ask("namespace", {})).names ?? []) as NamespaceEntry[],
-          packages: () => Object.entries(this.environment()?.record?.packages ?? {}).map(([n, v]) => `${n}==${v}`),
-          cwd: process.cwd(),
-          pythonVersion: this.python.pythonVersion,
-        }),
+        gatherContext: () =>
+          gatherContext({
+            cells: this.cellLog,
+            namespace: async () => ((await this.python.ask("namespace", {})).names ?? []) as NamespaceEntry[],
+            packages,
+            cwd: process.cwd(),
+            pythonVersion: this.python.pythonVersion,
+          }),
         validate: async (code) =>
           (await this.python.ask("validate", { code, cwd: process.cwd(), threshold: validationThreshold() })) as unknown as ValidationReport,
         run: async (code) => {

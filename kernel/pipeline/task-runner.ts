@@ -53,7 +53,8 @@ export interface TaskRequest {
   task: string;
   sink: OutputSink;
   signal: AbortSignal;
-  context: TaskContext;
+  /** What the model is told besides the task; gathered only when the model is asked (not for a rerun). */
+  gatherContext(): Promise<TaskContext>;
   /** Runs Python in the notebook's namespace, as a Python cell. */
   run(code: string): Promise<TaskOutcome>;
   /** The validation gate's analysis of the code (the worker's validate op). */
@@ -179,8 +180,9 @@ export class TaskPipeline {
       if (found?.reusable && !request.regenerate) return await this.runRecorded(found.record, parameters, request, html);
       if (generationMode(this.env) === "offline") throw new NoRecordOffline(`no recorded code for the task ${JSON.stringify(request.task.slice(0, 80))}`);
 
-      request.context.parameters = parameters.values; // "already set as variables; do not assign them"
-      const answer = await this.generate(request);
+      // The parameters are "already set as variables; do not assign them".
+      const context: TaskContext = { ...(await request.gatherContext()), parameters: parameters.values };
+      const answer = await this.generate(request, context);
       showPlan(request.sink, answer.plan, answer.answer.notes, html);
       showCode(request.sink, answer.answer.code, answer.origin, html);
       if (request.regenerate && found) showDiff(request.sink, codeDiff(found.record.code, answer.answer.code), html);
@@ -194,7 +196,7 @@ export class TaskPipeline {
       // Self-repair: the traceback and the code go back to the model, a few times at most.
       for (let attempt = 1; attempt <= maxRepairs(this.env) && repairable(outcome); attempt++) {
         if (outcome.status !== "error") break;
-        const fixed = await this.repair(request, answer.text, code, outcome, attempt);
+        const fixed = await this.repair(request, context, answer.text, code, outcome, attempt);
         showCode(request.sink, fixed.code, { model: fixed.model, calls: 1 }, html, `Repair attempt ${attempt}`);
         code = fixed.code;
         outcome = await gateAndRun(code);
@@ -208,7 +210,7 @@ export class TaskPipeline {
             code,
             model: answer.origin.model,
             endpoint: endpoint.baseUrl,
-            context: request.context,
+            context,
             validation: report,
             packages: request.packages(),
           }),
@@ -286,7 +288,7 @@ export class TaskPipeline {
   }
 
   /** Asks the model to fix code that raised, showing its answer as it streams. */
-  private async repair(request: TaskRequest, firstAnswer: string, code: string, failure: Extract<TaskOutcome, { status: "error" }>, attempt: number) {
+  private async repair(request: TaskRequest, context: TaskContext, firstAnswer: string, code: string, failure: Extract<TaskOutcome, { status: "error" }>, attempt: number) {
     const client = await this.modelClient();
     const { taskMessages } = await import("./model/prompt.js");
     const endpoint = await client.endpoint();
@@ -294,7 +296,7 @@ export class TaskPipeline {
     const traceback = redactSecrets(failure.traceback.join("\n").replace(/\x1b\[[0-9;]*m/g, "").split("\n").slice(-40).join("\n"));
     const result = await client.generate({
       messages: [
-        ...taskMessages(request.task, request.context),
+        ...taskMessages(request.task, context),
         { role: "assistant", content: firstAnswer },
         {
           role: "user",
@@ -324,13 +326,13 @@ export class TaskPipeline {
     return this.client;
   }
 
-  private async generate(request: TaskRequest) {
+  private async generate(request: TaskRequest, context: TaskContext) {
     const client = await this.modelClient();
     const { taskMessages } = await import("./model/prompt.js");
     const endpoint = await client.endpoint();
     const stream = new StreamingDisplay(request.sink, `Asking ${endpoint.model}…`);
     const result = await client.generate({
-      messages: taskMessages(request.task, request.context),
+      messages: taskMessages(request.task, context),
       onToken: (token) => stream.add(token),
       onRetry: (reason, wait) => stream.note(`${reason}; retrying in ${wait} s`),
       signal: request.signal,

@@ -83,11 +83,6 @@ export class WorkerConnection {
     });
   }
 
-  /** True while an execute or a request is outstanding. */
-  get busy(): boolean {
-    return this.running !== undefined || this.requests.size > 0;
-  }
-
   interrupt(): void {
     if (this.running) this.process.interrupt();
   }
