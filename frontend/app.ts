@@ -1,0 +1,296 @@
+// The page: top bar (notebook name, kernel choice and status), toolbar, the folder's notebooks
+// on the left and the open notebook. Routes: `/` and `/notebooks/<path>`.
+import type { KernelSpec } from "@jupyterlab/services";
+import { el } from "./dom.js";
+import { installKeys } from "./keyboard.js";
+import { KernelSession } from "./kernel-session.js";
+import { DEFAULT_KERNELSPEC, fromNbformat, toNbformat } from "./model/nbformat.js";
+import { newCell, NotebookModel } from "./model/notebook-model.js";
+import type { Services } from "./services.js";
+import { FileBrowser } from "./views/file-browser.js";
+import { KernelStatus } from "./views/kernel-status.js";
+import { NotebookView } from "./views/notebook-view.js";
+import { Toolbar } from "./views/toolbar.js";
+import { TrustBanner } from "./views/trust-banner.js";
+
+const NOTEBOOK_ROUTE = /^\/notebooks\/(.+)$/;
+
+export class App {
+  private view?: NotebookView;
+  private session?: KernelSession;
+  private specs: KernelSpec.ISpecModels | null = null;
+  private readonly title = el("button", { class: "notebook-title", title: "Rename" });
+  private readonly dirtyMark = el("span", { class: "dirty-mark", title: "Unsaved changes" });
+  private readonly status = new KernelStatus();
+  private readonly kernelChoice = el("select", { class: "kernel-choice", attrs: { "aria-label": "Kernel" } });
+  private readonly notice = el("div", { class: "notice", attrs: { role: "status", "aria-live": "polite" } });
+  private readonly files: FileBrowser;
+  private readonly trust: TrustBanner;
+  private readonly toolbar: Toolbar;
+  private readonly stage = el("div", { class: "stage" });
+  private noticeTimer = 0;
+
+  constructor(private readonly services: Services) {
+    this.files = new FileBrowser({
+      list: async (dir) => (await this.services.contents.get(dir, { content: true })).content,
+      open: (path) => void this.open(path, true),
+      create: (dir) => void this.create(dir),
+    });
+    this.trust = new TrustBanner(() => this.trustNotebook());
+    this.toolbar = new Toolbar({
+      save: () => void this.save(),
+      add: (kind) => this.view?.insert(this.view.active + 1, kind),
+      run: () => void this.view?.runSelected(true),
+      runAll: () => void this.view?.runAll(),
+      interrupt: () => void this.interrupt(),
+      restart: () => void this.restart(),
+    });
+    this.title.addEventListener("click", () => this.startRename());
+    this.kernelChoice.addEventListener("change", () => void this.changeKernel(this.kernelChoice.value));
+  }
+
+  mount(root: HTMLElement): void {
+    const brand = el("a", { class: "brand", attrs: { href: "/" } }, el("span", { class: "brand-mark", text: "◆" }), el("span", { text: "Luci" }));
+    brand.addEventListener("click", (event) => {
+      event.preventDefault();
+      void this.close();
+    });
+    root.replaceChildren(
+      el("header", { class: "topbar" }, brand, el("div", { class: "title-wrap" }, this.title, this.dirtyMark), el("div", { class: "spacer" }), this.kernelChoice, this.status.element),
+      this.toolbar.element,
+      el("div", { class: "workspace" }, this.files.element, el("div", { class: "stage-wrap" }, this.trust.element, this.stage)),
+      this.notice,
+    );
+    installKeys({ notebook: () => this.view, save: () => void this.save(), interrupt: () => void this.interrupt(), restart: () => void this.restart() });
+    window.addEventListener("popstate", () => void this.route());
+  }
+
+  async start(): Promise<void> {
+    try {
+      this.specs = (await this.services.specs.ready.then(() => this.services.specs.specs)) ?? null;
+    } catch (err) {
+      this.say(this.explain(err), true);
+    }
+    this.kernelChoice.replaceChildren(
+      ...Object.values(this.specs?.kernelspecs ?? {}).map((spec) => el("option", { attrs: { value: spec!.name }, text: spec!.display_name })),
+    );
+    await this.files.refresh("");
+    await this.route();
+  }
+
+  private async route(): Promise<void> {
+    const match = NOTEBOOK_ROUTE.exec(window.location.pathname);
+    if (match) await this.open(match[1]!.split("/").map(decodeURIComponent).join("/"), false);
+    else this.showWelcome();
+  }
+
+  private showWelcome(): void {
+    this.setTitle();
+    this.toolbar.enable(false);
+    this.stage.replaceChildren(
+      el(
+        "div",
+        { class: "welcome" },
+        el("h1", { text: "Luci notebooks" }),
+        el("p", { text: "Each cell is a task in plain words, Python, or markdown. Luci writes the code for a task, shows its plan, code and checks, and runs it in the notebook's own Python." }),
+        el("p", { class: "luci-muted", text: "Open a notebook on the left, or make a new one." }),
+      ),
+    );
+  }
+
+  private async close(): Promise<void> {
+    await this.session?.shutdown();
+    this.session = undefined;
+    this.view = undefined;
+    this.trust.show(false);
+    this.status.set("none", "");
+    this.files.highlight("");
+    history.pushState(null, "", "/");
+    this.showWelcome();
+  }
+
+  async open(path: string, push: boolean): Promise<void> {
+    let model: NotebookModel;
+    try {
+      const file = await this.services.contents.get(path, { type: "notebook", content: true });
+      model = fromNbformat(file.path, file.content);
+    } catch (err) {
+      this.say(`Could not open ${path}: ${this.explain(err)}`, true);
+      return;
+    }
+    await this.session?.shutdown();
+    const url = `/notebooks/${path.split("/").map(encodeURIComponent).join("/")}`;
+    if (push) history.pushState(null, "", url);
+    else if (window.location.pathname !== url) history.replaceState(null, "", url);
+    const kernelName = this.kernelNameFor(model);
+    const session = new KernelSession(this.services, model.path, kernelName);
+    const view = new NotebookView(model, session);
+    this.session = session;
+    this.view = view;
+    this.kernelChoice.value = kernelName;
+    session.onState((state) => this.status.set(state, this.displayName(kernelName)));
+    model.onChange(() => this.setTitle());
+    view.onUntrusted((untrusted) => this.trust.show(untrusted));
+    this.trust.show(false);
+    this.stage.replaceChildren(view.element);
+    view.attached();
+    this.setTitle();
+    this.toolbar.enable(true);
+    this.files.highlight(model.path);
+    document.title = `${model.name.replace(/\.ipynb$/, "")} · Luci`;
+    try {
+      await session.start();
+    } catch (err) {
+      this.status.set("dead");
+      this.say(`The kernel did not start: ${this.explain(err)}`, true);
+    }
+  }
+
+  private kernelNameFor(model: NotebookModel): string {
+    const wanted = (model.metadata.kernelspec as { name?: string } | undefined)?.name;
+    const specs = this.specs?.kernelspecs ?? {};
+    if (wanted && specs[wanted]) return wanted;
+    if (specs.luci) return "luci";
+    return this.specs?.default ?? DEFAULT_KERNELSPEC.name;
+  }
+
+  private displayName(name: string): string {
+    return this.specs?.kernelspecs[name]?.display_name ?? name;
+  }
+
+  private setTitle(): void {
+    const model = this.view?.model;
+    this.title.textContent = model ? model.name.replace(/\.ipynb$/, "") : "";
+    this.title.hidden = !model;
+    this.dirtyMark.hidden = !model?.dirty;
+  }
+
+  async save(): Promise<void> {
+    const view = this.view;
+    if (!view || !this.session) return;
+    const name = this.kernelChoice.value || DEFAULT_KERNELSPEC.name;
+    const spec = this.specs?.kernelspecs[name];
+    const kernelspec = { name, display_name: spec?.display_name ?? DEFAULT_KERNELSPEC.display_name, language: spec?.language ?? "python" };
+    const content = toNbformat(view.model, kernelspec, this.session.language);
+    try {
+      await this.services.contents.save(view.model.path, { type: "notebook", format: "json", content: content as never });
+      view.model.metadata = content.metadata;
+      view.model.saved();
+      this.say(`Saved ${view.model.name}`);
+    } catch (err) {
+      this.say(`Could not save: ${this.explain(err)}`, true);
+      throw err;
+    }
+  }
+
+  private async create(dir: string): Promise<void> {
+    try {
+      const file = await this.services.contents.newUntitled({ path: dir, type: "notebook" });
+      const model = new NotebookModel(file.path, [newCell("task")], { kernelspec: DEFAULT_KERNELSPEC, language_info: { name: "python" } });
+      const content = toNbformat(model, DEFAULT_KERNELSPEC);
+      await this.services.contents.save(file.path, { type: "notebook", format: "json", content: content as never });
+      await this.files.refresh();
+      await this.open(file.path, true);
+      this.startRename();
+    } catch (err) {
+      this.say(`Could not make a notebook: ${this.explain(err)}`, true);
+    }
+  }
+
+  private startRename(): void {
+    const view = this.view;
+    if (!view) return;
+    const oldPath = view.model.path;
+    const input = el("input", { class: "title-input", attrs: { type: "text", "aria-label": "Notebook name", spellcheck: "false" } });
+    input.value = view.model.name.replace(/\.ipynb$/, "");
+    this.title.hidden = true;
+    this.title.after(input);
+    input.focus();
+    input.select();
+    let done = false;
+    const finish = async (commit: boolean) => {
+      if (done) return;
+      done = true;
+      input.remove();
+      this.title.hidden = false;
+      const name = input.value.trim().replace(/\.ipynb$/, "");
+      if (!commit || !name || `${name}.ipynb` === view.model.name) return;
+      if (/[/\\]/.test(name)) return this.say("A name cannot hold / or \\", true);
+      const dir = oldPath.includes("/") ? oldPath.slice(0, oldPath.lastIndexOf("/") + 1) : "";
+      const newPath = `${dir}${name}.ipynb`;
+      try {
+        await this.services.contents.rename(oldPath, newPath);
+        view.model.path = newPath;
+        await this.session?.rename(newPath);
+        history.replaceState(null, "", `/notebooks/${newPath.split("/").map(encodeURIComponent).join("/")}`);
+        document.title = `${name} · Luci`;
+        this.setTitle();
+        await this.files.refresh();
+        this.files.highlight(newPath);
+        this.say(`Renamed to ${name}.ipynb`);
+      } catch (err) {
+        this.say(`Could not rename: ${this.explain(err)}`, true);
+      }
+    };
+    input.addEventListener("keydown", (event) => {
+      event.stopPropagation();
+      if (event.key === "Enter") void finish(true);
+      if (event.key === "Escape") void finish(false);
+    });
+    input.addEventListener("blur", () => void finish(true));
+  }
+
+  private async interrupt(): Promise<void> {
+    try {
+      await this.session?.interrupt();
+    } catch (err) {
+      this.say(`Could not interrupt: ${this.explain(err)}`, true);
+    }
+  }
+
+  private async restart(): Promise<void> {
+    try {
+      await this.session?.restart();
+      this.say("Kernel restarted: variables are gone, recorded code stays in the cells.");
+    } catch (err) {
+      this.say(`Could not restart: ${this.explain(err)}`, true);
+    }
+  }
+
+  private async changeKernel(name: string): Promise<void> {
+    if (!this.session || !this.view) return;
+    this.view.model.metadata.kernelspec = { name, display_name: this.displayName(name), language: "python" };
+    this.view.model.changed();
+    try {
+      await this.session.changeKernel(name);
+      this.status.set(this.session.state, this.displayName(name));
+    } catch (err) {
+      this.say(`Could not start ${name}: ${this.explain(err)}`, true);
+    }
+  }
+
+  /** Saves (the kernel reads the records from the file), trusts, reruns the refused cells. */
+  private async trustNotebook(): Promise<string> {
+    const view = this.view;
+    if (!view) throw new Error("no notebook is open");
+    const refused = view.untrustedCells();
+    await this.save();
+    const said = await view.runHidden("%luci trust");
+    for (const cell of refused) await view.runCell(cell);
+    return said || "Trusted.";
+  }
+
+  private say(text: string, error = false): void {
+    this.notice.textContent = text;
+    this.notice.classList.toggle("notice-error", error);
+    this.notice.classList.add("notice-shown");
+    window.clearTimeout(this.noticeTimer);
+    this.noticeTimer = window.setTimeout(() => this.notice.classList.remove("notice-shown"), error ? 8000 : 2500);
+  }
+
+  private explain(err: unknown): string {
+    const status = (err as { response?: Response }).response?.status;
+    if (status === 403 || status === 401) return "the server refused the token; open the address that `luci serve` printed";
+    return (err as Error).message ?? String(err);
+  }
+}

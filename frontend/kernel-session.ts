@@ -1,0 +1,112 @@
+// The notebook's kernel session: found again by path (a reload reconnects to the same kernel)
+// or started with the notebook's kernelspec. It reports the kernel's status (starting, idle,
+// busy, restarting, dead, ...) and runs code with the cell id in the request's metadata, as
+// JupyterLab does, so the kernel finds the cell's recorded code.
+import type { Kernel, KernelMessage, Session } from "@jupyterlab/services";
+import type { Services } from "./services.js";
+
+export type KernelState = Kernel.Status | "disconnected" | "connecting" | "none";
+
+export interface ExecuteHandlers {
+  onIOPub(msg: KernelMessage.IIOPubMessage): void;
+  onStdin?(msg: KernelMessage.IStdinMessage, reply: (value: string) => void): void;
+}
+
+export class KernelSession {
+  private connection?: Session.ISessionConnection;
+  private readonly listeners = new Set<(state: KernelState) => void>();
+  state: KernelState = "none";
+  language?: KernelMessage.ILanguageInfo;
+
+  constructor(
+    private readonly services: Services,
+    public path: string,
+    private kernelName: string,
+  ) {}
+
+  get kernel(): Kernel.IKernelConnection | null {
+    return this.connection?.kernel ?? null;
+  }
+
+  onState(listener: (state: KernelState) => void): () => void {
+    this.listeners.add(listener);
+    listener(this.state);
+    return () => this.listeners.delete(listener);
+  }
+
+  private setState(state: KernelState): void {
+    if (state === this.state) return;
+    this.state = state;
+    for (const listener of this.listeners) listener(state);
+  }
+
+  async start(): Promise<void> {
+    this.setState("starting");
+    const existing = await this.services.sessions.findByPath(this.path);
+    this.connection = existing?.kernel
+      ? this.services.sessions.connectTo({ model: existing })
+      : await this.services.sessions.startNew({ path: this.path, name: this.path.split("/").pop() ?? this.path, type: "notebook", kernel: { name: this.kernelName } });
+    this.connection.statusChanged.connect((_, status) => this.setState(status));
+    this.connection.connectionStatusChanged.connect((_, status) => {
+      if (status !== "connected") this.setState(status);
+      else if (this.kernel) this.setState(this.kernel.status);
+    });
+    this.connection.kernelChanged.connect(() => void this.readInfo());
+    if (this.kernel) this.setState(this.kernel.status === "unknown" ? "starting" : this.kernel.status);
+    await this.readInfo();
+  }
+
+  private async readInfo(): Promise<void> {
+    try {
+      const info = await this.kernel?.info;
+      this.language = info?.language_info;
+      if (this.kernel) this.setState(this.kernel.status);
+    } catch {
+      /* the status listener reports a dead kernel */
+    }
+  }
+
+  /** Runs code; resolves with the reply's content once the kernel is idle again. */
+  async execute(code: string, cellId: string | undefined, handlers: ExecuteHandlers, options: { silent?: boolean; storeHistory?: boolean } = {}): Promise<KernelMessage.IExecuteReplyMsg["content"]> {
+    const kernel = this.kernel;
+    if (!kernel) throw new Error("no kernel: restart it from the toolbar");
+    const future = kernel.requestExecute(
+      { code, silent: options.silent ?? false, store_history: options.storeHistory ?? true, allow_stdin: Boolean(handlers.onStdin), stop_on_error: true },
+      true,
+      cellId ? { cellId } : {},
+    );
+    future.onIOPub = (msg) => handlers.onIOPub(msg);
+    if (handlers.onStdin) future.onStdin = (msg) => handlers.onStdin!(msg, (value) => future.sendInputReply({ status: "ok", value }, msg.header as KernelMessage.IHeader<"input_request">));
+    const reply = await future.done;
+    return reply.content;
+  }
+
+  async interrupt(): Promise<void> {
+    await this.kernel?.interrupt();
+  }
+
+  async restart(): Promise<void> {
+    if (!this.kernel) return;
+    this.setState("restarting");
+    await this.kernel.restart();
+  }
+
+  /** A new kernel, when the old one is dead or the kernelspec changed. */
+  async changeKernel(name: string): Promise<void> {
+    this.kernelName = name;
+    this.setState("starting");
+    await this.connection?.changeKernel({ name });
+    await this.readInfo();
+  }
+
+  async rename(path: string): Promise<void> {
+    this.path = path;
+    await this.connection?.setPath(path);
+    await this.connection?.setName(path.split("/").pop() ?? path);
+  }
+
+  async shutdown(): Promise<void> {
+    this.connection?.dispose();
+    this.connection = undefined;
+  }
+}

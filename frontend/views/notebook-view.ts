@@ -1,0 +1,232 @@
+// The open notebook: its cells, which one is selected, command or edit mode, and running
+// cells through the kernel session (one request per cell; the kernel queues them and, with
+// stop_on_error, aborts the rest after an error, as in JupyterLab).
+import type { KernelMessage } from "@jupyterlab/services";
+import { el } from "../dom.js";
+import type { KernelSession } from "../kernel-session.js";
+import { codeToSend, type CellKind } from "../model/cell-kind.js";
+import { newCell, type NotebookModel } from "../model/notebook-model.js";
+import { DisplayRegistry } from "../outputs/output-area.js";
+import { CellView, type CellActions } from "./cell-view.js";
+
+export type Mode = "command" | "edit";
+
+export class NotebookView implements CellActions {
+  readonly element = el("main", { class: "notebook", attrs: { tabindex: "-1" } });
+  readonly cells: CellView[] = [];
+  private readonly displays = new DisplayRegistry();
+  private readonly untrustedListeners = new Set<(untrusted: boolean) => void>();
+  active = 0;
+  mode: Mode = "command";
+
+  constructor(
+    readonly model: NotebookModel,
+    readonly session: KernelSession,
+  ) {
+    if (!model.cells.length) model.cells.push(newCell("task"));
+    for (const cell of model.cells) this.cells.push(this.makeView(cell));
+    this.element.append(...this.cells.map((c) => c.element));
+    this.element.addEventListener("mousedown", (event) => {
+      if (event.target === this.element) this.commandMode();
+    });
+    this.select(0, false);
+  }
+
+  private makeView(cell: NotebookModel["cells"][number]): CellView {
+    return new CellView(cell, this.displays, this);
+  }
+
+  /** Called once the view is in the document (textareas can only measure themselves then). */
+  attached(): void {
+    for (const cell of this.cells) cell.fit();
+    this.reportTrust();
+  }
+
+  // ---- CellActions -------------------------------------------------------------------------
+
+  select(view: CellView | number, edit: boolean): void {
+    const index = typeof view === "number" ? view : this.cells.indexOf(view);
+    if (index < 0 || index >= this.cells.length) return;
+    this.cells[this.active]?.element.classList.remove("cell-selected", "cell-editing");
+    const previous = this.cells[this.active];
+    this.active = index;
+    const cell = this.cells[index]!;
+    cell.element.classList.add("cell-selected");
+    if (previous && previous !== cell && previous.model.kind === "markdown" && previous.model.source.trim()) previous.showRendered(true);
+    this.mode = edit ? "edit" : "command";
+    cell.element.classList.toggle("cell-editing", edit);
+    if (edit) {
+      if (document.activeElement !== cell.editor) cell.edit();
+    } else {
+      if (document.activeElement instanceof HTMLElement && cell.element.contains(document.activeElement)) document.activeElement.blur();
+      this.element.focus({ preventScroll: true });
+    }
+    cell.element.scrollIntoView({ block: "nearest" });
+  }
+
+  changed(): void {
+    this.model.changed();
+  }
+
+  setKind(view: CellView, kind: CellKind): void {
+    if (view.model.kind === kind) return;
+    view.model.kind = kind;
+    if (kind === "markdown") {
+      view.outputs.clear();
+      view.model.executionCount = null;
+      view.setPrompt();
+    }
+    view.refreshKind();
+    this.changed();
+  }
+
+  run(view: CellView): Promise<void> {
+    return this.runCell(view);
+  }
+
+  // ---- commands ----------------------------------------------------------------------------
+
+  get current(): CellView {
+    return this.cells[this.active]!;
+  }
+
+  commandMode(): void {
+    this.select(this.active, false);
+  }
+
+  editMode(): void {
+    this.select(this.active, true);
+  }
+
+  insert(at: number, kind: CellKind = "task"): CellView {
+    const model = newCell(kind);
+    this.model.cells.splice(at, 0, model);
+    const view = this.makeView(model);
+    this.cells.splice(at, 0, view);
+    const next = this.cells[at + 1];
+    if (next) next.element.before(view.element);
+    else this.element.append(view.element);
+    this.changed();
+    this.select(at, true);
+    return view;
+  }
+
+  remove(at = this.active): void {
+    const view = this.cells[at];
+    if (!view) return;
+    view.outputs.clear();
+    view.element.remove();
+    this.cells.splice(at, 1);
+    this.model.cells.splice(at, 1);
+    if (!this.cells.length) this.insert(0, "task");
+    this.changed();
+    this.select(Math.min(at, this.cells.length - 1), false);
+    this.reportTrust();
+  }
+
+  move(delta: number): void {
+    this.select(Math.max(0, Math.min(this.cells.length - 1, this.active + delta)), false);
+  }
+
+  /** Runs the selected cell; with `advance`, selects the next one (making one at the end). */
+  runSelected(advance: boolean): Promise<void> {
+    const view = this.current;
+    const done = this.runCell(view);
+    if (advance) {
+      if (this.active === this.cells.length - 1) this.insert(this.cells.length, view.model.kind === "markdown" ? "task" : view.model.kind);
+      else this.select(this.active + 1, false);
+    } else if (view.model.kind === "markdown") {
+      this.select(this.active, false);
+    }
+    return done;
+  }
+
+  async runAll(): Promise<void> {
+    await Promise.all(this.cells.map((cell) => this.runCell(cell)));
+  }
+
+  async runCell(view: CellView): Promise<void> {
+    const cell = view.model;
+    if (cell.kind === "markdown") {
+      view.showRendered(cell.source.trim() !== "");
+      return;
+    }
+    if (!cell.source.trim()) return;
+    view.outputs.clear();
+    cell.executionCount = null;
+    view.setState("queued");
+    try {
+      const reply = await this.session.execute(codeToSend(cell.kind, cell.source), cell.id, {
+        onIOPub: (msg) => {
+          if (msg.header.msg_type === "execute_input") view.setState("running");
+          else if (msg.header.msg_type === "status" && (msg.content as { execution_state?: string }).execution_state === "busy") view.setState("running");
+          else view.outputs.handle(msg);
+        },
+        onStdin: (msg, reply) => this.askInput(view, msg, reply),
+      });
+      if (reply.status !== "aborted" && typeof reply.execution_count === "number") cell.executionCount = reply.execution_count;
+    } catch (err) {
+      view.outputs.add({ output_type: "error", ename: "Error", evalue: (err as Error).message, traceback: [`The cell could not run: ${(err as Error).message}`] });
+    } finally {
+      view.setState("idle");
+      this.changed();
+      this.reportTrust();
+    }
+  }
+
+  /** input() and getpass(): a field in the cell's output area. */
+  private askInput(view: CellView, msg: KernelMessage.IStdinMessage, reply: (value: string) => void): void {
+    if (msg.header.msg_type !== "input_request") return;
+    const content = msg.content as KernelMessage.IInputRequestMsg["content"];
+    const input = el("input", { attrs: { type: content.password ? "password" : "text", class: "stdin-input", "aria-label": content.prompt || "input" } });
+    const box = el("div", { class: "output output-stdin" }, el("span", { class: "stdin-prompt", text: content.prompt }), input);
+    input.addEventListener("keydown", (event) => {
+      event.stopPropagation();
+      if (event.key !== "Enter") return;
+      const value = input.value;
+      box.replaceChildren(el("span", { class: "stdin-prompt", text: content.prompt }), el("span", { text: content.password ? "••••••" : value }));
+      reply(value);
+    });
+    view.outputs.element.hidden = false;
+    view.outputs.element.append(box);
+    input.focus();
+  }
+
+  // ---- trust -------------------------------------------------------------------------------
+
+  /** Cells whose recorded code the kernel refused to run because the notebook is not trusted. */
+  untrustedCells(): CellView[] {
+    return this.cells.filter((c) => c.model.outputs.some((o) => o.output_type === "error" && o.ename === "NotTrusted"));
+  }
+
+  onUntrusted(listener: (untrusted: boolean) => void): void {
+    this.untrustedListeners.add(listener);
+  }
+
+  private reportTrust(): void {
+    const untrusted = this.untrustedCells().length > 0;
+    for (const listener of this.untrustedListeners) listener(untrusted);
+  }
+
+  /** Runs code outside any cell (the trust command); returns what it printed, or throws its error. */
+  async runHidden(code: string): Promise<string> {
+    let text = "";
+    let error = "";
+    await this.session.execute(
+      code,
+      undefined,
+      {
+        onIOPub: (msg) => {
+          const content = msg.content as { name?: string; text?: string; ename?: string; evalue?: string };
+          if (msg.header.msg_type === "stream") text += content.text ?? "";
+          if (msg.header.msg_type === "error") error = `${content.ename}: ${content.evalue}`;
+        },
+        // A request that allows input is one a person made: %luci trust asks for that.
+        onStdin: () => undefined,
+      },
+      { storeHistory: false },
+    );
+    if (error) throw new Error(error);
+    return text.trim();
+  }
+}

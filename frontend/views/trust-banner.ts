@@ -1,0 +1,48 @@
+// The banner for a notebook whose recorded code the kernel would not run: code recorded by
+// someone else (or edited in the file) is shown and not run until the notebook is trusted.
+// The button saves the notebook, runs `%luci trust` in the kernel as a request the person made
+// (allow_stdin, which nbconvert and papermill never send, so a notebook cannot trust itself),
+// and reruns the refused cells.
+import { el } from "../dom.js";
+
+export class TrustBanner {
+  readonly element: HTMLElement;
+  private readonly button: HTMLButtonElement;
+  private readonly message: HTMLElement;
+
+  constructor(trust: () => Promise<string>) {
+    this.message = el("span", {
+      class: "banner-text",
+      text: "This notebook holds code recorded by someone else. It is shown and was not run. Read it; if you trust it, trust the notebook and its cells run again.",
+    });
+    this.button = el("button", { class: "button button-primary trust-button", text: "Trust notebook and rerun" });
+    this.button.addEventListener("click", async () => {
+      this.button.disabled = true;
+      this.button.textContent = "Trusting…";
+      try {
+        this.message.textContent = await trust();
+        this.element.classList.add("banner-ok");
+        this.button.hidden = true;
+      } catch (err) {
+        this.message.textContent = `Could not trust the notebook: ${(err as Error).message}`;
+        this.element.classList.add("banner-error");
+        this.button.disabled = false;
+        this.button.textContent = "Try again";
+      }
+    });
+    this.element = el("div", { class: "banner trust-banner", attrs: { role: "alert" } }, el("span", { class: "banner-icon", text: "⚠" }), this.message, this.button);
+    this.element.hidden = true;
+  }
+
+  show(untrusted: boolean): void {
+    if (untrusted) {
+      this.element.classList.remove("banner-ok", "banner-error");
+      this.button.hidden = false;
+      this.button.disabled = false;
+      this.button.textContent = "Trust notebook and rerun";
+      this.element.hidden = false;
+    } else if (!this.element.classList.contains("banner-ok")) {
+      this.element.hidden = true;
+    }
+  }
+}
