@@ -15,6 +15,8 @@ Commands:
   env list | show | rm | gc | freeze | export | import
                                    manage notebook environments (luci env help)
   trust NOTEBOOK...                 trust the recorded code of notebooks someone else made
+  serve [--root DIR] [--port N] [--token T]
+                                   serve a folder of notebooks (Luci's page and Jupyter's REST API)
   version                          print Luci's version
 `;
 
@@ -30,6 +32,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import("./env-command.js")).runEnvCommand(rest);
     case "trust":
       return (await import("./trust-command.js")).runTrustCommand(rest);
+    case "serve":
+      return (await import("../../server/serve-command.js")).runServe(rest);
     case "version":
     case "--version":
       process.stdout.write(`${(await import("../common/version.js")).VERSION}\n`);

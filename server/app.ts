@@ -1,0 +1,141 @@
+// The HTTP server: routes, authentication, origin checks, the WebSocket upgrade, culling, and
+// an orderly shutdown that stops every kernel. One instance per `luci serve` (or per test).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
+import { VERSION } from "../kernel/common/version.js";
+import { contentsRoutes } from "./api/contents-routes.js";
+import { kernelRoutes, kernelspecResourceRoutes } from "./api/kernel-routes.js";
+import { sessionRoutes } from "./api/session-routes.js";
+import { ChannelsEndpoint, refuseUpgrade } from "./channels/channels-upgrade.js";
+import { ContentsManager } from "./contents/contents-manager.js";
+import { HttpError, sendError, sendJson } from "./http/respond.js";
+import { Router } from "./http/router.js";
+import { KernelManager } from "./kernels/kernel-manager.js";
+import { pageRoutes } from "./page/page-routes.js";
+import { API_SECURITY_HEADERS } from "./security/headers.js";
+import { hostAllowed, originAllowed } from "./security/origin.js";
+import { tokenMatches, tokenOf } from "./security/token.js";
+import { SessionManager } from "./sessions/session-manager.js";
+
+export interface AppOptions {
+  root: string;
+  host: string;
+  token: string;
+  kernelEnv?: Record<string, string>;
+  cullIdleTimeoutMs?: number;
+  logTo?: "stderr" | "buffer";
+  /** Where the page's files are (default: <repo>/dist/frontend). */
+  frontendDir?: string;
+}
+
+export class LuciServer {
+  readonly kernels: KernelManager;
+  readonly contents: ContentsManager;
+  readonly sessions: SessionManager;
+  private readonly http: Server;
+  private readonly api = new Router();
+  private readonly publicRoutes = new Router();
+  private readonly channels: ChannelsEndpoint;
+  private readonly started = new Date();
+  private cullTimer?: NodeJS.Timeout;
+  private closing?: Promise<void>;
+
+  constructor(private readonly options: AppOptions) {
+    this.kernels = new KernelManager({ ...(options.kernelEnv ? { kernelEnv: options.kernelEnv } : {}), logTo: options.logTo ?? "buffer" });
+    this.contents = new ContentsManager(options.root);
+    this.sessions = new SessionManager(this.kernels, this.contents.paths);
+    this.channels = new ChannelsEndpoint(this.kernels);
+    this.api
+      .add("GET", /^\/api\/?$/, ({ res }) => sendJson(res, 200, { version: VERSION }))
+      .add("GET", /^\/api\/status\/?$/, ({ res }) => sendJson(res, 200, this.status()));
+    kernelRoutes(this.api, this.kernels, this.contents.paths);
+    sessionRoutes(this.api, this.sessions);
+    contentsRoutes(this.api, this.contents);
+    pageRoutes(this.publicRoutes, options.frontendDir);
+    kernelspecResourceRoutes(this.publicRoutes, this.kernels);
+    this.http = createServer((req, res) => void this.handle(req, res));
+    this.http.on("upgrade", (req, socket, head) => void this.upgrade(req, socket, head));
+  }
+
+  async listen(port: number): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.http.once("error", reject);
+      this.http.listen(port, this.options.host, () => {
+        this.http.off("error", reject);
+        resolve();
+      });
+    });
+    const timeout = this.options.cullIdleTimeoutMs ?? 0;
+    if (timeout > 0) {
+      const every = Math.min(Math.max(timeout / 2, 500), 60_000);
+      this.cullTimer = setInterval(() => void this.kernels.cull(timeout), every);
+      this.cullTimer.unref();
+    }
+    return (this.http.address() as AddressInfo).port;
+  }
+
+  /** Stops accepting requests, closes every WebSocket and stops every kernel. Safe to call twice. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      clearInterval(this.cullTimer);
+      const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
+      this.channels.close();
+      await this.kernels.shutdownAll();
+      this.http.closeAllConnections();
+      await closed;
+    })();
+    return this.closing;
+  }
+
+  private status() {
+    const kernels = this.kernels.list();
+    const last = Math.max(this.started.getTime(), ...kernels.map((k) => k.lastActivity.getTime()));
+    return {
+      started: this.started.toISOString(),
+      last_activity: new Date(last).toISOString(),
+      connections: kernels.reduce((sum, k) => sum + k.connections.size, 0),
+      kernels: kernels.length,
+    };
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const method = req.method === "HEAD" ? "GET" : (req.method ?? "GET");
+    try {
+      if (!hostAllowed(req, this.options.host)) throw new HttpError(403, "Host not allowed");
+      if (url.pathname.startsWith("/api")) {
+        for (const [name, value] of Object.entries(API_SECURITY_HEADERS)) res.setHeader(name, value);
+        if (!originAllowed(req)) throw new HttpError(403, "Cross-origin request refused");
+        if (!tokenMatches(tokenOf(req, url), this.options.token)) throw new HttpError(403, "Forbidden: a valid token is required");
+        const { handler, params } = this.api.resolve(method, url.pathname);
+        await handler({ req, res, url, params });
+        return;
+      }
+      res.setHeader("X-Content-Type-Options", "nosniff");
+      const { handler, params } = this.publicRoutes.resolve(method, url.pathname);
+      await handler({ req, res, url, params });
+    } catch (err) {
+      if (err instanceof HttpError) sendError(res, err.status, err.message);
+      else {
+        process.stderr.write(`[luci-server] ${req.method} ${url.pathname} failed: ${(err as Error).stack ?? err}\n`);
+        sendError(res, 500, (err as Error).message);
+      }
+    }
+  }
+
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on("error", () => undefined);
+    const url = new URL(req.url ?? "/", "http://localhost");
+    try {
+      if (!hostAllowed(req, this.options.host)) throw new HttpError(403, "Host not allowed");
+      if (!originAllowed(req)) throw new HttpError(403, "Cross-origin WebSocket refused");
+      if (!tokenMatches(tokenOf(req, url), this.options.token)) throw new HttpError(403, "Forbidden: a valid token is required");
+      if (!this.channels.matches(url.pathname)) throw new HttpError(404, "Not Found");
+      await this.channels.upgrade(req, socket, head, url.pathname);
+    } catch (err) {
+      const status = err instanceof HttpError ? err.status : 500;
+      if (!socket.destroyed) refuseUpgrade(socket, status, (err as Error).message);
+    }
+  }
+}

@@ -1,0 +1,134 @@
+// One WebSocket client of one kernel (jupyter_server's ZMQChannelsWebsocketConnection): its own
+// DEALER sockets (so its replies and stdin requests come back to it alone) and its own iopub
+// subscription (so every client sees all output). The path of a message:
+//   browser --WebSocket frame--> decode (v1 or legacy) --> sign with the kernel's key -->
+//   DEALER (shell/control/stdin) --> kernel ROUTER;
+//   kernel ROUTER/PUB --> DEALER/SUB --> verify signature --> encode --> WebSocket frame.
+// Before the client is told the connection is open, the bridge "nudges" the kernel as
+// jupyter_server does: kernel_info requests until both a shell reply and an iopub message
+// arrive, which proves the iopub subscription is live (a SUB socket joins asynchronously and
+// would otherwise miss the first output of the client's first request).
+import type { WebSocket } from "ws";
+import { randomUUID } from "node:crypto";
+import { KernelSockets, type Channel, type RawMessage, type RequestChannel } from "../kernels/kernel-sockets.js";
+import type { KernelConnection, ManagedKernel } from "../kernels/managed-kernel.js";
+import { decodeLegacy, decodeV1, encodeLegacy, encodeV1 } from "./ws-framing.js";
+
+const REQUEST_CHANNELS = new Set<string>(["shell", "control", "stdin"]);
+
+export type Framing = "v1" | "legacy";
+
+export class ChannelBridge implements KernelConnection {
+  private readonly sockets: KernelSockets;
+  private ws?: WebSocket;
+  private readonly early: RawMessage[] = [];
+  /** msg_ids of the nudge's kernel_info requests: their replies and statuses are not forwarded. */
+  private readonly nudges = new Set<string>();
+  private nudgeSawShell = false;
+  private nudgeSawIopub = false;
+  private nudged?: () => void;
+  private closed = false;
+
+  constructor(
+    private readonly kernel: ManagedKernel,
+    private readonly framing: Framing,
+  ) {
+    this.sockets = new KernelSockets(kernel.info, ["shell", "control", "stdin", "iopub"], (message) => this.fromKernel(message));
+  }
+
+  /** Resolves once the kernel answered on shell and iopub; rejects if it dies or is too slow. */
+  async nudge(timeoutMs = 60_000): Promise<void> {
+    const done = new Promise<void>((resolve) => (this.nudged = resolve));
+    const deadline = Date.now() + timeoutMs;
+    while (!(this.nudgeSawShell && this.nudgeSawIopub)) {
+      if (this.closed) throw new Error("connection closed");
+      if (this.kernel.executionState === "dead") throw new Error("the kernel is dead");
+      if (Date.now() > deadline) throw new Error("the kernel did not answer");
+      this.nudges.add(this.sockets.request("shell", "kernel_info_request", {}));
+      await Promise.race([done, sleep(500)]);
+    }
+  }
+
+  /** Attaches the WebSocket once the handshake is done; messages that came meanwhile follow. */
+  attach(ws: WebSocket): void {
+    this.ws = ws;
+    this.kernel.connections.add(this);
+    ws.on("message", (data, isBinary) => this.fromClient(toBuffer(data), isBinary));
+    ws.on("close", () => this.dispose());
+    ws.on("error", () => this.dispose());
+    for (const message of this.early.splice(0)) this.fromKernel(message);
+  }
+
+  announce(state: "restarting" | "starting" | "dead"): void {
+    const header = { msg_id: randomUUID(), msg_type: "status", session: this.sockets.session, username: "luci-server", date: new Date().toISOString(), version: "5.3" };
+    const parts = [header, {}, {}, { execution_state: state }].map((part) => Buffer.from(JSON.stringify(part)));
+    this.send("iopub", parts, []);
+  }
+
+  close(): void {
+    this.ws?.close(1000, "kernel shut down");
+    this.dispose();
+  }
+
+  dispose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.kernel.connections.delete(this);
+    this.sockets.close();
+  }
+
+  private fromKernel(message: RawMessage): void {
+    if (this.nudges.size > 0 && this.isNudgeTraffic(message)) return;
+    if (!this.ws) {
+      this.early.push(message);
+      return;
+    }
+    this.send(message.channel, message.parts, message.buffers);
+  }
+
+  private isNudgeTraffic(message: RawMessage): boolean {
+    const parent = message.parts[1];
+    for (const id of this.nudges) {
+      if (!parent.includes(id)) continue;
+      if (message.channel === "shell") this.nudgeSawShell = true;
+      if (message.channel === "iopub") this.nudgeSawIopub = true;
+      if (this.nudgeSawShell && this.nudgeSawIopub) this.nudged?.();
+      return true;
+    }
+    // Any iopub message proves the subscription is live, not only the nudge's own.
+    if (message.channel === "iopub") this.nudgeSawIopub = true;
+    return false;
+  }
+
+  private send(channel: Channel, parts: readonly Buffer[], buffers: readonly Buffer[]): void {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== ws.OPEN) return;
+    const frame = this.framing === "v1" ? encodeV1(channel, parts, buffers) : encodeLegacy(channel, parts, buffers);
+    ws.send(frame, { binary: typeof frame !== "string" });
+  }
+
+  private fromClient(data: Buffer, isBinary: boolean): void {
+    let message;
+    try {
+      message = this.framing === "v1" ? decodeV1(data) : decodeLegacy(data, isBinary);
+    } catch (err) {
+      process.stderr.write(`[luci-server] dropped a malformed WebSocket message: ${(err as Error).message}\n`);
+      return;
+    }
+    if (!REQUEST_CHANNELS.has(message.channel)) {
+      process.stderr.write(`[luci-server] dropped a message for channel ${JSON.stringify(message.channel)}\n`);
+      return;
+    }
+    this.sockets.sendParts(message.channel as RequestChannel, message.parts, message.buffers);
+  }
+}
+
+function toBuffer(data: Buffer | ArrayBuffer | Buffer[]): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

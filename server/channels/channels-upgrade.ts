@@ -1,0 +1,64 @@
+// The WebSocket endpoint /api/kernels/{id}/channels. The handshake is checked like any API
+// request (Host, Origin, token) and then held until the kernel answers (the nudge), as
+// jupyter_server does; a refused handshake gets a plain HTTP status, never a socket.
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocketServer } from "ws";
+import { HttpError } from "../http/respond.js";
+import type { KernelManager } from "../kernels/kernel-manager.js";
+import { ChannelBridge } from "./channel-bridge.js";
+import { V1_PROTOCOL } from "./ws-framing.js";
+
+const CHANNELS_PATH = /^\/api\/kernels\/(?<id>[^/]+)\/channels\/?$/;
+
+export class ChannelsEndpoint {
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 256 * 1024 * 1024,
+    // Offer v1 when the client lists it; otherwise no subprotocol (the legacy JSON form).
+    handleProtocols: (protocols) => (protocols.has(V1_PROTOCOL) ? V1_PROTOCOL : false),
+    perMessageDeflate: false,
+  });
+
+  constructor(private readonly kernels: KernelManager) {}
+
+  /** Whether `pathname` is a channels URL (the caller has checked Host, Origin and token). */
+  matches(pathname: string): boolean {
+    return CHANNELS_PATH.test(pathname);
+  }
+
+  async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, pathname: string): Promise<void> {
+    const id = decodeURIComponent(CHANNELS_PATH.exec(pathname)!.groups!.id!);
+    if (!this.kernels.has(id)) throw new HttpError(404, `Kernel does not exist: ${id}`);
+    const kernel = this.kernels.get(id);
+    const offered = String(req.headers["sec-websocket-protocol"] ?? "").split(",").map((p) => p.trim());
+    const bridge = new ChannelBridge(kernel, offered.includes(V1_PROTOCOL) ? "v1" : "legacy");
+    let gone = false;
+    socket.once("close", () => {
+      gone = true;
+      bridge.dispose();
+    });
+    try {
+      await bridge.nudge();
+    } catch (err) {
+      bridge.dispose();
+      throw new HttpError(kernel.executionState === "dead" ? 409 : 503, (err as Error).message);
+    }
+    if (gone) return;
+    this.wss.handleUpgrade(req, socket, head, (ws) => bridge.attach(ws));
+  }
+
+  close(): void {
+    for (const client of this.wss.clients) client.terminate();
+    this.wss.close();
+  }
+}
+
+/** Answers a refused upgrade with an HTTP status line and a JSON body, then closes. */
+export function refuseUpgrade(socket: Duplex, status: number, message: string): void {
+  const body = JSON.stringify({ message });
+  const reason = status === 403 ? "Forbidden" : status === 404 ? "Not Found" : status === 409 ? "Conflict" : status === 503 ? "Service Unavailable" : "Bad Request";
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}

@@ -1,0 +1,129 @@
+// Starts, restarts, interrupts and stops kernels (jupyter_server's MappingKernelManager).
+// Each kernel's connection file lives in the server's runtime folder; the process runs in the
+// notebook's folder with JPY_SESSION_NAME set to the notebook, so the kernel finds the
+// notebook's environment (kernel/environments/notebook-identity.ts).
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { HttpError } from "../http/respond.js";
+import { newConnectionInfo, writeConnectionFile } from "./connection-file.js";
+import { DEFAULT_KERNEL, expandEnv, kernelspecs, type Kernelspec } from "./kernelspecs.js";
+import { ManagedKernel } from "./managed-kernel.js";
+
+export interface KernelManagerOptions {
+  /** Added to every kernel's environment (after the server's own, before the kernelspec's). */
+  kernelEnv?: Record<string, string>;
+  /** Kernel logs to the server's stderr (luci serve) or kept in memory (tests). */
+  logTo?: "stderr" | "buffer";
+}
+
+export interface StartOptions {
+  /** Absolute folder the kernel runs in. */
+  cwd: string;
+  /** Absolute path of the notebook (JPY_SESSION_NAME), when the kernel serves one. */
+  notebook?: string;
+}
+
+export class KernelManager {
+  readonly specs: Map<string, Kernelspec> = kernelspecs();
+  private readonly kernels = new Map<string, ManagedKernel>();
+  private readonly runtimeDir = mkdtempSync(join(tmpdir(), "luci-server-"));
+  private closed = false;
+
+  constructor(private readonly options: KernelManagerOptions = {}) {}
+
+  list(): ManagedKernel[] {
+    return [...this.kernels.values()];
+  }
+
+  get(id: string): ManagedKernel {
+    const kernel = this.kernels.get(id);
+    if (!kernel) throw new HttpError(404, `Kernel does not exist: ${id}`);
+    return kernel;
+  }
+
+  has(id: string): boolean {
+    return this.kernels.has(id);
+  }
+
+  async start(name: string | undefined, where: StartOptions): Promise<ManagedKernel> {
+    if (this.closed) throw new HttpError(503, "the server is shutting down");
+    const spec = this.specs.get(name || DEFAULT_KERNEL);
+    if (!spec) throw new HttpError(404, `No such kernel: ${name}`);
+    const id = randomUUID();
+    const info = await newConnectionInfo(spec.name);
+    const connectionFile = join(this.runtimeDir, `kernel-${id}.json`);
+    writeConnectionFile(connectionFile, info);
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      ...this.options.kernelEnv,
+      ...expandEnv(spec.spec.env, process.env),
+      JPY_PARENT_PID: String(process.pid),
+      ...(where.notebook ? { JPY_SESSION_NAME: where.notebook } : {}),
+    };
+    const kernel = new ManagedKernel(id, spec, info, { connectionFile, cwd: where.cwd, env, logTo: this.options.logTo ?? "buffer" }, (dead) =>
+      process.stderr.write(`[luci-server] kernel ${dead.id} died${dead.process.log() ? `; its last log lines:\n${dead.process.log().trim().split("\n").slice(-10).join("\n")}` : ""}\n`),
+    );
+    this.kernels.set(id, kernel);
+    kernel.spawn();
+    // The model says "starting" until the kernel first answers; nobody waits for that here
+    // (jupyter_server answers POST /api/kernels as soon as the process runs).
+    kernel.waitReady().catch(() => undefined);
+    return kernel;
+  }
+
+  interrupt(id: string): void {
+    const kernel = this.get(id);
+    if (kernel.executionState === "dead") throw new HttpError(409, "the kernel is dead; restart it");
+    kernel.interrupt();
+  }
+
+  /** Stops the process and starts it again on the same ports; answers once the new one is ready. */
+  async restart(id: string): Promise<ManagedKernel> {
+    const kernel = this.get(id);
+    for (const connection of kernel.connections) connection.announce("restarting");
+    kernel.executionState = "restarting";
+    await kernel.stopProcess(true);
+    if (!this.kernels.has(id)) throw new HttpError(404, `Kernel does not exist: ${id}`);
+    kernel.spawn();
+    try {
+      await kernel.waitReady();
+    } catch (err) {
+      throw new HttpError(500, `the kernel did not restart: ${(err as Error).message}`);
+    }
+    return kernel;
+  }
+
+  async shutdown(id: string): Promise<void> {
+    const kernel = this.get(id);
+    this.kernels.delete(id);
+    await kernel.stopProcess(false);
+    kernel.closeSockets();
+    for (const connection of kernel.connections) connection.close();
+    rmSync(join(this.runtimeDir, `kernel-${id}.json`), { force: true });
+  }
+
+  /** Stops every kernel (server shutdown). */
+  async shutdownAll(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.list().map((kernel) => this.shutdown(kernel.id).catch(() => undefined)));
+    rmSync(this.runtimeDir, { recursive: true, force: true });
+  }
+
+  /**
+   * Culls kernels idle (or dead) for longer than `timeoutMs` that no client is connected to,
+   * as jupyter_server does with cull_connected and cull_busy off.
+   */
+  async cull(timeoutMs: number): Promise<string[]> {
+    const now = Date.now();
+    const victims = this.list().filter(
+      (k) => (k.executionState === "idle" || k.executionState === "dead") && k.connections.size === 0 && now - k.lastActivity.getTime() > timeoutMs,
+    );
+    for (const kernel of victims) {
+      process.stderr.write(`[luci-server] culling kernel ${kernel.id} (idle for ${Math.round((now - kernel.lastActivity.getTime()) / 1000)} s)\n`);
+      await this.shutdown(kernel.id).catch(() => undefined);
+    }
+    return victims.map((k) => k.id);
+  }
+}

@@ -1,0 +1,155 @@
+// A kernel as the server knows it: its id and spec, its connection file (kept across restarts,
+// so clients' sockets reconnect to the same ports), the current process, and what the kernel
+// model reports (execution_state, last_activity, connections). A socket set of the server's own
+// watches iopub for the execution state and sends kernel_info, interrupt and shutdown requests.
+import { contentOf, headerOf, KernelSockets, type RawMessage } from "./kernel-sockets.js";
+import { KernelProcess, type LaunchOptions } from "./kernel-process.js";
+import type { ConnectionInfo } from "../../kernel/protocol/connection.js";
+import type { Kernelspec } from "./kernelspecs.js";
+
+export type ExecutionState = "starting" | "idle" | "busy" | "restarting" | "dead" | "unknown";
+
+export interface KernelModel {
+  id: string;
+  name: string;
+  last_activity: string;
+  execution_state: ExecutionState;
+  connections: number;
+}
+
+/** What a WebSocket connection to the kernel must hear about beyond the kernel's own messages. */
+export interface KernelConnection {
+  /** A status the server announces (restarting, dead), as jupyter_server does on iopub. */
+  announce(state: "restarting" | "starting" | "dead"): void;
+  /** The kernel was shut down: close the connection. */
+  close(): void;
+}
+
+export class ManagedKernel {
+  executionState: ExecutionState = "starting";
+  lastActivity = new Date();
+  readonly connections = new Set<KernelConnection>();
+  process!: KernelProcess;
+  /** True while the server itself stops the process (restart, shutdown): its exit is expected. */
+  private stopping = false;
+  private readonly monitor: KernelSockets;
+  private readonly replyWaiters = new Map<string, () => void>();
+
+  constructor(
+    readonly id: string,
+    readonly spec: Kernelspec,
+    readonly info: ConnectionInfo,
+    private readonly launch: Omit<LaunchOptions, "argv">,
+    private readonly onDeath: (kernel: ManagedKernel) => void,
+  ) {
+    this.monitor = new KernelSockets(info, ["shell", "control", "iopub"], (message) => this.observe(message));
+  }
+
+  get model(): KernelModel {
+    return {
+      id: this.id,
+      name: this.spec.name,
+      last_activity: this.lastActivity.toISOString(),
+      execution_state: this.executionState,
+      connections: this.connections.size,
+    };
+  }
+
+  get interruptMode(): "signal" | "message" {
+    return this.spec.spec.interrupt_mode;
+  }
+
+  /** Starts (or starts again) the process on the same connection file. */
+  spawn(): void {
+    this.stopping = false;
+    this.executionState = "starting";
+    this.lastActivity = new Date();
+    const child = new KernelProcess({ ...this.launch, argv: this.spec.spec.argv });
+    this.process = child;
+    void child.exited.then(() => {
+      if (this.process !== child || this.stopping) return;
+      this.executionState = "dead";
+      for (const connection of this.connections) connection.announce("dead");
+      this.onDeath(this);
+    });
+  }
+
+  /**
+   * Sends kernel_info_request until the kernel answers (requests wait in the DEALER's queue
+   * until the kernel binds its port). Rejects if the process exits first or after `timeoutMs`.
+   */
+  async waitReady(timeoutMs = 60_000): Promise<void> {
+    const child = this.process;
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (!child.running) throw new Error(`the kernel exited before it was ready${tail(child.log())}`);
+      const id = this.monitor.request("shell", "kernel_info_request", {});
+      const answered = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => {
+          this.replyWaiters.delete(id);
+          resolve(false);
+        }, 1000);
+        this.replyWaiters.set(id, () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+        void child.exited.then(() => resolve(false));
+      });
+      if (answered) return;
+    }
+    throw new Error("the kernel did not answer kernel_info_request in time");
+  }
+
+  /** jupyter_client's interrupt_kernel: SIGINT to the group, or interrupt_request on control. */
+  interrupt(): void {
+    if (this.interruptMode === "signal") this.process.signal("SIGINT");
+    else this.monitor.request("control", "interrupt_request", {});
+  }
+
+  /**
+   * Stops the process: shutdown_request on control, then SIGKILL to the group if it has not
+   * exited in `graceMs` (jupyter_client's shutdown_wait_time, shortened: our kernel exits at once).
+   */
+  async stopProcess(restart: boolean, graceMs = 3000): Promise<void> {
+    this.stopping = true;
+    const child = this.process;
+    if (child.running) {
+      this.monitor.request("control", "shutdown_request", { restart });
+      if (!(await child.waitForExit(graceMs))) await child.kill();
+    }
+    // What the kernel started in groups of its own (the Python worker) watches the kernel and
+    // exits with it; the group signal covers anything left in the kernel's own group.
+    child.signal("SIGKILL");
+  }
+
+  closeSockets(): void {
+    this.monitor.close();
+  }
+
+  /** Tracks execution_state and last activity from iopub, and answers waitReady's requests. */
+  private observe(message: RawMessage): void {
+    if (message.channel === "iopub") {
+      this.lastActivity = new Date();
+      const header = headerOf(message);
+      if (header.msg_type === "status" && this.executionState !== "dead") {
+        const state = contentOf(message).execution_state;
+        if (state === "idle" || state === "busy" || state === "starting") this.executionState = state;
+      }
+      return;
+    }
+    if (message.channel === "shell" && this.replyWaiters.size > 0) {
+      const parent = JSON.parse(message.parts[1].toString("utf8")) as { msg_id?: string };
+      const waiter = parent.msg_id ? this.replyWaiters.get(parent.msg_id) : undefined;
+      if (waiter) {
+        this.replyWaiters.delete(parent.msg_id!);
+        if (this.executionState === "starting") this.executionState = "idle";
+        waiter();
+      }
+    }
+  }
+}
+
+function tail(log: string): string {
+  const text = log.trim().split("\n").slice(-15).join("\n");
+  return text ? `:\n${text}` : "";
+}

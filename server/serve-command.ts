@@ -1,0 +1,96 @@
+// `luci serve [--root DIR] [--port N] [--token T] [--ip IP] [--cull-idle-timeout S]`: serves a
+// folder of notebooks on this machine, prints the URL with its token (as `jupyter server`
+// does), and stops every kernel on Ctrl-C or SIGTERM.
+import { startServer, type StartServerOptions } from "./index.js";
+
+const USAGE = `usage: luci serve [--root DIR] [--port N] [--token T] [--ip IP] [--cull-idle-timeout SECONDS]
+  --root DIR               the folder of notebooks (default: the current folder)
+  --port N                 the port (default 8888; 0 = any free port)
+  --token T                the token API requests must carry (default: a random one; LUCI_SERVER_TOKEN)
+  --ip IP                  the interface to listen on (default 127.0.0.1: this machine only)
+  --cull-idle-timeout S    shut down kernels idle and unconnected for S seconds (default 0: never)
+`;
+
+export async function runServe(args: string[]): Promise<number> {
+  let options: StartServerOptions;
+  try {
+    options = parseArgs(args);
+  } catch (err) {
+    process.stderr.write(`luci serve: ${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (options.root === "") {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  let running;
+  try {
+    running = await startServer(options);
+  } catch (err) {
+    process.stderr.write(`luci serve: ${(err as Error).message}\n`);
+    return 1;
+  }
+  process.stdout.write(`Luci is serving ${options.root}\n    ${running.url}\n`);
+  if (options.host && options.host !== "127.0.0.1" && options.host !== "localhost") {
+    process.stdout.write(`Listening on ${options.host}: anyone who can reach this address and has the token can run code.\n`);
+  }
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) {
+        process.stderr.write("luci serve: stopping now\n");
+        process.exit(1);
+      }
+      stopping = true;
+      process.stderr.write(`luci serve: ${signal}; stopping kernels\n`);
+      void running.close().then(resolve);
+    };
+    process.on("SIGINT", () => stop("SIGINT"));
+    process.on("SIGTERM", () => stop("SIGTERM"));
+  });
+  return 0;
+}
+
+function parseArgs(args: string[]): StartServerOptions {
+  const options: StartServerOptions = { root: process.cwd(), port: 8888, kernelLog: "stderr" };
+  if (process.env.LUCI_SERVER_TOKEN) options.token = process.env.LUCI_SERVER_TOKEN;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const value = () => {
+      const v = inline ?? args[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case "--root":
+        options.root = value();
+        break;
+      case "--port":
+        options.port = integer(flag, value());
+        break;
+      case "--token":
+        options.token = value();
+        if (options.token === "") throw new Error("--token must not be empty");
+        break;
+      case "--ip":
+        options.host = value();
+        break;
+      case "--cull-idle-timeout":
+        options.cullIdleTimeoutMs = integer(flag, value()) * 1000;
+        break;
+      case "-h":
+      case "--help":
+        return { ...options, root: "" };
+      default:
+        throw new Error(`unknown argument ${arg}`);
+    }
+  }
+  return options;
+}
+
+function integer(flag: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 65535 * 1000) throw new Error(`${flag} must be a whole number`);
+  return n;
+}

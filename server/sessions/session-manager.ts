@@ -1,0 +1,143 @@
+// Sessions tie a path (a notebook) to a kernel (jupyter_server's SessionManager, kept in
+// memory as jupyter_server keeps it in an in-memory SQLite table). Creating a session starts
+// its kernel in the notebook's folder with JPY_SESSION_NAME = the notebook's absolute path;
+// deleting it stops the kernel.
+import { randomUUID } from "node:crypto";
+import { existsSync, statSync } from "node:fs";
+import { dirname } from "node:path";
+import { HttpError } from "../http/respond.js";
+import type { KernelManager } from "../kernels/kernel-manager.js";
+import type { KernelModel } from "../kernels/managed-kernel.js";
+import type { RootedPaths } from "../contents/paths.js";
+
+interface SessionRecord {
+  id: string;
+  path: string;
+  name: string;
+  type: string;
+  kernelId: string;
+}
+
+export interface SessionModel {
+  id: string;
+  path: string;
+  name: string;
+  type: string;
+  kernel: KernelModel;
+  notebook: { path: string; name: string };
+}
+
+export interface SessionRequest {
+  path?: unknown;
+  name?: unknown;
+  type?: unknown;
+  kernel?: unknown;
+}
+
+export class SessionManager {
+  private readonly sessions = new Map<string, SessionRecord>();
+
+  constructor(
+    private readonly kernels: KernelManager,
+    private readonly paths: RootedPaths,
+  ) {}
+
+  /** Sessions whose kernel is gone (shut down, culled) are forgotten, as jupyter_server does. */
+  list(): SessionModel[] {
+    return [...this.sessions.values()].flatMap((record) => {
+      const model = this.modelOf(record);
+      return model ? [model] : [];
+    });
+  }
+
+  get(id: string): SessionModel {
+    const record = this.sessions.get(id);
+    const model = record && this.modelOf(record);
+    if (!model) throw new HttpError(404, `Session not found: ${id}`);
+    return model;
+  }
+
+  async create(body: SessionRequest): Promise<SessionModel> {
+    const path = stringField(body.path, "path") ?? stringField((body as { notebook?: { path?: unknown } }).notebook?.path, "notebook.path");
+    if (path === undefined) throw new HttpError(400, "No path provided");
+    const type = stringField(body.type, "type") ?? "notebook";
+    const name = stringField(body.name, "name") ?? "";
+    const kernelId = await this.kernelFor(body.kernel, path, type);
+    const record: SessionRecord = { id: randomUUID(), path, name, type, kernelId };
+    this.sessions.set(record.id, record);
+    return this.get(record.id);
+  }
+
+  /** PATCH: a new path, name or type; a kernel {id} to use, or {name} to start (the old kernel is stopped). */
+  async update(id: string, body: SessionRequest): Promise<SessionModel> {
+    const record = this.sessions.get(id);
+    if (!record || !this.modelOf(record)) throw new HttpError(404, `Session not found: ${id}`);
+    const path = stringField(body.path, "path");
+    if (path !== undefined) record.path = path;
+    const name = stringField(body.name, "name");
+    if (name !== undefined) record.name = name;
+    const type = stringField(body.type, "type");
+    if (type !== undefined) record.type = type;
+    if (body.kernel !== undefined && body.kernel !== null) {
+      const old = record.kernelId;
+      const next = await this.kernelFor(body.kernel, record.path, record.type);
+      record.kernelId = next;
+      const stillUsed = [...this.sessions.values()].some((s) => s.kernelId === old);
+      if (next !== old && !stillUsed && this.kernels.has(old)) await this.kernels.shutdown(old);
+    }
+    return this.get(id);
+  }
+
+  async delete(id: string): Promise<void> {
+    const record = this.sessions.get(id);
+    if (!record) throw new HttpError(404, `Session not found: ${id}`);
+    this.sessions.delete(id);
+    const stillUsed = [...this.sessions.values()].some((s) => s.kernelId === record.kernelId);
+    if (!stillUsed && this.kernels.has(record.kernelId)) await this.kernels.shutdown(record.kernelId);
+  }
+
+  private async kernelFor(kernel: unknown, path: string, type: string): Promise<string> {
+    const request = (typeof kernel === "object" && kernel !== null ? kernel : {}) as { id?: unknown; name?: unknown };
+    if (typeof request.id === "string" && request.id !== "") return this.kernels.get(request.id).id;
+    const name = typeof request.name === "string" ? request.name : undefined;
+    return (await this.kernels.start(name, this.placeFor(path, type))).id;
+  }
+
+  /**
+   * The kernel runs in the notebook's folder; a notebook path names the notebook for the kernel.
+   * A path that is not a valid path inside the root (a console's made-up name) runs in the root.
+   */
+  private placeFor(path: string, type: string): { cwd: string; notebook?: string } {
+    let resolved;
+    try {
+      resolved = this.paths.resolve(path);
+    } catch {
+      return { cwd: this.paths.root };
+    }
+    const folder = dirname(resolved.os);
+    const cwd = existsSync(folder) && statSync(folder).isDirectory() ? folder : this.paths.root;
+    return type === "notebook" || resolved.os.endsWith(".ipynb") ? { cwd, notebook: resolved.os } : { cwd };
+  }
+
+  private modelOf(record: SessionRecord): SessionModel | undefined {
+    if (!this.kernels.has(record.kernelId)) {
+      this.sessions.delete(record.id);
+      return undefined;
+    }
+    const kernel = this.kernels.get(record.kernelId).model;
+    return {
+      id: record.id,
+      path: record.path,
+      name: record.name,
+      type: record.type,
+      kernel,
+      notebook: { path: record.path, name: record.name },
+    };
+  }
+}
+
+function stringField(value: unknown, name: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string") throw new HttpError(400, `${name} must be a string`);
+  return value;
+}
