@@ -1,6 +1,7 @@
 // The magics the kernel runs itself, not Python: %pip on the notebook's environment, and
 // %luci (model, env, executor, help). The worker hands these lines over and waits for them.
 import type { OutputSink } from "../common/output-sink.js";
+import type { ExecutorControl } from "../environments/executor-choice.js";
 import type { NotebookEnvironment } from "../environments/notebook-environment.js";
 import { runPipMagic, splitArgs } from "../environments/pip-magic.js";
 import type { ModelOverrides } from "../pipeline/model/settings.js";
@@ -10,7 +11,10 @@ export const LUCI_HELP = `%luci: Luci's own commands
   %luci model NAME [--base-url URL] [--temperature T] [--max-tokens N]
                                     use another model for this notebook (remembered)
   %luci env                         this notebook's environment: folder, Python, packages
-  %luci executor                    where the code runs
+  %luci executor [venv|container]   where the code runs; choose the notebook's venv or its
+                                    own Docker container (remembered, from the next cell on)
+  %luci container [NAME=VALUE ...]  the container's limits: memory=2g cpus=2 pids=512 tmp=1g
+                                    network=on|off (remembered; applied at the next restart)
   %luci run-anyway                  (alone in a cell) run the code the validation gate stopped
   %luci regenerate                  (first line of a task cell) new code for the task, with the changes shown
   %luci trust [NOTEBOOK]            trust the recorded code of a notebook someone else made
@@ -20,11 +24,14 @@ export const LUCI_HELP = `%luci: Luci's own commands
   %luci help, %luci?                this text
 Cells: %%python forces Python, %%task forces a task; %pip install|uninstall|list acts on the
 notebook's environment. Settings: LUCI_LLM_BASE_URL, LUCI_LLM_MODEL, LUCI_LLM_API_KEY,
-LUCI_VALIDATION_THRESHOLD, LUCI_SELF_REPAIR, LUCI_ENV_DIR, LUCI_PYTHON, LUCI_EXECUTOR.
+LUCI_VALIDATION_THRESHOLD, LUCI_SELF_REPAIR, LUCI_ENV_DIR, LUCI_PYTHON, LUCI_EXECUTOR,
+LUCI_CONTAINER_IMAGE, LUCI_CONTAINER_MEMORY, LUCI_CONTAINER_CPUS, LUCI_CONTAINER_PIDS.
 `;
 
 export interface MagicContext {
   environment(): NotebookEnvironment | undefined;
+  /** Where the code runs (undefined for a kernel on a fixed Python). */
+  executor(): ExecutorControl | undefined;
   /** The model settings in words (loads the model layer). */
   describeModel(): Promise<string>;
   setModel(overrides: ModelOverrides): Promise<string>;
@@ -53,11 +60,15 @@ export async function runKernelMagic(context: MagicContext, name: string, args: 
     case "environment":
       return say(describeEnvironment(context.environment()));
     case "executor":
-      return say(
-        context.environment()
-          ? "venv: this notebook's own environment (LUCI_EXECUTOR=venv). The container executor comes later."
-          : "local: a fixed Python, nothing installed (LUCI_EXECUTOR=local).",
-      );
+    case "container": {
+      const executor = context.executor();
+      if (!executor) {
+        if (command === "executor" && rest.length === 0) return say("local: a fixed Python, nothing installed (LUCI_EXECUTOR=local).");
+        throw new Error(`%luci ${command}: this kernel runs a fixed Python (LUCI_EXECUTOR=local); start it without LUCI_EXECUTOR=local to choose`);
+      }
+      if (command === "container") return say(await executor.setLimits(rest));
+      return say(rest[0] ? await executor.choose(rest[0]) : executor.describe());
+    }
     case "model":
       return say(rest.length === 0 ? await context.describeModel() : await context.setModel(parseModelArgs(rest)));
     case "trust": {

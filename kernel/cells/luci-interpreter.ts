@@ -4,6 +4,7 @@
 import type { ExecuteContext, ExecuteOutcome, ExecuteRequest, Interpreter, KernelInfo } from "../core/interpreter.js";
 import type { JsonObject } from "../protocol/messages.js";
 import type { PythonRuntime } from "../runtime/python-runtime.js";
+import type { ExecutorControl } from "../environments/executor-choice.js";
 import type { NotebookEnvironment } from "../environments/notebook-environment.js";
 import { classifyCell } from "./cell-kind.js";
 import { LUCI_HELP, runKernelMagic, type MagicContext } from "./kernel-magics.js";
@@ -36,6 +37,8 @@ export class LuciInterpreter implements Interpreter {
     private readonly environment: () => NotebookEnvironment | undefined = () => undefined,
     /** The notebook's path, when known (for the records it holds and for trust). */
     private readonly notebookPath: () => string | undefined = () => undefined,
+    /** Where the code runs, for %luci executor and %luci container (none for a fixed Python). */
+    private readonly executor?: ExecutorControl,
   ) {}
 
   kernelInfo(): KernelInfo {
@@ -133,6 +136,7 @@ export class LuciInterpreter implements Interpreter {
 
   private readonly magics: MagicContext = {
     environment: () => this.environment(),
+    executor: () => this.executor,
     describeModel: async () => (await this.pipeline()).describeModel(),
     notebookPath: () => this.notebookPath(),
     cells: () => this.cellLog.all(),

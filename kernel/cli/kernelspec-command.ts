@@ -1,5 +1,5 @@
 // `luci install` and `luci uninstall`.
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { defaultEnvironmentsDir } from "../environments/settings.js";
 import { installKernelspec, uninstallKernelspec, type Location } from "./kernelspec.js";
 import { findUv, installUv } from "./uv-setup.js";
@@ -28,12 +28,12 @@ export function runKernelspecCommand(command: "install" | "uninstall", args: str
     const say = (line: string) => process.stdout.write(line + "\n");
     const uv = noUv ? undefined : (findUv(python) ?? installUv(python ?? "python3", say));
     const envDir = process.env.LUCI_ENV_DIR || defaultEnvironmentsDir();
-    const dir = installKernelspec(location, { python, uv, envDir });
-    say(`Installed the kernelspec "luci" (display name "Luci") in ${dir}`);
+    const dirs = installKernelspec(location, { python, uv, envDir });
+    say(`Installed the kernelspecs "luci" (Luci: each notebook's own venv) and "luci-container" (Luci (container): its own Docker container) in ${dirname(dirs[0]!)}`);
     say(`  notebook environments: ${envDir} (made with ${uv ? `uv, ${uv}` : "venv and pip"})`);
     return 0;
   }
-  const dir = uninstallKernelspec(location);
-  process.stdout.write(dir ? `Removed the kernelspec "luci" from ${dir}\n` : `No kernelspec "luci" was installed there.\n`);
+  const dirs = uninstallKernelspec(location);
+  process.stdout.write(dirs.length ? `Removed ${dirs.join(", ")}\n` : `No Luci kernelspec was installed there.\n`);
   return 0;
 }

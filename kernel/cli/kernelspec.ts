@@ -9,6 +9,13 @@ import { packageRoot } from "../common/package-root.js";
 
 export const KERNEL_NAME = "luci";
 
+/** The kernelspecs `luci install` writes: the notebook's venv, and its own container. */
+export const KERNEL_VARIANTS = [
+  { name: KERNEL_NAME, displayName: "Luci", env: {} as Record<string, string> },
+  { name: "luci-container", displayName: "Luci (container)", env: { LUCI_EXECUTOR: "container" } as Record<string, string> },
+] as const;
+export type KernelVariant = (typeof KERNEL_VARIANTS)[number];
+
 export type Location = { kind: "user" } | { kind: "sys-prefix" } | { kind: "prefix"; dir: string };
 
 export interface KernelJson {
@@ -31,10 +38,10 @@ export interface KernelspecOptions {
   envDir?: string;
 }
 
-export function kernelJson(options: KernelspecOptions = {}): KernelJson {
+export function kernelJson(options: KernelspecOptions = {}, variant: KernelVariant = KERNEL_VARIANTS[0]): KernelJson {
   return {
     argv: [process.execPath, join(packageRoot(), "dist", "kernel", "cli", "luci.js"), "kernel", "-f", "{connection_file}"],
-    display_name: "Luci",
+    display_name: variant.displayName,
     language: "python",
     // The kernel's event loop never runs user code, so interrupt_request is always answered.
     interrupt_mode: "message",
@@ -45,6 +52,7 @@ export function kernelJson(options: KernelspecOptions = {}): KernelJson {
       ...(options.python ? { LUCI_PYTHON: options.python } : {}),
       ...(options.uv ? { LUCI_UV: options.uv } : {}),
       ...(options.envDir ? { LUCI_ENV_DIR: options.envDir } : {}),
+      ...variant.env,
     },
     metadata: { debugger: false },
     kernel_protocol_version: "5.3",
@@ -63,20 +71,26 @@ export function kernelsDir(location: Location): string {
   }
 }
 
-export function installKernelspec(location: Location, options: KernelspecOptions = {}): string {
-  const dir = join(kernelsDir(location), KERNEL_NAME);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "kernel.json"), JSON.stringify(kernelJson(options), null, 2) + "\n");
+/** Writes every variant's kernelspec; returns their folders. */
+export function installKernelspec(location: Location, options: KernelspecOptions = {}): string[] {
   const assets = join(packageRoot(), "kernel", "cli", "assets");
-  for (const file of readdirSync(assets)) copyFileSync(join(assets, file), join(dir, file));
-  return dir;
+  return KERNEL_VARIANTS.map((variant) => {
+    const dir = join(kernelsDir(location), variant.name);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "kernel.json"), JSON.stringify(kernelJson(options, variant), null, 2) + "\n");
+    for (const file of readdirSync(assets)) copyFileSync(join(assets, file), join(dir, file));
+    return dir;
+  });
 }
 
-export function uninstallKernelspec(location: Location): string | undefined {
-  const dir = join(kernelsDir(location), KERNEL_NAME);
-  if (!existsSync(dir)) return undefined;
-  rmSync(dir, { recursive: true, force: true });
-  return dir;
+/** Removes every variant's kernelspec there; returns the folders removed. */
+export function uninstallKernelspec(location: Location): string[] {
+  return KERNEL_VARIANTS.map((variant) => join(kernelsDir(location), variant.name))
+    .filter((dir) => existsSync(dir))
+    .map((dir) => {
+      rmSync(dir, { recursive: true, force: true });
+      return dir;
+    });
 }
 
 function userDataDir(): string {

@@ -25,7 +25,26 @@ export class InstallInterrupted extends Error {
   }
 }
 
-export class Installer {
+/**
+ * What builds and changes one environment. The venv installer below runs uv or pip on this
+ * machine; the container installer (container-installer.ts) runs the same commands inside
+ * short-lived containers, on a venv kept in a folder that the notebook's container mounts.
+ */
+export interface EnvironmentInstaller {
+  readonly tool: "uv" | "pip";
+  /** The environment's Python, as the worker runs it. */
+  readonly python: string;
+  /** True when the environment's interpreter is there to be used. */
+  exists(): boolean;
+  /** Creates the environment (no packages). Returns the Python version it runs. */
+  create(): Promise<string>;
+  install(specs: string[], options?: { extraIndex?: boolean; flags?: string[]; output?: CommandOutput; signal?: AbortSignal }): Promise<void>;
+  uninstall(args: string[], output?: CommandOutput): Promise<void>;
+  freeze(): Promise<Record<string, string>>;
+  pip(args: string[], output?: CommandOutput, signal?: AbortSignal): Promise<string>;
+}
+
+export class Installer implements EnvironmentInstaller {
   readonly tool: "uv" | "pip";
 
   constructor(
@@ -37,6 +56,10 @@ export class Installer {
 
   get python(): string {
     return join(this.dir, "bin", "python");
+  }
+
+  exists(): boolean {
+    return existsSync(this.python);
   }
 
   /** Creates the venv (no packages). Returns the Python version it runs. */
@@ -63,13 +86,7 @@ export class Installer {
 
   /** Installed distributions and versions. */
   async freeze(): Promise<Record<string, string>> {
-    const text = await this.pip(["freeze"]);
-    const packages: Record<string, string> = {};
-    for (const line of text.split("\n")) {
-      const match = /^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;]+)/.exec(line.trim());
-      if (match) packages[match[1]!.toLowerCase().replace(/[-_.]+/g, "-")] = match[2]!;
-    }
-    return packages;
+    return parseFreeze(await this.pip(["freeze"]));
   }
 
   /** Runs an installer subcommand on this environment (install, uninstall, list, freeze, show). */
@@ -78,13 +95,27 @@ export class Installer {
     return run(this.python, ["-m", "pip", "--disable-pip-version-check", "--no-input", ...args], output, signal);
   }
 
-  /** The version in pyvenv.cfg (uv writes version_info, venv writes version). */
   pythonVersion(): string {
-    const cfg = join(this.dir, "pyvenv.cfg");
-    if (!existsSync(cfg)) return "unknown";
-    const text = readFileSync(cfg, "utf8");
-    return /^version_info\s*=\s*(\S+)/m.exec(text)?.[1] ?? /^version\s*=\s*(\S+)/m.exec(text)?.[1] ?? "unknown";
+    return venvPythonVersion(this.dir);
   }
+}
+
+/** The version in a venv's pyvenv.cfg (uv writes version_info, venv writes version). */
+export function venvPythonVersion(dir: string): string {
+  const cfg = join(dir, "pyvenv.cfg");
+  if (!existsSync(cfg)) return "unknown";
+  const text = readFileSync(cfg, "utf8");
+  return /^version_info\s*=\s*(\S+)/m.exec(text)?.[1] ?? /^version\s*=\s*(\S+)/m.exec(text)?.[1] ?? "unknown";
+}
+
+/** `name==version` lines as {normalised name: version}; other lines (`name @ file://…`) are skipped. */
+export function parseFreeze(text: string): Record<string, string> {
+  const packages: Record<string, string> = {};
+  for (const line of text.split("\n")) {
+    const match = /^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;]+)/.exec(line.trim());
+    if (match) packages[match[1]!.toLowerCase().replace(/[-_.]+/g, "-")] = match[2]!;
+  }
+  return packages;
 }
 
 /** Runs a command; resolves with stdout, or throws an InstallError with what it printed. */

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { withLock } from "./file-lock.js";
-import { InstallError, Installer, InstallInterrupted } from "./installer.js";
+import { InstallError, Installer, InstallInterrupted, type EnvironmentInstaller } from "./installer.js";
 import type { NotebookIdentity } from "./notebook-identity.js";
 import type { Progress } from "./progress.js";
 import { Registry, type EnvironmentRecord } from "./registry.js";
@@ -15,16 +15,18 @@ const READY_MARKER = ".luci-ready";
 
 export class NotebookEnvironment {
   readonly dir: string;
-  readonly installer: Installer;
+  readonly installer: EnvironmentInstaller;
   readonly registry: Registry;
 
+  /** `makeInstaller` gives the installer for the environment's folder (a venv on this machine by default). */
   constructor(
     readonly settings: EnvironmentSettings,
     readonly identity: NotebookIdentity,
+    makeInstaller: (dir: string) => EnvironmentInstaller = (dir) => new Installer(settings, dir),
   ) {
     this.registry = new Registry(settings.dir);
     this.dir = join(settings.dir, identity.environmentName);
-    this.installer = new Installer(settings, this.dir);
+    this.installer = makeInstaller(this.dir);
   }
 
   get python(): string {
@@ -37,7 +39,7 @@ export class NotebookEnvironment {
 
   /** True when the environment can be used as it is, with no work worth showing. */
   isHealthy(): boolean {
-    return this.record?.state === "ready" && existsSync(join(this.dir, READY_MARKER)) && existsSync(this.python);
+    return this.record?.state === "ready" && existsSync(join(this.dir, READY_MARKER)) && this.installer.exists();
   }
 
   /** Its Python would not start: the next ensure() rebuilds it. */
@@ -148,7 +150,7 @@ export class NotebookEnvironment {
 
   /** Rebuilds from the registry's package list: the interpreter is gone, or work was cut off. */
   private async repair(record: EnvironmentRecord, progress: Progress): Promise<void> {
-    const why = !existsSync(this.python)
+    const why = !this.installer.exists()
       ? "its Python interpreter is missing"
       : record.state !== "ready"
         ? `its ${record.state === "creating" ? "creation" : "last install"} was cut off`

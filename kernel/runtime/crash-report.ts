@@ -14,6 +14,7 @@ const SIGNAL_MEANING: Partial<Record<NodeJS.Signals, string>> = {
 
 export function describeExit(exit: WorkerExit): string {
   if (exit.error) return `it could not be started: ${exit.error}`;
+  if (exit.reason) return exit.reason;
   if (exit.signal) {
     const number = constants.signals[exit.signal];
     return SIGNAL_MEANING[exit.signal] ?? `it was stopped by signal ${exit.signal}${number ? ` (${number})` : ""}`;

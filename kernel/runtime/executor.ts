@@ -8,6 +8,8 @@ export interface WorkerExit {
   signal: NodeJS.Signals | null;
   /** Why the process could not start at all (for example, no such Python). */
   error?: string;
+  /** What stopped it, in words, when the executor knows better than the signal (out of memory). */
+  reason?: string;
 }
 
 /** A started worker: the pipes of PROTOCOL.md and the means to signal it. */
@@ -46,6 +48,8 @@ export interface ExecutorSource {
   prepare(context: { sink?: OutputSink; firstCode?: string }): Promise<Executor>;
   /** The last executor's Python would not start: check it thoroughly next time (repair). */
   distrust?(): void;
+  /** True when the running worker no longer matches the source's choice (another executor). */
+  stale?(): boolean;
 }
 
 /** A source that always gives the same executor. */

@@ -167,6 +167,11 @@ export class PythonRuntime {
 
   /** A ready worker; a new one if none is alive. Throws with the reason if Python will not start. */
   private async readyWorker(sink: OutputSink | undefined, firstCode?: string, retried = false): Promise<WorkerConnection> {
+    if (this.worker?.alive && this.source.stale?.()) {
+      const old = this.worker;
+      this.worker = undefined;
+      await old.stop();
+    }
     const worker = this.worker?.alive ? this.worker : await (this.launching ?? this.launch({ sink, firstCode }));
     const started = await this.waitUntilStarted(worker);
     if (started) return worker;

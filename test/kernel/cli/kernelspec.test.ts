@@ -14,7 +14,7 @@ describe("kernelspec", () => {
     const prefix = mkdtempSync(join(tmpdir(), "luci-prefix-"));
     const out = luci(["install", "--prefix", prefix, "--python", "/usr/bin/python3", "--no-uv"], { LUCI_ENV_DIR: "/tmp/luci-envs-test" });
     const dir = join(prefix, "share", "jupyter", "kernels", "luci");
-    expect(out).toContain(dir);
+    expect(out).toContain(join(prefix, "share", "jupyter", "kernels"));
     const spec = JSON.parse(readFileSync(join(dir, "kernel.json"), "utf8"));
     expect(spec).toMatchObject({ display_name: "Luci", language: "python", interrupt_mode: "message" });
     expect(spec.env).toEqual({
@@ -26,8 +26,14 @@ describe("kernelspec", () => {
     expect(spec.argv).toEqual([process.execPath, LUCI_BIN, "kernel", "-f", "{connection_file}"]);
     for (const logo of ["logo-32x32.png", "logo-64x64.png", "logo-svg.svg"]) expect(existsSync(join(dir, logo))).toBe(true);
     expect(readFileSync(join(dir, "logo-64x64.png")).subarray(1, 4).toString()).toBe("PNG");
+    // The second kernelspec: the same kernel, with each notebook's code in its own container.
+    const container = JSON.parse(readFileSync(join(prefix, "share", "jupyter", "kernels", "luci-container", "kernel.json"), "utf8"));
+    expect(container.display_name).toBe("Luci (container)");
+    expect(container.argv).toEqual(spec.argv);
+    expect(container.env).toEqual({ ...spec.env, LUCI_EXECUTOR: "container" });
     luci(["uninstall", "--prefix", prefix]);
     expect(existsSync(dir)).toBe(false);
+    expect(existsSync(join(prefix, "share", "jupyter", "kernels", "luci-container"))).toBe(false);
   });
 
   it("install --user honours JUPYTER_DATA_DIR, and --sys-prefix the active venv", () => {

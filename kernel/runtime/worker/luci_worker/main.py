@@ -11,7 +11,7 @@ from . import interrupts, lifecycle, protocol, state, streams
 
 
 def _parse_args(argv):
-    options = {"--cmd-fd": "3", "--event-fd": "4", "--sync-token": ""}
+    options = {"--cmd-fd": "3", "--event-fd": "4", "--sync-token": "", "--connect": ""}
     i = 0
     while i < len(argv):
         key = argv[i]
@@ -24,7 +24,19 @@ def _parse_args(argv):
         if key not in options:
             raise SystemExit("start_worker.py: unknown option %s" % key)
         options[key] = value
+    if options["--connect"]:
+        return _connect(options["--connect"]) + (options["--sync-token"],)
     return int(options["--cmd-fd"]), int(options["--event-fd"]), options["--sync-token"]
+
+
+def _connect(path):
+    """Commands and events over one Unix socket (the container executor: no fds 3 and 4 cross
+    a container's boundary). Two fds on the socket, so each side can close its own."""
+    import socket
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.connect(path)
+    fd = sock.detach()
+    return fd, os.dup(fd)
 
 
 def _make_namespace():

@@ -1,0 +1,204 @@
+// Runs the worker in a container of the notebook's own: the same worker as the venv executor,
+// with the network off, memory, CPU and process limits, a read-only root, no capabilities and
+// a user that is not root. The notebook's folder is mounted (same path, writable) so data files
+// and results are shared; the environment's venv is mounted read-only. One worker, one
+// container: a crash or a restart gets a fresh container, and an exit removes it.
+import { hostname } from "node:os";
+import { dirname } from "node:path";
+import { PassThrough } from "node:stream";
+import { constants } from "node:os";
+import type Dockerode from "dockerode";
+import type { Executor, WorkerExit, WorkerLaunch, WorkerProcess } from "../executor.js";
+import { workerScript } from "../worker-path.js";
+import { docker, engineProblem } from "./docker-client.js";
+import { describeLimits, parseSize, type ContainerSettings } from "./container-settings.js";
+import { SOCKET_NAME, WorkerSocket } from "./worker-socket.js";
+
+/** Where things are inside the container. */
+export const IN_CONTAINER = { worker: "/opt/luci/worker", run: "/opt/luci/run", env: "/opt/luci/env" } as const;
+
+export const MANAGED_LABEL = "luci.managed";
+
+export interface ContainerSpec {
+  image: string;
+  /** The Python inside the container that runs the worker. */
+  python: string;
+  settings: ContainerSettings;
+  /** Extra read-only mounts (the environment's folder). */
+  mounts: { host: string; container: string }[];
+  /** A name for people reading `docker ps` (the environment's name). */
+  name: string;
+}
+
+let started = 0;
+
+export class ContainerExecutor implements Executor {
+  constructor(readonly spec: ContainerSpec) {}
+
+  get description(): string {
+    return `Python in a container of image ${this.spec.image} (${describeLimits(this.spec.settings.limits)})`;
+  }
+
+  get interpreterKey(): string {
+    return `container:${this.spec.image}:${this.spec.python}`;
+  }
+
+  start(launch: WorkerLaunch): WorkerProcess {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    const commands = new PassThrough();
+    const events = new PassThrough();
+    let container: Dockerode.Container | undefined;
+    let killed = false;
+    const signal = (name: "SIGINT" | "SIGKILL") => {
+      if (name === "SIGKILL") killed = true;
+      container?.kill({ signal: name }).catch(() => {}); // gone already: nothing to signal
+    };
+    const exited = this.run(launch, { stdout, stderr, commands, events }, (c) => {
+      container = c;
+      if (killed) signal("SIGKILL");
+    }).finally(() => {
+      for (const stream of [stdout, stderr, events]) stream.end();
+    });
+    return { commands, events, stdout, stderr, exited, interrupt: () => signal("SIGINT"), kill: () => signal("SIGKILL") };
+  }
+
+  private async run(
+    launch: WorkerLaunch,
+    pipes: { stdout: PassThrough; stderr: PassThrough; commands: PassThrough; events: PassThrough },
+    created: (container: Dockerode.Container) => void,
+  ): Promise<WorkerExit> {
+    const user = containerUser(this.spec.settings.user);
+    const socket = new WorkerSocket(process.getuid?.() === 0 ? user.ids : undefined);
+    let container: Dockerode.Container | undefined;
+    let doing = "creating the notebook's container";
+    try {
+      await socket.ready();
+      const engine = await docker();
+      container = await engine.createContainer(this.createOptions(launch, socket.dir, user.spec));
+      created(container);
+      doing = "attaching to the notebook's container";
+      const stream = await container.attach({ stream: true, stdout: true, stderr: true });
+      container.modem.demuxStream(stream, pipes.stdout, pipes.stderr);
+      const drained = new Promise((resolve) => {
+        stream.on("end", resolve);
+        stream.on("close", resolve);
+      });
+      const oom = watchOutOfMemory(engine, container.id);
+      doing = "starting the notebook's container";
+      await container.start();
+      socket.connected.then((sock) => {
+        pipes.commands.pipe(sock);
+        sock.pipe(pipes.events);
+        sock.on("error", () => {}); // the worker's end closing: seen through the container's exit
+      });
+      doing = "waiting for the notebook's container";
+      const status = (await container.wait()) as { StatusCode: number };
+      // The last output may trail the exit: read the attach stream to its end (briefly).
+      await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, 500))]);
+      return exitOf(status.StatusCode, await oom.happened(status.StatusCode === 137), this.spec.settings);
+    } catch (err) {
+      const problem = engineProblem(err, doing);
+      if (doing === "waiting for the notebook's container") return { code: null, signal: null, reason: `the connection to the Docker engine was lost (${problem.message})` };
+      return { code: null, signal: null, error: problem.message };
+    } finally {
+      socket.close();
+      await container?.remove({ force: true }).catch(() => {}); // already gone with its engine
+    }
+  }
+
+  private createOptions(launch: WorkerLaunch, runDir: string, user: string): Dockerode.ContainerCreateOptions {
+    const { settings, image, python, mounts, name } = this.spec;
+    const limits = settings.limits;
+    const memory = parseSize(limits.memory);
+    const binds = [
+      `${dirname(workerScript())}:${IN_CONTAINER.worker}:ro`,
+      `${runDir}:${IN_CONTAINER.run}`,
+      ...mounts.map((m) => `${m.host}:${m.container}:ro`),
+      `${launch.cwd}:${launch.cwd}`,
+    ];
+    return {
+      name: `luci-${name}-${process.pid}-${++started}`.replace(/[^a-zA-Z0-9_.-]/g, "-"),
+      Image: image,
+      Cmd: [python, `${IN_CONTAINER.worker}/start_worker.py`, "--connect", `${IN_CONTAINER.run}/${SOCKET_NAME}`, "--sync-token", launch.syncToken],
+      WorkingDir: launch.cwd,
+      User: user,
+      Env: [
+        "PYTHONUNBUFFERED=1",
+        "PYTHONDONTWRITEBYTECODE=1",
+        "HOME=/tmp",
+        "MPLCONFIGDIR=/tmp/matplotlib",
+        "LANG=C.UTF-8",
+        // docker-init (tini) signals the worker's whole process group, as the venv executor does.
+        "TINI_KILL_PROCESS_GROUP=1",
+      ],
+      Labels: { [MANAGED_LABEL]: "1", "luci.kernel-pid": String(process.pid), "luci.host": hostname(), "luci.folder": launch.cwd },
+      AttachStdout: true,
+      AttachStderr: true,
+      OpenStdin: false,
+      Tty: false,
+      HostConfig: {
+        Binds: binds,
+        NetworkMode: limits.network === "on" ? "bridge" : "none",
+        Memory: memory,
+        MemorySwap: memory, // no swap: over the limit means out of memory, at once
+        NanoCpus: Math.round(limits.cpus * 1e9),
+        PidsLimit: limits.pids,
+        ReadonlyRootfs: true,
+        Tmpfs: { "/tmp": `rw,nosuid,nodev,size=${parseSize(limits.tmp)},mode=1777` },
+        CapDrop: ["ALL"],
+        SecurityOpt: ["no-new-privileges"],
+        Init: true,
+        // The user's output is read through attach; the engine keeps no copy of it on disk.
+        LogConfig: { Type: "none", Config: {} },
+      },
+    };
+  }
+}
+
+/** Who the code runs as: LUCI_CONTAINER_USER, else the kernel's own user, else (for root) nobody. */
+export function containerUser(setting?: string): { spec: string; ids: { uid: number; gid: number } } {
+  if (setting) {
+    const [uid, gid] = setting.split(":").map(Number);
+    return { spec: setting, ids: { uid: uid ?? 65534, gid: gid ?? uid ?? 65534 } };
+  }
+  const uid = process.getuid?.() ?? 65534;
+  const gid = process.getgid?.() ?? 65534;
+  const ids = uid === 0 ? { uid: 65534, gid: 65534 } : { uid, gid };
+  return { spec: `${ids.uid}:${ids.gid}`, ids };
+}
+
+/** The engine reports an out-of-memory kill in a container as an event, whichever process it hit. */
+function watchOutOfMemory(engine: Dockerode, id: string): { happened(killed: boolean): Promise<boolean> } {
+  let seen = false;
+  let events: NodeJS.ReadableStream | undefined;
+  const subscribed = engine
+    .getEvents({ filters: { container: [id], event: ["oom"] } })
+    .then((stream) => {
+      events = stream;
+      stream.on("data", () => (seen = true));
+      stream.on("error", () => {});
+    })
+    .catch(() => {});
+  return {
+    async happened(killed: boolean) {
+      await subscribed;
+      // Only a SIGKILL can be the kernel's OOM killer; its event may trail the exit a little.
+      if (killed && !seen) await new Promise((resolve) => setTimeout(resolve, 100));
+      (events as unknown as { destroy?: () => void } | undefined)?.destroy?.();
+      return seen;
+    },
+  };
+}
+
+/** docker-init exits with 128+N when the worker was killed by signal N. */
+function exitOf(status: number, outOfMemory: boolean, settings: ContainerSettings): WorkerExit {
+  if (outOfMemory) {
+    return { code: null, signal: "SIGKILL", reason: `it ran out of memory: the notebook's container may use ${settings.limits.memory} (set another limit with %luci container memory=2g)` };
+  }
+  if (status > 128 && status < 128 + 65) {
+    const entry = Object.entries(constants.signals).find(([, n]) => n === status - 128);
+    if (entry) return { code: null, signal: entry[0] as NodeJS.Signals };
+  }
+  return { code: status, signal: null };
+}

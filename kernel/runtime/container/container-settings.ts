@@ -1,0 +1,95 @@
+// How a notebook's container is made: the base image and the limits. Defaults come from the
+// kernel's environment (LUCI_CONTAINER_*), and a notebook can set its own with `%luci container`
+// (remembered per notebook, applied when its container next starts).
+//   LUCI_CONTAINER_IMAGE           base image (default python:3.12-slim; where it cannot be had
+//                                  and LUCI_CONTAINER_FALLBACK_IMAGE, luci-python:local, is
+//                                  there, that one: a machine with no registry)
+//   LUCI_CONTAINER_MEMORY          memory limit (default 1g; k, m, g suffixes)
+//   LUCI_CONTAINER_CPUS            CPUs (default 1)
+//   LUCI_CONTAINER_PIDS            process and thread limit (default 256)
+//   LUCI_CONTAINER_TMP             size of the writable /tmp (default 256m)
+//   LUCI_CONTAINER_NETWORK         "off" (default) or "on" while code runs
+//   LUCI_CONTAINER_INSTALL_NETWORK the Docker network installs use (default host)
+//   LUCI_CONTAINER_USER            uid:gid the code runs as (default: yours; for root, 65534)
+import { NotebookState } from "../../common/notebook-state.js";
+
+export interface ContainerLimits {
+  memory: string;
+  cpus: number;
+  pids: number;
+  tmp: string;
+  network: "off" | "on";
+}
+
+export interface ContainerSettings {
+  image: string;
+  fallbackImage: string;
+  installNetwork: string;
+  user?: string;
+  limits: ContainerLimits;
+}
+
+export const LIMIT_NAMES = ["memory", "cpus", "pids", "tmp", "network"] as const;
+
+export function containerSettings(env: NodeJS.ProcessEnv = process.env, notebook?: Partial<ContainerLimits>): ContainerSettings {
+  const limits: ContainerLimits = {
+    memory: env.LUCI_CONTAINER_MEMORY || "1g",
+    cpus: Number(env.LUCI_CONTAINER_CPUS) || 1,
+    pids: Number(env.LUCI_CONTAINER_PIDS) || 256,
+    tmp: env.LUCI_CONTAINER_TMP || "256m",
+    network: env.LUCI_CONTAINER_NETWORK === "on" ? "on" : "off",
+    ...notebook,
+  };
+  return {
+    image: env.LUCI_CONTAINER_IMAGE || "python:3.12-slim",
+    fallbackImage: env.LUCI_CONTAINER_FALLBACK_IMAGE || "luci-python:local",
+    installNetwork: env.LUCI_CONTAINER_INSTALL_NETWORK || "host",
+    user: env.LUCI_CONTAINER_USER || undefined,
+    limits,
+  };
+}
+
+/** Per-notebook limits, remembered on this machine. */
+export const notebookLimits = (env: NodeJS.ProcessEnv = process.env) => new NotebookState<ContainerLimits>("notebook-containers.json", env);
+
+/** "512m" -> bytes. Throws with the words for the cell on anything else. */
+export function parseSize(text: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$/i.exec(text);
+  if (!match) throw new Error(`${JSON.stringify(text)} is not a size (write for example 512m or 2g)`);
+  const power = { "": 0, k: 1, m: 2, g: 3, t: 4 }[match[2]!.toLowerCase() as "" | "k" | "m" | "g" | "t"];
+  return Math.round(Number(match[1]) * 1024 ** power);
+}
+
+/** Checks and converts `name=value` words of `%luci container` into limits. */
+export function parseLimits(words: string[]): Partial<ContainerLimits> {
+  const limits: Partial<ContainerLimits> = {};
+  for (const word of words) {
+    const [name, value] = word.split("=", 2);
+    if (!value) throw new Error(`%luci container: write name=value (got ${JSON.stringify(word)}); names: ${LIMIT_NAMES.join(", ")}`);
+    switch (name) {
+      case "memory":
+      case "tmp":
+        parseSize(value);
+        limits[name] = value;
+        break;
+      case "cpus":
+      case "pids": {
+        const n = Number(value);
+        if (!(n > 0) || (name === "pids" && !Number.isInteger(n))) throw new Error(`%luci container: ${name} must be a positive ${name === "pids" ? "whole " : ""}number`);
+        limits[name] = n;
+        break;
+      }
+      case "network":
+        if (value !== "on" && value !== "off") throw new Error("%luci container: network is on or off");
+        limits.network = value;
+        break;
+      default:
+        throw new Error(`%luci container: unknown limit ${JSON.stringify(name)}; names: ${LIMIT_NAMES.join(", ")}`);
+    }
+  }
+  return limits;
+}
+
+export function describeLimits(limits: ContainerLimits): string {
+  return `memory ${limits.memory}, ${limits.cpus} CPU${limits.cpus === 1 ? "" : "s"}, ${limits.pids} processes, /tmp ${limits.tmp}, network ${limits.network}`;
+}
