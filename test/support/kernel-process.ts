@@ -2,7 +2,7 @@
 // connects a real ZeroMQ client to it: what Jupyter does, without Jupyter.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -40,6 +40,25 @@ export async function freePorts(count: number): Promise<number[]> {
 type KernelOptions = { env?: Record<string, string>; cwd?: string; key?: string };
 
 /**
+ * The executor kernels use unless a test asks otherwise: LUCI_EXECUTOR=local (the kernel suites
+ * test the kernel; the environment suites ask for venvs themselves), or the container executor
+ * when LUCI_TEST_EXECUTOR=container (the vitest project "container" runs the kernel's cell
+ * suites that way).
+ */
+const TEST_EXECUTOR = process.env.LUCI_TEST_EXECUTOR || "local";
+
+/** What a kernel needs to run its notebook's code in a container, for this test process. */
+export function containerEnv(): Record<string, string> {
+  const uv = join(ROOT, ".venv", "bin", "uv");
+  return {
+    LUCI_EXECUTOR: "container",
+    LUCI_ENV_DIR: join(STATE, "environments"),
+    LUCI_CONTAINER_IMAGE: process.env.LUCI_CONTAINER_IMAGE || "luci-python:local",
+    ...(existsSync(uv) ? { LUCI_UV: uv } : {}),
+  };
+}
+
+/**
  * Free ports are found, then bound by the kernel, as jupyter_client does; another process may
  * take one in between. Such a start fails with "Address already in use" and is tried again.
  */
@@ -55,6 +74,9 @@ export async function startKernel(options: KernelOptions = {}): Promise<StartedK
 
 async function startKernelOnce(options: KernelOptions): Promise<StartedKernel> {
   const dir = mkdtempSync(join(tmpdir(), "luci-test-"));
+  const container = (options.env?.LUCI_EXECUTOR ?? TEST_EXECUTOR) === "container";
+  // The container runs the code as another user (nobody, for a root kernel): let it into the folder.
+  if (container) chmodSync(options.cwd ?? dir, 0o777);
   const [shell, control, stdin, iopub, hb] = await freePorts(5);
   const info: ConnectionInfo = {
     transport: "tcp",
@@ -73,12 +95,11 @@ async function startKernelOnce(options: KernelOptions): Promise<StartedKernel> {
   const child = spawn(process.execPath, [LUCI_BIN, "kernel", "-f", connectionFile], {
     cwd: options.cwd ?? dir,
     // JPY_PARENT_PID: the kernel exits by itself if this test process dies (as under jupyter_client).
-    // LUCI_EXECUTOR=local unless a test asks otherwise: the kernel suites test the kernel; the
-    // environment suites ask for notebook environments (LUCI_EXECUTOR=venv) themselves.
     env: {
       ...process.env,
       JPY_PARENT_PID: String(process.pid),
       LUCI_EXECUTOR: "local",
+      ...(container ? containerEnv() : {}),
       LUCI_STATE_DIR: join(STATE, "state"),
       LUCI_TRUST_DIR: join(STATE, "trust"),
       ...options.env,
@@ -107,6 +128,13 @@ async function startKernelOnce(options: KernelOptions): Promise<StartedKernel> {
     dir,
     log: () => stderr,
     async stop() {
+      // A container kernel removes its container on shutdown; a SIGKILL would leave it behind
+      // (for the next kernel's sweep).
+      if (container && child.exitCode === null) {
+        const exited = new Promise((ok) => child.once("exit", ok));
+        client.request("control", "shutdown_request", { restart: false }).reply.catch(() => undefined);
+        await Promise.race([exited, new Promise((ok) => setTimeout(ok, 5000))]);
+      }
       client.close();
       if (child.exitCode === null && child.signalCode === null) {
         const gone = new Promise((ok) => child.once("exit", ok));
