@@ -1,0 +1,96 @@
+// The kernel WebSocket without @jupyterlab/services' KernelConnection: the framings checked
+// against the client library's own serializer, and the legacy JSON protocol (no subprotocol)
+// spoken by hand to a real kernel.
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+// The client library's own (de)serializer: what a browser page sends and expects.
+import { deserialize, serialize } from "@jupyterlab/services/lib/kernel/serialize.js";
+import type { KernelMessage } from "@jupyterlab/services";
+import { decodeLegacy, decodeV1, encodeLegacy, encodeV1, V1_PROTOCOL } from "../../server/channels/ws-framing.js";
+import { eventually, startTestServer, type TestServer } from "./server-harness.js";
+
+const header = (msgType: string) => ({ msg_id: randomUUID(), msg_type: msgType, session: "s", username: "u", date: new Date().toISOString(), version: "5.3" });
+const json = (value: unknown) => Buffer.from(JSON.stringify(value));
+
+describe("WebSocket framings", () => {
+  it("v1: what the server encodes, @jupyterlab/services decodes, buffers included", () => {
+    const h = header("display_data");
+    const frame = encodeV1("iopub", [json(h), json({ msg_id: "p" }), json({ m: 1 }), json({ data: { "text/plain": "é" } })], [Buffer.from([1, 2, 3])]);
+    const message = deserialize(frame.buffer.slice(frame.byteOffset, frame.byteOffset + frame.length) as ArrayBuffer, V1_PROTOCOL) as KernelMessage.IMessage;
+    expect(message.channel).toBe("iopub");
+    expect(message.header).toEqual(h);
+    expect(message.parent_header).toEqual({ msg_id: "p" });
+    expect(message.content).toEqual({ data: { "text/plain": "é" } });
+    expect([...new Uint8Array((message.buffers![0] as DataView).buffer)]).toEqual([1, 2, 3]);
+  });
+
+  it("v1: what @jupyterlab/services encodes, the server decodes", () => {
+    const h = header("execute_request");
+    const wire = serialize({ channel: "shell", header: h, parent_header: {}, metadata: {}, content: { code: "x" }, buffers: [new Uint8Array([9, 8])] } as unknown as KernelMessage.IMessage, V1_PROTOCOL);
+    const decoded = decodeV1(Buffer.from(wire as ArrayBuffer));
+    expect(decoded.channel).toBe("shell");
+    expect(JSON.parse(decoded.parts[0].toString())).toEqual(h);
+    expect(JSON.parse(decoded.parts[3].toString())).toEqual({ code: "x" });
+    expect(decoded.buffers).toEqual([Buffer.from([9, 8])]);
+  });
+
+  it("legacy: JSON text without buffers, the binary form with them, both ways", () => {
+    const h = header("stream");
+    const text = encodeLegacy("iopub", [json(h), json({}), json({}), json({ name: "stdout", text: "hi" })], []);
+    expect(typeof text).toBe("string");
+    expect(deserialize(text as unknown as ArrayBuffer)).toMatchObject({ channel: "iopub", msg_type: "stream", header: h, content: { text: "hi" } });
+    const binary = encodeLegacy("iopub", [json(h), json({}), json({}), json({})], [Buffer.from([7])]) as Buffer;
+    const parsed = deserialize(binary.buffer.slice(binary.byteOffset, binary.byteOffset + binary.length) as ArrayBuffer) as KernelMessage.IMessage;
+    expect([...new Uint8Array((parsed.buffers![0] as DataView).buffer)]).toEqual([7]);
+    const back = decodeLegacy(Buffer.from(serialize({ channel: "shell", header: h, parent_header: {}, metadata: {}, content: { a: 1 }, buffers: [new Uint8Array([5])] } as unknown as KernelMessage.IMessage) as ArrayBuffer), true);
+    expect(back.channel).toBe("shell");
+    expect(back.buffers).toEqual([Buffer.from([5])]);
+    expect(JSON.parse(back.parts[3].toString())).toEqual({ a: 1 });
+  });
+
+  it("refuses malformed v1 frames instead of reading past the end", () => {
+    expect(() => decodeV1(Buffer.alloc(4))).toThrow();
+    const bad = Buffer.alloc(64);
+    bad.writeBigUInt64LE(1000n, 0);
+    expect(() => decodeV1(bad)).toThrow();
+  });
+});
+
+describe("the legacy JSON protocol against a real kernel", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it("runs a cell with text messages that carry a channel field", async () => {
+    const started = await server.api("/api/kernels", { method: "POST", body: JSON.stringify({ name: "luci" }) });
+    const { id } = (await started.json()) as { id: string };
+    const ws = new WebSocket(`${server.running.baseUrl.replace(/^http/, "ws")}api/kernels/${id}/channels?session_id=legacy&token=${server.running.token}`);
+    const received: Record<string, unknown>[] = [];
+    let binaryFrames = 0;
+    ws.on("message", (data, isBinary) => {
+      if (isBinary) binaryFrames += 1;
+      else received.push(JSON.parse(data.toString()) as Record<string, unknown>);
+    });
+    await new Promise((resolve, reject) => {
+      ws.once("open", resolve);
+      ws.once("error", reject);
+    });
+    expect(ws.protocol).toBe("");
+    const request = { header: { ...header("execute_request"), session: "legacy" }, parent_header: {}, metadata: {}, channel: "shell", buffers: [],
+      content: { code: "print('legacy ok')", silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true } };
+    ws.send(JSON.stringify(request));
+    const reply = await eventually(() => received.find((m) => m.msg_type === "execute_reply"), 20_000, "execute_reply");
+    expect(reply.channel).toBe("shell");
+    expect((reply.parent_header as { msg_id: string }).msg_id).toBe(request.header.msg_id);
+    expect((reply.content as { status: string }).status).toBe("ok");
+    const stream = await eventually(() => received.find((m) => m.msg_type === "stream"), 10_000, "the stream");
+    expect(stream).toMatchObject({ channel: "iopub", content: { name: "stdout", text: "legacy ok\n" } });
+    expect(binaryFrames).toBe(0);
+    ws.close();
+  });
+});

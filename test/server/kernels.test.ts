@@ -1,0 +1,153 @@
+// @jupyterlab/services, unmodified, against startServer() with real Luci kernels: sessions,
+// execution, interrupt, restart, several clients, a kernel killed from outside, culling.
+import { KernelManager, KernelSpecManager, SessionManager, type KernelMessage, type Session } from "@jupyterlab/services";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually, startTestServer, type TestServer } from "./server-harness.js";
+
+let server: TestServer;
+let kernels: KernelManager;
+let sessions: SessionManager;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  kernels = new KernelManager({ serverSettings: server.settings });
+  sessions = new SessionManager({ serverSettings: server.settings, kernelManager: kernels });
+  await Promise.all([kernels.ready, sessions.ready]);
+});
+
+afterAll(async () => {
+  sessions?.dispose();
+  kernels?.dispose();
+  await server?.close();
+});
+
+async function run(session: Session.ISessionConnection, code: string) {
+  const iopub: KernelMessage.IIOPubMessage[] = [];
+  const future = session.kernel!.requestExecute({ code });
+  future.onIOPub = (message) => void iopub.push(message);
+  const reply = await future.done;
+  const stdout = iopub
+    .filter((m): m is KernelMessage.IStreamMsg => m.header.msg_type === "stream")
+    .map((m) => m.content.text)
+    .join("");
+  return { reply, iopub, stdout };
+}
+
+describe("@jupyterlab/services against luci serve", () => {
+  it("lists the kernelspecs, Luci first, with their logos", async () => {
+    const specs = new KernelSpecManager({ serverSettings: server.settings });
+    await specs.ready;
+    expect(specs.specs?.default).toBe("luci");
+    expect(specs.specs?.kernelspecs.luci?.display_name).toBe("Luci");
+    expect(specs.specs?.kernelspecs["luci-container"]?.display_name).toBe("Luci (container)");
+    const logo = specs.specs?.kernelspecs.luci?.resources["logo-64x64"];
+    expect(logo).toBe("/kernelspecs/luci/logo-64x64.png");
+    const image = await fetch(new URL(logo!, server.running.baseUrl));
+    expect(image.status).toBe(200);
+    expect(image.headers.get("content-type")).toBe("image/png");
+    specs.dispose();
+  });
+
+  it("starts a session for a notebook in a subfolder and runs Python there", async () => {
+    mkdirSync(join(server.root, "sub"));
+    const session = await sessions.startNew({ path: "sub/first.ipynb", type: "notebook", name: "first.ipynb", kernel: { name: "luci" } });
+    expect(session.kernel?.name).toBe("luci");
+    const { reply, stdout } = await run(session, "print(1+1)");
+    expect(reply.content.status).toBe("ok");
+    expect(stdout).toBe("2\n");
+    // The kernel runs in the notebook's folder and is told which notebook it serves.
+    const where = await run(session, "import os\nprint(os.getcwd())\nprint(os.environ.get('JPY_SESSION_NAME'))");
+    expect(where.stdout.trim().split("\n")).toEqual([join(server.root, "sub"), join(server.root, "sub", "first.ipynb")]);
+    const listed = await sessions.findByPath("sub/first.ipynb");
+    expect(listed?.kernel?.id).toBe(session.kernel?.id);
+    await session.shutdown();
+    expect((await (await server.api("/api/kernels")).json()) as unknown[]).toHaveLength(0);
+  });
+
+  it("interrupts a running cell (KeyboardInterrupt) and keeps the kernel's variables", async () => {
+    const session = await sessions.startNew({ path: "interrupt.ipynb", type: "notebook", name: "interrupt.ipynb" });
+    await run(session, "kept = 7");
+    const future = session.kernel!.requestExecute({ code: "import time\ntime.sleep(60)" });
+    let busy = false;
+    future.onIOPub = (m) => {
+      if (m.header.msg_type === "execute_input") busy = true;
+    };
+    await eventually(() => busy, 20_000, "the cell to start");
+    const started = Date.now();
+    await session.kernel!.interrupt();
+    const reply = await future.done.catch((err: { content?: unknown }) => err as KernelMessage.IExecuteReplyMsg);
+    expect(reply.content.status).toBe("error");
+    expect((reply.content as KernelMessage.IReplyErrorContent).ename).toBe("KeyboardInterrupt");
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect((await run(session, "print(kept)")).stdout).toBe("7\n");
+    await session.shutdown();
+  });
+
+  it("restarts a kernel: its variables are gone and it answers again", async () => {
+    const session = await sessions.startNew({ path: "restart.ipynb", type: "notebook", name: "restart.ipynb" });
+    await run(session, "x = 41");
+    expect((await run(session, "print(x + 1)")).stdout).toBe("42\n");
+    const id = session.kernel!.id;
+    await session.kernel!.restart();
+    expect(session.kernel!.id).toBe(id);
+    const after = await run(session, "print('x' in globals())");
+    expect(after.stdout).toBe("False\n");
+    // The model follows iopub: idle comes just after the reply.
+    const model = async () => ((await (await server.api(`/api/kernels/${id}`)).json()) as { execution_state: string }).execution_state;
+    await eventually(async () => (await model()) === "idle", 10_000, "the model to say idle");
+    await session.shutdown();
+  });
+
+  it("serves two clients of one kernel: each gets its own replies, iopub goes to both", async () => {
+    const a = await kernels.startNew({ name: "luci" });
+    const model = a.model;
+    const other = new KernelManager({ serverSettings: server.settings });
+    const b = other.connectTo({ model });
+    const seenByB: string[] = [];
+    b.iopubMessage.connect((_, m) => {
+      if (m.header.msg_type === "stream") seenByB.push((m as KernelMessage.IStreamMsg).content.text);
+    });
+    const [ra, rb] = await Promise.all([a.requestExecute({ code: "print('from a')" }).done, b.requestExecute({ code: "print('from b')" }).done]);
+    expect(ra.content.status).toBe("ok");
+    expect(rb.content.status).toBe("ok");
+    expect(ra.parent_header).not.toEqual(rb.parent_header);
+    await eventually(() => seenByB.join("").includes("from a") && seenByB.join("").includes("from b"), 10_000, "b to see both outputs");
+    const listed = (await (await server.api(`/api/kernels/${model.id}`)).json()) as { connections: number };
+    expect(listed.connections).toBe(2);
+    b.dispose();
+    other.dispose();
+    await a.shutdown();
+  });
+
+  it("reports a kernel killed from outside as dead, to its clients and in its model", async () => {
+    const connection = await kernels.startNew({ name: "luci" });
+    const model = connection.model;
+    await connection.info;
+    const statuses: string[] = [];
+    connection.statusChanged.connect((_, status) => void statuses.push(status));
+    const pid = server.running.server.kernels.get(model.id).process.pid!;
+    process.kill(pid, "SIGKILL");
+    await eventually(() => statuses.includes("dead"), 20_000, "the dead status");
+    const after = (await (await server.api(`/api/kernels/${model.id}`)).json()) as { execution_state: string };
+    expect(after.execution_state).toBe("dead");
+    connection.dispose();
+    expect((await server.api(`/api/kernels/${model.id}`, { method: "DELETE" })).status).toBe(204);
+  });
+});
+
+describe("culling", () => {
+  it("shuts down a kernel left idle and unconnected longer than the timeout", async () => {
+    const culling = await startTestServer({ cullIdleTimeoutMs: 1000 });
+    try {
+      const started = await culling.api("/api/kernels", { method: "POST", body: JSON.stringify({ name: "luci" }) });
+      expect(started.status).toBe(201);
+      const { id } = (await started.json()) as { id: string };
+      await eventually(async () => (await culling.api(`/api/kernels/${id}`)).status === 404, 30_000, "the kernel to be culled");
+      expect(await (await culling.api("/api/kernels")).json()).toEqual([]);
+    } finally {
+      await culling.close();
+    }
+  });
+});

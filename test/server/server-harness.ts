@@ -1,0 +1,68 @@
+// A Luci server for a test: a temporary notebook folder, kernels that run Python locally
+// (LUCI_EXECUTOR=local: no environments are built) with their own state, trust and environment
+// folders, and @jupyterlab/services settings for Node (ws's WebSocket, Node's fetch).
+import { ServerConnection } from "@jupyterlab/services";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import WebSocket from "ws";
+import { startServer, type RunningServer, type StartServerOptions } from "../../server/index.js";
+
+export interface TestServer {
+  running: RunningServer;
+  root: string;
+  settings: ServerConnection.ISettings;
+  /** fetch() against the API with the token. */
+  api(path: string, init?: RequestInit): Promise<Response>;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(options: Partial<StartServerOptions> = {}): Promise<TestServer> {
+  const root = mkdtempSync(join(tmpdir(), "luci-server-root-"));
+  const state = mkdtempSync(join(tmpdir(), "luci-server-state-"));
+  const running = await startServer({
+    root,
+    kernelEnv: {
+      LUCI_EXECUTOR: "local",
+      LUCI_STATE_DIR: join(state, "state"),
+      LUCI_TRUST_DIR: join(state, "trust"),
+      LUCI_ENV_DIR: join(state, "environments"),
+      // No model server: these tests run Python cells only.
+      LUCI_LLM_BASE_URL: "http://127.0.0.1:9/v1",
+    },
+    ...options,
+  });
+  const settings = ServerConnection.makeSettings({
+    baseUrl: running.baseUrl,
+    wsUrl: running.baseUrl.replace(/^http/, "ws"),
+    token: running.token,
+    appendToken: true,
+    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    fetch: globalThis.fetch,
+    Request: globalThis.Request,
+    Headers: globalThis.Headers,
+  });
+  return {
+    running,
+    root,
+    settings,
+    api: (path, init = {}) =>
+      fetch(new URL(path, running.baseUrl), { ...init, headers: { Authorization: `token ${running.token}`, ...(init.headers as Record<string, string>) } }),
+    async close() {
+      await running.close();
+      rmSync(root, { recursive: true, force: true });
+      rmSync(state, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Waits until `check` returns a value (polling); fails after `timeoutMs`. */
+export async function eventually<T>(check: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000, what = "condition"): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value as T;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
