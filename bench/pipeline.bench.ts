@@ -12,7 +12,7 @@
 //      generation (display_data / update_display_data) whose text contains it. Median and p95;
 //      target <= 100 ms. The kernel throttles those updates to one per 50 ms.
 //
-//   npx vitest run --config bench/vitest.pipeline.config.ts
+//   npx vitest run --config bench/vitest.bench.config.ts bench/pipeline.bench.ts
 //
 // Writes JSON to LUCI_BENCH_OUT (default bench/results/latest/pipeline.json), even when a
 // measurement fails (its message under "errors"; the run then fails too). Sizes:
@@ -31,6 +31,7 @@ import { decode } from "../kernel/protocol/wire.js";
 import { answer, answerText, startFakeModelServer, type FakeModelServer, type RecordedRequest } from "../test/support/fake-model-server.js";
 import { streamText } from "../test/support/kernel-client.js";
 import { ROOT, startKernel, type StartedKernel } from "../test/support/kernel-process.js";
+import { r2, stats } from "./stats.js";
 
 const now = (): number => performance.timeOrigin + performance.now();
 const intEnv = (name: string, fallback: number): number => {
@@ -47,26 +48,6 @@ const THROTTLE_MS = 50; // StreamingDisplay's interval (kernel/pipeline/task-dis
 const OUT = process.env.LUCI_BENCH_OUT || join(ROOT, "bench", "results", "latest", "pipeline.json");
 
 // ---------------------------------------------------------------- statistics
-
-interface Stats {
-  n: number;
-  median: number | null;
-  p95: number | null;
-  min: number | null;
-  max: number | null;
-  mean: number | null;
-}
-
-const r2 = (v: number): number => Math.round(v * 100) / 100;
-
-function stats(values: number[]): Stats {
-  const s = [...values].sort((a, b) => a - b);
-  const n = s.length;
-  if (n === 0) return { n, median: null, p95: null, min: null, max: null, mean: null };
-  const median = n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
-  const p95 = s[Math.min(n - 1, Math.ceil(0.95 * n) - 1)]!; // nearest rank
-  return { n, median: r2(median), p95: r2(p95), min: r2(s[0]!), max: r2(s[n - 1]!), mean: r2(s.reduce((a, b) => a + b, 0) / n) };
-}
 
 /** The length of the union of [start, end] spans (ms). */
 function unionLength(spans: [number, number][]): number {

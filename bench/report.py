@@ -7,7 +7,8 @@ RESULTS_DIR holds what bench/run.sh wrote: kernel-{ipykernel,luci}.json (kernel_
 --json), nbconvert-{ipykernel,luci}.json (nbconvert_bench.sh --json), memory-{ipykernel,luci}.json
 (bench/memory.py), environments.json (bench/environments.py: Luci alone, against absolute targets),
 pipeline.json (bench/pipeline.bench.ts: task cells against the fake model server, Luci alone,
-absolute targets) and meta.json (date, machine, versions). Missing or failed measurements show as "failed" with the
+absolute targets), container.json (bench/container.bench.ts: the container executor against the
+venv executor) and meta.json (date, machine, versions). Missing or failed measurements show as "failed" with the
 reason.
 
 Only the part of the output file between the GENERATED markers is replaced, so the hand-written
@@ -263,6 +264,41 @@ def pipeline_section(p):
     return rows, context, not_met, failures
 
 
+# Container executor (bench/container.bench.ts): the container against the venv executor.
+def container_section(c):
+    """Rows of the Containers table, context rows, not-met and failure lines."""
+    rows, not_met, failures = [], [], []
+    err = c.get("_error") or "; ".join(str(e).strip().splitlines()[0][:300] for e in c.get("errors") or []) or None
+    if err:
+        failures.append("- Containers: %s" % err)
+    cold = c.get("cold_start_ms") or {}
+    rt = c.get("x_equals_1_ms") or {}
+    pkg = c.get("one_package_ms") or {}
+    med = lambda obj, key: (obj.get(key) or {}).get("median")
+
+    def row(label, value, ok, shown, target_text):
+        verdict = judge(value, ok, err)
+        if verdict == NOT_MET:
+            not_met.append("- %s: %s, target %s" % (label, shown, target_text))
+        rows.append("| %s | %s | %s | %s |" % (label, shown, target_text, verdict))
+
+    v = med(cold, "container")
+    row("Container cold start to a ready worker, environment built (median of %s)" % (cold.get("container") or {}).get("n", "?"),
+        v, v is not None and v <= 500, fmt(v, "ms"), "<= 500 ms")
+    ratio = rt.get("ratio")
+    row("`x = 1` round trip, container against venv executor (median of %s each)" % (rt.get("container") or {}).get("n", "?"),
+        ratio, ratio is not None and ratio <= 2.0,
+        "%s against %s, ratio %s" % (fmt(med(rt, "container"), "ms"), fmt(med(rt, "venv"), "ms"), ratio if ratio is not None else "-"),
+        "<= 2x")
+    context = [
+        ("Venv executor's start of the same worker (median)", med(cold, "venv"), "ms"),
+        ("Container cold start (p95)", (cold.get("container") or {}).get("p95"), "ms"),
+        ("One small package installed into the container's environment, warm uv cache (median)", med(pkg, "install_into_environment"), "ms"),
+        ("The same package built into an image: `docker build --no-cache` on the base image (median)", med(pkg, "image_build"), "ms"),
+    ]
+    return rows, ["| %s | %s |" % (label, fmt(value, unit)) for label, value, unit in context], not_met, failures
+
+
 def fmt_target(ms):
     return ("%g s" % (ms / 1000)) if ms >= 1000 else ("%g ms" % ms)
 
@@ -313,6 +349,11 @@ def build(d):
     failures += pipe_failures
     popts = pipe.get("options") or {}
 
+    ctr = load(d, "container.json")
+    ctr_rows, ctr_context, ctr_not_met, ctr_failures = container_section(ctr)
+    not_met += ctr_not_met
+    failures += ctr_failures
+
     m = meta
     v = m.get("versions", {})
     out = [BEGIN, "",
@@ -349,7 +390,7 @@ def build(d):
            "| --- | --- |"] + env_context + [
            "",
            "### Task cells", "",
-           "Luci alone, with `bench/pipeline.bench.ts` (`npx vitest run --config bench/vitest.pipeline.config.ts`): "
+           "Luci alone, with `bench/pipeline.bench.ts` (`npx vitest run --config bench/vitest.bench.config.ts bench/pipeline.bench.ts`): "
            "the built kernel over ZeroMQ (`LUCI_EXECUTOR=local`, worker Python `%s`) against the fake "
            "OpenAI-compatible server of `test/support/fake-model-server.ts` in the bench's process (no delay before "
            "the answer, 4 characters a chunk). Times are send to IOPub `idle`; the model's time is the server's "
@@ -368,6 +409,22 @@ def build(d):
            "",
            "| context (no target) | Luci |",
            "| --- | --- |"] + pipe_context + [
+           "",
+           "### Containers", "",
+           "The container executor against the venv executor, in one run, with `bench/container.bench.ts` "
+           "(`npx vitest run --config bench/vitest.bench.config.ts bench/container.bench.ts`) on a real Docker "
+           "engine, base image `%s`. Cold start: `ContainerExecutor.start()` (create, attach, start a container) "
+           "to the worker's `ready` event, the notebook's environment already built. Round trip: `x = 1` send to "
+           "IOPub `idle` through a kernel with each executor, after 20 warm-up cells. The package is a small "
+           "wheel from a package index on loopback. Luci installs into a venv that its containers mount (so a "
+           "running notebook keeps its variables), not into a new image; the image build is measured for comparison."
+           % (ctr.get("image") or "?"),
+           "",
+           "| metric | Luci | target | |",
+           "| --- | --- | --- | --- |"] + ctr_rows + [
+           "",
+           "| context (no target) | Luci |",
+           "| --- | --- |"] + ctr_context + [
            "",
            "### Targets not met in this run", ""] + (not_met or ["None."]) + [""]
     if failures:

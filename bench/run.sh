@@ -18,6 +18,9 @@
 #                                              pipeline's own time, reruns from the record, model
 #                                              calls per task, token-to-display latency (same
 #                                              sizes with --quick: it takes about 10 s)
+#   bench/container.bench.ts (vitest)          the container executor against the venv executor:
+#                                              cold start, `x = 1`, one package (needs Docker:
+#                                              .ci/docker-engine.sh is run first)
 # and bench/report.py turns the JSON (kept in bench/results/latest/) into the tables.
 #
 # Needs the venv that `.ci/run` makes; if it is missing, this runs `LUCI_CI_ONLY=setup .ci/run`.
@@ -116,9 +119,21 @@ PIPE_ARGS=(LUCI_BENCH_TASKS=20 LUCI_BENCH_RERUNS=50 LUCI_BENCH_STREAMS=3)
 echo "== pipeline.bench.ts: luci (${PIPE_ARGS[*]})"
 rc=0
 env "${PIPE_ARGS[@]}" LUCI_EXECUTOR=local LUCI_PYTHON="$PY" LUCI_BENCH_OUT="$RES/pipeline.json" \
-  "$ROOT/node_modules/.bin/vitest" run --config bench/vitest.pipeline.config.ts \
+  "$ROOT/node_modules/.bin/vitest" run --config bench/vitest.bench.config.ts bench/pipeline.bench.ts \
   >"$RES/pipeline.stderr" 2>&1 </dev/null || rc=$?
 [ "$rc" = 0 ] || { echo "   pipeline.bench.ts exit $rc (see $RES/pipeline.stderr)"; tail -15 "$RES/pipeline.stderr" || true; status=1; }
+
+# the container executor: a real Docker engine (.ci/docker-engine.sh starts one and builds the
+# local image), the same worker in a container against the venv executor
+CTR_ARGS=(LUCI_BENCH_STARTS=20 LUCI_BENCH_EXECS=200 LUCI_BENCH_INSTALLS=5 LUCI_BENCH_BUILDS=3)
+[ "$QUICK" = 1 ] && CTR_ARGS=(LUCI_BENCH_STARTS=5 LUCI_BENCH_EXECS=50 LUCI_BENCH_INSTALLS=2 LUCI_BENCH_BUILDS=1)
+echo "== container.bench.ts: luci (${CTR_ARGS[*]})"
+bash "$ROOT/.ci/docker-engine.sh" start >"$RES/docker-engine.log" 2>&1 || { echo "   no Docker engine (see $RES/docker-engine.log)"; status=1; }
+rc=0
+env "${CTR_ARGS[@]}" LUCI_BENCH_OUT="$RES/container.json" \
+  "$ROOT/node_modules/.bin/vitest" run --config bench/vitest.bench.config.ts bench/container.bench.ts \
+  >"$RES/container.stderr" 2>&1 </dev/null || rc=$?
+[ "$rc" = 0 ] || { echo "   container.bench.ts exit $rc (see $RES/container.stderr)"; tail -15 "$RES/container.stderr" || true; status=1; }
 
 echo "== versions"
 cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
@@ -128,7 +143,7 @@ GIT=$(git rev-parse --short HEAD 2>/dev/null || echo "no commit")
 [ -z "$(git status --porcelain 2>/dev/null | head -1)" ] || GIT="$GIT + uncommitted changes"
 ZMQ_NPM=$(node -p 'require("./node_modules/zeromq/package.json").version' 2>/dev/null || echo '?')
 HARNESS_VERSIONS=$("$HPY" -c 'import jupyter_client, zmq; print("jupyter_client %s, pyzmq %s" % (jupyter_client.__version__, zmq.__version__))')
-OPTIONS="kernel_bench --n $START_N --exec-n $EXEC_N; nbconvert_bench -r $NB_REPEAT; memory --repeat $MEM_REPEAT; environments ${ENV_ARGS[*]}; pipeline ${PIPE_ARGS[*]}"
+OPTIONS="kernel_bench --n $START_N --exec-n $EXEC_N; nbconvert_bench -r $NB_REPEAT; memory --repeat $MEM_REPEAT; environments ${ENV_ARGS[*]}; pipeline ${PIPE_ARGS[*]}; container ${CTR_ARGS[*]}"
 [ "$QUICK" = 1 ] && OPTIONS="$OPTIONS (--quick)"
 HARNESS_VERSIONS="$HARNESS_VERSIONS" ROOT="$ROOT" MACHINE="$MACHINE" GIT="$GIT" ZMQ_NPM="$ZMQ_NPM" OPTIONS="$OPTIONS" \
 LUCI_VERSION="$(node dist/kernel/cli/luci.js version)" NODE_VERSION="$(node --version)" \
