@@ -11,6 +11,7 @@ Run (the kernelspec must be installed; see conftest.py):
 """
 
 import base64
+import os
 
 import jupyter_kernel_test
 import pytest
@@ -203,3 +204,17 @@ class LuciKernelTests(jupyter_kernel_test.KernelTests):
                 if m["msg_type"] == "display_data" and "image/png" in m["content"]["data"]]
         self.assertEqual(len(pngs), 1, outputs)
         self.assertTrue(base64.b64decode(pngs[0]).startswith(PNG_SIGNATURE))
+
+
+class LuciContainerKernelTests(LuciKernelTests):
+    """Every check above again with the "luci-container" kernelspec: the notebook's code in its own
+    Docker container (network off, limits, read-only root), through the same worker."""
+
+    kernel_name = "luci-container"
+
+    @classmethod
+    def setUpClass(cls):
+        # No registry here: the local image that .ci/docker-engine.sh builds (a machine with one
+        # would pull python:3.12-slim, the default).
+        os.environ.setdefault("LUCI_CONTAINER_IMAGE", "luci-python:local")
+        super().setUpClass()
