@@ -78,6 +78,17 @@ export class LuciInterpreter implements Interpreter {
       context.stream("stdout", LUCI_HELP);
       return { status: "ok" };
     }
+    // Settings that need no Python run in the kernel itself: `%luci executor venv` must work
+    // when the notebook's container cannot start (no Docker engine), and costs no worker start.
+    const setting = /^\s*%luci\s+((?:executor|container|model|help)\b[^\n]*?)\s*$/.exec(request.code);
+    if (setting) {
+      try {
+        await runKernelMagic(this.magics, "luci", setting[1]!, context);
+        return { status: "ok" };
+      } catch (err) {
+        return this.fail({ ename: "UsageError", evalue: (err as Error).message, traceback: [] }, context);
+      }
+    }
     const outcome = await this.runPython(cell.code, cell.kind === "python" ? "python" : "auto", request, context);
     if (outcome.status === "not_python") return this.runTask(request.code.trim(), request, context);
     if (outcome.status === "ok") {

@@ -36,6 +36,8 @@ export interface Executor {
   /** Names the interpreter for caches: the same key means the same Python. */
   readonly interpreterKey: string;
   start(launch: WorkerLaunch): WorkerProcess;
+  /** A note for the cell when an error is this executor's doing (a limit of a container), in words. */
+  explainError?(ename: string, evalue: string): string | undefined;
 }
 
 /**

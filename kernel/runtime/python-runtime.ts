@@ -82,7 +82,9 @@ export class PythonRuntime {
           return { status: "not_python", syntaxError: done.syntax_error ?? { msg: "invalid syntax" } };
         case "missing_modules":
           return { status: "missing_modules", modules: done.modules ?? [] };
-        case "error":
+        case "error": {
+          const note = this.lastExecutor?.explainError?.(done.ename ?? "", done.evalue ?? "");
+          if (note) sink.stream("stderr", note + "\n");
           return {
             status: "error",
             ename: done.ename ?? "Error",
@@ -90,6 +92,7 @@ export class PythonRuntime {
             traceback: done.traceback ?? [],
             missingModule: done.missing_module,
           };
+        }
         default:
           return { status: "ok", userExpressions: done.user_expressions ?? {}, payload: done.payload ?? [] };
       }

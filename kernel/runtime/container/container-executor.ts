@@ -43,6 +43,21 @@ export class ContainerExecutor implements Executor {
     return `container:${this.spec.image}:${this.spec.python}`;
   }
 
+  /** Limits of the container that user code runs into show as plain OS errors: say which limit. */
+  explainError(ename: string, evalue: string): string | undefined {
+    const limits = this.spec.settings.limits;
+    if ((ename === "BlockingIOError" && /Resource temporarily unavailable/.test(evalue)) || /can't start new thread/.test(evalue)) {
+      return `Note: the notebook's container allows ${limits.pids} processes and threads, and this cell reached that limit; %luci container pids=N raises it (at the next restart).`;
+    }
+    if (/Read-only file system/.test(evalue)) {
+      return "Note: in the notebook's container only its folder and /tmp can be written; the rest is read-only.";
+    }
+    if (/Network is unreachable|Temporary failure in name resolution|Name or service not known/.test(evalue) && limits.network === "off") {
+      return "Note: the notebook's container has no network; %luci container network=on gives it one (at the next restart).";
+    }
+    return undefined;
+  }
+
   start(launch: WorkerLaunch): WorkerProcess {
     const stdout = new PassThrough();
     const stderr = new PassThrough();

@@ -76,6 +76,22 @@ describe("container lifecycle", () => {
     }
   });
 
+  it("without a Docker engine, says how to start one or go back to the venv, and %luci executor venv works", async () => {
+    const kernel = await startKernel({ env: { ...containerEnv(), DOCKER_HOST: "unix:///tmp/luci-no-such-engine.sock" } });
+    try {
+      const failed = await kernel.client.execute("print('hello')");
+      expect(failed.reply.content).toMatchObject({ status: "error", ename: "PythonUnavailable" });
+      expect(failed.reply.content.evalue).toMatch(/Docker engine could not be reached at unix:\/\/\/tmp\/luci-no-such-engine\.sock/);
+      expect(failed.reply.content.evalue).toMatch(/%luci executor venv/);
+      const back = await kernel.client.execute("%luci executor venv");
+      expect(back.reply.content.status).toBe("ok");
+      const ran = await kernel.client.execute("print('hello from the venv')");
+      expect(streamText(ran.iopub)).toBe("hello from the venv\n");
+    } finally {
+      await kernel.stop();
+    }
+  });
+
   it("%luci executor moves a notebook between its venv and its container, and remembers the choice", async () => {
     const folder = mkdtempSync(join(tmpdir(), "luci-switch-"));
     chmodSync(folder, 0o777);

@@ -91,6 +91,17 @@ describe("container limits", () => {
     await stillUp();
   });
 
+  it("names the limit an uncaught error ran into", async () => {
+    const threads = await kernel.client.execute("import threading, time\nts = [threading.Thread(target=time.sleep, args=(5,)) for _ in range(200)]\nfor t in ts: t.start()");
+    expect(threads.reply.content).toMatchObject({ status: "error" });
+    expect(streamText(threads.iopub, "stderr")).toMatch(/container allows 64 processes and threads, and this cell reached that limit; %luci container pids=N/);
+    const write = await kernel.client.execute("open('/etc/nope', 'w')");
+    expect(write.reply.content.evalue).toMatch(/Read-only file system/);
+    expect(streamText(write.iopub, "stderr")).toMatch(/only its folder and \/tmp can be written/);
+    const net = await kernel.client.execute("import socket\nsocket.create_connection(('1.1.1.1', 53), timeout=2)");
+    expect(streamText(net.iopub, "stderr")).toMatch(/container has no network; %luci container network=on/);
+  });
+
   it("refuses writes outside the work folder; the work folder and /tmp are writable and shared", async () => {
     const code = [
       "for path in ('/etc/luci-test', '/usr/luci-test', '/opt/luci/env/luci-test'):",
