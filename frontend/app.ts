@@ -269,12 +269,14 @@ export class App {
     }
   }
 
-  /** Saves (the kernel reads the records from the file), trusts, reruns the refused cells. */
+  /**
+   * Trusts the records of the notebook as saved (the kernel reads records from the file, so the
+   * file, not the page, is what gets trusted), then reruns the refused cells.
+   */
   private async trustNotebook(): Promise<string> {
     const view = this.view;
     if (!view) throw new Error("no notebook is open");
     const refused = view.untrustedCells();
-    await this.save();
     const said = await view.runHidden("%luci trust");
     for (const cell of refused) await view.runCell(cell);
     return said || "Trusted.";

@@ -25,4 +25,4 @@ await build({
   logLevel: "warning",
 });
 copyFileSync(join(here, "index.html"), join(out, "index.html"));
-copyFileSync(join(here, "luci.css"), join(out, "luci.css"));
+for (const file of ["luci.css", "favicon.svg"]) copyFileSync(join(here, file), join(out, file));

@@ -97,7 +97,6 @@ export class CellView {
     this.params.update();
     if (kind === "task") this.params.element.hidden = this.params.element.childElementCount === 0;
     else this.params.element.hidden = true;
-    this.prompt.hidden = kind === "markdown";
     this.showRendered(kind === "markdown" && this.model.source.trim() !== "" && document.activeElement !== this.editor);
   }
 

@@ -6,6 +6,7 @@ import { el } from "../dom.js";
 import type { KernelSession } from "../kernel-session.js";
 import { codeToSend, type CellKind } from "../model/cell-kind.js";
 import { newCell, type NotebookModel } from "../model/notebook-model.js";
+import { LUCI_MIME } from "../outputs/luci-renderers.js";
 import { DisplayRegistry } from "../outputs/output-area.js";
 import { CellView, type CellActions } from "./cell-view.js";
 
@@ -152,6 +153,9 @@ export class NotebookView implements CellActions {
       return;
     }
     if (!cell.source.trim()) return;
+    // The kernel does not show a record it refuses to run (someone else's code): keep the
+    // cell's records so that a save does not lose them before the notebook is trusted.
+    const records = cell.outputs.filter((o) => o.output_type === "display_data" && o.data[LUCI_MIME.record] !== undefined);
     view.outputs.clear();
     cell.executionCount = null;
     view.setState("queued");
@@ -165,6 +169,8 @@ export class NotebookView implements CellActions {
         onStdin: (msg, reply) => this.askInput(view, msg, reply),
       });
       if (reply.status !== "aborted" && typeof reply.execution_count === "number") cell.executionCount = reply.execution_count;
+      const refused = cell.outputs.some((o) => o.output_type === "error" && o.ename === "NotTrusted");
+      if (refused && !cell.outputs.some((o) => o.output_type === "display_data" && o.data[LUCI_MIME.record] !== undefined)) for (const record of records) view.outputs.add(record);
     } catch (err) {
       view.outputs.add({ output_type: "error", ename: "Error", evalue: (err as Error).message, traceback: [`The cell could not run: ${(err as Error).message}`] });
     } finally {

@@ -1,6 +1,6 @@
 // The banner for a notebook whose recorded code the kernel would not run: code recorded by
 // someone else (or edited in the file) is shown and not run until the notebook is trusted.
-// The button saves the notebook, runs `%luci trust` in the kernel as a request the person made
+// The button runs `%luci trust` in the kernel (which trusts the records of the saved file) as a request the person made
 // (allow_stdin, which nbconvert and papermill never send, so a notebook cannot trust itself),
 // and reruns the refused cells.
 import { el } from "../dom.js";
@@ -9,6 +9,7 @@ export class TrustBanner {
   readonly element: HTMLElement;
   private readonly button: HTMLButtonElement;
   private readonly message: HTMLElement;
+  private busy = false;
 
   constructor(trust: () => Promise<string>) {
     this.message = el("span", {
@@ -19,6 +20,7 @@ export class TrustBanner {
     this.button.addEventListener("click", async () => {
       this.button.disabled = true;
       this.button.textContent = "Trusting…";
+      this.busy = true;
       try {
         this.message.textContent = await trust();
         this.element.classList.add("banner-ok");
@@ -28,6 +30,8 @@ export class TrustBanner {
         this.element.classList.add("banner-error");
         this.button.disabled = false;
         this.button.textContent = "Try again";
+      } finally {
+        this.busy = false;
       }
     });
     this.element = el("div", { class: "banner trust-banner", attrs: { role: "alert" } }, el("span", { class: "banner-icon", text: "⚠" }), this.message, this.button);
@@ -35,6 +39,7 @@ export class TrustBanner {
   }
 
   show(untrusted: boolean): void {
+    if (this.busy) return;
     if (untrusted) {
       this.element.classList.remove("banner-ok", "banner-error");
       this.button.hidden = false;

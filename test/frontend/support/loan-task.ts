@@ -1,0 +1,30 @@
+// The loan task of notebooks/loan-payment.ipynb and the model's answer to it, scripted for the
+// fake model server: the plan, and code that prints the monthly payment. The plan's last step
+// carries HTML and a script, as a hostile or confused model might write: the page must show
+// them as text.
+import { answer, type ReplyScenario } from "../../support/fake-model-server.js";
+
+export const LOAN_TASK = "Monthly payment on a loan of {principal=250000} at {rate=0.05} for {years=30} years, printed with two decimals";
+export const LOAN_CODE = "r = rate / 12\nn = years * 12\npayment = principal * r / (1 - (1 + r) ** -n)\nprint(f'{payment:.2f}')";
+/** 250000 at 5% for 30 years; at 7%. */
+export const PAYMENT_5 = "1342.05";
+export const PAYMENT_7 = "1663.26";
+export const HOSTILE_STEP = `Show the result <img src=x onerror="window.__luciXss='img'"> <script>window.__luciXss='script'</script>`;
+
+export function loanAnswer(): ReplyScenario {
+  return {
+    ...answer({
+      analysis: { task_type: "calculation", needs_web_interface: false, needs_simulation: false, data_sources: [], complexity: "simple" },
+      plan: {
+        steps: [
+          { step: 1, action: "Convert the yearly rate to a monthly rate and the years to months", inputs: ["rate", "years"], outputs: ["r", "n"] },
+          { step: 2, action: "Apply the annuity formula to the principal", inputs: ["principal", "r", "n"], outputs: ["payment"] },
+          { step: 3, action: HOSTILE_STEP, inputs: ["payment"], outputs: [] },
+        ],
+      },
+      code: LOAN_CODE,
+    }),
+    label: "loan",
+    when: (request) => JSON.stringify(request.messages).includes("Monthly payment on a loan"),
+  };
+}

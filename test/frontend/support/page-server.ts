@@ -1,0 +1,47 @@
+// One Luci server (server/index.ts) over a temporary copy of notebooks/, its kernels pointed
+// at the fake model server and given a state and trust folder of their own, as the kernel
+// suites do (test/support/kernel-process.ts).
+import { cpSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startServer, type RunningServer } from "../../../server/index.js";
+import { startFakeModelServer, type FakeModelServer } from "../../support/fake-model-server.js";
+import { ROOT } from "./browser.js";
+
+export interface PageServer {
+  server: RunningServer;
+  model: FakeModelServer;
+  /** The copy of notebooks/ the server serves. */
+  root: string;
+  close(): Promise<void>;
+}
+
+/** The environment a Luci kernel gets in these tests: a local Python, the fake model, private state. */
+export function luciKernelEnv(base: string, model: FakeModelServer): Record<string, string> {
+  return {
+    LUCI_EXECUTOR: "local",
+    LUCI_PYTHON: join(ROOT, ".venv", "bin", "python"),
+    LUCI_STATE_DIR: join(base, "state"),
+    LUCI_TRUST_DIR: join(base, "trust"),
+    LUCI_LLM_BASE_URL: model.baseUrl,
+    LUCI_LLM_MODEL: "fake-coder",
+    LUCI_LLM_API_KEY: "test-key",
+  };
+}
+
+export async function startPageServer(): Promise<PageServer> {
+  const base = mkdtempSync(join(tmpdir(), "luci-page-"));
+  const root = join(base, "notebooks");
+  cpSync(join(ROOT, "notebooks"), root, { recursive: true });
+  const model = await startFakeModelServer();
+  const server = await startServer({ root, port: 0, token: "page-test-token", kernelEnv: luciKernelEnv(base, model) });
+  return {
+    server,
+    model,
+    root,
+    async close() {
+      await server.close();
+      await model.close();
+    },
+  };
+}
