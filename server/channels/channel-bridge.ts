@@ -12,6 +12,7 @@ import type { WebSocket } from "ws";
 import { randomUUID } from "node:crypto";
 import { KernelSockets, type Channel, type RawMessage, type RequestChannel } from "../kernels/kernel-sockets.js";
 import type { KernelConnection, ManagedKernel } from "../kernels/managed-kernel.js";
+import type { ConnectionInfo } from "../../kernel/protocol/connection.js";
 import { decodeLegacy, decodeV1, encodeLegacy, encodeV1 } from "./ws-framing.js";
 
 const REQUEST_CHANNELS = new Set<string>(["shell", "control", "stdin"]);
@@ -19,7 +20,8 @@ const REQUEST_CHANNELS = new Set<string>(["shell", "control", "stdin"]);
 export type Framing = "v1" | "legacy";
 
 export class ChannelBridge implements KernelConnection {
-  private readonly sockets: KernelSockets;
+  private sockets: KernelSockets;
+  private info: ConnectionInfo;
   private ws?: WebSocket;
   private readonly early: RawMessage[] = [];
   /** msg_ids of the nudge's kernel_info requests: their replies and statuses are not forwarded. */
@@ -33,7 +35,12 @@ export class ChannelBridge implements KernelConnection {
     private readonly kernel: ManagedKernel,
     private readonly framing: Framing,
   ) {
-    this.sockets = new KernelSockets(kernel.info, ["shell", "control", "stdin", "iopub"], (message) => this.fromKernel(message));
+    this.info = kernel.info;
+    this.sockets = this.openSockets();
+  }
+
+  private openSockets(): KernelSockets {
+    return new KernelSockets(this.info, ["shell", "control", "stdin", "iopub"], (message) => this.fromKernel(message));
   }
 
   /** Resolves once the kernel answered on shell and iopub; rejects if it dies or is too slow. */
@@ -44,6 +51,12 @@ export class ChannelBridge implements KernelConnection {
       if (this.closed) throw new Error("connection closed");
       if (this.kernel.executionState === "dead") throw new Error("the kernel is dead");
       if (Date.now() > deadline) throw new Error("the kernel did not answer");
+      if (this.kernel.info !== this.info) {
+        // The kernel was started again on other ports (its first ports were taken).
+        this.sockets.close();
+        this.info = this.kernel.info;
+        this.sockets = this.openSockets();
+      }
       this.nudges.add(this.sockets.request("shell", "kernel_info_request", {}));
       await Promise.race([done, sleep(500)]);
     }

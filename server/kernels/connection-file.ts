@@ -1,29 +1,56 @@
-// A kernel's connection file, written as jupyter_client writes one: five free TCP ports on
+// A kernel's connection file, written as jupyter_client writes one: five TCP ports on
 // 127.0.0.1, a random key, hmac-sha256, readable by this user only.
-import { randomBytes } from "node:crypto";
-import { writeFileSync } from "node:fs";
+//
+// Ports: jupyter_client asks the OS for free ports (bind to port 0), closes them and lets the
+// kernel bind them later. Two races follow, and with 20 kernels starting at once they happen:
+// another kernel's request for "a free port" returns the same one, or an outgoing connection
+// (every client socket uses one) takes it as its local port, and the kernel fails with "Address
+// already in use". Here ports are chosen below the OS's ephemeral range (where the OS never
+// puts outgoing connections), checked free by binding, and reserved in this process until the
+// kernel is shut down, so no two kernels of this server are ever given the same port.
+import { randomBytes, randomInt } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import type { ConnectionInfo } from "../../kernel/protocol/connection.js";
 
-/**
- * Ports the OS calls free now. They are held open together (so the five differ) and released
- * just before the kernel binds them, which is jupyter_client's approach and its small race.
- */
-export async function freePorts(count: number, host = "127.0.0.1"): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((ok, fail) => {
-      const server = createServer();
-      server.once("error", fail);
-      server.listen(0, host, () => ok(server));
-    })),
-  );
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((ok) => s.close(ok))));
-  return ports;
+const PORT_NAMES = ["shell_port", "control_port", "stdin_port", "iopub_port", "hb_port"] as const;
+
+export class PortAllocator {
+  private readonly reserved = new Set<number>();
+  private readonly low: number;
+  private readonly high: number;
+
+  constructor() {
+    const ephemeralStart = ephemeralRangeStart();
+    // A band of ports under the ephemeral range; if that range starts low, let the OS choose.
+    this.high = ephemeralStart;
+    this.low = Math.max(10_000, ephemeralStart - 12_000);
+  }
+
+  async reserve(count: number, host = "127.0.0.1"): Promise<number[]> {
+    const ports: number[] = [];
+    for (let attempt = 0; ports.length < count && attempt < 200; attempt++) {
+      const port = this.high - this.low >= 1000 ? randomInt(this.low, this.high) : 0;
+      if (this.reserved.has(port)) continue;
+      const bound = await tryBind(port, host);
+      if (bound === undefined || this.reserved.has(bound)) continue;
+      this.reserved.add(bound);
+      ports.push(bound);
+    }
+    if (ports.length < count) {
+      this.release(ports);
+      throw new Error("no free ports for a kernel");
+    }
+    return ports;
+  }
+
+  release(ports: readonly number[]): void {
+    for (const port of ports) this.reserved.delete(port);
+  }
 }
 
-export async function newConnectionInfo(kernelName: string): Promise<ConnectionInfo> {
-  const [shell, control, stdin, iopub, hb] = await freePorts(5);
+export async function newConnectionInfo(kernelName: string, allocator: PortAllocator): Promise<ConnectionInfo> {
+  const [shell, control, stdin, iopub, hb] = await allocator.reserve(5);
   return {
     transport: "tcp",
     ip: "127.0.0.1",
@@ -38,6 +65,32 @@ export async function newConnectionInfo(kernelName: string): Promise<ConnectionI
   };
 }
 
+export function portsOf(info: ConnectionInfo): number[] {
+  return PORT_NAMES.map((name) => info[name]);
+}
+
 export function writeConnectionFile(path: string, info: ConnectionInfo): void {
   writeFileSync(path, JSON.stringify(info, null, 1) + "\n", { mode: 0o600 });
+}
+
+/** Binds and closes `port` (0: any); the port bound, or undefined if it was taken. */
+function tryBind(port: number, host: string): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(undefined));
+    server.listen({ port, host, exclusive: true }, () => {
+      const bound = (server.address() as { port: number }).port;
+      server.close(() => resolve(bound));
+    });
+  });
+}
+
+function ephemeralRangeStart(): number {
+  try {
+    const start = Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]);
+    if (Number.isInteger(start) && start > 1024) return start;
+  } catch {
+    /* not Linux */
+  }
+  return 32_768; // the IANA dynamic range starts at 49152; most systems use 32768 or above
 }

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HttpError } from "../http/respond.js";
-import { newConnectionInfo, writeConnectionFile } from "./connection-file.js";
+import { newConnectionInfo, PortAllocator, portsOf, writeConnectionFile } from "./connection-file.js";
 import { DEFAULT_KERNEL, expandEnv, kernelspecs, type Kernelspec } from "./kernelspecs.js";
 import { ManagedKernel } from "./managed-kernel.js";
 
@@ -29,6 +29,7 @@ export class KernelManager {
   readonly specs: Map<string, Kernelspec> = kernelspecs();
   private readonly kernels = new Map<string, ManagedKernel>();
   private readonly runtimeDir = mkdtempSync(join(tmpdir(), "luci-server-"));
+  private readonly ports = new PortAllocator();
   private closed = false;
 
   constructor(private readonly options: KernelManagerOptions = {}) {}
@@ -52,7 +53,7 @@ export class KernelManager {
     const spec = this.specs.get(name || DEFAULT_KERNEL);
     if (!spec) throw new HttpError(404, `No such kernel: ${name}`);
     const id = randomUUID();
-    const info = await newConnectionInfo(spec.name);
+    const info = await newConnectionInfo(spec.name, this.ports);
     const connectionFile = join(this.runtimeDir, `kernel-${id}.json`);
     writeConnectionFile(connectionFile, info);
     const env: Record<string, string | undefined> = {
@@ -62,9 +63,15 @@ export class KernelManager {
       JPY_PARENT_PID: String(process.pid),
       ...(where.notebook ? { JPY_SESSION_NAME: where.notebook } : {}),
     };
-    const kernel = new ManagedKernel(id, spec, info, { connectionFile, cwd: where.cwd, env, logTo: this.options.logTo ?? "buffer" }, (dead) =>
-      process.stderr.write(`[luci-server] kernel ${dead.id} died${dead.process.log() ? `; its last log lines:\n${dead.process.log().trim().split("\n").slice(-10).join("\n")}` : ""}\n`),
-    );
+    const kernel = new ManagedKernel(id, spec, info, { connectionFile, cwd: where.cwd, env, logTo: this.options.logTo ?? "buffer" }, {
+      onDeath: (dead) => process.stderr.write(`[luci-server] kernel ${dead.id} died${lastLines(dead.process.log())}\n`),
+      newPorts: async (clashed) => {
+        this.ports.release(portsOf(clashed.info));
+        const fresh = await newConnectionInfo(spec.name, this.ports);
+        writeConnectionFile(connectionFile, fresh);
+        return fresh;
+      },
+    });
     this.kernels.set(id, kernel);
     kernel.spawn();
     // The model says "starting" until the kernel first answers; nobody waits for that here
@@ -100,6 +107,7 @@ export class KernelManager {
     this.kernels.delete(id);
     await kernel.stopProcess(false);
     kernel.closeSockets();
+    this.ports.release(portsOf(kernel.info));
     for (const connection of kernel.connections) connection.close();
     rmSync(join(this.runtimeDir, `kernel-${id}.json`), { force: true });
   }
@@ -126,4 +134,9 @@ export class KernelManager {
     }
     return victims.map((k) => k.id);
   }
+}
+
+function lastLines(log: string): string {
+  const text = log.trim().split("\n").slice(-10).join("\n");
+  return text ? `; its last log lines:\n${text}` : "";
 }

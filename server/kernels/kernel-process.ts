@@ -28,9 +28,10 @@ export class KernelProcess {
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
     });
+    // The tail is kept in both modes: the server reads it when a kernel dies or cannot bind.
     const collect = (chunk: Buffer) => {
       if (options.logTo === "stderr") process.stderr.write(chunk);
-      else this.logText = (this.logText + chunk.toString()).slice(-LOG_LIMIT);
+      this.logText = (this.logText + chunk.toString()).slice(-LOG_LIMIT);
     };
     this.child.stdout!.on("data", collect);
     this.child.stderr!.on("data", collect);
@@ -51,7 +52,7 @@ export class KernelProcess {
     return this.child.exitCode === null && this.child.signalCode === null && this.child.pid !== undefined;
   }
 
-  /** The last part of what the kernel wrote, when its output is buffered. */
+  /** The last part of what the kernel wrote (its log). */
   log(): string {
     return this.logText;
   }

@@ -32,17 +32,30 @@ export class ManagedKernel {
   process!: KernelProcess;
   /** True while the server itself stops the process (restart, shutdown): its exit is expected. */
   private stopping = false;
-  private readonly monitor: KernelSockets;
+  private monitor: KernelSockets;
   private readonly replyWaiters = new Map<string, () => void>();
+  /** Whether this process has answered once; a start that fails to bind is retried on new ports. */
+  private answered = false;
+  private portRetries = 0;
+  private relaunching = false;
 
   constructor(
     readonly id: string,
     readonly spec: Kernelspec,
-    readonly info: ConnectionInfo,
+    private connection: ConnectionInfo,
     private readonly launch: Omit<LaunchOptions, "argv">,
-    private readonly onDeath: (kernel: ManagedKernel) => void,
+    private readonly hooks: {
+      onDeath: (kernel: ManagedKernel) => void;
+      /** New ports (and a rewritten connection file) after "Address already in use". */
+      newPorts: (kernel: ManagedKernel) => Promise<ConnectionInfo>;
+    },
   ) {
-    this.monitor = new KernelSockets(info, ["shell", "control", "iopub"], (message) => this.observe(message));
+    this.monitor = this.openMonitor();
+  }
+
+  /** The connection info; it changes only if a first start could not bind its ports. */
+  get info(): ConnectionInfo {
+    return this.connection;
   }
 
   get model(): KernelModel {
@@ -62,16 +75,42 @@ export class ManagedKernel {
   /** Starts (or starts again) the process on the same connection file. */
   spawn(): void {
     this.stopping = false;
+    this.answered = false;
     this.executionState = "starting";
     this.lastActivity = new Date();
     const child = new KernelProcess({ ...this.launch, argv: this.spec.spec.argv });
     this.process = child;
     void child.exited.then(() => {
       if (this.process !== child || this.stopping) return;
+      if (!this.answered && this.portRetries < 3 && /Address already in use/i.test(child.log())) {
+        void this.relaunchOnNewPorts();
+        return;
+      }
       this.executionState = "dead";
       for (const connection of this.connections) connection.announce("dead");
-      this.onDeath(this);
+      this.hooks.onDeath(this);
     });
+  }
+
+  /** Another process took a port between our check and the kernel's bind: new ports, new start. */
+  private async relaunchOnNewPorts(): Promise<void> {
+    this.portRetries += 1;
+    this.relaunching = true;
+    try {
+      this.connection = await this.hooks.newPorts(this);
+      this.monitor.close();
+      this.monitor = this.openMonitor();
+      if (!this.stopping) this.spawn();
+    } catch (err) {
+      this.executionState = "dead";
+      process.stderr.write(`[luci-server] kernel ${this.id}: ${(err as Error).message}\n`);
+    } finally {
+      this.relaunching = false;
+    }
+  }
+
+  private openMonitor(): KernelSockets {
+    return new KernelSockets(this.connection, ["shell", "control", "iopub"], (message) => this.observe(message));
   }
 
   /**
@@ -79,10 +118,16 @@ export class ManagedKernel {
    * until the kernel binds its port). Rejects if the process exits first or after `timeoutMs`.
    */
   async waitReady(timeoutMs = 60_000): Promise<void> {
-    const child = this.process;
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (!child.running) throw new Error(`the kernel exited before it was ready${tail(child.log())}`);
+      if (this.executionState === "dead") throw new Error(`the kernel exited before it was ready${tail(this.process.log())}`);
+      const child = this.process;
+      if (!child.running && this.stopping) throw new Error("the kernel was stopped before it was ready");
+      if (this.relaunching || !child.running) {
+        // The exit handler decides: dead, or a relaunch on new ports.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        continue;
+      }
       const id = this.monitor.request("shell", "kernel_info_request", {});
       const answered = await new Promise<boolean>((resolve) => {
         const timer = setTimeout(() => {
@@ -129,6 +174,7 @@ export class ManagedKernel {
   /** Tracks execution_state and last activity from iopub, and answers waitReady's requests. */
   private observe(message: RawMessage): void {
     if (message.channel === "iopub") {
+      this.answered = true;
       this.lastActivity = new Date();
       const header = headerOf(message);
       if (header.msg_type === "status" && this.executionState !== "dead") {
@@ -142,6 +188,7 @@ export class ManagedKernel {
       const waiter = parent.msg_id ? this.replyWaiters.get(parent.msg_id) : undefined;
       if (waiter) {
         this.replyWaiters.delete(parent.msg_id!);
+        this.answered = true;
         if (this.executionState === "starting") this.executionState = "idle";
         waiter();
       }
