@@ -94,6 +94,7 @@ export class CellView {
     this.element.dataset.kind = kind;
     this.kindButton.textContent = KIND_LABEL[kind];
     this.editor.placeholder = PLACEHOLDER[kind];
+    this.editor.wrap = kind === "python" ? "off" : "soft";
     this.params.update();
     if (kind === "task") this.params.element.hidden = this.params.element.childElementCount === 0;
     else this.params.element.hidden = true;

@@ -1,0 +1,113 @@
+// The notebook page's plumbing, through Python cells on `luci serve`: make and rename a
+// notebook; stream text merged in place, a display replaced through its display_id,
+// clear_output(wait=True), execute_result, images, sanitised HTML tables, tracebacks without raw
+// ANSI; the kernel status while busy; interrupt and restart from the toolbar.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser, Locator, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser, screenshot } from "./support/browser.js";
+import { startPageServer, type PageServer } from "./support/page-server.js";
+
+let served: PageServer;
+let browser: Browser;
+let page: Page;
+
+const PNG_1X1 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+
+beforeAll(async () => {
+  served = await startPageServer();
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+}, 60_000);
+
+afterEach(async (context) => {
+  if (context.task.result?.state === "fail" && page) await screenshot(page, `features-FAILED-${context.task.name.slice(0, 40).replace(/\W+/g, "-")}`);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await served?.close();
+});
+
+/** Adds a Python cell below the selected one, types the code and runs it with Ctrl-Enter. */
+async function runPython(code: string, wait = true): Promise<Locator> {
+  await page.click('.tool[data-action="add-python"]');
+  const cell = page.locator(".notebook > .cell.cell-selected");
+  const id = await cell.getAttribute("data-cell-id");
+  await page.keyboard.type(code);
+  await page.keyboard.press("Control+Enter");
+  const mine = page.locator(`.notebook > .cell[data-cell-id="${id}"]`);
+  if (wait) await mine.locator(".cell-prompt", { hasText: /^\[\d+\]$/ }).waitFor({ timeout: 30_000 });
+  return mine;
+}
+
+describe("the notebook page's outputs and kernel controls", () => {
+  it("makes a notebook and renames it", async () => {
+    await page.goto(served.server.url);
+    await page.click(".new-notebook");
+    const name = page.locator(".title-input");
+    await name.waitFor();
+    await name.fill("features");
+    await name.press("Enter");
+    await page.waitForURL(/\/notebooks\/features\.ipynb$/);
+    await page.locator('.file-item[data-path="features.ipynb"]').waitFor();
+    expect(await page.locator(".notebook-title").innerText()).toBe("features");
+    expect(existsSync(join(served.root, "features.ipynb"))).toBe(true);
+    expect(existsSync(join(served.root, "Untitled.ipynb"))).toBe(false);
+    await page.locator('.kernel-status[data-state="idle"]').waitFor({ timeout: 30_000 });
+  });
+
+  it("merges stream text, replaces a display by its display_id and shows the result", async () => {
+    const cell = await runPython(
+      "import sys\nfrom IPython.display import display\nprint('one')\nprint('two')\nprint('careful', file=sys.stderr)\nh = display('first', display_id=True)\nh.update('second')\n40 + 2",
+    );
+    expect(await cell.locator(".output-stdout").count()).toBe(1);
+    expect((await cell.locator(".output-stdout").innerText()).trim()).toBe("one\ntwo");
+    expect((await cell.locator(".output-stderr").innerText()).trim()).toBe("careful");
+    const texts = (await cell.locator(".output-text").allInnerTexts()).map((t) => t.trim());
+    expect(texts).toContain("'second'");
+    expect(texts).not.toContain("'first'");
+    expect(await cell.locator(".output-result").innerText()).toBe("42");
+  });
+
+  it("clears with clear_output(wait=True) only when the next output comes", async () => {
+    const cell = await runPython("from IPython.display import clear_output\nfor i in range(3):\n    clear_output(wait=True)\n    print(f'step {i}')");
+    expect((await cell.locator(".cell-outputs > .output").allInnerTexts()).map((t) => t.trim())).toEqual(["step 2"]);
+  });
+
+  it("shows images, sanitised HTML tables and tracebacks without raw escape codes", async () => {
+    const rich = await runPython(
+      `import base64\nfrom IPython.display import display\nclass Dot:\n    def _repr_png_(self):\n        return base64.b64decode('${PNG_1X1}')\n` +
+        "class Table:\n    def _repr_html_(self):\n        return '<table><thead><tr><th>month</th><th>revenue</th></tr></thead><tbody><tr><td>1</td><td>100</td></tr></tbody></table>'\n" +
+        "display(Dot())\ndisplay(Table())",
+    );
+    expect(await rich.locator('.output-image img[src^="data:image/png;base64,"]').count()).toBe(1);
+    expect(await rich.locator(".rendered-html table td").allInnerTexts()).toEqual(["1", "100"]);
+    const failing = await runPython("def f():\n    return 1 / 0\nf()");
+    const error = failing.locator(".output-error");
+    expect(await error.innerText()).toContain("ZeroDivisionError");
+    expect(await error.innerText()).not.toContain("\u001b[");
+    await screenshot(page, "features-01-outputs");
+  });
+
+  it("shows the kernel busy, interrupts a long cell and keeps the kernel", async () => {
+    const sleeper = await runPython("import time\nvalue = 7\ntime.sleep(60)", false);
+    await page.locator('.kernel-status[data-state="busy"]').waitFor({ timeout: 15_000 });
+    expect(await sleeper.getAttribute("class")).toContain("cell-running");
+    await screenshot(page, "features-02-busy");
+    await page.click('.tool[data-action="interrupt"]');
+    await sleeper.locator(".output-error", { hasText: "KeyboardInterrupt" }).waitFor({ timeout: 15_000 });
+    await page.locator('.kernel-status[data-state="idle"]').waitFor({ timeout: 15_000 });
+    const after = await runPython("print(value)");
+    expect((await after.locator(".output-stdout").innerText()).trim()).toBe("7");
+  });
+
+  it("restarts the kernel from the toolbar: the variables are gone", async () => {
+    await page.click('.tool[data-action="restart"]');
+    await page.locator('.kernel-status[data-state="idle"]').waitFor({ timeout: 30_000 });
+    const cell = await runPython("value");
+    expect(await cell.locator(".output-error").innerText()).toContain("NameError");
+    await screenshot(page, "features-03-restarted");
+  });
+});
