@@ -67,11 +67,11 @@ export class KernelSession {
   }
 
   /** Runs code; resolves with the reply's content once the kernel is idle again. */
-  async execute(code: string, cellId: string | undefined, handlers: ExecuteHandlers, options: { silent?: boolean; storeHistory?: boolean } = {}): Promise<KernelMessage.IExecuteReplyMsg["content"]> {
+  async execute(code: string, cellId: string | undefined, handlers: ExecuteHandlers, options: { silent?: boolean; storeHistory?: boolean; stopOnError?: boolean } = {}): Promise<KernelMessage.IExecuteReplyMsg["content"]> {
     const kernel = this.kernel;
     if (!kernel) throw new Error("no kernel: restart it from the toolbar");
     const future = kernel.requestExecute(
-      { code, silent: options.silent ?? false, store_history: options.storeHistory ?? true, allow_stdin: Boolean(handlers.onStdin), stop_on_error: true },
+      { code, silent: options.silent ?? false, store_history: options.storeHistory ?? true, allow_stdin: Boolean(handlers.onStdin), stop_on_error: options.stopOnError ?? true },
       true,
       cellId ? { cellId } : {},
     );

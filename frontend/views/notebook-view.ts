@@ -167,7 +167,7 @@ export class NotebookView implements CellActions {
           else view.outputs.handle(msg);
         },
         onStdin: (msg, reply) => this.askInput(view, msg, reply),
-      });
+      }, { stopOnError: !raisesException(cell.metadata) });
       if (reply.status !== "aborted" && typeof reply.execution_count === "number") cell.executionCount = reply.execution_count;
       const refused = cell.outputs.some((o) => o.output_type === "error" && o.ename === "NotTrusted");
       if (refused && !cell.outputs.some((o) => o.output_type === "display_data" && o.data[LUCI_MIME.record] !== undefined)) for (const record of records) view.outputs.add(record);
@@ -235,4 +235,10 @@ export class NotebookView implements CellActions {
     if (error) throw new Error(error);
     return text.trim();
   }
+}
+
+/** A cell tagged raises-exception (as nbclient reads it) fails on purpose: the cells after it still run. */
+function raisesException(metadata: Record<string, unknown>): boolean {
+  const tags = metadata.tags;
+  return Array.isArray(tags) && tags.includes("raises-exception");
 }

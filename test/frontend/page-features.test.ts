@@ -111,3 +111,21 @@ describe("the notebook page's outputs and kernel controls", () => {
     await screenshot(page, "features-03-restarted");
   });
 });
+
+describe("run all", () => {
+  it("runs every cell of the Python example in order: state across cells, HTML, a plot, an update in place, an expected error", async () => {
+    await page.click('.file-item[data-path="python-basics.ipynb"]');
+    await page.locator('.kernel-status[data-state="idle"]').waitFor({ timeout: 30_000 });
+    await page.click('.tool[data-action="run-all"]');
+    const last = page.locator(".notebook > .cell").last();
+    // The failing cell is tagged raises-exception, so the cell after it runs too.
+    await last.locator(".output-stdout", { hasText: "after the error, total is still 14" }).waitFor({ timeout: 60_000 });
+    const notebook = page.locator(".notebook");
+    expect(await notebook.locator(".output-error", { hasText: "IndexError" }).count()).toBe(1);
+    expect(await notebook.locator('.output-image img[src^="data:image/png"]').count()).toBe(1);
+    expect(await notebook.locator(".rendered-html b", { hasText: "bold from HTML" }).count()).toBe(1);
+    expect(await notebook.locator(".output-text", { hasText: "step 3 of 3" }).count()).toBe(1);
+    expect(await notebook.locator(".output-text", { hasText: "step 1 of 3" }).count()).toBe(0);
+    await screenshot(page, "features-04-run-all");
+  }, 90_000);
+});
