@@ -102,7 +102,7 @@ export class App {
     await this.session?.shutdown();
     this.session = undefined;
     this.view = undefined;
-    this.trust.show(false);
+    this.trust.reset();
     this.status.set("none", "");
     this.files.highlight("");
     history.pushState(null, "", "/");
@@ -131,7 +131,7 @@ export class App {
     session.onState((state) => this.status.set(state, this.displayName(kernelName)));
     model.onChange(() => this.setTitle());
     view.onUntrusted((untrusted) => this.trust.show(untrusted));
-    this.trust.show(false);
+    this.trust.reset();
     this.stage.replaceChildren(view.element);
     view.attached();
     this.setTitle();
@@ -160,6 +160,7 @@ export class App {
 
   private setTitle(): void {
     const model = this.view?.model;
+    this.kernelChoice.hidden = !model;
     this.title.textContent = model ? model.name.replace(/\.ipynb$/, "") : "";
     this.title.hidden = !model;
     this.dirtyMark.hidden = !model?.dirty;

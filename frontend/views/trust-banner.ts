@@ -5,17 +5,17 @@
 // and reruns the refused cells.
 import { el } from "../dom.js";
 
+const UNTRUSTED = "This notebook holds code recorded by someone else. It is shown and was not run. Read it; if you trust it, trust the notebook and its cells run again.";
+
 export class TrustBanner {
   readonly element: HTMLElement;
   private readonly button: HTMLButtonElement;
   private readonly message: HTMLElement;
   private busy = false;
+  private readonly icon = el("span", { class: "banner-icon", text: "⚠" });
 
   constructor(trust: () => Promise<string>) {
-    this.message = el("span", {
-      class: "banner-text",
-      text: "This notebook holds code recorded by someone else. It is shown and was not run. Read it; if you trust it, trust the notebook and its cells run again.",
-    });
+    this.message = el("span", { class: "banner-text", text: UNTRUSTED });
     this.button = el("button", { class: "button button-primary trust-button", text: "Trust notebook and rerun" });
     this.button.addEventListener("click", async () => {
       this.button.disabled = true;
@@ -24,6 +24,7 @@ export class TrustBanner {
       try {
         this.message.textContent = await trust();
         this.element.classList.add("banner-ok");
+        this.icon.textContent = "✓";
         this.button.hidden = true;
       } catch (err) {
         this.message.textContent = `Could not trust the notebook: ${(err as Error).message}`;
@@ -34,7 +35,13 @@ export class TrustBanner {
         this.busy = false;
       }
     });
-    this.element = el("div", { class: "banner trust-banner", attrs: { role: "alert" } }, el("span", { class: "banner-icon", text: "⚠" }), this.message, this.button);
+    this.element = el("div", { class: "banner trust-banner", attrs: { role: "alert" } }, this.icon, this.message, this.button);
+    this.element.hidden = true;
+  }
+
+  /** Another notebook: no banner until its cells say otherwise. */
+  reset(): void {
+    this.element.classList.remove("banner-ok", "banner-error");
     this.element.hidden = true;
   }
 
@@ -42,6 +49,8 @@ export class TrustBanner {
     if (this.busy) return;
     if (untrusted) {
       this.element.classList.remove("banner-ok", "banner-error");
+      this.icon.textContent = "⚠";
+      this.message.textContent = UNTRUSTED;
       this.button.hidden = false;
       this.button.disabled = false;
       this.button.textContent = "Trust notebook and rerun";
