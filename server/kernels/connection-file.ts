@@ -29,7 +29,7 @@ export class PortAllocator {
 
   async reserve(count: number, host = "127.0.0.1"): Promise<number[]> {
     const ports: number[] = [];
-    for (let attempt = 0; ports.length < count && attempt < 200; attempt++) {
+    for (let attempt = 0; ports.length < count && attempt < 100 + 20 * count; attempt++) {
       const port = this.high - this.low >= 1000 ? randomInt(this.low, this.high) : 0;
       if (this.reserved.has(port)) continue;
       const bound = await tryBind(port, host);

@@ -3,7 +3,7 @@
 // the command line, the environment and the interrupt mode stay the same in both places.
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { kernelJson, type KernelJson } from "../../kernel/cli/kernelspec.js";
+import { KERNEL_VARIANTS, kernelJson, type KernelJson } from "../../kernel/cli/kernelspec.js";
 import { packageRoot } from "../../kernel/common/package-root.js";
 
 export interface Kernelspec {
@@ -13,20 +13,11 @@ export interface Kernelspec {
   resourceDir: string;
 }
 
-export const DEFAULT_KERNEL = "luci";
+export const DEFAULT_KERNEL = KERNEL_VARIANTS[0].name;
 
 export function kernelspecs(): Map<string, Kernelspec> {
   const resourceDir = join(packageRoot(), "kernel", "cli", "assets");
-  const base = kernelJson();
-  const container: KernelJson = {
-    ...base,
-    display_name: "Luci (container)",
-    env: { ...base.env, LUCI_EXECUTOR: "container" },
-  };
-  return new Map([
-    [DEFAULT_KERNEL, { name: DEFAULT_KERNEL, spec: base, resourceDir }],
-    ["luci-container", { name: "luci-container", spec: container, resourceDir }],
-  ]);
+  return new Map(KERNEL_VARIANTS.map((variant) => [variant.name, { name: variant.name, spec: kernelJson({}, variant), resourceDir }]));
 }
 
 /** The resource links of a spec, as jupyter_server lists them: {"logo-64x64": "/kernelspecs/luci/logo-64x64.png"}. */

@@ -42,6 +42,8 @@ describe("@jupyterlab/services against luci serve", () => {
     expect(specs.specs?.default).toBe("luci");
     expect(specs.specs?.kernelspecs.luci?.display_name).toBe("Luci");
     expect(specs.specs?.kernelspecs["luci-container"]?.display_name).toBe("Luci (container)");
+    expect(specs.specs?.kernelspecs["luci-container"]?.env).toMatchObject({ LUCI_EXECUTOR: "container" });
+    expect(specs.specs?.kernelspecs.luci?.argv.slice(-3)).toEqual(["kernel", "-f", "{connection_file}"]);
     const logo = specs.specs?.kernelspecs.luci?.resources["logo-64x64"];
     expect(logo).toBe("/kernelspecs/luci/logo-64x64.png");
     const image = await fetch(new URL(logo!, server.running.baseUrl));
@@ -133,7 +135,73 @@ describe("@jupyterlab/services against luci serve", () => {
     const after = (await (await server.api(`/api/kernels/${model.id}`)).json()) as { execution_state: string };
     expect(after.execution_state).toBe("dead");
     connection.dispose();
+    // A dead kernel can be restarted: same id, a new process that answers.
+    const restarted = await server.api(`/api/kernels/${model.id}/restart`, { method: "POST" });
+    expect(restarted.status).toBe(200);
+    const again = kernels.connectTo({ model: (await restarted.json()) as typeof model });
+    const reply = await again.requestExecute({ code: "print('back')" }).done;
+    expect(reply.content.status).toBe("ok");
+    expect(server.running.server.kernels.get(model.id).process.pid).not.toBe(pid);
+    again.dispose();
     expect((await server.api(`/api/kernels/${model.id}`, { method: "DELETE" })).status).toBe(204);
+  });
+
+  it("carries input() through the stdin channel to the client that ran the cell", async () => {
+    const session = await sessions.startNew({ path: "stdin.ipynb", type: "notebook", name: "stdin.ipynb" });
+    const future = session.kernel!.requestExecute({ code: "name = input('who? ')\nprint('hello', name)", allow_stdin: true });
+    const prompts: string[] = [];
+    future.onStdin = (message) => {
+      if (message.header.msg_type !== "input_request") return;
+      prompts.push((message as KernelMessage.IInputRequestMsg).content.prompt);
+      session.kernel!.sendInputReply({ status: "ok", value: "Luci" }, message.header as KernelMessage.IHeader<"input_request">);
+    };
+    const output: string[] = [];
+    future.onIOPub = (m) => {
+      if (m.header.msg_type === "stream") output.push((m as KernelMessage.IStreamMsg).content.text);
+    };
+    const reply = await future.done;
+    expect(reply.content.status).toBe("ok");
+    expect(prompts).toEqual(["who? "]);
+    expect(output.join("")).toContain("hello Luci");
+    await session.shutdown();
+  });
+
+  it("renames a session's path and changes its kernel, stopping the old one", async () => {
+    const session = await sessions.startNew({ path: "before.ipynb", type: "notebook", name: "before.ipynb" });
+    const oldKernel = session.kernel!.id;
+    await session.setPath("after.ipynb");
+    expect((await sessions.findByPath("after.ipynb"))?.id).toBe(session.id);
+    expect(await sessions.findByPath("before.ipynb")).toBeUndefined();
+    await session.changeKernel({ name: "luci" });
+    expect(session.kernel!.id).not.toBe(oldKernel);
+    expect((await server.api(`/api/kernels/${oldKernel}`)).status).toBe(404);
+    expect((await run(session, "print(3 * 3)")).stdout).toBe("9\n");
+    await session.shutdown();
+    expect((await server.api(`/api/sessions/${session.id}`)).status).toBe(404);
+  });
+});
+
+describe("interrupt by signal", () => {
+  it("sends SIGINT to the kernel's process group when the kernelspec says interrupt_mode signal", async () => {
+    const signalled = await startTestServer();
+    const manager = new KernelManager({ serverSettings: signalled.settings });
+    try {
+      signalled.running.server.kernels.specs.get("luci")!.spec.interrupt_mode = "signal";
+      const kernel = await manager.startNew({ name: "luci" });
+      const future = kernel.requestExecute({ code: "import time\ntime.sleep(60)" });
+      let started = false;
+      future.onIOPub = (m) => {
+        if (m.header.msg_type === "execute_input") started = true;
+      };
+      await eventually(() => started, 20_000, "the cell to start");
+      await kernel.interrupt();
+      const reply = await future.done.catch((err: unknown) => err as KernelMessage.IExecuteReplyMsg);
+      expect((reply.content as KernelMessage.IReplyErrorContent).ename).toBe("KeyboardInterrupt");
+      expect((await kernel.requestExecute({ code: "print('still here')" }).done).content.status).toBe("ok");
+    } finally {
+      manager.dispose();
+      await signalled.close();
+    }
   });
 });
 
