@@ -1,7 +1,7 @@
 // The contents API through @jupyterlab/services' ContentsManager: a notebook saved and read
 // back, nbformat 4.5 on disk, checkpoints, files, folders, rename and delete.
 import { ContentsManager } from "@jupyterlab/services";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "./server-harness.js";
@@ -60,6 +60,15 @@ describe("contents through @jupyterlab/services", () => {
     expect(text).toContain('"application/json": {\n       "a": 1\n      }');
     // No temporary file is left beside the notebook.
     expect((await contents.get("")).content.map((m: { name: string }) => m.name).sort()).toEqual(["Untitled.ipynb", "Untitled1.ipynb"]);
+  });
+
+  it("refuses a broken notebook and leaves the saved one as it was", async () => {
+    await contents.save("keep.ipynb", { type: "notebook", format: "json", content: NOTEBOOK });
+    const before = readFileSync(join(server.root, "keep.ipynb"), "utf8");
+    const res = await server.api("/api/contents/keep.ipynb", { method: "PUT", body: JSON.stringify({ type: "notebook", format: "json", content: { cells: "not a list" } }) });
+    expect(res.status).toBe(400);
+    expect(readFileSync(join(server.root, "keep.ipynb"), "utf8")).toBe(before);
+    expect(readdirSync(server.root).filter((name) => name.includes(".tmp"))).toEqual([]);
   });
 
   it("keeps a checkpoint and restores it", async () => {
