@@ -63,6 +63,10 @@ export class App {
     );
     installKeys({ notebook: () => this.view, save: () => void this.save(), interrupt: () => void this.interrupt(), restart: () => void this.restart() });
     window.addEventListener("popstate", () => void this.route());
+    // Closing the tab with unsaved changes asks first (switching notebooks in the page saves).
+    window.addEventListener("beforeunload", (event) => {
+      if (this.view?.model.dirty) event.preventDefault();
+    });
   }
 
   async start(): Promise<void> {
@@ -99,6 +103,7 @@ export class App {
   }
 
   private async close(): Promise<void> {
+    if (!(await this.saveBeforeLeaving())) return;
     await this.session?.shutdown();
     this.session = undefined;
     this.view = undefined;
@@ -118,6 +123,7 @@ export class App {
       this.say(`Could not open ${path}: ${this.explain(err)}`, true);
       return;
     }
+    if (!(await this.saveBeforeLeaving())) return;
     await this.session?.shutdown();
     const url = `/notebooks/${path.split("/").map(encodeURIComponent).join("/")}`;
     if (push) history.pushState(null, "", url);
@@ -181,6 +187,17 @@ export class App {
     } catch (err) {
       this.say(`Could not save: ${this.explain(err)}`, true);
       throw err;
+    }
+  }
+
+  /** Saves the open notebook if it has changes; false when that failed (it then stays open). */
+  private async saveBeforeLeaving(): Promise<boolean> {
+    if (!this.view?.model.dirty) return true;
+    try {
+      await this.save();
+      return true;
+    } catch {
+      return false;
     }
   }
 

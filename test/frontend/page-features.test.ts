@@ -8,6 +8,7 @@ import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot } from "./support/browser.js";
 import { startPageServer, type PageServer } from "./support/page-server.js";
+import { answer } from "../support/fake-model-server.js";
 
 let served: PageServer;
 let browser: Browser;
@@ -76,6 +77,33 @@ describe("the notebook page's outputs and kernel controls", () => {
     expect((await cell.locator(".cell-outputs > .output").allInnerTexts()).map((t) => t.trim())).toEqual(["step 2"]);
   });
 
+  it("streams the model's answer into the task cell as it arrives, then replaces it with a summary", async () => {
+    served.model.enqueue({ ...answer({ code: "print('streamed ok')" }), chunkSize: 6, chunkDelayMs: 20, when: (r) => JSON.stringify(r.messages).includes("say streamed ok") });
+    await page.click('.tool[data-action="add-task"]');
+    const cell = page.locator(".notebook > .cell.cell-selected");
+    const id = await cell.getAttribute("data-cell-id");
+    const task = page.locator(`.notebook > .cell[data-cell-id="${id}"]`);
+    await page.keyboard.type("say streamed ok");
+    await page.keyboard.press("Control+Enter");
+    // Part of the answer, in place, while the cell still runs.
+    await task.locator(".output-markdown code", { hasText: '"analysis"' }).waitFor({ timeout: 15_000 });
+    expect(await task.getAttribute("class")).toContain("cell-running");
+    expect(await task.locator(".output-stdout").count()).toBe(0);
+    await screenshot(page, "features-01-streaming");
+    await task.locator(".output-stdout", { hasText: "streamed ok" }).waitFor({ timeout: 30_000 });
+    expect(await task.locator(".output-markdown").allInnerTexts()).toEqual([expect.stringMatching(/Answer from fake-coder in 1 call/)]);
+  });
+
+  it("asks for input() in the cell", async () => {
+    const cell = await runPython("name = input('Your name: ')\nprint('hello', name)", false);
+    const field = cell.locator(".stdin-input");
+    await field.waitFor({ timeout: 15_000 });
+    expect(await cell.locator(".stdin-prompt").innerText()).toBe("Your name:");
+    await field.fill("Ada");
+    await field.press("Enter");
+    await cell.locator(".output-stdout", { hasText: "hello Ada" }).waitFor({ timeout: 15_000 });
+  });
+
   it("shows images, sanitised HTML tables and tracebacks without raw escape codes", async () => {
     const rich = await runPython(
       `import base64\nfrom IPython.display import display\nclass Dot:\n    def _repr_png_(self):\n        return base64.b64decode('${PNG_1X1}')\n` +
@@ -88,14 +116,14 @@ describe("the notebook page's outputs and kernel controls", () => {
     const error = failing.locator(".output-error");
     expect(await error.innerText()).toContain("ZeroDivisionError");
     expect(await error.innerText()).not.toContain("\u001b[");
-    await screenshot(page, "features-01-outputs");
+    await screenshot(page, "features-02-outputs");
   });
 
   it("shows the kernel busy, interrupts a long cell and keeps the kernel", async () => {
     const sleeper = await runPython("import time\nvalue = 7\ntime.sleep(60)", false);
     await page.locator('.kernel-status[data-state="busy"]').waitFor({ timeout: 15_000 });
     expect(await sleeper.getAttribute("class")).toContain("cell-running");
-    await screenshot(page, "features-02-busy");
+    await screenshot(page, "features-03-busy");
     await page.click('.tool[data-action="interrupt"]');
     await sleeper.locator(".output-error", { hasText: "KeyboardInterrupt" }).waitFor({ timeout: 15_000 });
     await page.locator('.kernel-status[data-state="idle"]').waitFor({ timeout: 15_000 });
@@ -108,7 +136,7 @@ describe("the notebook page's outputs and kernel controls", () => {
     await page.locator('.kernel-status[data-state="idle"]').waitFor({ timeout: 30_000 });
     const cell = await runPython("value");
     expect(await cell.locator(".output-error").innerText()).toContain("NameError");
-    await screenshot(page, "features-03-restarted");
+    await screenshot(page, "features-04-restarted");
   });
 });
 
@@ -126,6 +154,6 @@ describe("run all", () => {
     expect(await notebook.locator(".rendered-html b", { hasText: "bold from HTML" }).count()).toBe(1);
     expect(await notebook.locator(".output-text", { hasText: "step 3 of 3" }).count()).toBe(1);
     expect(await notebook.locator(".output-text", { hasText: "step 1 of 3" }).count()).toBe(0);
-    await screenshot(page, "features-04-run-all");
+    await screenshot(page, "features-05-run-all");
   }, 90_000);
 });
