@@ -33,6 +33,10 @@ export class ContainerInstaller implements EnvironmentInstaller {
     this.tool = this.uv ? "uv" : "pip";
   }
 
+  get origin(): string {
+    return `python3 of the image ${this.base?.name ?? this.container.image}`;
+  }
+
   /** The venv is there and was made from the current base image (another image means a rebuild). */
   exists(): boolean {
     if (!this.base) return false;

@@ -34,6 +34,8 @@ export interface EnvironmentInstaller {
   readonly tool: "uv" | "pip";
   /** The environment's Python, as the worker runs it. */
   readonly python: string;
+  /** What the environment is made from, for the registry (an interpreter, or an image's). */
+  readonly origin: string;
   /** True when the environment's interpreter is there to be used. */
   exists(): boolean;
   /** Creates the environment (no packages). Returns the Python version it runs. */
@@ -56,6 +58,10 @@ export class Installer implements EnvironmentInstaller {
 
   get python(): string {
     return join(this.dir, "bin", "python");
+  }
+
+  get origin(): string {
+    return this.settings.basePython;
   }
 
   exists(): boolean {

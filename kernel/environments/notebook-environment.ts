@@ -121,7 +121,7 @@ export class NotebookEnvironment {
         key: this.identity.key,
         name: this.identity.environmentName,
         notebook: this.identity.key,
-        interpreter: this.settings.basePython,
+        interpreter: this.installer.origin,
         python_version: "unknown",
         packages: {},
         requested: [],
