@@ -48,6 +48,8 @@ export class KernelSession {
       : await this.services.sessions.startNew({ path: this.path, name: this.path.split("/").pop() ?? this.path, type: "notebook", kernel: { name: this.kernelName } });
     this.connection.statusChanged.connect((_, status) => this.setState(status));
     this.connection.connectionStatusChanged.connect((_, status) => {
+      // A dead kernel's connection is disposed right after: it stays "dead", not "disconnected".
+      if (this.state === "dead") return;
       if (status !== "connected") this.setState(status);
       else if (this.kernel) this.setState(this.kernel.status);
     });
@@ -85,10 +87,15 @@ export class KernelSession {
     await this.kernel?.interrupt();
   }
 
+  /** Restarts the kernel; a dead one is replaced by a new kernel of the same kind in this session. */
   async restart(): Promise<void> {
-    if (!this.kernel) return;
+    const kernel = this.kernel;
+    if (!kernel || kernel.isDisposed || this.state === "dead") {
+      await this.changeKernel(this.kernelName);
+      return;
+    }
     this.setState("restarting");
-    await this.kernel.restart();
+    await kernel.restart();
   }
 
   /** A new kernel, when the old one is dead or the kernelspec changed. */

@@ -172,7 +172,8 @@ export class NotebookView implements CellActions {
       const refused = cell.outputs.some((o) => o.output_type === "error" && o.ename === "NotTrusted");
       if (refused && !cell.outputs.some((o) => o.output_type === "display_data" && o.data[LUCI_MIME.record] !== undefined)) for (const record of records) view.outputs.add(record);
     } catch (err) {
-      view.outputs.add({ output_type: "error", ename: "Error", evalue: (err as Error).message, traceback: [`The cell could not run: ${(err as Error).message}`] });
+      const text = this.session.state === "dead" ? "The kernel died while this cell ran. Restart it from the toolbar (0, 0) and run the cell again." : `The cell could not run: ${(err as Error).message}`;
+      view.outputs.add({ output_type: "error", ename: "KernelError", evalue: text, traceback: [text] });
     } finally {
       view.setState("idle");
       this.changed();

@@ -140,6 +140,20 @@ describe("the notebook page's outputs and kernel controls", () => {
   });
 });
 
+describe("a kernel that dies", () => {
+  it("is reported as dead, and Restart brings a new one", async () => {
+    // The worker kills its parent, the kernel process, as the out-of-memory killer might.
+    const killer = await runPython("import os, signal\nos.kill(os.getppid(), signal.SIGKILL)", false);
+    await page.locator('.kernel-status[data-state="dead"]').waitFor({ timeout: 30_000 });
+    await killer.locator(".output-error", { hasText: "The kernel died while this cell ran" }).waitFor({ timeout: 10_000 });
+    await screenshot(page, "features-05-dead");
+    await page.click('.tool[data-action="restart"]');
+    await page.locator('.kernel-status[data-state="idle"]').waitFor({ timeout: 30_000 });
+    const cell = await runPython("print(6 * 7)");
+    expect((await cell.locator(".output-stdout").innerText()).trim()).toBe("42");
+  }, 90_000);
+});
+
 describe("run all", () => {
   it("runs every cell of the Python example in order: state across cells, HTML, a plot, an update in place, an expected error", async () => {
     await page.click('.file-item[data-path="python-basics.ipynb"]');
@@ -154,6 +168,6 @@ describe("run all", () => {
     expect(await notebook.locator(".rendered-html b", { hasText: "bold from HTML" }).count()).toBe(1);
     expect(await notebook.locator(".output-text", { hasText: "step 3 of 3" }).count()).toBe(1);
     expect(await notebook.locator(".output-text", { hasText: "step 1 of 3" }).count()).toBe(0);
-    await screenshot(page, "features-05-run-all");
+    await screenshot(page, "features-06-run-all");
   }, 90_000);
 });
