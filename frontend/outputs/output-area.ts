@@ -4,6 +4,7 @@
 // display_id is registered so update_display_data redraws it wherever it is, in any cell.
 import type { KernelMessage } from "@jupyterlab/services";
 import type { CellModel, JsonObject, Output } from "../model/notebook-model.js";
+import { appendAnsi } from "./ansi.js";
 import { renderOutput } from "./render-output.js";
 
 /** display_id -> the outputs showing it (one display can appear in several cells). */
@@ -122,8 +123,15 @@ export class OutputArea {
     if (this.clearPending) this.clear();
     const last = this.cell.outputs.at(-1);
     if (last?.output_type === "stream" && last.name === name) {
-      last.text = terminalText(last.text + text);
-      this.redraw(last);
+      const node = this.nodes.get(last);
+      if (node && !/[\r\x08]/.test(text) && !last.text.endsWith("\r")) {
+        // The common case, a long print: append, rather than draw the whole text again.
+        last.text += text;
+        appendAnsi(node, text);
+      } else {
+        last.text = terminalText(last.text + text);
+        this.redraw(last);
+      }
       this.changed();
       return;
     }

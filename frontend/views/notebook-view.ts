@@ -81,7 +81,9 @@ export class NotebookView implements CellActions {
     this.changed();
   }
 
+  /** The cell's own run button, or a changed parameter: the cell becomes the selected one. */
   run(view: CellView): Promise<void> {
+    if (this.cells[this.active] !== view) this.select(view, false);
     return this.runCell(view);
   }
 

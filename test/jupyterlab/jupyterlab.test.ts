@@ -4,7 +4,7 @@
 // appear in the output area as JupyterLab renders the kernel's outputs. Kernels inherit the
 // server's environment, so the LUCI_* settings go to `jupyter lab` itself.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -51,7 +51,6 @@ beforeAll(async () => {
   model = await startFakeModelServer();
   const temp = mkdtempSync(join(tmpdir(), "luci-lab-"));
   const root = join(temp, "notebooks");
-  const { mkdirSync } = await import("node:fs");
   mkdirSync(root);
   const [port] = await freePorts(1);
   // .ci/env.sh's layout, with the per-user folders in the temporary directory.
@@ -67,6 +66,10 @@ beforeAll(async () => {
     PYDEVD_DISABLE_FILE_VALIDATION: "1",
     ...luciKernelEnv(temp, model),
   };
+  // No "official Jupyter news?" prompt over the screenshots (a user setting, in this run's config folder).
+  const settings = join(temp, "jupyter-config", "lab", "user-settings", "@jupyterlab", "apputils-extension");
+  mkdirSync(settings, { recursive: true });
+  writeFileSync(join(settings, "notification.jupyterlab-settings"), JSON.stringify({ fetchNews: "false" }));
   const args = [
     "--no-browser",
     `--port=${port}`,
