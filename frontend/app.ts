@@ -32,7 +32,13 @@ export class App {
 
   constructor(private readonly services: Services) {
     this.files = new FileBrowser({
-      list: async (dir) => (await this.services.contents.get(dir, { content: true })).content,
+      list: async (dir) => {
+        try {
+          return (await this.services.contents.get(dir, { content: true })).content;
+        } catch (err) {
+          throw new Error(this.explain(err));
+        }
+      },
       open: (path) => void this.open(path, true),
       create: (dir) => void this.create(dir),
     });

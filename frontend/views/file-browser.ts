@@ -33,7 +33,7 @@ export class FileBrowser {
     try {
       items = await this.actions.list(dir);
     } catch (err) {
-      this.listing.replaceChildren(el("li", { class: "file-error", text: `Could not list the folder: ${(err as Error).message}` }));
+      this.listing.replaceChildren(el("li", { class: "file-error", text: `Could not list the folder: ${(err as Error).message}.` }));
       return;
     }
     this.crumbs.replaceChildren();

@@ -40,6 +40,19 @@ afterAll(async () => {
 });
 
 describe("the notebook page", () => {
+  it("without the token lists nothing and says why", async () => {
+    const stranger = await browser.newPage(); // its own sessionStorage: no token kept
+    try {
+      await stranger.goto(served.server.baseUrl);
+      const error = stranger.locator(".file-error");
+      await error.waitFor({ timeout: 15_000 });
+      expect(await error.innerText()).toMatch(/refused the token/);
+      expect(await stranger.locator(".file-item").count()).toBe(0);
+    } finally {
+      await stranger.close();
+    }
+  });
+
   it("lists the folder's notebooks, keeps the token out of the address bar and opens the example", async () => {
     await page.goto(served.server.url);
     await page.locator('.file-item[data-path="loan-payment.ipynb"]').waitFor();
