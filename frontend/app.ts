@@ -140,7 +140,9 @@ export class App {
     this.session = session;
     this.view = view;
     this.kernelChoice.value = kernelName;
-    session.onState((state) => this.status.set(state, this.displayName(kernelName)));
+    session.onState((state) => {
+      if (this.session === session) this.status.set(state, this.displayName(kernelName));
+    });
     model.onChange(() => this.setTitle());
     view.onUntrusted((untrusted) => this.trust.show(untrusted));
     this.trust.reset();
@@ -153,6 +155,7 @@ export class App {
     try {
       await session.start();
     } catch (err) {
+      if (this.session !== session) return;
       this.status.set("dead");
       this.say(`The kernel did not start: ${this.explain(err)}`, true);
     }
@@ -178,9 +181,10 @@ export class App {
     this.dirtyMark.hidden = !model?.dirty;
   }
 
-  async save(): Promise<void> {
+  /** Saves the open notebook; false (with a notice) when the server refused. */
+  async save(): Promise<boolean> {
     const view = this.view;
-    if (!view || !this.session) return;
+    if (!view || !this.session) return false;
     const name = this.kernelChoice.value || DEFAULT_KERNELSPEC.name;
     const spec = this.specs?.kernelspecs[name];
     const kernelspec = { name, display_name: spec?.display_name ?? DEFAULT_KERNELSPEC.display_name, language: spec?.language ?? "python" };
@@ -190,21 +194,17 @@ export class App {
       view.model.metadata = content.metadata;
       view.model.saved();
       this.say(`Saved ${view.model.name}`);
+      return true;
     } catch (err) {
       this.say(`Could not save: ${this.explain(err)}`, true);
-      throw err;
+      return false;
     }
   }
 
   /** Saves the open notebook if it has changes; false when that failed (it then stays open). */
   private async saveBeforeLeaving(): Promise<boolean> {
     if (!this.view?.model.dirty) return true;
-    try {
-      await this.save();
-      return true;
-    } catch {
-      return false;
-    }
+    return this.save();
   }
 
   private async create(dir: string): Promise<void> {
