@@ -27,6 +27,7 @@ import {
   verifyRecord,
   type JsonValue,
   type LuciRecord,
+  type TaskParameter,
 } from "./records/index.js";
 import { safeHtmlRenderer, type HtmlRenderer } from "./safe-html.js";
 import { redactSecrets } from "./task-context.js";
@@ -175,8 +176,8 @@ export class TaskPipeline {
   async runTask(request: TaskRequest): Promise<TaskOutcome> {
     try {
       const html = await safeHtmlRenderer();
-      const parameters = this.parametersOf(request);
       const found = this.findRecord(request);
+      const parameters = this.parametersOf(request, found?.record);
       if (found?.reusable && !request.regenerate) return await this.runRecorded(found.record, parameters, request, html);
       if (generationMode(this.env) === "offline") throw new NoRecordOffline(`no recorded code for the task ${JSON.stringify(request.task.slice(0, 80))}`);
 
@@ -261,7 +262,13 @@ export class TaskPipeline {
   /** A rerun: the recorded code runs again, with this run's parameter values, and no model call. */
   private async runRecorded(record: LuciRecord, parameters: TaskParameters, request: TaskRequest, html: HtmlRenderer): Promise<TaskOutcome> {
     showCode(request.sink, record.code, { model: record.model, calls: 0 }, html, `Recorded code (${record.created.slice(0, 10)}, no model call)`);
-    if (verifyRecord(record) === "untrusted") throw new NotTrusted(record, request.notebookPath);
+    if (verifyRecord(record) === "untrusted") {
+      // Shown again, not run: the cell's new outputs must still hold the record, or saving the
+      // notebook after this refusal would lose the colleague's code.
+      const { data, metadata } = recordDisplay(record);
+      request.sink.display(data, metadata, {});
+      throw new NotTrusted(record, request.notebookPath);
+    }
     // The versions the code ran with, on a colleague's machine too.
     if (record.packages?.length) await request.installPins(record.packages);
     this.keep(record, request);
@@ -278,12 +285,15 @@ export class TaskPipeline {
   /**
    * The task's {name=value} parameters. A name that a cell of plain assignments set (papermill's
    * parameters) is not assigned again: its live value in the namespace is used, so a later cell
-   * that changes it is honoured too.
+   * that changes it is honoured too. Unless the task's own value was changed from the one its
+   * record was made with: a value the user just typed into the task wins over the cell's.
    */
-  private parametersOf(request: TaskRequest): TaskParameters {
+  private parametersOf(request: TaskRequest, record?: LuciRecord): TaskParameters {
     const parsed = parseParameters(request.task);
     if (parsed.problems.length > 0) throw new ParameterError(parsed.problems.map((p) => `${p.text}: ${p.message}`).join("; "));
-    const assigned = parsed.parameters.filter((p) => !request.parameterCellNames.has(p.name));
+    const changedFromRecord = (p: TaskParameter) =>
+      record !== undefined && p.name in record.parameters && JSON.stringify(record.parameters[p.name]) !== JSON.stringify(p.value);
+    const assigned = parsed.parameters.filter((p) => !request.parameterCellNames.has(p.name) || changedFromRecord(p));
     return { values: parameterValues(parsed), assignments: assigned.length ? parameterAssignments(assigned) : "" };
   }
 

@@ -94,6 +94,8 @@ describe("recorded code", () => {
     expect(untrusted.reply.content).toMatchObject({ status: "error", ename: "NotTrusted" });
     expect(String(untrusted.reply.content.evalue)).toMatch(/%luci trust/);
     expect(streamText(untrusted.iopub)).toBe("");
+    // The refused record is shown again, so that saving the notebook now keeps the colleague's code.
+    expect(ofType(untrusted.iopub, "display_data").some((m) => "application/vnd.luci.record+json" in (m.content.data as object))).toBe(true);
     const headless = await k.client.execute("%luci trust"); // as nbconvert sends it: no input
     expect(headless.reply.content).toMatchObject({ status: "error", ename: "UsageError" });
     expect(String(headless.reply.content.evalue)).toMatch(/only when you run the cell yourself/);
@@ -123,6 +125,10 @@ describe("recorded code", () => {
     await k.client.execute("# Parameters\nrate = 0.07\n");
     const { iopub } = await k.client.execute(LOAN_TASK);
     expect(streamText(iopub)).toBe("1663.26\n");
+    // A value typed into the task itself (changed from the record's 0.05) wins over the cell's.
+    const typed = await k.client.execute(LOAN_TASK.replace("0.05", "0.06"));
+    expect(streamText(typed.iopub)).toBe("1498.88\n");
+    expect(server.chatRequests).toHaveLength(0);
   });
 
   it("%luci regenerate makes new code and shows what changed", async () => {
