@@ -155,8 +155,8 @@ export class NotebookView implements CellActions {
       return;
     }
     if (!cell.source.trim()) return;
-    // The kernel does not show a record it refuses to run (someone else's code): keep the
-    // cell's records so that a save does not lose them before the notebook is trusted.
+    // The kernel shows a record it refuses to run (someone else's code) again; should a kernel
+    // not (an older Luci), keep the cell's records so that a save does not lose them.
     const records = cell.outputs.filter((o) => o.output_type === "display_data" && o.data[LUCI_MIME.record] !== undefined);
     view.outputs.clear();
     cell.executionCount = null;
