@@ -62,6 +62,12 @@ export class SessionManager {
     if (path === undefined) throw new HttpError(400, "No path provided");
     const type = stringField(body.type, "type") ?? "notebook";
     const name = stringField(body.name, "name") ?? "";
+    // As jupyter_server: a path that already has a session gets that session (and its kernel),
+    // so a page opened twice, or reloaded, shares one kernel per notebook.
+    // A session whose kernel died gets a new kernel of the same kind.
+    const existing = this.list().find((session) => session.path === path);
+    if (existing?.kernel.execution_state === "dead") return this.update(existing.id, { kernel: { name: existing.kernel.name } });
+    if (existing) return existing;
     const kernelId = await this.kernelFor(body.kernel, path, type);
     const record: SessionRecord = { id: randomUUID(), path, name, type, kernelId };
     this.sessions.set(record.id, record);

@@ -64,7 +64,24 @@ describe("@jupyterlab/services against luci serve", () => {
     expect(where.stdout.trim().split("\n")).toEqual([join(server.root, "sub"), join(server.root, "sub", "first.ipynb")]);
     const listed = await sessions.findByPath("sub/first.ipynb");
     expect(listed?.kernel?.id).toBe(session.kernel?.id);
-    await session.shutdown();
+    // Opening the same notebook again (a second tab, a reload) joins the same session and kernel.
+    const again = await sessions.startNew({ path: "sub/first.ipynb", type: "notebook", name: "first.ipynb" });
+    expect(again.id).toBe(session.id);
+    await run(session, "marker = 'shared'");
+    expect((await run(again, "print(marker)")).stdout).toBe("shared\n");
+    again.dispose();
+    // If that kernel has died, opening the notebook again gives the session a new kernel.
+    const firstKernel = session.kernel!.id;
+    process.kill(server.running.server.kernels.get(firstKernel).process.pid!, "SIGKILL");
+    await eventually(async () => ((await (await server.api(`/api/kernels/${firstKernel}`)).json()) as { execution_state: string }).execution_state === "dead", 20_000, "the kernel to die");
+    const revived = await sessions.startNew({ path: "sub/first.ipynb", type: "notebook", name: "first.ipynb" });
+    expect(revived.id).toBe(session.id);
+    expect(revived.kernel!.id).not.toBe(firstKernel);
+    expect((await run(revived, "print('alive')")).stdout).toBe("alive\n");
+    expect((await server.api(`/api/kernels/${firstKernel}`)).status).toBe(404);
+    revived.dispose();
+    await session.shutdown().catch(() => undefined); // this connection's kernel was replaced
+    await server.api(`/api/sessions/${session.id}`, { method: "DELETE" });
     expect((await (await server.api("/api/kernels")).json()) as unknown[]).toHaveLength(0);
   });
 
