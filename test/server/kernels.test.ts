@@ -88,12 +88,13 @@ describe("@jupyterlab/services against luci serve", () => {
   it("interrupts a running cell (KeyboardInterrupt) and keeps the kernel's variables", async () => {
     const session = await sessions.startNew({ path: "interrupt.ipynb", type: "notebook", name: "interrupt.ipynb" });
     await run(session, "kept = 7");
-    const future = session.kernel!.requestExecute({ code: "import time\ntime.sleep(60)" });
-    let busy = false;
+    // Interrupt once Python is surely inside the cell: its first output has arrived.
+    const future = session.kernel!.requestExecute({ code: "import time\nprint('sleeping', flush=True)\ntime.sleep(60)" });
+    let sleeping = false;
     future.onIOPub = (m) => {
-      if (m.header.msg_type === "execute_input") busy = true;
+      if (m.header.msg_type === "stream") sleeping = true;
     };
-    await eventually(() => busy, 20_000, "the cell to start");
+    await eventually(() => sleeping, 20_000, "the cell to start");
     const started = Date.now();
     await session.kernel!.interrupt();
     const reply = await future.done.catch((err: { content?: unknown }) => err as KernelMessage.IExecuteReplyMsg);
@@ -205,10 +206,10 @@ describe("interrupt by signal", () => {
     try {
       signalled.running.server.kernels.specs.get("luci")!.spec.interrupt_mode = "signal";
       const kernel = await manager.startNew({ name: "luci" });
-      const future = kernel.requestExecute({ code: "import time\ntime.sleep(60)" });
+      const future = kernel.requestExecute({ code: "import time\nprint('sleeping', flush=True)\ntime.sleep(60)" });
       let started = false;
       future.onIOPub = (m) => {
-        if (m.header.msg_type === "execute_input") started = true;
+        if (m.header.msg_type === "stream") started = true;
       };
       await eventually(() => started, 20_000, "the cell to start");
       await kernel.interrupt();
