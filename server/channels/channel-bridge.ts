@@ -50,6 +50,7 @@ export class ChannelBridge implements KernelConnection {
     while (!(this.nudgeSawShell && this.nudgeSawIopub)) {
       if (this.closed) throw new Error("connection closed");
       if (this.kernel.executionState === "dead") throw new Error("the kernel is dead");
+      if (this.kernel.shutDown) throw new Error("the kernel was shut down");
       if (Date.now() > deadline) throw new Error("the kernel did not answer");
       if (this.kernel.info !== this.info) {
         // The kernel was started again on other ports (its first ports were taken).

@@ -42,7 +42,7 @@ export class ChannelsEndpoint {
       await bridge.nudge();
     } catch (err) {
       bridge.dispose();
-      throw new HttpError(kernel.executionState === "dead" ? 409 : 503, (err as Error).message);
+      throw new HttpError(kernel.shutDown ? 404 : kernel.executionState === "dead" ? 409 : 503, (err as Error).message);
     }
     if (gone) return;
     this.wss.handleUpgrade(req, socket, head, (ws) => bridge.attach(ws));

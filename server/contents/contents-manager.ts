@@ -83,7 +83,8 @@ export class ContentsManager {
     } else {
       writeFileAtomic(path.os, fileBytes(model.content, model.format));
     }
-    return { model: this.get(path.api, { content: false, type }), created: !existed };
+    // The model's type then follows the file (a "notebook" saved as notes.txt is a file), as in jupyter_server.
+    return { model: this.get(path.api, { content: false }), created: !existed };
   }
 
   /** POST: a new untitled notebook, file or directory in folder `raw`, or a copy of `copyFrom`. */
@@ -226,7 +227,7 @@ function baseModel(path: ResolvedPath, stats: Stats, type: ContentType): Content
 
 function typeOf(path: ResolvedPath, stats: Stats, requested: string | undefined): ContentType {
   if (stats.isDirectory()) return "directory";
-  if (requested === "file") return "file";
+  if (requested === "file" || requested === "notebook") return requested;
   return path.os.toLowerCase().endsWith(".ipynb") ? "notebook" : "file";
 }
 

@@ -105,6 +105,7 @@ export class KernelManager {
   async shutdown(id: string): Promise<void> {
     const kernel = this.get(id);
     this.kernels.delete(id);
+    kernel.shutDown = true;
     await kernel.stopProcess(false);
     kernel.closeSockets();
     this.ports.release(portsOf(kernel.info));

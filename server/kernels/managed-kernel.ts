@@ -30,6 +30,8 @@ export class ManagedKernel {
   lastActivity = new Date();
   readonly connections = new Set<KernelConnection>();
   process!: KernelProcess;
+  /** Set once the kernel is shut down for good: connections still being opened give up. */
+  shutDown = false;
   /** True while the server itself stops the process (restart, shutdown): its exit is expected. */
   private stopping = false;
   private monitor: KernelSockets;

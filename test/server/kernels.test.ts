@@ -4,7 +4,9 @@ import { KernelManager, KernelSpecManager, SessionManager, type KernelMessage, t
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, startTestServer, type TestServer } from "./server-harness.js";
+import { eventually, quietJupyterLabServices, startTestServer, type TestServer } from "./server-harness.js";
+
+quietJupyterLabServices();
 
 let server: TestServer;
 let kernels: KernelManager;

@@ -56,6 +56,21 @@ export async function startTestServer(options: Partial<StartServerOptions> = {})
   };
 }
 
+/**
+ * @jupyterlab/services logs each WebSocket it opens and each reconnect to the console; in a
+ * test run those lines bury the test's own output. Only those messages are dropped.
+ */
+export function quietJupyterLabServices(): void {
+  const chatter = /^(Starting WebSocket|Connection lost, reconnecting|Kernel: (dead|autorestarting|restarting))/;
+  for (const level of ["debug", "log", "warn"] as const) {
+    const original = console[level].bind(console);
+    console[level] = (...args: unknown[]) => {
+      if (typeof args[0] === "string" && chatter.test(args[0])) return;
+      original(...args);
+    };
+  }
+}
+
 /** Waits until `check` returns a value (polling); fails after `timeoutMs`. */
 export async function eventually<T>(check: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000, what = "condition"): Promise<T> {
   const deadline = Date.now() + timeoutMs;
