@@ -49,7 +49,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     ...(options.cullIdleTimeoutMs ? { cullIdleTimeoutMs: options.cullIdleTimeoutMs } : {}),
     logTo: options.kernelLog ?? "buffer",
   });
-  const port = await server.listen(options.port ?? 0);
+  let port: number;
+  try {
+    port = await server.listen(options.port ?? 0);
+  } catch (err) {
+    await server.close(); // removes the runtime folder the kernel manager made
+    throw err;
+  }
   const shown = host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;
   const baseUrl = `http://${shown}:${port}/`;
   return { url: `${baseUrl}?token=${encodeURIComponent(token)}`, baseUrl, port, token, close: () => server.close(), server };

@@ -3,9 +3,11 @@
 // does), and stops every kernel on Ctrl-C or SIGTERM.
 import { startServer, type StartServerOptions } from "./index.js";
 
+const DEFAULT_PORT = 8888;
+
 const USAGE = `usage: luci serve [--root DIR] [--port N] [--token T] [--ip IP] [--cull-idle-timeout SECONDS]
   --root DIR               the folder of notebooks (default: the current folder)
-  --port N                 the port (default 8888; 0 = any free port)
+  --port N                 the port (default 8888, or the next free one; 0 = any free port)
   --token T                the token API requests must carry (default: a random one; LUCI_SERVER_TOKEN)
   --ip IP                  the interface to listen on (default 127.0.0.1: this machine only)
   --cull-idle-timeout S    shut down kernels idle and unconnected for S seconds (default 0: never)
@@ -25,7 +27,7 @@ export async function runServe(args: string[]): Promise<number> {
   }
   let running;
   try {
-    running = await startServer(options);
+    running = await startOnFreePort(options, portGiven(args));
   } catch (err) {
     process.stderr.write(`luci serve: ${(err as Error).message}\n`);
     return 1;
@@ -51,8 +53,33 @@ export async function runServe(args: string[]): Promise<number> {
   return 0;
 }
 
+const PORT_RETRIES = 50;
+
+/**
+ * As jupyter_server does: when the default port is taken (another server runs), the next ones
+ * are tried. A port given with --port is used or the command fails.
+ */
+async function startOnFreePort(options: StartServerOptions, explicit: boolean) {
+  const first = options.port ?? DEFAULT_PORT;
+  for (let port = first; ; port++) {
+    try {
+      return await startServer({ ...options, port });
+    } catch (err) {
+      const inUse = (err as NodeJS.ErrnoException).code === "EADDRINUSE";
+      if (!inUse || explicit || port - first >= PORT_RETRIES) {
+        throw new Error(inUse ? `port ${port} is in use (choose another with --port)` : (err as Error).message);
+      }
+      process.stderr.write(`luci serve: port ${port} is in use, trying ${port + 1}\n`);
+    }
+  }
+}
+
+function portGiven(args: string[]): boolean {
+  return args.some((arg) => arg === "--port" || arg.startsWith("--port="));
+}
+
 function parseArgs(args: string[]): StartServerOptions {
-  const options: StartServerOptions = { root: process.cwd(), port: 8888, kernelLog: "stderr" };
+  const options: StartServerOptions = { root: process.cwd(), port: DEFAULT_PORT, kernelLog: "stderr" };
   if (process.env.LUCI_SERVER_TOKEN) options.token = process.env.LUCI_SERVER_TOKEN;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;

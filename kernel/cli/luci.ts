@@ -15,7 +15,7 @@ Commands:
   env list | show | rm | gc | freeze | export | import
                                    manage notebook environments (luci env help)
   trust NOTEBOOK...                 trust the recorded code of notebooks someone else made
-  serve [--root DIR] [--port N] [--token T]
+  serve [--root DIR] [--port N] [--token T] [--ip IP] [--cull-idle-timeout S]
                                    serve a folder of notebooks (Luci's page and Jupyter's REST API)
   version                          print Luci's version
 `;

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { createServer, type AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { alive } from "../support/processes.js";
@@ -64,6 +65,21 @@ describe("luci serve", () => {
       await eventually(() => kernelPids.every((pid) => !alive(pid)), 10_000, "the kernel to be gone");
     });
   }
+
+  it("fails clearly when the port it was given is taken", async () => {
+    const squatter = createServer();
+    const port = await new Promise<number>((resolvePort) => squatter.listen(0, "127.0.0.1", () => resolvePort((squatter.address() as AddressInfo).port)));
+    try {
+      const child = spawn(process.execPath, [LUCI, "serve", "--root", tmpdir(), "--port", String(port)], { stdio: ["ignore", "pipe", "pipe"] });
+      let stderr = "";
+      child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      const code = await new Promise<number | null>((resolveExit) => child.once("exit", resolveExit));
+      expect(code).toBe(1);
+      expect(stderr).toContain(`port ${port} is in use`);
+    } finally {
+      squatter.close();
+    }
+  });
 
   it("picks a random token when none is given, and refuses unknown arguments", async () => {
     const { url, child } = serve([]);
