@@ -72,6 +72,20 @@ export class KernelProcess {
     }
   }
 
+  /**
+   * SIGKILL to whatever is left in the process group after the kernel itself exited. Safe after
+   * the exit: Linux does not reuse a pid as long as a process group of that id exists.
+   */
+  killLeftovers(): void {
+    const pid = this.child.pid;
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      /* the group is empty: nothing left */
+    }
+  }
+
   /** Waits up to `ms` for the process to exit; true if it did. */
   async waitForExit(ms: number): Promise<boolean> {
     if (!this.running) return true;

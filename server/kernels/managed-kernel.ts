@@ -164,9 +164,9 @@ export class ManagedKernel {
       this.monitor.request("control", "shutdown_request", { restart });
       if (!(await child.waitForExit(graceMs))) await child.kill();
     }
-    // What the kernel started in groups of its own (the Python worker) watches the kernel and
-    // exits with it; the group signal covers anything left in the kernel's own group.
-    child.signal("SIGKILL");
+    // What the kernel started in a group of its own (the Python worker) watches the kernel and
+    // exits with it; this covers anything left in the kernel's own group.
+    child.killLeftovers();
   }
 
   closeSockets(): void {
