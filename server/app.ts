@@ -132,7 +132,7 @@ export class LuciServer {
       if (!originAllowed(req)) throw new HttpError(403, "Cross-origin WebSocket refused");
       if (!tokenMatches(tokenOf(req, url), this.options.token)) throw new HttpError(403, "Forbidden: a valid token is required");
       if (!this.channels.matches(url.pathname)) throw new HttpError(404, "Not Found");
-      await this.channels.upgrade(req, socket, head, url.pathname);
+      await this.channels.upgrade(req, socket, head, url);
     } catch (err) {
       const status = err instanceof HttpError ? err.status : 500;
       if (!socket.destroyed) refuseUpgrade(socket, status, (err as Error).message);

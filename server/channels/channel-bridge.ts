@@ -8,6 +8,9 @@
 // jupyter_server does: kernel_info requests until both a shell reply and an iopub message
 // arrive, which proves the iopub subscription is live (a SUB socket joins asynchronously and
 // would otherwise miss the first output of the client's first request).
+// When the WebSocket closes (a reload, a reconnect, a network blip), the bridge stays open for a
+// while and buffers what the kernel sends: a client that comes back with the same session_id
+// gets those messages first, as jupyter_server replays them (its "buffering" of a session).
 import type { WebSocket } from "ws";
 import { randomUUID } from "node:crypto";
 import { KernelSockets, type Channel, type RawMessage, type RequestChannel } from "../kernels/kernel-sockets.js";
@@ -16,6 +19,8 @@ import type { ConnectionInfo } from "../../kernel/protocol/connection.js";
 import { decodeLegacy, decodeV1, encodeLegacy, encodeV1 } from "./ws-framing.js";
 
 const REQUEST_CHANNELS = new Set<string>(["shell", "control", "stdin"]);
+/** Messages kept for a client that went away; past this, the buffer is dropped. */
+const MAX_BUFFERED = 10_000;
 
 export type Framing = "v1" | "legacy";
 
@@ -33,7 +38,9 @@ export class ChannelBridge implements KernelConnection {
 
   constructor(
     private readonly kernel: ManagedKernel,
-    private readonly framing: Framing,
+    private framing: Framing,
+    /** The client's session_id (from the URL): a client that reconnects with it gets the buffer. */
+    readonly sessionKey: string | undefined,
   ) {
     this.info = kernel.info;
     this.sockets = this.openSockets();
@@ -63,14 +70,28 @@ export class ChannelBridge implements KernelConnection {
     }
   }
 
-  /** Attaches the WebSocket once the handshake is done; messages that came meanwhile follow. */
-  attach(ws: WebSocket): void {
+  /**
+   * Attaches a WebSocket once the handshake is done (a new one, or the same client back after a
+   * disconnection, possibly with the other framing); messages that came meanwhile follow.
+   */
+  attach(ws: WebSocket, framing: Framing = this.framing): void {
     this.ws = ws;
+    this.framing = framing;
     this.kernel.connections.add(this);
     ws.on("message", (data, isBinary) => this.fromClient(toBuffer(data), isBinary));
-    ws.on("close", () => this.dispose());
-    ws.on("error", () => this.dispose());
+    ws.once("close", () => this.detach(ws));
+    ws.once("error", () => this.detach(ws));
     for (const message of this.early.splice(0)) this.fromKernel(message);
+  }
+
+  /** The client went away: keep buffering for it if it may come back, else close. */
+  private detach(ws: WebSocket): void {
+    if (this.ws !== ws) return;
+    this.ws = undefined;
+    this.kernel.connections.delete(this);
+    if (this.closed) return;
+    if (this.sessionKey && !this.kernel.shutDown && this.kernel.executionState !== "dead") this.kernel.keepBuffered(this);
+    else this.dispose();
   }
 
   announce(state: "restarting" | "starting" | "dead"): void {
@@ -87,6 +108,7 @@ export class ChannelBridge implements KernelConnection {
   dispose(): void {
     if (this.closed) return;
     this.closed = true;
+    this.early.length = 0;
     this.kernel.connections.delete(this);
     this.sockets.close();
   }
@@ -95,6 +117,7 @@ export class ChannelBridge implements KernelConnection {
     if (this.nudges.size > 0 && this.isNudgeTraffic(message)) return;
     if (!this.ws) {
       this.early.push(message);
+      if (this.early.length > MAX_BUFFERED) this.dispose();
       return;
     }
     this.send(message.channel, message.parts, message.buffers);

@@ -27,17 +27,34 @@ export class ChannelsEndpoint {
     return CHANNELS_PATH.test(pathname);
   }
 
-  async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, pathname: string): Promise<void> {
-    const id = decodeURIComponent(CHANNELS_PATH.exec(pathname)!.groups!.id!);
+  async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
+    const id = decodeURIComponent(CHANNELS_PATH.exec(url.pathname)!.groups!.id!);
     if (!this.kernels.has(id)) throw new HttpError(404, `Kernel does not exist: ${id}`);
     const kernel = this.kernels.get(id);
     const offered = String(req.headers["sec-websocket-protocol"] ?? "").split(",").map((p) => p.trim());
-    const bridge = new ChannelBridge(kernel, offered.includes(V1_PROTOCOL) ? "v1" : "legacy");
+    const framing = offered.includes(V1_PROTOCOL) ? "v1" : "legacy";
+    const sessionKey = url.searchParams.get("session_id") || undefined;
+    // The same client back (same session_id): its sockets are still open and subscribed, and
+    // what the kernel sent meanwhile is waiting; no nudge is needed.
+    const resumed = kernel.takeBuffered<ChannelBridge>(sessionKey);
+    const bridge = resumed ?? new ChannelBridge(kernel, framing, sessionKey);
+    // Until the handshake completes, a socket that closes takes the bridge with it; after, the
+    // bridge follows its WebSocket (and may keep buffering for the client).
+    let attached = false;
     let gone = false;
     socket.once("close", () => {
       gone = true;
-      bridge.dispose();
+      if (!attached) bridge.dispose();
     });
+    const accept = () =>
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        attached = true;
+        bridge.attach(ws, framing);
+      });
+    if (resumed) {
+      accept();
+      return;
+    }
     try {
       await bridge.nudge();
     } catch (err) {
@@ -45,7 +62,7 @@ export class ChannelsEndpoint {
       throw new HttpError(kernel.shutDown ? 404 : kernel.executionState === "dead" ? 409 : 503, (err as Error).message);
     }
     if (gone) return;
-    this.wss.handleUpgrade(req, socket, head, (ws) => bridge.attach(ws));
+    accept();
   }
 
   close(): void {

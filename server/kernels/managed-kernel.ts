@@ -17,6 +17,12 @@ export interface KernelModel {
   connections: number;
 }
 
+/** A client's connection kept open, buffering, after its WebSocket closed. */
+export interface BufferingConnection {
+  readonly sessionKey: string | undefined;
+  dispose(): void;
+}
+
 /** What a WebSocket connection to the kernel must hear about beyond the kernel's own messages. */
 export interface KernelConnection {
   /** A status the server announces (restarting, dead), as jupyter_server does on iopub. */
@@ -35,6 +41,8 @@ export class ManagedKernel {
   /** True while the server itself stops the process (restart, shutdown): its exit is expected. */
   private stopping = false;
   private monitor: KernelSockets;
+  /** One client that went away, buffering until it comes back (jupyter_server keeps one too). */
+  private buffered?: BufferingConnection;
   private readonly replyWaiters = new Map<string, () => void>();
   /** Whether this process has answered once; a start that fails to bind is retried on new ports. */
   private answered = false;
@@ -90,6 +98,7 @@ export class ManagedKernel {
       }
       this.executionState = "dead";
       for (const connection of this.connections) connection.announce("dead");
+      this.dropBuffered();
       this.hooks.onDeath(this);
     });
   }
@@ -171,6 +180,26 @@ export class ManagedKernel {
 
   closeSockets(): void {
     this.monitor.close();
+    this.dropBuffered();
+  }
+
+  keepBuffered(connection: BufferingConnection): void {
+    if (this.buffered && this.buffered !== connection) this.buffered.dispose();
+    this.buffered = connection;
+  }
+
+  /** The buffering connection of this client, if it is the one kept; any other is dropped. */
+  takeBuffered<T extends BufferingConnection>(sessionKey: string | undefined): T | undefined {
+    const kept = this.buffered;
+    this.buffered = undefined;
+    if (kept && sessionKey && kept.sessionKey === sessionKey) return kept as T;
+    kept?.dispose();
+    return undefined;
+  }
+
+  dropBuffered(): void {
+    this.buffered?.dispose();
+    this.buffered = undefined;
   }
 
   /** Tracks execution_state and last activity from iopub, and answers waitReady's requests. */

@@ -94,3 +94,68 @@ describe("the legacy JSON protocol against a real kernel", () => {
     ws.close();
   });
 });
+
+describe("a client that goes away and comes back", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  interface Seen {
+    channel: string;
+    msgType: string;
+    parentId: string | undefined;
+    content: Record<string, unknown>;
+  }
+
+  async function open(kernelId: string, sessionId: string): Promise<{ ws: WebSocket; seen: Seen[] }> {
+    const ws = new WebSocket(`${server.running.baseUrl.replace(/^http/, "ws")}api/kernels/${kernelId}/channels?session_id=${sessionId}&token=${server.running.token}`, [V1_PROTOCOL]);
+    const seen: Seen[] = [];
+    ws.on("message", (data: Buffer) => {
+      const m = decodeV1(data);
+      const parsed = m.parts.map((p) => JSON.parse(p.toString()) as Record<string, unknown>);
+      seen.push({ channel: m.channel, msgType: parsed[0]!.msg_type as string, parentId: parsed[1]!.msg_id as string | undefined, content: parsed[3]! });
+    });
+    await new Promise((resolve, reject) => {
+      ws.once("open", resolve);
+      ws.once("error", reject);
+    });
+    return { ws, seen };
+  }
+
+  function execute(ws: WebSocket, code: string): string {
+    const h = header("execute_request");
+    const content = { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true };
+    ws.send(encodeV1("shell", [json(h), json({}), json({}), json(content)], []));
+    return h.msg_id;
+  }
+
+  it("gets the reply and output it missed when it reconnects with its session_id, and no other client does", async () => {
+    const started = await server.api("/api/kernels", { method: "POST", body: JSON.stringify({ name: "luci" }) });
+    const { id } = (await started.json()) as { id: string };
+    const first = await open(id, "client-a");
+    const msgId = execute(first.ws, "import time\nfor i in range(3):\n    print(f'line {i}', flush=True)\n    time.sleep(0.2)");
+    await eventually(() => first.seen.some((m) => m.parentId === msgId && m.msgType === "execute_input"), 20_000, "the cell to start");
+    first.ws.close();
+    // While nobody is connected the cell finishes; its output waits for client-a.
+    await eventually(async () => ((await (await server.api(`/api/kernels/${id}`)).json()) as { connections: number }).connections === 0, 10_000, "the disconnection");
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const back = await open(id, "client-a");
+    const reply = await eventually(() => back.seen.find((m) => m.parentId === msgId && m.msgType === "execute_reply"), 10_000, "the missed reply");
+    expect(reply.content.status).toBe("ok");
+    const printed = [...first.seen, ...back.seen].filter((m) => m.parentId === msgId && m.msgType === "stream").map((m) => m.content.text as string).join("");
+    expect(printed).toBe("line 0\nline 1\nline 2\n");
+    back.ws.close();
+
+    // Another client (another session_id) does not get client-a's buffer; the buffer is dropped.
+    const second = await open(id, "client-b");
+    const again = execute(second.ws, "print('b')");
+    await eventually(() => second.seen.some((m) => m.parentId === again && m.msgType === "execute_reply"), 20_000, "client-b's reply");
+    expect(second.seen.some((m) => m.parentId === msgId)).toBe(false);
+    second.ws.close();
+    expect((await server.api(`/api/kernels/${id}`, { method: "DELETE" })).status).toBe(204);
+  });
+});
