@@ -94,6 +94,7 @@ export class KernelManager {
     await kernel.stopProcess(true);
     if (!this.kernels.has(id)) throw new HttpError(404, `Kernel does not exist: ${id}`);
     kernel.spawn();
+    for (const connection of kernel.connections) connection.announce("starting");
     try {
       await kernel.waitReady();
     } catch (err) {

@@ -112,6 +112,12 @@ describe("@jupyterlab/services against luci serve", () => {
     await run(session, "x = 41");
     expect((await run(session, "print(x + 1)")).stdout).toBe("42\n");
     const id = session.kernel!.id;
+    // Another client of the same kernel hears of the restart and can run code after it.
+    const otherManager = new KernelManager({ serverSettings: server.settings });
+    const other = otherManager.connectTo({ model: session.kernel!.model });
+    await other.info;
+    const heard: string[] = [];
+    other.statusChanged.connect((_, status) => void heard.push(status));
     await session.kernel!.restart();
     expect(session.kernel!.id).toBe(id);
     const after = await run(session, "print('x' in globals())");
@@ -119,6 +125,11 @@ describe("@jupyterlab/services against luci serve", () => {
     // The model follows iopub: idle comes just after the reply.
     const model = async () => ((await (await server.api(`/api/kernels/${id}`)).json()) as { execution_state: string }).execution_state;
     await eventually(async () => (await model()) === "idle", 10_000, "the model to say idle");
+    expect(heard).toContain("restarting");
+    await eventually(() => other.status === "idle" && other.connectionStatus === "connected", 20_000, "the other client to reconnect");
+    expect((await other.requestExecute({ code: "print('x' in globals())" }).done).content.status).toBe("ok");
+    other.dispose();
+    otherManager.dispose();
     await session.shutdown();
   });
 
