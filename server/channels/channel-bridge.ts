@@ -115,7 +115,8 @@ export class ChannelBridge implements KernelConnection {
 
   private fromKernel(message: RawMessage): void {
     if (this.nudges.size > 0 && this.isNudgeTraffic(message)) return;
-    if (!this.ws) {
+    // Not attached yet, gone, or closing: keep it (for attach, or for the client's return).
+    if (!this.ws || this.ws.readyState !== this.ws.OPEN) {
       this.early.push(message);
       if (this.early.length > MAX_BUFFERED) this.dispose();
       return;
