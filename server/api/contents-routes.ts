@@ -33,7 +33,8 @@ export function contentsRoutes(router: Router, contents: ContentsManager): void 
       if (format !== undefined && format !== "text" && format !== "base64") throw new HttpError(400, `Format ${format} is invalid`);
       const type = url.searchParams.get("type") ?? undefined;
       if (type !== undefined && !["directory", "file", "notebook"].includes(type)) throw new HttpError(400, `Type ${type} is invalid`);
-      sendJson(res, 200, contents.get(params.path ?? "", { content: content !== "0", type, format }));
+      const hash = url.searchParams.get("hash") === "1";
+      sendJson(res, 200, contents.get(params.path ?? "", { content: content !== "0", type, format, hash }));
     })
     .add("PUT", CONTENTS, async ({ req, res, params }) => {
       const body = await readJson(req);

@@ -2,6 +2,7 @@
 // FileContentsManager): directories, notebooks and files, read, saved, created, renamed and
 // deleted. Paths are checked by RootedPaths first; every write is atomic.
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, type Stats } from "node:fs";
+import { createHash } from "node:crypto";
 import { extname } from "node:path";
 import { HttpError } from "../http/respond.js";
 import { writeFileAtomic } from "./atomic-write.js";
@@ -22,11 +23,14 @@ export interface ContentsModel {
   mimetype: string | null;
   content: unknown;
   format: "json" | "text" | "base64" | null;
-  hash?: null;
+  /** sha256 of the file's bytes, when asked for with hash=1 (jupyter_server 2.11's field). */
+  hash?: string | null;
+  hash_algorithm?: string;
 }
 
 export interface GetOptions {
   content: boolean;
+  hash?: boolean;
   type?: string | undefined;
   format?: string | undefined;
 }
@@ -55,8 +59,8 @@ export class ContentsManager {
       throw new HttpError(400, `${path.api} is not a ${options.type === "directory" ? "directory" : options.type}`);
     }
     if (type === "directory") return this.directoryModel(path, stats, options.content);
-    if (type === "notebook") return this.notebookModel(path, stats, options.content);
-    return this.fileModel(path, stats, options.content, options.format);
+    const model = type === "notebook" ? this.notebookModel(path, stats, options.content) : this.fileModel(path, stats, options.content, options.format);
+    return options.hash ? { ...model, hash: createHash("sha256").update(readFileSync(path.os)).digest("hex"), hash_algorithm: "sha256" } : model;
   }
 
   /** PUT: saves a model; `created` tells 201 from 200. */

@@ -1,6 +1,7 @@
 // The contents API through @jupyterlab/services' ContentsManager: a notebook saved and read
 // back, nbformat 4.5 on disk, checkpoints, files, folders, rename and delete.
 import { ContentsManager } from "@jupyterlab/services";
+import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -90,6 +91,9 @@ describe("contents through @jupyterlab/services", () => {
     const text = await contents.get("notes.txt");
     expect(text).toMatchObject({ type: "file", format: "text", content: "line 1\nline 2\n", mimetype: "text/plain" });
     writeFileSync(join(server.root, "blob.bin"), Buffer.from([0, 255, 1, 254]));
+    const hashed = await contents.get("notes.txt", { hash: true, content: false });
+    expect(hashed.hash).toBe(createHash("sha256").update("line 1\nline 2\n").digest("hex"));
+    expect(hashed.hash_algorithm).toBe("sha256");
     const blob = await contents.get("blob.bin");
     expect(blob.format).toBe("base64");
     expect(Buffer.from(blob.content as string, "base64")).toEqual(Buffer.from([0, 255, 1, 254]));
