@@ -40,7 +40,15 @@ export class KernelSession {
     for (const listener of this.listeners) listener(state);
   }
 
-  async start(): Promise<void> {
+  /** Set while the session starts: a cell run meanwhile (Run all at once) waits for the kernel. */
+  private starting?: Promise<void>;
+
+  start(): Promise<void> {
+    this.starting = this.connect();
+    return this.starting;
+  }
+
+  private async connect(): Promise<void> {
     this.setState("starting");
     const existing = await this.services.sessions.findByPath(this.path);
     this.connection = existing?.kernel
@@ -70,6 +78,7 @@ export class KernelSession {
 
   /** Runs code; resolves with the reply's content once the kernel is idle again. */
   async execute(code: string, cellId: string | undefined, handlers: ExecuteHandlers, options: { silent?: boolean; storeHistory?: boolean; stopOnError?: boolean } = {}): Promise<KernelMessage.IExecuteReplyMsg["content"]> {
+    await this.starting?.catch(() => undefined); // its failure is reported where it started
     const kernel = this.kernel;
     if (!kernel) throw new Error("no kernel: restart it from the toolbar");
     const future = kernel.requestExecute(
