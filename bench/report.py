@@ -8,7 +8,7 @@ RESULTS_DIR holds what bench/run.sh wrote: kernel-{ipykernel,luci}.json (kernel_
 (bench/memory.py), environments.json (bench/environments.py: Luci alone, against absolute targets),
 pipeline.json (bench/pipeline.bench.ts: task cells against the fake model server, Luci alone,
 absolute targets), container.json (bench/container.bench.ts: the container executor against the
-venv executor) and meta.json (date, machine, versions). Missing or failed measurements show as "failed" with the
+venv executor), server.json (bench/server/server.bench.ts: luci serve, no targets) and meta.json (date, machine, versions). Missing or failed measurements show as "failed" with the
 reason.
 
 Only the part of the output file between the GENERATED markers is replaced, so the hand-written
@@ -299,6 +299,39 @@ def container_section(c):
     return rows, ["| %s | %s |" % (label, fmt(value, unit)) for label, value, unit in context], not_met, failures
 
 
+# The server (bench/server/server.bench.ts): no targets in the issue; the figures, side by side
+# with a direct ZeroMQ client on the same kernel.
+def server_section(v):
+    """Rows of the Server table, and failure lines."""
+    failures = []
+    err = v.get("_error") or "; ".join(str(e).strip().splitlines()[0][:300] for e in v.get("errors") or []) or None
+    if err:
+        failures.append("- Server: %s" % err)
+    many = v.get("start_many") or {}
+    tp = v.get("throughput") or {}
+    burst, trip, lines = (tp.get(k) or {} for k in ("kernel_info_burst", "execute_round_trip", "print_lines"))
+    med = lambda obj, *keys: dig(obj, *keys, "median")
+    ratio = lambda a, b: ("%.2f" % (a / b)) if a and b else "-"
+    rows = [
+        "| %s kernels started at once: first POST to the last kernel_info_reply through its WebSocket | %s | - | - |"
+        % (many.get("kernels", "?"), fmt(many.get("wall_ms"), "ms")),
+        "| One kernel's start to its kernel_info_reply, among them (median) | %s | - | - |" % fmt(med(many, "ready_ms"), "ms"),
+        "| Memory per kernel (Node + Python process tree), RSS / PSS (median) | %s / %s | - | - |"
+        % (fmt(med(many, "rss_mib_per_kernel"), "MiB"), fmt(med(many, "pss_mib_per_kernel"), "MiB")),
+    ]
+    for label, obj, unit_key in (
+        ("%s kernel_info requests, 50 in flight, to the last reply and idle (median)" % burst.get("requests", "?"), burst, "ms"),
+        ("`x = 1`, execute_request to reply and idle (median)", trip, "ms"),
+        ("%s printed lines, execute_request to idle (median)" % lines.get("lines", "?"), lines, "ms"),
+    ):
+        ws, zmq = med(obj, "websocket", unit_key), med(obj, "zmq", unit_key)
+        rows.append("| %s | %s | %s | %s |" % (label, fmt(ws, "ms"), fmt(zmq, "ms"), ratio(ws, zmq)))
+    ws_rate, zmq_rate = dig(burst, "websocket", "messages_per_s"), dig(burst, "zmq", "messages_per_s")
+    rows.append("| Messages per second in that burst (reply, busy, idle per request) | %s | %s | %s |"
+                % (fmt(ws_rate, "/s"), fmt(zmq_rate, "/s"), ratio(zmq_rate, ws_rate)))
+    return rows, failures
+
+
 def fmt_target(ms):
     return ("%g s" % (ms / 1000)) if ms >= 1000 else ("%g ms" % ms)
 
@@ -348,6 +381,10 @@ def build(d):
     not_met += pipe_not_met
     failures += pipe_failures
     popts = pipe.get("options") or {}
+
+    srv = load(d, "server.json")
+    srv_rows, srv_failures = server_section(srv)
+    failures += srv_failures
 
     ctr = load(d, "container.json")
     ctr_rows, ctr_context, ctr_not_met, ctr_failures = container_section(ctr)
@@ -425,6 +462,16 @@ def build(d):
            "",
            "| context (no target) | Luci |",
            "| --- | --- |"] + ctr_context + [
+           "",
+           "### Server", "",
+           "`luci serve` with real Luci kernels (`LUCI_EXECUTOR=local`), with `bench/server/server.bench.ts` "
+           "(`npx vitest run --config bench/vitest.bench.config.ts bench/server/server.bench.ts`): kernels started "
+           "through `POST /api/kernels`; throughput on one kernel with two clients in the same run, rounds "
+           "alternating: a browser-like client through the server's WebSocket (v1 framing) and a direct ZeroMQ "
+           "client. The issue sets no target; the last column is how much longer the WebSocket path takes.",
+           "",
+           "| metric | through the server | direct ZeroMQ | ratio |",
+           "| --- | --- | --- | --- |"] + srv_rows + [
            "",
            "### Targets not met in this run", ""] + (not_met or ["None."]) + [""]
     if failures:

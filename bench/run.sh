@@ -21,6 +21,8 @@
 #   bench/container.bench.ts (vitest)          the container executor against the venv executor:
 #                                              cold start, `x = 1`, one package (needs Docker:
 #                                              .ci/docker-engine.sh is run first)
+#   bench/server/server.bench.ts (vitest)      luci serve: 20 kernels started at once, and the
+#                                              WebSocket path against a direct ZeroMQ client
 # and bench/report.py turns the JSON (kept in bench/results/latest/) into the tables.
 #
 # Needs the venv that `.ci/run` makes; if it is missing, this runs `LUCI_CI_ONLY=setup .ci/run`.
@@ -135,6 +137,16 @@ env "${CTR_ARGS[@]}" LUCI_BENCH_OUT="$RES/container.json" \
   >"$RES/container.stderr" 2>&1 </dev/null || rc=$?
 [ "$rc" = 0 ] || { echo "   container.bench.ts exit $rc (see $RES/container.stderr)"; tail -15 "$RES/container.stderr" || true; status=1; }
 
+# the server: 20 kernels at once through the REST API, and WebSocket against direct ZeroMQ
+SRV_ARGS=(LUCI_BENCH_KERNELS=20 LUCI_BENCH_BURST=1000 LUCI_BENCH_ROUNDS=5)
+[ "$QUICK" = 1 ] && SRV_ARGS=(LUCI_BENCH_KERNELS=5 LUCI_BENCH_BURST=300 LUCI_BENCH_ROUNDS=2)
+echo "== server.bench.ts: luci (${SRV_ARGS[*]})"
+rc=0
+env "${SRV_ARGS[@]}" LUCI_PYTHON="$PY" LUCI_BENCH_OUT="$RES/server.json" \
+  "$ROOT/node_modules/.bin/vitest" run --config bench/vitest.bench.config.ts bench/server/server.bench.ts \
+  >"$RES/server.stderr" 2>&1 </dev/null || rc=$?
+[ "$rc" = 0 ] || { echo "   server.bench.ts exit $rc (see $RES/server.stderr)"; tail -15 "$RES/server.stderr" || true; status=1; }
+
 echo "== versions"
 cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 mem=$(awk '/^MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)
@@ -143,7 +155,7 @@ GIT=$(git rev-parse --short HEAD 2>/dev/null || echo "no commit")
 [ -z "$(git status --porcelain 2>/dev/null | head -1)" ] || GIT="$GIT + uncommitted changes"
 ZMQ_NPM=$(node -p 'require("./node_modules/zeromq/package.json").version' 2>/dev/null || echo '?')
 HARNESS_VERSIONS=$("$HPY" -c 'import jupyter_client, zmq; print("jupyter_client %s, pyzmq %s" % (jupyter_client.__version__, zmq.__version__))')
-OPTIONS="kernel_bench --n $START_N --exec-n $EXEC_N; nbconvert_bench -r $NB_REPEAT; memory --repeat $MEM_REPEAT; environments ${ENV_ARGS[*]}; pipeline ${PIPE_ARGS[*]}; container ${CTR_ARGS[*]}"
+OPTIONS="kernel_bench --n $START_N --exec-n $EXEC_N; nbconvert_bench -r $NB_REPEAT; memory --repeat $MEM_REPEAT; environments ${ENV_ARGS[*]}; pipeline ${PIPE_ARGS[*]}; container ${CTR_ARGS[*]}; server ${SRV_ARGS[*]}"
 [ "$QUICK" = 1 ] && OPTIONS="$OPTIONS (--quick)"
 HARNESS_VERSIONS="$HARNESS_VERSIONS" ROOT="$ROOT" MACHINE="$MACHINE" GIT="$GIT" ZMQ_NPM="$ZMQ_NPM" OPTIONS="$OPTIONS" \
 LUCI_VERSION="$(node dist/kernel/cli/luci.js version)" NODE_VERSION="$(node --version)" \

@@ -2,6 +2,7 @@
 //
 //   npx vitest run --config bench/vitest.bench.config.ts bench/pipeline.bench.ts
 //   npx vitest run --config bench/vitest.bench.config.ts bench/container.bench.ts
+//   npx vitest run --config bench/vitest.bench.config.ts bench/server/server.bench.ts
 //
 // Not part of `npm test`: vitest.config.ts collects test/**/*.test.ts only, and timings don't
 // belong in tests. bench/run.sh runs these and bench/report.py renders their JSON.
@@ -11,7 +12,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     root: fileURLToPath(new URL("..", import.meta.url)),
-    include: ["bench/*.bench.ts"],
+    include: ["bench/**/*.bench.ts"],
     testTimeout: 600_000,
     hookTimeout: 120_000,
     // One file at a time: nothing else runs beside it, so the timings are its own.

@@ -12,7 +12,7 @@
 //      request: reply, busy, idle); (b) one cell printing L lines, execute_request to idle;
 //      (c) a trivial cell (`x = 1`), execute_request to reply and idle, 20 per round.
 //
-//   npm run build && npx vitest run --config bench/server/vitest.server.config.ts
+//   npm run build && npx vitest run --config bench/vitest.bench.config.ts bench/server/server.bench.ts
 //
 // Writes JSON to LUCI_BENCH_OUT (default bench/results/latest/server.json), even when a
 // measurement fails (its message under "errors"; the run then fails too). Sizes:
