@@ -29,12 +29,8 @@ import type { Executor } from "../kernel/runtime/executor.js";
 import { WorkerConnection } from "../kernel/runtime/worker-connection.js";
 import { containerEnv, ROOT, startKernel } from "../test/support/kernel-process.js";
 import { startPackageIndex } from "../test/support/package-index.js";
-import { stats } from "./stats.js";
+import { intEnv, stats } from "./stats.js";
 
-const intEnv = (name: string, fallback: number): number => {
-  const v = Number(process.env[name]);
-  return Number.isInteger(v) && v > 0 ? v : fallback;
-};
 const STARTS = intEnv("LUCI_BENCH_STARTS", 20);
 const EXECS = intEnv("LUCI_BENCH_EXECS", 200);
 const INSTALLS = intEnv("LUCI_BENCH_INSTALLS", 5);

@@ -31,13 +31,9 @@ import { decode } from "../kernel/protocol/wire.js";
 import { answer, answerText, startFakeModelServer, type FakeModelServer, type RecordedRequest } from "../test/support/fake-model-server.js";
 import { streamText } from "../test/support/kernel-client.js";
 import { ROOT, startKernel, type StartedKernel } from "../test/support/kernel-process.js";
-import { r2, stats } from "./stats.js";
+import { intEnv, r2, stats } from "./stats.js";
 
 const now = (): number => performance.timeOrigin + performance.now();
-const intEnv = (name: string, fallback: number): number => {
-  const v = Number(process.env[name]);
-  return Number.isInteger(v) && v > 0 ? v : fallback;
-};
 
 const TASKS = intEnv("LUCI_BENCH_TASKS", 20);
 const RERUNS = intEnv("LUCI_BENCH_RERUNS", 50);

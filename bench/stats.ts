@@ -1,4 +1,5 @@
-// Summary statistics for the benchmarks written in TypeScript (milliseconds, two decimals).
+// Shared by the benchmarks written in TypeScript: summary statistics (milliseconds, two
+// decimals) and their sizes from the environment.
 
 export interface Stats {
   n: number;
@@ -18,4 +19,10 @@ export function stats(values: number[]): Stats {
   const median = n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
   const p95 = s[Math.min(n - 1, Math.ceil(0.95 * n) - 1)]!; // nearest rank
   return { n, median: r2(median), p95: r2(p95), min: r2(s[0]!), max: r2(s[n - 1]!), mean: r2(s.reduce((a, b) => a + b, 0) / n) };
+}
+
+/** A size from the environment (LUCI_BENCH_*): a positive whole number, else the default. */
+export function intEnv(name: string, fallback: number): number {
+  const v = Number(process.env[name]);
+  return Number.isInteger(v) && v > 0 ? v : fallback;
 }

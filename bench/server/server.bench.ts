@@ -25,15 +25,11 @@ import { performance } from "node:perf_hooks";
 import { afterAll, describe, expect, it } from "vitest";
 import { startServer, type RunningServer } from "../../server/index.js";
 import { KernelClient } from "../../test/support/kernel-client.js";
-import { r2, stats, type Stats } from "../stats.js";
+import { intEnv, r2, stats, type Stats } from "../stats.js";
 import { treeMemory } from "./process-memory.js";
 import { WsKernelClient } from "./ws-kernel-client.js";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
-const intEnv = (name: string, fallback: number): number => {
-  const v = Number(process.env[name]);
-  return Number.isInteger(v) && v > 0 ? v : fallback;
-};
 const KERNELS = intEnv("LUCI_BENCH_KERNELS", 20);
 const BURST = intEnv("LUCI_BENCH_BURST", 1000);
 const LINES = intEnv("LUCI_BENCH_LINES", 10000);

@@ -9,7 +9,17 @@ import type { BaseImage } from "../runtime/container/base-image.js";
 import { containerUser, IN_CONTAINER } from "../runtime/container/container-executor.js";
 import type { ContainerSettings } from "../runtime/container/container-settings.js";
 import { runOneOff } from "../runtime/container/one-off.js";
-import { InstallError, InstallInterrupted, parseFreeze, venvPythonVersion, type CommandOutput, type EnvironmentInstaller } from "./installer.js";
+import {
+  installArgs,
+  InstallError,
+  InstallInterrupted,
+  parseFreeze,
+  uninstallArgs,
+  venvPythonVersion,
+  type CommandOutput,
+  type EnvironmentInstaller,
+  type InstallOptions,
+} from "./installer.js";
 import type { EnvironmentSettings } from "./settings.js";
 
 const IMAGE_MARKER = ".luci-image";
@@ -59,17 +69,12 @@ export class ContainerInstaller implements EnvironmentInstaller {
     return venvPythonVersion(this.dir);
   }
 
-  async install(specs: string[], options: { extraIndex?: boolean; flags?: string[]; output?: CommandOutput; signal?: AbortSignal } = {}): Promise<void> {
-    const index = [
-      ...(this.settings.indexUrl ? ["--index-url", this.settings.indexUrl] : []),
-      ...(options.extraIndex && this.settings.extraIndexUrl ? ["--extra-index-url", this.settings.extraIndexUrl] : []),
-    ];
-    await this.pip(["install", ...index, ...(options.flags ?? []), ...specs], options.output, options.signal);
+  async install(specs: string[], options: InstallOptions = {}): Promise<void> {
+    await this.pip(installArgs(this.settings, specs, options), options.output, options.signal);
   }
 
   async uninstall(args: string[], output?: CommandOutput): Promise<void> {
-    const rest = args.filter((a) => a !== "-y" && a !== "--yes");
-    await this.pip(this.tool === "uv" ? ["uninstall", ...rest] : ["uninstall", "-y", ...rest], output);
+    await this.pip(uninstallArgs(this.tool, args), output);
   }
 
   async freeze(): Promise<Record<string, string>> {

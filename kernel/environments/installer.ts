@@ -40,7 +40,7 @@ export interface EnvironmentInstaller {
   exists(): boolean;
   /** Creates the environment (no packages). Returns the Python version it runs. */
   create(): Promise<string>;
-  install(specs: string[], options?: { extraIndex?: boolean; flags?: string[]; output?: CommandOutput; signal?: AbortSignal }): Promise<void>;
+  install(specs: string[], options?: InstallOptions): Promise<void>;
   uninstall(args: string[], output?: CommandOutput): Promise<void>;
   freeze(): Promise<Record<string, string>>;
   pip(args: string[], output?: CommandOutput, signal?: AbortSignal): Promise<string>;
@@ -76,18 +76,12 @@ export class Installer implements EnvironmentInstaller {
   }
 
   /** Installs requirement specs; `extraIndex` adds the configured second index. */
-  async install(specs: string[], options: { extraIndex?: boolean; flags?: string[]; output?: CommandOutput; signal?: AbortSignal } = {}): Promise<void> {
-    const index = [
-      ...(this.settings.indexUrl ? ["--index-url", this.settings.indexUrl] : []),
-      ...(options.extraIndex && this.settings.extraIndexUrl ? ["--extra-index-url", this.settings.extraIndexUrl] : []),
-    ];
-    await this.pip(["install", ...index, ...(options.flags ?? []), ...specs], options.output, options.signal);
+  async install(specs: string[], options: InstallOptions = {}): Promise<void> {
+    await this.pip(installArgs(this.settings, specs, options), options.output, options.signal);
   }
 
-  /** Uninstalls; never asks (pip's -y is added, and dropped for uv, which does not ask). */
   async uninstall(args: string[], output?: CommandOutput): Promise<void> {
-    const rest = args.filter((a) => a !== "-y" && a !== "--yes");
-    await this.pip(this.tool === "uv" ? ["uninstall", ...rest] : ["uninstall", "-y", ...rest], output);
+    await this.pip(uninstallArgs(this.tool, args), output);
   }
 
   /** Installed distributions and versions. */
@@ -112,6 +106,29 @@ export function venvPythonVersion(dir: string): string {
   if (!existsSync(cfg)) return "unknown";
   const text = readFileSync(cfg, "utf8");
   return /^version_info\s*=\s*(\S+)/m.exec(text)?.[1] ?? /^version\s*=\s*(\S+)/m.exec(text)?.[1] ?? "unknown";
+}
+
+export interface InstallOptions {
+  /** Add the configured second index (the cascade's last tier). */
+  extraIndex?: boolean;
+  flags?: string[];
+  output?: CommandOutput;
+  signal?: AbortSignal;
+}
+
+/** `install` with the configured index (and the extra one when asked), for pip and uv alike. */
+export function installArgs(settings: EnvironmentSettings, specs: string[], options: InstallOptions): string[] {
+  const index = [
+    ...(settings.indexUrl ? ["--index-url", settings.indexUrl] : []),
+    ...(options.extraIndex && settings.extraIndexUrl ? ["--extra-index-url", settings.extraIndexUrl] : []),
+  ];
+  return ["install", ...index, ...(options.flags ?? []), ...specs];
+}
+
+/** `uninstall` that never asks (pip's -y is added, and dropped for uv, which does not ask). */
+export function uninstallArgs(tool: "uv" | "pip", args: string[]): string[] {
+  const rest = args.filter((a) => a !== "-y" && a !== "--yes");
+  return tool === "uv" ? ["uninstall", ...rest] : ["uninstall", "-y", ...rest];
 }
 
 /** `name==version` lines as {normalised name: version}; other lines (`name @ file://…`) are skipped. */
