@@ -48,7 +48,7 @@ beforeAll(async () => {
   if (!existsSync(join(BIN, "papermill"))) throw new Error(`papermill and nbconvert are needed in ${BIN} (bash .ci/run installs them)`);
   server = await startFakeModelServer();
   mkdirSync(work, { recursive: true });
-  execFileSync(process.execPath, [LUCI_BIN, "install", "--prefix", prefix, "--no-uv"]);
+  execFileSync(process.execPath, [LUCI_BIN, "install", "--prefix", prefix, "--no-uv"], { env: { ...process.env, LUCI_ENV_DIR: join(base, "envs") } });
   const notebook = {
     nbformat: 4,
     nbformat_minor: 5,

@@ -20,7 +20,9 @@ const base = mkdtempSync(join(tmpdir(), "luci-jc-"));
 beforeAll(async () => {
   if (!existsSync(PYTHON)) throw new Error(`jupyter_client is needed in ${PYTHON} (bash .ci/run installs it)`);
   server = await startFakeModelServer();
-  execFileSync(process.execPath, [LUCI_BIN, "install", "--prefix", join(base, "prefix"), "--no-uv"]);
+  // The kernelspec names the environments folder, and a kernelspec's env wins over the caller's:
+  // point it at this test's folder, not the repository's luci_environments/.
+  execFileSync(process.execPath, [LUCI_BIN, "install", "--prefix", join(base, "prefix"), "--no-uv"], { env: { ...process.env, LUCI_ENV_DIR: join(base, "envs") } });
 });
 afterAll(async () => {
   await server?.close();
