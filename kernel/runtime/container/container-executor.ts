@@ -3,7 +3,6 @@
 // a user that is not root. The notebook's folder is mounted (same path, writable) so data files
 // and results are shared; the environment's venv is mounted read-only. One worker, one
 // container: a crash or a restart gets a fresh container, and an exit removes it.
-import { hostname } from "node:os";
 import { dirname } from "node:path";
 import { PassThrough } from "node:stream";
 import { constants } from "node:os";
@@ -12,12 +11,11 @@ import type { Executor, WorkerExit, WorkerLaunch, WorkerProcess } from "../execu
 import { workerScript } from "../worker-path.js";
 import { docker, engineProblem } from "./docker-client.js";
 import { describeLimits, parseSize, type ContainerSettings } from "./container-settings.js";
+import { ownerLabels } from "./stale-containers.js";
 import { SOCKET_NAME, WorkerSocket } from "./worker-socket.js";
 
 /** Where things are inside the container. */
 export const IN_CONTAINER = { worker: "/opt/luci/worker", run: "/opt/luci/run", env: "/opt/luci/env" } as const;
-
-export const MANAGED_LABEL = "luci.managed";
 
 export interface ContainerSpec {
   image: string;
@@ -147,7 +145,7 @@ export class ContainerExecutor implements Executor {
         // docker-init (tini) signals the worker's whole process group, as the venv executor does.
         "TINI_KILL_PROCESS_GROUP=1",
       ],
-      Labels: { [MANAGED_LABEL]: "1", "luci.kernel-pid": String(process.pid), "luci.host": hostname(), "luci.folder": launch.cwd },
+      Labels: { ...ownerLabels(), "luci.folder": launch.cwd },
       AttachStdout: true,
       AttachStderr: true,
       OpenStdin: false,

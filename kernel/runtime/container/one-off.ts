@@ -2,8 +2,7 @@
 // and passed on as it comes, the container removed afterwards, an abort kills it.
 import { PassThrough } from "node:stream";
 import { docker, engineProblem } from "./docker-client.js";
-import { MANAGED_LABEL } from "./container-executor.js";
-import { hostname } from "node:os";
+import { ownerLabels } from "./stale-containers.js";
 
 export interface OneOff {
   image: string;
@@ -35,7 +34,7 @@ export async function runOneOff(job: OneOff, doing: string): Promise<OneOffResul
       User: job.user,
       Env: job.env ?? [],
       WorkingDir: job.workdir,
-      Labels: { [MANAGED_LABEL]: "1", "luci.kernel-pid": String(process.pid), "luci.host": hostname() },
+      Labels: ownerLabels(),
       HostConfig: { Binds: job.binds, NetworkMode: job.network, CapDrop: ["ALL"], SecurityOpt: ["no-new-privileges"], Init: true },
       AttachStdout: true,
       AttachStderr: true,

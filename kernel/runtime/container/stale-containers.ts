@@ -1,14 +1,27 @@
 // Containers a kernel left behind when it was killed (SIGKILL, a crash): each container carries
-// its kernel's pid and host; one whose kernel no longer runs on this host is removed.
+// its kernel's pid and scope (this host, unless LUCI_CONTAINER_SCOPE names another: kernels of
+// one scope sweep only each other's leftovers); one whose kernel no longer runs is removed.
 import { hostname } from "node:os";
 import { docker } from "./docker-client.js";
-import { MANAGED_LABEL } from "./container-executor.js";
+
+/** Every container Luci makes carries it. */
+export const MANAGED_LABEL = "luci.managed";
+export const SCOPE_LABEL = "luci.scope";
+
+export function containerScope(env: NodeJS.ProcessEnv = process.env): string {
+  return env.LUCI_CONTAINER_SCOPE || hostname();
+}
+
+/** The labels that tie a container to this kernel process. */
+export function ownerLabels(): Record<string, string> {
+  return { [MANAGED_LABEL]: "1", "luci.kernel-pid": String(process.pid), [SCOPE_LABEL]: containerScope() };
+}
 
 export async function removeStaleContainers(): Promise<number> {
   const engine = await docker();
   let listed;
   try {
-    listed = await engine.listContainers({ all: true, filters: JSON.stringify({ label: [MANAGED_LABEL, `luci.host=${hostname()}`] }) });
+    listed = await engine.listContainers({ all: true, filters: JSON.stringify({ label: [MANAGED_LABEL, `${SCOPE_LABEL}=${containerScope()}`] }) });
   } catch {
     return 0; // no engine: starting the container will say so in words
   }

@@ -40,14 +40,17 @@ describe("container lifecycle", () => {
   });
 
   it("removes the containers of a killed kernel when the next container kernel starts, and says so", async () => {
-    const killed = await startKernel({ env: containerEnv() });
+    // A scope of their own: a container kernel of another test file, starting meanwhile, would
+    // otherwise sweep the killed kernel's container first (kernels sweep their own scope only).
+    const scope = { ...containerEnv(), LUCI_CONTAINER_SCOPE: `luci-test-sweep-${process.pid}` };
+    const killed = await startKernel({ env: scope });
     await killed.client.execute("x = 1");
     const pid = killed.process.pid!;
     process.kill(-pid, "SIGKILL");
     await new Promise((ok) => killed.process.once("exit", ok));
     killed.client.close();
     expect(await containersOf(pid)).toHaveLength(1);
-    const next = await startKernel({ env: containerEnv() });
+    const next = await startKernel({ env: scope });
     try {
       const { iopub } = await next.client.execute("print('fresh')");
       expect(streamText(iopub)).toBe("fresh\n");
