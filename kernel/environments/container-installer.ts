@@ -9,17 +9,7 @@ import type { BaseImage } from "../runtime/container/base-image.js";
 import { containerUser, IN_CONTAINER } from "../runtime/container/container-executor.js";
 import type { ContainerSettings } from "../runtime/container/container-settings.js";
 import { runOneOff } from "../runtime/container/one-off.js";
-import {
-  installArgs,
-  InstallError,
-  InstallInterrupted,
-  parseFreeze,
-  uninstallArgs,
-  venvPythonVersion,
-  type CommandOutput,
-  type EnvironmentInstaller,
-  type InstallOptions,
-} from "./installer.js";
+import { InstallError, InstallInterrupted, PipCommands, venvPythonVersion, type CommandOutput, type EnvironmentInstaller } from "./installer.js";
 import type { EnvironmentSettings } from "./settings.js";
 
 const IMAGE_MARKER = ".luci-image";
@@ -27,7 +17,7 @@ const UV = "/opt/luci/bin/uv";
 const CA = "/opt/luci/ca.pem";
 const CACHE = "/opt/luci/cache";
 
-export class ContainerInstaller implements EnvironmentInstaller {
+export class ContainerInstaller extends PipCommands implements EnvironmentInstaller {
   readonly tool: "uv" | "pip";
   readonly python = `${IN_CONTAINER.env}/bin/python`;
   /** Set by the container source before the environment is used. */
@@ -35,10 +25,11 @@ export class ContainerInstaller implements EnvironmentInstaller {
   private readonly uv?: string;
 
   constructor(
-    private readonly settings: EnvironmentSettings,
+    settings: EnvironmentSettings,
     private readonly container: ContainerSettings,
     readonly dir: string,
   ) {
+    super(settings);
     this.uv = runnableInContainer(settings.uv);
     this.tool = this.uv ? "uv" : "pip";
   }
@@ -67,18 +58,6 @@ export class ContainerInstaller implements EnvironmentInstaller {
     if (result.code !== 0) throw new InstallError(`creating the environment in ${base.name} failed (exit code ${result.code})`, result.all.trim());
     writeFileSync(join(this.dir, IMAGE_MARKER), base.id + "\n");
     return venvPythonVersion(this.dir);
-  }
-
-  async install(specs: string[], options: InstallOptions = {}): Promise<void> {
-    await this.pip(installArgs(this.settings, specs, options), options.output, options.signal);
-  }
-
-  async uninstall(args: string[], output?: CommandOutput): Promise<void> {
-    await this.pip(uninstallArgs(this.tool, args), output);
-  }
-
-  async freeze(): Promise<Record<string, string>> {
-    return parseFreeze(await this.pip(["freeze"]));
   }
 
   /** An installer subcommand in a container of the base image with the environment mounted writable. */

@@ -3,6 +3,7 @@
 // over at once, so a crash never leaves a notebook's environment locked.
 import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
+import { processAlive } from "../common/process-alive.js";
 
 export class LockTimeoutError extends Error {}
 
@@ -66,18 +67,10 @@ function readOwner(lockPath: string): { text: string; alive: boolean } | undefin
   // (its creator died between creating and writing it).
   if (!pid) return { text: "a process starting up", alive: ageMs(lockPath) < 1000 };
   if (host && host !== hostname()) return { text, alive: true };
-  return { text: `process ${pid}`, alive: isAlive(Number(pid)) };
+  return { text: `process ${pid}`, alive: processAlive(Number(pid)) };
 }
 
-function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
+
 
 /**
  * Removes a stale lock. Two processes may find the same stale lock at once: the removal itself

@@ -46,13 +46,38 @@ export interface EnvironmentInstaller {
   pip(args: string[], output?: CommandOutput, signal?: AbortSignal): Promise<string>;
 }
 
-export class Installer implements EnvironmentInstaller {
+/** install, uninstall and freeze, in terms of one installer subcommand runner (`pip`). */
+export abstract class PipCommands {
+  abstract readonly tool: "uv" | "pip";
+
+  constructor(protected readonly settings: EnvironmentSettings) {}
+
+  /** Runs an installer subcommand on the environment (install, uninstall, list, freeze, show). */
+  abstract pip(args: string[], output?: CommandOutput, signal?: AbortSignal): Promise<string>;
+
+  /** Installs requirement specs; `extraIndex` adds the configured second index. */
+  async install(specs: string[], options: InstallOptions = {}): Promise<void> {
+    await this.pip(installArgs(this.settings, specs, options), options.output, options.signal);
+  }
+
+  async uninstall(args: string[], output?: CommandOutput): Promise<void> {
+    await this.pip(uninstallArgs(this.tool, args), output);
+  }
+
+  /** Installed distributions and versions. */
+  async freeze(): Promise<Record<string, string>> {
+    return parseFreeze(await this.pip(["freeze"]));
+  }
+}
+
+export class Installer extends PipCommands implements EnvironmentInstaller {
   readonly tool: "uv" | "pip";
 
   constructor(
-    private readonly settings: EnvironmentSettings,
+    settings: EnvironmentSettings,
     readonly dir: string,
   ) {
+    super(settings);
     this.tool = settings.uv ? "uv" : "pip";
   }
 
@@ -75,21 +100,6 @@ export class Installer implements EnvironmentInstaller {
     return this.pythonVersion();
   }
 
-  /** Installs requirement specs; `extraIndex` adds the configured second index. */
-  async install(specs: string[], options: InstallOptions = {}): Promise<void> {
-    await this.pip(installArgs(this.settings, specs, options), options.output, options.signal);
-  }
-
-  async uninstall(args: string[], output?: CommandOutput): Promise<void> {
-    await this.pip(uninstallArgs(this.tool, args), output);
-  }
-
-  /** Installed distributions and versions. */
-  async freeze(): Promise<Record<string, string>> {
-    return parseFreeze(await this.pip(["freeze"]));
-  }
-
-  /** Runs an installer subcommand on this environment (install, uninstall, list, freeze, show). */
   async pip(args: string[], output?: CommandOutput, signal?: AbortSignal): Promise<string> {
     if (this.settings.uv) return run(this.settings.uv, ["pip", args[0]!, "--python", this.python, ...args.slice(1)], output, signal);
     return run(this.python, ["-m", "pip", "--disable-pip-version-check", "--no-input", ...args], output, signal);

@@ -2,6 +2,7 @@
 // its kernel's pid and scope (this host, unless LUCI_CONTAINER_SCOPE names another: kernels of
 // one scope sweep only each other's leftovers); one whose kernel no longer runs is removed.
 import { hostname } from "node:os";
+import { processAlive } from "../../common/process-alive.js";
 import { docker } from "./docker-client.js";
 
 /** Every container Luci makes carries it. */
@@ -25,17 +26,7 @@ export async function removeStaleContainers(): Promise<number> {
   } catch {
     return 0; // no engine: starting the container will say so in words
   }
-  const stale = listed.filter((info) => !alive(Number(info.Labels["luci.kernel-pid"])));
+  const stale = listed.filter((info) => !processAlive(Number(info.Labels["luci.kernel-pid"])));
   await Promise.all(stale.map((info) => engine.getContainer(info.Id).remove({ force: true }).catch(() => {})));
   return stale.length;
-}
-
-function alive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM"; // someone else's process: alive
-  }
 }
