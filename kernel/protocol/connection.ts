@@ -57,3 +57,21 @@ export function parseConnectionInfo(raw: unknown, source = "connection info"): C
 export function endpoint(info: ConnectionInfo, port: number): string {
   return info.transport === "tcp" ? `tcp://${info.ip}:${port}` : `ipc://${info.ip}-${port}`;
 }
+
+/** Connection info for a kernel on loopback: five ports (shell, control, stdin, iopub, hb) and a key. */
+export function loopbackConnection(ports: readonly number[], key: string, kernelName: string): ConnectionInfo {
+  const [shell, control, stdin, iopub, hb] = ports;
+  if (hb === undefined) throw new Error("a kernel needs five ports");
+  return {
+    transport: "tcp",
+    ip: "127.0.0.1",
+    shell_port: shell!,
+    control_port: control!,
+    stdin_port: stdin!,
+    iopub_port: iopub!,
+    hb_port: hb,
+    key,
+    signature_scheme: "hmac-sha256",
+    kernel_name: kernelName,
+  };
+}

@@ -11,7 +11,7 @@
 import { randomBytes, randomInt } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import type { ConnectionInfo } from "../../kernel/protocol/connection.js";
+import { loopbackConnection, type ConnectionInfo } from "../../kernel/protocol/connection.js";
 
 const PORT_NAMES = ["shell_port", "control_port", "stdin_port", "iopub_port", "hb_port"] as const;
 
@@ -50,19 +50,7 @@ export class PortAllocator {
 }
 
 export async function newConnectionInfo(kernelName: string, allocator: PortAllocator): Promise<ConnectionInfo> {
-  const [shell, control, stdin, iopub, hb] = await allocator.reserve(5);
-  return {
-    transport: "tcp",
-    ip: "127.0.0.1",
-    shell_port: shell!,
-    control_port: control!,
-    stdin_port: stdin!,
-    iopub_port: iopub!,
-    hb_port: hb!,
-    key: randomBytes(32).toString("hex"),
-    signature_scheme: "hmac-sha256",
-    kernel_name: kernelName,
-  };
+  return loopbackConnection(await allocator.reserve(5), randomBytes(32).toString("hex"), kernelName);
 }
 
 export function portsOf(info: ConnectionInfo): number[] {

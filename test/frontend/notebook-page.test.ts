@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { collectPageErrors, launchBrowser, ROOT, screenshot } from "./support/browser.js";
+import { collectPageErrors, launchBrowser, ROOT, screenshot, screenshotIfFailed } from "./support/browser.js";
 import { loanAnswer, PAYMENT_5, PAYMENT_7 } from "./support/loan-task.js";
 import { startPageServer, type PageServer } from "./support/page-server.js";
 
@@ -31,7 +31,7 @@ beforeAll(async () => {
 
 // A failed step leaves a picture of the page beside the others.
 afterEach(async (context) => {
-  if (context.task.result?.state === "fail" && page) await screenshot(page, `page-FAILED-${context.task.name.slice(0, 40).replace(/\W+/g, "-")}`);
+  await screenshotIfFailed(page, "page", context);
 });
 
 afterAll(async () => {

@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, screenshot } from "./support/browser.js";
+import { launchBrowser, screenshot, screenshotIfFailed } from "./support/browser.js";
 import { startPageServer, type PageServer } from "./support/page-server.js";
 import { answer } from "../support/fake-model-server.js";
 
@@ -23,7 +23,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterEach(async (context) => {
-  if (context.task.result?.state === "fail" && page) await screenshot(page, `features-FAILED-${context.task.name.slice(0, 40).replace(/\W+/g, "-")}`);
+  await screenshotIfFailed(page, "features", context);
 });
 
 afterAll(async () => {

@@ -6,7 +6,7 @@ import { chmodSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import type { ConnectionInfo } from "../../kernel/protocol/connection.js";
+import { loopbackConnection } from "../../kernel/protocol/connection.js";
 import { KernelClient } from "./kernel-client.js";
 
 export const ROOT = resolve(import.meta.dirname, "..", "..");
@@ -77,19 +77,7 @@ async function startKernelOnce(options: KernelOptions): Promise<StartedKernel> {
   const container = (options.env?.LUCI_EXECUTOR ?? TEST_EXECUTOR) === "container";
   // The container runs the code as another user (nobody, for a root kernel): let it into the folder.
   if (container) chmodSync(options.cwd ?? dir, 0o777);
-  const [shell, control, stdin, iopub, hb] = await freePorts(5);
-  const info: ConnectionInfo = {
-    transport: "tcp",
-    ip: "127.0.0.1",
-    shell_port: shell!,
-    control_port: control!,
-    stdin_port: stdin!,
-    iopub_port: iopub!,
-    hb_port: hb!,
-    key: options.key ?? randomBytes(16).toString("hex"),
-    signature_scheme: "hmac-sha256",
-    kernel_name: "luci",
-  };
+  const info = loopbackConnection(await freePorts(5), options.key ?? randomBytes(16).toString("hex"), "luci");
   const connectionFile = join(dir, "kernel.json");
   writeFileSync(connectionFile, JSON.stringify(info));
   const child = spawn(process.execPath, [LUCI_BIN, "kernel", "-f", connectionFile], {

@@ -35,3 +35,8 @@ export function collectPageErrors(page: Page): string[] {
   });
   return errors;
 }
+
+/** Leaves a picture of the page when a test fails (name: PREFIX-FAILED-<test name>). */
+export async function screenshotIfFailed(page: Page | undefined, prefix: string, context: { task: { name: string; result?: { state?: string } } }): Promise<void> {
+  if (context.task.result?.state === "fail" && page) await screenshot(page, `${prefix}-FAILED-${context.task.name.slice(0, 40).replace(/\W+/g, "-")}`);
+}
