@@ -63,6 +63,7 @@ export class KernelCore {
 
   private receive(channel: RequestChannel, message: Message): void {
     const type = message.header.msg_type;
+    log("debug", `${channel} ${type} ${message.header.msg_id}`);
     if (channel === "stdin") {
       if (type === "input_reply") this.inputReply(message);
       else log("warn", `ignored ${type} on stdin`);
@@ -92,6 +93,7 @@ export class KernelCore {
 
   private async dispatch(channel: RequestChannel, message: Message): Promise<void> {
     const handler = this.handlers[message.header.msg_type]!;
+    log("debug", `handling ${channel} ${message.header.msg_type} ${message.header.msg_id}`);
     await this.busyIdle(message, () => handler(message, channel));
   }
 
