@@ -8,7 +8,7 @@ import { basename, isAbsolute, join } from "node:path";
 import type { BaseImage } from "../runtime/container/base-image.js";
 import { containerUser, IN_CONTAINER } from "../runtime/container/container-executor.js";
 import type { ContainerSettings } from "../runtime/container/container-settings.js";
-import { runOneOff } from "../runtime/container/one-off.js";
+import { runOneOff, type OneOff } from "../runtime/container/one-off.js";
 import { InstallError, InstallInterrupted, PipCommands, venvPythonVersion, type CommandOutput, type EnvironmentInstaller } from "./installer.js";
 import type { EnvironmentSettings } from "./settings.js";
 
@@ -20,14 +20,14 @@ const CACHE = "/opt/luci/cache";
 export class ContainerInstaller extends PipCommands implements EnvironmentInstaller {
   readonly tool: "uv" | "pip";
   readonly python = `${IN_CONTAINER.env}/bin/python`;
-  /** Set by the container source before the environment is used. */
-  base?: BaseImage;
   private readonly uv?: string;
 
+  /** `base` gives the notebook's base image once the container source has found it. */
   constructor(
     settings: EnvironmentSettings,
     private readonly container: ContainerSettings,
     readonly dir: string,
+    private readonly base: () => BaseImage | undefined,
   ) {
     super(settings);
     this.uv = runnableInContainer(settings.uv);
@@ -35,15 +35,16 @@ export class ContainerInstaller extends PipCommands implements EnvironmentInstal
   }
 
   get origin(): string {
-    return `python3 of the image ${this.base?.name ?? this.container.image}`;
+    return `python3 of the image ${this.base()?.name ?? this.container.image}`;
   }
 
   /** The venv is there and was made from the current base image (another image means a rebuild). */
   exists(): boolean {
-    if (!this.base) return false;
+    const base = this.base();
+    if (!base) return false;
     try {
       lstatSync(join(this.dir, "bin", "python")); // a link to the image's Python: not there on this machine
-      return readFileSync(join(this.dir, IMAGE_MARKER), "utf8").trim() === this.base.id;
+      return readFileSync(join(this.dir, IMAGE_MARKER), "utf8").trim() === base.id;
     } catch {
       return false;
     }
@@ -54,7 +55,7 @@ export class ContainerInstaller extends PipCommands implements EnvironmentInstal
     mkdirSync(this.dir, { recursive: true });
     this.own(this.dir);
     const cmd = this.uv ? [UV, "venv", "--quiet", "--python", "python3", IN_CONTAINER.env] : ["python3", "-m", "venv", IN_CONTAINER.env];
-    const result = await runOneOff({ ...this.job(["none"]), cmd }, "creating the notebook's environment in a container");
+    const result = await runOneOff({ ...this.job("none"), cmd }, "creating the notebook's environment in a container");
     if (result.code !== 0) throw new InstallError(`creating the environment in ${base.name} failed (exit code ${result.code})`, result.all.trim());
     writeFileSync(join(this.dir, IMAGE_MARKER), base.id + "\n");
     return venvPythonVersion(this.dir);
@@ -73,14 +74,15 @@ export class ContainerInstaller extends PipCommands implements EnvironmentInstal
     const cmd = this.uv
       ? [UV, "pip", mapped[0]!, "--python", this.python, ...mapped.slice(1)]
       : [this.python, "-m", "pip", "--disable-pip-version-check", "--no-input", ...mapped];
-    const job = this.job([this.container.installNetwork]);
+    const job = this.job(this.container.installNetwork);
     const result = await runOneOff({ ...job, binds: [...job.binds, ...files], cmd, output, signal }, "installing packages in a container");
     if (result.aborted || signal?.aborted) throw new InstallInterrupted();
     if (result.code !== 0) throw new InstallError(`${this.tool} ${args.slice(0, 2).join(" ")} in the container failed (exit code ${result.code})`, result.all.trim());
     return result.stdout;
   }
 
-  private job([network]: string[]) {
+  /** A one-off container of the base image with the environment, uv's cache and the CA bundle mounted. */
+  private job(network: string): Omit<OneOff, "cmd"> {
     const base = this.requireBase();
     const cache = join(this.settings.dir, ".cache");
     mkdirSync(cache, { recursive: true });
@@ -89,7 +91,7 @@ export class ContainerInstaller extends PipCommands implements EnvironmentInstal
     const cwd = process.cwd();
     return {
       image: base.name,
-      network: network!,
+      network,
       user: containerUser(this.container.user).spec,
       workdir: cwd,
       binds: [
@@ -108,13 +110,13 @@ export class ContainerInstaller extends PipCommands implements EnvironmentInstal
         "PIP_PROGRESS_BAR=off",
         ...(ca ? [`SSL_CERT_FILE=${CA}`, `PIP_CERT=${CA}`] : []),
       ],
-      cmd: [] as string[],
     };
   }
 
   private requireBase(): BaseImage {
-    if (!this.base) throw new Error("the container environment was used before its base image was known");
-    return this.base;
+    const base = this.base();
+    if (!base) throw new Error("the container environment was used before its base image was known");
+    return base;
   }
 
   /** Folders the container writes belong to the user it runs as (when the kernel runs as root). */

@@ -33,11 +33,7 @@ export class ContainerSource extends EnvironmentSource {
   }
 
   protected override environmentFor(identity: NotebookIdentity): NotebookEnvironment {
-    const installer = (dir: string) => {
-      const made = new ContainerInstaller(this.settings, this.container(identity.key), dir);
-      made.base = this.base;
-      return made;
-    };
+    const installer = (dir: string) => new ContainerInstaller(this.settings, this.container(identity.key), dir, () => this.base);
     return new NotebookEnvironment(this.settings, identity, installer);
   }
 
@@ -50,8 +46,7 @@ export class ContainerSource extends EnvironmentSource {
     const settings = this.container(env.identity.key);
     const base = await baseImage(settings, (text) => progress.note(text));
     if (!this.base && base.note) progress.note(base.note);
-    this.base = base;
-    (env.installer as ContainerInstaller).base = base;
+    this.base = base; // the environment's installer reads it from here
   }
 
   protected override executorFor(env: NotebookEnvironment): Executor {

@@ -127,7 +127,7 @@ export interface InstallOptions {
 }
 
 /** `install` with the configured index (and the extra one when asked), for pip and uv alike. */
-export function installArgs(settings: EnvironmentSettings, specs: string[], options: InstallOptions): string[] {
+function installArgs(settings: EnvironmentSettings, specs: string[], options: InstallOptions): string[] {
   const index = [
     ...(settings.indexUrl ? ["--index-url", settings.indexUrl] : []),
     ...(options.extraIndex && settings.extraIndexUrl ? ["--extra-index-url", settings.extraIndexUrl] : []),
@@ -136,13 +136,13 @@ export function installArgs(settings: EnvironmentSettings, specs: string[], opti
 }
 
 /** `uninstall` that never asks (pip's -y is added, and dropped for uv, which does not ask). */
-export function uninstallArgs(tool: "uv" | "pip", args: string[]): string[] {
+function uninstallArgs(tool: "uv" | "pip", args: string[]): string[] {
   const rest = args.filter((a) => a !== "-y" && a !== "--yes");
   return tool === "uv" ? ["uninstall", ...rest] : ["uninstall", "-y", ...rest];
 }
 
 /** `name==version` lines as {normalised name: version}; other lines (`name @ file://…`) are skipped. */
-export function parseFreeze(text: string): Record<string, string> {
+function parseFreeze(text: string): Record<string, string> {
   const packages: Record<string, string> = {};
   for (const line of text.split("\n")) {
     const match = /^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;]+)/.exec(line.trim());

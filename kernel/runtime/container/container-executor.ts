@@ -9,7 +9,7 @@ import { constants } from "node:os";
 import type Dockerode from "dockerode";
 import type { Executor, WorkerExit, WorkerLaunch, WorkerProcess } from "../executor.js";
 import { workerScript } from "../worker-path.js";
-import { docker, engineProblem } from "./docker-client.js";
+import { attachOutput, docker, engineProblem } from "./docker-client.js";
 import { describeLimits, parseSize, type ContainerSettings } from "./container-settings.js";
 import { ownerLabels } from "./stale-containers.js";
 import { SOCKET_NAME, WorkerSocket } from "./worker-socket.js";
@@ -91,12 +91,7 @@ export class ContainerExecutor implements Executor {
       container = await engine.createContainer(this.createOptions(launch, socket.dir, user.spec));
       created(container);
       doing = "attaching to the notebook's container";
-      const stream = await container.attach({ stream: true, stdout: true, stderr: true });
-      container.modem.demuxStream(stream, pipes.stdout, pipes.stderr);
-      const drained = new Promise((resolve) => {
-        stream.on("end", resolve);
-        stream.on("close", resolve);
-      });
+      const output = await attachOutput(container, pipes.stdout, pipes.stderr);
       const oom = watchOutOfMemory(engine, container.id);
       doing = "starting the notebook's container";
       await container.start();
@@ -107,8 +102,7 @@ export class ContainerExecutor implements Executor {
       });
       doing = "waiting for the notebook's container";
       const status = (await container.wait()) as { StatusCode: number };
-      // The last output may trail the exit: read the attach stream to its end (briefly).
-      await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, 500))]);
+      await output.drained();
       return exitOf(status.StatusCode, await oom.happened(status.StatusCode === 137), this.spec.settings);
     } catch (err) {
       const problem = engineProblem(err, doing);

@@ -1,5 +1,6 @@
 // The Docker engine, through dockerode. Loaded only when a notebook uses containers, so a venv
 // kernel never pays for it. Errors from the engine become sentences a notebook user can act on.
+import type { Writable } from "node:stream";
 import type Dockerode from "dockerode";
 
 let client: Promise<Dockerode> | undefined;
@@ -29,12 +30,17 @@ export function engineProblem(err: unknown, doing: string): Error {
   return new Error(`the Docker engine refused ${doing}: ${detail.trim()}`);
 }
 
-/** True when the engine answers a ping. */
-export async function engineReachable(): Promise<boolean> {
-  try {
-    await (await docker()).ping();
-    return true;
-  } catch {
-    return false;
-  }
+/**
+ * Attaches to a created container's stdout and stderr (before it starts, so no early output is
+ * lost) and demultiplexes them into `stdout` and `stderr`. `drained()` waits, briefly, for the
+ * stream's end: the last output may trail the container's exit.
+ */
+export async function attachOutput(container: Dockerode.Container, stdout: Writable, stderr: Writable): Promise<{ drained(): Promise<void> }> {
+  const stream = await container.attach({ stream: true, stdout: true, stderr: true });
+  container.modem.demuxStream(stream, stdout, stderr);
+  const ended = new Promise<void>((resolve) => {
+    stream.on("end", resolve);
+    stream.on("close", resolve);
+  });
+  return { drained: () => Promise.race([ended, new Promise<void>((resolve) => setTimeout(resolve, 500))]) };
 }

@@ -1,7 +1,7 @@
 // A command in a short-lived container (installs, freezes, `python -m venv`): output collected
 // and passed on as it comes, the container removed afterwards, an abort kills it.
 import { PassThrough } from "node:stream";
-import { docker, engineProblem } from "./docker-client.js";
+import { attachOutput, docker, engineProblem } from "./docker-client.js";
 import { ownerLabels } from "./stale-containers.js";
 
 export interface OneOff {
@@ -63,17 +63,12 @@ export async function runOneOff(job: OneOff, doing: string): Promise<OneOffResul
     container.kill({ signal: "SIGKILL" }).catch(() => {});
   };
   try {
-    const stream = await container.attach({ stream: true, stdout: true, stderr: true });
-    container.modem.demuxStream(stream, out, err);
-    const ended = new Promise((resolve) => {
-      stream.on("end", resolve);
-      stream.on("close", resolve);
-    });
+    const output = await attachOutput(container, out, err);
     if (job.signal?.aborted) abort();
     job.signal?.addEventListener("abort", abort, { once: true });
     await container.start();
     const status = (await container.wait()) as { StatusCode: number };
-    await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 500))]);
+    await output.drained();
     return { code: status.StatusCode, stdout, all, aborted };
   } catch (e) {
     throw engineProblem(e, doing);
