@@ -25,6 +25,7 @@ export {
   parsePythonLiteral,
   pythonLiteral,
   taskKey,
+  withoutRestatedParameters,
   type ParameterProblem,
   type ParsedParameters,
   type TaskParameter,

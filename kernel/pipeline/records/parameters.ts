@@ -461,3 +461,31 @@ function stripComment(text: string): string {
   }
   return text.trimEnd();
 }
+
+/**
+ * Real models restate a task's parameters at the top of their code (`rate = 0.05`) although the
+ * prompt says they are already set: the Qwen2.5-Coder models here do it on most parameter tasks.
+ * Left in, the restated line would win over the value injected before the code, so a rerun with
+ * `{rate=0.07}` would still compute with 0.05. A top-level line that assigns a parameter the very
+ * value the task gives it (`name = literal`, optionally annotated or commented) is removed; a
+ * different value is kept, since the code may mean something else by it (a percentage, say).
+ */
+export function withoutRestatedParameters(code: string, values: Record<string, JsonValue>): { code: string; removed: string[] } {
+  const names = new Set(Object.keys(values));
+  if (names.size === 0) return { code, removed: [] };
+  const removed: string[] = [];
+  const kept = code.split("\n").filter((line) => {
+    const match = /^([\p{L}_][\p{L}\p{N}_]*)[ \t]*(?::[ \t]*[\w.[\], ]+)?[ \t]*=(?!=)[ \t]*(.*)$/u.exec(line.replace(/\r$/, ""));
+    if (!match || !names.has(match[1]!)) return true;
+    const parsed = parsePythonLiteral(stripComment(match[2]!));
+    if (!parsed.ok || !sameValue(parsed.value, values[match[1]!]!)) return true;
+    removed.push(line.trim());
+    return false;
+  });
+  return { code: kept.join("\n"), removed };
+}
+
+function sameValue(a: JsonValue, b: JsonValue): boolean {
+  if (typeof a === "number" && typeof b === "number") return a === b;
+  return JSON.stringify(a) === JSON.stringify(b);
+}

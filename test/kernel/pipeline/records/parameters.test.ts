@@ -1,7 +1,7 @@
 // `{name=value}` parameters in a task, the task key that ignores their values, and the way back
 // to Python (assignments, papermill's injected parameters cell).
 import { describe, expect, it } from "vitest";
-import { literalAssignments, parameterAssignments, parameterValues, parseParameters, parsePythonLiteral, pythonLiteral, taskKey } from "../../../../kernel/pipeline/records/parameters.js";
+import { literalAssignments, parameterAssignments, parameterValues, parseParameters, parsePythonLiteral, pythonLiteral, taskKey, withoutRestatedParameters } from "../../../../kernel/pipeline/records/parameters.js";
 
 const LOAN = "Monthly payment on a loan of {principal=250000} at {rate=0.05} for {years=30} years";
 
@@ -115,5 +115,15 @@ describe("back to Python", () => {
     expect(literalAssignments("x = y")).toBeUndefined();
     expect(literalAssignments("x == 1")).toBeUndefined();
     expect(literalAssignments("# only a comment")).toBeUndefined();
+  });
+
+  it("removes a parameter the model restated with the same value, and nothing else", () => {
+    // What Qwen2.5-Coder-1.5B wrote for the loan task with its parameters listed as already set.
+    const code = "import math\n\n# Given parameters\nprincipal = 250000\nrate: float = 0.05  # annual\nyears = 30.0\nmonths = years * 12\n    rate = 0.05\nname = 'x'\n";
+    const { code: out, removed } = withoutRestatedParameters(code, { principal: 250000, rate: 0.05, years: 30, name: "y" });
+    expect(removed).toEqual(["principal = 250000", "rate: float = 0.05  # annual", "years = 30.0"]);
+    // Indented lines, other names and other values stay.
+    expect(out).toBe("import math\n\n# Given parameters\nmonths = years * 12\n    rate = 0.05\nname = 'x'\n");
+    expect(withoutRestatedParameters("rate = 5\nrate == 0.05\n", { rate: 0.05 })).toEqual({ code: "rate = 5\nrate == 0.05\n", removed: [] });
   });
 });
