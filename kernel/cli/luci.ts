@@ -15,6 +15,8 @@ Commands:
   env list | show | rm | gc | freeze | export | import
                                    manage notebook environments (luci env help)
   trust NOTEBOOK...                 trust the recorded code of notebooks someone else made
+  model pull [NAME] | list | rm NAME | serve
+                                   Luci's own model: download, list, remove, serve (luci model help)
   serve [--root DIR] [--port N] [--token T] [--ip IP] [--cull-idle-timeout S]
                                    serve a folder of notebooks (Luci's page and Jupyter's REST API)
   version                          print Luci's version
@@ -34,6 +36,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import("./trust-command.js")).runTrustCommand(rest);
     case "serve":
       return (await import("../../server/serve-command.js")).runServe(rest);
+    case "model":
+      return (await import("./model-command.js")).runModelCommand(rest);
     case "version":
     case "--version":
       process.stdout.write(`${(await import("../common/version.js")).VERSION}\n`);
