@@ -126,9 +126,10 @@ class ProgressLine {
       this.shown = true;
       return;
     }
-    const key = `${progress.phase} ${progress.part ?? ""} ${progress.source}`;
+    const done = progress.bytes >= progress.total;
+    const key = `${progress.phase} ${progress.part ?? ""} ${progress.source} ${done}`;
     const now = Date.now();
-    if (key === this.lastKey && now - this.lastAt < 10_000 && progress.bytes < progress.total) return;
+    if (key === this.lastKey && (done || now - this.lastAt < 10_000)) return;
     this.lastKey = key;
     this.lastAt = now;
     process.stderr.write(`${text}\n`);
