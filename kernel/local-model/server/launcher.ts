@@ -178,13 +178,15 @@ async function waitForServer(
   child: StartedChild | undefined,
 ): Promise<ModelEndpoint> {
   for (;;) {
-    signal?.throwIfAborted();
+    const info = readRuntimeFile(file);
+    // A server this call started is waited for until it has written its runtime file, even when
+    // the caller stops waiting: until then no other kernel can find it, and would start another.
+    if (!child || info?.pid === pid) signal?.throwIfAborted();
     const ended = child?.exitReason();
     if (ended !== undefined) {
       throw new ModelServerError(`The model server stopped before it was ready (${ended}). Its log, ${child!.logFile}, ends with:\n${tail(child!.logFile)}`);
     }
     if (!child && !processAlive(pid)) throw new ModelServerError(`The model server (pid ${pid}) stopped while it was loading its model.`);
-    const info = readRuntimeFile(file);
     if (info?.pid === pid) {
       const answer = await listModels(info);
       if (Array.isArray(answer)) {

@@ -12,7 +12,7 @@ import { modelsDir, verifyInstalled } from "../model-store.js";
 import type { ChatBackend } from "./chat-backend.js";
 import { loadLlamaBackend, type GpuChoice } from "./llama-backend.js";
 import { startOpenAiServer, type OpenAiServer } from "./openai-server.js";
-import { removeRuntimeFile, runtimeFilePath, writeRuntimeFile } from "./runtime-file.js";
+import { readRuntimeFile, removeRuntimeFile, runtimeFilePath, writeRuntimeFile } from "./runtime-file.js";
 import * as settings from "./server-settings.js";
 
 const USAGE = `usage: luci model serve (MODEL | --model-file PATH) [options]
@@ -29,6 +29,9 @@ const USAGE = `usage: luci model serve (MODEL | --model-file PATH) [options]
   --token T                the bearer token requests must carry (default: a random one; it is
                            written to the runtime file, readable by you alone)
 `;
+
+/** How long a server no kernel can find any more stays, in case a request was on its way. */
+const ORPHAN_GRACE_MS = 5000;
 
 interface ServeOptions {
   model?: string;
@@ -98,15 +101,19 @@ async function serve(options: ServeOptions, modelFile: string, modelName: string
         void stop(signal).then(() => resolveExit(0));
       });
     }
-    if (options.idleSeconds > 0) {
-      const idleMs = options.idleSeconds * 1000;
-      idleTimer = setInterval(() => {
-        const since = server.idleSince();
-        if (backend && since !== undefined && Date.now() - since >= idleMs) {
-          void stop(`no request for ${options.idleSeconds} s`).then(() => resolveExit(0));
-        }
-      }, Math.min(1000, idleMs));
-    }
+    const idleMs = options.idleSeconds * 1000;
+    idleTimer = setInterval(() => {
+      const since = server.idleSince();
+      if (!backend || since === undefined) return;
+      const idle = Date.now() - since;
+      if (idleMs > 0 && idle >= idleMs) {
+        void stop(`no request for ${options.idleSeconds} s`).then(() => resolveExit(0));
+      } else if (idle >= ORPHAN_GRACE_MS && readRuntimeFile(runtimeFile)?.pid !== process.pid) {
+        // Another server replaced the runtime file (or it was removed): no kernel can find this
+        // one any more, and each holds a model in memory.
+        void stop("its runtime file names another server").then(() => resolveExit(0));
+      }
+    }, Math.min(1000, idleMs || 1000));
   });
 
   const loadStart = Date.now();

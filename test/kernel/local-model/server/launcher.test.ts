@@ -45,7 +45,7 @@ function deadPid(): number {
 }
 
 describe("ensureModelServer", () => {
-  it("replaces a stale runtime file, starts ONE server for two kernels at once, and a new one after it died", async () => {
+  it("replaces a stale runtime file, starts ONE server for two kernels at once, a new one after it died, and one for another model", async () => {
     const { dir, file, log, options } = setup();
     const stale = deadPid();
     mkdirSync(dir, { recursive: true });
@@ -84,9 +84,15 @@ describe("ensureModelServer", () => {
     });
     expect(answer.status).toBe(200);
 
-    // SIGTERM: it stops and takes its runtime file with it.
-    process.kill(next.pid, "SIGTERM");
+    // Another model is asked for: one server per user, so that one stops and a new one starts.
+    const other = await ensure({ ...options, modelName: "other-model" });
+    expect(other).toMatchObject({ model: "other-model", started: true });
     await gone(next.pid);
+    expect(readRuntimeFile(file)?.pid).toBe(other.pid);
+
+    // SIGTERM: it stops and takes its runtime file with it.
+    process.kill(other.pid, "SIGTERM");
+    await gone(other.pid);
     expect(existsSync(file)).toBe(false);
   });
 
