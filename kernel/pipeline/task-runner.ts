@@ -1,18 +1,19 @@
 // A task cell, from plain words to running code. Its recorded code, when there is one that may
 // run (the same task, signed by this user or trusted), runs again with this run's parameters and
-// no model call. Otherwise: one model call (the answer streams into the cell; one repair call at
-// most when its JSON is broken), the plan and the code shown, the validation gate, the run in
-// the notebook's Python, self-repair of code that raises, and the code recorded in the cell's
-// outputs so that it travels with the notebook.
+// no model call. Otherwise: one model call (the answer streams into the cell; a reasoning model
+// shows "Thinking… N s"), the plan and the code shown, the validation gate, the run in the
+// notebook's Python, self-repair of code that raises, and the code recorded in the cell's
+// outputs so that it travels with the notebook. An answer that cannot be used is an error that
+// says why, with the answer shown folded; it is never "repaired" by a second call.
 import type { OutputSink } from "../common/output-sink.js";
 import { notebooksIn } from "../environments/notebook-identity.js";
-import { parseAnswer } from "./model/answer-parser.js";
-import { ANALYSIS_AND_PLAN_JSON_SCHEMA, ANALYSIS_AND_PLAN_SCHEMA_NAME, type TaskAnswer } from "./model/answer-schema.js";
-import { parseRepairedJson, repairPrompt } from "./model/repair-prompt.js";
+import { parseAnswer, UnusableAnswer } from "./model/answer-parser.js";
 import { GenerationInterrupted } from "./model/errors.js";
-import type { ModelClient } from "./model/model-client.js";
+import type { TaskAnswer } from "./model/answer-schema.js";
+import type { GenerateResult, ModelClient } from "./model/model-client.js";
 import type { ModelOverrides } from "./model/settings.js";
 import type { TaskContext } from "./model/prompt.js";
+import { plainLineEnds, withoutReasoning } from "./model/answer-text.js";
 import {
   codeDiff,
   generationMode,
@@ -31,7 +32,7 @@ import {
 } from "./records/index.js";
 import { safeHtmlRenderer, type HtmlRenderer } from "./safe-html.js";
 import { redactSecrets } from "./task-context.js";
-import { showCode, showDiff, showPlan, showValidation, StreamingDisplay, type ValidationReport } from "./task-displays.js";
+import { showCode, showDiff, showPlan, showRawAnswer, showValidation, StreamingDisplay, type ValidationReport } from "./task-displays.js";
 
 /** Code below the validation threshold: shown, not run, with the reasons and the way to run it. */
 export class ValidationFailed extends Error {
@@ -95,10 +96,14 @@ export interface BlockedCode {
 /** The model stopped at its token limit: the code may be missing its end, so it is neither run nor recorded. */
 export class AnswerCutOff extends Error {
   override readonly name = "AnswerCutOff";
-  constructor(model: string) {
+  constructor(
+    model: string,
+    /** The answer as far as it came, for the cell to show folded. */
+    readonly rawText: string,
+  ) {
     super(
       `${model}'s answer was cut off at its token limit, so its code may be incomplete; it was not run. ` +
-        "Raise LUCI_LLM_MAX_TOKENS (or %luci model ... --max-tokens N), or split the task.",
+        "Raise LUCI_LLM_MAX_TOKENS (or %luci model ... --max-tokens N), or split the task, then run the cell with `%luci regenerate` as its first line.",
     );
   }
 }
@@ -183,8 +188,8 @@ export class TaskPipeline {
 
       // The parameters are "already set as variables; do not assign them".
       const context: TaskContext = { ...(await request.gatherContext()), parameters: parameters.values };
-      const answer = await this.generate(request, context);
-      showPlan(request.sink, answer.plan, answer.answer.notes, html);
+      const answer = await this.generate(request, context, html);
+      showPlan(request.sink, answer.answer, answer.answer.notes, html);
       showCode(request.sink, answer.answer.code, answer.origin, html);
       if (request.regenerate && found) showDiff(request.sink, codeDiff(found.record.code, answer.answer.code), html);
       let code = answer.answer.code;
@@ -197,7 +202,7 @@ export class TaskPipeline {
       // Self-repair: the traceback and the code go back to the model, a few times at most.
       for (let attempt = 1; attempt <= maxRepairs(this.env) && repairable(outcome); attempt++) {
         if (outcome.status !== "error") break;
-        const fixed = await this.repair(request, context, answer.text, code, outcome, attempt);
+        const fixed = await this.repair(request, context, answer.text, code, outcome, attempt, html);
         showCode(request.sink, fixed.code, { model: fixed.model, calls: 1 }, html, `Repair attempt ${attempt}`);
         code = fixed.code;
         outcome = await gateAndRun(code);
@@ -298,15 +303,23 @@ export class TaskPipeline {
   }
 
   /** Asks the model to fix code that raised, showing its answer as it streams. */
-  private async repair(request: TaskRequest, context: TaskContext, firstAnswer: string, code: string, failure: Extract<TaskOutcome, { status: "error" }>, attempt: number) {
+  private async repair(
+    request: TaskRequest,
+    context: TaskContext,
+    firstAnswer: string,
+    code: string,
+    failure: Extract<TaskOutcome, { status: "error" }>,
+    attempt: number,
+    html: HtmlRenderer,
+  ) {
     const client = await this.modelClient();
-    const { taskMessages } = await import("./model/prompt.js");
+    const { taskMessages, promptStyle } = await import("./model/prompt.js");
     const endpoint = await client.endpoint();
     const stream = new StreamingDisplay(request.sink, `The code raised ${failure.ename}; asking ${endpoint.model} for a fix (attempt ${attempt})…`);
     const traceback = redactSecrets(failure.traceback.join("\n").replace(/\x1b\[[0-9;]*m/g, "").split("\n").slice(-40).join("\n"));
     const result = await client.generate({
       messages: [
-        ...taskMessages(request.task, context),
+        ...taskMessages(request.task, context, promptStyle(this.env)),
         { role: "assistant", content: firstAnswer },
         {
           role: "user",
@@ -316,14 +329,12 @@ export class TaskPipeline {
             "Variables the code set before it failed still exist.",
         },
       ],
-      onToken: (token) => stream.add(token),
-      onRetry: (reason, wait) => stream.note(`${reason}; retrying in ${wait} s`),
+      ...streamInto(stream),
       signal: request.signal,
     });
     stream.finish(`Fix from ${result.model} (attempt ${attempt}).`);
-    if (result.finishReason === "length") throw new AnswerCutOff(result.model);
-    const parsed = parseAnswer(result.text);
-    return { code: parsed.ok ? parsed.answer.code : parsed.code, model: result.model };
+    const fixed = readAnswer(result, request.sink, html);
+    return { code: fixed.code, model: result.model };
   }
 
   /** The model client, made on first use (the `openai` package loads only then). */
@@ -336,36 +347,48 @@ export class TaskPipeline {
     return this.client;
   }
 
-  private async generate(request: TaskRequest, context: TaskContext) {
+  /** The one model call of a new task, its answer streamed into the cell, then read. */
+  private async generate(request: TaskRequest, context: TaskContext, html: HtmlRenderer) {
     const client = await this.modelClient();
-    const { taskMessages } = await import("./model/prompt.js");
+    const { taskMessages, promptStyle } = await import("./model/prompt.js");
     const endpoint = await client.endpoint();
     const stream = new StreamingDisplay(request.sink, `Asking ${endpoint.model}…`);
     const result = await client.generate({
-      messages: taskMessages(request.task, context),
-      onToken: (token) => stream.add(token),
-      onRetry: (reason, wait) => stream.note(`${reason}; retrying in ${wait} s`),
+      messages: taskMessages(request.task, context, promptStyle(this.env)),
+      ...streamInto(stream),
       signal: request.signal,
     });
-    let calls = result.calls;
-    if (result.finishReason === "length") throw new AnswerCutOff(result.model);
-    const parsed = parseAnswer(result.text);
-    let answer: TaskAnswer;
-    if (parsed.ok) {
-      answer = parsed.answer;
-    } else {
-      // One repair call: the code is fine, the JSON is not; ask for the JSON alone.
-      stream.note(`the plan's JSON was unusable (${parsed.message}); asking once for it again`);
-      const repair = await client.generate({
-        messages: repairPrompt(parsed.jsonText, parsed.zodError ?? parsed.message),
-        schema: { name: ANALYSIS_AND_PLAN_SCHEMA_NAME, schema: ANALYSIS_AND_PLAN_JSON_SCHEMA },
-        signal: request.signal,
-      });
-      calls += repair.calls;
-      answer = { ...parseRepairedJson(repair.text), code: parsed.code, notes: [...parsed.notes, "the plan was asked for a second time"] };
-    }
-    stream.finish(`Answer from ${result.model} in ${calls} ${calls === 1 ? "call" : "calls"}.`);
-    return { answer, plan: answer, text: result.text, origin: { model: result.model, calls } };
+    stream.finish(`Answer from ${result.model} in ${result.calls} ${result.calls === 1 ? "call" : "calls"}.`);
+    const answer = readAnswer(result, request.sink, html);
+    // What the model said, for a self-repair call: its reasoning left out (it is not sent back), and
+    // the code as a block when it came as a tool call.
+    const said = withoutReasoning(plainLineEnds(result.text)).text.trim();
+    const text = said && !result.toolCalls.length ? said : `${said}\n\n\`\`\`python\n${answer.code}\`\`\``.trim();
+    return { answer, text, origin: { model: result.model, calls: result.calls } };
+  }
+}
+
+/** Where a generation's pieces go: the answer's text and tool-call arguments shown, reasoning as "Thinking…". */
+function streamInto(stream: StreamingDisplay) {
+  return {
+    onToken: (token: string) => stream.add(token),
+    onToolCall: (piece: string) => stream.add(piece),
+    onReasoning: (piece: string) => stream.thinking(piece),
+    onRetry: (reason: string, wait: number) => stream.note(`${reason}; retrying in ${wait} s`),
+  };
+}
+
+/**
+ * The answer read, or an error that says why it cannot be used; then the answer as it came is
+ * shown folded, so that the user sees what the model wrote (a cut-off answer is not read at all).
+ */
+function readAnswer(result: GenerateResult, sink: OutputSink, html: HtmlRenderer): TaskAnswer {
+  try {
+    if (result.finishReason === "length") throw new AnswerCutOff(result.model, result.text);
+    return parseAnswer({ text: result.text, toolCalls: result.toolCalls, finishReason: result.finishReason ?? null });
+  } catch (err) {
+    if (err instanceof UnusableAnswer || err instanceof AnswerCutOff) showRawAnswer(sink, err.rawText, html);
+    throw err;
   }
 }
 

@@ -8,11 +8,18 @@ import {
   answerText,
   brokenJson,
   codeOnly,
+  cutOffStream,
   empty,
+  indentedFences,
+  jsonAnswer,
   lastMessageText,
+  listMarkerFences,
   refusal,
+  separateReasoning,
   startFakeModelServer,
+  toolCallAnswer,
   unfencedCode,
+  withCrlf,
   wrongShape,
   type FakeModelServer,
   type FakeModelServerOptions,
@@ -20,10 +27,6 @@ import {
 
 const now = () => performance.timeOrigin + performance.now();
 const user = (content: string) => [{ role: "user" as const, content }];
-const SCHEMA_FORMAT = {
-  type: "json_schema" as const,
-  json_schema: { name: "answer", schema: { type: "object", properties: { a: { type: "number" } } } },
-};
 
 let server: FakeModelServer;
 let client: OpenAI;
@@ -133,53 +136,59 @@ describe("streaming", () => {
   });
 });
 
-describe("response_format", () => {
-  it("supported: answers and records that json_schema was asked for", async () => {
-    server.enqueue({ reply: '{"a": 1}' });
-    const r = await client.chat.completions.create({ model: "m", messages: user("x"), response_format: SCHEMA_FORMAT });
-    expect(r.choices[0]?.message.content).toBe('{"a": 1}');
-    expect(server.chatRequests.map((q) => q.responseFormat)).toEqual(["json_schema"]);
+describe("reasoning, tool calls and streams with no end", () => {
+  /** The raw deltas of a stream, with the fields the openai types lack. */
+  async function deltas(stream: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>) {
+    const out: { delta: Record<string, unknown>; finish: string | null }[] = [];
+    for await (const chunk of stream) {
+      const choice = chunk.choices[0];
+      if (choice) out.push({ delta: choice.delta as unknown as Record<string, unknown>, finish: choice.finish_reason });
+    }
+    return out;
+  }
+
+  it("sends reasoning before the content, in the field asked for, and records its chunks apart", async () => {
+    server.enqueue({ ...separateReasoning("think hard", { code: "print(1)" }, "reasoning"), chunkSize: 5 });
+    const got = await deltas(await client.chat.completions.create({ model: "m", messages: user("x"), stream: true }));
+    const reasoning = got.map((d) => d.delta.reasoning).filter((r): r is string => typeof r === "string");
+    expect(reasoning.join("")).toBe("think hard");
+    expect(got.findIndex((d) => d.delta.reasoning)).toBeLessThan(got.findIndex((d) => d.delta.content));
+    expect(got.some((d) => "reasoning_content" in d.delta)).toBe(false);
+    expect(server.chatRequests[0]!.chunks.filter((c) => c.kind === "reasoning").map((c) => c.text).join("")).toBe("think hard");
   });
 
-  it("unsupported-400: a 400 APIError that does not use up the scenario, so a fallback gets it", async () => {
-    await start({ jsonSchema: "unsupported-400", jsonObject: "unsupported-400" });
-    server.enqueue({ reply: "prompt-only answer" });
-    const err = await client.chat.completions
-      .create({ model: "m", messages: user("x"), response_format: SCHEMA_FORMAT })
-      .catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(OpenAI.APIError);
-    expect((err as InstanceType<typeof OpenAI.APIError>).status).toBe(400);
-    expect(String((err as Error).message)).toContain("json_schema");
-    const err2 = await client.chat.completions
-      .create({ model: "m", messages: user("x"), response_format: { type: "json_object" } })
-      .catch((e: unknown) => e);
-    expect((err2 as InstanceType<typeof OpenAI.APIError>).status).toBe(400);
-    expect(server.pending).toHaveLength(1);
-    const r = await client.chat.completions.create({ model: "m", messages: user("x") });
-    expect(r.choices[0]?.message.content).toBe("prompt-only answer");
-    expect(server.chatRequests.map((q) => [q.responseFormat, q.rejected, q.status])).toEqual([
-      ["json_schema", "json_schema-unsupported", 400],
-      ["json_object", "json_object-unsupported", 400],
-      ["none", undefined, 200],
-    ]);
+  it("streams a tool call as OpenAI does: the name first, then the arguments in pieces, then finish_reason tool_calls", async () => {
+    server.enqueue({ ...toolCallAnswer("print(1)"), chunkSize: 4 });
+    const got = await deltas(await client.chat.completions.create({ model: "m", messages: user("x"), stream: true }));
+    const calls = got.flatMap((d) => (d.delta.tool_calls as { index: number; id?: string; function?: { name?: string; arguments?: string } }[] | undefined) ?? []);
+    expect(calls[0]).toMatchObject({ index: 0, function: { name: "python", arguments: "" } });
+    expect(calls[0]!.id).toMatch(/^call_/);
+    expect(calls.map((c) => c.function?.arguments ?? "").join("")).toBe('{"code":"print(1)"}');
+    expect(got.at(-1)!.finish).toBe("tool_calls");
   });
 
-  it("ignored: the scripted answer comes back whatever was asked, prose and all", async () => {
-    await start({ jsonSchema: "ignored" });
-    const messy = answer({ prose: { before: "Sure! Here is the plan." } });
-    server.enqueue(messy);
-    const r = await client.chat.completions.create({ model: "m", messages: user("x"), response_format: SCHEMA_FORMAT });
-    expect(r.choices[0]?.message.content).toBe(messy.reply);
-    expect(server.chatRequests[0]?.rejected).toBeUndefined();
+  it("the legacy function_call, and a non-streamed tool call", async () => {
+    server.enqueue(toolCallAnswer("print(2)", { legacy: true, raw: true }), toolCallAnswer("print(3)"));
+    const got = await deltas(await client.chat.completions.create({ model: "m", messages: user("x"), stream: true }));
+    const args = got.map((d) => (d.delta.function_call as { arguments?: string } | undefined)?.arguments ?? "").join("");
+    expect(args).toBe("print(2)");
+    expect(got.at(-1)!.finish).toBe("function_call");
+    const whole = await client.chat.completions.create({ model: "m", messages: user("x") });
+    expect(whole.choices[0]?.message.tool_calls?.[0]).toMatchObject({ type: "function", function: { name: "python", arguments: '{"code":"print(3)"}' } });
   });
 
-  it("can be switched between requests through server.options", async () => {
-    server.enqueue({ reply: "ok" });
-    server.options.jsonSchema = "unsupported-400";
-    const err = await client.chat.completions
-      .create({ model: "m", messages: user("x"), response_format: SCHEMA_FORMAT })
-      .catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+  it("a stream with no finish_reason ends with [DONE] alone", async () => {
+    server.enqueue(cutOffStream());
+    const got = await deltas(await client.chat.completions.create({ model: "m", messages: user("x"), stream: true }));
+    expect(got.every((d) => d.finish === null)).toBe(true);
+    expect(got.map((d) => d.delta.content ?? "").join("")).toBe(cutOffStream().reply);
+  });
+
+  it("records the response_format a request asked for (Luci asks for none)", async () => {
+    server.enqueue({ reply: '{"a": 1}' }, { reply: "x" });
+    await client.chat.completions.create({ model: "m", messages: user("x"), response_format: { type: "json_object" } });
+    await client.chat.completions.create({ model: "m", messages: user("x") });
+    expect(server.chatRequests.map((q) => q.responseFormat)).toEqual(["json_object", "none"]);
   });
 });
 
@@ -359,17 +368,24 @@ describe("recording and choosing scenarios", () => {
 describe("answer builders", () => {
   const block = (text: string, lang: string) => new RegExp("```" + lang + "\\n([\\s\\S]*?)\\n```").exec(text)?.[1];
 
-  it("answer(): JSON then Python, prose around them", () => {
-    const text = answer({ code: "x = 1", prose: { before: "Before.", after: "After." } }).reply;
-    expect(text.startsWith("Before.\n```json\n")).toBe(true);
-    expect(text.endsWith("```python\nx = 1\n```\nAfter.")).toBe(true);
-    expect(JSON.parse(block(text, "json")!)).toHaveProperty("plan.steps");
+  it("answer(): a numbered plan, then one python block, prose around them", () => {
+    const text = answer({ plan: ["First", "Second"], code: "x = 1", prose: { before: "Before.", after: "After." } }).reply;
+    expect(text).toBe("Before.\n\n1. First\n2. Second\n\n```python\nx = 1\n```\n\nAfter.");
+    expect(answerText()).toContain("1. compute the result and print it");
+  });
+
+  it("jsonAnswer(): JSON then Python; the shapes real models add", () => {
+    expect(JSON.parse(block(jsonAnswer().reply, "json")!)).toHaveProperty("plan.steps");
+    expect(listMarkerFences().reply.startsWith("1. ```json\n{")).toBe(true);
+    expect(listMarkerFences().reply).toContain("\n2. ```python\n");
+    expect(indentedFences({ code: "a = 1" }).reply).toContain("2. **Write the Python Code:**\n   ```python\n   a = 1\n   ```");
+    expect(withCrlf(answer()).reply).toBe(answerText().replace(/\n/g, "\r\n"));
   });
 
   it("unfencedCode and wrongShape", () => {
     const unfenced = unfencedCode({ code: "y = 2" }).reply;
-    expect(unfenced).not.toContain("```python");
-    expect(unfenced.endsWith("```\ny = 2")).toBe(true);
+    expect(unfenced).not.toContain("```");
+    expect(unfenced.endsWith("\n\ny = 2")).toBe(true);
     const wrong = JSON.parse(block(wrongShape().reply, "json")!);
     expect(wrong).toHaveProperty("analysis");
     expect(wrong).not.toHaveProperty("plan");

@@ -1,5 +1,6 @@
-// Checking the JSON of an answer: the near misses a model makes are put right, then zod judges
-// the shape, and what zod rejects is put in words a model can act on (for the repair call).
+// Checking the analysis-and-plan JSON an answer may carry: the near misses a model makes are put
+// right, then zod judges the shape, and what zod rejects is put in words (for the cell's note
+// saying why the JSON was not used).
 import type { ZodError } from "zod";
 import { AnalysisAndPlanSchema, type AnalysisAndPlan, type COMPLEXITIES, type TASK_TYPES } from "./answer-schema.js";
 
@@ -12,7 +13,7 @@ export function checkAnalysisAndPlan(
   return { ok: false, message: describeZodError(result.error), error: result.error };
 }
 
-/** A zod error as lines a model can act on: `- analysis.task_type: expected one of …, got "foo"`. */
+/** A zod error as lines a reader can act on: `- analysis.task_type: expected one of …, got "foo"`. */
 export function describeZodError(error: ZodError): string {
   return error.issues
     .slice(0, 12)

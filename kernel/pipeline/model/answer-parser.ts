@@ -1,167 +1,202 @@
-// A tolerant parser for the model's answer to a new task.
+// Reads the model's answer to a task: the code to run, the plan to show, the analysis.
 //
-// The format (prompt.ts asks for it; capabilities.ts says why it is free text and not JSON):
-//   ```json
-//   {"analysis": {...}, "plan": {"steps": [...]}}
-//   ```
-//   ```python
-//   <the code>
-//   ```
-// Real models, small local ones above all, stray from it. The parser takes, in order:
-//   - <think>…</think> blocks removed (reasoning models);
-//   - the JSON from a ```json fence, from a fence of another name that holds an object, or bare
-//     in the prose (the first balanced {...} that has analysis/plan keys);
-//   - the code from ```python / ```py / ``` fences (several are joined in order), else from a
-//     `code`/`python` string in the JSON, else recognised in the text with no fences at all;
-//   - no code and words of refusal -> ModelRefused with the model's words; no code otherwise ->
-//     AnswerFormatError;
-//   - JSON that does not parse -> a local repair first (trailing commas, single quotes, comments,
-//     Python literals, unquoted keys, missing commas, a truncated end); what stays broken is
-//     reported as `needs_repair`, and the caller makes ONE repair call built by repairPrompt();
-//   - JSON that parses -> light normalisation (US spelling, "simple" for "low", missing step
-//     numbers, a string where a list belongs) then zod; a shape zod rejects is reported with a
-//     zod message written to be pasted into that repair call.
-// Where each step lives: answer-text.ts (thinking, fences, bare JSON), unfenced-code.ts,
-// lenient-json.ts (the local repair), answer-check.ts (normalisation and zod), repair-prompt.ts
-// (the repair call); the shape itself is in answer-schema.ts.
-import type { ZodError } from "zod";
-import { checkAnalysisAndPlan } from "./answer-check.js";
-import type { TaskAnswer } from "./answer-schema.js";
-import { JSON_LANGS, PYTHON_LANGS, fencedBlocks, findBareJson, hasOurKeys, removeSpans, stripThinking, type Block } from "./answer-text.js";
+// The answer the task prompt asks for (prompt.ts) is what real models write when asked for
+// code: a short plan in words, then one ```python block. The reader takes it in all the shapes
+// real models and servers give it (answer-text.ts: line ends, reasoning, fences anywhere,
+// indented fences; code-choice.ts: which of several python blocks is the program), and also:
+//   - code sent as a tool or function call (`{"code": "…"}` or the code itself);
+//   - code with no fences at all (unfenced-code.ts), or in a `code` field of a JSON answer;
+//   - an analysis-and-plan JSON object (the `json` task prompt; large models sometimes write one
+//     unasked): used when zod accepts it, ignored with a note otherwise. Never a second call.
+// The plan is otherwise read from the words before the code (answer-plan.ts) and the analysis
+// from the code (code-analysis.ts).
+//
+// A mistake of the reader must never look like a mistake of the model: code that still holds a
+// fence line or a reasoning tag is refused here, not handed to the validation gate. An answer
+// that cannot be used throws UnusableAnswer, whose message says what was wrong and offers
+// `%luci regenerate`, and which carries the raw answer for the cell to show folded; an answer
+// with no code and words of refusal throws ModelRefused.
+import { checkAnalysisAndPlan, describeZodError } from "./answer-check.js";
+import { planFromAnswer } from "./answer-plan.js";
+import type { AnalysisAndPlan, TaskAnswer } from "./answer-schema.js";
+import {
+  JSON_LANGS,
+  fencedBlocks,
+  findBareJson,
+  hasOurKeys,
+  isFenceLine,
+  plainLineEnds,
+  removeSpans,
+  withoutReasoning,
+  type Block,
+} from "./answer-text.js";
+import { analyseCode } from "./code-analysis.js";
+import { candidates, chooseProgram } from "./code-choice.js";
 import { AnswerFormatError, ModelRefused, clip } from "./errors.js";
 import { parseJsonLeniently } from "./lenient-json.js";
+import { scanPython } from "./python-scan.js";
+import type { ToolCall } from "./types.js";
 import { looksLikePython, unfencedCode } from "./unfenced-code.js";
 
-export type JsonProblem = "json_missing" | "json_broken" | "json_shape";
-
-export type ParsedAnswer =
-  | { ok: true; answer: TaskAnswer }
-  | {
-      ok: false;
-      problem: JsonProblem;
-      /** In words, for the repair call and for the cell. */
-      message: string;
-      /** The code, which is fine: the repair call asks for the JSON only. */
-      code: string;
-      /** The JSON text as the model wrote it (the whole answer when there was none). */
-      jsonText: string;
-      zodError?: ZodError;
-      notes: string[];
-    };
-
-/** Reads an answer. Throws ModelRefused (no code, words of refusal) or AnswerFormatError (no code). */
-export function parseAnswer(text: string): ParsedAnswer {
-  const notes: string[] = [];
-  const cleaned = stripThinking(text);
-  const blocks = fencedBlocks(cleaned);
-
-  // The JSON: a json fence, then any fence that holds an object with our keys, then bare.
-  let jsonText: string | undefined;
-  let jsonBlock: Block | undefined = blocks.find((b) => JSON_LANGS.has(b.lang));
-  if (!jsonBlock) jsonBlock = blocks.find((b) => b.content.trimStart().startsWith("{") && hasOurKeys(b.content));
-  let bare: { start: number; end: number } | undefined;
-  if (jsonBlock) jsonText = jsonBlock.content.trim();
-  else {
-    bare = findBareJson(cleaned, blocks);
-    if (bare) jsonText = cleaned.slice(bare.start, bare.end).trim();
+/** An answer Luci cannot use. The message says why in words; `rawText` is the answer as it came. */
+export class UnusableAnswer extends AnswerFormatError {
+  constructor(
+    what: string,
+    readonly rawText: string,
+  ) {
+    super(
+      `Luci could not use the model's answer: ${what}. The answer is shown above, folded. ` +
+        "To ask the model again, run the cell with `%luci regenerate` as its first line.",
+    );
   }
-
-  // The code: python fences, joined; else a code string inside the JSON; else unfenced.
-  const codeBlocks = blocks.filter(
-    (b) => b !== jsonBlock && (PYTHON_LANGS.has(b.lang) || (b.lang === "" && looksLikePython(b.content))),
-  );
-  let code = codeBlocks.map((b) => b.content.replace(/\s+$/, "")).join("\n\n");
-  if (codeBlocks.some((b) => !b.closed)) notes.push("the python block has no closing fence (the answer may have been cut short)");
-
-  let value: unknown;
-  let jsonError: string | undefined;
-  if (jsonText !== undefined) {
-    const parsed = parseJsonLeniently(jsonText);
-    if (parsed.ok) {
-      value = parsed.value;
-      if (parsed.fixes.length) notes.push(`JSON repaired locally: ${parsed.fixes.join(", ")}`);
-    } else jsonError = parsed.error;
-  }
-
-  if (!code.trim() && value && typeof value === "object") {
-    const inJson = codeInJson(value as Record<string, unknown>);
-    if (inJson) {
-      code = inJson;
-      notes.push("the code came inside the JSON");
-    }
-  }
-  if (!code.trim()) {
-    let rest = removeSpans(cleaned, [
-      ...blocks.map((b) => ({ start: b.start, end: b.end })),
-      ...(bare ? [bare] : []),
-    ]);
-    const found = unfencedCode(rest);
-    if (found) {
-      code = found;
-      notes.push("the code had no fences");
-    } else {
-      rest = rest.trim();
-      const words = rest || cleaned.trim();
-      if (isRefusal(words)) throw new ModelRefused(words);
-      if (!cleaned.trim()) throw new AnswerFormatError("The model's answer was empty.");
-      throw new AnswerFormatError(
-        `The model's answer has no Python code. It began: ${JSON.stringify(clip(cleaned, 300))}`,
-      );
-    }
-  }
-  code = code.replace(/^\s*\n/, "").replace(/\s+$/, "") + "\n";
-
-  if (jsonText === undefined) {
-    return {
-      ok: false,
-      problem: "json_missing",
-      message: "The answer has no JSON with the analysis and the plan.",
-      code,
-      jsonText: cleaned,
-      notes,
-    };
-  }
-  if (jsonError !== undefined) {
-    return {
-      ok: false,
-      problem: "json_broken",
-      message: `The JSON with the analysis and the plan does not parse: ${jsonError}`,
-      code,
-      jsonText,
-      notes,
-    };
-  }
-  const checked = checkAnalysisAndPlan(value);
-  if (!checked.ok) {
-    return {
-      ok: false,
-      problem: "json_shape",
-      message: `The JSON with the analysis and the plan has the wrong shape:\n${checked.message}`,
-      code,
-      jsonText,
-      zodError: checked.error,
-      notes,
-    };
-  }
-  return { ok: true, answer: { ...checked.value, code, notes } };
 }
 
-function codeInJson(value: Record<string, unknown>): string | undefined {
+export interface AnswerInput {
+  /** The answer's text (its content; reasoning sent apart is not part of it). */
+  text: string;
+  /** Tool or function calls the answer made. */
+  toolCalls?: ToolCall[];
+  /** Why the stream ended; null when it ended with no finish_reason at all (a server cut it off:
+   * llama-cpp-python does when another request arrives). Absent: not known. */
+  finishReason?: string | null;
+}
+
+export function parseAnswer(input: string | AnswerInput): TaskAnswer {
+  const { text: content, toolCalls = [], finishReason } = typeof input === "string" ? { text: input } : input;
+  // The answer as it came, for the cell to show when it cannot be used: its tool calls too.
+  const raw = [content, ...toolCalls.map((c) => `[tool call ${c.name}: ${c.arguments}]`)].filter(Boolean).join("\n\n");
+  const notes: string[] = [];
+  const reasoning = withoutReasoning(plainLineEnds(content));
+  notes.push(...reasoning.notes);
+  const text = reasoning.text;
+  const blocks = fencedBlocks(text);
+  const json = planJson(text, blocks);
+  if (json.note) notes.push(json.note);
+
+  let code: string | undefined;
+  let prose = "";
+  const tool = codeFromToolCalls(toolCalls);
+  if (tool) {
+    code = tool.code;
+    prose = removeSpans(text, blocks);
+    notes.push(`the code came as a call of the tool ${JSON.stringify(tool.name)}`, ...tool.notes);
+  } else {
+    const choice = chooseProgram(candidates(text, blocks.filter((b) => b !== json.block)));
+    if (choice) {
+      if (choice.cutOff) throw new UnusableAnswer("its python block has no closing fence and its code stops mid-statement, so the answer was cut off", raw);
+      if (finishReason === null && choice.blocks.some((b) => !b.closed)) {
+        throw new UnusableAnswer("the stream ended inside its python block, with no closing fence and no finish reason, so the answer was cut off", raw);
+      }
+      code = choice.code;
+      notes.push(...choice.notes);
+      const end = choice.blocks.at(-1)!.end;
+      prose = removeSpans(text.slice(0, end), [...blocks, ...(json.span ? [json.span] : [])].filter((s) => s.start < end));
+    } else if (json.code) {
+      code = json.code;
+      notes.push("the code came inside the JSON");
+    } else {
+      const rest = removeSpans(text, [...blocks, ...(json.span ? [json.span] : [])]);
+      const found = unfencedCode(rest);
+      if (!found) throw noCode(raw, text, rest, blocks);
+      code = found;
+      prose = rest.slice(0, rest.indexOf(found));
+      notes.push("the code had no fences");
+    }
+  }
+
+  const problem = uncleanLine(code);
+  if (problem) throw new UnusableAnswer(problem, raw);
+  code = code.replace(/^\s*\n/, "").replace(/\s+$/, "") + "\n";
+  const plan: AnalysisAndPlan = json.value ?? { analysis: analyseCode(code), plan: { steps: planFromAnswer(prose, code) } };
+  return { ...plan, code, notes };
+}
+
+/** The analysis-and-plan JSON an answer may carry, fenced or bare: its value when zod accepts it. */
+function planJson(text: string, blocks: Block[]): { block?: Block; span?: { start: number; end: number }; value?: AnalysisAndPlan; code?: string; note?: string } {
+  const block = blocks.find((b) => (JSON_LANGS.has(b.lang) || (b.lang === "" && b.content.trimStart().startsWith("{"))) && hasOurKeys(b.content));
+  const span = block ? undefined : findBareJson(text, blocks);
+  const jsonText = block ? block.content : span ? text.slice(span.start, span.end) : undefined;
+  if (jsonText === undefined) return {};
+  const parsed = parseJsonLeniently(jsonText);
+  if (!parsed.ok) {
+    return { block, span, note: `the answer's analysis-and-plan JSON did not parse (${parsed.error}), so the plan shown is read from the rest of the answer` };
+  }
+  const code = codeInJson(parsed.value);
+  const checked = checkAnalysisAndPlan(parsed.value);
+  if (!checked.ok) {
+    const first = describeZodError(checked.error).split("\n")[0]!.replace(/^- /, "");
+    return { block, span, code, note: `the answer's analysis-and-plan JSON had the wrong shape (${first}), so the plan shown is read from the rest of the answer` };
+  }
+  return { block, span, code, value: checked.value };
+}
+
+function codeInJson(value: unknown): string | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  const record = value as Record<string, unknown>;
   for (const key of ["code", "python", "python_code", "script"]) {
-    const v = value[key];
-    if (typeof v === "string" && v.trim()) return stripFences(v);
+    const v = record[key];
+    if (typeof v === "string" && v.trim()) return codeOfString(v)?.code;
   }
   return undefined;
 }
 
-function stripFences(code: string): string {
-  const blocks = fencedBlocks(code);
-  return blocks.length ? blocks.map((b) => b.content).join("\n\n") : code;
+/** Code in a string (a JSON field, a tool call's argument): its python block if it is fenced, else itself. */
+function codeOfString(text: string): { code: string; notes: string[] } | undefined {
+  const plain = plainLineEnds(text);
+  const blocks = fencedBlocks(plain);
+  if (blocks.length) {
+    const choice = chooseProgram(candidates(plain, blocks));
+    return choice && !choice.cutOff ? { code: choice.code, notes: choice.notes } : undefined;
+  }
+  return plain.trim() ? { code: plain, notes: [] } : undefined;
+}
+
+const CODE_KEYS = ["code", "python", "python_code", "source", "script", "program", "cell", "input", "content"];
+
+/** The code of the first tool call that carries some: `{"code": "…"}` (any of CODE_KEYS), or the code itself. */
+function codeFromToolCalls(calls: ToolCall[]): { name: string; code: string; notes: string[] } | undefined {
+  for (const call of calls) {
+    const parsed = parseJsonLeniently(call.arguments);
+    let found: { code: string; notes: string[] } | undefined;
+    if (parsed.ok && typeof parsed.value === "object" && parsed.value !== null && !Array.isArray(parsed.value)) {
+      const args = parsed.value as Record<string, unknown>;
+      const key = CODE_KEYS.find((k) => typeof args[k] === "string" && (args[k] as string).trim());
+      if (key) found = codeOfString(args[key] as string);
+    } else if (!parsed.ok && looksLikePython(call.arguments)) {
+      // gpt-oss's built-in python tool sends the code itself as the arguments.
+      found = codeOfString(call.arguments);
+    }
+    if (found) return { name: call.name, ...found };
+  }
+  return undefined;
+}
+
+/** What makes code unfit for the gate: a fence line or a reasoning tag left in it (a reader's mistake). */
+function uncleanLine(code: string): string | undefined {
+  const lines = scanPython(code).lines;
+  for (const [i, line] of lines.entries()) {
+    if (line.inString) continue;
+    if (isFenceLine(line.masked)) {
+      return `the code read from it still holds a Markdown fence (line ${i + 1}: ${JSON.stringify(clip(line.text, 60))}), so its fences could not be paired`;
+    }
+    if (/^\s*<\/?(think|thinking|reasoning)>\s*$/i.test(line.text)) {
+      return `the code read from it still holds a reasoning tag (line ${i + 1}: ${JSON.stringify(line.text.trim())})`;
+    }
+  }
+  return undefined;
 }
 
 const REFUSAL =
   /\b(I\s+(can(?:'|’)?t|cannot|can not|won(?:'|’)?t|will not|am unable to|am not able to|must decline)|I'm\s+(unable|not able|sorry,? but)|As an AI|I apologi[sz]e,? but|I'm afraid I)\b/i;
 
-function isRefusal(text: string): boolean {
-  return REFUSAL.test(text);
+/** The error for an answer with no code: a refusal, an empty answer, unpaired fences, or words only. */
+function noCode(raw: string, text: string, rest: string, blocks: Block[]): Error {
+  const words = rest.trim() || text.trim();
+  if (words && REFUSAL.test(words)) return new ModelRefused(words);
+  if (!raw.trim()) return new UnusableAnswer("the answer was empty", raw);
+  if (!text.trim()) return new UnusableAnswer("the answer held only the model's reasoning, and no code after it", raw);
+  if (blocks.some((b) => !b.closed)) {
+    return new UnusableAnswer("its fences do not pair up (a ``` block never closes and holds no Python), so the code cannot be told from the text", raw);
+  }
+  return new UnusableAnswer("it has no Python code (no ```python block, and no lines that read as code)", raw);
 }

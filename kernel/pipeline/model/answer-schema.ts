@@ -1,5 +1,7 @@
-// The analysis and plan a model gives for a new task: the zod schemas that judge it, the same
-// shape as JSON Schema for structured output, an example for prompts, and the types.
+// The analysis and plan of a task: the shape the cell's plan display, the record and the page
+// render (application/vnd.luci.plan+json). Luci derives them from the answer (answer-plan.ts,
+// code-analysis.ts); an answer that carries them as JSON (the `json` task prompt, or a large
+// model that writes them unasked) is judged by these zod schemas. An example for that prompt.
 import { z } from "zod";
 
 export const TASK_TYPES = [
@@ -36,53 +38,7 @@ export type PlanStep = z.infer<typeof PlanStepSchema>;
 export type Plan = z.infer<typeof PlanSchema>;
 export type AnalysisAndPlan = z.infer<typeof AnalysisAndPlanSchema>;
 
-/** The same shape as JSON Schema, for `response_format: json_schema` (strict rules: every
- * property required, additionalProperties false at every level, no $ref, no unions). Written
- * out rather than generated, so nothing loads a converter; a test checks it against zod. */
-export const ANALYSIS_AND_PLAN_JSON_SCHEMA = {
-  type: "object",
-  additionalProperties: false,
-  required: ["analysis", "plan"],
-  properties: {
-    analysis: {
-      type: "object",
-      additionalProperties: false,
-      required: ["task_type", "needs_web_interface", "needs_simulation", "data_sources", "complexity"],
-      properties: {
-        task_type: { type: "string", enum: [...TASK_TYPES] },
-        needs_web_interface: { type: "boolean" },
-        needs_simulation: { type: "boolean" },
-        data_sources: { type: "array", items: { type: "string" } },
-        complexity: { type: "string", enum: [...COMPLEXITIES] },
-      },
-    },
-    plan: {
-      type: "object",
-      additionalProperties: false,
-      required: ["steps"],
-      properties: {
-        steps: {
-          type: "array",
-          items: {
-            type: "object",
-            additionalProperties: false,
-            required: ["step", "action", "inputs", "outputs"],
-            properties: {
-              step: { type: "integer" },
-              action: { type: "string" },
-              inputs: { type: "array", items: { type: "string" } },
-              outputs: { type: "array", items: { type: "string" } },
-            },
-          },
-        },
-      },
-    },
-  },
-} as const;
-
-export const ANALYSIS_AND_PLAN_SCHEMA_NAME = "luci_analysis_and_plan";
-
-/** An example of the JSON, for prompts (schemas' descriptions are not shown to every model). */
+/** An example of the JSON, for the `json` task prompt. */
 export const EXAMPLE_ANALYSIS_AND_PLAN: AnalysisAndPlan = {
   analysis: {
     task_type: "visualisation",
@@ -101,6 +57,6 @@ export const EXAMPLE_ANALYSIS_AND_PLAN: AnalysisAndPlan = {
 
 export interface TaskAnswer extends AnalysisAndPlan {
   code: string;
-  /** What the parser had to do to read it ("code had no fences", "JSON repaired: trailing commas"). */
+  /** What the parser had to do to read it ("the code had no fences", "2 python blocks joined"). */
   notes: string[];
 }

@@ -36,7 +36,7 @@ export class ModelRefused extends Error {
   }
 }
 
-/** The answer cannot be used even after repair: no code, or JSON that stays broken. */
+/** The answer cannot be used: no code, fences that do not pair up, code cut off (answer-parser.ts). */
 export class AnswerFormatError extends Error {
   override readonly name = "AnswerFormatError";
 }

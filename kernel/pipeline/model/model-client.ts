@@ -3,6 +3,12 @@
 //   - `openai` is loaded with a dynamic import on the first call, so the kernel's start pays
 //     nothing for it (nothing in the kernel imports this file at start either).
 //   - Tokens go to onToken as they arrive; the text returned is their concatenation.
+//   - Reasoning that a server streams apart from the answer (`reasoning_content`: vLLM,
+//     DeepSeek's API, llama.cpp's --reasoning-format; `reasoning`: OpenRouter, newer vLLM) goes
+//     to onReasoning, so the cell can say the model is thinking; it is not part of the text.
+//   - Tool and function calls (OpenAI `tool_calls` deltas, the legacy `function_call`) are
+//     collected into toolCalls; their argument pieces go to onToolCall as they arrive. Luci
+//     offers no tools, but some models return their code that way.
 //   - An AbortSignal (the interrupt) ends the call at once: the promise rejects with
 //     GenerationInterrupted without waiting for the socket to close.
 //   - The timeout (LUCI_LLM_TIMEOUT) is for silence: no headers, or no chunk, for that long.
@@ -15,13 +21,12 @@
 //   - Every failure becomes ModelUnavailable in plain words, with the URL and the status. The
 //     API key is never in it: any text from a server is passed through redactKey(). The words
 //     are in request-failure.ts.
-//   - A request with a `schema` uses structured output as capabilities.ts decides.
+//   - No `response_format`: the answer is free text, a plan then a python block (prompt.ts).
 //   - TLS: for an https endpoint with NODE_EXTRA_CA_CERTS set (the kernelspec defers reading it;
 //     see common/deferred-ca-certs.ts), requests go through fetchTrusting() (trusted-fetch.ts),
 //     whose trust is the system roots plus those certificates.
 import type OpenAI from "openai";
 import { extraCaCertificates } from "../../common/deferred-ca-certs.js";
-import { endpointKey, withStructuredOutput, responseFormat, type JsonSchemaSpec } from "./capabilities.js";
 import { resolveEndpoint, type DiscoveryOptions, type Endpoint } from "./discovery.js";
 import { GenerationInterrupted, ModelUnavailable } from "./errors.js";
 import { loadOpenAI } from "./openai-module.js";
@@ -29,16 +34,18 @@ import { AttemptError, failureOf, reasonOf, unavailableError } from "./request-f
 import { DEFAULT_RETRY, sleep, type RetryPolicy } from "./retry-policy.js";
 import type { ModelSettings } from "./settings.js";
 import { fetchTrusting } from "./trusted-fetch.js";
-import type { ChatMessage, StructuredMode } from "./types.js";
+import type { ChatMessage, ToolCall } from "./types.js";
 
 export interface GenerateRequest {
   messages: ChatMessage[];
   onToken?(text: string): void;
+  /** A piece of reasoning streamed apart from the answer (reasoning_content / reasoning). */
+  onReasoning?(text: string): void;
+  /** A piece of a tool or function call's arguments. */
+  onToolCall?(text: string): void;
   /** A retry is about to wait: "The model server is busy (HTTP 429)", 3. */
   onRetry?(reason: string, waitSeconds: number): void;
   signal?: AbortSignal;
-  /** The answer is JSON of this schema: use json_schema / json_object where the endpoint has them. */
-  schema?: JsonSchemaSpec;
   temperature?: number;
   maxTokens?: number;
 }
@@ -54,7 +61,8 @@ export interface GenerateResult {
   usage?: Usage;
   model: string;
   baseUrl: string;
-  structured: StructuredMode;
+  /** Tool or function calls the answer made (empty for an answer in text). */
+  toolCalls: ToolCall[];
   /** Requests sent, rejected and retried ones included (a plain success is 1). */
   calls: number;
   /** "stop", or "length" when max tokens cut the answer short. */
@@ -101,19 +109,9 @@ export class ModelClient {
     const endpoint = await this.endpoint();
     const client = await this.client(endpoint);
     const counter = { calls: 0 };
-    const run = (mode: StructuredMode) => this.withRetries(client, endpoint, request, mode, counter);
     try {
-      if (!request.schema) {
-        const result = await run("none");
-        return { ...result, structured: "none", calls: counter.calls };
-      }
-      const { result, mode } = await withStructuredOutput(
-        endpointKey(endpoint.baseUrl, endpoint.model),
-        run,
-        (r) => r.text,
-        (err) => (err instanceof ModelUnavailable ? { status: err.status, message: err.message } : undefined),
-      );
-      return { ...result, structured: mode, calls: counter.calls };
+      const result = await this.withRetries(client, endpoint, request, counter);
+      return { ...result, calls: counter.calls };
     } catch (err) {
       if (err instanceof ModelUnavailable && err.status === undefined && endpoint.source !== "settings") {
         // A discovered server that went away: look again next time.
@@ -127,9 +125,8 @@ export class ModelClient {
     client: OpenAI,
     endpoint: Endpoint,
     request: GenerateRequest,
-    mode: StructuredMode,
     counter: { calls: number },
-  ): Promise<Omit<GenerateResult, "structured" | "calls">> {
+  ): Promise<Omit<GenerateResult, "calls">> {
     let rateRetries = 0;
     let failureRetries = 0;
     let waited = 0;
@@ -137,7 +134,7 @@ export class ModelClient {
       const shown = { tokens: false };
       counter.calls++;
       try {
-        return await this.streamOnce(client, endpoint, request, mode, shown);
+        return await this.streamOnce(client, endpoint, request, shown);
       } catch (err) {
         if (err instanceof GenerationInterrupted) throw err;
         if (!(err instanceof AttemptError)) throw err;
@@ -186,9 +183,8 @@ export class ModelClient {
     client: OpenAI,
     endpoint: Endpoint,
     request: GenerateRequest,
-    mode: StructuredMode,
     shown: { tokens: boolean },
-  ): Promise<Omit<GenerateResult, "structured" | "calls">> {
+  ): Promise<Omit<GenerateResult, "calls">> {
     const timeoutMs = this.settings.timeoutSeconds * 1000;
     const controller = new AbortController();
     let text = "";
@@ -213,7 +209,6 @@ export class ModelClient {
 
     const work = async () => {
       const key = endpointKey(endpoint.baseUrl, endpoint.model);
-      const format = request.schema ? responseFormat(mode, request.schema) : undefined;
       const body: Record<string, unknown> = {
         model: endpoint.model,
         messages: request.messages,
@@ -223,7 +218,6 @@ export class ModelClient {
       // A bound by default: a local server with no limit (LM Studio's is -1) and a looping model
       // would otherwise stream for ever into an unattended nbconvert or papermill run.
       body.max_tokens = request.maxTokens ?? this.settings.maxTokens ?? DEFAULT_MAX_TOKENS;
-      if (format) body.response_format = format;
       if (!this.noUsageOption.has(key)) body.stream_options = { include_usage: true };
       arm();
       const stream = (await client.chat.completions.create(
@@ -234,6 +228,12 @@ export class ModelClient {
       let model = endpoint.model;
       let finishReason: string | undefined;
       let usage: Usage | undefined;
+      const calls = new Map<number, ToolCall>();
+      let collected = 0;
+      const tooLong = (): never => {
+        controller.abort();
+        throw new ModelUnavailable(`the answer from ${endpoint.baseUrl} passed ${MAX_ANSWER_CHARS.toLocaleString("en")} characters and was stopped`, endpoint.baseUrl);
+      };
       for await (const chunk of stream) {
         arm();
         if (chunk.model) model = chunk.model;
@@ -247,13 +247,18 @@ export class ModelClient {
         const choice = chunk.choices?.[0];
         if (!choice) continue;
         if (choice.finish_reason) finishReason = choice.finish_reason;
-        const piece = choice.delta?.content;
+        const delta = (choice.delta ?? {}) as StreamDelta;
+        const reasoning = delta.reasoning_content ?? delta.reasoning;
+        if (typeof reasoning === "string" && reasoning) request.onReasoning?.(reasoning);
+        for (const piece of toolPieces(delta, calls)) {
+          if ((collected += piece.length) > MAX_ANSWER_CHARS) tooLong();
+          shown.tokens = true;
+          request.onToolCall?.(piece);
+        }
+        const piece = delta.content;
         if (piece) {
           text += piece;
-          if (text.length > MAX_ANSWER_CHARS) {
-            controller.abort();
-            throw new ModelUnavailable(`the answer from ${endpoint.baseUrl} passed ${MAX_ANSWER_CHARS.toLocaleString("en")} characters and was stopped`, endpoint.baseUrl);
-          }
+          if ((collected += piece.length) > MAX_ANSWER_CHARS) tooLong();
           shown.tokens = true;
           request.onToken?.(piece);
         }
@@ -261,7 +266,8 @@ export class ModelClient {
       // The openai stream ends quietly when its request is aborted: the timer's abort is not an end.
       if (timedOut) throw new Error("timed out");
       if (request.signal?.aborted) throw new GenerationInterrupted(text);
-      return { text, usage, model, baseUrl: endpoint.baseUrl, finishReason };
+      const toolCalls = [...calls.values()].filter((c) => c.name || c.arguments);
+      return { text, usage, model, baseUrl: endpoint.baseUrl, finishReason, toolCalls };
     };
 
     try {
@@ -298,4 +304,36 @@ export class ModelClient {
     this.clients.set(key, client);
     return client;
   }
+}
+
+/** The fields of a streamed delta that Luci reads, the ones the openai types lack included. */
+interface StreamDelta {
+  content?: string | null;
+  reasoning_content?: string | null;
+  reasoning?: string | null;
+  tool_calls?: { index?: number; function?: { name?: string | null; arguments?: string | null } | null }[] | null;
+  function_call?: { name?: string | null; arguments?: string | null } | null;
+}
+
+/** Adds a delta's tool-call pieces to `calls` (by index; the legacy function_call is index 0);
+ * returns the argument pieces, for the cell. */
+function toolPieces(delta: StreamDelta, calls: Map<number, ToolCall>): string[] {
+  const pieces: string[] = [];
+  const parts = [...(delta.tool_calls ?? []).map((t) => ({ index: t.index ?? 0, fn: t.function })), ...(delta.function_call ? [{ index: 0, fn: delta.function_call }] : [])];
+  for (const { index, fn } of parts) {
+    if (!fn) continue;
+    const call = calls.get(index) ?? { name: "", arguments: "" };
+    if (fn.name) call.name += fn.name;
+    if (fn.arguments) {
+      call.arguments += fn.arguments;
+      pieces.push(fn.arguments);
+    }
+    calls.set(index, call);
+  }
+  return pieces;
+}
+
+/** One endpoint: a server and a model on it. */
+function endpointKey(baseUrl: string, model: string): string {
+  return `${baseUrl.replace(/\/+$/, "")}\n${model}`;
 }

@@ -1,11 +1,21 @@
-// The messages for a new task: a system prompt (what Luci is and the exact answer format) and a
-// user message (the task, then what the code can build on: earlier cells, the live namespace,
-// the files, the packages). The caller gathers the context; this file only words it, compactly:
-// every list is capped and every long text clipped, so a notebook with a hundred cells or a
-// namespace of a thousand names still makes a prompt a small local model can take.
-import { ANALYSIS_AND_PLAN_JSON_SCHEMA, COMPLEXITIES, EXAMPLE_ANALYSIS_AND_PLAN, TASK_TYPES } from "./answer-schema.js";
+// The messages for a new task: a system prompt (what Luci is, the answer it wants, the rules of
+// the notebook) and a user message (what the code can build on: earlier cells, the live
+// namespace, the files, the packages; then the task's parameters and the task itself).
+//
+// The system prompt is short and the same for every task of a kernel: small local models read a
+// prompt at about 60 tokens a second here, and a server that caches a prompt's beginning then
+// reads it once. For the same reason the user message puts what grows from task to task (the
+// earlier cells, oldest first) before what changes (the namespace, the task).
+//
+// The answer it asks for is what real models write when asked for code: a short plan in words,
+// then one ```python block (real-models.md: a numbered answer format was copied as `1. ```json`
+// by Qwen2.5-Coder). LUCI_TASK_PROMPT=json asks instead for the analysis and plan as JSON
+// before the code, the older format, kept so that the two can be compared on real models; the
+// reader (answer-parser.ts) takes both. Every list is capped and every long text clipped.
+import { COMPLEXITIES, EXAMPLE_ANALYSIS_AND_PLAN, TASK_TYPES } from "./answer-schema.js";
 import type { JsonValue } from "../records/json.js";
 import { pythonLiteral } from "../records/parameters.js";
+import { ModelSettingsError } from "./settings.js";
 import type { ChatMessage } from "./types.js";
 
 export interface EarlierCell {
@@ -53,43 +63,61 @@ export const CONTEXT_LIMITS = {
   previewChars: 80,
 };
 
-export function systemPrompt(pythonVersion?: string): string {
-  const example = JSON.stringify(EXAMPLE_ANALYSIS_AND_PLAN);
+/** Which answer the task prompt asks for: a plan in words then code (plain), or JSON then code. */
+export type PromptStyle = "plain" | "json";
+
+/** LUCI_TASK_PROMPT: plain (the default) or json. */
+export function promptStyle(env: NodeJS.ProcessEnv = process.env): PromptStyle {
+  const value = env.LUCI_TASK_PROMPT?.trim().toLowerCase();
+  if (!value || value === "plain") return "plain";
+  if (value === "json") return "json";
+  throw new ModelSettingsError(`LUCI_TASK_PROMPT must be "plain" or "json", not ${JSON.stringify(env.LUCI_TASK_PROMPT)}`);
+}
+
+const ROLE = "You are Luci, the engine of a Jupyter notebook whose cells are tasks in plain language.";
+
+function rules(pythonVersion?: string): string {
   return [
-    "You are Luci, the engine of a Jupyter notebook in which each cell is a task in plain language. " +
-      "For each task you write an analysis, a plan and the Python code that does the task.",
+    `The code runs in the notebook's persistent Python${pythonVersion ? ` ${pythonVersion}` : ""} namespace: ` +
+      "variables, functions and imports of earlier cells still exist, so reuse them and do not load data again. " +
+      "Parameters listed with the task are already set as variables: use them and do not assign them.",
+    "Put the imports the code needs at the top; missing packages are installed automatically. " +
+      "Show results with print() or display() (the value of the last line is shown too) and call plt.show() for figures. " +
+      "Never call input(). Use relative paths for files. Write complete, runnable code with no placeholders.",
+  ].join("\n");
+}
+
+export function systemPrompt(pythonVersion?: string, style: PromptStyle = "plain"): string {
+  if (style === "json") {
+    return [
+      `${ROLE} For each task, give the analysis and the plan as one JSON object in a \`\`\`json block, ` +
+        "then the complete Python code in a single ```python block, and nothing after it. Never put the code inside the JSON. The JSON looks like this:",
+      JSON.stringify(EXAMPLE_ANALYSIS_AND_PLAN),
+      `task_type is one of ${TASK_TYPES.join(", ")}; complexity is one of ${COMPLEXITIES.join(", ")}.`,
+      "",
+      rules(pythonVersion),
+    ].join("\n");
+  }
+  return [
+    `${ROLE} For each task, write a short plan as a numbered list of steps in plain words, ` +
+      "then the complete Python code in a single ```python block, and nothing after it.",
     "",
-    "Answer in exactly this format, and nothing else:",
-    "1. A ```json block with one object {\"analysis\": ..., \"plan\": ...} of this JSON Schema:",
-    JSON.stringify(ANALYSIS_AND_PLAN_JSON_SCHEMA),
-    `   task_type is one of ${TASK_TYPES.join(", ")}; complexity is one of ${COMPLEXITIES.join(", ")}. Example:`,
-    "```json",
-    example,
-    "```",
-    "2. Then one ```python block with the complete code. Never put the code inside the JSON.",
-    "",
-    "The code:",
-    `- runs in the notebook's persistent Python${pythonVersion ? ` ${pythonVersion}` : ""} namespace: ` +
-      "variables from earlier cells exist, so reuse them instead of loading data again; " +
-      "parameters listed with the task are already set, so read them and do not assign them;",
-    "- puts all imports at the top; missing packages are installed for you;",
-    "- shows results with print() or display(); the value of the last line is shown too; " +
-      "matplotlib figures show inline (call plt.show());",
-    "- never calls input(), and reads files from the working directory by relative path;",
-    "- is complete and runnable: no placeholders, no '...'.",
+    rules(pythonVersion),
   ].join("\n");
 }
 
 /** The messages for a new task. */
-export function taskMessages(task: string, context: TaskContext = {}): ChatMessage[] {
+export function taskMessages(task: string, context: TaskContext = {}, style: PromptStyle = "plain"): ChatMessage[] {
   return [
-    { role: "system", content: systemPrompt(context.pythonVersion) },
+    { role: "system", content: systemPrompt(context.pythonVersion, style) },
     { role: "user", content: userMessage(task, context) },
   ];
 }
 
 export function userMessage(task: string, context: TaskContext = {}): string {
-  const parts: string[] = [`Task: ${task.trim()}`];
+  const parts: string[] = [];
+  const context_ = contextSection(context);
+  if (context_) parts.push(context_);
   const params = Object.entries(context.parameters ?? {});
   if (params.length) {
     parts.push(
@@ -97,13 +125,16 @@ export function userMessage(task: string, context: TaskContext = {}): string {
         params.map(([name, value]) => `- ${name} = ${pythonLiteral(value as JsonValue)}`).join("\n"),
     );
   }
-  const context_ = contextSection(context);
-  if (context_) parts.push(context_);
+  parts.push(`Task: ${task.trim()}`);
   return parts.join("\n\n");
 }
 
 function contextSection(context: TaskContext): string | undefined {
+  // What changes least comes first: the packages, then the earlier cells (one more each task),
+  // then the files and the namespace. A server that caches the prompt's beginning reuses more.
   const sections: string[] = [];
+  const packages = context.packages ?? [];
+  if (packages.length) sections.push(`## Installed packages\n${capList(packages, CONTEXT_LIMITS.packages)}`);
   const cells = context.cells ?? [];
   if (cells.length) {
     const shown = cells.slice(-CONTEXT_LIMITS.cells);
@@ -116,17 +147,15 @@ function contextSection(context: TaskContext): string | undefined {
       `## Earlier cells (oldest first${skipped ? `; ${skipped} older not shown` : ""})\n${lines.join("\n")}`,
     );
   }
+  const files = context.files ?? [];
+  if (files.length) sections.push(`## Files in the working directory\n${capList(files, CONTEXT_LIMITS.files)}`);
   const names = context.namespace ?? [];
   if (names.length) {
     const shown = names.slice(0, CONTEXT_LIMITS.names).map(describeName);
     const more = names.length - shown.length;
     sections.push(`## Variables in the namespace\n${shown.join("\n")}${more ? `\n- … and ${more} more` : ""}`);
   }
-  const files = context.files ?? [];
-  if (files.length) sections.push(`## Files in the working directory\n${capList(files, CONTEXT_LIMITS.files)}`);
-  const packages = context.packages ?? [];
-  if (packages.length) sections.push(`## Installed packages\n${capList(packages, CONTEXT_LIMITS.packages)}`);
-  return sections.length ? `# Context\n\n${sections.join("\n\n")}` : undefined;
+  return sections.length ? sections.join("\n\n") : undefined;
 }
 
 function describeName(entry: NamespaceEntry): string {
@@ -163,4 +192,3 @@ function clipCode(code: string): string {
   return `${head.slice(0, head.lastIndexOf("\n"))}\n# … (${text.length - max} characters left out)\n${tail.slice(tail.indexOf("\n") + 1)}`;
 }
 
-/** A parameter's value as Python would write it. */

@@ -5,5 +5,9 @@ export interface ChatMessage {
   content: string;
 }
 
-/** The structured output an endpoint gives: json_schema, json_object, or none (the prompt alone). */
-export type StructuredMode = "json_schema" | "json_object" | "none";
+/** A tool (function) call in an answer: some models and servers return code this way
+ * (OpenAI `tool_calls`, the legacy `function_call`). `arguments` is the text as sent, usually JSON. */
+export interface ToolCall {
+  name: string;
+  arguments: string;
+}

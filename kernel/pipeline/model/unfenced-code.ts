@@ -1,5 +1,6 @@
 // Python with no fences: lines that read as code, and the longest run of them in prose. Also
-// used to tell a fence with no language name that holds code from one that holds something else.
+// used to tell a fence with no language name that holds code from one that holds something
+// else, and a line of prose from a line of code (where a block with no closing fence ends).
 
 const STRONG_CODE = [
   /^(import\s+[\w.]+|from\s+[\w.]+\s+import\s+\S)/,
@@ -80,4 +81,17 @@ function bracketDelta(line: string): number {
     else if (")]}".includes(c)) delta--;
   }
   return delta;
+}
+
+/**
+ * A line of prose, not code: at indentation 0, not a line that reads as code (a comment does),
+ * and either Markdown (a list marker, bold, a quote) or four words or more with no `=`, `;`
+ * or braces outside inline code. `result` or `df` alone (a bare expression) is not prose.
+ */
+export function isProseLine(line: string): boolean {
+  const t = line.trim();
+  if (!t || /^\s/.test(line) || isCodeLine(line)) return false;
+  if (/^(\*\*|__|[-*+•]\s|\d{1,3}[.)]\s|>\s)/.test(t)) return true;
+  const words = t.split(/\s+/).filter((w) => /[A-Za-z]/.test(w));
+  return /^[A-Za-z]/.test(t) && words.length >= 4 && !/[=;{}]/.test(t.replace(/`[^`]*`/g, ""));
 }

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Message } from "../../../kernel/protocol/messages.js";
 import { ofType, sleep, streamText } from "../../support/kernel-client.js";
 import { startKernel, type StartedKernel } from "../../support/kernel-process.js";
-import { answer, brokenJson, codeOnly, jsonOnly, wrongShape, refusal, startFakeModelServer, unfencedCode, DEFAULT_ANALYSIS, DEFAULT_PLAN, type FakeModelServer } from "../../support/fake-model-server.js";
+import { answer, brokenJson, codeOnly, wrongShape, refusal, startFakeModelServer, unfencedCode, type FakeModelServer } from "../../support/fake-model-server.js";
 
 let server: FakeModelServer;
 let kernel: StartedKernel;
@@ -55,19 +55,22 @@ describe("task cells", () => {
     expect(streamText(iopub)).toBe("30\n");
   });
 
-  it("reads code with no fences and prose around the JSON", async () => {
+  it("reads code with no fences after the plan", async () => {
     server.enqueue(unfencedCode({ code: "print('unfenced ok')" }));
     const { reply, iopub } = await kernel.client.execute("Say unfenced ok");
     expect(reply.content.status).toBe("ok");
     expect(streamText(iopub)).toBe("unfenced ok\n");
   });
 
-  it("makes one repair call for broken JSON, and no more", async () => {
-    server.enqueue(brokenJson("truncated", { code: "print('repaired')" }), jsonOnly({ analysis: DEFAULT_ANALYSIS, plan: DEFAULT_PLAN }));
-    const { reply, iopub } = await kernel.client.execute("Print repaired please");
+  it("an answer whose plan JSON does not parse still runs, in one call: the JSON is ignored with a note", async () => {
+    server.enqueue(brokenJson("truncated", { code: "# Print it\nprint('one call')" }));
+    const { reply, iopub } = await kernel.client.execute("Print one call please");
     expect(reply.content.status).toBe("ok");
-    expect(streamText(iopub)).toBe("repaired\n");
-    expect(server.chatRequests.length).toBeLessThanOrEqual(2);
+    expect(streamText(iopub)).toBe("one call\n");
+    expect(server.chatRequests).toHaveLength(1);
+    const plan = displays(iopub, "application/vnd.luci.plan+json")[0]!;
+    expect(plan["text/plain"]).toMatch(/Note: the answer's analysis-and-plan JSON had the wrong shape/);
+    expect(plan["application/vnd.luci.plan+json"]).toMatchObject({ plan: { steps: [{ step: 1, action: "Print it" }] } });
   });
 
   it("reports a refusal in the model's words, and the kernel goes on", async () => {
@@ -205,8 +208,13 @@ describe("task cells", () => {
     server.enqueue({ ...answer({ code: "print('partial')" }), finishReason: "length" });
     const { reply, iopub } = await kernel.client.execute("Print partial, cut off");
     expect(reply.content).toMatchObject({ status: "error", ename: "AnswerCutOff" });
+    expect(String(reply.content.evalue)).toContain("%luci regenerate");
     expect(streamText(iopub)).toBe("");
     expect(JSON.stringify(iopub)).not.toContain("application/vnd.luci.record+json");
+    expect(displays(iopub, "application/vnd.luci.code+json")).toEqual([]);
+    // The answer as far as it came, folded.
+    const raw = iopub.filter((m) => m.header.msg_type === "display_data").map((m) => (m.content.data as Record<string, string>)["text/html"] ?? "");
+    expect(raw.filter((h) => h.startsWith('<details class="luci-raw-answer">'))).toHaveLength(1);
   });
 
 
@@ -220,18 +228,18 @@ describe("task cells", () => {
     expect(prompt).not.toContain("ghp_" + "a".repeat(36));
   });
 
-  it("an answer whose JSON has the wrong shape gets one repair call and then runs", async () => {
-    server.enqueue(wrongShape({ code: "print('shape fixed')" }), jsonOnly({ analysis: DEFAULT_ANALYSIS, plan: DEFAULT_PLAN }));
-    const { reply, iopub } = await kernel.client.execute("Print shape fixed");
+  it("an answer whose plan JSON has the wrong shape runs in one call, with no second call for the plan", async () => {
+    server.enqueue(wrongShape({ code: "print('shape ignored')" }));
+    const { reply, iopub } = await kernel.client.execute("Print shape ignored");
     expect(reply.content.status).toBe("ok");
-    expect(streamText(iopub)).toBe("shape fixed\n");
-    expect(server.chatRequests).toHaveLength(2);
+    expect(streamText(iopub)).toBe("shape ignored\n");
+    expect(server.chatRequests).toHaveLength(1);
   });
 
   it("a stalled stream ends in a clear error after LUCI_LLM_TIMEOUT of silence, and the kernel goes on", async () => {
     const impatient = await startKernel({ env: { LUCI_LLM_BASE_URL: server.baseUrl, LUCI_LLM_MODEL: "fake-coder", LUCI_LLM_TIMEOUT: "1" } });
     try {
-      server.enqueue({ stall: true, firstChunk: "```json\n{" }, { stall: true }, { stall: true });
+      server.enqueue({ stall: true, firstChunk: "1. Compute" }, { stall: true }, { stall: true });
       const started = Date.now();
       const { reply } = await impatient.client.execute("Stall forever");
       expect(reply.content).toMatchObject({ status: "error", ename: "ModelUnavailable" });

@@ -9,10 +9,10 @@ import type {
   ErrorScenario,
   FakeModelServer,
   FakeModelServerOptions,
-  FormatSupport,
   RecordedRequest,
   ReplyScenario,
   Scenario,
+  SentChunk,
   StallScenario,
   Usage,
 } from "./types.js";
@@ -90,8 +90,6 @@ export async function startFakeModelServer(opts: FakeModelServerOptions = {}): P
     models: opts.models ?? ["fake-coder"],
     ownedBy: opts.ownedBy ?? "luci-tests",
     apiKey: opts.apiKey,
-    jsonSchema: opts.jsonSchema ?? "supported",
-    jsonObject: opts.jsonObject ?? "supported",
     rejectUnknownModels: opts.rejectUnknownModels ?? false,
     chunkSize: opts.chunkSize ?? 4,
     chunkDelayMs: opts.chunkDelayMs ?? 0,
@@ -107,21 +105,14 @@ export async function startFakeModelServer(opts: FakeModelServerOptions = {}): P
   const chatRequests = (): RecordedRequest[] =>
     requests.filter((r) => r.method === "POST" && r.path.endsWith("/chat/completions"));
 
-  /** A queued scenario whose `when` accepts the request comes first (so a repair answer can be
-   * queued up front and still go to the repair call); then the first one with no `when`; then
-   * the default. */
+  /** A queued scenario whose `when` accepts the request comes first (so the answer to a
+   * self-repair call can be queued up front and still go to it); then the first one with no
+   * `when`; then the default. */
   function take(request: ChatRequest): Scenario | undefined {
     let i = queue.findIndex((s) => s.when?.(request) === true);
     if (i < 0) i = queue.findIndex((s) => !s.when);
     if (i >= 0) return queue.splice(i, 1)[0];
     if (fallback && (!fallback.when || fallback.when(request))) return fallback;
-    return undefined;
-  }
-
-  function formatCheck(request: ChatRequest): { support: FormatSupport; kind: string } | undefined {
-    const kind = request.response_format?.type;
-    if (kind === "json_schema") return { support: options.jsonSchema, kind };
-    if (kind === "json_object") return { support: options.jsonObject, kind };
     return undefined;
   }
 
@@ -192,17 +183,6 @@ export async function startFakeModelServer(opts: FakeModelServerOptions = {}): P
         code: "model_not_found",
       });
     }
-    // Rejections happen before the queue: a client that falls back json_schema -> json_object
-    // gets the same scripted answer on its second try.
-    const format = formatCheck(request);
-    if (format?.support === "unsupported-400") {
-      record.status = 400;
-      record.rejected = `${format.kind}-unsupported`;
-      return sendError(res, 400, `response_format type "${format.kind}" is not supported by this server`, {
-        param: "response_format",
-      });
-    }
-
     const scenario = take(request);
     if (!scenario) {
       record.status = 500;
@@ -260,7 +240,7 @@ export async function startFakeModelServer(opts: FakeModelServerOptions = {}): P
     res.flushHeaders();
   }
 
-  /** Write content chunks with a real timer between them; false when the socket went away. */
+  /** Write chunks with a real timer between them; false when the socket went away. */
   async function streamChunks(
     res: ServerResponse,
     record: RecordedRequest,
@@ -268,12 +248,14 @@ export async function startFakeModelServer(opts: FakeModelServerOptions = {}): P
     model: string,
     pieces: string[],
     delayMs: number,
+    kind: SentChunk["kind"] = "content",
+    delta: (text: string) => Record<string, unknown> = (content) => ({ content }),
   ): Promise<boolean> {
     for (const text of pieces) {
       await sleep(delayMs, timers);
       if (res.destroyed || closed) return false;
-      record.chunks.push({ index: record.chunks.length, text, time: now() });
-      res.write(chunkPayload(meta, model, { content: text }, null));
+      record.chunks.push({ index: record.chunks.length, text, kind, time: now() });
+      res.write(chunkPayload(meta, model, delta(text), null));
     }
     return true;
   }
@@ -285,7 +267,10 @@ export async function startFakeModelServer(opts: FakeModelServerOptions = {}): P
     s: ReplyScenario,
   ): Promise<void> {
     const model = request.model ?? options.models[0] ?? "fake-coder";
-    const finish = s.finishReason ?? "stop";
+    const tool = s.toolCall;
+    const finish = s.finishReason === undefined ? (tool ? (tool.legacy ? "function_call" : "tool_calls") : "stop") : s.finishReason;
+    const reasoningField = s.reasoningField ?? "reasoning_content";
+    const toolId = `call_fake_${counter + 1}`;
     const usage: Usage = s.usage ?? {
       prompt_tokens: estimateTokens(promptText(request)),
       completion_tokens: estimateTokens(s.reply),
@@ -294,6 +279,10 @@ export async function startFakeModelServer(opts: FakeModelServerOptions = {}): P
     const meta = ids();
     if (!request.stream) {
       record.status = 200;
+      const message: Record<string, unknown> = { role: "assistant", content: s.reply, refusal: null };
+      if (s.reasoning) message[reasoningField] = s.reasoning;
+      if (tool?.legacy) message.function_call = { name: tool.name, arguments: tool.arguments };
+      else if (tool) message.tool_calls = [{ id: toolId, type: "function", function: { name: tool.name, arguments: tool.arguments } }];
       res.writeHead(200, { "content-type": "application/json" });
       res.end(
         JSON.stringify({
@@ -301,14 +290,7 @@ export async function startFakeModelServer(opts: FakeModelServerOptions = {}): P
           object: "chat.completion",
           model,
           system_fingerprint: "fake",
-          choices: [
-            {
-              index: 0,
-              message: { role: "assistant", content: s.reply, refusal: null },
-              logprobs: null,
-              finish_reason: finish,
-            },
-          ],
+          choices: [{ index: 0, message, logprobs: null, finish_reason: finish }],
           usage,
         }),
       );
@@ -316,10 +298,25 @@ export async function startFakeModelServer(opts: FakeModelServerOptions = {}): P
     }
     startStream(res, record);
     res.write(chunkPayload(meta, model, { role: "assistant", content: "" }, null));
-    const pieces = split(s.reply, s.chunkSize ?? options.chunkSize);
-    if (!(await streamChunks(res, record, meta, model, pieces, s.chunkDelayMs ?? options.chunkDelayMs))) return;
-    res.write(chunkPayload(meta, model, {}, finish));
-    if (request.stream_options?.include_usage) {
+    const size = s.chunkSize ?? options.chunkSize;
+    const delay = s.chunkDelayMs ?? options.chunkDelayMs;
+    if (s.reasoning) {
+      const sent = await streamChunks(res, record, meta, model, split(s.reasoning, size), delay, "reasoning", (text) => ({ [reasoningField]: text }));
+      if (!sent) return;
+    }
+    if (!(await streamChunks(res, record, meta, model, split(s.reply, size), delay))) return;
+    if (tool) {
+      // The first chunk names the call, the next ones carry its arguments, as OpenAI streams them.
+      const head = tool.legacy
+        ? { function_call: { name: tool.name, arguments: "" } }
+        : { tool_calls: [{ index: 0, id: toolId, type: "function", function: { name: tool.name, arguments: "" } }] };
+      res.write(chunkPayload(meta, model, head, null));
+      const piece = (text: string) =>
+        tool.legacy ? { function_call: { arguments: text } } : { tool_calls: [{ index: 0, function: { arguments: text } }] };
+      if (!(await streamChunks(res, record, meta, model, split(tool.arguments, size), delay, "tool", piece))) return;
+    }
+    if (finish !== null) res.write(chunkPayload(meta, model, {}, finish));
+    if (request.stream_options?.include_usage && finish !== null) {
       const last = { ...meta, object: "chat.completion.chunk", model, choices: [], usage };
       res.write(`data: ${JSON.stringify(last)}\n\n`);
     }
@@ -339,7 +336,7 @@ export async function startFakeModelServer(opts: FakeModelServerOptions = {}): P
     const model = request.model ?? "fake-coder";
     res.write(chunkPayload(meta, model, { role: "assistant", content: "" }, null));
     if (s.firstChunk !== undefined) {
-      record.chunks.push({ index: 0, text: s.firstChunk, time: now() });
+      record.chunks.push({ index: 0, text: s.firstChunk, kind: "content", time: now() });
       res.write(chunkPayload(meta, model, { content: s.firstChunk }, null));
     }
   }

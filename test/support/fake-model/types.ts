@@ -2,10 +2,6 @@
 // assert on afterwards (recorded requests). Kept apart from the server so helpers can import it.
 import type { IncomingHttpHeaders } from "node:http";
 
-/** How an endpoint treats a `response_format` type. Real servers differ: OpenAI and LM Studio
- * support json_schema, some llama.cpp/vLLM builds answer 400 for it, Ollama ignores it. */
-export type FormatSupport = "supported" | "unsupported-400" | "ignored";
-
 export interface ContentPart {
   type: string;
   text?: string;
@@ -50,12 +46,21 @@ export interface Usage {
 /** One answer: the whole content, or chunks of it when the request streams. */
 export interface ReplyScenario extends ScenarioBase {
   reply: string;
+  /** Reasoning sent apart from the content, before it (vLLM's reasoning parsers, DeepSeek's API,
+   * llama.cpp's --reasoning-format: `reasoning_content`; OpenRouter and newer vLLM: `reasoning`). */
+  reasoning?: string;
+  /** The delta field the reasoning goes in (default reasoning_content). */
+  reasoningField?: "reasoning_content" | "reasoning";
+  /** A tool call after the content: `tool_calls` deltas, or with `legacy` the old `function_call`. */
+  toolCall?: { name: string; arguments: string; legacy?: boolean };
   /** Characters per streamed chunk (default: the server's chunkSize). */
   chunkSize?: number;
   /** Wait between streamed chunks, in ms (default: the server's chunkDelayMs): a slow stream. */
   chunkDelayMs?: number;
-  /** Default "stop"; "length" plays a truncated answer. */
-  finishReason?: "stop" | "length" | "content_filter";
+  /** Default "stop" ("tool_calls" or "function_call" with a tool call); "length" plays a
+   * truncated answer; null sends no finish_reason at all, as llama-cpp-python does when
+   * --interrupt_requests cuts a stream off with [DONE]. */
+  finishReason?: "stop" | "length" | "content_filter" | "tool_calls" | "function_call" | null;
   /** Default: about four characters a token. */
   usage?: Usage;
 }
@@ -100,10 +105,6 @@ export interface FakeModelServerOptions {
   ownedBy?: string;
   /** When set, every request needs `Authorization: Bearer <apiKey>` (else 401). */
   apiKey?: string;
-  /** Default "supported". */
-  jsonSchema?: FormatSupport;
-  /** Default "supported". */
-  jsonObject?: FormatSupport;
   /** Answer 404 model_not_found for a model not in `models` (as OpenAI does). Default false. */
   rejectUnknownModels?: boolean;
   /** Default characters per streamed chunk (default 4). */
@@ -114,10 +115,12 @@ export interface FakeModelServerOptions {
   defaultScenario?: Scenario;
 }
 
-/** One streamed content chunk as it left the server. */
+/** One streamed chunk as it left the server. */
 export interface SentChunk {
   index: number;
   text: string;
+  /** What the chunk carried: answer text, reasoning, or a tool call's arguments. */
+  kind: "content" | "reasoning" | "tool";
   /** performance.timeOrigin + performance.now() just before the write, in ms (comparable
    * across processes on one machine, like Date.now() but finer). */
   time: number;
@@ -134,16 +137,17 @@ export interface RecordedRequest {
   body: unknown;
   /** When the request's body had arrived (timeOrigin + now(), ms). */
   time: number;
-  /** For chat completions: the response_format type asked for ("none" when absent). */
+  /** For chat completions: the response_format type asked for ("none" when absent). Luci sends
+   * none; recorded so that a test can say so. */
   responseFormat?: ResponseFormatKind;
   stream?: boolean;
   /** Status of the answer once sent (stalls and drops keep 200). */
   status?: number;
   /** The scenario that answered, if one did (not for rejections before the queue). */
   scenario?: Scenario;
-  /** Why the server refused before the queue: "unauthorized", "json_schema-unsupported", ... */
+  /** Why the server refused before the queue: "unauthorized", "unknown-model", ... */
   rejected?: string;
-  /** Streamed content chunks, in order. */
+  /** Streamed chunks (content, reasoning, tool-call arguments), in order. */
   chunks: SentChunk[];
   /** The server cut the connection on purpose (a dropAfter scenario). */
   cutByServer?: boolean;
@@ -163,7 +167,7 @@ export interface FakeModelServer {
   readonly chatRequests: RecordedRequest[];
   /** Scenarios queued and not yet used. */
   readonly pending: readonly Scenario[];
-  /** Live options: change `jsonSchema` etc. between requests. */
+  /** Live options: change `chunkSize` etc. between requests. */
   readonly options: Required<Omit<FakeModelServerOptions, "apiKey" | "defaultScenario">> &
     Pick<FakeModelServerOptions, "apiKey">;
   enqueue(...scenarios: Scenario[]): void;

@@ -3,10 +3,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parseAnswer } from "../../../../kernel/pipeline/model/answer-parser.js";
-import { ANALYSIS_AND_PLAN_JSON_SCHEMA, ANALYSIS_AND_PLAN_SCHEMA_NAME, EXAMPLE_ANALYSIS_AND_PLAN } from "../../../../kernel/pipeline/model/answer-schema.js";
-import { parseRepairedJson, repairPrompt } from "../../../../kernel/pipeline/model/repair-prompt.js";
 import { taskMessages } from "../../../../kernel/pipeline/model/prompt.js";
-import { endpointKey, forgetCapabilities, knownMode } from "../../../../kernel/pipeline/model/capabilities.js";
 import { GenerationInterrupted, ModelUnavailable } from "../../../../kernel/pipeline/model/errors.js";
 import { ModelClient, type GenerateRequest } from "../../../../kernel/pipeline/model/model-client.js";
 import { retryMessage } from "../../../../kernel/pipeline/model/retry-policy.js";
@@ -14,14 +11,12 @@ import { modelSettings, type ModelOverrides } from "../../../../kernel/pipeline/
 import {
   answer,
   answerText,
-  jsonOnly,
-  lastMessageText,
+  separateReasoning,
   startFakeModelServer,
-  wrongShape,
+  toolCallAnswer,
   type FakeModelServer,
 } from "../../../support/fake-model-server.js";
 
-const SCHEMA = { name: ANALYSIS_AND_PLAN_SCHEMA_NAME, schema: ANALYSIS_AND_PLAN_JSON_SCHEMA as unknown as Record<string, unknown> };
 const MESSAGES: GenerateRequest["messages"] = [
   { role: "system", content: "You are Luci." },
   { role: "user", content: "Task: add 2 and 2" },
@@ -36,12 +31,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close();
 });
-beforeEach(() => {
-  server.reset();
-  server.options.jsonSchema = "supported";
-  server.options.jsonObject = "supported";
-  forgetCapabilities();
-});
+beforeEach(() => server.reset());
 
 function client(overrides: ModelOverrides = {}, baseUrl = server.baseUrl): ModelClient {
   return new ModelClient(modelSettings({ LUCI_LLM_BASE_URL: baseUrl, LUCI_LLM_MODEL: "fake-coder" }, overrides), {
@@ -68,7 +58,7 @@ describe("streaming", () => {
     expect(tokens.join("")).toBe(reply);
     expect(result.text).toBe(reply);
     expect(tokens).toEqual(server.chatRequests[0]!.chunks.map((c) => c.text));
-    expect(result).toMatchObject({ model: "fake-coder", structured: "none", calls: 1, finishReason: "stop" });
+    expect(result).toMatchObject({ model: "fake-coder", calls: 1, finishReason: "stop", toolCalls: [] });
     expect(result.usage?.completionTokens).toBeGreaterThan(0);
     const body = server.chatRequests[0]!.body as Record<string, unknown>;
     expect(body).toMatchObject({ model: "fake-coder", stream: true, temperature: 0.1 });
@@ -254,99 +244,38 @@ describe("the API key", () => {
   });
 });
 
-describe("structured output (capabilities)", () => {
-  const PLAN = { analysis: { task_type: "calculation" }, plan: { steps: [] } };
-
-  it("uses json_schema where the endpoint supports it, strict, with the schema; the second call makes no probe", async () => {
-    server.enqueue(jsonOnly(PLAN), jsonOnly(PLAN));
-    const c = client();
-    const first = await c.generate({ messages: MESSAGES, schema: SCHEMA });
-    expect(first).toMatchObject({ structured: "json_schema", calls: 1 });
-    const format = (server.chatRequests[0]!.body as { response_format: Record<string, unknown> }).response_format;
-    expect(format).toEqual({ type: "json_schema", json_schema: { name: SCHEMA.name, schema: SCHEMA.schema, strict: true } });
-    const second = await c.generate({ messages: MESSAGES, schema: SCHEMA });
-    expect(second).toMatchObject({ structured: "json_schema", calls: 1 });
-    expect(server.chatRequests.map((r) => r.responseFormat)).toEqual(["json_schema", "json_schema"]);
+describe("reasoning and tool calls", () => {
+  it.each(["reasoning_content", "reasoning"] as const)("passes reasoning streamed in `%s` to onReasoning, apart from the text", async (field) => {
+    const scenario = separateReasoning("First I convert the rate. Then the formula.", { code: "print(1)" }, field);
+    server.enqueue({ ...scenario, chunkSize: 5 });
+    const reasoning: string[] = [];
+    const tokens: string[] = [];
+    const result = await client().generate({ messages: MESSAGES, onReasoning: (r) => reasoning.push(r), onToken: (t) => tokens.push(t) });
+    expect(reasoning.join("")).toBe("First I convert the rate. Then the formula.");
+    expect(reasoning.length).toBeGreaterThan(1);
+    expect(result.text).toBe(scenario.reply);
+    expect(tokens.join("")).toBe(scenario.reply);
   });
 
-  it("falls back to json_object on a 400 for json_schema, and starts there next time", async () => {
-    server.options.jsonSchema = "unsupported-400";
-    server.enqueue(jsonOnly(PLAN), jsonOnly(PLAN));
-    const c = client();
-    const first = await c.generate({ messages: MESSAGES, schema: SCHEMA });
-    expect(first).toMatchObject({ structured: "json_object", calls: 2, text: JSON.stringify(PLAN) });
-    expect(server.chatRequests.map((r) => r.responseFormat)).toEqual(["json_schema", "json_object"]);
-    expect(server.chatRequests[0]!.rejected).toBe("json_schema-unsupported");
-    server.reset();
-    server.enqueue(jsonOnly(PLAN));
-    const second = await c.generate({ messages: MESSAGES, schema: SCHEMA });
-    expect(second).toMatchObject({ structured: "json_object", calls: 1 });
-    expect(server.chatRequests.map((r) => r.responseFormat)).toEqual(["json_object"]);
-  });
-
-  it("falls back to the prompt alone when both formats are refused, once per endpoint", async () => {
-    server.options.jsonSchema = "unsupported-400";
-    server.options.jsonObject = "unsupported-400";
-    server.enqueue(jsonOnly(PLAN), jsonOnly(PLAN));
-    const c = client();
-    expect(await c.generate({ messages: MESSAGES, schema: SCHEMA })).toMatchObject({ structured: "none", calls: 3 });
-    expect(server.chatRequests.map((r) => r.responseFormat)).toEqual(["json_schema", "json_object", "none"]);
-    expect(await c.generate({ messages: MESSAGES, schema: SCHEMA })).toMatchObject({ structured: "none", calls: 1 });
-    expect(server.chatRequests.map((r) => r.responseFormat)).toEqual(["json_schema", "json_object", "none", "none"]);
-  });
-
-  it("notices a server that ignored json_schema and starts one step lower next time", async () => {
-    server.options.jsonSchema = "ignored";
-    server.enqueue(answer({ prose: { before: "Sure, here you go:" } }), jsonOnly(PLAN));
-    const c = client();
-    const first = await c.generate({ messages: MESSAGES, schema: SCHEMA });
-    expect(first.text.startsWith("Sure")).toBe(true);
-    expect(knownMode(endpointKey(server.baseUrl, "fake-coder"))).toBe("json_object");
-    await c.generate({ messages: MESSAGES, schema: SCHEMA });
-    expect(server.chatRequests.map((r) => r.responseFormat)).toEqual(["json_schema", "json_object"]);
-  });
-
-  it("keeps what it found per endpoint: another model on the same server is found out anew", async () => {
-    server.options.jsonSchema = "unsupported-400";
-    server.enqueue(jsonOnly(PLAN), jsonOnly(PLAN));
-    await client().generate({ messages: MESSAGES, schema: SCHEMA });
-    await client({ model: "other-model" }).generate({ messages: MESSAGES, schema: SCHEMA });
-    expect(server.chatRequests.map((r) => r.responseFormat)).toEqual(["json_schema", "json_object", "json_schema", "json_object"]);
-  });
-
-  it("a 400 about the context length is not taken for a missing capability", async () => {
-    server.enqueue({ status: 400, message: "This model's maximum context length is 4096 tokens" });
-    const err = await rejection(client().generate({ messages: MESSAGES, schema: SCHEMA }));
-    expect(err.message).toContain("rejected the request (HTTP 400): This model's maximum context length");
-    expect(server.chatRequests.length).toBe(1);
-    expect(knownMode(endpointKey(server.baseUrl, "fake-coder"))).toBeUndefined();
+  it.each([false, true])("collects the code of a tool call (legacy function_call: %s), its argument pieces to onToolCall", async (legacy) => {
+    const scenario = toolCallAnswer("import math\nprint(math.pi)", { legacy, prose: "1. Print pi" });
+    server.enqueue({ ...scenario, chunkSize: 6 });
+    const pieces: string[] = [];
+    const result = await client().generate({ messages: MESSAGES, onToolCall: (p) => pieces.push(p) });
+    expect(result.toolCalls).toEqual([{ name: "python", arguments: JSON.stringify({ code: "import math\nprint(math.pi)" }) }]);
+    expect(pieces.join("")).toBe(result.toolCalls[0]!.arguments);
+    expect(result.text).toBe("1. Print pi");
+    expect(result.finishReason).toBe(legacy ? "function_call" : "tool_calls");
+    expect(parseAnswer({ text: result.text, toolCalls: result.toolCalls }).code).toBe("import math\nprint(math.pi)\n");
   });
 });
 
-describe("a new task end to end: one call, two at the most", () => {
-  it("a well-formed answer takes one call with no response_format", async () => {
-    server.enqueue(answer());
-    const c = client();
-    const result = await c.generate({ messages: taskMessages("multiply 6 by 7") });
-    const parsed = parseAnswer(result.text);
-    expect(parsed.ok).toBe(true);
+describe("a new task: one call, free text", () => {
+  it("sends no response_format, and the answer reads", async () => {
+    server.enqueue(answer({ code: "print(6 * 7)" }));
+    const result = await client().generate({ messages: taskMessages("multiply 6 by 7") });
+    expect(parseAnswer(result.text).code).toBe("print(6 * 7)\n");
     expect(server.chatRequests.map((r) => r.responseFormat)).toEqual(["none"]);
-  });
-
-  it("JSON of the wrong shape gets one repair call, under json_schema, and the code is kept", async () => {
-    server.enqueue(
-      wrongShape({ code: "print(6 * 7)" }),
-      { ...jsonOnly(EXAMPLE_ANALYSIS_AND_PLAN), when: (r) => lastMessageText(r).includes("What is wrong:") },
-    );
-    const c = client();
-    const first = await c.generate({ messages: taskMessages("multiply 6 by 7") });
-    const parsed = parseAnswer(first.text);
-    if (parsed.ok) throw new Error("expected a shape problem");
-    const repaired = await c.generate({ messages: repairPrompt(parsed.jsonText, parsed.zodError ?? parsed.message), schema: SCHEMA });
-    expect(repaired.structured).toBe("json_schema");
-    expect(parseRepairedJson(repaired.text)).toEqual(EXAMPLE_ANALYSIS_AND_PLAN);
-    expect(parsed.code).toBe("print(6 * 7)\n");
-    expect(server.chatRequests.map((r) => r.responseFormat)).toEqual(["none", "json_schema"]);
   });
 });
 

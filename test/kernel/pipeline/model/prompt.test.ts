@@ -1,19 +1,45 @@
 import { describe, expect, it } from "vitest";
-import { CONTEXT_LIMITS, systemPrompt, taskMessages, userMessage } from "../../../../kernel/pipeline/model/prompt.js";
+import { CONTEXT_LIMITS, promptStyle, systemPrompt, taskMessages, userMessage } from "../../../../kernel/pipeline/model/prompt.js";
 import { pythonLiteral } from "../../../../kernel/pipeline/records/parameters.js";
 
 describe("the task prompt", () => {
-  it("states the answer format, the namespace rules and the ban on input()", () => {
+  it("asks plainly for a plan in words then one python block, states the notebook's rules, and stays short", () => {
     const text = systemPrompt("3.12.4");
-    expect(text).toContain("```json");
-    expect(text).toContain("```python");
-    expect(text).toContain("Never put the code inside the JSON");
+    expect(text).toContain("a short plan as a numbered list of steps in plain words");
+    expect(text).toContain("the complete Python code in a single ```python block");
+    expect(text).not.toContain("```json");
+    // The format is said in a sentence: no line of the prompt starts a numbered list of answer
+    // parts, which Qwen2.5-Coder copied as `1. ```json`.
+    expect(text.split("\n").filter((l) => /^\s*\d+[.)]\s/.test(l))).toEqual([]);
     expect(text).toContain("persistent Python 3.12.4 namespace");
-    expect(text).toMatch(/never calls input\(\)/);
+    expect(text).toContain("do not load data again");
+    expect(text).toContain("already set as variables: use them and do not assign them");
+    expect(text).toContain("missing packages are installed automatically");
+    expect(text).toMatch(/print\(\) or display\(\)/);
     expect(text).toContain("plt.show()");
-    expect(text).toContain('"task_type"');
+    expect(text).toContain("Never call input()");
+    expect(text).toContain("relative paths");
+    // About 1.7 s per 100 tokens on a cold cache for a small local model: keep it near 200 tokens.
+    expect(text.length).toBeLessThan(1000);
+  });
+
+  it("is the same for every task, so a server's prompt cache keeps it", () => {
+    const a = taskMessages("add 2 and 2", { pythonVersion: "3.12.4", cells: [{ code: "x = 1" }] });
+    const b = taskMessages("plot the sales", { pythonVersion: "3.12.4", namespace: [{ name: "df", type: "DataFrame" }] });
+    expect(a[0]!.content).toBe(b[0]!.content);
+    expect(a[0]!.content).not.toContain("add 2 and 2");
+  });
+
+  it("LUCI_TASK_PROMPT=json asks for the analysis and plan as JSON before the code, without a numbered format", () => {
+    expect(promptStyle({})).toBe("plain");
+    expect(promptStyle({ LUCI_TASK_PROMPT: "json" })).toBe("json");
+    expect(() => promptStyle({ LUCI_TASK_PROMPT: "yaml" })).toThrow(/LUCI_TASK_PROMPT must be "plain" or "json", not "yaml"/);
+    const text = taskMessages("t", {}, "json")[0]!.content;
+    expect(text).toContain("one JSON object in a ```json block");
+    expect(text).toContain('"task_type":"visualisation"');
     expect(text).toContain("web_app");
-    expect(text.length).toBeLessThan(3000);
+    expect(text.split("\n").filter((l) => /^\s*\d+[.)]\s/.test(l))).toEqual([]);
+    expect(text.length).toBeLessThan(1600);
   });
 
   it("puts the task, parameters and context in the user message", () => {
@@ -30,7 +56,11 @@ describe("the task prompt", () => {
     });
     expect(messages.map((m) => m.role)).toEqual(["system", "user"]);
     const user = messages[1]!.content;
-    expect(user.startsWith("Task: now only for 2024")).toBe(true);
+    // What grows from task to task first, the task itself last.
+    expect(user.endsWith("Task: now only for 2024")).toBe(true);
+    expect(user.indexOf("## Installed packages")).toBeLessThan(user.indexOf("## Earlier cells"));
+    expect(user.indexOf("## Earlier cells")).toBeLessThan(user.indexOf("## Variables in the namespace"));
+    expect(user.indexOf("Parameters (already set")).toBeGreaterThan(user.indexOf("## Variables in the namespace"));
     expect(user).toContain("- rate = 0.05\n- label = \"a\"\n- on = True");
     expect(user).toContain("Task: load sales.csv and plot revenue by month");
     expect(user).toContain("df = pd.read_csv('sales.csv')");
