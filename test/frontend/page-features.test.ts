@@ -78,7 +78,7 @@ describe("the notebook page's outputs and kernel controls", () => {
   });
 
   it("streams the model's answer into the task cell as it arrives, then replaces it with a summary", async () => {
-    served.model.enqueue({ ...answer({ code: "print('streamed ok')" }), chunkSize: 6, chunkDelayMs: 20, when: (r) => JSON.stringify(r.messages).includes("say streamed ok") });
+    served.model.enqueue({ ...answer({ code: "print('streamed ok')" }), chunkSize: 2, chunkDelayMs: 20, when: (r) => JSON.stringify(r.messages).includes("say streamed ok") });
     await page.click('.tool[data-action="add-task"]');
     const cell = page.locator(".notebook > .cell.cell-selected");
     const id = await cell.getAttribute("data-cell-id");
@@ -86,7 +86,7 @@ describe("the notebook page's outputs and kernel controls", () => {
     await page.keyboard.type("say streamed ok");
     await page.keyboard.press("Control+Enter");
     // Part of the answer, in place, while the cell still runs.
-    await task.locator(".output-markdown code", { hasText: '"analysis"' }).waitFor({ timeout: 15_000 });
+    await task.locator(".output-markdown code", { hasText: "1. compute the result" }).waitFor({ timeout: 15_000 });
     expect(await task.getAttribute("class")).toContain("cell-running");
     expect(await task.locator(".output-stdout").count()).toBe(0);
     await screenshot(page, "features-01-streaming");
