@@ -2,7 +2,7 @@
 // built dist/ entry) with the real 0.5B model, each test in a runtime folder of its own
 // (XDG_RUNTIME_DIR). Asserts on processes, files and the server's log, never on durations.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -12,15 +12,18 @@ import { readRuntimeFile } from "../../../../kernel/local-model/server/runtime-f
 import { testModelFile } from "../../../support/test-model.js";
 
 const started: number[] = [];
+const folders: string[] = [];
 
 afterEach(() => {
   for (const pid of started.splice(0)) {
     if (processAlive(pid)) process.kill(pid, "SIGKILL");
   }
+  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
 });
 
 function setup(settings: Record<string, string> = {}) {
   const xdg = mkdtempSync(join(tmpdir(), "luci-model-runtime-"));
+  folders.push(xdg);
   const dir = join(xdg, "luci");
   const env = { ...process.env, XDG_RUNTIME_DIR: xdg, LUCI_LOCAL_MODEL_IDLE: "0", ...settings };
   const options: EnsureModelServerOptions = { modelFile: testModelFile(), modelName: "test-model", env };
