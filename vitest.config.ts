@@ -12,6 +12,9 @@ export default defineConfig({
     // Each suite starts real kernel processes; two cores do not gain from more parallel files.
     maxWorkers: 2,
     reporters: ["default"],
+    // With nothing configured a task cell would start Luci's own model: the suites that mean to,
+    // the real-model ones, say so themselves; everything else uses the fake model server or none.
+    env: { LUCI_LOCAL_MODEL: "off" },
     projects: [
       { extends: true, test: { name: "kernel", include: ["test/**/*.test.ts"] } },
       { extends: true, test: { name: "container", include: CELL_SUITES, env: { LUCI_TEST_EXECUTOR: "container" } } },

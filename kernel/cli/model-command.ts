@@ -5,7 +5,7 @@
 // Exit status: 0 done, 1 failed, 2 wrong usage, 130 interrupted.
 import { CATALOGUE, catalogueEntry, DEFAULT_MODEL_NAME, defaultEntry, type CatalogueEntry } from "../local-model/catalogue.js";
 import { listModels, modelsDir, removeModel, resolveLocalModel, type ListedModel, type LocalModelChoice } from "../local-model/model-store.js";
-import { pullModel, type PullProgress } from "../local-model/pull.js";
+import { describePullProgress, formatBytes, pullModel, type PullProgress } from "../local-model/pull.js";
 
 export const MODEL_USAGE = `Usage: luci model <command> [options]
 
@@ -97,8 +97,8 @@ async function pull(args: string[]): Promise<number> {
       return 0;
     }
     if (result.ok) {
-      const resumed = result.resumedFromBytes > 0 ? `, continuing from ${size(result.resumedFromBytes)}` : "";
-      process.stdout.write(`${entry.name} is installed and verified: ${result.path} (${size(entry.size)} from ${result.source ?? "?"} in ${elapsed}${resumed})\n`);
+      const resumed = result.resumedFromBytes > 0 ? `, continuing from ${formatBytes(result.resumedFromBytes)}` : "";
+      process.stdout.write(`${entry.name} is installed and verified: ${result.path} (${formatBytes(entry.size)} from ${result.source ?? "?"} in ${elapsed}${resumed})\n`);
       return 0;
     }
     process.stderr.write(`luci model pull: ${result.message}\n`);
@@ -120,7 +120,7 @@ class ProgressLine {
   constructor(private readonly name: string) {}
 
   update(progress: PullProgress): void {
-    const text = describe(this.name, progress);
+    const text = describePullProgress(this.name, progress);
     if (this.tty) {
       process.stderr.write(`\r\x1b[K${text}`);
       this.shown = true;
@@ -144,29 +144,6 @@ class ProgressLine {
     if (this.tty && this.shown) process.stderr.write("\n");
     this.shown = false;
   }
-}
-
-function describe(name: string, progress: PullProgress): string {
-  const percent = progress.total > 0 ? Math.floor((progress.bytes / progress.total) * 100) : 0;
-  const amount = `${size(progress.bytes)} of ${size(progress.total)} (${percent}%)`;
-  if (progress.phase === "verify") return `Verifying ${name}: ${amount}`;
-  const part = progress.part !== undefined ? `, part ${progress.part} of ${progress.parts}` : "";
-  const rate = progress.bytesPerSecond > 0 ? `, ${size(progress.bytesPerSecond)}/s` : "";
-  const left = progress.bytesPerSecond > 0 && progress.bytes < progress.total ? `, about ${duration((progress.total - progress.bytes) / progress.bytesPerSecond)} left` : "";
-  return `Downloading ${name} from ${progress.source}${part}: ${amount}${rate}${left}`;
-}
-
-function size(bytes: number): string {
-  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
-  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(bytes >= 100e6 ? 0 : 1)} MB`;
-  if (bytes >= 1e3) return `${(bytes / 1e3).toFixed(0)} kB`;
-  return `${bytes} B`;
-}
-
-function duration(seconds: number): string {
-  if (seconds < 90) return `${Math.max(1, Math.round(seconds))} s`;
-  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
-  return `${(seconds / 3600).toFixed(1)} h`;
 }
 
 function list(args: string[]): number {
@@ -197,7 +174,7 @@ function list(args: string[]): number {
   }
   const rows = listing.models.map((model) => [
     `${model.entry.name}${model.entry.name === DEFAULT_MODEL_NAME ? " *" : ""}`,
-    size(model.entry.size),
+    formatBytes(model.entry.size),
     state(model),
     `${(model.entry.memoryBytes / 1024 ** 3).toFixed(1)} GB`,
     model.entry.wantsGpu ? "GPU" : "CPU",
@@ -206,7 +183,7 @@ function list(args: string[]): number {
   const table = [["NAME", "SIZE", "STATE", "MEMORY", "FOR", "LICENCE"], ...rows];
   const widths = table[0]!.map((_, column) => Math.max(...table.map((row) => row[column]!.length)));
   const text = table.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join("  ")).join("\n");
-  const others = listing.others.map((other) => `  ${other.path} (${size(other.bytes)})`);
+  const others = listing.others.map((other) => `  ${other.path} (${formatBytes(other.bytes)})`);
   process.stdout.write(
     [
       `Model store: ${listing.dir}`,
@@ -226,7 +203,7 @@ function state(model: ListedModel): string {
     case "unverified":
       return "installed, verified at its next use";
     case "corrupted":
-      return `corrupted (${size(model.bytes)}): luci model pull ${model.entry.name}`;
+      return `corrupted (${formatBytes(model.bytes)}): luci model pull ${model.entry.name}`;
     case "partial":
       return `partial download (${Math.floor((model.bytes / model.entry.size) * 100)}%): luci model pull continues it`;
     case "absent":

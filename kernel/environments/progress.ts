@@ -12,6 +12,13 @@ interface Step {
   detail?: string;
 }
 
+/** A running step: finish it, fail it, or change what it says while it runs (a download's percentage). */
+export interface ProgressStep {
+  done(detail?: string): void;
+  fail(detail: string): void;
+  update(text: string): void;
+}
+
 export class Progress {
   private readonly steps: Step[] = [];
   private readonly displayId = `luci-environment-${randomUUID()}`;
@@ -20,7 +27,7 @@ export class Progress {
   constructor(private readonly sink: OutputSink | undefined) {}
 
   /** Starts a step; finish it with the returned function (or fail it). */
-  step(text: string): { done: (detail?: string) => void; fail: (detail: string) => void } {
+  step(text: string): ProgressStep {
     const step: Step = { text, state: "running", started: Date.now() };
     this.steps.push(step);
     this.render();
@@ -30,7 +37,11 @@ export class Progress {
       step.ended = Date.now();
       this.render();
     };
-    return { done: (detail) => end("done", detail), fail: (detail) => end("failed", detail) };
+    const update = (next: string) => {
+      step.text = next;
+      this.render();
+    };
+    return { done: (detail) => end("done", detail), fail: (detail) => end("failed", detail), update };
   }
 
   note(text: string): void {

@@ -18,6 +18,7 @@ import { megabytes, type SourceContext, type SourceOutcome, type VerifiableEntry
 import { downloadFromUrl, urlSourceName } from "./pull/url-source.js";
 
 export type { PullProgress, ProgressListener } from "./pull/progress.js";
+export { describePullProgress, formatBytes } from "./pull/progress.js";
 
 export interface PullOptions {
   /** The model store (modelsDir()). */

@@ -7,10 +7,13 @@
 // says why, with the answer shown folded; it is never "repaired" by a second call.
 import type { OutputSink } from "../common/output-sink.js";
 import { notebooksIn } from "../environments/notebook-identity.js";
+import { Progress } from "../environments/progress.js";
 import { parseAnswer, UnusableAnswer } from "./model/answer-parser.js";
 import { GenerationInterrupted } from "./model/errors.js";
 import type { TaskAnswer } from "./model/answer-schema.js";
+import type { Endpoint } from "./model/discovery.js";
 import type { GenerateResult, ModelClient } from "./model/model-client.js";
+import { OWN_MODEL_SOURCE } from "./model/own-model.js";
 import type { ModelOverrides } from "./model/settings.js";
 import type { TaskContext } from "./model/prompt.js";
 import { plainLineEnds, withoutReasoning } from "./model/answer-text.js";
@@ -26,6 +29,7 @@ import {
   RecordStore,
   signRecord,
   verifyRecord,
+  withoutRestatedParameters,
   type JsonValue,
   type LuciRecord,
   type TaskParameter,
@@ -189,6 +193,11 @@ export class TaskPipeline {
       // The parameters are "already set as variables; do not assign them".
       const context: TaskContext = { ...(await request.gatherContext()), parameters: parameters.values };
       const answer = await this.generate(request, context, html);
+      const restated = withoutRestatedParameters(answer.answer.code, parameters.values);
+      if (restated.removed.length) {
+        answer.answer.code = restated.code;
+        answer.answer.notes.push(`left out ${restated.removed.map((line) => `\`${line}\``).join(", ")}: the parameters are set before the code runs`);
+      }
       showPlan(request.sink, answer.answer, answer.answer.notes, html);
       showCode(request.sink, answer.answer.code, answer.origin, html);
       if (request.regenerate && found) showDiff(request.sink, codeDiff(found.record.code, answer.answer.code), html);
@@ -204,18 +213,19 @@ export class TaskPipeline {
         if (outcome.status !== "error") break;
         const fixed = await this.repair(request, context, answer.text, code, outcome, attempt, html);
         showCode(request.sink, fixed.code, { model: fixed.model, calls: 1 }, html, `Repair attempt ${attempt}`);
-        code = fixed.code;
+        code = withoutRestatedParameters(fixed.code, parameters.values).code;
         outcome = await gateAndRun(code);
       }
       if (outcome.status === "ok") {
-        const endpoint = await (await this.modelClient()).endpoint();
+        const { endpoint } = answer;
         const record = signRecord(
           newRecord({
             task: request.task,
             parameters: parameters.values,
             code,
             model: answer.origin.model,
-            endpoint: endpoint.baseUrl,
+            // Luci's own model listens on a port of the moment: the record names the model instead.
+            endpoint: endpoint.source === OWN_MODEL_SOURCE ? "luci:own-model" : endpoint.baseUrl,
             context,
             validation: report,
             packages: request.packages(),
@@ -314,8 +324,8 @@ export class TaskPipeline {
   ) {
     const client = await this.modelClient();
     const { taskMessages, promptStyle } = await import("./model/prompt.js");
-    const endpoint = await client.endpoint();
-    const stream = new StreamingDisplay(request.sink, `The code raised ${failure.ename}; asking ${endpoint.model} for a fix (attempt ${attempt})…`);
+    const endpoint = await client.endpoint({ progress: new Progress(request.sink), signal: request.signal });
+    const stream = new StreamingDisplay(request.sink, `The code raised ${failure.ename}; asking ${modelLabel(endpoint)} for a fix (attempt ${attempt})…`);
     const traceback = redactSecrets(failure.traceback.join("\n").replace(/\x1b\[[0-9;]*m/g, "").split("\n").slice(-40).join("\n"));
     const result = await client.generate({
       messages: [
@@ -351,21 +361,27 @@ export class TaskPipeline {
   private async generate(request: TaskRequest, context: TaskContext, html: HtmlRenderer) {
     const client = await this.modelClient();
     const { taskMessages, promptStyle } = await import("./model/prompt.js");
-    const endpoint = await client.endpoint();
-    const stream = new StreamingDisplay(request.sink, `Asking ${endpoint.model}…`);
+    // Luci's own model may first be pulled and its server started: that shows as progress lines.
+    const endpoint = await client.endpoint({ progress: new Progress(request.sink), signal: request.signal });
+    const stream = new StreamingDisplay(request.sink, `Asking ${modelLabel(endpoint)}…`);
     const result = await client.generate({
       messages: taskMessages(request.task, context, promptStyle(this.env)),
       ...streamInto(stream),
       signal: request.signal,
     });
-    stream.finish(`Answer from ${result.model} in ${result.calls} ${result.calls === 1 ? "call" : "calls"}.`);
+    stream.finish(`Answer from ${modelLabel(endpoint, result.model)} in ${result.calls} ${result.calls === 1 ? "call" : "calls"}.`);
     const answer = readAnswer(result, request.sink, html);
     // What the model said, for a self-repair call: its reasoning left out (it is not sent back), and
     // the code as a block when it came as a tool call.
     const said = withoutReasoning(plainLineEnds(result.text)).text.trim();
     const text = said && !result.toolCalls.length ? said : `${said}\n\n\`\`\`python\n${answer.code}\`\`\``.trim();
-    return { answer, text, origin: { model: result.model, calls: result.calls } };
+    return { answer, text, endpoint, origin: { model: modelLabel(endpoint, result.model), calls: result.calls } };
   }
+}
+
+/** The model as the cell names it: "qwen2.5-coder-1.5b (Luci's own model)" for Luci's own. */
+function modelLabel(endpoint: Endpoint, answered = endpoint.model): string {
+  return endpoint.source === OWN_MODEL_SOURCE ? `${answered} (${OWN_MODEL_SOURCE})` : answered;
 }
 
 /** Where a generation's pieces go: the answer's text and tool-call arguments shown, reasoning as "Thinking…". */

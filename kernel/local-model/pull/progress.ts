@@ -52,3 +52,27 @@ export class ProgressMeter {
     this.listener({ ...progress, bytesPerSecond: Math.round(bytesPerSecond) });
   }
 }
+
+/** One line for a pull's progress, the same in the terminal and in a notebook cell. */
+export function describePullProgress(name: string, progress: PullProgress): string {
+  const percent = progress.total > 0 ? Math.floor((progress.bytes / progress.total) * 100) : 0;
+  const amount = `${formatBytes(progress.bytes)} of ${formatBytes(progress.total)} (${percent}%)`;
+  if (progress.phase === "verify") return `Verifying ${name}: ${amount}`;
+  const part = progress.part !== undefined ? `, part ${progress.part} of ${progress.parts}` : "";
+  const rate = progress.bytesPerSecond > 0 ? `, ${formatBytes(progress.bytesPerSecond)}/s` : "";
+  const left = progress.bytesPerSecond > 0 && progress.bytes < progress.total ? `, about ${duration((progress.total - progress.bytes) / progress.bytesPerSecond)} left` : "";
+  return `Downloading ${name} from ${progress.source}${part}: ${amount}${rate}${left}`;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(bytes >= 100e6 ? 0 : 1)} MB`;
+  if (bytes >= 1e3) return `${(bytes / 1e3).toFixed(0)} kB`;
+  return `${bytes} B`;
+}
+
+function duration(seconds: number): string {
+  if (seconds < 90) return `${Math.max(1, Math.round(seconds))} s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}

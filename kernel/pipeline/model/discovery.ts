@@ -1,11 +1,16 @@
-// Which endpoint and model to use. With LUCI_LLM_BASE_URL set, that endpoint (and, with no
-// LUCI_LLM_MODEL, the first model it lists). With nothing set, a local LM Studio
-// (127.0.0.1:1234) and Ollama (127.0.0.1:11434) are asked `GET /v1/models` at the same time,
-// each with a short timeout (300 ms: a local server that listens answers in a few), and the
-// first server in that order that answers with a model is used. Embedding models are skipped:
-// they cannot chat. With nothing found: ModelNotConfigured, whose message says how to set one.
+// Which endpoint and model to use, in this order:
+//   1. the configured endpoint: `%luci model … --base-url`, else LUCI_LLM_BASE_URL (with no model
+//      named, the first model it lists);
+//   2. a local LM Studio (127.0.0.1:1234) or Ollama (127.0.0.1:11434), asked `GET /v1/models` at
+//      the same time, each with a short timeout (300 ms: a local server that listens answers in a
+//      few); the first in that order that answers with a chat model (embedding models are
+//      skipped) is used;
+//   3. Luci's own model (own-model.ts): pulled on first use, its server found or started; a
+//      model name that is one of Luci's own (`%luci model qwen2.5-coder-0.5b`) goes straight there.
+// With LUCI_LOCAL_MODEL=off and nothing found: ModelNotConfigured, whose message says how to set one.
 // Uses the global fetch, so the `openai` package is not loaded for this.
 import { ModelNotConfigured, ModelUnavailable } from "./errors.js";
+import { ownModelChoice, ownModelEndpoint, type EndpointSetup } from "./own-model.js";
 import { redactKey, type ModelSettings } from "./settings.js";
 
 export interface LocalServer {
@@ -22,7 +27,7 @@ export interface Endpoint {
   baseUrl: string;
   model: string;
   apiKey?: string;
-  /** "LM Studio", "Ollama", or "LUCI_LLM_BASE_URL" / "settings" when it was configured. */
+  /** "LM Studio", "Ollama", "Luci's own model", or "settings" when it was configured. */
   source: string;
 }
 
@@ -31,10 +36,12 @@ export interface DiscoveryOptions {
   servers?: readonly LocalServer[];
   /** Per server, in ms (default 300). */
   timeoutMs?: number;
+  /** LUCI_LOCAL_MODEL and the model store's settings (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** The endpoint for these settings: the configured one, else one found on this machine. */
-export async function resolveEndpoint(settings: ModelSettings, options: DiscoveryOptions = {}): Promise<Endpoint> {
+export async function resolveEndpoint(settings: ModelSettings, options: DiscoveryOptions = {}, setup: EndpointSetup = {}): Promise<Endpoint> {
   if (settings.baseUrl) {
     if (settings.model) return { baseUrl: settings.baseUrl, model: settings.model, apiKey: settings.apiKey, source: "settings" };
     const listed = await listModels(settings.baseUrl, settings.apiKey, Math.max(options.timeoutMs ?? 0, 5000));
@@ -55,7 +62,18 @@ export async function resolveEndpoint(settings: ModelSettings, options: Discover
     }
     return { baseUrl: settings.baseUrl, model, apiKey: settings.apiKey, source: "settings" };
   }
-  return discoverLocalModel(settings, options);
+  const env = options.env ?? process.env;
+  const own = ownModelChoice(env, settings.model);
+  if (settings.model && own.kind === "catalogue" && own.entry.name === settings.model) return ownModelEndpoint(own, env, setup);
+  let seen: string[];
+  try {
+    return await discoverLocalModel(settings, options);
+  } catch (err) {
+    if (!(err instanceof ModelNotConfigured)) throw err;
+    seen = err.seen;
+  }
+  if (own.kind === "off") throw new ModelNotConfigured(notConfiguredMessage([...seen, "Luci's own model: off (LUCI_LOCAL_MODEL=off)"]), seen);
+  return ownModelEndpoint(own, env, setup);
 }
 
 /** Looks for a local LM Studio or Ollama; throws ModelNotConfigured when none answers with a model. */
@@ -83,7 +101,7 @@ export async function discoverLocalModel(settings: Partial<ModelSettings> = {}, 
     }
     return { baseUrl: server.baseUrl, model, apiKey: settings.apiKey, source: server.name };
   }
-  throw new ModelNotConfigured(notConfiguredMessage(seen));
+  throw new ModelNotConfigured(notConfiguredMessage(seen), seen);
 }
 
 export function notConfiguredMessage(seen: string[] = []): string {
@@ -97,6 +115,8 @@ export function notConfiguredMessage(seen: string[] = []): string {
     "  - Or, in this notebook: %luci model NAME --base-url URL",
     "  - Or start LM Studio (load a model and start its local server, port 1234) or Ollama " +
       "(`ollama pull qwen2.5-coder:7b`, port 11434); Luci finds them by itself.",
+    "  - Or let Luci run a model of its own: unset LUCI_LOCAL_MODEL (or set it to a model of `luci model list`, " +
+      "or to a .gguf file) and restart the kernel.",
     "Python cells keep working meanwhile: write Python, or start a cell with %%python.",
   ].join("\n");
 }

@@ -6,6 +6,13 @@
 /** No endpoint is set and none was found on this machine. The message says how to set one. */
 export class ModelNotConfigured extends Error {
   override readonly name = "ModelNotConfigured";
+  constructor(
+    message: string,
+    /** What was looked for and what each place said, for a message that adds to it. */
+    readonly seen: string[] = [],
+  ) {
+    super(message);
+  }
 }
 
 /** The endpoint could not be used: refused, failed, busy beyond the retries, or silent too long. */

@@ -28,6 +28,7 @@
 import type OpenAI from "openai";
 import { extraCaCertificates } from "../../common/deferred-ca-certs.js";
 import { resolveEndpoint, type DiscoveryOptions, type Endpoint } from "./discovery.js";
+import { OWN_MODEL_SOURCE, type EndpointSetup } from "./own-model.js";
 import { GenerationInterrupted, ModelUnavailable } from "./errors.js";
 import { loadOpenAI } from "./openai-module.js";
 import { AttemptError, failureOf, reasonOf, unavailableError } from "./request-failure.js";
@@ -95,18 +96,28 @@ export class ModelClient {
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
   }
 
-  /** The endpoint and model in use (found once; found again after a discovered server vanished). */
-  endpoint(): Promise<Endpoint> {
+  /**
+   * The endpoint and model in use: found once, found again after a discovered server vanished.
+   * Luci's own model is checked each time (one local request): its server may have stopped when
+   * idle, or been replaced, and is then started again, with the wait shown through `setup`.
+   */
+  async endpoint(setup: EndpointSetup = {}): Promise<Endpoint> {
     if (!this.endpointPromise) {
-      this.endpointPromise = resolveEndpoint(this.settings, this.options.discovery);
+      this.endpointPromise = resolveEndpoint(this.settings, { env: this.options.env, ...this.options.discovery }, setup);
       this.endpointPromise.catch(() => (this.endpointPromise = undefined));
+      return this.endpointPromise;
     }
-    return this.endpointPromise;
+    const known = await this.endpointPromise;
+    if (known.source !== OWN_MODEL_SOURCE) return known;
+    const fresh = resolveEndpoint(this.settings, { env: this.options.env, ...this.options.discovery }, setup);
+    this.endpointPromise = fresh;
+    fresh.catch(() => (this.endpointPromise = undefined));
+    return fresh;
   }
 
   async generate(request: GenerateRequest): Promise<GenerateResult> {
     if (request.signal?.aborted) throw new GenerationInterrupted("");
-    const endpoint = await this.endpoint();
+    const endpoint = await this.endpoint({ signal: request.signal });
     const client = await this.client(endpoint);
     const counter = { calls: 0 };
     try {
