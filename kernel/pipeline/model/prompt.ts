@@ -99,7 +99,7 @@ export function systemPrompt(pythonVersion?: string, style: PromptStyle = "plain
     ].join("\n");
   }
   return [
-    `${ROLE} For each task, write a short plan as a numbered list of steps in plain words, ` +
+    `${ROLE} For each task, write a short plan as a numbered list of at most 4 steps, each one short line, ` +
       "then the complete Python code in a single ```python block, and nothing after it.",
     "",
     rules(pythonVersion),

@@ -5,7 +5,7 @@ import { pythonLiteral } from "../../../../kernel/pipeline/records/parameters.js
 describe("the task prompt", () => {
   it("asks plainly for a plan in words then one python block, states the notebook's rules, and stays short", () => {
     const text = systemPrompt("3.12.4");
-    expect(text).toContain("a short plan as a numbered list of steps in plain words");
+    expect(text).toContain("a short plan as a numbered list of at most 4 steps, each one short line");
     expect(text).toContain("the complete Python code in a single ```python block");
     expect(text).not.toContain("```json");
     // The format is said in a sentence: no line of the prompt starts a numbered list of answer
