@@ -421,6 +421,7 @@ def main(argv: list[str] | None = None) -> int:
     log(f"{len(notebooks)} notebooks, {n_tasks} task cells; runners: {', '.join(runners)}; mode: {mode}"
         + (f"; model {s.model} at {s.model_url}" if mode == "model" else ""))
     started = time.time()
+    load_before = os.getloadavg()
     cells: list[CellResult] = []
     for nb in notebooks:
         log(f"== {nb.name}: {nb.title}")
@@ -439,6 +440,8 @@ def main(argv: list[str] | None = None) -> int:
         "git": git_rev(),
         "python": f"{platform.python_version()} ({args.python})",
         "wall_seconds": round(time.time() - started, 1),
+        # other work on the machine slows the model down: the 1-minute load average, before and after
+        "load_average": {"before": round(load_before[0], 2), "after": round(os.getloadavg()[0], 2)},
         "model": {"name": s.model, "url": s.model_url} if mode == "model" else None,
         "settings": {"timeout_s": s.timeout, "temperature": s.temperature, "max_tokens": s.max_tokens,
                      "naive_system_prompt": naive_model.SYSTEM_PROMPT, "runners": runners},

@@ -178,6 +178,10 @@ def summary_text(result: dict[str, Any]) -> str:
 # markdown
 
 
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
 def sec(v: float | None) -> str:
     if v is None:
         return "–"
@@ -265,7 +269,9 @@ def model_section(result: dict[str, Any], path: Path) -> list[str]:
     out = [f"### {m.get('name')}", "",
            f"{result['date_utc']} UTC, `{result['command'].strip()}`, git {result['git']}; {result['machine']}; "
            f"endpoint {m.get('url')}; timeout {result['settings']['timeout_s']:.0f} s per cell, temperature "
-           f"{result['settings']['temperature']}; {len(result['notebooks'])} notebooks; {result['wall_seconds'] / 60:.0f} min in all.", ""]
+           f"{result['settings']['temperature']}; {plural(len(result['notebooks']), 'notebook')}; {result['wall_seconds'] / 60:.0f} min in all"
+           + (f"; load average {result['load_average']['before']} before, {result['load_average']['after']} after" if result.get("load_average") else "")
+           + ".", ""]
     out += model_table(result) + [""]
     out += ["| target | value | verdict |", "|---|---|---|"]
     for t in s.get("targets", []):
