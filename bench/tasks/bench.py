@@ -164,6 +164,14 @@ def run_task(kernel: Kernel, runner: str, cell: Cell, s: Settings) -> tuple[Exec
     if runner == "luci":
         ex = kernel.execute(cell.text, s.timeout)
         return ex, luci_facts(ex)
+    if s.luci_own_model:
+        # Luci's own server: found again before each call (it stops when idle, and a new one has
+        # another port and token); Luci's kernel starts it when the notebook's first task needs it
+        own = own_model_server()
+        if own is None:
+            return None, {"status": "failed", "seconds": 0.0, "calls": 0,
+                          "evalue": "Luci's own model server is not running (its runtime file names none)"}
+        s.model_url, s.api_key, s.model = own
     assert s.model_url and s.model
     answer = naive_model.ask(s.model_url, s.model, cell.plain, api_key=s.api_key, temperature=s.temperature,
                              max_tokens=s.max_tokens, timeout=s.timeout)
@@ -309,6 +317,11 @@ def counterproofs(notebooks: list[Notebook], s: Settings) -> list[dict[str, Any]
 # ------------------------------------------------------------------------------------------------
 
 
+def luci_model(cells: list[CellResult]) -> str | None:
+    """The model Luci's code displays name (its own model when it chose it)."""
+    return next((c.model for c in cells if c.runner == "luci" and c.model), None)
+
+
 def own_model_server() -> tuple[str, str, str] | None:
     """Luci's own model server of this user, from its runtime file (kernel/local-model/server/
     runtime-file.ts): (base URL, token, model name), or None when none runs."""
@@ -398,16 +411,18 @@ def main(argv: list[str] | None = None) -> int:
     luci_own_model = False
     if mode == "model":
         if not args.model_url:
+            # Luci left unconfigured chooses its own model (pulled and served on first use); the
+            # naive way talks to that server, found through its runtime file
+            luci_own_model = True
             own = own_model_server()
-            if own is None:
+            if own is None and runners == ["naive"]:
                 log("no model endpoint: give --model-url URL (an OpenAI-compatible base URL such as http://127.0.0.1:8080/v1), "
-                    "set LUCI_LLM_BASE_URL, or start Luci's own model first (node dist/kernel/cli/luci.js model serve MODEL &: "
-                    "the naive way needs its endpoint, which its runtime file gives)")
+                    "set LUCI_LLM_BASE_URL, or start Luci's own model (node dist/kernel/cli/luci.js model serve qwen2.5-coder-1.5b)")
                 return 2
-            args.model_url, args.api_key, model = own
-            luci_own_model = True  # Luci is left unconfigured, so it finds its own model itself
-            log(f"Luci's own model server: {model} at {args.model_url}")
-        if not model:
+            if own is not None:
+                args.model_url, args.api_key, model = own
+            log("Luci's own model" + (f": {model} at {args.model_url}" if own else ": its server starts with the first task"))
+        elif not model:
             model = naive_model.first_model(args.model_url, args.api_key)
             log(f"model: {model} (the first {args.model_url} lists)")
     s = Settings(mode=mode, timeout=args.timeout, python=args.python, luci_kernel=args.luci_kernel,
@@ -419,7 +434,7 @@ def main(argv: list[str] | None = None) -> int:
 
     n_tasks = sum(len(nb.tasks) for nb in notebooks)
     log(f"{len(notebooks)} notebooks, {n_tasks} task cells; runners: {', '.join(runners)}; mode: {mode}"
-        + (f"; model {s.model} at {s.model_url}" if mode == "model" else ""))
+        + (f"; model {s.model or 'Luci’s own'} at {s.model_url or 'its runtime file'}" if mode == "model" else ""))
     started = time.time()
     load_before = os.getloadavg()
     cells: list[CellResult] = []
@@ -442,7 +457,7 @@ def main(argv: list[str] | None = None) -> int:
         "wall_seconds": round(time.time() - started, 1),
         # other work on the machine slows the model down: the 1-minute load average, before and after
         "load_average": {"before": round(load_before[0], 2), "after": round(os.getloadavg()[0], 2)},
-        "model": {"name": s.model, "url": s.model_url} if mode == "model" else None,
+        "model": {"name": s.model or luci_model(cells), "url": s.model_url, "luci_own_model": s.luci_own_model} if mode == "model" else None,
         "settings": {"timeout_s": s.timeout, "temperature": s.temperature, "max_tokens": s.max_tokens,
                      "naive_system_prompt": naive_model.SYSTEM_PROMPT, "runners": runners},
         "notebooks": [{"name": nb.name, "title": nb.title, "tasks": len(nb.tasks)} for nb in notebooks],
@@ -452,7 +467,7 @@ def main(argv: list[str] | None = None) -> int:
     result["summary"] = report.summarize(result)
     out_dir = Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / f"{mode}-{stamp}-{slug(s.model or 'references')}.json"
+    path = out_dir / f"{mode}-{stamp}-{slug((result['model']['name'] or 'model') if result['model'] else 'references')}.json"
     path.write_text(json.dumps(result, indent=1, default=str) + "\n")
     log(f"results: {path} (the kernels' logs: {s.logs})")
     log(report.summary_text(result))
