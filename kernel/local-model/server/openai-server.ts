@@ -23,6 +23,8 @@ export interface OpenAiServerOptions {
   log?: (message: string) => void;
   /** Called when each chat completion ends, however it ends. */
   onCompletionEnd?: (summary: CompletionSummary) => void;
+  /** A streamed answer with no token yet sends an empty delta this often (default 5000 ms). */
+  keepAliveMs?: number;
 }
 
 export type CompletionOutcome = "stop" | "length" | "aborted" | "dropped" | "error";
@@ -211,7 +213,7 @@ class Handler {
       `#${number} chat: ${plural(request.messages.length, "message")}, ${fit.promptTokens} prompt tokens, max ${maxTokens}, ` +
         `temperature ${request.temperature}${request.stream ? ", stream" : ""}${waitingBehind ? ` (waiting behind ${waitingBehind})` : ""}`,
     );
-    const answer = new Answer(res, request, this.options.model);
+    const answer = new Answer(res, request, this.options.model, this.options.keepAliveMs ?? KEEP_ALIVE_MS);
     const arrived = Date.now();
     let started = 0;
     let firstToken = 0;
@@ -249,30 +251,50 @@ class Handler {
   }
 }
 
+/** How often a streamed answer that has no token yet says it is still coming. */
+const KEEP_ALIVE_MS = 5000;
+
 /** One answer on the wire: chunks as they come when streamed, else one JSON body at the end. */
 class Answer {
   private readonly id = `chatcmpl-${randomBytes(12).toString("hex")}`;
   private readonly created = Math.floor(Date.now() / 1000);
   private content = "";
+  /** Empty deltas while nothing else is sent: see the constructor. */
+  private keepAlive?: NodeJS.Timeout;
 
   constructor(
     private readonly res: ServerResponse,
     private readonly request: ChatCompletionRequest,
     private readonly model: string,
+    keepAliveMs: number,
   ) {
     if (request.stream) {
       res.writeHead(200, { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache", Connection: "keep-alive" });
       this.chunk({ role: "assistant", content: "" }, null);
+      // A request waiting behind another kernel's answer, or whose long prompt is still being
+      // read, sends nothing for a while; clients give up on silence (Luci's after
+      // LUCI_LLM_TIMEOUT). An empty delta every few seconds until the first token says "still
+      // here" in a shape every OpenAI client takes (a chunk with nothing in it).
+      this.keepAlive = setInterval(() => this.chunk({}, null), keepAliveMs);
+      this.keepAlive.unref();
+      res.once("close", () => this.quiet());
     }
   }
 
   text(text: string): void {
     if (!text) return;
+    this.quiet();
     if (this.request.stream) this.chunk({ content: text }, null);
     else this.content += text;
   }
 
+  private quiet(): void {
+    clearInterval(this.keepAlive);
+    this.keepAlive = undefined;
+  }
+
   finish(finishReason: "stop" | "length", usage: Usage): void {
+    this.quiet();
     if (!this.request.stream) {
       sendJson(this.res, 200, {
         id: this.id,
@@ -290,6 +312,7 @@ class Answer {
   }
 
   fail(message: string): void {
+    this.quiet();
     const error: HttpError = { status: 500, message, type: "server_error", code: null };
     if (!this.res.headersSent) return sendError(this.res, error);
     // Mid-stream: an error event, as OpenAI's and llama.cpp's servers send; the client raises it.
