@@ -7,11 +7,15 @@
 // reads it once. For the same reason the user message puts what grows from task to task (the
 // earlier cells, oldest first) before what changes (the namespace, the task).
 //
-// The answer it asks for is what real models write when asked for code: a short plan in words,
-// then one ```python block (real-models.md: a numbered answer format was copied as `1. ```json`
-// by Qwen2.5-Coder). LUCI_TASK_PROMPT=json asks instead for the analysis and plan as JSON
-// before the code, the older format, kept so that the two can be compared on real models; the
-// reader (answer-parser.ts) takes both. Every list is capped and every long text clipped.
+// The answer it asks for is the one real models write best and fastest: the complete code in one
+// ```python block, each step begun by a short comment (the plan shown in the cell is read from
+// those comments, answer-plan.ts). Measured on Qwen2.5-Coder-1.5B here (docs/performance.md):
+// a plan in words first ("plain") cost 100-300 more tokens a task at 15-20 tokens a second, and
+// when told to keep it short the model wrote the code inside the plan's steps and no block at
+// all; a numbered answer format was copied as `1. ```json` (real-models.md). LUCI_TASK_PROMPT
+// keeps the two other forms, "plain" (a numbered plan, then the code) and "json" (the analysis
+// and plan as JSON, then the code), so that they can be measured again on other models; the
+// reader (answer-parser.ts) takes all three. Every list is capped and every long text clipped.
 import { COMPLEXITIES, EXAMPLE_ANALYSIS_AND_PLAN, TASK_TYPES } from "./answer-schema.js";
 import type { JsonValue } from "../records/json.js";
 import { pythonLiteral } from "../records/parameters.js";
@@ -64,14 +68,14 @@ export const CONTEXT_LIMITS = {
 };
 
 /** Which answer the task prompt asks for: a plan in words then code (plain), or JSON then code. */
-export type PromptStyle = "plain" | "json";
+export type PromptStyle = "code" | "plain" | "json";
 
-/** LUCI_TASK_PROMPT: plain (the default) or json. */
+/** LUCI_TASK_PROMPT: code (the default), plain or json. */
 export function promptStyle(env: NodeJS.ProcessEnv = process.env): PromptStyle {
   const value = env.LUCI_TASK_PROMPT?.trim().toLowerCase();
-  if (!value || value === "plain") return "plain";
-  if (value === "json") return "json";
-  throw new ModelSettingsError(`LUCI_TASK_PROMPT must be "plain" or "json", not ${JSON.stringify(env.LUCI_TASK_PROMPT)}`);
+  if (!value || value === "code") return "code";
+  if (value === "plain" || value === "json") return value;
+  throw new ModelSettingsError(`LUCI_TASK_PROMPT must be "code", "plain" or "json", not ${JSON.stringify(env.LUCI_TASK_PROMPT)}`);
 }
 
 const ROLE = "You are Luci, the engine of a Jupyter notebook whose cells are tasks in plain language.";
@@ -87,13 +91,21 @@ function rules(pythonVersion?: string): string {
   ].join("\n");
 }
 
-export function systemPrompt(pythonVersion?: string, style: PromptStyle = "plain"): string {
+export function systemPrompt(pythonVersion?: string, style: PromptStyle = "code"): string {
   if (style === "json") {
     return [
       `${ROLE} For each task, give the analysis and the plan as one JSON object in a \`\`\`json block, ` +
         "then the complete Python code in a single ```python block, and nothing after it. Never put the code inside the JSON. The JSON looks like this:",
       JSON.stringify(EXAMPLE_ANALYSIS_AND_PLAN),
       `task_type is one of ${TASK_TYPES.join(", ")}; complexity is one of ${COMPLEXITIES.join(", ")}.`,
+      "",
+      rules(pythonVersion),
+    ].join("\n");
+  }
+  if (style === "code") {
+    return [
+      `${ROLE} For each task, answer with the complete Python code in a single \`\`\`python block, and nothing else. ` +
+        "Begin each step of the code with a short comment that says what the step does.",
       "",
       rules(pythonVersion),
     ].join("\n");
@@ -107,7 +119,7 @@ export function systemPrompt(pythonVersion?: string, style: PromptStyle = "plain
 }
 
 /** The messages for a new task. */
-export function taskMessages(task: string, context: TaskContext = {}, style: PromptStyle = "plain"): ChatMessage[] {
+export function taskMessages(task: string, context: TaskContext = {}, style: PromptStyle = "code"): ChatMessage[] {
   return [
     { role: "system", content: systemPrompt(context.pythonVersion, style) },
     { role: "user", content: userMessage(task, context) },

@@ -3,10 +3,10 @@ import { CONTEXT_LIMITS, promptStyle, systemPrompt, taskMessages, userMessage } 
 import { pythonLiteral } from "../../../../kernel/pipeline/records/parameters.js";
 
 describe("the task prompt", () => {
-  it("asks plainly for a plan in words then one python block, states the notebook's rules, and stays short", () => {
+  it("asks for the code alone, its steps as comments, states the notebook's rules, and stays short", () => {
     const text = systemPrompt("3.12.4");
-    expect(text).toContain("a short plan as a numbered list of at most 4 steps, each one short line");
-    expect(text).toContain("the complete Python code in a single ```python block");
+    expect(text).toContain("the complete Python code in a single ```python block, and nothing else");
+    expect(text).toContain("Begin each step of the code with a short comment");
     expect(text).not.toContain("```json");
     // The format is said in a sentence: no line of the prompt starts a numbered list of answer
     // parts, which Qwen2.5-Coder copied as `1. ```json`.
@@ -30,10 +30,18 @@ describe("the task prompt", () => {
     expect(a[0]!.content).not.toContain("add 2 and 2");
   });
 
+  it("LUCI_TASK_PROMPT=plain asks for a plan in words then the code, without a numbered format", () => {
+    expect(promptStyle({ LUCI_TASK_PROMPT: "plain" })).toBe("plain");
+    const text = taskMessages("t", {}, "plain")[0]!.content;
+    expect(text).toContain("a short plan as a numbered list of at most 4 steps, each one short line");
+    expect(text).toContain("the complete Python code in a single ```python block");
+    expect(text.split("\n").filter((l) => /^\s*\d+[.)]\s/.test(l))).toEqual([]);
+  });
+
   it("LUCI_TASK_PROMPT=json asks for the analysis and plan as JSON before the code, without a numbered format", () => {
-    expect(promptStyle({})).toBe("plain");
+    expect(promptStyle({})).toBe("code");
     expect(promptStyle({ LUCI_TASK_PROMPT: "json" })).toBe("json");
-    expect(() => promptStyle({ LUCI_TASK_PROMPT: "yaml" })).toThrow(/LUCI_TASK_PROMPT must be "plain" or "json", not "yaml"/);
+    expect(() => promptStyle({ LUCI_TASK_PROMPT: "yaml" })).toThrow(/LUCI_TASK_PROMPT must be "code", "plain" or "json", not "yaml"/);
     const text = taskMessages("t", {}, "json")[0]!.content;
     expect(text).toContain("one JSON object in a ```json block");
     expect(text).toContain('"task_type":"visualisation"');
