@@ -213,7 +213,10 @@ export class TaskPipeline {
         if (outcome.status !== "error") break;
         const fixed = await this.repair(request, context, answer.text, code, outcome, attempt, html);
         showCode(request.sink, fixed.code, { model: fixed.model, calls: 1 }, html, `Repair attempt ${attempt}`);
-        code = withoutRestatedParameters(fixed.code, parameters.values).code;
+        const next = withoutRestatedParameters(fixed.code, parameters.values).code;
+        // The same code again would fail the same way: a small model sometimes answers so.
+        if (next.trim() === code.trim()) break;
+        code = next;
         outcome = await gateAndRun(code);
       }
       if (outcome.status === "ok") {
