@@ -7,7 +7,7 @@
 // "qwen2.5-coder-0.5b (Luci's own model)", and the program prints 5050. Pictures of the pull in
 // progress and of the end go to test-results/screenshots/.
 import { spawn, type ChildProcess } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readdirSync, statSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -84,6 +84,7 @@ afterAll(async () => {
   // The model server outlives the kernel that started it (it is shared, and stops when idle): it is the test's, so the test stops it.
   await stopOwnModelServer(modelServerPid);
   await own?.index.close();
+  rmSync(base, { recursive: true, force: true }); // the pulled model: 491 MB
 }, 60_000);
 
 describe("a task cell on the page with nothing configured", () => {
@@ -122,7 +123,7 @@ describe("a task cell on the page with nothing configured", () => {
     for (;;) {
       const text = await outputs.innerText();
       if (polled.at(-1) !== text) polled.push(text);
-      if (pictured === undefined && /Downloading qwen2\.5-coder-0\.5b from the package index/.test(text)) {
+      if (pictured === undefined && /Downloading qwen2\.5-coder-0\.5b from the package index .*\((?!0%)\d+%\)/.test(text)) {
         await cell.scrollIntoViewIfNeeded();
         await screenshot(page, "own-model-01-pulling");
         pictured = text;
