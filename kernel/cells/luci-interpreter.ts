@@ -126,7 +126,7 @@ export class LuciInterpreter implements Interpreter {
             packages,
             cwd: process.cwd(),
             pythonVersion: this.python.pythonVersion,
-          }),
+          }, task),
         validate: async (code) =>
           (await this.python.ask("validate", { code, cwd: process.cwd(), threshold: validationThreshold() })) as unknown as ValidationReport,
         run: async (code) => {

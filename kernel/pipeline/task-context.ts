@@ -1,10 +1,11 @@
 // What the model is told besides the task: the earlier cells (their tasks and the code that
 // ran), the live namespace, the files in the working directory and the installed packages.
 // `now only for 2024` must work after a cell that made a DataFrame: the namespace says so.
-import { readdirSync } from "node:fs";
-import type { EarlierCell, NamespaceEntry, TaskContext } from "./model/prompt.js";
+import { closeSync, openSync, readdirSync, readSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { EarlierCell, FilePreview, NamespaceEntry, TaskContext } from "./model/prompt.js";
 
-/** What the model is shown of the earlier cells (the prompt caps it further). */
+/** What the model is shown of the earlier cells (the prompt's window is smaller: prompt.ts). */
 const CONTEXT_CELLS = 20;
 /** What %luci export can write out. */
 const KEPT_CELLS = 5000;
@@ -12,9 +13,10 @@ const KEPT_CELLS = 5000;
 /** The notebook's cells as they ran in this kernel, most recent last. */
 export class CellLog {
   private readonly cells: EarlierCell[] = [];
+  private count = 0;
 
   add(cell: EarlierCell): void {
-    this.cells.push(cell);
+    this.cells.push({ ...cell, number: this.count++ });
     if (this.cells.length > KEPT_CELLS) this.cells.shift();
   }
 
@@ -52,7 +54,7 @@ export function redactSecrets(code: string): string {
     .replace(SECRET_VALUE, "<redacted>");
 }
 
-export async function gatherContext(sources: ContextSources): Promise<TaskContext> {
+export async function gatherContext(sources: ContextSources, task = ""): Promise<TaskContext> {
   const namespace = (await sources.namespace().catch(() => [])).map((entry) =>
     SECRET_NAME.test(entry.name) ? { ...entry, preview: undefined } : entry.preview ? { ...entry, preview: redactSecrets(entry.preview) } : entry,
   );
@@ -60,9 +62,49 @@ export async function gatherContext(sources: ContextSources): Promise<TaskContex
     cells: sources.cells.recent().map((cell) => ({ ...cell, code: redactSecrets(cell.code) })),
     namespace,
     files: filesIn(sources.cwd),
+    filePreviews: previewsOf(sources.cwd, task),
     packages: sources.packages(),
     pythonVersion: sources.pythonVersion,
   };
+}
+
+/** Text files whose first lines tell how to read them. */
+const PREVIEWED = /\.(csv|tsv|txt|json|jsonl|log|dat|tab|psv)$/i;
+const PREVIEW_LINES = 3;
+const PREVIEW_LINE_CHARS = 160;
+const PREVIEW_FILES = 3;
+
+/**
+ * The first lines of the text files the task names ("load weather.csv"): a model that sees
+ * `station;date;temp_c` uses `sep=";"`, and one that sees ` Name , Dept ` strips the header,
+ * the first time instead of after a KeyError. At most a few files, a few lines each, clipped,
+ * with secrets redacted (a file may hold anything).
+ */
+function previewsOf(dir: string, task: string): FilePreview[] {
+  const text = task.toLowerCase();
+  if (!text) return [];
+  const named = filesIn(dir).filter((name) => PREVIEWED.test(name) && text.includes(name.toLowerCase()));
+  const previews: FilePreview[] = [];
+  for (const name of named.slice(0, PREVIEW_FILES)) {
+    const lines = firstLines(join(dir, name));
+    if (lines.length) previews.push({ name, lines: lines.map((line) => redactSecrets(line.length > PREVIEW_LINE_CHARS ? `${line.slice(0, PREVIEW_LINE_CHARS)}…` : line)) });
+  }
+  return previews;
+}
+
+function firstLines(path: string): string[] {
+  let fd: number | undefined;
+  try {
+    if (!statSync(path).isFile()) return [];
+    fd = openSync(path, "r");
+    const buffer = Buffer.alloc(4096);
+    const read = readSync(fd, buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, read).toString("utf8").replace(/\r\n?/g, "\n").split("\n").slice(0, PREVIEW_LINES).filter((line, i, all) => line || i < all.length - 1);
+  } catch {
+    return [];
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 function filesIn(dir: string): string[] {

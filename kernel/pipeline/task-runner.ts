@@ -15,7 +15,7 @@ import type { Endpoint } from "./model/discovery.js";
 import type { GenerateResult, ModelClient } from "./model/model-client.js";
 import { OWN_MODEL_SOURCE } from "./model/own-model.js";
 import type { ModelOverrides } from "./model/settings.js";
-import type { TaskContext } from "./model/prompt.js";
+import { describeName, type NamespaceEntry, type TaskContext } from "./model/prompt.js";
 import { plainLineEnds, withoutReasoning } from "./model/answer-text.js";
 import {
   codeDiff,
@@ -329,6 +329,15 @@ export class TaskPipeline {
     const { taskMessages, promptStyle } = await import("./model/prompt.js");
     const endpoint = await client.endpoint({ progress: new Progress(request.sink), signal: request.signal });
     const stream = new StreamingDisplay(request.sink, `The code raised ${failure.ename}; asking ${modelLabel(endpoint)} for a fix (attempt ${attempt})…`);
+    // A KeyError or a wrong shape is fixed by knowing the columns the failed code actually got
+    // (a CSV read with the wrong separator has one column named "station;date;temp_c"); the
+    // namespace is asked again, and its tables go into this last message only, so the
+    // beginning of the conversation stays the same as the first call's (a server's prompt cache).
+    const tables = (await request.gatherContext().catch(() => ({ namespace: [] as NamespaceEntry[] }))).namespace
+      ?.filter((entry) => entry.columns?.length)
+      .slice(0, 5)
+      .map(describeName)
+      .join("\n");
     const traceback = redactSecrets(failure.traceback.join("\n").replace(/\x1b\[[0-9;]*m/g, "").split("\n").slice(-40).join("\n"));
     const result = await client.generate({
       messages: [
@@ -338,6 +347,7 @@ export class TaskPipeline {
           role: "user",
           content:
             `This code raised an error when it ran:\n\n\`\`\`python\n${redactSecrets(code)}\n\`\`\`\n\n${traceback || `${failure.ename}: ${redactSecrets(failure.evalue)}`}\n\n` +
+            (tables ? `The tables in the namespace now (their real columns):\n${tables}\n\n` : "") +
             "Write the corrected code as one ```python block. Keep the plan; change only what the error requires. " +
             "Variables the code set before it failed still exist.",
         },

@@ -27,6 +27,14 @@ export interface EarlierCell {
   task?: string;
   /** The code that ran (generated or written by the user). */
   code: string;
+  /** Its place in the kernel's log (0 for the first cell that ran): keeps the window steady. */
+  number?: number;
+}
+
+/** The first lines of a file the task names, so the code reads it right the first time. */
+export interface FilePreview {
+  name: string;
+  lines: string[];
 }
 
 export interface NamespaceEntry {
@@ -48,6 +56,8 @@ export interface TaskContext {
   namespace?: NamespaceEntry[];
   /** File names in the working directory (relative). */
   files?: string[];
+  /** The first lines of the files the task names (their separator, header and format). */
+  filePreviews?: FilePreview[];
   /** Installed distributions, "pandas==2.2.3" or just "pandas". */
   packages?: string[];
   /** Parameters of this task ({name=value}): variables set before the code runs. */
@@ -150,18 +160,21 @@ function contextSection(context: TaskContext): string | undefined {
   if (packages.length) sections.push(`## Installed packages\n${capList(packages, CONTEXT_LIMITS.packages)}`);
   const cells = context.cells ?? [];
   if (cells.length) {
-    const shown = cells.slice(-CONTEXT_LIMITS.cells);
+    const shown = cellWindow(cells);
     const lines = shown.map((cell, i) => {
       const head = cell.task ? `Task: ${clipText(cell.task.trim(), CONTEXT_LIMITS.taskChars)}\n` : "";
-      return `### Cell ${cells.length - shown.length + i + 1}\n${head}\`\`\`python\n${clipCode(cell.code)}\n\`\`\``;
+      return `### Cell ${(cell.number ?? cells.length - shown.length + i) + 1}\n${head}\`\`\`python\n${clipCode(cell.code)}\n\`\`\``;
     });
-    const skipped = cells.length - shown.length;
+    const skipped = (shown[0]?.number ?? cells.length - shown.length);
     sections.push(
       `## Earlier cells (oldest first${skipped ? `; ${skipped} older not shown` : ""})\n${lines.join("\n")}`,
     );
   }
   const files = context.files ?? [];
   if (files.length) sections.push(`## Files in the working directory\n${capList(files, CONTEXT_LIMITS.files)}`);
+  for (const preview of context.filePreviews ?? []) {
+    sections.push(`## First lines of ${preview.name}\n${fenced(preview.lines.join("\n"))}`);
+  }
   const names = context.namespace ?? [];
   if (names.length) {
     const shown = names.slice(0, CONTEXT_LIMITS.names).map(describeName);
@@ -171,7 +184,31 @@ function contextSection(context: TaskContext): string | undefined {
   return sections.length ? sections.join("\n\n") : undefined;
 }
 
-function describeName(entry: NamespaceEntry): string {
+/**
+ * The earlier cells shown: the last few, with a window that moves in steps of CELL_STEP cells
+ * rather than one cell per task. Between two steps each new prompt begins with the previous
+ * one's earlier cells, so a server that caches a prompt's beginning reads only the new cell;
+ * a window moving by one cell each time would change the prompt from its first cell on, and a
+ * small model would read every cell again for every task (about 60 tokens a second here).
+ */
+function cellWindow(cells: EarlierCell[]): EarlierCell[] {
+  const last = cells[cells.length - 1]!;
+  const total = (last.number ?? cells.length - 1) + 1;
+  const first = Math.floor(Math.max(0, total - CONTEXT_LIMITS.cells) / CELL_STEP) * CELL_STEP;
+  return cells.filter((cell, i) => (cell.number ?? total - cells.length + i) >= first);
+}
+
+const CELL_STEP = 3;
+
+/** A fence longer than any run of backticks in the text, so that file contents cannot close it. */
+function fenced(text: string): string {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const marks = "`".repeat(longest + 1);
+  return `${marks}\n${text}\n${marks}`;
+}
+
+/** One name of the namespace in a line: `- df: DataFrame, shape 24×2; columns: date, revenue`. */
+export function describeName(entry: NamespaceEntry): string {
   const facts: string[] = [entry.type];
   if (entry.shape) facts.push(`shape ${entry.shape.join("×")}`);
   if (entry.length !== undefined && !entry.shape) facts.push(`length ${entry.length}`);

@@ -85,9 +85,12 @@ describe("the task prompt", () => {
       files: Array.from({ length: 200 }, (_, i) => `f${i}.txt`),
       packages: Array.from({ length: 300 }, (_, i) => `p${i}`),
     });
-    expect(user).toContain(`${20 - CONTEXT_LIMITS.cells} older not shown`);
-    expect(user).not.toContain("x13 = 13");
-    expect(user).toContain("x14 = 14");
+    // The window of earlier cells moves three cells at a time: of 20, the last 8 (cells 13 to 20).
+    expect(user).toContain("12 older not shown");
+    expect(user).not.toContain("### Cell 12\n");
+    expect(user).toContain("### Cell 13\n");
+    expect(user).not.toContain("x11 = 11");
+    expect(user).toContain("x12 = 12");
     expect(user).toContain("characters left out");
     expect(user).toContain(`… and ${100 - CONTEXT_LIMITS.names} more`);
     expect(user).toContain(`(${200 - CONTEXT_LIMITS.files} more)`);
