@@ -459,7 +459,9 @@ def main(argv: list[str] | None = None) -> int:
         "load_average": {"before": round(load_before[0], 2), "after": round(os.getloadavg()[0], 2)},
         "model": {"name": s.model or luci_model(cells), "url": s.model_url, "luci_own_model": s.luci_own_model} if mode == "model" else None,
         "settings": {"timeout_s": s.timeout, "temperature": s.temperature, "max_tokens": s.max_tokens,
-                     "naive_system_prompt": naive_model.SYSTEM_PROMPT, "runners": runners},
+                     "naive_system_prompt": naive_model.SYSTEM_PROMPT, "runners": runners,
+                     # Luci's answer format (kernel/pipeline/model/prompt.ts): code (the default), plain or json
+                     "luci_task_prompt": os.environ.get("LUCI_TASK_PROMPT") or "code"},
         "notebooks": [{"name": nb.name, "title": nb.title, "tasks": len(nb.tasks)} for nb in notebooks],
         "cells": [c.as_json() for c in cells],
         "counterproofs": proofs,

@@ -269,7 +269,8 @@ def model_section(result: dict[str, Any], path: Path) -> list[str]:
     out = [f"### {m.get('name')}", "",
            f"{result['date_utc']} UTC, `{result['command'].strip()}`, git {result['git']}; {result['machine']}; "
            f"endpoint {m.get('url')}; timeout {result['settings']['timeout_s']:.0f} s per cell, temperature "
-           f"{result['settings']['temperature']}; {plural(len(result['notebooks']), 'notebook')}; {result['wall_seconds'] / 60:.0f} min in all"
+           f"{result['settings']['temperature']}; Luci's answer format "
+           f"`{result['settings'].get('luci_task_prompt', 'plain')}`; {plural(len(result['notebooks']), 'notebook')}; {result['wall_seconds'] / 60:.0f} min in all"
            + (f"; load average {result['load_average']['before']} before, {result['load_average']['after']} after" if result.get("load_average") else "")
            + ".", ""]
     out += model_table(result) + [""]
