@@ -78,7 +78,10 @@ describe("the notebook page's outputs and kernel controls", () => {
   });
 
   it("streams the model's answer into the task cell as it arrives, then replaces it with a summary", async () => {
-    served.model.enqueue({ ...answer({ code: "print('streamed ok')" }), chunkSize: 2, chunkDelayMs: 20, when: (r) => JSON.stringify(r.messages).includes("say streamed ok") });
+    // A long answer (about 6 s at this pace), so the running cell is seen mid-answer even on a
+    // loaded machine (CI runs other suites beside this one).
+    const code = `${Array.from({ length: 20 }, (_, i) => `# step ${i + 1} of the streamed answer`).join("\n")}\nprint('streamed ok')`;
+    served.model.enqueue({ ...answer({ code }), chunkSize: 2, chunkDelayMs: 20, when: (r) => JSON.stringify(r.messages).includes("say streamed ok") });
     await page.click('.tool[data-action="add-task"]');
     const cell = page.locator(".notebook > .cell.cell-selected");
     const id = await cell.getAttribute("data-cell-id");

@@ -11,6 +11,7 @@ import { streamText } from "../../support/kernel-client.js";
 import { startKernel, type StartedKernel } from "../../support/kernel-process.js";
 import {
   answer,
+  codeAnswer,
   closingThinkOnly,
   cutOffStream,
   indentedFences,
@@ -72,14 +73,23 @@ async function runShape(scenario: ReplyScenario, task: string, expected: { code:
 type Plan = { analysis: { task_type: string; complexity: string }; plan: { steps: { step: number; action: string }[] } };
 
 describe("answer shapes through the kernel", () => {
-  it("the plain answer: a numbered plan, then one python block (what Luci asks for)", async () => {
+  it("the default answer: one python block whose steps begin with comments; the plan is read from them", async () => {
+    const task = LOAN_TASK.replace("printed with", "shown with");
+    const scenario = codeAnswer({ plan: LOAN_PLAN, code: LOAN_CODE });
+    const code = String(scenario.reply).replace(/^```python\n|\n```$/g, "");
+    const iopub = await runShape(scenario, task, { code: code + "\n", stdout: "1342.05\n" });
+    const [plan] = ofMime<Plan>(iopub, "application/vnd.luci.plan+json");
+    expect(plan!.plan.steps.map((s) => s.action)).toEqual(LOAN_PLAN);
+  });
+
+  it("the plain answer: a numbered plan, then one python block (LUCI_TASK_PROMPT=plain asks for it; many models write it unasked)", async () => {
     const iopub = await runShape(answer({ plan: LOAN_PLAN, code: LOAN_CODE }), LOAN_TASK, { code: LOAN_CODE + "\n", stdout: "1342.05\n" });
     const [plan] = ofMime<Plan>(iopub, "application/vnd.luci.plan+json");
     expect(plan!.plan.steps.map((s) => s.action)).toEqual(LOAN_PLAN);
     expect(plan!.analysis).toMatchObject({ task_type: "calculation", complexity: "low" });
-    // The system prompt asks plainly, in a sentence, and is not per-task.
+    // The system prompt asks plainly, in a sentence, for the code alone (the default), and is not per-task.
     const system = (server.chatRequests[0]!.body as { messages: { content: string }[] }).messages[0]!.content;
-    expect(system).toContain("a short plan as a numbered list of steps in plain words");
+    expect(system).toContain("answer with the complete Python code in a single ```python block, and nothing else");
     expect(system).not.toContain("Monthly payment");
   });
 

@@ -59,6 +59,18 @@ export function answer(parts: AnswerParts = {}): ReplyScenario {
   return { reply: answerText(parts), label: "answer" };
 }
 
+/** What Luci asks for by default (LUCI_TASK_PROMPT=code), and what Qwen2.5-Coder-1.5B writes
+ * when asked so: one ```python block, each step begun by a comment (the plan's steps here). */
+export function codeAnswer(parts: AnswerParts = {}): ReplyScenario {
+  const code = parts.code ?? DEFAULT_CODE;
+  const steps = planSteps(parts);
+  const lines = code.split("\n");
+  // One comment per step, spread over the lines as the model spreads them.
+  const at = new Map(steps.map((step, k) => [Math.floor((k * lines.length) / steps.length), step]));
+  const body = lines.flatMap((line, i) => (at.has(i) ? [`# ${at.get(i)}`, line] : [line])).join("\n");
+  return { reply: around(parts, ["```python\n" + body + "\n```"]), label: "code-answer" };
+}
+
 /** The code with no fences after the plan: small models sometimes leave them out. */
 export function unfencedCode(parts: AnswerParts = {}): ReplyScenario {
   return { reply: around(parts, [numbered(planSteps(parts)), parts.code ?? DEFAULT_CODE]), label: "unfenced-code" };
