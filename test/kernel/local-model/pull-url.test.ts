@@ -2,13 +2,11 @@
 // request (If-Range with the file's ETag) that fetches only the missing bytes; a server that
 // ignores Range starts the file again; a file of the wrong size or the wrong content is refused,
 // and nothing is ever left under the model's final name.
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { modelPaths } from "../../../kernel/local-model/model-store.js";
 import { pullModel } from "../../../kernel/local-model/pull.js";
-import { fakeModel } from "./support/fake-model.js";
+import { fakeModel, modelStore } from "./support/fake-model.js";
 import { startModelServer, type ModelServer } from "./support/model-server.js";
 
 let server: ModelServer;
@@ -16,14 +14,7 @@ let server: ModelServer;
 beforeAll(async () => {
   server = await startModelServer();
 });
-
-afterAll(async () => {
-  await server.close();
-});
-
-function store(): string {
-  return mkdtempSync(join(tmpdir(), "luci-models-"));
-}
+afterAll(() => server.close());
 
 function fileRequests(fileName: string): typeof server.requests {
   return server.requests.filter((r) => r.path === `/model/${fileName}`);
@@ -32,7 +23,7 @@ function fileRequests(fileName: string): typeof server.requests {
 describe("pull from the publisher's URL", () => {
   it("continues a cut-off download with a Range request for the missing bytes only", async () => {
     const model = fakeModel(server, { sources: ["url"], parts: [700_000] });
-    const dir = store();
+    const dir = modelStore();
     const paths = modelPaths(model.entry, dir);
     server.cutOff(new RegExp(`/model/${model.entry.fileName}$`), 300_000, "destroy");
     const first = await pullModel(model.entry, { dir });
@@ -56,7 +47,7 @@ describe("pull from the publisher's URL", () => {
 
   it("starts again from the first byte when the server ignores the Range request", async () => {
     const model = fakeModel(server, { sources: ["url"], parts: [500_000] });
-    const dir = store();
+    const dir = modelStore();
     server.cutOff(new RegExp(`/model/${model.entry.fileName}$`), 200_000, "destroy");
     expect((await pullModel(model.entry, { dir })).ok).toBe(false);
     server.ignoreRange = true;
@@ -75,7 +66,7 @@ describe("pull from the publisher's URL", () => {
   it("refuses a file whose size is not the catalogue's before downloading it", async () => {
     const model = fakeModel(server, { sources: ["url"], parts: [100_000] });
     const entry = { ...model.entry, size: model.entry.size + 1 };
-    const dir = store();
+    const dir = modelStore();
     const result = await pullModel(entry, { dir });
     expect(result.ok).toBe(false);
     if (result.ok) return;
@@ -86,7 +77,7 @@ describe("pull from the publisher's URL", () => {
   it("discards a complete download whose sha256 is not the catalogue's", async () => {
     const model = fakeModel(server, { sources: ["url"], parts: [100_000] });
     const entry = { ...model.entry, sha256: "f".repeat(64) };
-    const dir = store();
+    const dir = modelStore();
     const result = await pullModel(entry, { dir });
     expect(result.ok).toBe(false);
     if (result.ok) return;

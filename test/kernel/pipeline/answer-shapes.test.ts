@@ -3,12 +3,13 @@
 // one model call. And the answers Luci cannot use: an error in words, the raw answer folded,
 // no code run. The shapes come from test/support/fake-model/answers.ts, which says which models
 // or servers produce each.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { OutputSink } from "../../../kernel/common/output-sink.js";
 import { StreamingDisplay } from "../../../kernel/pipeline/task-displays.js";
 import type { Message } from "../../../kernel/protocol/messages.js";
-import { streamText } from "../../support/kernel-client.js";
-import { startKernel, type StartedKernel } from "../../support/kernel-process.js";
+import { displayData, streamText } from "../../support/kernel-client.js";
+import { fakeModelEnv, kernelWithFakeModel } from "../../support/fake-model-kernel.js";
+import { startKernel } from "../../support/kernel-process.js";
 import {
   answer,
   codeAnswer,
@@ -19,54 +20,34 @@ import {
   listMarkerFences,
   proseFence,
   separateReasoning,
-  startFakeModelServer,
   stepBlocks,
   thinkTags,
   toolCallAnswer,
   withCrlf,
   withExampleUsage,
   wordsOnly,
-  type FakeModelServer,
   type ReplyScenario,
 } from "../../support/fake-model-server.js";
 
-let server: FakeModelServer;
-let kernel: StartedKernel;
-beforeAll(async () => {
-  server = await startFakeModelServer({ chunkSize: 8 });
-  kernel = await startKernel({ env: { LUCI_LLM_BASE_URL: server.baseUrl, LUCI_LLM_MODEL: "fake-coder", LUCI_LLM_API_KEY: "" } });
-});
-afterAll(async () => {
-  await kernel?.stop();
-  await server?.close();
-});
-beforeEach(() => server.reset());
+const fixture = kernelWithFakeModel();
 
 const LOAN_TASK = "Monthly payment on a loan of {principal=250000} at {rate=0.05} for {years=30} years, printed with two decimals";
 const LOAN_CODE = "r = rate / 12\nn = years * 12\npayment = principal * r / (1 - (1 + r) ** -n)\nprint(f'{payment:.2f}')";
 const LOAN_PLAN = ["Convert the yearly rate to a monthly rate", "Apply the annuity formula", "Print the payment"];
 
-/** The data of every display and display update, in order. */
-function displayData(iopub: Message[]): Record<string, unknown>[] {
-  return iopub
-    .filter((m) => m.header.msg_type === "display_data" || m.header.msg_type === "update_display_data")
-    .map((m) => m.content.data as Record<string, unknown>);
-}
-
+/** The `mime` data of every display and display update that carries it, in order. */
 function ofMime<T>(iopub: Message[], mime: string): T[] {
-  return displayData(iopub)
-    .filter((d) => mime in d)
-    .map((d) => d[mime] as T);
+  return displayData(iopub, mime).map((d) => d[mime] as T);
 }
 
 /** Runs a task answered by `scenario`; checks one call, the code that ran and the output. */
 async function runShape(scenario: ReplyScenario, task: string, expected: { code: string; stdout: string }) {
-  server.enqueue(scenario);
-  const { reply, iopub } = await kernel.client.execute(task);
+  fixture.server.enqueue(scenario);
+  const { reply, iopub } = await fixture.kernel.client.execute(task);
   expect(reply.content, JSON.stringify(reply.content)).toMatchObject({ status: "ok" });
   expect(ofMime<{ code: string }>(iopub, "application/vnd.luci.code+json").map((c) => c.code)).toEqual([expected.code]);
   expect(streamText(iopub)).toBe(expected.stdout);
-  expect(server.chatRequests).toHaveLength(1);
+  expect(fixture.server.chatRequests).toHaveLength(1);
   return iopub;
 }
 
@@ -88,7 +69,7 @@ describe("answer shapes through the kernel", () => {
     expect(plan!.plan.steps.map((s) => s.action)).toEqual(LOAN_PLAN);
     expect(plan!.analysis).toMatchObject({ task_type: "calculation", complexity: "low" });
     // The system prompt asks plainly, in a sentence, for the code alone (the default), and is not per-task.
-    const system = (server.chatRequests[0]!.body as { messages: { content: string }[] }).messages[0]!.content;
+    const system = (fixture.server.chatRequests[0]!.body as { messages: { content: string }[] }).messages[0]!.content;
     expect(system).toContain("answer with the complete Python code in a single ```python block, and nothing else");
     expect(system).not.toContain("Monthly payment");
   });
@@ -180,17 +161,17 @@ describe("answer shapes through the kernel", () => {
   });
 
   it("the older JSON-then-code answer, under LUCI_TASK_PROMPT=json: the plan comes from the JSON", async () => {
-    const jsonKernel = await startKernel({ env: { LUCI_LLM_BASE_URL: server.baseUrl, LUCI_LLM_MODEL: "fake-coder", LUCI_LLM_API_KEY: "", LUCI_TASK_PROMPT: "json" } });
+    const jsonKernel = await startKernel({ env: fakeModelEnv(fixture.server, { LUCI_TASK_PROMPT: "json" }) });
     try {
       const plan = { steps: [{ step: 1, action: "Add the two numbers", inputs: [], outputs: ["total"] }] };
-      server.enqueue(jsonAnswer({ analysis: { task_type: "calculation", needs_web_interface: false, needs_simulation: false, data_sources: [], complexity: "low" }, plan, code: "print(2 + 3)" }));
+      fixture.server.enqueue(jsonAnswer({ analysis: { task_type: "calculation", needs_web_interface: false, needs_simulation: false, data_sources: [], complexity: "low" }, plan, code: "print(2 + 3)" }));
       const { reply, iopub } = await jsonKernel.client.execute("Add two and three");
       expect(reply.content.status).toBe("ok");
       expect(streamText(iopub)).toBe("5\n");
       expect(ofMime<Plan>(iopub, "application/vnd.luci.plan+json")[0]!.plan).toEqual(plan);
-      const system = (server.chatRequests[0]!.body as { messages: { content: string }[] }).messages[0]!.content;
+      const system = (fixture.server.chatRequests[0]!.body as { messages: { content: string }[] }).messages[0]!.content;
       expect(system).toContain("one JSON object in a ```json block");
-      expect(server.chatRequests).toHaveLength(1);
+      expect(fixture.server.chatRequests).toHaveLength(1);
     } finally {
       await jsonKernel.stop();
     }
@@ -206,8 +187,8 @@ describe("answers Luci cannot use", () => {
 
   it("an answer in words only: an error that says so and offers %luci regenerate, the answer folded, nothing run", async () => {
     const scenario = wordsOnly("The payment is <b>about</b> $1,342.05 a month.");
-    server.enqueue(scenario);
-    const { reply, iopub } = await kernel.client.execute("What is the monthly payment");
+    fixture.server.enqueue(scenario);
+    const { reply, iopub } = await fixture.kernel.client.execute("What is the monthly payment");
     expect(reply.content).toMatchObject({ status: "error", ename: "AnswerFormatError" });
     expect(String(reply.content.evalue)).toMatch(/^Luci could not use the model's answer: it has no Python code/);
     expect(String(reply.content.evalue)).toContain("`%luci regenerate`");
@@ -219,19 +200,19 @@ describe("answers Luci cannot use", () => {
     expect(ofMime(iopub, "application/vnd.luci.code+json")).toEqual([]);
     expect(ofMime(iopub, "application/vnd.luci.validation+json")).toEqual([]);
     expect(streamText(iopub)).toBe("");
-    expect(server.chatRequests).toHaveLength(1);
+    expect(fixture.server.chatRequests).toHaveLength(1);
   });
 
   it("a stream cut off mid-code with no finish_reason (llama-cpp-python's interrupted requests): refused as cut off, nothing run", async () => {
     const scenario = cutOffStream();
-    server.enqueue(scenario);
-    const { reply, iopub } = await kernel.client.execute("Print the values times two");
+    fixture.server.enqueue(scenario);
+    const { reply, iopub } = await fixture.kernel.client.execute("Print the values times two");
     expect(reply.content).toMatchObject({ status: "error", ename: "AnswerFormatError" });
     expect(String(reply.content.evalue)).toMatch(/code stops mid-statement, so the answer was cut off/);
     expect(rawAnswer(iopub)!.plain).toBe(`The model's answer (not used)\n${scenario.reply}`);
     expect(ofMime(iopub, "application/vnd.luci.code+json")).toEqual([]);
     expect(streamText(iopub)).toBe("");
-    const after = await kernel.client.execute("print('kernel fine')");
+    const after = await fixture.kernel.client.execute("print('kernel fine')");
     expect(streamText(after.iopub)).toBe("kernel fine\n");
   });
 });

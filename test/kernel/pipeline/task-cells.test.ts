@@ -5,86 +5,69 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Message } from "../../../kernel/protocol/messages.js";
-import { ofType, sleep, streamText } from "../../support/kernel-client.js";
-import { startKernel, type StartedKernel } from "../../support/kernel-process.js";
-import { answer, brokenJson, codeOnly, wrongShape, refusal, startFakeModelServer, unfencedCode, type FakeModelServer } from "../../support/fake-model-server.js";
+import { describe, expect, it } from "vitest";
+import { displayData, ofType, sleep, streamText } from "../../support/kernel-client.js";
+import { fakeModelEnv, kernelWithFakeModel } from "../../support/fake-model-kernel.js";
+import { startKernel } from "../../support/kernel-process.js";
+import { answer, brokenJson, codeOnly, wrongShape, refusal, unfencedCode } from "../../support/fake-model-server.js";
 
-let server: FakeModelServer;
-let kernel: StartedKernel;
-beforeAll(async () => {
-  server = await startFakeModelServer({ chunkSize: 8 });
-  kernel = await startKernel({ env: { LUCI_LLM_BASE_URL: server.baseUrl, LUCI_LLM_MODEL: "fake-coder", LUCI_LLM_API_KEY: "" } });
-});
-afterAll(async () => {
-  await kernel?.stop();
-  await server?.close();
-});
-beforeEach(() => server.reset());
-
-function displays(iopub: Message[], mime: string): Record<string, unknown>[] {
-  return iopub
-    .filter((m) => m.header.msg_type === "display_data" || m.header.msg_type === "update_display_data")
-    .map((m) => m.content.data as Record<string, unknown>)
-    .filter((d) => mime in d);
-}
+const fixture = kernelWithFakeModel();
 
 describe("task cells", () => {
   it("turns a task into a plan, code and a validation report, and runs the code: one model call", async () => {
-    server.enqueue(answer({ code: "result = 6 * 7\nprint('result is', result)" }));
-    const { reply, iopub } = await kernel.client.execute("Multiply six by seven and print it");
+    fixture.server.enqueue(answer({ code: "result = 6 * 7\nprint('result is', result)" }));
+    const { reply, iopub } = await fixture.kernel.client.execute("Multiply six by seven and print it");
     expect(reply.content.status).toBe("ok");
     expect(streamText(iopub)).toBe("result is 42\n");
-    expect(displays(iopub, "application/vnd.luci.plan+json")).toHaveLength(1);
-    const code = displays(iopub, "application/vnd.luci.code+json")[0]!;
+    expect(displayData(iopub, "application/vnd.luci.plan+json")).toHaveLength(1);
+    const code = displayData(iopub, "application/vnd.luci.code+json")[0]!;
     expect(code["text/markdown"]).toContain("```python\nresult = 6 * 7");
-    const validation = displays(iopub, "application/vnd.luci.validation+json")[0]!["application/vnd.luci.validation+json"];
+    const validation = displayData(iopub, "application/vnd.luci.validation+json")[0]!["application/vnd.luci.validation+json"];
     expect(validation).toMatchObject({ passed: true });
-    expect(server.chatRequests).toHaveLength(1);
-    expect((server.chatRequests[0]!.body as { stream?: boolean }).stream).toBe(true);
+    expect(fixture.server.chatRequests).toHaveLength(1);
+    expect((fixture.server.chatRequests[0]!.body as { stream?: boolean }).stream).toBe(true);
     // The streamed answer was shown in place as it came, then summarised.
     const streamed = iopub.filter((m) => m.header.msg_type === "update_display_data");
     expect(streamed.length).toBeGreaterThan(0);
   });
 
   it("uses the namespace: the code runs with the variables of earlier cells", async () => {
-    await kernel.client.execute("base = 10");
-    server.enqueue(answer({ code: "print(base * 3)" }));
-    const { iopub } = await kernel.client.execute("Triple the base value");
+    await fixture.kernel.client.execute("base = 10");
+    fixture.server.enqueue(answer({ code: "print(base * 3)" }));
+    const { iopub } = await fixture.kernel.client.execute("Triple the base value");
     expect(streamText(iopub)).toBe("30\n");
   });
 
   it("reads code with no fences after the plan", async () => {
-    server.enqueue(unfencedCode({ code: "print('unfenced ok')" }));
-    const { reply, iopub } = await kernel.client.execute("Say unfenced ok");
+    fixture.server.enqueue(unfencedCode({ code: "print('unfenced ok')" }));
+    const { reply, iopub } = await fixture.kernel.client.execute("Say unfenced ok");
     expect(reply.content.status).toBe("ok");
     expect(streamText(iopub)).toBe("unfenced ok\n");
   });
 
   it("an answer whose plan JSON does not parse still runs, in one call: the JSON is ignored with a note", async () => {
-    server.enqueue(brokenJson("truncated", { code: "# Print it\nprint('one call')" }));
-    const { reply, iopub } = await kernel.client.execute("Print one call please");
+    fixture.server.enqueue(brokenJson("truncated", { code: "# Print it\nprint('one call')" }));
+    const { reply, iopub } = await fixture.kernel.client.execute("Print one call please");
     expect(reply.content.status).toBe("ok");
     expect(streamText(iopub)).toBe("one call\n");
-    expect(server.chatRequests).toHaveLength(1);
-    const plan = displays(iopub, "application/vnd.luci.plan+json")[0]!;
+    expect(fixture.server.chatRequests).toHaveLength(1);
+    const plan = displayData(iopub, "application/vnd.luci.plan+json")[0]!;
     expect(plan["text/plain"]).toMatch(/Note: the answer's analysis-and-plan JSON had the wrong shape/);
     expect(plan["application/vnd.luci.plan+json"]).toMatchObject({ plan: { steps: [{ step: 1, action: "Print it" }] } });
   });
 
   it("reports a refusal in the model's words, and the kernel goes on", async () => {
-    server.enqueue(refusal("I can't help with that request."));
-    const { reply } = await kernel.client.execute("Do something I refuse");
+    fixture.server.enqueue(refusal("I can't help with that request."));
+    const { reply } = await fixture.kernel.client.execute("Do something I refuse");
     expect(reply.content).toMatchObject({ status: "error", ename: "ModelRefused" });
     expect(String(reply.content.evalue)).toContain("can't help");
-    const after = await kernel.client.execute("1 + 1");
+    const after = await fixture.kernel.client.execute("1 + 1");
     expect(after.reply.content.status).toBe("ok");
   });
 
   it("waits and retries after a 429 with Retry-After, saying so in the cell", async () => {
-    server.enqueue({ status: 429, retryAfter: 0.2 }, answer({ code: "print('after the wait')" }));
-    const { reply, iopub } = await kernel.client.execute("Print after the wait");
+    fixture.server.enqueue({ status: 429, retryAfter: 0.2 }, answer({ code: "print('after the wait')" }));
+    const { reply, iopub } = await fixture.kernel.client.execute("Print after the wait");
     expect(reply.content.status).toBe("ok");
     expect(streamText(iopub)).toBe("after the wait\n");
     const shown = iopub.map((m) => JSON.stringify(m.content)).join("\n");
@@ -92,15 +75,15 @@ describe("task cells", () => {
   });
 
   it("says what is wrong when the model server fails, in plain words", async () => {
-    server.enqueue({ status: 500 }, { status: 500 }, { status: 500 });
-    const { reply } = await kernel.client.execute("Fail on the server side");
+    fixture.server.enqueue({ status: 500 }, { status: 500 }, { status: 500 });
+    const { reply } = await fixture.kernel.client.execute("Fail on the server side");
     expect(reply.content).toMatchObject({ status: "error", ename: "ModelUnavailable" });
-    expect(String(reply.content.evalue)).toContain(server.baseUrl.replace("/v1", ""));
+    expect(String(reply.content.evalue)).toContain(fixture.server.baseUrl.replace("/v1", ""));
   });
 
   it("stops a slow answer at once on interrupt", async () => {
-    server.enqueue({ ...answer({ code: "print('never')" }), chunkSize: 2, chunkDelayMs: 200 });
-    const c = kernel.client;
+    fixture.server.enqueue({ ...answer({ code: "print('never')" }), chunkSize: 2, chunkDelayMs: 200 });
+    const c = fixture.kernel.client;
     const { msgId, reply } = c.request("shell", "execute_request", { code: "Print never, slowly", silent: false, store_history: true, allow_stdin: false, stop_on_error: true });
     while (!c.iopubFor(msgId).some((m) => m.header.msg_type === "display_data")) await sleep(20);
     const sent = Date.now();
@@ -112,79 +95,79 @@ describe("task cells", () => {
   });
 
   it("shows code below the validation threshold without running it; %luci run-anyway runs it", async () => {
-    server.enqueue(answer({ code: "import os\nos.system('echo ran-the-shell')" }));
-    const blocked = await kernel.client.execute("Run a shell command");
+    fixture.server.enqueue(answer({ code: "import os\nos.system('echo ran-the-shell')" }));
+    const blocked = await fixture.kernel.client.execute("Run a shell command");
     expect(blocked.reply.content).toMatchObject({ status: "error", ename: "ValidationFailed" });
     expect(String(blocked.reply.content.evalue)).toMatch(/run-anyway/);
     expect(streamText(blocked.iopub)).toBe("");
-    const anyway = await kernel.client.execute("%luci run-anyway");
+    const anyway = await fixture.kernel.client.execute("%luci run-anyway");
     expect(anyway.reply.content.status).toBe("ok");
     expect(streamText(anyway.iopub)).toContain("ran-the-shell");
   });
 
   it("renders the plan as collapsible HTML with the model's markup neutralised", async () => {
     const plan = { steps: [{ step: 1, action: "Show <script>alert(1)</script> and [x](javascript:alert(1))", inputs: [], outputs: ["text"] }] };
-    server.enqueue(answer({ plan, code: "print('safe')" }));
-    const { iopub } = await kernel.client.execute("Show something risky in the plan");
-    const html = displays(iopub, "application/vnd.luci.plan+json")[0]!["text/html"] as string;
+    fixture.server.enqueue(answer({ plan, code: "print('safe')" }));
+    const { iopub } = await fixture.kernel.client.execute("Show something risky in the plan");
+    const html = displayData(iopub, "application/vnd.luci.plan+json")[0]!["text/html"] as string;
     expect(html).toMatch(/^<details open class="luci-plan">/);
     expect(html).not.toMatch(/<script|javascript:/);
     expect(html).toContain("&lt;script");
   });
 
   it("sends failing code back to the model with its traceback, and runs the fix", async () => {
-    server.enqueue(answer({ code: "print(total_sales)" }), codeOnly("total_sales = 5\nprint('fixed', total_sales)"));
-    const { reply, iopub } = await kernel.client.execute("Print the total sales");
+    fixture.server.enqueue(answer({ code: "print(total_sales)" }), codeOnly("total_sales = 5\nprint('fixed', total_sales)"));
+    const { reply, iopub } = await fixture.kernel.client.execute("Print the total sales");
     expect(reply.content.status).toBe("ok");
     expect(streamText(iopub)).toBe("fixed 5\n");
-    expect(server.chatRequests).toHaveLength(2);
-    const repairText = JSON.stringify(server.chatRequests[1]!.body);
+    expect(fixture.server.chatRequests).toHaveLength(2);
+    const repairText = JSON.stringify(fixture.server.chatRequests[1]!.body);
     expect(repairText).toContain("NameError");
     expect(repairText).toContain("print(total_sales)");
-    expect(displays(iopub, "application/vnd.luci.code+json").map((d) => d["text/plain"] as string)[1]).toMatch(/^Repair attempt 1/);
+    expect(displayData(iopub, "application/vnd.luci.code+json").map((d) => d["text/plain"] as string)[1]).toMatch(/^Repair attempt 1/);
   });
 
   it("gives up after two repair attempts, with the last error", async () => {
-    server.enqueue(answer({ code: "raise ValueError('one')" }), codeOnly("raise ValueError('two')"), codeOnly("raise ValueError('three')"));
-    const { reply } = await kernel.client.execute("Fail three times");
+    fixture.server.enqueue(answer({ code: "raise ValueError('one')" }), codeOnly("raise ValueError('two')"), codeOnly("raise ValueError('three')"));
+    const { reply } = await fixture.kernel.client.execute("Fail three times");
     expect(reply.content).toMatchObject({ status: "error", ename: "ValueError", evalue: "three" });
-    expect(server.chatRequests).toHaveLength(3);
+    expect(fixture.server.chatRequests).toHaveLength(3);
   });
 
   it("tells the model about earlier cells and the live namespace, so a follow-up task can use them", async () => {
-    await kernel.client.execute("sales_2024 = [120, 80, 95]\ndef monthly_total(values):\n    return sum(values)");
-    server.enqueue(answer({ code: "print(monthly_total(sales_2024))" }));
-    const { iopub } = await kernel.client.execute("now only the total of sales_2024");
+    await fixture.kernel.client.execute("sales_2024 = [120, 80, 95]\ndef monthly_total(values):\n    return sum(values)");
+    fixture.server.enqueue(answer({ code: "print(monthly_total(sales_2024))" }));
+    const { iopub } = await fixture.kernel.client.execute("now only the total of sales_2024");
     expect(streamText(iopub)).toBe("295\n");
-    const prompt = JSON.stringify(server.chatRequests[0]!.body);
+    const prompt = JSON.stringify(fixture.server.chatRequests[0]!.body);
     expect(prompt).toContain("sales_2024");
     expect(prompt).toContain("monthly_total");
     expect(prompt).toMatch(/def monthly_total/); // the earlier cell's code
   });
 
   it("answers %luci help, %luci model, and switches the model for the session", async () => {
-    const help = await kernel.client.execute("%luci?");
+    const help = await fixture.kernel.client.execute("%luci?");
     expect(streamText(help.iopub)).toMatch(/%luci model/);
-    const shown = await kernel.client.execute("%luci model");
+    const shown = await fixture.kernel.client.execute("%luci model");
     expect(streamText(shown.iopub)).toMatch(/In use: fake-coder at http:\/\/127\.0\.0\.1/);
     expect(streamText(shown.iopub)).not.toMatch(/sk-|Bearer/);
-    const switched = await kernel.client.execute("%luci model other-coder");
+    const switched = await fixture.kernel.client.execute("%luci model other-coder");
     expect(streamText(switched.iopub)).toMatch(/now use other-coder/);
-    server.enqueue(answer({ code: "print('from the other model')" }));
-    await kernel.client.execute("Print from the other model");
-    expect((server.chatRequests[0]!.body as { model?: string }).model).toBe("other-coder");
-    await kernel.client.execute("%luci model fake-coder");
-    const bad = await kernel.client.execute("%luci frobnicate");
+    fixture.server.enqueue(answer({ code: "print('from the other model')" }));
+    await fixture.kernel.client.execute("Print from the other model");
+    expect((fixture.server.chatRequests[0]!.body as { model?: string }).model).toBe("other-coder");
+    await fixture.kernel.client.execute("%luci model fake-coder");
+    const bad = await fixture.kernel.client.execute("%luci frobnicate");
     expect(bad.reply.content).toMatchObject({ status: "error", ename: "UsageError" });
   });
 
   it("%luci show-code shows the last task's code; %luci export writes the program as deployment files", async () => {
-    server.enqueue(answer({ code: "exported_value = 21 * 2\nprint(exported_value)" }));
-    await kernel.client.execute("Compute the exported value");
-    const shown = await kernel.client.execute("%luci show-code");
+    fixture.server.enqueue(answer({ code: "exported_value = 21 * 2\nprint(exported_value)" }));
+    await fixture.kernel.client.execute("Compute the exported value");
+    const shown = await fixture.kernel.client.execute("%luci show-code");
     expect(streamText(shown.iopub)).toContain("exported_value = 21 * 2");
     const dir = mkdtempSync(join(tmpdir(), "luci-export-"));
-    const exported = await kernel.client.execute(`%luci export ${dir}`);
+    const exported = await fixture.kernel.client.execute(`%luci export ${dir}`);
     expect(exported.reply.content.status).toBe("ok");
     for (const file of ["script.py", "requirements.txt", ".env.example", "Dockerfile", "docker-compose.yml", "deploy.sh", "README.md"]) {
       expect(existsSync(join(dir, file)), file).toBe(true);
@@ -197,21 +180,21 @@ describe("task cells", () => {
   });
 
   it("tells the model which names are parameters, floats stay floats, and __future__ imports stay first", async () => {
-    server.enqueue(answer({ code: "from __future__ import annotations\nprint(type(x).__name__, x)" }));
-    const { reply, iopub } = await kernel.client.execute("Show the type of {x=1.0}");
+    fixture.server.enqueue(answer({ code: "from __future__ import annotations\nprint(type(x).__name__, x)" }));
+    const { reply, iopub } = await fixture.kernel.client.execute("Show the type of {x=1.0}");
     expect(reply.content.status).toBe("ok");
     expect(streamText(iopub)).toBe("float 1.0\n");
-    expect(JSON.stringify(server.chatRequests[0]!.body)).toMatch(/Parameters[^"]*x = 1/);
+    expect(JSON.stringify(fixture.server.chatRequests[0]!.body)).toMatch(/Parameters[^"]*x = 1/);
   });
 
   it("does not run or record an answer cut off at the token limit", async () => {
-    server.enqueue({ ...answer({ code: "print('partial')" }), finishReason: "length" });
-    const { reply, iopub } = await kernel.client.execute("Print partial, cut off");
+    fixture.server.enqueue({ ...answer({ code: "print('partial')" }), finishReason: "length" });
+    const { reply, iopub } = await fixture.kernel.client.execute("Print partial, cut off");
     expect(reply.content).toMatchObject({ status: "error", ename: "AnswerCutOff" });
     expect(String(reply.content.evalue)).toContain("%luci regenerate");
     expect(streamText(iopub)).toBe("");
     expect(JSON.stringify(iopub)).not.toContain("application/vnd.luci.record+json");
-    expect(displays(iopub, "application/vnd.luci.code+json")).toEqual([]);
+    expect(displayData(iopub, "application/vnd.luci.code+json")).toEqual([]);
     // The answer as far as it came, folded.
     const raw = iopub.filter((m) => m.header.msg_type === "display_data").map((m) => (m.content.data as Record<string, string>)["text/html"] ?? "");
     expect(raw.filter((h) => h.startsWith('<details class="luci-raw-answer">'))).toHaveLength(1);
@@ -219,27 +202,27 @@ describe("task cells", () => {
 
 
   it("never sends the notebook's secrets to the model", async () => {
-    await kernel.client.execute('db_password = "hunter2-secret"\ngithub = "ghp_' + "a".repeat(36) + '"');
-    server.enqueue(answer({ code: "print('connected')" }));
-    await kernel.client.execute("Connect to the database");
-    const prompt = JSON.stringify(server.chatRequests[0]!.body);
+    await fixture.kernel.client.execute('db_password = "hunter2-secret"\ngithub = "ghp_' + "a".repeat(36) + '"');
+    fixture.server.enqueue(answer({ code: "print('connected')" }));
+    await fixture.kernel.client.execute("Connect to the database");
+    const prompt = JSON.stringify(fixture.server.chatRequests[0]!.body);
     expect(prompt).toContain("db_password");
     expect(prompt).not.toContain("hunter2-secret");
     expect(prompt).not.toContain("ghp_" + "a".repeat(36));
   });
 
   it("an answer whose plan JSON has the wrong shape runs in one call, with no second call for the plan", async () => {
-    server.enqueue(wrongShape({ code: "print('shape ignored')" }));
-    const { reply, iopub } = await kernel.client.execute("Print shape ignored");
+    fixture.server.enqueue(wrongShape({ code: "print('shape ignored')" }));
+    const { reply, iopub } = await fixture.kernel.client.execute("Print shape ignored");
     expect(reply.content.status).toBe("ok");
     expect(streamText(iopub)).toBe("shape ignored\n");
-    expect(server.chatRequests).toHaveLength(1);
+    expect(fixture.server.chatRequests).toHaveLength(1);
   });
 
   it("a stalled stream ends in a clear error after LUCI_LLM_TIMEOUT of silence, and the kernel goes on", async () => {
-    const impatient = await startKernel({ env: { LUCI_LLM_BASE_URL: server.baseUrl, LUCI_LLM_MODEL: "fake-coder", LUCI_LLM_TIMEOUT: "1" } });
+    const impatient = await startKernel({ env: fakeModelEnv(fixture.server, { LUCI_LLM_TIMEOUT: "1" }) });
     try {
-      server.enqueue({ stall: true, firstChunk: "1. Compute" }, { stall: true }, { stall: true });
+      fixture.server.enqueue({ stall: true, firstChunk: "1. Compute" }, { stall: true }, { stall: true });
       const started = Date.now();
       const { reply } = await impatient.client.execute("Stall forever");
       expect(reply.content).toMatchObject({ status: "error", ename: "ModelUnavailable" });

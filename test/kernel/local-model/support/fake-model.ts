@@ -1,7 +1,10 @@
 // A small fake model for pull tests: random bytes split into parts, published on a test server
 // as wheels (one member each, like the real split models) and as one file at a publisher URL,
-// with a catalogue entry carrying its real size and sha256.
+// with a catalogue entry carrying its real size and sha256; and an empty model store to pull into.
 import { createHash, randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { CatalogueEntry, IndexSource, ModelSource } from "../../../../kernel/local-model/catalogue.js";
 import type { ModelServer } from "./model-server.js";
 
@@ -60,4 +63,9 @@ export function fakeModel(server: ModelServer, options: FakeModelOptions = {}): 
     sources,
   };
   return { entry, data, wheels, fileUrl };
+}
+
+/** A new, empty model store folder (LUCI_MODELS_DIR) of the test's own. */
+export function modelStore(): string {
+  return mkdtempSync(join(tmpdir(), "luci-models-"));
 }
