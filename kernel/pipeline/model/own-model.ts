@@ -7,7 +7,7 @@
 //
 // This file is the pipeline's one door to kernel/local-model: it turns that layer's results
 // (values, not exceptions) into the model layer's errors, in words a cell can show.
-import type { Progress } from "../../environments/progress.js";
+import type { Progress, ProgressStep } from "../../environments/progress.js";
 import { catalogueEntry, type CatalogueEntry } from "../../local-model/catalogue.js";
 import { modelsDir, resolveLocalModel, verifyInstalled, type LocalModelChoice } from "../../local-model/model-store.js";
 import { describePullProgress, formatBytes, pullModel } from "../../local-model/pull.js";
@@ -46,25 +46,23 @@ export async function ownModelEndpoint(choice: LocalModelChoice, env: NodeJS.Pro
   if (choice.kind === "off") throw new ModelNotConfigured("Luci's own model is off (LUCI_LOCAL_MODEL=off).");
   if (choice.kind === "invalid") throw new ModelSettingsError(choice.message);
   const { modelFile, modelName } = choice.kind === "file" ? { modelFile: choice.path, modelName: choice.name } : await installed(choice.entry, env, setup);
-  const step = setup.progress?.step(`Starting ${OWN_MODEL_SOURCE} (${modelName})`);
-  let started = false;
+  // A line in the cell only when there is something to wait for (a server to start, a model to
+  // load); a server that already runs answers at once and the cell shows nothing of this.
+  let step: ProgressStep | undefined;
   try {
     const server = await ensureModelServer({
       modelFile,
       modelName,
       env,
       signal: setup.signal,
-      onProgress: () => (started = true),
+      onProgress: () => (step ??= setup.progress?.step(`Starting ${OWN_MODEL_SOURCE} (${modelName})`)),
     });
-    if (started || server.started) step?.done();
+    step?.done();
     return { baseUrl: server.baseUrl, model: server.model, apiKey: server.apiKey, source: OWN_MODEL_SOURCE };
   } catch (err) {
     if (setup.signal?.aborted) throw new GenerationInterrupted("");
     step?.fail((err as Error).message.split("\n")[0] ?? "failed");
     throw new ModelUnavailable(`${OWN_MODEL_SOURCE} (${modelName}) could not be started: ${(err as Error).message}`, "local");
-  } finally {
-    // Nothing to say when the server was already running: the step is dropped from view.
-    if (!started) step?.done();
   }
 }
 
