@@ -180,9 +180,10 @@ describe("task cells with Luci's own model (real, nothing configured)", () => {
     const text = readFileSync(join(folder, "people.csv"), "utf8").replace(/\r/g, "");
     expect(text.split("\n")[0]).toBe("name,age");
     expect(text).toMatch(/Ann,31/);
-    const read = await run(client, "Read people.csv with pandas and print the average age");
+    const read = await run(client, "Read people.csv with pandas into a new DataFrame called people and print the average of its age column");
     expectOk(read);
     expect(stdout(read), why(read)).toMatch(/\b32(\.0+)?\b/);
+    expect(await python(client, "print(len(people), people['age'].mean())")).toBe("3 32.0");
   });
 
   it("does text and dates", async () => {
