@@ -3,9 +3,9 @@
 // Luci's user data folder, and records where it is in the kernelspec.
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { findOnPath } from "../environments/settings.js";
+import { luciDataDir } from "../common/user-data.js";
 
 export function findUv(python?: string): string | undefined {
   if (process.env.LUCI_UV && existsSync(process.env.LUCI_UV)) return process.env.LUCI_UV;
@@ -31,6 +31,5 @@ export function installUv(python: string, say: (line: string) => void): string |
 }
 
 function toolsUv(): string {
-  const data = process.env.XDG_DATA_HOME || join(homedir(), ".local", "share");
-  return join(data, "luci", "tools", "bin", "uv");
+  return join(luciDataDir(), "tools", "bin", "uv");
 }

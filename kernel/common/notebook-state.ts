@@ -1,10 +1,11 @@
 // Settings remembered per notebook on this machine (the model a notebook uses, its executor and
 // container limits): one JSON file per kind in the user's Luci data folder, keyed by the
 // notebook's path, changed under a lock and replaced atomically so a crash mid-write loses nothing.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { withLock } from "../environments/file-lock.js";
+import { luciDataDir } from "./user-data.js";
+import { writeJsonAtomic } from "./json-file.js";
 
 export class NotebookState<T extends object> {
   constructor(
@@ -13,7 +14,7 @@ export class NotebookState<T extends object> {
   ) {}
 
   get file(): string {
-    const dir = this.env.LUCI_STATE_DIR || join(this.env.XDG_DATA_HOME || join(homedir(), ".local", "share"), "luci");
+    const dir = this.env.LUCI_STATE_DIR || luciDataDir(this.env);
     return join(dir, this.fileName);
   }
 
@@ -30,9 +31,7 @@ export class NotebookState<T extends object> {
     await withLock(`${file}.lock`, async () => {
       const all = this.readAll();
       all[notebookPath] = JSON.parse(JSON.stringify(value)) as Partial<T>;
-      const temporary = `${file}.${process.pid}.tmp`;
-      writeFileSync(temporary, JSON.stringify(all, null, 2) + "\n");
-      renameSync(temporary, file);
+      writeJsonAtomic(file, all);
     });
   }
 

@@ -2,9 +2,10 @@
 // per notebook. Every change is a read-modify-write under an inter-process lock, written to a
 // temporary file and renamed over the old one, so that readers never see half a file and ten
 // kernels starting together never lose each other's records.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { withLock } from "./file-lock.js";
+import { writeJsonAtomic } from "../common/json-file.js";
 
 export type EnvironmentState = "creating" | "installing" | "ready";
 
@@ -71,15 +72,7 @@ export class Registry {
   }
 
   private write(data: RegistryFile): void {
-    const temporary = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify(data, null, 2) + "\n");
-    const fd = openSync(temporary, "r");
-    try {
-      fsyncSync(fd); // the rename must not reach the disk before the data does
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temporary, this.file);
+    writeJsonAtomic(this.file, data);
   }
 }
 

@@ -8,9 +8,9 @@
 //   LUCI_EXTRA_INDEX_URL a second index, tried only after the main one (the cascade's 4th tier)
 //   LUCI_EXECUTOR        "venv" (default: the notebook's own environment) or "local" (LUCI_PYTHON itself)
 import { existsSync } from "node:fs";
-import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
 import { packageRoot } from "../common/package-root.js";
+import { luciDataDir } from "../common/user-data.js";
 
 export interface EnvironmentSettings {
   dir: string;
@@ -34,8 +34,7 @@ export function environmentSettings(env: NodeJS.ProcessEnv = process.env): Envir
 export function defaultEnvironmentsDir(env: NodeJS.ProcessEnv = process.env): string {
   const root = packageRoot();
   if (existsSync(join(root, ".git")) && existsSync(join(root, "luci_environments"))) return join(root, "luci_environments");
-  const data = env.XDG_DATA_HOME || join(homedir(), ".local", "share");
-  return join(data, "luci", "environments");
+  return join(luciDataDir(env), "environments");
 }
 
 export function findOnPath(command: string, env: NodeJS.ProcessEnv = process.env): string | undefined {

@@ -14,12 +14,12 @@ import { basename, isAbsolute, join, resolve } from "node:path";
 import { LockTimeoutError, withLock } from "../environments/file-lock.js";
 import { catalogueEntry, CATALOGUE, defaultEntry, type CatalogueEntry } from "./catalogue.js";
 import { sha256File } from "./file-hash.js";
-import { isObject, readJson, writeJsonAtomic } from "./json-file.js";
+import { isObject, readJson, writeJsonAtomic } from "../common/json-file.js";
+import { luciDataDir } from "../common/user-data.js";
 
 export function modelsDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.LUCI_MODELS_DIR) return resolve(env.LUCI_MODELS_DIR);
-  const data = env.XDG_DATA_HOME || join(homedir(), ".local", "share");
-  return join(data, "luci", "models");
+  return join(luciDataDir(env), "models");
 }
 
 /** Which model Luci runs for itself, from LUCI_LOCAL_MODEL. */

@@ -7,7 +7,7 @@ import { constants } from "node:fs";
 import { open, rm, type FileHandle } from "node:fs/promises";
 import { Writable } from "node:stream";
 import type { CatalogueEntry } from "../catalogue.js";
-import { isObject, readJson, writeJsonAtomic } from "../json-file.js";
+import { isObject, readJson, writeJsonAtomic } from "../../common/json-file.js";
 import type { ModelPaths } from "../model-store.js";
 
 export interface PartialState {

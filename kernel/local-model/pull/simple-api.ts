@@ -3,7 +3,7 @@
 // (`GET {index}/<project>/`, Accept: application/vnd.pypi.simple.v1+json; PyPI's legacy JSON API
 // is not used); an index that only speaks the PEP 503 HTML form (a plain mirror) is read too.
 import type { IndexPart } from "../catalogue.js";
-import { isObject } from "../json-file.js";
+import { isObject } from "../../common/json-file.js";
 import { httpGet, type HttpGetOptions } from "./http-get.js";
 import { describeStatus } from "./source-context.js";
 

@@ -4,8 +4,8 @@
 // that wrote it when it exits. It lives in $XDG_RUNTIME_DIR/luci (a per-login tmpfs) when that
 // is set, else in the runtime/ folder of Luci's user data folder.
 import { chmodSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
+import { luciDataDir } from "../../common/user-data.js";
 
 export interface RuntimeInfo {
   pid: number;
@@ -22,7 +22,7 @@ const FILE_NAME = "model-server.json";
 /** The folder of the runtime file, the launcher's lock and the server's log. */
 export function runtimeDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.XDG_RUNTIME_DIR) return join(env.XDG_RUNTIME_DIR, "luci");
-  return join(env.XDG_DATA_HOME || join(env.HOME || homedir(), ".local", "share"), "luci", "runtime");
+  return join(luciDataDir(env), "runtime");
 }
 
 export function runtimeFilePath(env: NodeJS.ProcessEnv = process.env): string {

@@ -1,13 +1,14 @@
-// Small JSON files beside a model (its verification stamp, a pull's progress sidecar): written to
-// a temporary file, flushed and renamed, so a reader sees the old file or the new one, never half
-// of one, whatever kills the writer.
+// Small JSON files (the environments' registry, settings remembered per notebook, a model's
+// verification stamp, a pull's progress sidecar): written to a temporary file, flushed and
+// renamed, so a reader sees the old file or the new one, never half of one, whatever kills the
+// writer.
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
 
 export function writeJsonAtomic(path: string, value: unknown): void {
   const temporary = `${path}.${process.pid}.tmp`;
   const fd = openSync(temporary, "w");
   try {
-    writeSync(fd, `${JSON.stringify(value, null, 1)}\n`);
+    writeSync(fd, `${JSON.stringify(value, null, 2)}\n`);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
