@@ -141,7 +141,9 @@ describe("container executor", () => {
         );
         for (let i = 0; i < BUILDS; i++) {
           const t0 = performance.now();
-          await execa("docker", ["build", "--quiet", "--no-cache", "--network", "host", "-t", "luci-bench-one-package:latest", context], { env: { DOCKER_BUILDKIT: "0" } });
+          await execa("docker", ["build", "--quiet", "--no-cache", "--network", "host", "-t", "luci-bench-one-package:latest", context], {
+            env: { DOCKER_BUILDKIT: "0" },
+          });
           builds.push(performance.now() - t0);
         }
         await execa("docker", ["rmi", "-f", "luci-bench-one-package:latest"], { reject: false });

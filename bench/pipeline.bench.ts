@@ -228,7 +228,10 @@ async function setUp(): Promise<void> {
   // The observer joins IOPub late (ZeroMQ's slow joiner): wait until it sees a cell's idle.
   for (let attempt = 0; ; attempt++) {
     const { reply } = await kernel.client.execute("warm_up = 1");
-    const ok = await observer.idle(reply.parent_header.msg_id!, 500).then(() => true, () => false);
+    const ok = await observer.idle(reply.parent_header.msg_id!, 500).then(
+      () => true,
+      () => false,
+    );
     if (ok) break;
     if (attempt > 20) throw new Error("the bench's iopub observer never joined");
   }
@@ -286,8 +289,13 @@ describe("task pipeline benchmark", () => {
   it(`new tasks (${TASKS}) and reruns from the record (${RERUNS})`, async () => {
     const tasks = Array.from({ length: TASKS }, (_, i) => task(i));
     await measure("new_task", async () => {
-      const overhead: number[] = [], taskMs: number[] = [], modelMs: number[] = [], codeMs: number[] = [];
-      const beforeModel: number[] = [], afterModel: number[] = [], calls: number[] = [];
+      const overhead: number[] = [],
+        taskMs: number[] = [],
+        modelMs: number[] = [],
+        codeMs: number[] = [];
+      const beforeModel: number[] = [],
+        afterModel: number[] = [],
+        calls: number[] = [];
       for (const [i, t] of tasks.entries()) {
         server.enqueue(answer({ code: t.code }));
         const ran = await run(t.text, t.cellId);
@@ -326,7 +334,9 @@ describe("task pipeline benchmark", () => {
     });
 
     await measure("rerun", async () => {
-      const overhead: number[] = [], rerunMs: number[] = [], codeMs: number[] = [];
+      const overhead: number[] = [],
+        rerunMs: number[] = [],
+        codeMs: number[] = [];
       const before = server.chatRequests.length;
       for (let j = 0; j < RERUNS; j++) {
         const i = j % tasks.length;
@@ -358,8 +368,12 @@ describe("task pipeline benchmark", () => {
 
   it(`token to display, a slow stream (${STREAMS} x ${STREAM_CHUNKS} chunks, ${STREAM_DELAY_MS} ms apart)`, async () => {
     await measure("stream", async () => {
-      const all: number[] = [], asText: number[] = [];
-      let chunks = 0, shownAsText = 0, shownAsSummary = 0, updates = 0;
+      const all: number[] = [],
+        asText: number[] = [];
+      let chunks = 0,
+        shownAsText = 0,
+        shownAsSummary = 0,
+        updates = 0;
       const perStream: unknown[] = [];
       for (let s = 0; s < STREAMS; s++) {
         const t = task(2000 + s);

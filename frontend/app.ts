@@ -62,7 +62,15 @@ export class App {
       void this.close();
     });
     root.replaceChildren(
-      el("header", { class: "topbar" }, brand, el("div", { class: "title-wrap" }, this.title, this.dirtyMark), el("div", { class: "spacer" }), this.kernelChoice, this.status.element),
+      el(
+        "header",
+        { class: "topbar" },
+        brand,
+        el("div", { class: "title-wrap" }, this.title, this.dirtyMark),
+        el("div", { class: "spacer" }),
+        this.kernelChoice,
+        this.status.element,
+      ),
       this.toolbar.element,
       el("div", { class: "workspace" }, this.files.element, el("div", { class: "stage-wrap" }, this.trust.element, this.stage)),
       this.notice,
@@ -102,7 +110,9 @@ export class App {
         "div",
         { class: "welcome" },
         el("h1", { text: "Luci notebooks" }),
-        el("p", { text: "Each cell is a task in plain words, Python, or markdown. Luci writes the code for a task, shows its plan, code and checks, and runs it in the notebook's own Python." }),
+        el("p", {
+          text: "Each cell is a task in plain words, Python, or markdown. Luci writes the code for a task, shows its plan, code and checks, and runs it in the notebook's own Python.",
+        }),
         el("p", { class: "luci-muted", text: "Open a notebook on the left, or make a new one." }),
       ),
     );

@@ -3,7 +3,13 @@ type Child = Node | string | null | undefined | false;
 
 export function el<K extends keyof HTMLElementTagNameMap>(
   tag: K,
-  props: { class?: string; title?: string; attrs?: Record<string, string>; text?: string; on?: Partial<Record<keyof HTMLElementEventMap, (event: Event) => void>> } = {},
+  props: {
+    class?: string;
+    title?: string;
+    attrs?: Record<string, string>;
+    text?: string;
+    on?: Partial<Record<keyof HTMLElementEventMap, (event: Event) => void>>;
+  } = {},
   ...children: Child[]
 ): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);

@@ -53,7 +53,12 @@ export class KernelSession {
     const existing = await this.services.sessions.findByPath(this.path);
     this.connection = existing?.kernel
       ? this.services.sessions.connectTo({ model: existing })
-      : await this.services.sessions.startNew({ path: this.path, name: this.path.split("/").pop() ?? this.path, type: "notebook", kernel: { name: this.kernelName } });
+      : await this.services.sessions.startNew({
+          path: this.path,
+          name: this.path.split("/").pop() ?? this.path,
+          type: "notebook",
+          kernel: { name: this.kernelName },
+        });
     this.connection.statusChanged.connect((_, status) => this.setState(status));
     this.connection.connectionStatusChanged.connect((_, status) => {
       // A dead kernel's connection is disposed right after: it stays "dead", not "disconnected".
@@ -77,17 +82,30 @@ export class KernelSession {
   }
 
   /** Runs code; resolves with the reply's content once the kernel is idle again. */
-  async execute(code: string, cellId: string | undefined, handlers: ExecuteHandlers, options: { silent?: boolean; storeHistory?: boolean; stopOnError?: boolean } = {}): Promise<KernelMessage.IExecuteReplyMsg["content"]> {
+  async execute(
+    code: string,
+    cellId: string | undefined,
+    handlers: ExecuteHandlers,
+    options: { silent?: boolean; storeHistory?: boolean; stopOnError?: boolean } = {},
+  ): Promise<KernelMessage.IExecuteReplyMsg["content"]> {
     await this.starting?.catch(() => undefined); // its failure is reported where it started
     const kernel = this.kernel;
     if (!kernel) throw new Error("no kernel: restart it from the toolbar");
     const future = kernel.requestExecute(
-      { code, silent: options.silent ?? false, store_history: options.storeHistory ?? true, allow_stdin: Boolean(handlers.onStdin), stop_on_error: options.stopOnError ?? true },
+      {
+        code,
+        silent: options.silent ?? false,
+        store_history: options.storeHistory ?? true,
+        allow_stdin: Boolean(handlers.onStdin),
+        stop_on_error: options.stopOnError ?? true,
+      },
       true,
       cellId ? { cellId } : {},
     );
     future.onIOPub = (msg) => handlers.onIOPub(msg);
-    if (handlers.onStdin) future.onStdin = (msg) => handlers.onStdin!(msg, (value) => future.sendInputReply({ status: "ok", value }, msg.header as KernelMessage.IHeader<"input_request">));
+    if (handlers.onStdin)
+      future.onStdin = (msg) =>
+        handlers.onStdin!(msg, (value) => future.sendInputReply({ status: "ok", value }, msg.header as KernelMessage.IHeader<"input_request">));
     const reply = await future.done;
     return reply.content;
   }

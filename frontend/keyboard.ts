@@ -31,7 +31,8 @@ export function installKeys(target: KeyTarget): void {
     if (!nb) return;
     const field = event.target as HTMLElement;
     const inEditor = field instanceof HTMLTextAreaElement && field.classList.contains("cell-editor");
-    const inOtherField = !inEditor && (field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement || field instanceof HTMLSelectElement || field.isContentEditable);
+    const inOtherField =
+      !inEditor && (field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement || field instanceof HTMLSelectElement || field.isContentEditable);
     if (inOtherField) return;
     // Enter on a button, a link or a panel's summary is theirs.
     if (event.key === "Enter" && !event.shiftKey && !mod && !event.altKey && field.closest?.("button, summary, a")) return;
@@ -56,18 +57,52 @@ export function installKeys(target: KeyTarget): void {
     const key = event.key;
     const handled = (() => {
       switch (key) {
-        case "Enter": nb.editMode(); return true;
-        case "a": case "A": nb.insert(nb.active, "task"); return true;
-        case "b": case "B": nb.insert(nb.active + 1, "task"); return true;
-        case "d": case "D": if (twice("d")) nb.remove(); return true;
-        case "m": case "M": nb.setKind(nb.current, "markdown"); return true;
-        case "y": case "Y": nb.setKind(nb.current, "python"); return true;
-        case "t": case "T": nb.setKind(nb.current, "task"); return true;
-        case "j": case "J": case "ArrowDown": nb.move(1); return true;
-        case "k": case "K": case "ArrowUp": nb.move(-1); return true;
-        case "i": case "I": if (twice("i")) target.interrupt(); return true;
-        case "0": if (twice("0")) target.restart(); return true;
-        default: return false;
+        case "Enter":
+          nb.editMode();
+          return true;
+        case "a":
+        case "A":
+          nb.insert(nb.active, "task");
+          return true;
+        case "b":
+        case "B":
+          nb.insert(nb.active + 1, "task");
+          return true;
+        case "d":
+        case "D":
+          if (twice("d")) nb.remove();
+          return true;
+        case "m":
+        case "M":
+          nb.setKind(nb.current, "markdown");
+          return true;
+        case "y":
+        case "Y":
+          nb.setKind(nb.current, "python");
+          return true;
+        case "t":
+        case "T":
+          nb.setKind(nb.current, "task");
+          return true;
+        case "j":
+        case "J":
+        case "ArrowDown":
+          nb.move(1);
+          return true;
+        case "k":
+        case "K":
+        case "ArrowUp":
+          nb.move(-1);
+          return true;
+        case "i":
+        case "I":
+          if (twice("i")) target.interrupt();
+          return true;
+        case "0":
+          if (twice("0")) target.restart();
+          return true;
+        default:
+          return false;
       }
     })();
     if (handled) event.preventDefault();

@@ -130,7 +130,19 @@ describe("luci serve", () => {
       );
       const wallMs = performance.now() - t0;
       // One small cell each, so that every kernel's Python worker is running when measured.
-      await Promise.all(ready.map(({ client }) => client.request("shell", "execute_request", { code: "x = 1", silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true }).done));
+      await Promise.all(
+        ready.map(
+          ({ client }) =>
+            client.request("shell", "execute_request", {
+              code: "x = 1",
+              silent: false,
+              store_history: true,
+              user_expressions: {},
+              allow_stdin: false,
+              stop_on_error: true,
+            }).done,
+        ),
+      );
       await new Promise((r) => setTimeout(r, 500));
       const pids = ready.map(({ id }) => s.server.kernels.get(id).process.pid!);
       const memory = treeMemory(pids);
@@ -201,7 +213,11 @@ describe("luci serve", () => {
         if (wsReply.content.status !== "ok") throw new Error(`print cell failed over the WebSocket: ${JSON.stringify(wsReply.content)}`);
         const wsStreams = (ws.byParent.get(run.msgId) ?? []).filter((m) => m.msgType === "stream");
         lines.websocketStreams.push(wsStreams.length);
-        const printed = wsStreams.map((m) => m.content.text as string).join("").split("\n").length - 1;
+        const printed =
+          wsStreams
+            .map((m) => m.content.text as string)
+            .join("")
+            .split("\n").length - 1;
         if (printed !== LINES) throw new Error(`the WebSocket client saw ${printed} of ${LINES} lines`);
 
         t = performance.now();

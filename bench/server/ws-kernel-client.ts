@@ -51,7 +51,12 @@ export class WsKernelClient {
     const raw = decodeV1(data);
     const header = JSON.parse(raw.parts[0].toString()) as { msg_type: string };
     const parent = JSON.parse(raw.parts[1].toString()) as { msg_id?: string };
-    const message: WsMessage = { channel: raw.channel, msgType: header.msg_type, parentId: parent.msg_id, content: JSON.parse(raw.parts[3].toString()) as Record<string, unknown> };
+    const message: WsMessage = {
+      channel: raw.channel,
+      msgType: header.msg_type,
+      parentId: parent.msg_id,
+      content: JSON.parse(raw.parts[3].toString()) as Record<string, unknown>,
+    };
     if (!message.parentId) return;
     if (raw.channel === "iopub") {
       const list = this.byParent.get(message.parentId) ?? [];

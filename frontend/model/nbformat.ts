@@ -107,7 +107,13 @@ export function toNbformat(model: NotebookModel, kernelspec: { name: string; dis
     cells: model.cells.map((cell): NbCell => {
       if (cell.kind === "markdown") {
         const { luci: _luci, ...rest } = cell.metadata;
-        return { id: cell.id, cell_type: "markdown", metadata: rest, source: splitLines(cell.source), ...(cell.attachments ? { attachments: cell.attachments } : {}) };
+        return {
+          id: cell.id,
+          cell_type: "markdown",
+          metadata: rest,
+          source: splitLines(cell.source),
+          ...(cell.attachments ? { attachments: cell.attachments } : {}),
+        };
       }
       const luci = { ...((cell.metadata.luci as JsonObject | undefined) ?? {}), kind: cell.kind };
       return {
@@ -130,7 +136,8 @@ function writeOutput(out: Output): NbOutput {
       return { output_type: "error", ename: out.ename, evalue: out.evalue, traceback: out.traceback };
     default: {
       const data: JsonObject = {};
-      for (const [mime, value] of Object.entries(out.data)) data[mime] = typeof value === "string" && !isJsonMime(mime) && !mime.startsWith("image/") ? splitLines(value) : value;
+      for (const [mime, value] of Object.entries(out.data))
+        data[mime] = typeof value === "string" && !isJsonMime(mime) && !mime.startsWith("image/") ? splitLines(value) : value;
       return out.output_type === "execute_result"
         ? { output_type: "execute_result", data, metadata: out.metadata, execution_count: out.execution_count ?? null }
         : { output_type: "display_data", data, metadata: out.metadata };

@@ -38,11 +38,21 @@ export function renderPlan(value: Json): HTMLElement {
         "li",
         {},
         el("span", { class: "luci-step-action", text: str(step.action) }),
-        inputs.length || outputs.length ? el("span", { class: "luci-step-io", text: `${inputs.join(", ") || "nothing"} → ${outputs.join(", ") || "nothing"}` }) : null,
+        inputs.length || outputs.length
+          ? el("span", { class: "luci-step-io", text: `${inputs.join(", ") || "nothing"} → ${outputs.join(", ") || "nothing"}` })
+          : null,
       ),
     );
   }
-  return panel("plan", true, [badge("Plan"), el("span", { class: "luci-summary-text", text: [facts.join(" · "), sources.length ? `data: ${sources.join(", ")}` : ""].filter(Boolean).join(" · ") })], [ol]);
+  return panel(
+    "plan",
+    true,
+    [
+      badge("Plan"),
+      el("span", { class: "luci-summary-text", text: [facts.join(" · "), sources.length ? `data: ${sources.join(", ")}` : ""].filter(Boolean).join(" · ") }),
+    ],
+    [ol],
+  );
 }
 
 export function renderCode(value: Json, title = "Code"): HTMLElement {
@@ -56,7 +66,11 @@ export function renderCode(value: Json, title = "Code"): HTMLElement {
   return panel(
     "code",
     true,
-    [badge(title), el("span", { class: "luci-summary-text", text: `${lines} ${lines === 1 ? "line" : "lines"}${value.model ? ` · from ${str(value.model)}` : ""}` }), copy],
+    [
+      badge(title),
+      el("span", { class: "luci-summary-text", text: `${lines} ${lines === 1 ? "line" : "lines"}${value.model ? ` · from ${str(value.model)}` : ""}` }),
+      copy,
+    ],
     [el("pre", { class: "luci-source" }, el("code", {}, highlightPython(code)))],
   );
 }
@@ -85,7 +99,11 @@ export function renderValidation(value: Json): HTMLElement {
   return panel(
     "validation",
     !passed || issues.length > 0,
-    [badge("Validation"), badge(passed ? "passed" : "not passed", passed ? "luci-ok" : "luci-bad"), el("span", { class: "luci-summary-text", text: `score ${score}${threshold ? ` (threshold ${threshold})` : ""}` })],
+    [
+      badge("Validation"),
+      badge(passed ? "passed" : "not passed", passed ? "luci-ok" : "luci-bad"),
+      el("span", { class: "luci-summary-text", text: `score ${score}${threshold ? ` (threshold ${threshold})` : ""}` }),
+    ],
     [body],
   );
 }
@@ -97,7 +115,13 @@ export function renderRecord(value: Json): HTMLElement {
   return panel(
     "record",
     false,
-    [badge("Recorded"), el("span", { class: "luci-summary-text", text: `code from ${str(value.model)}, ${date}${value.author ? `, by ${str(value.author)}` : ""}${params.length ? ` · made with ${params.join(", ")}` : ""}` })],
+    [
+      badge("Recorded"),
+      el("span", {
+        class: "luci-summary-text",
+        text: `code from ${str(value.model)}, ${date}${value.author ? `, by ${str(value.author)}` : ""}${params.length ? ` · made with ${params.join(", ")}` : ""}`,
+      }),
+    ],
     [el("pre", { class: "luci-source" }, el("code", {}, highlightPython(code)))],
   );
 }

@@ -92,7 +92,12 @@ export class OutputArea {
         return true;
       }
       case "error":
-        this.add({ output_type: "error", ename: String(content.ename ?? ""), evalue: String(content.evalue ?? ""), traceback: (content.traceback as string[]) ?? [] });
+        this.add({
+          output_type: "error",
+          ename: String(content.ename ?? ""),
+          evalue: String(content.evalue ?? ""),
+          traceback: (content.traceback as string[]) ?? [],
+        });
         return true;
       case "clear_output":
         if (content.wait) this.clearPending = true;

@@ -2,10 +2,15 @@
 // built-ins become spans (textContent only). Enough to read generated code at a glance.
 
 const KEYWORDS = new Set(
-  "False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield".split(" "),
+  "False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield".split(
+    " ",
+  ),
 );
-const BUILTINS = new Set("print len range enumerate zip sum min max abs round sorted list dict set tuple str int float bool open isinstance type map filter any all".split(" "));
-const TOKEN = /(#[^\n]*)|([rbfu]{0,2}(?:"""[\s\S]*?"""|'''[\s\S]*?'''|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'))|(\b\d[\d_]*(?:\.\d*)?(?:[eE][+-]?\d+)?\b)|([A-Za-z_]\w*)/g;
+const BUILTINS = new Set(
+  "print len range enumerate zip sum min max abs round sorted list dict set tuple str int float bool open isinstance type map filter any all".split(" "),
+);
+const TOKEN =
+  /(#[^\n]*)|([rbfu]{0,2}(?:"""[\s\S]*?"""|'''[\s\S]*?'''|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'))|(\b\d[\d_]*(?:\.\d*)?(?:[eE][+-]?\d+)?\b)|([A-Za-z_]\w*)/g;
 
 export function highlightPython(code: string): DocumentFragment {
   const fragment = document.createDocumentFragment();

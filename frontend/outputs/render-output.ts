@@ -30,7 +30,8 @@ export function renderOutput(output: Output): HTMLElement {
 
 function renderData(output: DataOutput): HTMLElement {
   const data = output.data;
-  const wrap = (child: Node, kind: string) => el("div", { class: `output output-data output-${kind}${output.output_type === "execute_result" ? " output-result" : ""}` }, child);
+  const wrap = (child: Node, kind: string) =>
+    el("div", { class: `output output-data output-${kind}${output.output_type === "execute_result" ? " output-result" : ""}` }, child);
   const json = (mime: string) => data[mime] as JsonObject;
   if (data[LUCI_MIME.plan]) return wrap(renderPlan(json(LUCI_MIME.plan)), "luci");
   if (data[LUCI_MIME.code]) return wrap(renderCode(json(LUCI_MIME.code)), "luci");

@@ -72,7 +72,15 @@ export class CellView {
       "section",
       { class: "cell", attrs: { "data-cell-id": model.id } },
       this.prompt,
-      el("div", { class: "cell-body" }, el("div", { class: "cell-header" }, this.kindButton, runButton), this.editor, this.rendered, this.params.element, this.outputs.element),
+      el(
+        "div",
+        { class: "cell-body" },
+        el("div", { class: "cell-header" }, this.kindButton, runButton),
+        this.editor,
+        this.rendered,
+        this.params.element,
+        this.outputs.element,
+      ),
     );
     this.element.addEventListener("mousedown", (event) => {
       if (!(event.target as HTMLElement).closest("textarea, input, button, summary, a")) this.actions.select(this, false);

@@ -52,7 +52,12 @@ export class FileBrowser {
       .sort((a, b) => (a.type === b.type ? a.name.localeCompare(b.name) : a.type === "directory" ? -1 : 1));
     this.listing.replaceChildren(
       ...shown.map((item) => {
-        const button = el("button", { class: `file-item file-${item.type}`, attrs: { "data-path": item.path }, title: item.path }, el("span", { class: "file-icon", text: item.type === "directory" ? "▸" : "◆" }), el("span", { class: "file-name", text: item.name.replace(/\.ipynb$/, "") }));
+        const button = el(
+          "button",
+          { class: `file-item file-${item.type}`, attrs: { "data-path": item.path }, title: item.path },
+          el("span", { class: "file-icon", text: item.type === "directory" ? "▸" : "◆" }),
+          el("span", { class: "file-name", text: item.name.replace(/\.ipynb$/, "") }),
+        );
         button.addEventListener("click", () => (item.type === "directory" ? void this.refresh(item.path) : this.actions.open(item.path)));
         return el("li", {}, button);
       }),

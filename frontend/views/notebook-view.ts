@@ -162,19 +162,28 @@ export class NotebookView implements CellActions {
     cell.executionCount = null;
     view.setState("queued");
     try {
-      const reply = await this.session.execute(codeToSend(cell.kind, cell.source), cell.id, {
-        onIOPub: (msg) => {
-          if (msg.header.msg_type === "execute_input") view.setState("running");
-          else if (msg.header.msg_type === "status" && (msg.content as { execution_state?: string }).execution_state === "busy") view.setState("running");
-          else view.outputs.handle(msg);
+      const reply = await this.session.execute(
+        codeToSend(cell.kind, cell.source),
+        cell.id,
+        {
+          onIOPub: (msg) => {
+            if (msg.header.msg_type === "execute_input") view.setState("running");
+            else if (msg.header.msg_type === "status" && (msg.content as { execution_state?: string }).execution_state === "busy") view.setState("running");
+            else view.outputs.handle(msg);
+          },
+          onStdin: (msg, reply) => this.askInput(view, msg, reply),
         },
-        onStdin: (msg, reply) => this.askInput(view, msg, reply),
-      }, { stopOnError: !raisesException(cell.metadata) });
+        { stopOnError: !raisesException(cell.metadata) },
+      );
       if (reply.status !== "aborted" && typeof reply.execution_count === "number") cell.executionCount = reply.execution_count;
       const refused = cell.outputs.some((o) => o.output_type === "error" && o.ename === "NotTrusted");
-      if (refused && !cell.outputs.some((o) => o.output_type === "display_data" && o.data[LUCI_MIME.record] !== undefined)) for (const record of records) view.outputs.add(record);
+      if (refused && !cell.outputs.some((o) => o.output_type === "display_data" && o.data[LUCI_MIME.record] !== undefined))
+        for (const record of records) view.outputs.add(record);
     } catch (err) {
-      const text = this.session.state === "dead" ? "The kernel died while this cell ran. Restart it from the toolbar (0, 0) and run the cell again." : `The cell could not run: ${(err as Error).message}`;
+      const text =
+        this.session.state === "dead"
+          ? "The kernel died while this cell ran. Restart it from the toolbar (0, 0) and run the cell again."
+          : `The cell could not run: ${(err as Error).message}`;
       view.outputs.add({ output_type: "error", ename: "KernelError", evalue: text, traceback: [text] });
     } finally {
       view.setState("idle");

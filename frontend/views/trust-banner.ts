@@ -5,7 +5,8 @@
 // and reruns the refused cells.
 import { el } from "../dom.js";
 
-const UNTRUSTED = "This notebook holds code recorded by someone else. It is shown and was not run. Read it; if you trust it, trust the notebook and its cells run again.";
+const UNTRUSTED =
+  "This notebook holds code recorded by someone else. It is shown and was not run. Read it; if you trust it, trust the notebook and its cells run again.";
 
 export class TrustBanner {
   readonly element: HTMLElement;

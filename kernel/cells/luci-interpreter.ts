@@ -58,9 +58,7 @@ export class LuciInterpreter implements Interpreter {
       banner:
         `Luci ${VERSION}: a notebook kernel where a cell is Python or a task in plain language.\n` +
         `Python ${version}. Python cells run as in IPython; %%task marks a task, %%python forces Python.`,
-      help_links: [
-        { text: "Python Reference", url: `https://docs.python.org/${version.split(".").slice(0, 2).join(".")}/` },
-      ],
+      help_links: [{ text: "Python Reference", url: `https://docs.python.org/${version.split(".").slice(0, 2).join(".")}/` }],
     };
   }
 
@@ -120,13 +118,16 @@ export class LuciInterpreter implements Interpreter {
         sink: context,
         signal: abort.signal,
         gatherContext: () =>
-          gatherContext({
-            cells: this.cellLog,
-            namespace: async () => ((await this.python.ask("namespace", {})).names ?? []) as NamespaceEntry[],
-            packages,
-            cwd: process.cwd(),
-            pythonVersion: this.python.pythonVersion,
-          }, task),
+          gatherContext(
+            {
+              cells: this.cellLog,
+              namespace: async () => ((await this.python.ask("namespace", {})).names ?? []) as NamespaceEntry[],
+              packages,
+              cwd: process.cwd(),
+              pythonVersion: this.python.pythonVersion,
+            },
+            task,
+          ),
         validate: async (code) =>
           (await this.python.ask("validate", { code, cwd: process.cwd(), threshold: validationThreshold() })) as unknown as ValidationReport,
         run: async (code) => {
@@ -159,7 +160,11 @@ export class LuciInterpreter implements Interpreter {
   /** `%luci run-anyway`: runs the code the validation gate last stopped, as it was shown. */
   private async runAnyway(request: ExecuteRequest, context: ExecuteContext): Promise<ExecuteOutcome> {
     const blocked = this.tasks?.blocked;
-    if (!blocked || !this.tasks) return this.fail({ ename: "UsageError", evalue: "no code is waiting: %luci run-anyway runs the code the validation gate last stopped", traceback: [] }, context);
+    if (!blocked || !this.tasks)
+      return this.fail(
+        { ename: "UsageError", evalue: "no code is waiting: %luci run-anyway runs the code the validation gate last stopped", traceback: [] },
+        context,
+      );
     this.tasks.blocked = undefined;
     const outcome = await this.runPython(blocked.code, "python", request, context);
     return outcome.status === "not_python" ? this.fail({ ename: "SyntaxError", evalue: outcome.syntaxError.msg, traceback: [] }, context) : outcome;

@@ -38,7 +38,12 @@ export async function runPythonCell(
       if (outcome.status === "missing_modules") {
         scan = false;
         if (!env) continue; // no environment to install into: let the import fail where it stands
-        const result = await installImports(env, outcome.modules.map((m) => m.name), new Progress(sink), signal);
+        const result = await installImports(
+          env,
+          outcome.modules.map((m) => m.name),
+          new Progress(sink),
+          signal,
+        );
         packagesChanged = result.installed.length > 0 || packagesChanged;
         if (result.failed.length > 0) return installFailure(result.failed, sink);
         continue;

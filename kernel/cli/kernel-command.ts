@@ -64,7 +64,12 @@ function notebookPython(connectionSession: string | undefined) {
   const identification = identifyNotebook(sessionName, process.cwd());
   const knownNotebook = identification.decided && identification.identity.kind === "notebook" ? identification.identity.key : undefined;
   if (executor === "local") {
-    return { python: new PythonRuntime(fixedSource(new LocalExecutor(settings.basePython))), environment: () => undefined, notebookPath: () => knownNotebook, executor: undefined };
+    return {
+      python: new PythonRuntime(fixedSource(new LocalExecutor(settings.basePython))),
+      environment: () => undefined,
+      notebookPath: () => knownNotebook,
+      executor: undefined,
+    };
   }
   if (!["venv", "container"].includes(executor)) log("warn", `unknown LUCI_EXECUTOR ${JSON.stringify(executor)}; using the notebook's environment`);
   const sources = {

@@ -18,8 +18,7 @@ export function runKernelspecCommand(command: "install" | "uninstall", args: str
     else if (command === "install" && arg === "--python" && args[i + 1]) {
       const given = args[++i]!;
       python = given.includes("/") ? resolve(given) : given;
-    }
-    else {
+    } else {
       process.stderr.write(`luci ${command}: unknown option ${JSON.stringify(arg)}\n`);
       return 2;
     }
@@ -29,7 +28,9 @@ export function runKernelspecCommand(command: "install" | "uninstall", args: str
     const uv = noUv ? undefined : (findUv(python) ?? installUv(python ?? "python3", say));
     const envDir = process.env.LUCI_ENV_DIR || defaultEnvironmentsDir();
     const dirs = installKernelspec(location, { python, uv, envDir });
-    say(`Installed the kernelspecs "luci" (Luci: each notebook's own venv) and "luci-container" (Luci (container): its own Docker container) in ${dirname(dirs[0]!)}`);
+    say(
+      `Installed the kernelspecs "luci" (Luci: each notebook's own venv) and "luci-container" (Luci (container): its own Docker container) in ${dirname(dirs[0]!)}`,
+    );
     say(`  notebook environments: ${envDir} (made with ${uv ? `uv, ${uv}` : "venv and pip"})`);
     return 0;
   }

@@ -98,7 +98,9 @@ async function pull(args: string[]): Promise<number> {
     }
     if (result.ok) {
       const resumed = result.resumedFromBytes > 0 ? `, continuing from ${formatBytes(result.resumedFromBytes)}` : "";
-      process.stdout.write(`${entry.name} is installed and verified: ${result.path} (${formatBytes(entry.size)} from ${result.source ?? "?"} in ${elapsed}${resumed})\n`);
+      process.stdout.write(
+        `${entry.name} is installed and verified: ${result.path} (${formatBytes(entry.size)} from ${result.source ?? "?"} in ${elapsed}${resumed})\n`,
+      );
       return 0;
     }
     process.stderr.write(`luci model pull: ${result.message}\n`);
@@ -239,7 +241,8 @@ function describeChoice(choice: LocalModelChoice): string {
 }
 
 async function remove(args: string[]): Promise<number> {
-  if (args.length !== 1 || args[0]!.startsWith("-")) return usageError(args.length === 0 ? "NAME is missing" : `it takes one NAME, not ${args.join(" ")}`, "luci model rm");
+  if (args.length !== 1 || args[0]!.startsWith("-"))
+    return usageError(args.length === 0 ? "NAME is missing" : `it takes one NAME, not ${args.join(" ")}`, "luci model rm");
   const entry = catalogueEntry(args[0]!);
   if (!entry) return usageError(unknownModel(args[0]!), "luci model rm");
   const dir = modelsDir();

@@ -21,8 +21,7 @@ export interface ExecuteRequest {
 export type ExecuteContext = OutputSink;
 
 export type ExecuteOutcome =
-  | { status: "ok"; userExpressions?: JsonObject; payload?: JsonObject[] }
-  | { status: "error"; ename: string; evalue: string; traceback: string[] };
+  { status: "ok"; userExpressions?: JsonObject; payload?: JsonObject[] } | { status: "error"; ename: string; evalue: string; traceback: string[] };
 
 export interface KernelInfo {
   implementation: string;

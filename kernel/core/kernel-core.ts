@@ -135,7 +135,13 @@ export class KernelCore {
     const c = message.content;
     if (typeof c.code !== "string") {
       const evalue = "execute_request without code (content.code must be a string)";
-      await this.reply(channel, message, "execute_reply", { status: "error", execution_count: this.executionCount, ename: "BadRequest", evalue, traceback: [evalue] });
+      await this.reply(channel, message, "execute_reply", {
+        status: "error",
+        execution_count: this.executionCount,
+        ename: "BadRequest",
+        evalue,
+        traceback: [evalue],
+      });
       return;
     }
     const code = c.code;
@@ -209,11 +215,7 @@ export class KernelCore {
   private inspect(message: Message): Promise<JsonObject> {
     const { code, cursor_pos, detail_level } = message.content;
     const text = typeof code === "string" ? code : "";
-    return this.interpreter.inspect(
-      text,
-      typeof cursor_pos === "number" ? cursor_pos : [...text].length,
-      detail_level === 1 ? 1 : 0,
-    );
+    return this.interpreter.inspect(text, typeof cursor_pos === "number" ? cursor_pos : [...text].length, detail_level === 1 ? 1 : 0);
   }
 
   private isComplete(message: Message): Promise<JsonObject> {

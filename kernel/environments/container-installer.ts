@@ -77,7 +77,8 @@ export class ContainerInstaller extends PipCommands implements EnvironmentInstal
     const job = this.job(this.container.installNetwork);
     const result = await runOneOff({ ...job, binds: [...job.binds, ...files], cmd, output, signal }, "installing packages in a container");
     if (result.aborted || signal?.aborted) throw new InstallInterrupted();
-    if (result.code !== 0) throw new InstallError(`${this.tool} ${args.slice(0, 2).join(" ")} in the container failed (exit code ${result.code})`, result.all.trim());
+    if (result.code !== 0)
+      throw new InstallError(`${this.tool} ${args.slice(0, 2).join(" ")} in the container failed (exit code ${result.code})`, result.all.trim());
     return result.stdout;
   }
 

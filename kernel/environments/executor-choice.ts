@@ -64,7 +64,8 @@ export class ChosenSource implements ExecutorSource, ExecutorControl {
   }
 
   async choose(kind: string): Promise<string> {
-    if (!(EXECUTOR_KINDS as readonly string[]).includes(kind)) throw new Error(`%luci executor: ${JSON.stringify(kind)} is not an executor; choose venv or container`);
+    if (!(EXECUTOR_KINDS as readonly string[]).includes(kind))
+      throw new Error(`%luci executor: ${JSON.stringify(kind)} is not an executor; choose venv or container`);
     const notebook = this.notebookPath();
     if (notebook) await notebookExecutors(this.env).set(notebook, { executor: kind as ExecutorKind });
     if (kind === this.current) return `This notebook already runs in its ${kind}.`;

@@ -70,8 +70,6 @@ function readOwner(lockPath: string): { text: string; alive: boolean } | undefin
   return { text: `process ${pid}`, alive: processAlive(Number(pid)) };
 }
 
-
-
 /**
  * Removes a stale lock. Two processes may find the same stale lock at once: the removal itself
  * is guarded by a second lock file, and the owner is read again under it, so that a lock taken

@@ -89,7 +89,6 @@ export class NotebookEnvironment {
     await this.setState("ready");
   }
 
-
   /** Adds requirement strings to what the notebook asked for. */
   async remember(requested: string[], forget: string[] = []): Promise<void> {
     const names = new Set(forget.map(requirementName));
@@ -173,7 +172,11 @@ export class NotebookEnvironment {
 
   private async build(progress: Progress, text: string): Promise<void> {
     rmSync(this.dir, { recursive: true, force: true });
-    const version = await progress.run(`${text} (${this.installer.tool})`, () => this.installer.create(), (v) => `Python ${v}`);
+    const version = await progress.run(
+      `${text} (${this.installer.tool})`,
+      () => this.installer.create(),
+      (v) => `Python ${v}`,
+    );
     await this.registry.update((all) => {
       const record = all[this.identity.key];
       if (record) {

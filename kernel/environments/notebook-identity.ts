@@ -57,7 +57,11 @@ export function folderIdentity(folder: string): NotebookIdentity {
 }
 
 function environmentName(label: string, key: string): string {
-  const safe = label.replace(/[^A-Za-z0-9_-]+/g, "_").replace(/^_+|_+$/g, "").slice(0, 40) || "notebook";
+  const safe =
+    label
+      .replace(/[^A-Za-z0-9_-]+/g, "_")
+      .replace(/^_+|_+$/g, "")
+      .slice(0, 40) || "notebook";
   const hash = createHash("sha256").update(key).digest("hex").slice(0, 8);
   return `luci_${safe}_${hash}`;
 }

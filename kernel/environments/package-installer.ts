@@ -53,7 +53,21 @@ export async function installImports(env: NotebookEnvironment, importNames: stri
     const first = [...plans.entries()].map(([name, plan]) => ({ name, spec: plan[0]!.spec }));
     const label = first.map((f) => f.spec).join(", ");
     try {
-      await progress.run(`Installing ${label}`, () => installThenFreeze(env, first.map((f) => f.spec), false, signal), (packages) => versionsOf(first.map((f) => f.spec), packages));
+      await progress.run(
+        `Installing ${label}`,
+        () =>
+          installThenFreeze(
+            env,
+            first.map((f) => f.spec),
+            false,
+            signal,
+          ),
+        (packages) =>
+          versionsOf(
+            first.map((f) => f.spec),
+            packages,
+          ),
+      );
       for (const f of first) result.installed.push({ importName: f.name, spec: f.spec });
       return;
     } catch (err) {
@@ -72,7 +86,11 @@ export async function installImports(env: NotebookEnvironment, importNames: stri
         const where = attempt.extraIndex ? " from the extra index" : "";
         tried.push(attempt.spec + where);
         try {
-          await progress.run(`Installing ${attempt.spec}${where}`, () => installThenFreeze(env, [attempt.spec], attempt.extraIndex, signal), (packages) => versionsOf([attempt.spec], packages));
+          await progress.run(
+            `Installing ${attempt.spec}${where}`,
+            () => installThenFreeze(env, [attempt.spec], attempt.extraIndex, signal),
+            (packages) => versionsOf([attempt.spec], packages),
+          );
           result.installed.push({ importName: name, spec: attempt.spec });
           lastError = "";
           break;
@@ -120,7 +138,10 @@ function pinnedSpec(env: NotebookEnvironment, names: string[]): string | undefin
 }
 
 function lastLine(output: string): string {
-  const lines = output.split("\n").map((l) => l.trim()).filter(Boolean);
+  const lines = output
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines.slice(-3).join(" ").slice(0, 400);
 }
 

@@ -91,4 +91,3 @@ function lineOf(step: Step): string {
       return step.text;
   }
 }
-

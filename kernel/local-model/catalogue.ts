@@ -106,7 +106,8 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     // Not hashed here (the publisher is unreachable from where this was written): the size and
     // sum agree across several unrelated public repositories that pin this file, one of them
     // quoting Hugging Face's API (its LFS oid and size) for revision 13fb94bf.
-    sha256Source: "the publisher's file as pinned by several unrelated public repositories (Hugging Face LFS oid, revision 13fb94bf); not hashed by Luci's authors",
+    sha256Source:
+      "the publisher's file as pinned by several unrelated public repositories (Hugging Face LFS oid, revision 13fb94bf); not hashed by Luci's authors",
     licence: "Apache-2.0",
     memoryBytes: 6 * GB,
     wantsGpu: true,

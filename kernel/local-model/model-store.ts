@@ -112,8 +112,7 @@ function stampHolds(paths: ModelPaths, entry: CatalogueEntry, size: number, mtim
 
 export type Verification =
   /** hashed: whether the file was read now (false: its stamp still held). */
-  | { ok: true; path: string; size: number; hashed: boolean }
-  | { ok: false; reason: "missing" | "corrupted" | "unverifiable"; path: string; message: string };
+  { ok: true; path: string; size: number; hashed: boolean } | { ok: false; reason: "missing" | "corrupted" | "unverifiable"; path: string; message: string };
 
 export interface VerifyOptions {
   /** Hash the file even when its stamp holds. */
@@ -129,7 +128,12 @@ export async function verifyInstalled(entry: CatalogueEntry, dir: string, option
   const path = paths.file;
   const pull = `run \`luci model pull ${entry.name}\` again`;
   if (entry.sha256 === null) {
-    return { ok: false, reason: "unverifiable", path, message: `Luci knows no verified sha256 for ${entry.name}, so it does not use ${entry.fileName} from its store; set LUCI_LOCAL_MODEL=/path/to/model.gguf to use a file you trust` };
+    return {
+      ok: false,
+      reason: "unverifiable",
+      path,
+      message: `Luci knows no verified sha256 for ${entry.name}, so it does not use ${entry.fileName} from its store; set LUCI_LOCAL_MODEL=/path/to/model.gguf to use a file you trust`,
+    };
   }
   let stat;
   try {
@@ -223,15 +227,19 @@ export async function removeModel(entry: CatalogueEntry, dir: string): Promise<R
   const paths = modelPaths(entry, dir);
   if (!existsSync(dir)) return { ok: true, removed: [] };
   try {
-    return await withLock(paths.lock, async () => {
-      const removed: string[] = [];
-      for (const path of [paths.file, paths.stamp, paths.partial, paths.sidecar, paths.wheel]) {
-        if (!existsSync(path)) continue;
-        rmSync(path, { force: true });
-        removed.push(path);
-      }
-      return { ok: true as const, removed };
-    }, { timeoutMs: 2000 });
+    return await withLock(
+      paths.lock,
+      async () => {
+        const removed: string[] = [];
+        for (const path of [paths.file, paths.stamp, paths.partial, paths.sidecar, paths.wheel]) {
+          if (!existsSync(path)) continue;
+          rmSync(path, { force: true });
+          removed.push(path);
+        }
+        return { ok: true as const, removed };
+      },
+      { timeoutMs: 2000 },
+    );
   } catch (error) {
     if (error instanceof LockTimeoutError) return { ok: false, message: `a pull of ${entry.name} is running (${error.message}); try again when it ends` };
     return { ok: false, message: `could not remove ${entry.name}: ${(error as Error).message}` };

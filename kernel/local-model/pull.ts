@@ -70,7 +70,8 @@ export async function pullModel(entry: CatalogueEntry, options: PullOptions): Pr
   try {
     return await withModelLock(paths.lock, options, () => pullLocked(verifiable, paths, options));
   } catch (error) {
-    if (options.signal?.aborted) return { ok: false, cancelled: true, message: `interrupted: run \`luci model pull ${entry.name}\` again to continue`, failures: [] };
+    if (options.signal?.aborted)
+      return { ok: false, cancelled: true, message: `interrupted: run \`luci model pull ${entry.name}\` again to continue`, failures: [] };
     throw error;
   }
 }

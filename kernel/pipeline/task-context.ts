@@ -41,7 +41,8 @@ export interface ContextSources {
 /** Names that hold secrets: their values never go to the model. */
 const SECRET_NAME = /pass(word|wd)?|secret|token|api_?key|access_?key|private_?key|credential|auth/i;
 /** Literals that look like keys (AWS, OpenAI, GitHub, Slack, Hugging Face, Google). */
-const SECRET_VALUE = /\b(AKIA[0-9A-Z]{16}|sk-[A-Za-z0-9_-]{20,}|gh[pousr]_[A-Za-z0-9]{30,}|xox[baprs]-[A-Za-z0-9-]{10,}|hf_[A-Za-z0-9]{30,}|AIza[0-9A-Za-z_-]{35})\b/g;
+const SECRET_VALUE =
+  /\b(AKIA[0-9A-Z]{16}|sk-[A-Za-z0-9_-]{20,}|gh[pousr]_[A-Za-z0-9]{30,}|xox[baprs]-[A-Za-z0-9-]{10,}|hf_[A-Za-z0-9]{30,}|AIza[0-9A-Za-z_-]{35})\b/g;
 
 /**
  * Code as the model may see it: string literals given to secret-like names, and literals that
@@ -87,7 +88,8 @@ function previewsOf(dir: string, task: string): FilePreview[] {
   const previews: FilePreview[] = [];
   for (const name of named.slice(0, PREVIEW_FILES)) {
     const lines = firstLines(join(dir, name));
-    if (lines.length) previews.push({ name, lines: lines.map((line) => redactSecrets(line.length > PREVIEW_LINE_CHARS ? `${line.slice(0, PREVIEW_LINE_CHARS)}…` : line)) });
+    if (lines.length)
+      previews.push({ name, lines: lines.map((line) => redactSecrets(line.length > PREVIEW_LINE_CHARS ? `${line.slice(0, PREVIEW_LINE_CHARS)}…` : line)) });
   }
   return previews;
 }
@@ -99,7 +101,13 @@ function firstLines(path: string): string[] {
     fd = openSync(path, "r");
     const buffer = Buffer.alloc(4096);
     const read = readSync(fd, buffer, 0, buffer.length, 0);
-    return buffer.subarray(0, read).toString("utf8").replace(/\r\n?/g, "\n").split("\n").slice(0, PREVIEW_LINES).filter((line, i, all) => line || i < all.length - 1);
+    return buffer
+      .subarray(0, read)
+      .toString("utf8")
+      .replace(/\r\n?/g, "\n")
+      .split("\n")
+      .slice(0, PREVIEW_LINES)
+      .filter((line, i, all) => line || i < all.length - 1);
   } catch {
     return [];
   } finally {

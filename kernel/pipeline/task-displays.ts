@@ -107,12 +107,15 @@ export function showRawAnswer(sink: OutputSink, text: string, html: HtmlRenderer
 
 export function showPlan(sink: OutputSink, plan: AnalysisAndPlan, notes: string[], html: HtmlRenderer): void {
   const a = plan.analysis;
-  const header = `Task type: ${a.task_type.replace("_", " ")}, complexity ${a.complexity}` +
+  const header =
+    `Task type: ${a.task_type.replace("_", " ")}, complexity ${a.complexity}` +
     (a.data_sources.length ? `; data: ${markdownText(a.data_sources.join(", "))}` : "");
-  const steps = plan.plan.steps.length ? plan.plan.steps.map((s) => {
-    const io = s.inputs.length || s.outputs.length ? ` (${s.inputs.join(", ") || "nothing"} → ${s.outputs.join(", ") || "nothing"})` : "";
-    return `${s.step}. ${markdownText(s.action)}${markdownText(io)}`;
-  }) : ["(The answer gave no plan in words; the code is below.)"];
+  const steps = plan.plan.steps.length
+    ? plan.plan.steps.map((s) => {
+        const io = s.inputs.length || s.outputs.length ? ` (${s.inputs.join(", ") || "nothing"} → ${s.outputs.join(", ") || "nothing"})` : "";
+        return `${s.step}. ${markdownText(s.action)}${markdownText(io)}`;
+      })
+    : ["(The answer gave no plan in words; the code is below.)"];
   const noteLines = notes.map((n) => `Note: ${n}`);
   const body = [...steps, ...(noteLines.length ? ["", ...noteLines.map((n) => `*${n}*`)] : [])].join("\n");
   sink.display(
@@ -183,7 +186,11 @@ export function showDiff(sink: OutputSink, diff: string, html: HtmlRenderer): vo
   const text = diff || "The new code is the same as the recorded code.";
   const fenced = diff ? fence(diff, "diff") : text;
   sink.display(
-    { "text/plain": `Changes from the recorded code\n${text}`, "text/markdown": `**Changes from the recorded code**\n\n${fenced}`, "text/html": collapsible("diff", "Changes from the recorded code", html(fenced)) },
+    {
+      "text/plain": `Changes from the recorded code\n${text}`,
+      "text/markdown": `**Changes from the recorded code**\n\n${fenced}`,
+      "text/html": collapsible("diff", "Changes from the recorded code", html(fenced)),
+    },
     {},
     { display_id: `luci-diff-${randomUUID()}` },
   );

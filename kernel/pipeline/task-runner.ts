@@ -243,13 +243,7 @@ export class TaskPipeline {
   }
 
   /** The validation gate, then the run: code below the threshold is shown and not run. */
-  private async gateAndRun(
-    code: string,
-    report: ValidationReport,
-    parameters: TaskParameters,
-    request: TaskRequest,
-    html: HtmlRenderer,
-  ): Promise<TaskOutcome> {
+  private async gateAndRun(code: string, report: ValidationReport, parameters: TaskParameters, request: TaskRequest, html: HtmlRenderer): Promise<TaskOutcome> {
     showValidation(request.sink, report, html);
     if (report.passed === false) {
       this.blocked = { code: withParameters(parameters, code), report };
@@ -338,7 +332,14 @@ export class TaskPipeline {
       .slice(0, 5)
       .map(describeName)
       .join("\n");
-    const traceback = redactSecrets(failure.traceback.join("\n").replace(/\x1b\[[0-9;]*m/g, "").split("\n").slice(-40).join("\n"));
+    const traceback = redactSecrets(
+      failure.traceback
+        .join("\n")
+        .replace(/\x1b\[[0-9;]*m/g, "")
+        .split("\n")
+        .slice(-40)
+        .join("\n"),
+    );
     const result = await client.generate({
       messages: [
         ...taskMessages(request.task, context, promptStyle(this.env)),
@@ -422,7 +423,15 @@ function readAnswer(result: GenerateResult, sink: OutputSink, html: HtmlRenderer
 }
 
 /** Errors that a change of code cannot fix: nothing is sent back to the model for them. */
-const NOT_REPAIRABLE = new Set(["KeyboardInterrupt", "WorkerCrashed", "PythonUnavailable", "PackageInstallError", "KernelShutdown", "ValidationFailed", "StdinNotImplementedError"]);
+const NOT_REPAIRABLE = new Set([
+  "KeyboardInterrupt",
+  "WorkerCrashed",
+  "PythonUnavailable",
+  "PackageInstallError",
+  "KernelShutdown",
+  "ValidationFailed",
+  "StdinNotImplementedError",
+]);
 
 function repairable(outcome: TaskOutcome): boolean {
   return outcome.status === "error" && !NOT_REPAIRABLE.has(outcome.ename);
@@ -442,4 +451,3 @@ function fail(sink: OutputSink, err: Error): TaskOutcome {
   sink.error(ename, evalue, traceback);
   return { status: "error", ename, evalue, traceback };
 }
-

@@ -76,15 +76,7 @@ export class ZmqTransport implements Transport {
 
   private frames(route: readonly Buffer[], message: Outgoing, header = this.headers.make(message.msgType)): Buffer[] {
     const parent = message.parent?.header ?? {};
-    return encode(
-      route,
-      header,
-      parent,
-      message.metadata ?? {},
-      message.content,
-      message.buffers ?? [],
-      this.signer,
-    );
+    return encode(route, header, parent, message.metadata ?? {}, message.content, message.buffers ?? [], this.signer);
   }
 
   private async receive(channel: RequestChannel, handler: MessageHandler): Promise<void> {

@@ -218,8 +218,6 @@ function fail(sink: OutputSink, ename: string, evalue: string): RunOutcome {
 
 function cannotStart(executor: Executor | undefined, why: string, stderr: string): string {
   const which = executor?.description ?? "no Python";
-  const hint =
-    "Check LUCI_PYTHON (the Python notebook environments are made from), or reinstall the kernelspec " +
-    "with `luci install --python PATH`.";
+  const hint = "Check LUCI_PYTHON (the Python notebook environments are made from), or reinstall the kernelspec " + "with `luci install --python PATH`.";
   return `Python could not be started (${which}): ${why}. ${hint}` + (stderr ? `\n${stderr}` : "");
 }

@@ -162,7 +162,11 @@ export class WorkerConnection {
         const handler = this.kernelRequests;
         const reply = (ok: boolean, error?: string) => this.send({ op: "kernel_reply", id: event.id, ok, ...(error ? { error } : {}) });
         if (!handler) reply(false, `%${event.name} is not available here`);
-        else handler(event.name, event.args, sink).then(() => reply(true), (err: Error) => reply(false, err.message));
+        else
+          handler(event.name, event.args, sink).then(
+            () => reply(true),
+            (err: Error) => reply(false, err.message),
+          );
         break;
       }
       case "done":
@@ -185,10 +189,7 @@ export class WorkerConnection {
   private async finish(exit: WorkerExit): Promise<WorkerExit> {
     this.dead = true;
     this.diedRunning = this.running !== undefined;
-    await Promise.race([
-      Promise.all([ended(this.process.stdout), ended(this.process.stderr)]),
-      new Promise((resolve) => setTimeout(resolve, 300)),
-    ]);
+    await Promise.race([Promise.all([ended(this.process.stdout), ended(this.process.stderr)]), new Promise((resolve) => setTimeout(resolve, 300))]);
     this.order.finish();
     this.process.kill(); // what user code started dies with the worker, as with ipykernel
     const error = new WorkerExitError(exit);

@@ -12,7 +12,13 @@ const KERNEL = /^\/api\/kernels\/(?<id>[^/]+)\/?$/;
 
 export function kernelRoutes(router: Router, kernels: KernelManager, paths: RootedPaths): void {
   router
-    .add("GET", /^\/api\/kernels\/?$/, ({ res }) => sendJson(res, 200, kernels.list().map((k) => k.model)))
+    .add("GET", /^\/api\/kernels\/?$/, ({ res }) =>
+      sendJson(
+        res,
+        200,
+        kernels.list().map((k) => k.model),
+      ),
+    )
     .add("POST", /^\/api\/kernels\/?$/, async ({ req, res }) => {
       const body = await readJson(req);
       const name = typeof body.name === "string" ? body.name : undefined;

@@ -95,7 +95,14 @@ export class ChannelBridge implements KernelConnection {
   }
 
   announce(state: "restarting" | "starting" | "dead"): void {
-    const header = { msg_id: randomUUID(), msg_type: "status", session: this.sockets.session, username: "luci-server", date: new Date().toISOString(), version: "5.3" };
+    const header = {
+      msg_id: randomUUID(),
+      msg_type: "status",
+      session: this.sockets.session,
+      username: "luci-server",
+      date: new Date().toISOString(),
+      version: "5.3",
+    };
     const parts = [header, {}, {}, { execution_state: state }].map((part) => Buffer.from(JSON.stringify(part)));
     this.send("iopub", parts, []);
   }

@@ -31,7 +31,9 @@ export class ChannelsEndpoint {
     const id = decodeURIComponent(CHANNELS_PATH.exec(url.pathname)!.groups!.id!);
     if (!this.kernels.has(id)) throw new HttpError(404, `Kernel does not exist: ${id}`);
     const kernel = this.kernels.get(id);
-    const offered = String(req.headers["sec-websocket-protocol"] ?? "").split(",").map((p) => p.trim());
+    const offered = String(req.headers["sec-websocket-protocol"] ?? "")
+      .split(",")
+      .map((p) => p.trim());
     const framing = offered.includes(V1_PROTOCOL) ? "v1" : "legacy";
     const sessionKey = url.searchParams.get("session_id") || undefined;
     // The same client back (same session_id): its sockets are still open and subscribed, and
@@ -74,7 +76,8 @@ export class ChannelsEndpoint {
 /** Answers a refused upgrade with an HTTP status line and a JSON body, then closes. */
 export function refuseUpgrade(socket: Duplex, status: number, message: string): void {
   const body = JSON.stringify({ message });
-  const reason = status === 403 ? "Forbidden" : status === 404 ? "Not Found" : status === 409 ? "Conflict" : status === 503 ? "Service Unavailable" : "Bad Request";
+  const reason =
+    status === 403 ? "Forbidden" : status === 404 ? "Not Found" : status === 409 ? "Conflict" : status === 503 ? "Service Unavailable" : "Bad Request";
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );

@@ -36,9 +36,22 @@ export interface GetOptions {
 }
 
 const MIME: Record<string, string> = {
-  ".txt": "text/plain", ".md": "text/markdown", ".py": "text/x-python", ".csv": "text/csv", ".json": "application/json",
-  ".html": "text/html", ".css": "text/css", ".js": "application/javascript", ".svg": "image/svg+xml", ".png": "image/png",
-  ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif", ".pdf": "application/pdf", ".yaml": "text/yaml", ".yml": "text/yaml",
+  ".txt": "text/plain",
+  ".md": "text/markdown",
+  ".py": "text/x-python",
+  ".csv": "text/csv",
+  ".json": "application/json",
+  ".html": "text/html",
+  ".css": "text/css",
+  ".js": "application/javascript",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".jpeg": "image/jpeg",
+  ".gif": "image/gif",
+  ".pdf": "application/pdf",
+  ".yaml": "text/yaml",
+  ".yml": "text/yaml",
 };
 
 export class ContentsManager {
@@ -253,4 +266,3 @@ function statOrNull(path: string): Stats | undefined {
     return undefined;
   }
 }
-

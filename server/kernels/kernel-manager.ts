@@ -63,15 +63,21 @@ export class KernelManager {
       JPY_PARENT_PID: String(process.pid),
       ...(where.notebook ? { JPY_SESSION_NAME: where.notebook } : {}),
     };
-    const kernel = new ManagedKernel(id, spec, info, { connectionFile, cwd: where.cwd, env, logTo: this.options.logTo ?? "buffer" }, {
-      onDeath: (dead) => process.stderr.write(`[luci-server] kernel ${dead.id} died${lastLines(dead.process.log())}\n`),
-      newPorts: async (clashed) => {
-        this.ports.release(portsOf(clashed.info));
-        const fresh = await newConnectionInfo(spec.name, this.ports);
-        writeConnectionFile(connectionFile, fresh);
-        return fresh;
+    const kernel = new ManagedKernel(
+      id,
+      spec,
+      info,
+      { connectionFile, cwd: where.cwd, env, logTo: this.options.logTo ?? "buffer" },
+      {
+        onDeath: (dead) => process.stderr.write(`[luci-server] kernel ${dead.id} died${lastLines(dead.process.log())}\n`),
+        newPorts: async (clashed) => {
+          this.ports.release(portsOf(clashed.info));
+          const fresh = await newConnectionInfo(spec.name, this.ports);
+          writeConnectionFile(connectionFile, fresh);
+          return fresh;
+        },
       },
-    });
+    );
     this.kernels.set(id, kernel);
     kernel.spawn();
     // The model says "starting" until the kernel first answers; nobody waits for that here

@@ -55,7 +55,6 @@ export function pageRoutes(router: Router, frontendDir = join(packageRoot(), "di
     });
 }
 
-
 function sendFile(host: string | undefined, res: import("node:http").ServerResponse, path: string, cache: string): void {
   res.writeHead(200, {
     "Content-Type": TYPES[extname(path).toLowerCase()] ?? "application/octet-stream",

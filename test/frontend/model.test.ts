@@ -62,7 +62,15 @@ describe("nbformat", () => {
 
   it("refuses what is not a notebook, and makes new ids for duplicates", () => {
     expect(() => fromNbformat("x.ipynb", { cells: "no" })).toThrow(/not a notebook/);
-    const model = fromNbformat("x.ipynb", { nbformat: 4, nbformat_minor: 4, metadata: {}, cells: [{ id: "same", cell_type: "markdown", source: "a" }, { id: "same", cell_type: "markdown", source: "b" }] });
+    const model = fromNbformat("x.ipynb", {
+      nbformat: 4,
+      nbformat_minor: 4,
+      metadata: {},
+      cells: [
+        { id: "same", cell_type: "markdown", source: "a" },
+        { id: "same", cell_type: "markdown", source: "b" },
+      ],
+    });
     expect(model.cells[0]!.id).toBe("same");
     expect(model.cells[1]!.id).not.toBe("same");
     expect(splitLines("a\nb\n")).toEqual(["a\n", "b\n"]);
@@ -93,7 +101,10 @@ describe("cell kinds", () => {
 describe("task parameters", () => {
   it("lists each parameter once and rewrites every occurrence of a name", () => {
     const text = "Use {rate=0.05} now and {rate=0.05} later, for {name='Ada'}";
-    expect(taskParameters(text).parameters.map((p) => [p.name, p.raw])).toEqual([["rate", "0.05"], ["name", "'Ada'"]]);
+    expect(taskParameters(text).parameters.map((p) => [p.name, p.raw])).toEqual([
+      ["rate", "0.05"],
+      ["name", "'Ada'"],
+    ]);
     expect(withParameter(text, "rate", "0.07")).toBe("Use {rate=0.07} now and {rate=0.07} later, for {name='Ada'}");
     expect(withParameter(LOAN, "years", "15")).toBe(LOAN.replace("{years=30}", "{years=15}"));
   });

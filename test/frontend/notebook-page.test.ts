@@ -67,7 +67,11 @@ describe("the notebook page", () => {
     expect(await cell(0).getAttribute("data-kind")).toBe("markdown");
     expect(await cell(1).getAttribute("data-kind")).toBe("python");
     expect(await cell(TASK_CELL).getAttribute("data-kind")).toBe("task");
-    expect(await cell(TASK_CELL).locator(".param-field input").evaluateAll((inputs) => inputs.map((i) => `${i.getAttribute("name")}=${(i as unknown as { value: string }).value}`))).toEqual(["principal=250000", "rate=0.05", "years=30"]);
+    expect(
+      await cell(TASK_CELL)
+        .locator(".param-field input")
+        .evaluateAll((inputs) => inputs.map((i) => `${i.getAttribute("name")}=${(i as unknown as { value: string }).value}`)),
+    ).toEqual(["principal=250000", "rate=0.05", "years=30"]);
     await screenshot(page, "page-02-loan-notebook");
   });
 

@@ -13,7 +13,16 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { collectPageErrors, launchBrowser, ROOT, screenshot, screenshotIfFailed } from "./support/browser.js";
-import { closeOwnModel, expectOwnModelPulled, nothingConfiguredEnv, ownModelServerLog, ownModelServerPid, PULLING, startOwnModelIndex, type OwnModelIndex } from "./support/own-model.js";
+import {
+  closeOwnModel,
+  expectOwnModelPulled,
+  nothingConfiguredEnv,
+  ownModelServerLog,
+  ownModelServerPid,
+  PULLING,
+  startOwnModelIndex,
+  type OwnModelIndex,
+} from "./support/own-model.js";
 
 const TASK = "Print the sum of the numbers from 1 to 100";
 const TOKEN = "own-model-page-token";
@@ -62,7 +71,9 @@ beforeAll(async () => {
 
 afterEach(async (context) => {
   if (context.task.result?.state === "fail") {
-    console.log(`luci serve's log, its end:\n${serveLog.slice(-8000)}\n\nthe model server's log, its end:\n${ownModelServerLog(base)}\n\npage errors: ${errors.join("\n")}`);
+    console.log(
+      `luci serve's log, its end:\n${serveLog.slice(-8000)}\n\nthe model server's log, its end:\n${ownModelServerLog(base)}\n\npage errors: ${errors.join("\n")}`,
+    );
   }
   await screenshotIfFailed(page, "own-model", context);
 });

@@ -10,7 +10,16 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { collectPageErrors, launchBrowser, screenshot, screenshotIfFailed } from "../frontend/support/browser.js";
-import { closeOwnModel, expectOwnModelPulled, nothingConfiguredEnv, ownModelServerLog, ownModelServerPid, PULLING, startOwnModelIndex, type OwnModelIndex } from "../frontend/support/own-model.js";
+import {
+  closeOwnModel,
+  expectOwnModelPulled,
+  nothingConfiguredEnv,
+  ownModelServerLog,
+  ownModelServerPid,
+  PULLING,
+  startOwnModelIndex,
+  type OwnModelIndex,
+} from "../frontend/support/own-model.js";
 import { luciCard, newLuciNotebook, runTypedTask, startLab, type Lab } from "./support/lab.js";
 
 const TASK = "Print the sum of the numbers from 1 to 100";
@@ -70,7 +79,11 @@ describe("a task cell in JupyterLab with nothing configured", () => {
       await new Promise((ok) => setTimeout(ok, 200));
     }
     // The last outputs may land just after the prompt shows the count.
-    await area.locator(".jp-OutputArea-output", { hasText: /\b5050\b/ }).first().waitFor({ timeout: 30_000 }).catch(() => undefined);
+    await area
+      .locator(".jp-OutputArea-output", { hasText: /\b5050\b/ })
+      .first()
+      .waitFor({ timeout: 30_000 })
+      .catch(() => undefined);
     const final = await area.innerText();
 
     // The pull, with its progress in the output area, and the model server it started.

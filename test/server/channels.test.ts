@@ -27,7 +27,17 @@ describe("WebSocket framings", () => {
 
   it("v1: what @jupyterlab/services encodes, the server decodes", () => {
     const h = header("execute_request");
-    const wire = serialize({ channel: "shell", header: h, parent_header: {}, metadata: {}, content: { code: "x" }, buffers: [new Uint8Array([9, 8])] } as unknown as KernelMessage.IMessage, V1_PROTOCOL);
+    const wire = serialize(
+      {
+        channel: "shell",
+        header: h,
+        parent_header: {},
+        metadata: {},
+        content: { code: "x" },
+        buffers: [new Uint8Array([9, 8])],
+      } as unknown as KernelMessage.IMessage,
+      V1_PROTOCOL,
+    );
     const decoded = decodeV1(Buffer.from(wire as ArrayBuffer));
     expect(decoded.channel).toBe("shell");
     expect(JSON.parse(decoded.parts[0].toString())).toEqual(h);
@@ -43,7 +53,19 @@ describe("WebSocket framings", () => {
     const binary = encodeLegacy("iopub", [json(h), json({}), json({}), json({})], [Buffer.from([7])]) as Buffer;
     const parsed = deserialize(binary.buffer.slice(binary.byteOffset, binary.byteOffset + binary.length) as ArrayBuffer) as KernelMessage.IMessage;
     expect([...new Uint8Array((parsed.buffers![0] as DataView).buffer)]).toEqual([7]);
-    const back = decodeLegacy(Buffer.from(serialize({ channel: "shell", header: h, parent_header: {}, metadata: {}, content: { a: 1 }, buffers: [new Uint8Array([5])] } as unknown as KernelMessage.IMessage) as ArrayBuffer), true);
+    const back = decodeLegacy(
+      Buffer.from(
+        serialize({
+          channel: "shell",
+          header: h,
+          parent_header: {},
+          metadata: {},
+          content: { a: 1 },
+          buffers: [new Uint8Array([5])],
+        } as unknown as KernelMessage.IMessage) as ArrayBuffer,
+      ),
+      true,
+    );
     expect(back.channel).toBe("shell");
     expect(back.buffers).toEqual([Buffer.from([5])]);
     expect(JSON.parse(back.parts[3].toString())).toEqual({ a: 1 });
@@ -81,8 +103,14 @@ describe("the legacy JSON protocol against a real kernel", () => {
       ws.once("error", reject);
     });
     expect(ws.protocol).toBe("");
-    const request = { header: { ...header("execute_request"), session: "legacy" }, parent_header: {}, metadata: {}, channel: "shell", buffers: [],
-      content: { code: "print('legacy ok')", silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true } };
+    const request = {
+      header: { ...header("execute_request"), session: "legacy" },
+      parent_header: {},
+      metadata: {},
+      channel: "shell",
+      buffers: [],
+      content: { code: "print('legacy ok')", silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true },
+    };
     ws.send(JSON.stringify(request));
     const reply = await eventually(() => received.find((m) => m.msg_type === "execute_reply"), 20_000, "execute_reply");
     expect(reply.channel).toBe("shell");
@@ -112,7 +140,10 @@ describe("a client that goes away and comes back", () => {
   }
 
   async function open(kernelId: string, sessionId: string): Promise<{ ws: WebSocket; seen: Seen[] }> {
-    const ws = new WebSocket(`${server.running.baseUrl.replace(/^http/, "ws")}api/kernels/${kernelId}/channels?session_id=${sessionId}&token=${server.running.token}`, [V1_PROTOCOL]);
+    const ws = new WebSocket(
+      `${server.running.baseUrl.replace(/^http/, "ws")}api/kernels/${kernelId}/channels?session_id=${sessionId}&token=${server.running.token}`,
+      [V1_PROTOCOL],
+    );
     const seen: Seen[] = [];
     ws.on("message", (data: Buffer) => {
       const m = decodeV1(data);
@@ -141,12 +172,19 @@ describe("a client that goes away and comes back", () => {
     await eventually(() => first.seen.some((m) => m.parentId === msgId && m.msgType === "execute_input"), 20_000, "the cell to start");
     first.ws.close();
     // While nobody is connected the cell finishes; its output waits for client-a.
-    await eventually(async () => ((await (await server.api(`/api/kernels/${id}`)).json()) as { connections: number }).connections === 0, 10_000, "the disconnection");
+    await eventually(
+      async () => ((await (await server.api(`/api/kernels/${id}`)).json()) as { connections: number }).connections === 0,
+      10_000,
+      "the disconnection",
+    );
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const back = await open(id, "client-a");
     const reply = await eventually(() => back.seen.find((m) => m.parentId === msgId && m.msgType === "execute_reply"), 10_000, "the missed reply");
     expect(reply.content.status).toBe("ok");
-    const printed = [...first.seen, ...back.seen].filter((m) => m.parentId === msgId && m.msgType === "stream").map((m) => m.content.text as string).join("");
+    const printed = [...first.seen, ...back.seen]
+      .filter((m) => m.parentId === msgId && m.msgType === "stream")
+      .map((m) => m.content.text as string)
+      .join("");
     expect(printed).toBe("line 0\nline 1\nline 2\n");
     back.ws.close();
 

@@ -66,7 +66,10 @@ describe("contents through @jupyterlab/services", () => {
   it("refuses a broken notebook and leaves the saved one as it was", async () => {
     await contents.save("keep.ipynb", { type: "notebook", format: "json", content: NOTEBOOK });
     const before = readFileSync(join(server.root, "keep.ipynb"), "utf8");
-    const res = await server.api("/api/contents/keep.ipynb", { method: "PUT", body: JSON.stringify({ type: "notebook", format: "json", content: { cells: "not a list" } }) });
+    const res = await server.api("/api/contents/keep.ipynb", {
+      method: "PUT",
+      body: JSON.stringify({ type: "notebook", format: "json", content: { cells: "not a list" } }),
+    });
     expect(res.status).toBe(400);
     expect(readFileSync(join(server.root, "keep.ipynb"), "utf8")).toBe(before);
     expect(readdirSync(server.root).filter((name) => name.includes(".tmp"))).toEqual([]);

@@ -75,7 +75,11 @@ describe("@jupyterlab/services against luci serve", () => {
     // If that kernel has died, opening the notebook again gives the session a new kernel.
     const firstKernel = session.kernel!.id;
     process.kill(server.running.server.kernels.get(firstKernel).process.pid!, "SIGKILL");
-    await eventually(async () => ((await (await server.api(`/api/kernels/${firstKernel}`)).json()) as { execution_state: string }).execution_state === "dead", 20_000, "the kernel to die");
+    await eventually(
+      async () => ((await (await server.api(`/api/kernels/${firstKernel}`)).json()) as { execution_state: string }).execution_state === "dead",
+      20_000,
+      "the kernel to die",
+    );
     const revived = await sessions.startNew({ path: "sub/first.ipynb", type: "notebook", name: "first.ipynb" });
     expect(revived.id).toBe(session.id);
     expect(revived.kernel!.id).not.toBe(firstKernel);

@@ -33,7 +33,10 @@ const base = () => server.running.baseUrl;
 const wsBase = () => base().replace(/^http/, "ws");
 
 /** A raw request (fetch would refuse to set Host or Origin). */
-function raw(path: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
+function raw(
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
     const req = request(new URL(path, base()), { method: options.method ?? "GET", headers: options.headers }, (res) => {
       let body = "";
@@ -130,7 +133,10 @@ describe("paths stay inside the root", () => {
     }
     const put = await server.api("/api/contents/escape/planted.txt", { method: "PUT", body: JSON.stringify({ type: "file", format: "text", content: "x" }) });
     expect(put.status).toBe(403);
-    const writeThroughDangling = await server.api("/api/contents/dangling.txt", { method: "PUT", body: JSON.stringify({ type: "file", format: "text", content: "x" }) });
+    const writeThroughDangling = await server.api("/api/contents/dangling.txt", {
+      method: "PUT",
+      body: JSON.stringify({ type: "file", format: "text", content: "x" }),
+    });
     expect(writeThroughDangling.status).toBe(403);
     const rename = await server.api("/api/contents/inside.txt", { method: "PATCH", body: JSON.stringify({ path: "escape/moved.txt" }) });
     expect(rename.status).toBe(403);
@@ -172,10 +178,16 @@ describe("origins and hosts", () => {
     const headers = { Authorization: `token ${token()}`, Origin: "http://evil.example", "Content-Type": "application/json" };
     expect((await raw("/api/kernels", { method: "POST", headers, body: "{}" })).status).toBe(403);
     expect((await raw("/api/contents/inside.txt", { method: "DELETE", headers })).status).toBe(403);
-    expect((await raw("/api/contents/x.txt", { method: "PUT", headers, body: JSON.stringify({ type: "file", format: "text", content: "x" }) })).status).toBe(403);
+    expect((await raw("/api/contents/x.txt", { method: "PUT", headers, body: JSON.stringify({ type: "file", format: "text", content: "x" }) })).status).toBe(
+      403,
+    );
     expect((await server.api("/api/kernels")).status).toBe(200);
     expect(await (await server.api("/api/kernels")).json()).toEqual([]);
-    const same = await raw("/api/contents", { method: "POST", headers: { ...headers, Origin: `http://127.0.0.1:${server.running.port}` }, body: JSON.stringify({ type: "file", ext: ".txt" }) });
+    const same = await raw("/api/contents", {
+      method: "POST",
+      headers: { ...headers, Origin: `http://127.0.0.1:${server.running.port}` },
+      body: JSON.stringify({ type: "file", ext: ".txt" }),
+    });
     expect(same.status).toBe(201);
   });
 
@@ -189,7 +201,9 @@ describe("origins and hosts", () => {
   it("listens on 127.0.0.1 only by default", async () => {
     const address = (server.running.server as unknown as { http: import("node:http").Server }).http.address() as import("node:net").AddressInfo;
     expect(address.address).toBe("127.0.0.1");
-    const external = Object.values(networkInterfaces()).flat().find((i) => i && i.family === "IPv4" && !i.internal);
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((i) => i && i.family === "IPv4" && !i.internal);
     if (external) {
       const refused = await new Promise<boolean>((resolve) => {
         const socket = connect(server.running.port, external.address);
@@ -222,4 +236,3 @@ describe("security headers", () => {
     expect(page.headers.get("content-type")).toMatch(/text\/html/);
   });
 });
-

@@ -56,7 +56,12 @@ describe("luci serve", () => {
       const started = await fetch(new URL("/api/kernels", address), { method: "POST", headers, body: "{}" });
       expect(started.status).toBe(201);
       const { id } = (await started.json()) as { id: string };
-      await eventually(async () => ((await (await fetch(new URL(`/api/kernels/${id}`, address), { headers })).json()) as { execution_state: string }).execution_state === "idle", 20_000, "the kernel to be ready");
+      await eventually(
+        async () =>
+          ((await (await fetch(new URL(`/api/kernels/${id}`, address), { headers })).json()) as { execution_state: string }).execution_state === "idle",
+        20_000,
+        "the kernel to be ready",
+      );
       const kernelPids = await kernelProcesses(child.pid!);
       expect(kernelPids.length).toBe(1);
       const exited = new Promise<number | null>((resolveExit) => child.once("exit", (code) => resolveExit(code)));

@@ -63,7 +63,10 @@ describe("models and plain answers", () => {
     expect(page.data[0]?.object).toBe("model");
     await start({ models: ["a", "b"], ownedBy: "me" });
     const two = await client.models.list();
-    expect(two.data.map((m) => [m.id, m.owned_by])).toEqual([["a", "me"], ["b", "me"]]);
+    expect(two.data.map((m) => [m.id, m.owned_by])).toEqual([
+      ["a", "me"],
+      ["b", "me"],
+    ]);
   });
 
   it("answers a non-streamed request with the scripted content, finish_reason and usage", async () => {
@@ -102,9 +105,7 @@ describe("streaming", () => {
     expect(withUsage.text).toBe(text);
     expect(server.chatRequests[0]?.chunks).toHaveLength(Math.ceil(text.length / 7));
     expect(withUsage.usage?.completion_tokens).toBeGreaterThan(0);
-    const without = await collect(
-      await client.chat.completions.create({ model: "fake-coder", messages: user("go"), stream: true }),
-    );
+    const without = await collect(await client.chat.completions.create({ model: "fake-coder", messages: user("go"), stream: true }));
     expect(without.text).toBe("abcdef");
     expect(without.usage).toBeUndefined();
     expect(server.chatRequests[1]?.chunks.map((c) => c.text)).toEqual(["ab", "cd", "ef"]);
@@ -112,9 +113,7 @@ describe("streaming", () => {
 
   it("spreads a slow stream over time and records when each chunk left", async () => {
     server.enqueue({ reply: "x".repeat(50), chunkSize: 10, chunkDelayMs: 40 });
-    const got = await collect(
-      await client.chat.completions.create({ model: "fake-coder", messages: user("slow"), stream: true }),
-    );
+    const got = await collect(await client.chat.completions.create({ model: "fake-coder", messages: user("slow"), stream: true }));
     expect(got.arrivals).toHaveLength(5);
     // Five chunks 40 ms apart: the last arrives at least ~160 ms after the first.
     expect(got.arrivals.at(-1)! - got.arrivals[0]!).toBeGreaterThanOrEqual(150);
@@ -154,13 +153,19 @@ describe("reasoning, tool calls and streams with no end", () => {
     expect(reasoning.join("")).toBe("think hard");
     expect(got.findIndex((d) => d.delta.reasoning)).toBeLessThan(got.findIndex((d) => d.delta.content));
     expect(got.some((d) => "reasoning_content" in d.delta)).toBe(false);
-    expect(server.chatRequests[0]!.chunks.filter((c) => c.kind === "reasoning").map((c) => c.text).join("")).toBe("think hard");
+    expect(
+      server.chatRequests[0]!.chunks.filter((c) => c.kind === "reasoning")
+        .map((c) => c.text)
+        .join(""),
+    ).toBe("think hard");
   });
 
   it("streams a tool call as OpenAI does: the name first, then the arguments in pieces, then finish_reason tool_calls", async () => {
     server.enqueue({ ...toolCallAnswer("print(1)"), chunkSize: 4 });
     const got = await deltas(await client.chat.completions.create({ model: "m", messages: user("x"), stream: true }));
-    const calls = got.flatMap((d) => (d.delta.tool_calls as { index: number; id?: string; function?: { name?: string; arguments?: string } }[] | undefined) ?? []);
+    const calls = got.flatMap(
+      (d) => (d.delta.tool_calls as { index: number; id?: string; function?: { name?: string; arguments?: string } }[] | undefined) ?? [],
+    );
     expect(calls[0]).toMatchObject({ index: 0, function: { name: "python", arguments: "" } });
     expect(calls[0]!.id).toMatch(/^call_/);
     expect(calls.map((c) => c.function?.arguments ?? "").join("")).toBe('{"code":"print(1)"}');
@@ -225,9 +230,7 @@ describe("faults", () => {
   });
 
   it("a request with nothing queued gets a clear 500", async () => {
-    const err = await client.chat.completions
-      .create({ model: "m", messages: user("unscripted task") })
-      .catch((e: unknown) => e);
+    const err = await client.chat.completions.create({ model: "m", messages: user("unscripted task") }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.InternalServerError);
     expect((err as Error).message).toContain(NO_SCENARIO_MESSAGE);
     expect((err as Error).message).toContain("unscripted task");
@@ -236,9 +239,7 @@ describe("faults", () => {
   it("a stall with no headers is ended by the client's timeout, in time", async () => {
     server.enqueue({ stall: true, sendHeaders: false });
     const started = now();
-    const err = await client.chat.completions
-      .create({ model: "m", messages: user("x") }, { timeout: 300 })
-      .catch((e: unknown) => e);
+    const err = await client.chat.completions.create({ model: "m", messages: user("x") }, { timeout: 300 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.APIConnectionTimeoutError);
     expect(now() - started).toBeGreaterThanOrEqual(290);
     expect(now() - started).toBeLessThan(1500);
@@ -247,10 +248,7 @@ describe("faults", () => {
   it("a streamed stall after a first chunk is ended by an AbortSignal, and the server sees the abort", async () => {
     server.enqueue({ stall: true, firstChunk: "Let me think" });
     const controller = new AbortController();
-    const stream = await client.chat.completions.create(
-      { model: "m", messages: user("x"), stream: true },
-      { signal: controller.signal },
-    );
+    const stream = await client.chat.completions.create({ model: "m", messages: user("x"), stream: true }, { signal: controller.signal });
     let text = "";
     const started = now();
     // The openai Stream ends its iteration quietly on abort rather than throwing.
@@ -268,9 +266,7 @@ describe("faults", () => {
   it("a non-streamed stall after headers is ended by AbortSignal.timeout", async () => {
     server.enqueue({ stall: true });
     const started = now();
-    const err = await client.chat.completions
-      .create({ model: "m", messages: user("x") }, { signal: AbortSignal.timeout(300) })
-      .catch((e: unknown) => e);
+    const err = await client.chat.completions.create({ model: "m", messages: user("x") }, { signal: AbortSignal.timeout(300) }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     expect(now() - started).toBeLessThan(1500);
   });

@@ -27,10 +27,14 @@ export interface StartedKernel {
 
 export async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((ok) => {
-      const server = createServer();
-      server.listen(0, "127.0.0.1", () => ok(server));
-    })),
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((ok) => {
+          const server = createServer();
+          server.listen(0, "127.0.0.1", () => ok(server));
+        }),
+    ),
   );
   const ports = servers.map((s) => (s.address() as { port: number }).port);
   await Promise.all(servers.map((s) => new Promise((ok) => s.close(ok))));

@@ -27,7 +27,10 @@ function executable(path: string): boolean {
 function findUv(): string | undefined {
   const candidates = [
     process.env.LUCI_UV,
-    ...(process.env.PATH ?? "").split(delimiter).filter(Boolean).map((dir) => join(dir, "uv")),
+    ...(process.env.PATH ?? "")
+      .split(delimiter)
+      .filter(Boolean)
+      .map((dir) => join(dir, "uv")),
     join(ROOT, ".venv", "bin", "uv"),
   ];
   return candidates.find((path): path is string => path !== undefined && path !== "" && executable(path));
@@ -98,8 +101,18 @@ print(wheel.read(record.replace("RECORD", "METADATA")).decode())
   it("writes a wheel whose RECORD matches its files and whose METADATA has Requires-Dist", async () => {
     const out = tempDir("luci-index-wheel-");
     const { stdout } = await run("python3", [
-      MAKE_WHEEL, out, "My.Pkg", "1.2", "--requires", "beta>=2", "--requires", "gamma",
-      "--module", "my_pkg/__init__.py=from .sub import X", "--module", "my_pkg/sub.py=X = 42\n",
+      MAKE_WHEEL,
+      out,
+      "My.Pkg",
+      "1.2",
+      "--requires",
+      "beta>=2",
+      "--requires",
+      "gamma",
+      "--module",
+      "my_pkg/__init__.py=from .sub import X",
+      "--module",
+      "my_pkg/sub.py=X = 42\n",
     ]);
     expect(stdout.trim()).toBe(join(out, "my_pkg-1.2-py3-none-any.whl"));
     const { stdout: metadata } = await run("python3", ["-c", CHECK, stdout.trim()]);
@@ -112,13 +125,15 @@ print(wheel.read(record.replace("RECORD", "METADATA")).decode())
     const [a, b] = [tempDir("luci-index-wheel-"), tempDir("luci-index-wheel-")];
     await run("python3", [MAKE_WHEEL, a, "same", "1.0"]);
     await run("python3", [MAKE_WHEEL, b, "same", "1.0"]);
-    const digest = (dir: string) => createHash("sha256").update(readFileSync(join(dir, "same-1.0-py3-none-any.whl"))).digest("hex");
+    const digest = (dir: string) =>
+      createHash("sha256")
+        .update(readFileSync(join(dir, "same-1.0-py3-none-any.whl")))
+        .digest("hex");
     expect(digest(a)).toBe(digest(b));
   });
 
   it("refuses module paths that leave the wheel", async () => {
-    await expect(run("python3", [MAKE_WHEEL, tempDir("luci-index-wheel-"), "evil", "1.0", "--module", "../x.py=1"]))
-      .rejects.toThrow(/inside the wheel/);
+    await expect(run("python3", [MAKE_WHEEL, tempDir("luci-index-wheel-"), "evil", "1.0", "--module", "../x.py=1"])).rejects.toThrow(/inside the wheel/);
   });
 });
 
@@ -172,18 +187,29 @@ describe("the package index over HTTP", () => {
 });
 
 // One suite per installer: both are what the environment manager may use.
-const installers: { name: string; available: boolean; venv(dir: string): Promise<void>; install(venv: string, index: PackageIndex, args: string[]): Promise<unknown> }[] = [
+const installers: {
+  name: string;
+  available: boolean;
+  venv(dir: string): Promise<void>;
+  install(venv: string, index: PackageIndex, args: string[]): Promise<unknown>;
+}[] = [
   {
     name: "uv",
     available: UV !== undefined,
-    venv: async (dir) => { await run("python3", ["-m", "venv", "--without-pip", dir]); },
-    install: (venv, index, args) => run(UV as string, ["pip", "install", "--python", join(venv, "bin", "python"), "--index-url", index.url, ...args], { env: installerEnv() }),
+    venv: async (dir) => {
+      await run("python3", ["-m", "venv", "--without-pip", dir]);
+    },
+    install: (venv, index, args) =>
+      run(UV as string, ["pip", "install", "--python", join(venv, "bin", "python"), "--index-url", index.url, ...args], { env: installerEnv() }),
   },
   {
     name: "pip",
     available: true,
-    venv: async (dir) => { await run("python3", ["-m", "venv", dir]); },
-    install: (venv, index, args) => run(join(venv, "bin", "python"), ["-m", "pip", "install", "--disable-pip-version-check", "--index-url", index.url, ...args], { env: installerEnv() }),
+    venv: async (dir) => {
+      await run("python3", ["-m", "venv", dir]);
+    },
+    install: (venv, index, args) =>
+      run(join(venv, "bin", "python"), ["-m", "pip", "install", "--disable-pip-version-check", "--index-url", index.url, ...args], { env: installerEnv() }),
   },
 ];
 
@@ -222,8 +248,7 @@ for (const installer of installers) {
 
     it("installs a package with its dependency, and both import", async () => {
       await installer.install(venv, index, ["alpha-pkg"]);
-      expect(await python(venv, "import alpha_pkg, beta; print(alpha_pkg.VALUE, '|', beta.VALUE)"))
-        .toBe("alpha-pkg 1.0 | beta two");
+      expect(await python(venv, "import alpha_pkg, beta; print(alpha_pkg.VALUE, '|', beta.VALUE)")).toBe("alpha-pkg 1.0 | beta two");
       expect(index.requests).toContain("/simple/alpha-pkg/");
       expect(index.requests).toContain("/simple/beta/");
       expect(index.requests).toContain("/files/alpha_pkg-1.0-py3-none-any.whl");

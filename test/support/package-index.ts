@@ -50,7 +50,10 @@ export async function addPackage(index: PackageIndex, pkg: TestPackage): Promise
   await run("python3", args);
 }
 
-interface Wheel { file: string; project: string }
+interface Wheel {
+  file: string;
+  project: string;
+}
 
 async function wheels(dir: string): Promise<Wheel[]> {
   // A wheel's file name starts with its escaped distribution name, up to the first "-".
@@ -83,7 +86,15 @@ export async function startPackageIndex(packages: TestPackage[]): Promise<Packag
     const all = await wheels(dir);
     if (path === "/simple/") {
       const projects = [...new Set(all.map((w) => w.project))];
-      send(res, 200, "text/html", page("Simple index", projects.map((p) => `<a href="/simple/${p}/">${p}</a>`)));
+      send(
+        res,
+        200,
+        "text/html",
+        page(
+          "Simple index",
+          projects.map((p) => `<a href="/simple/${p}/">${p}</a>`),
+        ),
+      );
       return;
     }
     const project = /^\/simple\/([^/]+)\/?$/.exec(path)?.[1];
@@ -91,10 +102,14 @@ export async function startPackageIndex(packages: TestPackage[]): Promise<Packag
       const name = normalise(decodeURIComponent(project));
       const files = all.filter((w) => w.project === name);
       if (files.length === 0) return send(res, 404, "text/plain", `no project ${name}\n`);
-      const links = await Promise.all(files.map(async (w) => {
-        const digest = createHash("sha256").update(await readFile(join(dir, w.file))).digest("hex");
-        return `<a href="/files/${w.file}#sha256=${digest}">${w.file}</a>`;
-      }));
+      const links = await Promise.all(
+        files.map(async (w) => {
+          const digest = createHash("sha256")
+            .update(await readFile(join(dir, w.file)))
+            .digest("hex");
+          return `<a href="/files/${w.file}#sha256=${digest}">${w.file}</a>`;
+        }),
+      );
       send(res, 200, "text/html", page(`Links for ${name}`, links));
       return;
     }

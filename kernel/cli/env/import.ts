@@ -76,7 +76,9 @@ export async function importSpec(ctx: Context, specArg: string, options: { noteb
   if (differ.length > 0) ctx.err(`Warning: not as in the spec: ${differ.join(", ")}\n`);
   const [wanted, got] = [spec.python_version, record.python_version].map((v) => v.split(".").slice(0, 2).join("."));
   if (spec.python_version !== "unknown" && wanted !== got) {
-    ctx.err(`Warning: the spec was made with Python ${spec.python_version}; this environment runs Python ${record.python_version} (LUCI_PYTHON chooses the interpreter).\n`);
+    ctx.err(
+      `Warning: the spec was made with Python ${spec.python_version}; this environment runs Python ${record.python_version} (LUCI_PYTHON chooses the interpreter).\n`,
+    );
   }
   ctx.out(`Environment ${record.name} is ready: ${plural(Object.keys(record.packages).length, "package")}, Python ${record.python_version}, in ${env.dir}\n`);
   return 0;
@@ -98,7 +100,8 @@ function readSpec(file: string): EnvironmentSpec {
   const packages = spec.packages ?? {};
   if (typeof packages !== "object" || packages === null || Array.isArray(packages)) throw bad(`"packages" must map names to versions`);
   for (const [name, version] of Object.entries(packages)) {
-    if (!NAME.test(name) || typeof version !== "string" || !VERSION.test(version)) throw bad(`${JSON.stringify(name)}: ${JSON.stringify(version)} is not a package name and version`);
+    if (!NAME.test(name) || typeof version !== "string" || !VERSION.test(version))
+      throw bad(`${JSON.stringify(name)}: ${JSON.stringify(version)} is not a package name and version`);
   }
   const requested = spec.requested ?? [];
   if (!Array.isArray(requested) || !requested.every((r) => typeof r === "string" && /^[A-Za-z0-9]/.test(r))) {

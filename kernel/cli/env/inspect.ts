@@ -105,7 +105,12 @@ export async function freeze(ctx: Context, arg: string, options: { output?: stri
 export async function exportSpec(ctx: Context, arg: string, options: { output?: string }): Promise<number> {
   const { record } = findRecord(ctx, arg);
   const spec = specOf(record, await pinnedPackages(ctx, record));
-  emit(ctx, JSON.stringify(spec, null, 2) + "\n", options.output, `the specification of ${record.name} (${plural(Object.keys(spec.packages).length, "package")})`);
+  emit(
+    ctx,
+    JSON.stringify(spec, null, 2) + "\n",
+    options.output,
+    `the specification of ${record.name} (${plural(Object.keys(spec.packages).length, "package")})`,
+  );
   return 0;
 }
 

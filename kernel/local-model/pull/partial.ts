@@ -30,7 +30,8 @@ function readState(path: string, entry: CatalogueEntry & { sha256: string }): Pa
   const value = readJson(path);
   if (!isObject(value)) return undefined;
   const { sha256, size, bytes, partEnds, source, url, etag, lastModified } = value;
-  if (sha256 !== entry.sha256 || size !== entry.size || typeof bytes !== "number" || !Number.isInteger(bytes) || bytes < 0 || bytes > entry.size) return undefined;
+  if (sha256 !== entry.sha256 || size !== entry.size || typeof bytes !== "number" || !Number.isInteger(bytes) || bytes < 0 || bytes > entry.size)
+    return undefined;
   if (!Array.isArray(partEnds) || !partEnds.every((end): end is number => typeof end === "number" && end <= bytes)) return undefined;
   return {
     sha256: entry.sha256,
@@ -110,7 +111,10 @@ export class PartialDownload {
             sinceCheckpoint = 0;
             await this.commit({ bytes: position, source: options.source });
           }
-        })().then(() => callback(), (error: Error) => callback(error));
+        })().then(
+          () => callback(),
+          (error: Error) => callback(error),
+        );
       },
     });
   }

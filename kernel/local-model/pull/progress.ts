@@ -60,7 +60,10 @@ export function describePullProgress(name: string, progress: PullProgress): stri
   if (progress.phase === "verify") return `Verifying ${name}: ${amount}`;
   const part = progress.part !== undefined ? `, part ${progress.part} of ${progress.parts}` : "";
   const rate = progress.bytesPerSecond > 0 ? `, ${formatBytes(progress.bytesPerSecond)}/s` : "";
-  const left = progress.bytesPerSecond > 0 && progress.bytes < progress.total ? `, about ${duration((progress.total - progress.bytes) / progress.bytesPerSecond)} left` : "";
+  const left =
+    progress.bytesPerSecond > 0 && progress.bytes < progress.total
+      ? `, about ${duration((progress.total - progress.bytes) / progress.bytesPerSecond)} left`
+      : "";
   return `Downloading ${name} from ${progress.source}${part}: ${amount}${rate}${left}`;
 }
 

@@ -38,7 +38,11 @@ export function normalise(name: string): string {
 const ACCEPT = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.1";
 const MAX_PAGE = 8 * 1024 * 1024;
 
-export async function findWheel(index: string, part: IndexPart, http: HttpGetOptions): Promise<{ ok: true; wheel: WheelFile } | { ok: false; error: string; aborted: boolean }> {
+export async function findWheel(
+  index: string,
+  part: IndexPart,
+  http: HttpGetOptions,
+): Promise<{ ok: true; wheel: WheelFile } | { ok: false; error: string; aborted: boolean }> {
   const pageUrl = `${index}/${normalise(part.project)}/`;
   const response = await httpGet(pageUrl, { ...http, headers: { accept: ACCEPT } });
   if (!response.ok) return response;
@@ -73,7 +77,12 @@ export async function findWheel(index: string, part: IndexPart, http: HttpGetOpt
   }
   return {
     ok: true,
-    wheel: { filename: wheel.filename, url: new URL(wheel.url, response.url).href, sha256: wheel.sha256.toLowerCase(), ...(wheel.size !== undefined ? { size: wheel.size } : {}) },
+    wheel: {
+      filename: wheel.filename,
+      url: new URL(wheel.url, response.url).href,
+      sha256: wheel.sha256.toLowerCase(),
+      ...(wheel.size !== undefined ? { size: wheel.size } : {}),
+    },
   };
 }
 
@@ -109,5 +118,10 @@ function fromHtml(text: string): Listed[] | undefined {
 }
 
 function decodeEntities(text: string): string {
-  return text.replace(/&amp;/g, "&").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'");
+  return text
+    .replace(/&amp;/g, "&")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'");
 }

@@ -23,7 +23,7 @@ export async function downloadFromUrl(source: UrlSource, ctx: SourceContext): Pr
     const headers: Record<string, string> = {};
     if (start > 0) {
       headers.range = `bytes=${start}-`;
-      const validator = partial.state.url === source.url ? partial.state.etag ?? partial.state.lastModified : undefined;
+      const validator = partial.state.url === source.url ? (partial.state.etag ?? partial.state.lastModified) : undefined;
       if (validator) headers["if-range"] = validator;
     }
     const response = await httpGet(source.url, { ...ctx.http, headers });
@@ -103,7 +103,11 @@ async function receive(response: HttpResponse, source: UrlSource, ctx: SourceCon
       await partial.cutBack(0, []);
       return { ok: false, error: `the server sent more than the file's ${entry.size} bytes`, aborted: false };
     }
-    return { ok: false, error: `the download stopped at ${megabytes(start + written)} of ${megabytes(entry.size)} (${(error as Error).message})`, aborted: false };
+    return {
+      ok: false,
+      error: `the download stopped at ${megabytes(start + written)} of ${megabytes(entry.size)} (${(error as Error).message})`,
+      aborted: false,
+    };
   }
   await partial.commit({ bytes: start + written, source: name });
   if (start + written !== entry.size) {

@@ -93,7 +93,7 @@ export async function findMember(path: string, name: string): Promise<Found> {
 
 /** The zip64 extra field holds, in this order, whichever of the three values were 0xFFFFFFFF. */
 function readZip64Extra(member: ZipMember, extra: Buffer): void {
-  for (let at = 0; at + 4 <= extra.length; ) {
+  for (let at = 0; at + 4 <= extra.length;) {
     const id = extra.readUInt16LE(at);
     const length = extra.readUInt16LE(at + 2);
     if (id === 0x0001) {
@@ -110,9 +110,15 @@ function readZip64Extra(member: ZipMember, extra: Buffer): void {
 }
 
 /** Streams `member` of the zip at `path` into `destination` (which it ends). */
-export async function extractMember(path: string, member: ZipMember, destination: Writable, signal?: AbortSignal): Promise<{ ok: true } | { ok: false; error: string }> {
+export async function extractMember(
+  path: string,
+  member: ZipMember,
+  destination: Writable,
+  signal?: AbortSignal,
+): Promise<{ ok: true } | { ok: false; error: string }> {
   if (member.flags & 0x1) return { ok: false, error: `${member.name} is encrypted` };
-  if (member.method !== 0 && member.method !== 8) return { ok: false, error: `${member.name} uses zip compression method ${member.method}, which Luci does not read` };
+  if (member.method !== 0 && member.method !== 8)
+    return { ok: false, error: `${member.name} uses zip compression method ${member.method}, which Luci does not read` };
   const file = await open(path, "r");
   let dataStart: number;
   try {

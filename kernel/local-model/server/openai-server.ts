@@ -196,7 +196,8 @@ class Handler {
     const request = parsed.request;
     if (request.model !== undefined && request.model !== this.options.model) return sendError(res, modelNotFound(request.model));
     const fit = backend.measure(request.messages);
-    if (!fit.ok) return sendError(res, { status: 400, message: fit.message, type: "invalid_request_error", code: "context_length_exceeded", param: "messages" });
+    if (!fit.ok)
+      return sendError(res, { status: 400, message: fit.message, type: "invalid_request_error", code: "context_length_exceeded", param: "messages" });
     const maxTokens = Math.min(request.maxTokens ?? fit.room, fit.room);
 
     const number = ++this.requestNumber;
@@ -364,7 +365,13 @@ function plural(count: number, noun: string): string {
 }
 
 function modelNotFound(name: string): HttpError {
-  return { status: 404, message: `The model ${JSON.stringify(name)} does not exist on this server.`, type: "invalid_request_error", code: "model_not_found", param: "model" };
+  return {
+    status: 404,
+    message: `The model ${JSON.stringify(name)} does not exist on this server.`,
+    type: "invalid_request_error",
+    code: "model_not_found",
+    param: "model",
+  };
 }
 
 type Body = { ok: true; value: unknown } | { ok: false; error: HttpError };

@@ -102,18 +102,21 @@ async function serve(options: ServeOptions, modelFile: string, modelName: string
       });
     }
     const idleMs = options.idleSeconds * 1000;
-    idleTimer = setInterval(() => {
-      const since = server.idleSince();
-      if (!backend || since === undefined) return;
-      const idle = Date.now() - since;
-      if (idleMs > 0 && idle >= idleMs) {
-        void stop(`no request for ${options.idleSeconds} s`).then(() => resolveExit(0));
-      } else if (idle >= ORPHAN_GRACE_MS && readRuntimeFile(runtimeFile)?.pid !== process.pid) {
-        // Another server replaced the runtime file (or it was removed): no kernel can find this
-        // one any more, and each holds a model in memory.
-        void stop("its runtime file names another server").then(() => resolveExit(0));
-      }
-    }, Math.min(1000, idleMs || 1000));
+    idleTimer = setInterval(
+      () => {
+        const since = server.idleSince();
+        if (!backend || since === undefined) return;
+        const idle = Date.now() - since;
+        if (idleMs > 0 && idle >= idleMs) {
+          void stop(`no request for ${options.idleSeconds} s`).then(() => resolveExit(0));
+        } else if (idle >= ORPHAN_GRACE_MS && readRuntimeFile(runtimeFile)?.pid !== process.pid) {
+          // Another server replaced the runtime file (or it was removed): no kernel can find this
+          // one any more, and each holds a model in memory.
+          void stop("its runtime file names another server").then(() => resolveExit(0));
+        }
+      },
+      Math.min(1000, idleMs || 1000),
+    );
   });
 
   const loadStart = Date.now();

@@ -64,7 +64,11 @@ CMD ["python", "script.py"]
 }
 
 function compose(name: string): string {
-  const service = name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "program";
+  const service =
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-|-$/g, "") || "program";
   return `services:
   ${service}:
     build: .

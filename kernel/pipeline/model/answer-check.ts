@@ -5,9 +5,7 @@ import type { ZodError } from "zod";
 import { AnalysisAndPlanSchema, type AnalysisAndPlan, type COMPLEXITIES, type TASK_TYPES } from "./answer-schema.js";
 
 /** Normalises and checks a parsed JSON value against the analysis-and-plan schema. */
-export function checkAnalysisAndPlan(
-  value: unknown,
-): { ok: true; value: AnalysisAndPlan } | { ok: false; message: string; error: ZodError } {
+export function checkAnalysisAndPlan(value: unknown): { ok: true; value: AnalysisAndPlan } | { ok: false; message: string; error: ZodError } {
   const result = AnalysisAndPlanSchema.safeParse(normalise(value));
   if (result.success) return { ok: true, value: result.data };
   return { ok: false, message: describeZodError(result.error), error: result.error };
@@ -78,7 +76,10 @@ function normalise(value: unknown): unknown {
   if (isObject(root.analysis)) {
     const a: Record<string, unknown> = { ...root.analysis };
     if (typeof a.task_type === "string") {
-      const key = a.task_type.trim().toLowerCase().replace(/[\s-]+/g, "_");
+      const key = a.task_type
+        .trim()
+        .toLowerCase()
+        .replace(/[\s-]+/g, "_");
       a.task_type = TASK_TYPE_SYNONYMS[key] ?? key;
     }
     if (typeof a.complexity === "string") {

@@ -19,17 +19,7 @@
 import { checkAnalysisAndPlan, describeZodError } from "./answer-check.js";
 import { planFromAnswer } from "./answer-plan.js";
 import type { AnalysisAndPlan, TaskAnswer } from "./answer-schema.js";
-import {
-  JSON_LANGS,
-  fencedBlocks,
-  findBareJson,
-  hasOurKeys,
-  isFenceLine,
-  plainLineEnds,
-  removeSpans,
-  withoutReasoning,
-  type Block,
-} from "./answer-text.js";
+import { JSON_LANGS, fencedBlocks, findBareJson, hasOurKeys, isFenceLine, plainLineEnds, removeSpans, withoutReasoning, type Block } from "./answer-text.js";
 import { analyseCode } from "./code-analysis.js";
 import { candidates, chooseProgram } from "./code-choice.js";
 import { AnswerFormatError, ModelRefused, clip } from "./errors.js";
@@ -81,7 +71,12 @@ export function parseAnswer(input: string | AnswerInput): TaskAnswer {
     prose = removeSpans(text, blocks);
     notes.push(`the code came as a call of the tool ${JSON.stringify(tool.name)}`, ...tool.notes);
   } else {
-    const choice = chooseProgram(candidates(text, blocks.filter((b) => b !== json.block)));
+    const choice = chooseProgram(
+      candidates(
+        text,
+        blocks.filter((b) => b !== json.block),
+      ),
+    );
     if (choice) {
       if (choice.cutOff) throw new UnusableAnswer("its python block has no closing fence and its code stops mid-statement, so the answer was cut off", raw);
       if (finishReason === null && choice.blocks.some((b) => !b.closed)) {
@@ -90,7 +85,10 @@ export function parseAnswer(input: string | AnswerInput): TaskAnswer {
       code = choice.code;
       notes.push(...choice.notes);
       const end = choice.blocks.at(-1)!.end;
-      prose = removeSpans(text.slice(0, end), [...blocks, ...(json.span ? [json.span] : [])].filter((s) => s.start < end));
+      prose = removeSpans(
+        text.slice(0, end),
+        [...blocks, ...(json.span ? [json.span] : [])].filter((s) => s.start < end),
+      );
     } else if (json.code) {
       code = json.code;
       notes.push("the code came inside the JSON");
@@ -112,7 +110,10 @@ export function parseAnswer(input: string | AnswerInput): TaskAnswer {
 }
 
 /** The analysis-and-plan JSON an answer may carry, fenced or bare: its value when zod accepts it. */
-function planJson(text: string, blocks: Block[]): { block?: Block; span?: { start: number; end: number }; value?: AnalysisAndPlan; code?: string; note?: string } {
+function planJson(
+  text: string,
+  blocks: Block[],
+): { block?: Block; span?: { start: number; end: number }; value?: AnalysisAndPlan; code?: string; note?: string } {
   const block = blocks.find((b) => (JSON_LANGS.has(b.lang) || (b.lang === "" && b.content.trimStart().startsWith("{"))) && hasOurKeys(b.content));
   const span = block ? undefined : findBareJson(text, blocks);
   const jsonText = block ? block.content : span ? text.slice(span.start, span.end) : undefined;
@@ -125,7 +126,12 @@ function planJson(text: string, blocks: Block[]): { block?: Block; span?: { star
   const checked = checkAnalysisAndPlan(parsed.value);
   if (!checked.ok) {
     const first = describeZodError(checked.error).split("\n")[0]!.replace(/^- /, "");
-    return { block, span, code, note: `the answer's analysis-and-plan JSON had the wrong shape (${first}), so the plan shown is read from the rest of the answer` };
+    return {
+      block,
+      span,
+      code,
+      note: `the answer's analysis-and-plan JSON had the wrong shape (${first}), so the plan shown is read from the rest of the answer`,
+    };
   }
   return { block, span, code, value: checked.value };
 }

@@ -4,14 +4,7 @@
 // model that writes them unasked) is judged by these zod schemas. An example for that prompt.
 import { z } from "zod";
 
-export const TASK_TYPES = [
-  "calculation",
-  "data_processing",
-  "analysis",
-  "report_generation",
-  "visualisation",
-  "web_app",
-] as const;
+export const TASK_TYPES = ["calculation", "data_processing", "analysis", "report_generation", "visualisation", "web_app"] as const;
 export const COMPLEXITIES = ["low", "medium", "high"] as const;
 
 export const AnalysisSchema = z.object({

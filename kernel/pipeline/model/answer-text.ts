@@ -146,12 +146,13 @@ export function fencedBlocks(text: string): Block[] {
  */
 export function dedent(lines: string[]): string {
   const scan = scanPython(lines.join("\n")).lines;
-  const widths = lines
-    .filter((line, i) => line.trim() && !scan[i]?.inString)
-    .map((line) => /^[ \t]*/.exec(line)![0].length);
+  const widths = lines.filter((line, i) => line.trim() && !scan[i]?.inString).map((line) => /^[ \t]*/.exec(line)![0].length);
   const cut = widths.length ? Math.min(...widths) : 0;
   const body = cut === 0 ? lines : lines.map((line) => line.slice(Math.min(cut, /^[ \t]*/.exec(line)![0].length)));
-  return body.join("\n").replace(/^\s*\n/, "").replace(/\s+$/, "");
+  return body
+    .join("\n")
+    .replace(/^\s*\n/, "")
+    .replace(/\s+$/, "");
 }
 
 /** A line that is a fence, or a list marker or prose ending in one: never a line of code. */

@@ -6,19 +6,23 @@
 // pandas / numpy / matplotlib readers and writers, and the code's size.
 import type { Analysis } from "./answer-schema.js";
 
-const WEB = /\b(import\s+(flask|fastapi|streamlit|gradio|dash|bottle|aiohttp|tornado|uvicorn)|from\s+(flask|fastapi|streamlit|gradio|dash|bottle|aiohttp|tornado|http\.server|wsgiref)\s+import|import\s+http\.server|serve_forever\s*\(|app\.run\s*\(|uvicorn\.run\s*\(|\.launch\s*\()/;
+const WEB =
+  /\b(import\s+(flask|fastapi|streamlit|gradio|dash|bottle|aiohttp|tornado|uvicorn)|from\s+(flask|fastapi|streamlit|gradio|dash|bottle|aiohttp|tornado|http\.server|wsgiref)\s+import|import\s+http\.server|serve_forever\s*\(|app\.run\s*\(|uvicorn\.run\s*\(|\.launch\s*\()/;
 const PLOT = /\b(import\s+(matplotlib|seaborn|plotly|bokeh|altair)|from\s+(matplotlib|seaborn|plotly|bokeh|altair)\b|plt\.|sns\.|\.plot\s*\(|\.hist\s*\(|px\.)/;
 const REPORT = /\.(to_html|to_markdown|to_latex)\s*\(|["'][^"'\n]+\.(html|md|pdf|docx)["']|\b(reportlab|docx|fpdf|jinja2)\b/;
 const ANALYSIS = /\.(groupby|describe|corr|pivot_table|value_counts|agg|aggregate|resample|rolling|mean|median|std|var)\s*\(|\b(scipy|sklearn|statsmodels)\b/;
 const PANDAS = /\b(import\s+pandas|from\s+pandas\b|pd\.|import\s+polars|\bpl\.)/;
 const FILES = /\b(import\s+csv|import\s+json|open\s*\(|read_\w+\s*\(|to_(csv|excel|json|parquet|pickle|feather|sql)\s*\(|np\.(load|save|loadtxt|savetxt)\b)/;
-const SIMULATION = /\b(import\s+random|from\s+random\s+import|np\.random\b|random\.(random|randint|choice|gauss|uniform|seed)|default_rng|simpy|monte.?carlo|simulat\w*)/i;
+const SIMULATION =
+  /\b(import\s+random|from\s+random\s+import|np\.random\b|random\.(random|randint|choice|gauss|uniform|seed)|default_rng|simpy|monte.?carlo|simulat\w*)/i;
 
 /** Calls whose first argument, when a string literal, names a file the code reads or writes. */
-const FILE_CALL = /\b(open|read_csv|read_excel|read_json|read_parquet|read_table|read_feather|read_pickle|read_html|read_sql|to_csv|to_excel|to_json|to_parquet|to_feather|to_pickle|to_html|savefig|loadtxt|savetxt|genfromtxt|load|save|Path|imread|imsave)\s*\(\s*(?:[A-Za-z_]\w*\s*=\s*)?[rRbBuU]{0,2}(["'])([^"'\n]{1,200})\2/g;
+const FILE_CALL =
+  /\b(open|read_csv|read_excel|read_json|read_parquet|read_table|read_feather|read_pickle|read_html|read_sql|to_csv|to_excel|to_json|to_parquet|to_feather|to_pickle|to_html|savefig|loadtxt|savetxt|genfromtxt|load|save|Path|imread|imsave)\s*\(\s*(?:[A-Za-z_]\w*\s*=\s*)?[rRbBuU]{0,2}(["'])([^"'\n]{1,200})\2/g;
 
 /** A string literal that is a data file's name, wherever it is (`path = "sales.csv"`). */
-const FILE_LITERAL = /["']([\w ./\\-]{0,200}\.(?:csv|tsv|xlsx?|json|jsonl|parquet|feather|txt|dat|db|sqlite3?|png|jpe?g|svg|pdf|html?|md|xml|ya?ml|pkl|pickle|npy|npz|h5))["']/gi;
+const FILE_LITERAL =
+  /["']([\w ./\\-]{0,200}\.(?:csv|tsv|xlsx?|json|jsonl|parquet|feather|txt|dat|db|sqlite3?|png|jpe?g|svg|pdf|html?|md|xml|ya?ml|pkl|pickle|npy|npz|h5))["']/gi;
 
 const MAX_SOURCES = 10;
 

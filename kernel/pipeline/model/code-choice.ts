@@ -46,12 +46,44 @@ export interface Choice {
   notes: string[];
 }
 
-const FINAL = /\b(complete|full|final|whole|entire|corrected|fixed|updated|improved|revised|working)\b[^.\n]{0,40}\b(code|version|script|program|solution|implementation)\b|\b(putting it all together|all together now)\b/i;
-const ALTERNATIVE = /\b(alternatively|alternative(ly)?|another (way|approach|option|method)|you (can|could|may) also|optionally|if you (want|prefer|like|wish)|instead,? (you|use|of)|or,? (you can|using|with|simply)|a (more|shorter|simpler|cleaner) (concise|pythonic|efficient|compact|way|version))\b/i;
-const EXAMPLE = /\b(examples?|usage|for instance|demo|sample|to (use|call|run|test|try) (it|this|them|the (function|class|code))|you can (then )?(call|use|run|test|try)|test(ing)? (it|the|this))\b/i;
+const FINAL =
+  /\b(complete|full|final|whole|entire|corrected|fixed|updated|improved|revised|working)\b[^.\n]{0,40}\b(code|version|script|program|solution|implementation)\b|\b(putting it all together|all together now)\b/i;
+const ALTERNATIVE =
+  /\b(alternatively|alternative(ly)?|another (way|approach|option|method)|you (can|could|may) also|optionally|if you (want|prefer|like|wish)|instead,? (you|use|of)|or,? (you can|using|with|simply)|a (more|shorter|simpler|cleaner) (concise|pythonic|efficient|compact|way|version))\b/i;
+const EXAMPLE =
+  /\b(examples?|usage|for instance|demo|sample|to (use|call|run|test|try) (it|this|them|the (function|class|code))|you can (then )?(call|use|run|test|try)|test(ing)? (it|the|this))\b/i;
 const EXAMPLE_COMMENT = /^#\s*(example|usage|test|demo|try it)/i;
 const INSTALL = /^\s*[!%]?\s*(pip3?|python3?\s+-m\s+pip|uv\s+pip|conda|mamba|apt(-get)?|brew)\s+install\b/;
-const NOT_PYTHON = new Set(["bash", "sh", "shell", "console", "zsh", "powershell", "ps1", "cmd", "bat", "text", "txt", "output", "plaintext", "json", "jsonc", "json5", "yaml", "yml", "toml", "ini", "csv", "markdown", "md", "html", "css", "javascript", "js", "sql"]);
+const NOT_PYTHON = new Set([
+  "bash",
+  "sh",
+  "shell",
+  "console",
+  "zsh",
+  "powershell",
+  "ps1",
+  "cmd",
+  "bat",
+  "text",
+  "txt",
+  "output",
+  "plaintext",
+  "json",
+  "jsonc",
+  "json5",
+  "yaml",
+  "yml",
+  "toml",
+  "ini",
+  "csv",
+  "markdown",
+  "md",
+  "html",
+  "css",
+  "javascript",
+  "js",
+  "sql",
+]);
 
 /** The python blocks of an answer as candidates (see the rule above). `text` is the answer the blocks are in. */
 export function candidates(text: string, blocks: Block[]): Candidate[] {
@@ -72,14 +104,24 @@ export function candidates(text: string, blocks: Block[]): Candidate[] {
     }
     const before = text.slice(i > 0 ? blocks[i - 1]!.end : 0, block.start);
     const openerLine = text.slice(block.start, text.indexOf("\n", block.start) < 0 ? text.length : text.indexOf("\n", block.start));
-    const lead = [...before.split("\n").filter((l) => l.trim()).slice(-2), openerLine.replace(/[`~]{3,}[\w+#.-]*\s*$/, "")].join("\n");
+    const lead = [
+      ...before
+        .split("\n")
+        .filter((l) => l.trim())
+        .slice(-2),
+      openerLine.replace(/[`~]{3,}[\w+#.-]*\s*$/, ""),
+    ].join("\n");
     out.push({ block, code, role: roleOf(lead, code), cutOff, proseCut });
   });
   return out;
 }
 
 function roleOf(lead: string, code: string): Role {
-  const firstComment = code.split("\n").find((l) => l.trim())?.trim() ?? "";
+  const firstComment =
+    code
+      .split("\n")
+      .find((l) => l.trim())
+      ?.trim() ?? "";
   if (FINAL.test(lead)) return "final";
   if (ALTERNATIVE.test(lead)) return "alternative";
   if (EXAMPLE.test(lead) || EXAMPLE_COMMENT.test(firstComment)) return "example";
@@ -136,7 +178,9 @@ export function chooseProgram(all: Candidate[]): Choice | undefined {
   if (unrelated) notes.push(`${plural(unrelated, "python block")} unrelated to the program (sharing no names with it) left out`);
 
   if (parts.length && examples.length) {
-    const program = ordered(chosen).map((c) => c.code).join("\n\n");
+    const program = ordered(chosen)
+      .map((c) => c.code)
+      .join("\n\n");
     const names = boundNames(program);
     const useful = examples.filter((e) => [...freeNames(e)].some((n) => names.has(n)));
     if (!showsSomething(program) && useful.length) {
@@ -180,7 +224,7 @@ function isDraft(c: Candidate, all: Candidate[]): boolean {
 /** The candidates connected to `main` through names one defines and another uses. */
 function connected(main: Candidate, pool: Candidate[]): Candidate[] {
   const chosen = [main];
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const c of pool) {
       if (chosen.includes(c)) continue;

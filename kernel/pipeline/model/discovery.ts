@@ -55,10 +55,7 @@ export async function resolveEndpoint(settings: ModelSettings, options: Discover
     }
     const model = firstChatModel(listed.models);
     if (!model) {
-      throw new ModelUnavailable(
-        `The model server at ${settings.baseUrl} lists no chat model. Load one there, or set LUCI_LLM_MODEL.`,
-        settings.baseUrl,
-      );
+      throw new ModelUnavailable(`The model server at ${settings.baseUrl} lists no chat model. Load one there, or set LUCI_LLM_MODEL.`, settings.baseUrl);
     }
     return { baseUrl: settings.baseUrl, model, apiKey: settings.apiKey, source: "settings" };
   }
@@ -137,11 +134,7 @@ export async function listModels(baseUrl: string, apiKey: string | undefined, ti
       return { ok: false, reason: `answered HTTP ${response.status}`, status: response.status };
     }
     const body = (await response.json()) as { data?: { id?: unknown }[]; models?: { name?: unknown; model?: unknown }[] };
-    const ids = Array.isArray(body.data)
-      ? body.data.map((m) => m.id)
-      : Array.isArray(body.models)
-        ? body.models.map((m) => m.model ?? m.name)
-        : [];
+    const ids = Array.isArray(body.data) ? body.data.map((m) => m.id) : Array.isArray(body.models) ? body.models.map((m) => m.model ?? m.name) : [];
     return { ok: true, models: ids.filter((id): id is string => typeof id === "string" && id.length > 0) };
   } catch (err) {
     const e = err as Error & { cause?: { code?: string } };

@@ -132,12 +132,7 @@ export class ModelClient {
     }
   }
 
-  private async withRetries(
-    client: OpenAI,
-    endpoint: Endpoint,
-    request: GenerateRequest,
-    counter: { calls: number },
-  ): Promise<Omit<GenerateResult, "calls">> {
+  private async withRetries(client: OpenAI, endpoint: Endpoint, request: GenerateRequest, counter: { calls: number }): Promise<Omit<GenerateResult, "calls">> {
     let rateRetries = 0;
     let failureRetries = 0;
     let waited = 0;
@@ -162,11 +157,7 @@ export class ModelClient {
         if (!shown.tokens && failure.kind === "rate" && rateRetries < this.retry.rateLimitRetries) {
           wait = failure.retryAfterSeconds ?? this.backoff(rateRetries);
           rateRetries++;
-        } else if (
-          !shown.tokens &&
-          (failure.kind === "server" || failure.kind === "connection") &&
-          failureRetries < this.retry.failureRetries
-        ) {
+        } else if (!shown.tokens && (failure.kind === "server" || failure.kind === "connection") && failureRetries < this.retry.failureRetries) {
           wait = this.backoff(failureRetries);
           failureRetries++;
         }
@@ -190,12 +181,7 @@ export class ModelClient {
   }
 
   /** One streamed request. Rejects with GenerationInterrupted, or AttemptError saying what failed. */
-  private async streamOnce(
-    client: OpenAI,
-    endpoint: Endpoint,
-    request: GenerateRequest,
-    shown: { tokens: boolean },
-  ): Promise<Omit<GenerateResult, "calls">> {
+  private async streamOnce(client: OpenAI, endpoint: Endpoint, request: GenerateRequest, shown: { tokens: boolean }): Promise<Omit<GenerateResult, "calls">> {
     const timeoutMs = this.settings.timeoutSeconds * 1000;
     const controller = new AbortController();
     let text = "";
@@ -231,10 +217,11 @@ export class ModelClient {
       body.max_tokens = request.maxTokens ?? this.settings.maxTokens ?? DEFAULT_MAX_TOKENS;
       if (!this.noUsageOption.has(key)) body.stream_options = { include_usage: true };
       arm();
-      const stream = (await client.chat.completions.create(
-        body as unknown as OpenAI.Chat.ChatCompletionCreateParamsStreaming,
-        { signal: controller.signal, maxRetries: 0, timeout: timeoutMs + 1000 },
-      )) as AsyncIterable<OpenAI.Chat.ChatCompletionChunk>;
+      const stream = (await client.chat.completions.create(body as unknown as OpenAI.Chat.ChatCompletionCreateParamsStreaming, {
+        signal: controller.signal,
+        maxRetries: 0,
+        timeout: timeoutMs + 1000,
+      })) as AsyncIterable<OpenAI.Chat.ChatCompletionChunk>;
       arm();
       let model = endpoint.model;
       let finishReason: string | undefined;
@@ -243,7 +230,10 @@ export class ModelClient {
       let collected = 0;
       const tooLong = (): never => {
         controller.abort();
-        throw new ModelUnavailable(`the answer from ${endpoint.baseUrl} passed ${MAX_ANSWER_CHARS.toLocaleString("en")} characters and was stopped`, endpoint.baseUrl);
+        throw new ModelUnavailable(
+          `the answer from ${endpoint.baseUrl} passed ${MAX_ANSWER_CHARS.toLocaleString("en")} characters and was stopped`,
+          endpoint.baseUrl,
+        );
       };
       for await (const chunk of stream) {
         arm();
@@ -330,7 +320,10 @@ interface StreamDelta {
  * returns the argument pieces, for the cell. */
 function toolPieces(delta: StreamDelta, calls: Map<number, ToolCall>): string[] {
   const pieces: string[] = [];
-  const parts = [...(delta.tool_calls ?? []).map((t) => ({ index: t.index ?? 0, fn: t.function })), ...(delta.function_call ? [{ index: 0, fn: delta.function_call }] : [])];
+  const parts = [
+    ...(delta.tool_calls ?? []).map((t) => ({ index: t.index ?? 0, fn: t.function })),
+    ...(delta.function_call ? [{ index: 0, fn: delta.function_call }] : []),
+  ];
   for (const { index, fn } of parts) {
     if (!fn) continue;
     const call = calls.get(index) ?? { name: "", arguments: "" };

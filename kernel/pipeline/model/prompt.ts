@@ -94,7 +94,7 @@ function rules(pythonVersion?: string): string {
   return [
     `The code runs in the notebook's persistent Python${pythonVersion ? ` ${pythonVersion}` : ""} namespace: ` +
       "variables, functions and imports of earlier cells still exist. Use a variable that already holds the data the task is about " +
-        "instead of loading it again, but when the task names a file or gives its own values, use those. " +
+      "instead of loading it again, but when the task names a file or gives its own values, use those. " +
       "Parameters listed with the task are already set as variables: use them and do not assign them.",
     "Put the imports the code needs at the top; missing packages are installed automatically. " +
       "Show results with print() or display() (the value of the last line is shown too) and call plt.show() for figures. " +
@@ -165,10 +165,8 @@ function contextSection(context: TaskContext): string | undefined {
       const head = cell.task ? `Task: ${clipText(cell.task.trim(), CONTEXT_LIMITS.taskChars)}\n` : "";
       return `### Cell ${(cell.number ?? cells.length - shown.length + i) + 1}\n${head}\`\`\`python\n${clipCode(cell.code)}\n\`\`\``;
     });
-    const skipped = (shown[0]?.number ?? cells.length - shown.length);
-    sections.push(
-      `## Earlier cells (oldest first${skipped ? `; ${skipped} older not shown` : ""})\n${lines.join("\n")}`,
-    );
+    const skipped = shown[0]?.number ?? cells.length - shown.length;
+    sections.push(`## Earlier cells (oldest first${skipped ? `; ${skipped} older not shown` : ""})\n${lines.join("\n")}`);
   }
   const files = context.files ?? [];
   if (files.length) sections.push(`## Files in the working directory\n${capList(files, CONTEXT_LIMITS.files)}`);
@@ -241,4 +239,3 @@ function clipCode(code: string): string {
   const tail = text.slice(text.length - Math.floor(max * 0.3));
   return `${head.slice(0, head.lastIndexOf("\n"))}\n# … (${text.length - max} characters left out)\n${tail.slice(tail.indexOf("\n") + 1)}`;
 }
-

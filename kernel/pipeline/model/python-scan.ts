@@ -87,8 +87,10 @@ export function topLevelStatements(code: string): string[] {
 }
 
 const KEYWORDS = new Set(
-  ("False None True and as assert async await break class continue def del elif else except finally for from global if import " +
-    "in is lambda nonlocal not or pass raise return try while with yield match case print").split(" "),
+  (
+    "False None True and as assert async await break class continue def del elif else except finally for from global if import " +
+    "in is lambda nonlocal not or pass raise return try while with yield match case print"
+  ).split(" "),
 );
 
 /** Names the code binds at module level: imports, defs, classes, assignments, for and with targets
@@ -124,7 +126,7 @@ function bindingsOf(statement: string): string[] {
   if (m) {
     return m[1]!
       .split(",")
-      .map((part) => (/\bas\s+([A-Za-z_]\w*)/.exec(part)?.[1] ?? part.trim()))
+      .map((part) => /\bas\s+([A-Za-z_]\w*)/.exec(part)?.[1] ?? part.trim())
       .filter((n) => /^[A-Za-z_]\w*$/.test(n));
   }
   m = /^(?:for|async\s+for)\s+(.+?)\s+in\s/.exec(statement);
@@ -155,7 +157,8 @@ export function usedNames(code: string): Set<string> {
   return names;
 }
 
-const OUTPUT_CALL = /\b(print|display|pprint|show|plot|savefig|imshow|hist|bar|scatter|to_csv|to_excel|to_json|to_html|to_parquet|write|dump|serve_forever|run)\s*\(/;
+const OUTPUT_CALL =
+  /\b(print|display|pprint|show|plot|savefig|imshow|hist|bar|scatter|to_csv|to_excel|to_json|to_html|to_parquet|write|dump|serve_forever|run)\s*\(/;
 const DEFINITION = /^(import\s|from\s|def\s|async\s+def\s|class\s|@|pass$|global\s|nonlocal\s|"+$)/;
 const COMPOUND = /^(for|while|if|with|try|async|match)\b/;
 

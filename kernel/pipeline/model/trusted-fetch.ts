@@ -16,27 +16,23 @@ export function fetchTrusting(ca: string): typeof fetch {
     new Headers(init?.headers).forEach((value, key) => (headers[key] = value));
     const body = init?.body == null ? undefined : Buffer.from(await new Response(init.body).arrayBuffer());
     return new Promise<Response>((resolve, reject) => {
-      const req = httpsRequest(
-        url,
-        { method: init?.method ?? "GET", headers, agent, signal: init?.signal ?? undefined },
-        (res) => {
-          const responseHeaders = new Headers();
-          for (const [key, value] of Object.entries(res.headers)) {
-            if (Array.isArray(value)) value.forEach((v) => responseHeaders.append(key, v));
-            else if (value !== undefined) responseHeaders.set(key, value);
-          }
-          const status = res.statusCode ?? 500;
-          const noBody = status === 204 || status === 304 || init?.method === "HEAD";
-          if (noBody) res.resume();
-          resolve(
-            new Response(noBody ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>), {
-              status,
-              statusText: res.statusMessage,
-              headers: responseHeaders,
-            }),
-          );
-        },
-      );
+      const req = httpsRequest(url, { method: init?.method ?? "GET", headers, agent, signal: init?.signal ?? undefined }, (res) => {
+        const responseHeaders = new Headers();
+        for (const [key, value] of Object.entries(res.headers)) {
+          if (Array.isArray(value)) value.forEach((v) => responseHeaders.append(key, v));
+          else if (value !== undefined) responseHeaders.set(key, value);
+        }
+        const status = res.statusCode ?? 500;
+        const noBody = status === 204 || status === 304 || init?.method === "HEAD";
+        if (noBody) res.resume();
+        resolve(
+          new Response(noBody ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>), {
+            status,
+            statusText: res.statusMessage,
+            headers: responseHeaders,
+          }),
+        );
+      });
       req.on("error", (err) => reject(Object.assign(new TypeError("fetch failed"), { cause: err })));
       req.end(body);
     });

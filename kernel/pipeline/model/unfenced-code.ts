@@ -33,7 +33,7 @@ export function unfencedCode(text: string): string | undefined {
   let best: { from: number; to: number; strong: number } | undefined;
   let i = 0;
   while (i < lines.length) {
-    if (!isCodeLine(lines[i]!) || lines[i]!.trim().startsWith("#") && !nextIsCode(lines, i)) {
+    if (!isCodeLine(lines[i]!) || (lines[i]!.trim().startsWith("#") && !nextIsCode(lines, i))) {
       i++;
       continue;
     }

@@ -37,11 +37,15 @@ export interface ParsedParameters {
 }
 
 const PYTHON_KEYWORDS = new Set(
-  "False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield".split(" "),
+  "False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield".split(
+    " ",
+  ),
 );
 // Built-ins that generated code commonly calls; a parameter with one of these names would hide it.
 const HIDDEN_BUILTINS = new Set(
-  "abs all any bool dict dir divmod enumerate filter float format getattr hasattr hash id input int isinstance iter len list map max min next object open pow print range repr reversed round set sorted str sum super tuple type vars zip".split(" "),
+  "abs all any bool dict dir divmod enumerate filter float format getattr hasattr hash id input int isinstance iter len list map max min next object open pow print range repr reversed round set sorted str sum super tuple type vars zip".split(
+    " ",
+  ),
 );
 
 // The left side of `{word=...}`: one token with none of the characters that make it an operator,
@@ -369,16 +373,38 @@ class LiteralParser {
       }
       const esc = this.text[++i];
       switch (esc) {
-        case "\\": case "'": case '"': out += esc; break;
-        case "n": out += "\n"; break;
-        case "t": out += "\t"; break;
-        case "r": out += "\r"; break;
-        case "0": out += "\0"; break;
-        case "a": out += "\x07"; break;
-        case "b": out += "\b"; break;
-        case "f": out += "\f"; break;
-        case "v": out += "\v"; break;
-        case "x": case "u": case "U": {
+        case "\\":
+        case "'":
+        case '"':
+          out += esc;
+          break;
+        case "n":
+          out += "\n";
+          break;
+        case "t":
+          out += "\t";
+          break;
+        case "r":
+          out += "\r";
+          break;
+        case "0":
+          out += "\0";
+          break;
+        case "a":
+          out += "\x07";
+          break;
+        case "b":
+          out += "\b";
+          break;
+        case "f":
+          out += "\f";
+          break;
+        case "v":
+          out += "\v";
+          break;
+        case "x":
+        case "u":
+        case "U": {
           const size = esc === "x" ? 2 : esc === "u" ? 4 : 8;
           const hex = this.text.slice(i + 1, i + 1 + size);
           if (!new RegExp(`^[0-9A-Fa-f]{${size}}$`).test(hex)) throw new Error(`bad \\${esc} escape in a string`);
@@ -388,9 +414,12 @@ class LiteralParser {
           i += size;
           break;
         }
-        case undefined: throw new Error("the string is not closed");
-        case "N": throw new Error("\\N{...} escapes are not supported");
-        default: out += `\\${esc}`; // as Python does with an unknown escape
+        case undefined:
+          throw new Error("the string is not closed");
+        case "N":
+          throw new Error("\\N{...} escapes are not supported");
+        default:
+          out += `\\${esc}`; // as Python does with an unknown escape
       }
     }
     throw new Error("the string is not closed");
@@ -408,7 +437,9 @@ export function pythonLiteral(value: JsonValue): string {
   // JSON's escapes (\" \\ \n \t \uXXXX ...) are all valid in a Python string literal.
   if (typeof value === "string") return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(pythonLiteral).join(", ")}]`;
-  return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${pythonLiteral(v)}`).join(", ")}}`;
+  return `{${Object.entries(value)
+    .map(([k, v]) => `${JSON.stringify(k)}: ${pythonLiteral(v)}`)
+    .join(", ")}}`;
 }
 
 /**

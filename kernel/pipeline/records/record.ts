@@ -126,14 +126,16 @@ export function checkRecord(value: unknown): RecordCheck {
   }
   if (!isJsonObject(value)) return { ok: false, reason: "the record is not an object" };
   const r = value;
-  if (r.version !== RECORD_VERSION) return { ok: false, reason: `record version ${JSON.stringify(r.version)} is not supported (this Luci reads version ${RECORD_VERSION})` };
+  if (r.version !== RECORD_VERSION)
+    return { ok: false, reason: `record version ${JSON.stringify(r.version)} is not supported (this Luci reads version ${RECORD_VERSION})` };
   for (const field of ["task", "code", "model", "context_hash", "created", "author", "signature"] as const) {
     if (typeof r[field] !== "string") return { ok: false, reason: `the record's ${field} is missing or not a string` };
   }
   if (r.endpoint !== undefined && typeof r.endpoint !== "string") return { ok: false, reason: "the record's endpoint is not a string" };
   if (!isJsonObject(r.parameters)) return { ok: false, reason: "the record's parameters are not an object" };
   const v = r.validation;
-  if (!isJsonObject(v) || typeof v.score !== "number" || typeof v.passed !== "boolean") return { ok: false, reason: "the record's validation is not {score, passed}" };
+  if (!isJsonObject(v) || typeof v.score !== "number" || typeof v.passed !== "boolean")
+    return { ok: false, reason: "the record's validation is not {score, passed}" };
   return { ok: true, record: r as unknown as LuciRecord };
 }
 

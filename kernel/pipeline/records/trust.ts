@@ -57,7 +57,9 @@ export class TrustStore {
     }
     const hex = text.trim();
     if (!/^[0-9a-f]{64}$/i.test(hex)) {
-      throw new Error(`the Luci trust key ${this.keyPath} is damaged (expected 64 hex digits); remove it to make a new one (records signed with the old key will then need trusting again)`);
+      throw new Error(
+        `the Luci trust key ${this.keyPath} is damaged (expected 64 hex digits); remove it to make a new one (records signed with the old key will then need trusting again)`,
+      );
     }
     this.keyBytes = Buffer.from(hex, "hex");
     return this.keyBytes;

@@ -106,7 +106,8 @@ export class ContainerExecutor implements Executor {
       return exitOf(status.StatusCode, await oom.happened(status.StatusCode === 137), this.spec.settings);
     } catch (err) {
       const problem = engineProblem(err, doing);
-      if (doing === "waiting for the notebook's container") return { code: null, signal: null, reason: `the connection to the Docker engine was lost (${problem.message})` };
+      if (doing === "waiting for the notebook's container")
+        return { code: null, signal: null, reason: `the connection to the Docker engine was lost (${problem.message})` };
       return { code: null, signal: null, error: problem.message };
     } finally {
       socket.close();
@@ -201,7 +202,11 @@ function watchOutOfMemory(engine: Dockerode, id: string): { happened(killed: boo
 /** docker-init exits with 128+N when the worker was killed by signal N. */
 function exitOf(status: number, outOfMemory: boolean, settings: ContainerSettings): WorkerExit {
   if (outOfMemory) {
-    return { code: null, signal: "SIGKILL", reason: `it ran out of memory: the notebook's container may use ${settings.limits.memory} (set another limit with %luci container memory=2g)` };
+    return {
+      code: null,
+      signal: "SIGKILL",
+      reason: `it ran out of memory: the notebook's container may use ${settings.limits.memory} (set another limit with %luci container memory=2g)`,
+    };
   }
   if (status > 128 && status < 128 + 65) {
     const entry = Object.entries(constants.signals).find(([, n]) => n === status - 128);

@@ -75,7 +75,8 @@ export function parseLimits(words: string[]): Partial<ContainerLimits> {
       case "cpus":
       case "pids": {
         const n = Number(value);
-        if (!(n > 0) || (name === "pids" && !Number.isInteger(n))) throw new Error(`%luci container: ${name} must be a positive ${name === "pids" ? "whole " : ""}number`);
+        if (!(n > 0) || (name === "pids" && !Number.isInteger(n)))
+          throw new Error(`%luci container: ${name} must be a positive ${name === "pids" ? "whole " : ""}number`);
         limits[name] = n;
         break;
       }

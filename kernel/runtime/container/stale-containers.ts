@@ -27,6 +27,13 @@ export async function removeStaleContainers(): Promise<number> {
     return 0; // no engine: starting the container will say so in words
   }
   const stale = listed.filter((info) => !processAlive(Number(info.Labels["luci.kernel-pid"])));
-  await Promise.all(stale.map((info) => engine.getContainer(info.Id).remove({ force: true }).catch(() => {})));
+  await Promise.all(
+    stale.map((info) =>
+      engine
+        .getContainer(info.Id)
+        .remove({ force: true })
+        .catch(() => {}),
+    ),
+  );
   return stale.length;
 }

@@ -15,7 +15,16 @@ export async function launchBrowser(): Promise<Browser> {
   }
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 }
 
@@ -37,6 +46,10 @@ export function collectPageErrors(page: Page): string[] {
 }
 
 /** Leaves a picture of the page when a test fails (name: PREFIX-FAILED-<test name>). */
-export async function screenshotIfFailed(page: Page | undefined, prefix: string, context: { task: { name: string; result?: { state?: string } } }): Promise<void> {
+export async function screenshotIfFailed(
+  page: Page | undefined,
+  prefix: string,
+  context: { task: { name: string; result?: { state?: string } } },
+): Promise<void> {
   if (context.task.result?.state === "fail" && page) await screenshot(page, `${prefix}-FAILED-${context.task.name.slice(0, 40).replace(/\W+/g, "-")}`);
 }

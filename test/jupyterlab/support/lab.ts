@@ -31,7 +31,8 @@ export interface Lab {
  * and the Jupyter folders in `folder`, serving `folder`/notebooks; resolves once it answers.
  */
 export async function startLab(folder: string, env: Record<string, string>): Promise<Lab> {
-  if (!existsSync(JUPYTER_LAB)) throw new Error(`JupyterLab is not installed at ${JUPYTER_LAB}: run bash .ci/run (or .venv/bin/python -m pip install jupyterlab)`);
+  if (!existsSync(JUPYTER_LAB))
+    throw new Error(`JupyterLab is not installed at ${JUPYTER_LAB}: run bash .ci/run (or .venv/bin/python -m pip install jupyterlab)`);
   if (!existsSync(join(VENV, "share", "jupyter", "kernels", "luci", "kernel.json"))) {
     throw new Error("the Luci kernelspec is not in .venv: node dist/kernel/cli/luci.js install --prefix .venv --python .venv/bin/python");
   }

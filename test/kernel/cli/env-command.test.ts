@@ -289,7 +289,9 @@ describe("luci env on registry records", () => {
     const { code, stdout, stderr } = await running.done;
     expect(code).toBe(0);
     expect(stderr).toMatch(/Waiting for process \d+, which is working on luci_nb_/);
-    expect(stdout).toMatch(new RegExp(`^Removed ${record.name}, the environment of ${record.key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}; freed 2\\d\\d kB\\.\\n$`));
+    expect(stdout).toMatch(
+      new RegExp(`^Removed ${record.name}, the environment of ${record.key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}; freed 2\\d\\d kB\\.\\n$`),
+    );
     expect(existsSync(dir)).toBe(false);
     expect(existsSync(`${dir}.lock`)).toBe(false);
     expect(Object.keys(readRegistry(envs))).toEqual([other.key]);
@@ -352,7 +354,9 @@ describe("luci env import and export on real environments (uv, a package index o
     expect(stdout).toContain(`Environment ${name} is ready: 2 packages`);
     const record = readRegistry(envs)[notebook]!;
     expect(record).toMatchObject({ name, state: "ready", tool: "uv", packages: spec.packages, requested: ["luci-alpha"] });
-    expect(await pythonSays(python, "import luci_alpha, luci_beta; print(luci_alpha.VALUE, '|', luci_beta.VALUE)")).toBe("luci-alpha 1.0.0 | luci-beta 1.0.0\n");
+    expect(await pythonSays(python, "import luci_alpha, luci_beta; print(luci_alpha.VALUE, '|', luci_beta.VALUE)")).toBe(
+      "luci-alpha 1.0.0 | luci-beta 1.0.0\n",
+    );
   });
 
   it("show says healthy, and freeze asks the environment itself when it is healthy", async () => {

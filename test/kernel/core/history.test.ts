@@ -28,8 +28,20 @@ describe("History", () => {
   });
 
   it("search takes glob patterns and unique keeps the latest of duplicates", () => {
-    expect(filled().query({ hist_access_type: "search", pattern: "a*" }).map((r) => r[1])).toEqual([1, 3, 4]);
-    expect(filled().query({ hist_access_type: "search", pattern: "a = ?", unique: true }).map((r) => r[1])).toEqual([4]);
-    expect(filled().query({ hist_access_type: "search", pattern: "print(*)" }).map((r) => r[1])).toEqual([2]);
+    expect(
+      filled()
+        .query({ hist_access_type: "search", pattern: "a*" })
+        .map((r) => r[1]),
+    ).toEqual([1, 3, 4]);
+    expect(
+      filled()
+        .query({ hist_access_type: "search", pattern: "a = ?", unique: true })
+        .map((r) => r[1]),
+    ).toEqual([4]);
+    expect(
+      filled()
+        .query({ hist_access_type: "search", pattern: "print(*)" })
+        .map((r) => r[1]),
+    ).toEqual([2]);
   });
 });

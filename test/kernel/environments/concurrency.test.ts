@@ -24,7 +24,6 @@ function registryOf(envs: string) {
   };
 }
 
-
 describe("environments under concurrency", () => {
   it("ten kernels on ten notebooks of one folder: a valid registry with one environment each", async () => {
     const space = workspace();
@@ -72,7 +71,13 @@ describe("environments under concurrency", () => {
     const first = await startNotebookKernel({ ...space, session: "killed.ipynb", indexUrl: index.url });
     await first.client.execute("x = 1"); // the environment exists and is healthy
     index.delayMs = 5000;
-    const { msgId } = first.client.request("shell", "execute_request", { code: "import luci_slow", silent: false, store_history: true, allow_stdin: false, stop_on_error: true });
+    const { msgId } = first.client.request("shell", "execute_request", {
+      code: "import luci_slow",
+      silent: false,
+      store_history: true,
+      allow_stdin: false,
+      stop_on_error: true,
+    });
     while (!/Installing luci-slow…/.test(progressText(first.client.iopubFor(msgId)))) await sleep(20);
     await sleep(200);
     process.kill(-first.process.pid!, "SIGKILL");
@@ -101,7 +106,13 @@ describe("environments under concurrency", () => {
       await kernel.client.execute("x = 1");
       index.delayMs = 5000;
       const c = kernel.client;
-      const { msgId, reply } = c.request("shell", "execute_request", { code: "import luci_slow\nprint('ran')", silent: false, store_history: true, allow_stdin: false, stop_on_error: true });
+      const { msgId, reply } = c.request("shell", "execute_request", {
+        code: "import luci_slow\nprint('ran')",
+        silent: false,
+        store_history: true,
+        allow_stdin: false,
+        stop_on_error: true,
+      });
       while (!/Installing luci-slow…/.test(progressText(c.iopubFor(msgId)))) await sleep(20);
       const sent = Date.now();
       await c.request("control", "interrupt_request", {}).reply;

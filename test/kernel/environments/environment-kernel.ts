@@ -29,7 +29,14 @@ export function writeNotebook(folder: string, name: string, cells: string[] = []
   return path;
 }
 
-export function startNotebookKernel(options: { notebooks: string; envs: string; session?: string; indexUrl?: string; extraIndexUrl?: string; env?: Record<string, string> }): Promise<StartedKernel> {
+export function startNotebookKernel(options: {
+  notebooks: string;
+  envs: string;
+  session?: string;
+  indexUrl?: string;
+  extraIndexUrl?: string;
+  env?: Record<string, string>;
+}): Promise<StartedKernel> {
   if (!existsSync(UV)) throw new Error(`uv is needed at ${UV} (bash .ci/run installs it into .venv)`);
   return startKernel({
     cwd: options.notebooks,

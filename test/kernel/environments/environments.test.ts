@@ -32,7 +32,6 @@ async function kernelFor(notebook: string): Promise<StartedKernel> {
   return kernel;
 }
 
-
 function registry() {
   return JSON.parse(readFileSync(join(space.envs, "environments.json"), "utf8")) as {
     version: number;

@@ -166,9 +166,13 @@ describe("withLock across processes", () => {
     await waitForLine(holder, "locked");
     const waits: string[] = [];
     let entered = false;
-    const waiting = withLock(lock, async () => {
-      entered = true;
-    }, { timeoutMs: 20_000, onWait: (owner) => waits.push(owner) });
+    const waiting = withLock(
+      lock,
+      async () => {
+        entered = true;
+      },
+      { timeoutMs: 20_000, onWait: (owner) => waits.push(owner) },
+    );
     await sleep(400);
     expect(entered).toBe(false);
     expect(waits).toEqual([`process ${holder.pid}`]);
@@ -186,9 +190,16 @@ describe("withLock across processes", () => {
     await waitForLine(holder, "locked");
     let ran = false;
     const started = Date.now();
-    const error = await withLock(lock, async () => {
-      ran = true;
-    }, { timeoutMs: 300 }).then(() => undefined, (e: unknown) => e);
+    const error = await withLock(
+      lock,
+      async () => {
+        ran = true;
+      },
+      { timeoutMs: 300 },
+    ).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(LockTimeoutError);
     expect((error as Error).message).toContain(lock);
     expect((error as Error).message).toContain(`process ${holder.pid}`);
@@ -231,9 +242,11 @@ describe("withLock across processes", () => {
   it("releases the lock when the work throws, and passes the error on", async () => {
     const dir = tempDir();
     const lock = join(dir, "env.lock");
-    await expect(withLock(lock, async () => {
-      throw new Error("boom");
-    })).rejects.toThrow("boom");
+    await expect(
+      withLock(lock, async () => {
+        throw new Error("boom");
+      }),
+    ).rejects.toThrow("boom");
     expect(existsSync(lock)).toBe(false);
     expect(await withLock(lock, async () => 42)).toBe(42);
   });

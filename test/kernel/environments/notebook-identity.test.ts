@@ -213,9 +213,7 @@ describe("environment names", () => {
 
   it("the same key gives the same name; different keys give different names, also for the same file name", () => {
     expect(notebookIdentity("/a/nb.ipynb").environmentName).toBe(notebookIdentity("/a/nb.ipynb").environmentName);
-    const names = new Set(
-      ["/a/nb.ipynb", "/b/nb.ipynb", "/a/b/nb.ipynb", "/a/nb2.ipynb", "/a/Nb.ipynb"].map((p) => notebookIdentity(p).environmentName),
-    );
+    const names = new Set(["/a/nb.ipynb", "/b/nb.ipynb", "/a/b/nb.ipynb", "/a/nb2.ipynb", "/a/Nb.ipynb"].map((p) => notebookIdentity(p).environmentName));
     expect(names.size).toBe(5);
     // labels that sanitise alike still differ by their hash
     expect(notebookIdentity("/a/x y.ipynb").environmentName).not.toBe(notebookIdentity("/a/x_y.ipynb").environmentName);

@@ -168,7 +168,9 @@ describe("installImports through uv and local indexes", () => {
     expect(env.record?.requested).toEqual(["bio", "luci-extra-only"]);
     expect(env.record?.packages).toMatchObject({ bio: "0.1.0", "luci-extra-only": "2.0.0" });
     expect(env.isHealthy()).toBe(true);
-    expect(describeFailures(result.failed)).toMatch(/^utils: not installed, because .*generic.*\nluci_nowhere: could not be installed \(tried luci-nowhere, then luci-nowhere from the extra index\): /s);
+    expect(describeFailures(result.failed)).toMatch(
+      /^utils: not installed, because .*generic.*\nluci_nowhere: could not be installed \(tried luci-nowhere, then luci-nowhere from the extra index\): /s,
+    );
 
     // the next time, the recorded version is the first choice
     expect(cascadeFor(env, "Bio")[0]).toEqual({ spec: "bio==0.1.0", extraIndex: false });

@@ -1,15 +1,9 @@
 import { describe, expect, it } from "vitest";
-import {
-  IMPORT_TO_DISTRIBUTION,
-  NEVER_INSTALL,
-  normaliseDistribution,
-  resolveImport,
-} from "../../../kernel/environments/package-names.js";
+import { IMPORT_TO_DISTRIBUTION, NEVER_INSTALL, normaliseDistribution, resolveImport } from "../../../kernel/environments/package-names.js";
 
 describe("IMPORT_TO_DISTRIBUTION", () => {
   it("holds at least 60 real mismatches (entries that plain normalisation would get wrong)", () => {
-    const mismatches = Object.entries(IMPORT_TO_DISTRIBUTION)
-      .filter(([importName, distribution]) => normaliseDistribution(importName) !== distribution);
+    const mismatches = Object.entries(IMPORT_TO_DISTRIBUTION).filter(([importName, distribution]) => normaliseDistribution(importName) !== distribution);
     expect(mismatches.length).toBeGreaterThanOrEqual(60);
   });
 
@@ -69,7 +63,9 @@ describe("resolveImport", () => {
 
   it("maps a submodule through its top-level name", () => {
     expect(resolveImport("sklearn.linear_model")).toEqual({
-      kind: "mapped", importName: "sklearn.linear_model", distribution: "scikit-learn",
+      kind: "mapped",
+      importName: "sklearn.linear_model",
+      distribution: "scikit-learn",
     });
     expect(resolveImport("google.protobuf.json_format")).toMatchObject({ kind: "mapped", distribution: "protobuf" });
   });
@@ -92,14 +88,11 @@ describe("resolveImport", () => {
     expect(resolveImport(importName)).toEqual({ kind: "plain", importName, distribution });
   });
 
-  it.each(["utils", "tests", "src", "models", "config", "Utils", "helpers.io", "data"])(
-    "refuses the generic project-module name %s",
-    (importName) => {
-      const resolution = resolveImport(importName);
-      expect(resolution.kind).toBe("refused");
-      expect(resolution).toMatchObject({ reason: expect.stringContaining("generic") });
-    },
-  );
+  it.each(["utils", "tests", "src", "models", "config", "Utils", "helpers.io", "data"])("refuses the generic project-module name %s", (importName) => {
+    const resolution = resolveImport(importName);
+    expect(resolution.kind).toBe("refused");
+    expect(resolution).toMatchObject({ reason: expect.stringContaining("generic") });
+  });
 
   it("refuses a bare or unknown namespace but maps known members of it", () => {
     expect(resolveImport("google")).toMatchObject({ kind: "refused", reason: expect.stringContaining("namespace") });

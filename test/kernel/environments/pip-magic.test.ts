@@ -158,7 +158,10 @@ describe("runPipMagic", () => {
       await runPipMagic(env, "freeze", frozen);
       expect(frozen.out.join("")).toContain("luci-pm-demo==1.1.0");
 
-      const failed = await runPipMagic(env, "install luci-pm-not-on-the-index", new CollectingSink()).then(() => undefined, (e: unknown) => e as Error);
+      const failed = await runPipMagic(env, "install luci-pm-not-on-the-index", new CollectingSink()).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
       expect(failed).toBeInstanceOf(Error);
       expect(failed!.message).toMatch(/failed \(exit code \d+\)/);
       expect(failed!.message).toContain("luci-pm-not-on-the-index"); // the installer's own words follow

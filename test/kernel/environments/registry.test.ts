@@ -154,7 +154,12 @@ describe("Registry", () => {
         }),
       ),
     );
-    expect(registry.list().map((r) => r.key).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `k${i}`).sort());
+    expect(
+      registry
+        .list()
+        .map((r) => r.key)
+        .sort(),
+    ).toEqual(Array.from({ length: 20 }, (_, i) => `k${i}`).sort());
   });
 
   it("a corrupt file is a RegistryError whose message names the file, and update leaves the file as it was", async () => {
@@ -167,9 +172,14 @@ describe("Registry", () => {
     expect(() => registry.get("a")).toThrow(RegistryError);
     expect(() => registry.list()).toThrow(RegistryError);
     let changed = false;
-    const error = await registry.update(() => {
-      changed = true;
-    }).then(() => undefined, (e: unknown) => e);
+    const error = await registry
+      .update(() => {
+        changed = true;
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(error).toBeInstanceOf(RegistryError);
     expect((error as Error).message).toContain(registry.file);
     expect(changed).toBe(false);

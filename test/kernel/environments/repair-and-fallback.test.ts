@@ -16,7 +16,6 @@ afterAll(async () => {
   await index?.close();
 });
 
-
 describe("repair and fallback", () => {
   it("rebuilds an environment whose interpreter is gone, with its packages, and says so", async () => {
     const space = workspace();
@@ -32,7 +31,9 @@ describe("repair and fallback", () => {
     try {
       const { reply, iopub } = await second.client.execute("import luci_demo_pkg; print(luci_demo_pkg.VALUE)");
       expect(reply.content.status).toBe("ok");
-      expect(progressText(iopub)).toMatch(/Repairing environment luci_fragile_[0-9a-f]{8}: its Python interpreter is missing\. Rebuilding it from the registry's package list \(1 package\)/);
+      expect(progressText(iopub)).toMatch(
+        /Repairing environment luci_fragile_[0-9a-f]{8}: its Python interpreter is missing\. Rebuilding it from the registry's package list \(1 package\)/,
+      );
       expect(progressText(iopub)).toMatch(/Reinstalling 1 package… done/);
       expect(streamText(iopub)).toBe("luci-demo-pkg 1.2.3\n");
     } finally {
@@ -43,7 +44,10 @@ describe("repair and fallback", () => {
   it("without uv, makes the environment with venv and installs with pip", async () => {
     const space = workspace();
     writeNotebook(space.notebooks, "nouv.ipynb");
-    const path = (process.env.PATH ?? "").split(":").filter((dir) => !dir.includes(".venv")).join(":");
+    const path = (process.env.PATH ?? "")
+      .split(":")
+      .filter((dir) => !dir.includes(".venv"))
+      .join(":");
     const kernel = await startKernel({
       cwd: space.notebooks,
       env: { LUCI_EXECUTOR: "venv", LUCI_ENV_DIR: space.envs, LUCI_UV: "", PATH: path, JPY_SESSION_NAME: "nouv.ipynb", LUCI_INDEX_URL: index.url },

@@ -78,9 +78,7 @@ describe("execute", () => {
   it("keeps stdout and stderr in order with displays", async () => {
     // stdout and stderr are two pipes, so their relative order is only kept across events
     // (as with ipykernel); each stream's order relative to displays is exact.
-    const { iopub } = await kernel.client.execute(
-      "import sys\nprint('one')\ndisplay(1)\nprint('two')\nsys.stderr.write('err\\n')\ndisplay(2)\nprint('three')",
-    );
+    const { iopub } = await kernel.client.execute("import sys\nprint('one')\ndisplay(1)\nprint('two')\nsys.stderr.write('err\\n')\ndisplay(2)\nprint('three')");
     const seq = (name: string) =>
       iopub
         .filter((m) => (m.header.msg_type === "stream" && m.content.name === name) || m.header.msg_type === "display_data")
@@ -105,9 +103,7 @@ describe("execute", () => {
   });
 
   it("sends display_data with a display_id and updates it with update_display_data", async () => {
-    const { iopub } = await kernel.client.execute(
-      "h = display('first', display_id=True)\nh.update('second')",
-    );
+    const { iopub } = await kernel.client.execute("h = display('first', display_id=True)\nh.update('second')");
     const shown = ofType(iopub, "display_data")[0]!;
     const updated = ofType(iopub, "update_display_data")[0]!;
     const id = (shown.content.transient as { display_id: string }).display_id;
@@ -127,9 +123,7 @@ describe("execute", () => {
   });
 
   it("returns a rich MIME bundle for an object with _repr_html_", async () => {
-    const { iopub } = await kernel.client.execute(
-      "class T:\n    def _repr_html_(self):\n        return '<table><tr><td>1</td></tr></table>'\nT()",
-    );
+    const { iopub } = await kernel.client.execute("class T:\n    def _repr_html_(self):\n        return '<table><tr><td>1</td></tr></table>'\nT()");
     const data = ofType(iopub, "execute_result")[0]!.content.data as Record<string, string>;
     expect(data["text/html"]).toBe("<table><tr><td>1</td></tr></table>");
     expect(data["text/plain"]).toMatch(/<.*T object at/);

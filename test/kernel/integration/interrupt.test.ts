@@ -44,7 +44,7 @@ describe("interrupt", () => {
     await kernel.client.request("control", "interrupt_request", {}).reply;
     process.kill(-kernel.process.pid!, "SIGINT");
     await sleep(200);
-    const check = await kernel.client.execute("kept")
+    const check = await kernel.client.execute("kept");
     expect(check.reply.content.status).toBe("ok");
   });
 });

@@ -6,7 +6,6 @@ import { sleep } from "../../support/kernel-client.js";
 import { alive } from "../../support/processes.js";
 import { startKernel } from "../../support/kernel-process.js";
 
-
 describe("lifecycle", () => {
   it("shuts down on shutdown_request, and takes its worker with it", async () => {
     const kernel = await startKernel();

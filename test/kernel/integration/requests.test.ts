@@ -59,7 +59,8 @@ describe("requests", () => {
     await kernel.client.execute("history_marker = 'abc'");
     const tail = await kernel.client.request("shell", "history_request", { hist_access_type: "tail", n: 1, output: false, raw: true }).reply;
     expect(tail.content.history).toEqual([[1, expect.any(Number), "history_marker = 'abc'"]]);
-    const search = await kernel.client.request("shell", "history_request", { hist_access_type: "search", pattern: "history_marker*", output: false, raw: true }).reply;
+    const search = await kernel.client.request("shell", "history_request", { hist_access_type: "search", pattern: "history_marker*", output: false, raw: true })
+      .reply;
     expect((search.content.history as unknown[]).length).toBeGreaterThan(0);
   });
 

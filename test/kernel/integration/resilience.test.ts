@@ -9,7 +9,6 @@ import { ofType, sleep, streamText } from "../../support/kernel-client.js";
 import { alive } from "../../support/processes.js";
 import { startKernel, type StartedKernel } from "../../support/kernel-process.js";
 
-
 async function resultOf(kernel: StartedKernel, code: string): Promise<string> {
   const { iopub } = await kernel.client.execute(code);
   return (ofType(iopub, "execute_result")[0]?.content.data as Record<string, string> | undefined)?.["text/plain"] ?? "";
@@ -58,9 +57,21 @@ describe("resilience", () => {
 
   it("an execute_request on control is answered on control, and a running shell cell keeps its output", async () => {
     const c = kernel.client;
-    const shell = c.request("shell", "execute_request", { code: "import time; time.sleep(0.3); print('shell cell')", silent: false, store_history: true, allow_stdin: false, stop_on_error: true });
+    const shell = c.request("shell", "execute_request", {
+      code: "import time; time.sleep(0.3); print('shell cell')",
+      silent: false,
+      store_history: true,
+      allow_stdin: false,
+      stop_on_error: true,
+    });
     await sleep(50);
-    const control = c.request("control", "execute_request", { code: "print('control cell')", silent: false, store_history: true, allow_stdin: false, stop_on_error: true });
+    const control = c.request("control", "execute_request", {
+      code: "print('control cell')",
+      silent: false,
+      store_history: true,
+      allow_stdin: false,
+      stop_on_error: true,
+    });
     const [s, k] = await Promise.all([shell.reply, control.reply]);
     expect(s.content.status).toBe("ok");
     expect(k.content.status).toBe("ok");
@@ -99,7 +110,12 @@ describe("lifetimes", () => {
 
   it("a shutdown during a running cell says so in that cell, not that Python crashed", async () => {
     const k = await startKernel();
-    const running = k.client.request("shell", "execute_request", { code: "import time; time.sleep(30)", silent: false, store_history: true, stop_on_error: true });
+    const running = k.client.request("shell", "execute_request", {
+      code: "import time; time.sleep(30)",
+      silent: false,
+      store_history: true,
+      stop_on_error: true,
+    });
     while (!k.client.iopubFor(running.msgId).some((m) => m.header.msg_type === "execute_input")) await sleep(10);
     await sleep(200);
     await k.client.request("control", "shutdown_request", { restart: true }).reply;

@@ -19,15 +19,18 @@ function malformed(i: number): Buffer[] {
   const c = kernel.client;
   const code = `acted_on_${i} = True; print('ACTED ${i}')`;
   const valid = () => c.makeMessage("execute_request", { code, silent: false }).frames;
-  const header = (fields: object) => Buffer.from(JSON.stringify({ msg_id: randomUUID(), session: c.session, username: "x", date: new Date().toISOString(), version: "5.3", ...fields }));
+  const header = (fields: object) =>
+    Buffer.from(JSON.stringify({ msg_id: randomUUID(), session: c.session, username: "x", date: new Date().toISOString(), version: "5.3", ...fields }));
   const signedWith = (parts: Buffer[]) => [DELIMITER, Buffer.from(c.signer.sign(parts)), ...parts];
   switch (i % 10) {
-    case 0: { // bad signature
+    case 0: {
+      // bad signature
       const f = valid();
       f[1] = Buffer.from("f".repeat(64));
       return f;
     }
-    case 1: { // no signature
+    case 1: {
+      // no signature
       const f = valid();
       f[1] = Buffer.alloc(0);
       return f;
@@ -35,10 +38,16 @@ function malformed(i: number): Buffer[] {
     case 2: // broken JSON, correctly signed
       return signedWith([header({ msg_type: "execute_request" }), Buffer.from("{}"), Buffer.from("{}"), Buffer.from(`{"code": "${code}"`)]);
     case 3: // header without msg_type, signed
-      return signedWith([Buffer.from(JSON.stringify({ msg_id: randomUUID(), session: "s" })), Buffer.from("{}"), Buffer.from("{}"), Buffer.from(JSON.stringify({ code }))]);
+      return signedWith([
+        Buffer.from(JSON.stringify({ msg_id: randomUUID(), session: "s" })),
+        Buffer.from("{}"),
+        Buffer.from("{}"),
+        Buffer.from(JSON.stringify({ code })),
+      ]);
     case 4: // unknown msg_type, signed
       return signedWith([header({ msg_type: `no_such_request_${i}` }), Buffer.from("{}"), Buffer.from("{}"), Buffer.from(JSON.stringify({ code }))]);
-    case 5: { // huge content with a bad signature
+    case 5: {
+      // huge content with a bad signature
       const f = valid();
       f[5] = Buffer.from(JSON.stringify({ code, pad: "x".repeat(2_000_000) }));
       return f;
@@ -47,7 +56,8 @@ function malformed(i: number): Buffer[] {
       return valid().slice(0, 3);
     case 7: // no delimiter at all
       return valid().filter((f) => !f.equals(DELIMITER));
-    case 8: { // a replay of a message that was already received once? (a fresh message, then its exact copy)
+    case 8: {
+      // a replay of a message that was already received once? (a fresh message, then its exact copy)
       const f = valid();
       f[5] = Buffer.from(JSON.stringify({ code: "x" }).slice(0, 5)); // tampered content, old signature
       return f;

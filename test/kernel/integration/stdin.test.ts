@@ -21,9 +21,15 @@ describe("stdin", () => {
       const { frames } = c.makeMessage("input_reply", { value: m.content.password ? "s3cret" : "Ada" });
       void c.sendRaw("stdin", frames);
     };
-    const { reply, iopub } = await c.execute("print('first')\nname = input('Name? ')\nimport getpass\npw = getpass.getpass('Password: ')\nprint(name, len(pw))", { allow_stdin: true });
+    const { reply, iopub } = await c.execute(
+      "print('first')\nname = input('Name? ')\nimport getpass\npw = getpass.getpass('Password: ')\nprint(name, len(pw))",
+      { allow_stdin: true },
+    );
     expect(reply.content.status).toBe("ok");
-    expect(prompts).toEqual([{ prompt: "Name? ", password: false }, { prompt: "Password: ", password: true }]);
+    expect(prompts).toEqual([
+      { prompt: "Name? ", password: false },
+      { prompt: "Password: ", password: true },
+    ]);
     expect(streamText(iopub)).toContain("first\n");
     expect(streamText(iopub)).toContain("Ada 6\n");
   });

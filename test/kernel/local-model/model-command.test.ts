@@ -67,7 +67,12 @@ describe("luci model", () => {
     const dir = populatedStore();
     const { code, stdout } = await luci(["model", "list", "--json"], { LUCI_MODELS_DIR: dir, LUCI_LOCAL_MODEL: "off" });
     expect(code).toBe(0);
-    const listing = JSON.parse(stdout) as { dir: string; models: { name: string; state: string; verified: boolean; default: boolean }[]; others: { path: string }[]; selected: { kind: string } };
+    const listing = JSON.parse(stdout) as {
+      dir: string;
+      models: { name: string; state: string; verified: boolean; default: boolean }[];
+      others: { path: string }[];
+      selected: { kind: string };
+    };
     expect(listing.dir).toBe(dir);
     expect(listing.models.map((m) => [m.name, m.state, m.verified, m.default])).toEqual([
       ["qwen2.5-coder-1.5b", "verified", true, true],
@@ -96,7 +101,10 @@ describe("luci model", () => {
 
   it("refuses unknown models and wrong usage with exit status 2", async () => {
     const dir = mkdtempSync(join(tmpdir(), "luci-models-cli-"));
-    for (const args of [["model", "rm", "gpt-5"], ["model", "pull", "gpt-5"]]) {
+    for (const args of [
+      ["model", "rm", "gpt-5"],
+      ["model", "pull", "gpt-5"],
+    ]) {
       const result = await luci(args, { LUCI_MODELS_DIR: dir });
       expect(result.code).toBe(2);
       expect(result.stderr).toContain('no model "gpt-5" in Luci\'s catalogue (qwen2.5-coder-1.5b, qwen2.5-coder-0.5b, qwen2.5-coder-7b)');

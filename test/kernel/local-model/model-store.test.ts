@@ -58,7 +58,11 @@ describe("resolveLocalModel", () => {
   });
 
   it("uses a path as a local file, named by its file name", () => {
-    expect(resolveLocalModel({ LUCI_LOCAL_MODEL: "/models/My-Model.Q4.gguf" })).toEqual({ kind: "file", path: "/models/My-Model.Q4.gguf", name: "My-Model.Q4.gguf" });
+    expect(resolveLocalModel({ LUCI_LOCAL_MODEL: "/models/My-Model.Q4.gguf" })).toEqual({
+      kind: "file",
+      path: "/models/My-Model.Q4.gguf",
+      name: "My-Model.Q4.gguf",
+    });
     expect(resolveLocalModel({ LUCI_LOCAL_MODEL: "~/m/x.gguf" })).toEqual({ kind: "file", path: join(homedir(), "m", "x.gguf"), name: "x.gguf" });
     expect(resolveLocalModel({ LUCI_LOCAL_MODEL: "model.gguf" })).toEqual({ kind: "file", path: resolve("model.gguf"), name: "model.gguf" });
   });

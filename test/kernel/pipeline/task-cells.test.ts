@@ -84,7 +84,13 @@ describe("task cells", () => {
   it("stops a slow answer at once on interrupt", async () => {
     fixture.server.enqueue({ ...answer({ code: "print('never')" }), chunkSize: 2, chunkDelayMs: 200 });
     const c = fixture.kernel.client;
-    const { msgId, reply } = c.request("shell", "execute_request", { code: "Print never, slowly", silent: false, store_history: true, allow_stdin: false, stop_on_error: true });
+    const { msgId, reply } = c.request("shell", "execute_request", {
+      code: "Print never, slowly",
+      silent: false,
+      store_history: true,
+      allow_stdin: false,
+      stop_on_error: true,
+    });
     while (!c.iopubFor(msgId).some((m) => m.header.msg_type === "display_data")) await sleep(20);
     const sent = Date.now();
     await c.request("control", "interrupt_request", {}).reply;
@@ -199,7 +205,6 @@ describe("task cells", () => {
     const raw = iopub.filter((m) => m.header.msg_type === "display_data").map((m) => (m.content.data as Record<string, string>)["text/html"] ?? "");
     expect(raw.filter((h) => h.startsWith('<details class="luci-raw-answer">'))).toHaveLength(1);
   });
-
 
   it("never sends the notebook's secrets to the model", async () => {
     await fixture.kernel.client.execute('db_password = "hunter2-secret"\ngithub = "ghp_' + "a".repeat(36) + '"');

@@ -35,7 +35,13 @@ describe("task displays", () => {
   it("escapes markup in the plan's model text, in markdown too", async () => {
     const { sink, shown } = recordingSink();
     const plan = {
-      analysis: { task_type: "analysis" as const, needs_web_interface: false, needs_simulation: false, data_sources: ["<img src=x>"], complexity: "low" as const },
+      analysis: {
+        task_type: "analysis" as const,
+        needs_web_interface: false,
+        needs_simulation: false,
+        data_sources: ["<img src=x>"],
+        complexity: "low" as const,
+      },
       plan: { steps: [{ step: 1, action: "<script>alert(1)</script>", inputs: [], outputs: [] }] },
     };
     showPlan(sink, plan, [], await safeHtmlRenderer());

@@ -37,8 +37,24 @@ describe("wire format", () => {
     ["broken JSON", () => resign(good(), 3, Buffer.from("{not json")), /content is not a JSON object/],
     ["JSON that is not an object", () => resign(good(), 0, Buffer.from("[1,2]")), /header is not a JSON object/],
     ["missing msg_type", () => resign(good(), 0, Buffer.from('{"msg_id":"a","session":"s"}')), /header.msg_type missing/],
-    ["bad signature", () => { const f = good(); f[1] = Buffer.from("0".repeat(64)); return f; }, /bad signature/],
-    ["no signature", () => { const f = good(); f[1] = Buffer.alloc(0); return f; }, /unsigned/],
+    [
+      "bad signature",
+      () => {
+        const f = good();
+        f[1] = Buffer.from("0".repeat(64));
+        return f;
+      },
+      /bad signature/,
+    ],
+    [
+      "no signature",
+      () => {
+        const f = good();
+        f[1] = Buffer.alloc(0);
+        return f;
+      },
+      /unsigned/,
+    ],
   ])("rejects %s with a reason", (_name, make, reason) => {
     const decoded = decode(make(), signer());
     expect(decoded.ok).toBe(false);

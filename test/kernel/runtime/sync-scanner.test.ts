@@ -5,7 +5,11 @@ const marker = (n: number) => `\x00\x1bLUCISYNCabc:${n}\x00`;
 
 function scan(chunks: (string | Buffer)[]) {
   const out: (string | number)[] = [];
-  const scanner = new SyncScanner("abc", (t) => out.push(t), (n) => out.push(n));
+  const scanner = new SyncScanner(
+    "abc",
+    (t) => out.push(t),
+    (n) => out.push(n),
+  );
   for (const chunk of chunks) scanner.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
   scanner.end();
   return { joined: out.filter((x) => typeof x === "string").join(""), markers: out.filter((x) => typeof x === "number"), seen: scanner.seen, out };

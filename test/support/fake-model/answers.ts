@@ -129,7 +129,10 @@ export function proseFence(parts: AnswerParts = {}): ReplyScenario {
  * last item ("5. **Write the Python Code:**\n   ```python\n   # Define …"). */
 export function indentedFences(parts: AnswerParts = {}): ReplyScenario {
   const steps = planSteps(parts).map((s, i) => `${i + 1}. **${s}:**`);
-  const code = (parts.code ?? DEFAULT_CODE).split("\n").map((l) => (l ? `   ${l}` : l)).join("\n");
+  const code = (parts.code ?? DEFAULT_CODE)
+    .split("\n")
+    .map((l) => (l ? `   ${l}` : l))
+    .join("\n");
   const reply = `${steps.join("\n")}\n${steps.length + 1}. **Write the Python Code:**\n   \`\`\`python\n${code}\n   \`\`\`\n\nThis code prints the result.`;
   return { reply, label: "indented-fences" };
 }

@@ -70,9 +70,7 @@ function estimateTokens(text: string): number {
 }
 
 function promptText(request: ChatRequest): string {
-  return request.messages
-    .map((m) => (typeof m.content === "string" ? m.content : JSON.stringify(m.content ?? "")))
-    .join("\n");
+  return request.messages.map((m) => (typeof m.content === "string" ? m.content : JSON.stringify(m.content ?? ""))).join("\n");
 }
 
 function split(text: string, size: number): string[] {
@@ -102,8 +100,7 @@ export async function startFakeModelServer(opts: FakeModelServerOptions = {}): P
   let counter = 0;
   let closed = false;
 
-  const chatRequests = (): RecordedRequest[] =>
-    requests.filter((r) => r.method === "POST" && r.path.endsWith("/chat/completions"));
+  const chatRequests = (): RecordedRequest[] => requests.filter((r) => r.method === "POST" && r.path.endsWith("/chat/completions"));
 
   /** A queued scenario whose `when` accepts the request comes first (so the answer to a
    * self-repair call can be queued up front and still go to it); then the first one with no
@@ -206,20 +203,13 @@ export async function startFakeModelServer(opts: FakeModelServerOptions = {}): P
     record.status = s.status;
     const headers: Record<string, string> = {};
     if (s.retryAfter !== undefined) headers["retry-after"] = String(s.retryAfter);
-    const message =
-      s.message ??
-      (s.status === 429 ? "Rate limit reached. Please try again later." : `fake model server: scripted ${s.status}`);
+    const message = s.message ?? (s.status === 429 ? "Rate limit reached. Please try again later." : `fake model server: scripted ${s.status}`);
     sendError(res, s.status, message, { type: s.type, code: s.code, headers });
   }
 
   const ids = () => ({ id: `chatcmpl-fake-${++counter}`, created: Math.floor(Date.now() / 1000) });
 
-  function chunkPayload(
-    meta: { id: string; created: number },
-    model: string,
-    delta: Record<string, unknown>,
-    finish: string | null,
-  ): string {
+  function chunkPayload(meta: { id: string; created: number }, model: string, delta: Record<string, unknown>, finish: string | null): string {
     const chunk = {
       ...meta,
       object: "chat.completion.chunk",
@@ -260,12 +250,7 @@ export async function startFakeModelServer(opts: FakeModelServerOptions = {}): P
     return true;
   }
 
-  async function answerReply(
-    res: ServerResponse,
-    record: RecordedRequest,
-    request: ChatRequest,
-    s: ReplyScenario,
-  ): Promise<void> {
+  async function answerReply(res: ServerResponse, record: RecordedRequest, request: ChatRequest, s: ReplyScenario): Promise<void> {
     const model = request.model ?? options.models[0] ?? "fake-coder";
     const tool = s.toolCall;
     const finish = s.finishReason === undefined ? (tool ? (tool.legacy ? "function_call" : "tool_calls") : "stop") : s.finishReason;
@@ -311,8 +296,7 @@ export async function startFakeModelServer(opts: FakeModelServerOptions = {}): P
         ? { function_call: { name: tool.name, arguments: "" } }
         : { tool_calls: [{ index: 0, id: toolId, type: "function", function: { name: tool.name, arguments: "" } }] };
       res.write(chunkPayload(meta, model, head, null));
-      const piece = (text: string) =>
-        tool.legacy ? { function_call: { arguments: text } } : { tool_calls: [{ index: 0, function: { arguments: text } }] };
+      const piece = (text: string) => (tool.legacy ? { function_call: { arguments: text } } : { tool_calls: [{ index: 0, function: { arguments: text } }] });
       if (!(await streamChunks(res, record, meta, model, split(tool.arguments, size), delay, "tool", piece))) return;
     }
     if (finish !== null) res.write(chunkPayload(meta, model, {}, finish));
@@ -341,12 +325,7 @@ export async function startFakeModelServer(opts: FakeModelServerOptions = {}): P
     }
   }
 
-  async function answerDrop(
-    res: ServerResponse,
-    record: RecordedRequest,
-    request: ChatRequest,
-    s: DropScenario,
-  ): Promise<void> {
+  async function answerDrop(res: ServerResponse, record: RecordedRequest, request: ChatRequest, s: DropScenario): Promise<void> {
     const text = s.reply ?? FILLER;
     if (!request.stream) {
       record.status = 200;

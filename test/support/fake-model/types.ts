@@ -168,8 +168,7 @@ export interface FakeModelServer {
   /** Scenarios queued and not yet used. */
   readonly pending: readonly Scenario[];
   /** Live options: change `chunkSize` etc. between requests. */
-  readonly options: Required<Omit<FakeModelServerOptions, "apiKey" | "defaultScenario">> &
-    Pick<FakeModelServerOptions, "apiKey">;
+  readonly options: Required<Omit<FakeModelServerOptions, "apiKey" | "defaultScenario">> & Pick<FakeModelServerOptions, "apiKey">;
   enqueue(...scenarios: Scenario[]): void;
   setDefault(scenario: Scenario | undefined): void;
   /** Forget the queue, the default and the recorded requests (options stay). */

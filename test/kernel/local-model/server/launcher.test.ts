@@ -52,7 +52,10 @@ describe("ensureModelServer", () => {
     const { dir, file, log, options } = setup();
     const stale = deadPid();
     mkdirSync(dir, { recursive: true });
-    writeFileSync(file, JSON.stringify({ pid: stale, port: 9, token: "old", model: "test-model", modelFile: options.modelFile, startedAt: "2020-01-01T00:00:00Z" }));
+    writeFileSync(
+      file,
+      JSON.stringify({ pid: stale, port: 9, token: "old", model: "test-model", modelFile: options.modelFile, startedAt: "2020-01-01T00:00:00Z" }),
+    );
 
     const progress: string[] = [];
     const [a, b] = await Promise.all([ensure({ ...options, onProgress: (m) => progress.push(m) }), ensure(options)]);

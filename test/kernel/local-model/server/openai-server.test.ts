@@ -46,7 +46,11 @@ describe("the model server's API", () => {
 
     const stranger = new OpenAI({ baseURL: server.baseUrl, apiKey: "wrong", maxRetries: 0 });
     await expect(stranger.models.list()).rejects.toMatchObject({ status: 401, code: "invalid_api_key" });
-    for (const [method, path] of [["GET", "/v1/models"], ["POST", "/v1/chat/completions"], ["GET", "/nowhere"]] as const) {
+    for (const [method, path] of [
+      ["GET", "/v1/models"],
+      ["POST", "/v1/chat/completions"],
+      ["GET", "/nowhere"],
+    ] as const) {
       const response = await fetch(`${server.baseUrl.replace(/\/v1$/, "")}${path}`, { method, body: method === "POST" ? "{}" : undefined });
       expect(response.status).toBe(401);
       expect(((await response.json()) as { error: { type: string } }).error.type).toBe("invalid_request_error");
@@ -99,7 +103,10 @@ describe("the model server's API", () => {
     expect(raw.headers.get("content-type")).toMatch(/^text\/event-stream/);
     const events = (await raw.text()).trim().split("\n\n");
     expect(events.at(-1)).toBe("data: [DONE]");
-    expect(JSON.parse(events.at(-2)!.slice("data: ".length))).toMatchObject({ object: "chat.completion.chunk", choices: [{ finish_reason: expect.stringMatching(/^(stop|length)$/) }] });
+    expect(JSON.parse(events.at(-2)!.slice("data: ".length))).toMatchObject({
+      object: "chat.completion.chunk",
+      choices: [{ finish_reason: expect.stringMatching(/^(stop|length)$/) }],
+    });
   });
 
   it("queues two clients at once and gives both a complete answer", async () => {

@@ -146,7 +146,12 @@ export async function startModelServer(): Promise<ModelServer> {
         return void res.end();
       }
       record.status = 206;
-      res.writeHead(206, { "content-length": file.length - start, "content-range": `bytes ${start}-${file.length - 1}/${file.length}`, etag, "accept-ranges": "bytes" });
+      res.writeHead(206, {
+        "content-length": file.length - start,
+        "content-range": `bytes ${start}-${file.length - 1}/${file.length}`,
+        etag,
+        "accept-ranges": "bytes",
+      });
       return send(path, file, start, file.length, res, record);
     }
     record.status = 200;
@@ -161,7 +166,9 @@ export async function startModelServer(): Promise<ModelServer> {
     const limit = cut ? Math.min(end, start + cut.bytes) : end;
     const chunks = (from: number, to: number): AsyncIterable<Buffer> =>
       typeof source === "string"
-        ? (from < to ? createReadStream(source, { start: from, end: to - 1, highWaterMark: 16 * 1024 }) : (async function* () {})())
+        ? from < to
+          ? createReadStream(source, { start: from, end: to - 1, highWaterMark: 16 * 1024 })
+          : (async function* () {})()
         : (async function* () {
             for (let at = from; at < to; at += 16 * 1024) yield source.subarray(at, Math.min(to, at + 16 * 1024));
           })();

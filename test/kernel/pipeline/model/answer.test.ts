@@ -87,7 +87,8 @@ describe("the plain answer: a plan in words, then one python block", () => {
   });
 
   it("takes the code's own comment lines as the plan when the answer has no words", () => {
-    const text = "```python\n#!/usr/bin/env python\n# Load the data\nimport pandas as pd\ndf = pd.read_csv('sales.csv')\n# Plot revenue by month\ndf.plot()\n    # not a step: indented\n```";
+    const text =
+      "```python\n#!/usr/bin/env python\n# Load the data\nimport pandas as pd\ndf = pd.read_csv('sales.csv')\n# Plot revenue by month\ndf.plot()\n    # not a step: indented\n```";
     expect(actions(text)).toEqual(["Load the data", "Plot revenue by month"]);
   });
 
@@ -182,7 +183,9 @@ describe("fences where models put them", () => {
 
 describe("several python blocks: which one is the program", () => {
   it("a program that only defines, then example usage: both run (the example is what shows the result)", () => {
-    const answer = parseAnswer(withExampleUsage("def payment(p, r, n):\n    return p * r / (1 - (1 + r) ** -n)", "print(round(payment(1000, 0.01, 12), 2))").reply);
+    const answer = parseAnswer(
+      withExampleUsage("def payment(p, r, n):\n    return p * r / (1 - (1 + r) ** -n)", "print(round(payment(1000, 0.01, 12), 2))").reply,
+    );
     expect(answer.code).toBe("def payment(p, r, n):\n    return p * r / (1 - (1 + r) ** -n)\n\nprint(round(payment(1000, 0.01, 12), 2))\n");
     expect(answer.notes.join(" ")).toMatch(/only defines things, so its example usage was run with it/);
   });
@@ -215,7 +218,8 @@ describe("several python blocks: which one is the program", () => {
   });
 
   it("a block that redefines an earlier block's function supersedes it, labelled or not", () => {
-    const text = "```python\ndef area(r):\n    return 3.14 * r * r\n```\n\n```python\nimport math\n\ndef area(r):\n    return math.pi * r ** 2\n\nprint(area(2))\n```";
+    const text =
+      "```python\ndef area(r):\n    return 3.14 * r * r\n```\n\n```python\nimport math\n\ndef area(r):\n    return math.pi * r ** 2\n\nprint(area(2))\n```";
     expect(parseAnswer(text).code).toBe("import math\n\ndef area(r):\n    return math.pi * r ** 2\n\nprint(area(2))\n");
   });
 
@@ -227,14 +231,16 @@ describe("several python blocks: which one is the program", () => {
   });
 
   it("an alternative ('Alternatively, …') is left out", () => {
-    const text = "```python\nsquares = []\nfor i in range(5):\n    squares.append(i * i)\nprint(squares)\n```\n\nAlternatively, with a list comprehension:\n\n```python\nprint([i * i for i in range(5)])\n```";
+    const text =
+      "```python\nsquares = []\nfor i in range(5):\n    squares.append(i * i)\nprint(squares)\n```\n\nAlternatively, with a list comprehension:\n\n```python\nprint([i * i for i in range(5)])\n```";
     const answer = parseAnswer(text);
     expect(answer.code).toBe("squares = []\nfor i in range(5):\n    squares.append(i * i)\nprint(squares)\n");
     expect(answer.notes.join(" ")).toMatch(/1 alternative python block left out/);
   });
 
   it("a shell `pip install` block and a python block that only installs are left out", () => {
-    const text = "```bash\npip install pandas\n```\n\n```python\n!pip install matplotlib\n```\n\n```python\nimport pandas as pd\nprint(pd.__name__)\n```\n\nOutput:\n```\npandas\n```";
+    const text =
+      "```bash\npip install pandas\n```\n\n```python\n!pip install matplotlib\n```\n\n```python\nimport pandas as pd\nprint(pd.__name__)\n```\n\nOutput:\n```\npandas\n```";
     expect(parseAnswer(text).code).toBe("import pandas as pd\nprint(pd.__name__)\n");
   });
 
@@ -306,7 +312,10 @@ describe("the analysis and plan as JSON (LUCI_TASK_PROMPT=json, or unasked)", ()
   });
 
   it("uses bare JSON in the prose, and puts right the near misses (US spelling, 'simple', missing step numbers)", () => {
-    const json = { analysis: { ...GOOD.analysis, task_type: "Visualization", complexity: "simple" }, plan: { steps: [{ action: "plot", inputs: [], outputs: [] }] } };
+    const json = {
+      analysis: { ...GOOD.analysis, task_type: "Visualization", complexity: "simple" },
+      plan: { steps: [{ action: "plot", inputs: [], outputs: [] }] },
+    };
     const answer = parseAnswer(`Here is my analysis: ${JSON.stringify(json)}\n\n\`\`\`python\nprint(1)\n\`\`\``);
     expect(answer.analysis.task_type).toBe("visualisation");
     expect(answer.analysis.complexity).toBe("low");
@@ -379,7 +388,9 @@ describe("answers Luci cannot use: said in words, the raw answer kept, never han
   });
 
   it("a block that never closes and holds no Python: the fences do not pair up", () => {
-    const err = thrown(() => parseAnswer("Here it is:\n```\nThe payment is computed from the rate and the years of the loan.\nNothing more to add here, really."));
+    const err = thrown(() =>
+      parseAnswer("Here it is:\n```\nThe payment is computed from the rate and the years of the loan.\nNothing more to add here, really."),
+    );
     expect(err.message).toMatch(/fences do not pair up/);
   });
 
@@ -419,8 +430,15 @@ describe("the analysis, derived from the code", () => {
   const analysis = (code: string) => analyseCode(code);
 
   it("matplotlib makes a visualisation; the files it reads and writes are its data sources", () => {
-    const code = "import pandas as pd\nimport matplotlib.pyplot as plt\ndf = pd.read_csv('sales.csv')\ndf.groupby('month')['revenue'].sum().plot()\nplt.savefig(\"revenue.png\")\nplt.show()";
-    expect(analysis(code)).toEqual({ task_type: "visualisation", needs_web_interface: false, needs_simulation: false, data_sources: ["sales.csv", "revenue.png"], complexity: "low" });
+    const code =
+      "import pandas as pd\nimport matplotlib.pyplot as plt\ndf = pd.read_csv('sales.csv')\ndf.groupby('month')['revenue'].sum().plot()\nplt.savefig(\"revenue.png\")\nplt.show()";
+    expect(analysis(code)).toEqual({
+      task_type: "visualisation",
+      needs_web_interface: false,
+      needs_simulation: false,
+      data_sources: ["sales.csv", "revenue.png"],
+      complexity: "low",
+    });
   });
 
   it("pandas with aggregation is analysis; pandas that only reads and writes is data processing", () => {
@@ -431,13 +449,19 @@ describe("the analysis, derived from the code", () => {
   });
 
   it("a web server is a web app with a web interface", () => {
-    for (const code of ["from flask import Flask\napp = Flask(__name__)\napp.run(port=8000)", "from http.server import HTTPServer, SimpleHTTPRequestHandler\nHTTPServer(('', 8000), SimpleHTTPRequestHandler).serve_forever()"]) {
+    for (const code of [
+      "from flask import Flask\napp = Flask(__name__)\napp.run(port=8000)",
+      "from http.server import HTTPServer, SimpleHTTPRequestHandler\nHTTPServer(('', 8000), SimpleHTTPRequestHandler).serve_forever()",
+    ]) {
       expect(analysis(code)).toMatchObject({ task_type: "web_app", needs_web_interface: true });
     }
   });
 
   it("random numbers mean a simulation; plain arithmetic is a calculation", () => {
-    expect(analysis("import random\nrolls = [random.randint(1, 6) for _ in range(1000)]\nprint(sum(rolls) / 1000)")).toMatchObject({ task_type: "calculation", needs_simulation: true });
+    expect(analysis("import random\nrolls = [random.randint(1, 6) for _ in range(1000)]\nprint(sum(rolls) / 1000)")).toMatchObject({
+      task_type: "calculation",
+      needs_simulation: true,
+    });
     expect(analysis("print(6 * 7)")).toMatchObject({ task_type: "calculation", needs_simulation: false, data_sources: [] });
   });
 
@@ -450,7 +474,8 @@ describe("the analysis, derived from the code", () => {
 
 describe("reading Python without Python (python-scan)", () => {
   it("finds the names code binds and uses", () => {
-    const code = "import pandas as pd, numpy\nfrom math import (pi, sqrt as root)\nx, y = 1, 2\nplt.plot(x, color='red')\nfor i in range(3):\n    total = i\ndef f(a):\n    inner = a\nwith open('f') as fh:\n    pass";
+    const code =
+      "import pandas as pd, numpy\nfrom math import (pi, sqrt as root)\nx, y = 1, 2\nplt.plot(x, color='red')\nfor i in range(3):\n    total = i\ndef f(a):\n    inner = a\nwith open('f') as fh:\n    pass";
     expect([...boundNames(code)].sort()).toEqual(["f", "fh", "i", "numpy", "pd", "pi", "root", "total", "x", "y"]);
     expect(usedNames("df2 = df[df.year == 2024]\nprint(df2.revenue)")).toEqual(new Set(["df2", "df"]));
   });

@@ -8,14 +8,7 @@ import { GenerationInterrupted, ModelUnavailable } from "../../../../kernel/pipe
 import { ModelClient, type GenerateRequest } from "../../../../kernel/pipeline/model/model-client.js";
 import { retryMessage } from "../../../../kernel/pipeline/model/retry-policy.js";
 import { modelSettings, type ModelOverrides } from "../../../../kernel/pipeline/model/settings.js";
-import {
-  answer,
-  answerText,
-  separateReasoning,
-  startFakeModelServer,
-  toolCallAnswer,
-  type FakeModelServer,
-} from "../../../support/fake-model-server.js";
+import { answer, answerText, separateReasoning, startFakeModelServer, toolCallAnswer, type FakeModelServer } from "../../../support/fake-model-server.js";
 
 const MESSAGES: GenerateRequest["messages"] = [
   { role: "system", content: "You are Luci." },
@@ -156,10 +149,7 @@ describe("retries", () => {
     const baseUrl = `http://127.0.0.1:${port}/v1`;
     const retries: string[] = [];
     const err = await rejection(client({}, baseUrl).generate({ messages: MESSAGES, onRetry: (r) => retries.push(r) }));
-    expect(retries).toEqual([
-      "The model server could not be reached (connection refused)",
-      "The model server could not be reached (connection refused)",
-    ]);
+    expect(retries).toEqual(["The model server could not be reached (connection refused)", "The model server could not be reached (connection refused)"]);
     expect(err).toBeInstanceOf(ModelUnavailable);
     expect(err.message).toBe(`Could not reach the model server at ${baseUrl} (tried 3 times): connection refused. Is it running?`);
     expect((err as ModelUnavailable).url).toBe(baseUrl);
@@ -213,7 +203,9 @@ describe("the API key", () => {
     try {
       const quoted = { status: 500, message: `upstream rejected key ${KEY} (Authorization: Bearer ${KEY})` };
       keyed.enqueue(quoted, quoted, quoted);
-      const c = new ModelClient(modelSettings({ LUCI_LLM_BASE_URL: keyed.baseUrl, LUCI_LLM_MODEL: "fake-coder", LUCI_LLM_API_KEY: KEY }), { retry: FAST_RETRY });
+      const c = new ModelClient(modelSettings({ LUCI_LLM_BASE_URL: keyed.baseUrl, LUCI_LLM_MODEL: "fake-coder", LUCI_LLM_API_KEY: KEY }), {
+        retry: FAST_RETRY,
+      });
       const reasons: string[] = [];
       const err = await rejection(c.generate({ messages: MESSAGES, onRetry: (r) => reasons.push(r) }));
       expect(keyed.chatRequests[0]!.headers.authorization).toBe(`Bearer ${KEY}`);

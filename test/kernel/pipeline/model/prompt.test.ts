@@ -69,7 +69,7 @@ describe("the task prompt", () => {
     expect(user.indexOf("## Installed packages")).toBeLessThan(user.indexOf("## Earlier cells"));
     expect(user.indexOf("## Earlier cells")).toBeLessThan(user.indexOf("## Variables in the namespace"));
     expect(user.indexOf("Parameters (already set")).toBeGreaterThan(user.indexOf("## Variables in the namespace"));
-    expect(user).toContain("- rate = 0.05\n- label = \"a\"\n- on = True");
+    expect(user).toContain('- rate = 0.05\n- label = "a"\n- on = True');
     expect(user).toContain("Task: load sales.csv and plot revenue by month");
     expect(user).toContain("df = pd.read_csv('sales.csv')");
     expect(user).toContain("- df: DataFrame, shape 120×3; columns: date, revenue, region");

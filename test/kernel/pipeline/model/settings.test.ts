@@ -1,11 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  DEFAULT_TEMPERATURE,
-  ModelSettingsError,
-  describeSettings,
-  modelSettings,
-  redactKey,
-} from "../../../../kernel/pipeline/model/settings.js";
+import { DEFAULT_TEMPERATURE, ModelSettingsError, describeSettings, modelSettings, redactKey } from "../../../../kernel/pipeline/model/settings.js";
 
 describe("model settings", () => {
   it("has defaults when nothing is set", () => {

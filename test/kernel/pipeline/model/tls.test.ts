@@ -32,10 +32,27 @@ describe.skipIf(!haveOpenssl())("https with extra CA certificates", () => {
     const dir = mkdtempSync(join(tmpdir(), "luci-tls-"));
     certPath = join(dir, "cert.pem");
     const keyPath = join(dir, "key.pem");
-    execFileSync("openssl", [
-      "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-      "-keyout", keyPath, "-out", certPath, "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-    ], { stdio: "ignore" });
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-keyout",
+        keyPath,
+        "-out",
+        certPath,
+        "-subj",
+        "/CN=127.0.0.1",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+      ],
+      { stdio: "ignore" },
+    );
     fake = await startFakeModelServer();
     // TLS in front of the fake server, passing requests and streamed answers through.
     proxy = createServer({ key: readFileSync(keyPath), cert: readFileSync(certPath) }, (req, res) => {

@@ -11,9 +11,29 @@ import { tempDir } from "./helpers.js";
 describe("codeDiff", () => {
   it("writes a unified diff with context and hunk headers as diff -u does", () => {
     const old = ["import math", "", "r = rate / 12", "n = years * 12", "payment = principal * r / (1 - (1 + r) ** -n)", "print(payment)", ""].join("\n");
-    const fresh = ["import math", "", "r = rate / 12", "n = years * 12", "payment = principal * r / (1 - (1 + r) ** -n)", "print(round(payment, 2))", "print('done')", ""].join("\n");
+    const fresh = [
+      "import math",
+      "",
+      "r = rate / 12",
+      "n = years * 12",
+      "payment = principal * r / (1 - (1 + r) ** -n)",
+      "print(round(payment, 2))",
+      "print('done')",
+      "",
+    ].join("\n");
     expect(codeDiff(old, fresh)).toBe(
-      ["--- recorded", "+++ regenerated", "@@ -3,4 +3,5 @@", " r = rate / 12", " n = years * 12", " payment = principal * r / (1 - (1 + r) ** -n)", "-print(payment)", "+print(round(payment, 2))", "+print('done')", ""].join("\n"),
+      [
+        "--- recorded",
+        "+++ regenerated",
+        "@@ -3,4 +3,5 @@",
+        " r = rate / 12",
+        " n = years * 12",
+        " payment = principal * r / (1 - (1 + r) ** -n)",
+        "-print(payment)",
+        "+print(round(payment, 2))",
+        "+print('done')",
+        "",
+      ].join("\n"),
     );
   });
 
@@ -48,7 +68,7 @@ describe("codeDiff", () => {
   it.skipIf(!hasPatch)("produces patches that `patch` applies exactly, on random edits", () => {
     const dir = tempDir();
     let seed = 42;
-    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
     for (let round = 0; round < 40; round++) {
       const old = Array.from({ length: random(40) }, () => `line ${random(8)}`);
       const fresh = old.flatMap((line) => {
@@ -86,7 +106,28 @@ describe("generationMode", () => {
 
 describe("the records module's entry point", () => {
   it("exports the API", () => {
-    for (const name of ["parseParameters", "taskKey", "parameterAssignments", "literalAssignments", "newRecord", "recordDisplay", "RECORD_MIME", "checkRecord", "RecordStore", "NotebookReader", "findInNotebook", "readNotebookRecords", "TrustStore", "signRecord", "verifyRecord", "trustNotebook", "trustDir", "generationMode", "codeDiff", "canonicalJson"]) {
+    for (const name of [
+      "parseParameters",
+      "taskKey",
+      "parameterAssignments",
+      "literalAssignments",
+      "newRecord",
+      "recordDisplay",
+      "RECORD_MIME",
+      "checkRecord",
+      "RecordStore",
+      "NotebookReader",
+      "findInNotebook",
+      "readNotebookRecords",
+      "TrustStore",
+      "signRecord",
+      "verifyRecord",
+      "trustNotebook",
+      "trustDir",
+      "generationMode",
+      "codeDiff",
+      "canonicalJson",
+    ]) {
       expect(records, name).toHaveProperty(name);
     }
   });

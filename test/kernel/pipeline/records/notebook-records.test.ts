@@ -26,8 +26,23 @@ describe("the record output", () => {
   });
 
   it("holds what the design says, and nothing secret", () => {
-    const record = newRecord({ task: "t", code: "x = 1", model: "m", endpoint: "https://user:sk-123@api.example.com/v1?key=sk-456", context: { b: 1, a: 2 }, validation: { score: 0.9, passed: true } });
-    expect(record).toMatchObject({ version: 1, task: "t", parameters: {}, code: "x = 1", model: "m", endpoint: "https://api.example.com/v1", validation: { score: 0.9, passed: true } });
+    const record = newRecord({
+      task: "t",
+      code: "x = 1",
+      model: "m",
+      endpoint: "https://user:sk-123@api.example.com/v1?key=sk-456",
+      context: { b: 1, a: 2 },
+      validation: { score: 0.9, passed: true },
+    });
+    expect(record).toMatchObject({
+      version: 1,
+      task: "t",
+      parameters: {},
+      code: "x = 1",
+      model: "m",
+      endpoint: "https://api.example.com/v1",
+      validation: { score: 0.9, passed: true },
+    });
     expect(record.context_hash).toBe(contextHash({ a: 2, b: 1 }));
     expect(record.author).toMatch(/.+@.+/);
     expect(new Date(record.created).getTime()).toBeGreaterThan(Date.now() - 60_000);
@@ -60,16 +75,17 @@ describe("finding a cell's record in the notebook file", () => {
     expect(found).toMatchObject({ record: first, reusable: true, origin: { kind: "notebook", path, cellIndex: 2, cellId: "cell-b", matchedBy: "id" } });
     // The cell's own record even when the task's words changed: the old code, not reusable.
     const changed = LOAN.replace("Monthly", "Yearly");
-    expect(findInNotebook(notebook, { cellId: "cell-b", source: changed, task: changed })).toMatchObject({ record: first, reusable: false, origin: { matchedBy: "id" } });
+    expect(findInNotebook(notebook, { cellId: "cell-b", source: changed, task: changed })).toMatchObject({
+      record: first,
+      reusable: false,
+      origin: { matchedBy: "id" },
+    });
   });
 
   it("finds it by source when no cell id is sent (nbclient, papermill), line endings aside", () => {
     const dir = tempDir();
     const record = signed();
-    const path = writeNotebook(join(dir, "loan.ipynb"), [
-      { source: "print('hello')" },
-      { source: `%%task\n${LOAN}\n`, records: [record] },
-    ]);
+    const path = writeNotebook(join(dir, "loan.ipynb"), [{ source: "print('hello')" }, { source: `%%task\n${LOAN}\n`, records: [record] }]);
     const found = findInNotebook(readNotebookRecords(path), { source: `%%task\r\n${LOAN}\r\n`, task: LOAN });
     expect(found).toMatchObject({ record, reusable: true, origin: { matchedBy: "source", cellIndex: 2 } });
     expect(found!.origin).not.toHaveProperty("cellId");
@@ -92,7 +108,11 @@ describe("finding a cell's record in the notebook file", () => {
     const record = signed();
     const path = writeNotebook(join(dir, "nb.ipynb"), [{ id: "old-id", source: LOAN, records: [record] }]);
     const notebook = readNotebookRecords(path);
-    expect(findInNotebook(notebook, { cellId: "new-id", source: LOAN_07, task: LOAN_07 })).toMatchObject({ record, reusable: true, origin: { matchedBy: "task" } });
+    expect(findInNotebook(notebook, { cellId: "new-id", source: LOAN_07, task: LOAN_07 })).toMatchObject({
+      record,
+      reusable: true,
+      origin: { matchedBy: "task" },
+    });
     expect(findInNotebook(notebook, { source: "Something else", task: "Something else" })).toBeUndefined();
   });
 
@@ -178,7 +198,11 @@ describe("RecordStore", () => {
     const store = new RecordStore();
     expect(store.find({ notebookPath: path, cellId: "c", source: LOAN_07, task: LOAN_07 })?.record).toEqual(saved);
     store.remember(regenerated, "c");
-    expect(store.find({ notebookPath: path, cellId: "c", source: LOAN_07, task: LOAN_07 })).toMatchObject({ record: regenerated, reusable: true, origin: { kind: "session", matchedBy: "id" } });
+    expect(store.find({ notebookPath: path, cellId: "c", source: LOAN_07, task: LOAN_07 })).toMatchObject({
+      record: regenerated,
+      reusable: true,
+      origin: { kind: "session", matchedBy: "id" },
+    });
     // With no cell id, this session's record of the same task wins over the file too.
     expect(store.find({ notebookPath: path, source: LOAN, task: LOAN })).toMatchObject({ record: regenerated, origin: { kind: "session", matchedBy: "task" } });
   });

@@ -1,7 +1,16 @@
 // `{name=value}` parameters in a task, the task key that ignores their values, and the way back
 // to Python (assignments, papermill's injected parameters cell).
 import { describe, expect, it } from "vitest";
-import { literalAssignments, parameterAssignments, parameterValues, parseParameters, parsePythonLiteral, pythonLiteral, taskKey, withoutRestatedParameters } from "../../../../kernel/pipeline/records/parameters.js";
+import {
+  literalAssignments,
+  parameterAssignments,
+  parameterValues,
+  parseParameters,
+  parsePythonLiteral,
+  pythonLiteral,
+  taskKey,
+  withoutRestatedParameters,
+} from "../../../../kernel/pipeline/records/parameters.js";
 
 const LOAN = "Monthly payment on a loan of {principal=250000} at {rate=0.05} for {years=30} years";
 
@@ -23,13 +32,26 @@ describe("parseParameters", () => {
     const { parameters, problems } = parseParameters(task);
     expect(problems).toEqual([]);
     expect(parameterValues(parameters)).toEqual({
-      a: -0.0015, b: 250000, c: 0.5, d: 'it\'s "quoted"\n', e: 'say "hi"', f: true, g: false, h: null, i: [1, 2.5, "x", [true]], j: 7, k: [], l: "{not=a param}",
+      a: -0.0015,
+      b: 250000,
+      c: 0.5,
+      d: 'it\'s "quoted"\n',
+      e: 'say "hi"',
+      f: true,
+      g: false,
+      h: null,
+      i: [1, 2.5, "x", [true]],
+      j: 7,
+      k: [],
+      l: "{not=a param}",
     });
     expect(parameters.find((p) => p.name === "j")!.raw).toBe("7");
   });
 
   it("reports bad names and bad values instead of guessing", () => {
-    const { parameters, problems } = parseParameters("{2x=5} {class=1} {max=3} {my-rate=1} {rate=abc} {n=007} {s='open} {d={'a': 1}} {empty=} {big=99999999999999999999} {x=1, y=2}");
+    const { parameters, problems } = parseParameters(
+      "{2x=5} {class=1} {max=3} {my-rate=1} {rate=abc} {n=007} {s='open} {d={'a': 1}} {empty=} {big=99999999999999999999} {x=1, y=2}",
+    );
     expect(parameters).toEqual([]);
     const byText = Object.fromEntries(problems.map((p) => [p.text, p.message]));
     expect(byText["{2x=5}"]).toMatch(/not a valid parameter name/);
@@ -119,7 +141,8 @@ describe("back to Python", () => {
 
   it("removes a parameter the model restated with the same value, and nothing else", () => {
     // What Qwen2.5-Coder-1.5B wrote for the loan task with its parameters listed as already set.
-    const code = "import math\n\n# Given parameters\nprincipal = 250000\nrate: float = 0.05  # annual\nyears = 30.0\nmonths = years * 12\n    rate = 0.05\nname = 'x'\n";
+    const code =
+      "import math\n\n# Given parameters\nprincipal = 250000\nrate: float = 0.05  # annual\nyears = 30.0\nmonths = years * 12\n    rate = 0.05\nname = 'x'\n";
     const { code: out, removed } = withoutRestatedParameters(code, { principal: 250000, rate: 0.05, years: 30, name: "y" });
     expect(removed).toEqual(["principal = 250000", "rate: float = 0.05  # annual", "years = 30.0"]);
     // Indented lines, other names and other values stay.

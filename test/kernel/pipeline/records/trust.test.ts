@@ -20,7 +20,13 @@ describe("canonical JSON", () => {
     expect(canonicalJson({ b: 1, a: { d: [1, { f: 2, e: "x y" }], c: null } })).toBe('{"a":{"c":null,"d":[1,{"e":"x y","f":2}]},"b":1}');
     const record = unsigned();
     const reversed = (value: unknown): unknown =>
-      value && typeof value === "object" && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reversed(v)])) : value;
+      value && typeof value === "object" && !Array.isArray(value)
+        ? Object.fromEntries(
+            Object.entries(value)
+              .reverse()
+              .map(([k, v]) => [k, reversed(v)]),
+          )
+        : value;
     const reindented = JSON.parse(JSON.stringify(reversed(record), null, 4));
     expect(Object.keys(reindented)[0]).not.toBe(Object.keys(record)[0]);
     expect(signedText(reindented)).toBe(signedText(record));
@@ -143,10 +149,21 @@ describe("records saved by Python's nbformat (what JupyterLab, nbconvert and pap
   it.skipIf(!hasNbformat)("still verify and are still found after nbformat reads and writes the notebook", async () => {
     const dir = tempDir();
     const store = new TrustStore(tempDir());
-    const record = store.sign(unsigned({ task: "Résumé of {rate=0.05} — “quoted” 😀", parameters: { rate: 0.05, xs: [1.5, 1e-7, 12345678901] }, validation: { score: 0.1 + 0.2, passed: true } }));
+    const record = store.sign(
+      unsigned({
+        task: "Résumé of {rate=0.05} — “quoted” 😀",
+        parameters: { rate: 0.05, xs: [1.5, 1e-7, 12345678901] },
+        validation: { score: 0.1 + 0.2, passed: true },
+      }),
+    );
     const path = writeNotebook(join(dir, "in.ipynb"), [{ id: "cell-1", source: record.task, records: [record] }]);
     const out = join(dir, "out.ipynb");
-    await run(python, ["-c", "import nbformat, sys; nb = nbformat.read(sys.argv[1], as_version=4); nbformat.validate(nb); nbformat.write(nb, sys.argv[2])", path, out]);
+    await run(python, [
+      "-c",
+      "import nbformat, sys; nb = nbformat.read(sys.argv[1], as_version=4); nbformat.validate(nb); nbformat.write(nb, sys.argv[2])",
+      path,
+      out,
+    ]);
     const [cell] = readNotebookRecords(out).cells;
     expect(cell!.records).toHaveLength(1);
     expect(store.verify(cell!.records[0]!)).toBe("mine");
@@ -159,7 +176,24 @@ describe("trusted.json under concurrency", () => {
   // node_modules, where its imports resolve).
   const out = resolve("node_modules/.cache", `luci-records-test-${process.pid}`);
   beforeAll(async () => {
-    await run("npx", ["tsc", "--outDir", out, "--rootDir", ".", "--module", "NodeNext", "--moduleResolution", "NodeNext", "--target", "ES2022", "--strict", "--skipLibCheck", "--types", "node", "kernel/pipeline/records/trust.ts"]);
+    await run("npx", [
+      "tsc",
+      "--outDir",
+      out,
+      "--rootDir",
+      ".",
+      "--module",
+      "NodeNext",
+      "--moduleResolution",
+      "NodeNext",
+      "--target",
+      "ES2022",
+      "--strict",
+      "--skipLibCheck",
+      "--types",
+      "node",
+      "kernel/pipeline/records/trust.ts",
+    ]);
   }, 120_000);
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
@@ -174,11 +208,18 @@ describe("trusted.json under concurrency", () => {
       const author = new TrustStore(tempDir());
       const records = Array.from({ length: perNotebook }, (_, i) => author.sign(unsigned({ task: `Task ${p}-${i} {n=1}`, code: `print(${p * 100 + i})` })));
       expected.push(...records.map(recordDigest));
-      paths.push(writeNotebook(join(folder, `nb${p}.ipynb`), records.map((record, i) => ({ id: `c${i}`, source: record.task, records: [record] }))));
+      paths.push(
+        writeNotebook(
+          join(folder, `nb${p}.ipynb`),
+          records.map((record, i) => ({ id: `c${i}`, source: record.task, records: [record] })),
+        ),
+      );
     }
     const module = join(out, "kernel/pipeline/records/trust.js");
     const script = `const { TrustStore } = await import(${JSON.stringify(module)}); const store = new TrustStore(process.argv[1]); const n = await store.trustNotebook(process.argv[2]); for (let i = 0; i < 15; i++) await store.trustDigests([process.argv[3] + String(i).padStart(2, "0")]); console.log(n);`;
-    const results = await Promise.all(paths.map((path) => run(process.execPath, ["--input-type=module", "-e", script, trust, path, String(paths.indexOf(path)).repeat(62)])));
+    const results = await Promise.all(
+      paths.map((path) => run(process.execPath, ["--input-type=module", "-e", script, trust, path, String(paths.indexOf(path)).repeat(62)])),
+    );
     expect(results.map((r) => r.stdout.trim())).toEqual(paths.map(() => String(perNotebook)));
     const file = JSON.parse(readFileSync(join(trust, "trusted.json"), "utf8"));
     const synthetic = paths.flatMap((_, p) => Array.from({ length: 15 }, (_, i) => String(p).repeat(62) + String(i).padStart(2, "0")));

@@ -70,7 +70,11 @@ describe("container lifecycle", () => {
       expect(streamText(iopub)).toBe("luci_demo_pkg set before the install\n");
       expect(displays(iopub)).toMatch(/Installing luci-demo-pkg… done in [\d.]+ s \(luci-demo-pkg 1\.2\.3\)/);
       // The cell's own container never had the network: the index was reached by the installer's.
-      const net = await kernel.client.execute("import socket\ntry:\n    socket.create_connection(('127.0.0.1', " + new URL(index.url).port + "), timeout=2); print('reached')\nexcept OSError: print('no network')");
+      const net = await kernel.client.execute(
+        "import socket\ntry:\n    socket.create_connection(('127.0.0.1', " +
+          new URL(index.url).port +
+          "), timeout=2); print('reached')\nexcept OSError: print('no network')",
+      );
       expect(streamText(net.iopub)).toBe("no network\n");
       const pip = await kernel.client.execute("%pip list");
       expect(streamText(pip.iopub)).toMatch(/luci-demo-pkg\s+1\.2\.3/);

@@ -92,7 +92,9 @@ describe("container limits", () => {
   });
 
   it("names the limit an uncaught error ran into", async () => {
-    const threads = await kernel.client.execute("import threading, time\nts = [threading.Thread(target=time.sleep, args=(5,)) for _ in range(200)]\nfor t in ts: t.start()");
+    const threads = await kernel.client.execute(
+      "import threading, time\nts = [threading.Thread(target=time.sleep, args=(5,)) for _ in range(200)]\nfor t in ts: t.start()",
+    );
     expect(threads.reply.content).toMatchObject({ status: "error" });
     expect(streamText(threads.iopub, "stderr")).toMatch(/container allows 64 processes and threads, and this cell reached that limit; %luci container pids=N/);
     const write = await kernel.client.execute("open('/etc/nope', 'w')");

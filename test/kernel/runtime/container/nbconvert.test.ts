@@ -34,9 +34,17 @@ let server: FakeModelServer;
 let index: PackageIndex;
 const base = mkdtempSync(join(tmpdir(), "luci-nbconvert-container-"));
 const prefix = join(base, "prefix");
-const settings: Record<string, string> = { ...containerEnv(), LUCI_ENV_DIR: join(base, "environments"), LUCI_STATE_DIR: join(base, "state"), LUCI_TRUST_DIR: join(base, "trust") };
+const settings: Record<string, string> = {
+  ...containerEnv(),
+  LUCI_ENV_DIR: join(base, "environments"),
+  LUCI_STATE_DIR: join(base, "state"),
+  LUCI_TRUST_DIR: join(base, "trust"),
+};
 
-interface Cell { source: string; outputs?: { output_type: string; name?: string; text?: string | string[]; ename?: string }[] }
+interface Cell {
+  source: string;
+  outputs?: { output_type: string; name?: string; text?: string | string[]; ename?: string }[];
+}
 
 beforeAll(async () => {
   await requireEngine();
