@@ -5,10 +5,14 @@
 The code is parsed with Python's own parser (after the magic transforms, as a cell would be)
 and the tree is read; nothing in it is ever run. The live namespace is only looked at: a name
 that an earlier cell bound to a module (`sp` -> subprocess) or to a plain string (a path) is
-understood as such.
+understood as such. Looking runs no notebook code: values are judged by type() alone, never
+isinstance() (which reads a __class__ that an object may compute).
 
 Rules (rule id, severity):
 - syntax (blocker): the code does not parse; the line and Python's message.
+- too-large (blocker): more than MAX_CODE_CHARS (300,000) characters: refused unread, so the
+  time a verdict takes is bounded (every pattern is linear too).
+- unchecked (blocker): nested too deeply to be followed.
 - credentials (high): a string literal given to a name like password / passwd / secret / token /
   api_key / access_key / private_key / auth (assignment, keyword, dict key, comparison,
   os.environ / getenv default, %env); an `Authorization: Bearer <literal>` header; a literal

@@ -39,9 +39,12 @@ _KEY_PATTERNS = (
      "a JSON web token"),
 )
 _AUTH_HEADER = re.compile(
-    r"(?i)authorization\s*:\s*(?:bearer|basic|token)\s+([A-Za-z0-9._~+/=-]{8,})")
+    r"(?i)authorization\s{0,8}:\s{0,8}(?:bearer|basic|token)\s{1,8}([A-Za-z0-9._~+/=-]{8,})")
 _AUTH_VALUE = re.compile(r"(?i)^\s*(?:bearer|basic|token)\s+([A-Za-z0-9._~+/=-]{6,})\s*$")
-_URL_PASSWORD = re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://[^\s/:@]+:([^\s/@]+)@")
+# `%env NAME=value` / `%env NAME value`, read from the stripped line (no trailing \s*$ after a
+# lazy group: that backtracks quadratically on a line of spaces).
+_ENV_LINE = re.compile(r"(\w+)(?:\s*=|\s)\s*(.*)", re.S)
+_URL_PASSWORD = re.compile(r"(?i)\b[a-z][a-z0-9+.-]{0,31}://[^\s/:@]{1,256}:([^\s/@]{1,256})@")
 
 # ----------------------------------------------------------------------------- recognising
 
@@ -199,7 +202,8 @@ def env_line(analysis, node, line):
     """`%env NAME=value` (the arguments of the magic)."""
     before = len(analysis.issues)
     scan_string(analysis, node, line)
-    match = re.match(r"\s*(\w+)\s*[= ]\s*(.+?)\s*$", line)
-    if match and secret_name(match.group(1)) and len(analysis.issues) == before:
-        value = ast.Constant(value=match.group(2).strip("'\""))
+    match = _ENV_LINE.match(line.strip())
+    if match and match.group(2).strip() and secret_name(match.group(1)) and \
+            len(analysis.issues) == before:
+        value = ast.Constant(value=match.group(2).strip().strip("'\""))
         secret_literal(analysis, node, match.group(1), value, "%%env sets %s to")

@@ -13,10 +13,15 @@ from .. import transform
 from . import credentials, files, notes
 from .bindings import collect
 from .context import TOP_LEVEL_AWAIT, redact
+from .hints import HINTS
 from .scoring import RANK, score as _score, summary as _summary
 from .visitor import Analysis, visit_deep
 
 DEFAULT_THRESHOLD = 0.8
+# The gate reads at most this much code. Past it the code is refused (a blocker), not skimmed:
+# a verdict must cover all of it, and the reading must end well inside the kernel's deadline
+# for an answer (every pattern here is linear, and parsing 300,000 characters takes ~0.3 s).
+MAX_CODE_CHARS = 300_000
 
 _PYTHON_CELLS = ("python", "time", "timeit", "capture")
 _SHELL_CELLS = ("bash", "sh", "script")
@@ -44,6 +49,8 @@ def validate(code, cwd=None, threshold=DEFAULT_THRESHOLD, namespace=None):
         except OSError:
             cwd = None
     cwd = os.path.abspath(cwd) if cwd else None
+    if len(code) > MAX_CODE_CHARS:
+        return _too_large(code, threshold)
     cell_magic = transform.split_cell_magic(code)
     offset = 0
     body = code
@@ -107,6 +114,15 @@ def validate(code, cwd=None, threshold=DEFAULT_THRESHOLD, namespace=None):
     passed = score >= threshold
     return {"status": "ok", "score": score, "passed": passed, "threshold": threshold,
             "issues": issues, "summary": _summary(score, threshold, passed, issues)}
+
+
+def _too_large(code, threshold):
+    issue = {"rule": "too-large", "severity": "blocker", "line": None,
+             "message": "The code is too large to be checked (%d characters; the gate reads at "
+                        "most %d)." % (len(code), MAX_CODE_CHARS),
+             "hint": HINTS["too-large"]}
+    return {"status": "ok", "score": 0.0, "passed": False, "threshold": threshold,
+            "issues": [issue], "summary": _summary(0.0, threshold, False, [issue])}
 
 
 def validate_command(cmd, namespace=None):

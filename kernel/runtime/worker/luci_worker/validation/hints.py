@@ -33,4 +33,6 @@ HINTS = {
     "interactive-input": "Take the value from a parameter ({name=value} in the task) or an "
                          "environment variable instead of asking.",
     "unchecked": "Simplify the code (fewer nested expressions) so that it can be checked.",
+    "too-large": "Keep large data out of the code: read it from a file (a CSV, JSON or text "
+                 "file beside the notebook) instead of writing it into the cell.",
 }

@@ -34,20 +34,26 @@ def qual(analysis, node, depth=0):
 
 
 def _namespace_qual(analysis, name):
-    """A name bound by an earlier cell: a module or a module's function. Never runs code."""
-    value = analysis.namespace.get(name)
+    """A name bound by an earlier cell: a module or a module's function. Never runs code.
+
+    Only type() is asked of the value, never isinstance(): isinstance reads `__class__`, which
+    an object may compute (a lazy proxy), and that would run notebook code inside the gate.
+    """
+    value = dict.get(analysis.namespace, name)
     if value is None:
         return name
-    if isinstance(value, types.ModuleType):
+    kind = type(value)
+    if issubclass(kind, types.ModuleType):
         module_name = object.__getattribute__(value, "__dict__").get("__name__")
-        return module_name if isinstance(module_name, str) else None
-    if type(value) in (types.BuiltinFunctionType, types.FunctionType, type):
+        return module_name if type(module_name) is str else None
+    if kind in (types.BuiltinFunctionType, types.FunctionType, type):
+        # Exactly these types: their __module__ is a plain slot or dict entry, not user code.
         module = getattr(value, "__module__", None)
         if module in ("posix", "nt"):
             module = "os"
         if module == "builtins":
             return name
-        if isinstance(module, str):
+        if type(module) is str:
             return module + "." + name
     return None
 
@@ -73,7 +79,7 @@ def text(analysis, node, depth=0):
         if values is None:
             if node.id in analysis.aliases:
                 return UNKNOWN
-            value = analysis.namespace.get(node.id)
+            value = dict.get(analysis.namespace, node.id)
             return value if type(value) is str else UNKNOWN
         if len(values) == 1 and values[0] is not None:
             return text(analysis, values[0], depth + 1)
