@@ -76,6 +76,14 @@ export function renderCode(value: Json, title = "Code"): HTMLElement {
 }
 
 export function renderValidation(value: Json): HTMLElement {
+  // No verdict at all (the validator failed or did not answer): the code was not run.
+  if (value.status === "undecided")
+    return panel(
+      "validation",
+      true,
+      [badge("Validation"), badge("could not be validated", "luci-bad"), el("span", { class: "luci-summary-text", text: "the code is shown and not run" })],
+      [el("p", { class: "luci-muted", text: str(value.reason) })],
+    );
   const passed = value.passed === true;
   const score = typeof value.score === "number" ? value.score.toFixed(2) : "–";
   const threshold = typeof value.threshold === "number" ? value.threshold.toFixed(2) : undefined;

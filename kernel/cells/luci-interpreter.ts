@@ -10,7 +10,7 @@ import { classifyCell } from "./cell-kind.js";
 import { LUCI_HELP, runKernelMagic, type MagicContext } from "./kernel-magics.js";
 import { runPythonCell } from "./python-cells.js";
 import { VERSION } from "../common/version.js";
-import type { ValidationReport } from "../pipeline/task-displays.js";
+import { gateThreshold, judge } from "../pipeline/gate.js";
 import type { NamespaceEntry } from "../pipeline/model/prompt.js";
 import { CellLog, gatherContext } from "../pipeline/task-context.js";
 import { literalAssignments } from "../pipeline/records/parameters.js";
@@ -128,8 +128,10 @@ export class LuciInterpreter implements Interpreter {
             },
             task,
           ),
-        validate: async (code) =>
-          (await this.python.ask("validate", { code, cwd: process.cwd(), threshold: validationThreshold() })) as unknown as ValidationReport,
+        validate: (code) => {
+          const threshold = validationThreshold();
+          return judge(() => this.python.ask("validate", { code, cwd: process.cwd(), threshold }, validationTimeoutMs()), threshold);
+        },
         run: async (code) => {
           const outcome = await this.runPython(code, "python", request, context);
           if (outcome.status === "ok") this.cellLog.add({ task, code });
@@ -256,5 +258,11 @@ async function installPins(env: NotebookEnvironment | undefined, specs: string[]
 /** LUCI_VALIDATION_THRESHOLD (0 to 1, default 0.8): the score generated code needs to run by itself. */
 function validationThreshold(): number {
   const value = Number(process.env.LUCI_VALIDATION_THRESHOLD);
-  return process.env.LUCI_VALIDATION_THRESHOLD !== undefined && Number.isFinite(value) ? value : 0.8;
+  return gateThreshold(process.env.LUCI_VALIDATION_THRESHOLD !== undefined && Number.isFinite(value) ? value : 0.8);
+}
+
+/** LUCI_VALIDATION_TIMEOUT (seconds, default 15): how long the gate may take before the code is refused unjudged. */
+function validationTimeoutMs(): number {
+  const value = Number(process.env.LUCI_VALIDATION_TIMEOUT);
+  return (value > 0 && Number.isFinite(value) ? value : 15) * 1000;
 }

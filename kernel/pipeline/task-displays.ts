@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { OutputSink } from "../common/output-sink.js";
 import type { AnalysisAndPlan } from "./model/answer-schema.js";
+import type { GateVerdict } from "./gate.js";
 import { escapeHtml } from "../common/html.js";
 import { collapsible, type HtmlRenderer } from "./safe-html.js";
 
@@ -156,25 +157,30 @@ export function showCode(sink: OutputSink, code: string, origin: { model: string
   );
 }
 
-export interface ValidationReport {
-  status: string;
-  score?: number;
-  passed?: boolean;
-  threshold?: number;
-  issues?: { rule: string; severity: string; line: number | null; message: string; hint: string }[];
-  summary?: string;
-}
-
-export function showValidation(sink: OutputSink, report: ValidationReport, html: HtmlRenderer): void {
-  const verdict = report.passed ? "passed" : "not passed: the code is shown and not run";
-  const head = `Validation: score ${report.score?.toFixed(2)} (threshold ${report.threshold?.toFixed(2)}), ${verdict}`;
-  const issues = (report.issues ?? []).map((i) => `- ${i.severity}${i.line ? `, line ${i.line}` : ""}: ${i.message}${i.hint ? ` (${i.hint})` : ""}`);
+/**
+ * The gate's verdict. A report (passed or not) shows its score and issues; an undecided verdict
+ * says why there is none. Only a pass is folded on the page: anything else is what to read.
+ */
+export function showValidation(sink: OutputSink, verdict: GateVerdict, html: HtmlRenderer): void {
+  let head: string;
+  let issues: string[] = [];
+  let data: Record<string, unknown>;
+  if (verdict.verdict === "undecided") {
+    head = `Validation: could not be validated (${verdict.reason}): the code is shown and not run`;
+    data = { status: "undecided", passed: false, reason: verdict.reason, issues: [], summary: `could not be validated: ${verdict.reason}` };
+  } else {
+    const { report } = verdict;
+    const result = report.passed ? "passed" : "not passed: the code is shown and not run";
+    head = `Validation: score ${report.score.toFixed(2)} (threshold ${report.threshold.toFixed(2)}), ${result}`;
+    issues = report.issues.map((i) => `- ${i.severity}${i.line ? `, line ${i.line}` : ""}: ${i.message}${i.hint ? ` (${i.hint})` : ""}`);
+    data = report;
+  }
   sink.display(
     {
       "text/plain": [head, ...issues].join("\n"),
       "text/markdown": [`**${head}**`, ...(issues.length ? ["", ...issues] : [])].join("\n"),
-      "text/html": collapsible("validation", head, html(issues.join("\n") || "No issues.")),
-      "application/vnd.luci.validation+json": report,
+      "text/html": collapsible("validation", head, html(issues.join("\n") || (verdict.verdict === "undecided" ? verdict.reason : "No issues."))),
+      "application/vnd.luci.validation+json": data,
     },
     {},
     { display_id: `luci-validation-${randomUUID()}` },

@@ -36,17 +36,24 @@ import {
 } from "./records/index.js";
 import { safeHtmlRenderer, type HtmlRenderer } from "./safe-html.js";
 import { redactSecrets } from "./task-context.js";
-import { showCode, showDiff, showPlan, showRawAnswer, showValidation, StreamingDisplay, type ValidationReport } from "./task-displays.js";
+import type { GateVerdict, ValidationReport } from "./gate.js";
+import { showCode, showDiff, showPlan, showRawAnswer, showValidation, StreamingDisplay } from "./task-displays.js";
 
-/** Code below the validation threshold: shown, not run, with the reasons and the way to run it. */
+/** Code the gate did not pass (below the threshold, or not judged at all): shown, not run, with the way to run it. */
 export class ValidationFailed extends Error {
   override readonly name = "ValidationFailed";
-  constructor(report: ValidationReport) {
-    const reasons = (report.issues ?? []).filter((i) => i.severity !== "note").map((i) => i.message);
+  constructor(verdict: Exclude<GateVerdict, { verdict: "passed" }>) {
+    const howToRun = "Read it above; to run it anyway, run a cell with `%luci run-anyway`";
+    if (verdict.verdict === "undecided") {
+      super(`the generated code could not be validated (${verdict.reason}), so it was not run. ${howToRun}.`);
+      return;
+    }
+    const { report } = verdict;
+    const reasons = report.issues.filter((i) => i.severity !== "note").map((i) => i.message);
     super(
-      `the generated code scored ${report.score?.toFixed(2)}, below the threshold ${report.threshold?.toFixed(2)}, so it was not run` +
+      `the generated code scored ${report.score.toFixed(2)}, below the threshold ${report.threshold.toFixed(2)}, so it was not run` +
         (reasons.length ? ` (${reasons.join("; ")})` : "") +
-        ". Read it above; to run it anyway, run a cell with `%luci run-anyway`, or set LUCI_VALIDATION_THRESHOLD.",
+        `. ${howToRun}, or set LUCI_VALIDATION_THRESHOLD.`,
     );
   }
 }
@@ -63,8 +70,8 @@ export interface TaskRequest {
   gatherContext(): Promise<TaskContext>;
   /** Runs Python in the notebook's namespace, as a Python cell. */
   run(code: string): Promise<TaskOutcome>;
-  /** The validation gate's analysis of the code (the worker's validate op). */
-  validate(code: string): Promise<ValidationReport>;
+  /** The validation gate's verdict on the code (never throws: no verdict is "undecided"). */
+  validate(code: string): Promise<GateVerdict>;
   /** Where this cell's recorded code may be found: the notebook, or else the notebooks of its folder. */
   source: string;
   cellId?: string;
@@ -94,7 +101,7 @@ export class NotTrusted extends Error {
 /** Code the gate stopped: `%luci run-anyway` runs it. */
 export interface BlockedCode {
   code: string;
-  report: ValidationReport;
+  verdict: Exclude<GateVerdict, { verdict: "passed" }>;
 }
 
 /** The model stopped at its token limit: the code may be missing its end, so it is neither run nor recorded. */
@@ -202,10 +209,12 @@ export class TaskPipeline {
       showCode(request.sink, answer.answer.code, answer.origin, html);
       if (request.regenerate && found) showDiff(request.sink, codeDiff(found.record.code, answer.answer.code), html);
       let code = answer.answer.code;
-      let report: ValidationReport = { status: "unknown" };
+      // The report of the code that ran, for its record (set only on a pass: nothing else runs).
+      let passed: ValidationReport | undefined;
       const gateAndRun = async (candidate: string) => {
-        report = await request.validate(candidate);
-        return this.gateAndRun(candidate, report, parameters, request, html);
+        const verdict = await request.validate(candidate);
+        passed = verdict.verdict === "passed" ? verdict.report : undefined;
+        return this.gateAndRun(candidate, verdict, parameters, request, html);
       };
       let outcome = await gateAndRun(code);
       // Self-repair: the traceback and the code go back to the model, a few times at most.
@@ -219,7 +228,7 @@ export class TaskPipeline {
         code = next;
         outcome = await gateAndRun(code);
       }
-      if (outcome.status === "ok") {
+      if (outcome.status === "ok" && passed) {
         const { endpoint } = answer;
         const record = signRecord(
           newRecord({
@@ -230,7 +239,7 @@ export class TaskPipeline {
             // Luci's own model listens on a port of the moment: the record names the model instead.
             endpoint: endpoint.source === OWN_MODEL_SOURCE ? "luci:own-model" : endpoint.baseUrl,
             context,
-            validation: report,
+            validation: passed,
             packages: request.packages(),
           }),
         );
@@ -243,11 +252,12 @@ export class TaskPipeline {
   }
 
   /** The validation gate, then the run: code below the threshold is shown and not run. */
-  private async gateAndRun(code: string, report: ValidationReport, parameters: TaskParameters, request: TaskRequest, html: HtmlRenderer): Promise<TaskOutcome> {
-    showValidation(request.sink, report, html);
-    if (report.passed === false) {
-      this.blocked = { code: withParameters(parameters, code), report };
-      return fail(request.sink, new ValidationFailed(report));
+  private async gateAndRun(code: string, verdict: GateVerdict, parameters: TaskParameters, request: TaskRequest, html: HtmlRenderer): Promise<TaskOutcome> {
+    showValidation(request.sink, verdict, html);
+    // Fails closed: only an explicit pass runs; a failure and no verdict at all both block.
+    if (verdict.verdict !== "passed") {
+      this.blocked = { code: withParameters(parameters, code), verdict };
+      return fail(request.sink, new ValidationFailed(verdict));
     }
     return request.run(withParameters(parameters, code));
   }

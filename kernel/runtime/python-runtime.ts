@@ -109,15 +109,16 @@ export class PythonRuntime {
    * property that loops, say) is abandoned with an empty answer and the worker interrupted, so
    * that a Tab press can never wedge the kernel.
    */
-  async ask(op: RequestOp, params: JsonObject): Promise<JsonObject> {
+  /** A question to the worker, answered within `timeoutMs` or else with the op's empty answer (the worker is interrupted). */
+  async ask(op: RequestOp, params: JsonObject, timeoutMs = ASK_TIMEOUT_MS): Promise<JsonObject> {
     const worker = await this.readyWorker(undefined);
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<JsonObject>((resolve) => {
       timer = setTimeout(() => {
-        log("warn", `${op}_request took over ${ASK_TIMEOUT_MS / 1000} s; answering empty and interrupting it`);
+        log("warn", `${op}_request took over ${timeoutMs / 1000} s; answering empty and interrupting it`);
         worker.interruptRequest();
-        resolve(NO_ANSWER[op]!);
-      }, ASK_TIMEOUT_MS);
+        resolve({ ...NO_ANSWER[op]!, ...(op === "validate" ? { evalue: `no answer within ${timeoutMs / 1000} s` } : {}) });
+      }, timeoutMs);
     });
     try {
       return await Promise.race([worker.request(op, params), late]);

@@ -10,7 +10,7 @@ isinstance() (which reads a __class__ that an object may compute).
 
 Rules (rule id, severity):
 - syntax (blocker): the code does not parse; the line and Python's message.
-- too-large (blocker): more than MAX_CODE_CHARS (300,000) characters: refused unread, so the
+- too-large (blocker): more than MAX_CODE_CHARS (150,000) characters: refused unread, so the
   time a verdict takes is bounded (every pattern is linear too).
 - unchecked (blocker): nested too deeply to be followed.
 - credentials (high): a string literal given to a name like password / passwd / secret / token /
@@ -69,9 +69,17 @@ The package, one concept a module (imported as a whole on the first validate req
     visitor       the second pass: walks the tree, sends each call to the rule modules
     credentials, dynamic_code, shell, files, network, notes: one module per rule family
 """
+
 from .gate import DEFAULT_THRESHOLD, validate, validate_command
 from .notes import LONG_CELL_LINES
 from .scoring import NOTES_CAP, PENALTY, SEVERITIES
 
-__all__ = ["DEFAULT_THRESHOLD", "LONG_CELL_LINES", "NOTES_CAP", "PENALTY", "SEVERITIES",
-           "validate", "validate_command"]
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "LONG_CELL_LINES",
+    "NOTES_CAP",
+    "PENALTY",
+    "SEVERITIES",
+    "validate",
+    "validate_command",
+]

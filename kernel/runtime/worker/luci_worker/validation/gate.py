@@ -6,6 +6,7 @@ Python is parsed after the magic transforms, as a cell would be, and read in two
 (bindings, then the visitor). The reply holds issues sorted and without repeats, the secrets
 found redacted from every message, and the score against the threshold.
 """
+
 import _ast as ast  # the C module: `ast` itself imports contextlib & co (5 ms)
 import os
 
@@ -14,14 +15,17 @@ from . import credentials, files, notes
 from .bindings import collect
 from .context import TOP_LEVEL_AWAIT, redact
 from .hints import HINTS
-from .scoring import RANK, score as _score, summary as _summary
+from .scoring import RANK
+from .scoring import score as _score
+from .scoring import summary as _summary
 from .visitor import Analysis, visit_deep
 
 DEFAULT_THRESHOLD = 0.8
 # The gate reads at most this much code. Past it the code is refused (a blocker), not skimmed:
 # a verdict must cover all of it, and the reading must end well inside the kernel's deadline
-# for an answer (every pattern here is linear, and parsing 300,000 characters takes ~0.3 s).
-MAX_CODE_CHARS = 300_000
+# for an answer (every pattern here is linear; parsing 150,000 characters takes ~0.15 s). Below
+# the 200,000 characters a model's answer may have, so a huge answer meets this refusal.
+MAX_CODE_CHARS = 150_000
 
 _PYTHON_CELLS = ("python", "time", "timeit", "capture")
 _SHELL_CELLS = ("bash", "sh", "script")
@@ -61,15 +65,18 @@ def validate(code, cwd=None, threshold=DEFAULT_THRESHOLD, namespace=None):
         if name not in _PYTHON_CELLS:
             analysis = Analysis(cwd, namespace, offset)
             if name in _SHELL_CELLS:
-                analysis.add("shell", "high", offset,
-                             "The %%%%%s cell runs its lines as a shell script." % name)
+                analysis.add(
+                    "shell",
+                    "high",
+                    offset,
+                    "The %%%%%s cell runs its lines as a shell script." % name,
+                )
                 files.shell_deletes(analysis, None, body, line=offset + 1)
             elif name == "writefile":
                 words = [w for w in line.split() if not w.startswith("-")]
                 if words:
                     target = ast.Constant(value=words[0].strip("'\""))
-                    files.path_issue(analysis, offset, "writes to", "%%writefile", target,
-                                     False)
+                    files.path_issue(analysis, offset, "writes to", "%%writefile", target, False)
             if body:
                 credentials.scan_string(analysis, offset, body)
     elif transform.help_request(code) is not None:
@@ -78,14 +85,17 @@ def validate(code, cwd=None, threshold=DEFAULT_THRESHOLD, namespace=None):
         analysis = Analysis(cwd, namespace, offset)
         source = transform.transform_cell(body)
         try:
-            tree = compile(source, "<cell>", "exec", ast.PyCF_ONLY_AST | TOP_LEVEL_AWAIT,
-                           dont_inherit=True)
+            tree = compile(
+                source, "<cell>", "exec", ast.PyCF_ONLY_AST | TOP_LEVEL_AWAIT, dont_inherit=True
+            )
         except SyntaxError as exc:
             line = exc.lineno + offset if isinstance(exc.lineno, int) else None
             message = "The code does not parse: %s" % (exc.msg or "invalid syntax")
             if line is not None:
-                message += " (line %d%s)." % (line, ", column %d" % exc.offset
-                                              if isinstance(exc.offset, int) else "")
+                message += " (line %d%s)." % (
+                    line,
+                    ", column %d" % exc.offset if isinstance(exc.offset, int) else "",
+                )
             analysis.add("syntax", "blocker", line, message)
         except (ValueError, OverflowError, MemoryError, RecursionError) as exc:
             analysis.add("syntax", "blocker", None, "The code does not parse: %s." % exc)
@@ -94,10 +104,12 @@ def validate(code, cwd=None, threshold=DEFAULT_THRESHOLD, namespace=None):
                 collect(analysis, tree)
                 visit_deep(analysis, tree)
             except RecursionError:
-                analysis.add("unchecked", "blocker", None,
-                             "The code is nested too deeply to be checked.")
-            code_lines = sum(1 for text in body.split("\n")
-                             if text.strip() and not text.strip().startswith("#"))
+                analysis.add(
+                    "unchecked", "blocker", None, "The code is nested too deeply to be checked."
+                )
+            code_lines = sum(
+                1 for text in body.split("\n") if text.strip() and not text.strip().startswith("#")
+            )
             notes.finish(analysis, code_lines)
 
     seen = set()
@@ -108,25 +120,51 @@ def validate(code, cwd=None, threshold=DEFAULT_THRESHOLD, namespace=None):
         if key not in seen:
             seen.add(key)
             issues.append(issue)
-    issues.sort(key=lambda issue: (issue["line"] if issue["line"] is not None else -1,
-                                   RANK[issue["severity"]], issue["rule"], issue["message"]))
+    issues.sort(
+        key=lambda issue: (
+            issue["line"] if issue["line"] is not None else -1,
+            RANK[issue["severity"]],
+            issue["rule"],
+            issue["message"],
+        )
+    )
     score = _score(issues) / 1000
     passed = score >= threshold
-    return {"status": "ok", "score": score, "passed": passed, "threshold": threshold,
-            "issues": issues, "summary": _summary(score, threshold, passed, issues)}
+    return {
+        "status": "ok",
+        "score": score,
+        "passed": passed,
+        "threshold": threshold,
+        "issues": issues,
+        "summary": _summary(score, threshold, passed, issues),
+    }
 
 
 def _too_large(code, threshold):
-    issue = {"rule": "too-large", "severity": "blocker", "line": None,
-             "message": "The code is too large to be checked (%d characters; the gate reads at "
-                        "most %d)." % (len(code), MAX_CODE_CHARS),
-             "hint": HINTS["too-large"]}
-    return {"status": "ok", "score": 0.0, "passed": False, "threshold": threshold,
-            "issues": [issue], "summary": _summary(0.0, threshold, False, [issue])}
+    issue = {
+        "rule": "too-large",
+        "severity": "blocker",
+        "line": None,
+        "message": "The code is too large to be checked (%d characters; the gate reads at "
+        "most %d)." % (len(code), MAX_CODE_CHARS),
+        "hint": HINTS["too-large"],
+    }
+    return {
+        "status": "ok",
+        "score": 0.0,
+        "passed": False,
+        "threshold": threshold,
+        "issues": [issue],
+        "summary": _summary(0.0, threshold, False, [issue]),
+    }
 
 
 def validate_command(cmd, namespace=None):
     """{"op":"validate","id":N,"code":str,"cwd"?:str,"threshold"?:number} -> reply content."""
     cwd = cmd.get("cwd")
-    return validate(str(cmd.get("code", "")), cwd=cwd if isinstance(cwd, str) else None,
-                    threshold=cmd.get("threshold", DEFAULT_THRESHOLD), namespace=namespace)
+    return validate(
+        str(cmd.get("code", "")),
+        cwd=cwd if isinstance(cwd, str) else None,
+        threshold=cmd.get("threshold", DEFAULT_THRESHOLD),
+        namespace=namespace,
+    )

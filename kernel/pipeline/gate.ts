@@ -1,0 +1,83 @@
+// The validation gate's verdict on generated code. The worker reads the code (PROTOCOL.md,
+// "Validation": kernel/runtime/worker/luci_worker/validation/) and answers with a report; this
+// module turns whatever came back into one of three verdicts. The gate fails closed: code runs
+// only on a report of exactly the documented shape that says it passed, and says so
+// consistently (passed == score >= threshold, at the threshold the kernel asked for). A reply
+// of another shape, an error, no answer in time, or a worker that could not be asked is
+// "undecided", and undecided code is shown, not run, like code that failed.
+import { z } from "zod";
+
+const issueSchema = z.object({
+  rule: z.string(),
+  severity: z.enum(["blocker", "high", "medium", "low", "note"]),
+  line: z.number().int().nullable(),
+  message: z.string(),
+  hint: z.string(),
+});
+
+const reportSchema = z.object({
+  status: z.literal("ok"),
+  score: z.number().min(0).max(1),
+  passed: z.boolean(),
+  threshold: z.number().min(0).max(1),
+  issues: z.array(issueSchema),
+  summary: z.string(),
+});
+
+/** The worker's validation report, as checked at the boundary. */
+export type ValidationReport = z.infer<typeof reportSchema>;
+export type ValidationIssue = z.infer<typeof issueSchema>;
+
+export type GateVerdict =
+  | { verdict: "passed"; report: ValidationReport }
+  | { verdict: "failed"; report: ValidationReport }
+  /** No verdict could be had: the code must not run by itself. */
+  | { verdict: "undecided"; reason: string };
+
+/** The threshold the gate is asked to judge against (LUCI_VALIDATION_THRESHOLD), clamped to 0..1. */
+export function gateThreshold(value: number): number {
+  return Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0.8;
+}
+
+/** What the worker's reply (anything) means for the code. Never throws. */
+export function readVerdict(reply: unknown, threshold: number): GateVerdict {
+  const parsed = reportSchema.safeParse(reply);
+  if (!parsed.success) return { verdict: "undecided", reason: whyNoReport(reply, parsed.error) };
+  const report = parsed.data;
+  if (report.passed !== report.score >= report.threshold)
+    return {
+      verdict: "undecided",
+      reason: `the validator's answer contradicts itself (score ${report.score}, threshold ${report.threshold}, passed ${report.passed})`,
+    };
+  // The worker clamps the threshold as the kernel does; another value means it judged by another rule.
+  if (Math.abs(report.threshold - threshold) > 1e-9)
+    return { verdict: "undecided", reason: `the validator judged against the threshold ${report.threshold}, not ${threshold}` };
+  return report.passed ? { verdict: "passed", report } : { verdict: "failed", report };
+}
+
+/**
+ * Asks the validator and reads its verdict: a question that throws (no worker, a worker that
+ * died or could not start) is undecided too.
+ */
+export async function judge(ask: () => Promise<unknown>, threshold: number): Promise<GateVerdict> {
+  let reply: unknown;
+  try {
+    reply = await ask();
+  } catch (err) {
+    return { verdict: "undecided", reason: `the validator could not be asked (${err instanceof Error ? err.message : String(err)})` };
+  }
+  return readVerdict(reply, threshold);
+}
+
+function whyNoReport(reply: unknown, error: z.ZodError): string {
+  const fields = reply !== null && typeof reply === "object" ? (reply as Record<string, unknown>) : {};
+  const detail = typeof fields.evalue === "string" && fields.evalue ? fields.evalue : undefined;
+  if (fields.status === "unknown") return `the validator did not answer${detail ? ` (${detail})` : " in time"}`;
+  if (fields.status === "error") {
+    const name = typeof fields.ename === "string" ? fields.ename : "an error";
+    return `the validator failed (${name}${detail ? `: ${detail}` : ""})`;
+  }
+  const first = error.issues[0];
+  const where = first ? `${first.path.join(".") || "the reply"}: ${first.message}` : "an unexpected reply";
+  return `the validator's answer could not be read (${where})`;
+}
