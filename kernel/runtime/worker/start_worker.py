@@ -5,6 +5,7 @@
 Standard library only, Python >= 3.9. This file stays tiny: it makes our package importable,
 hides our folder from user code again, and hands over to luci_worker.main.
 """
+
 import os
 import sys
 

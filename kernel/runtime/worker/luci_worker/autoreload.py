@@ -5,14 +5,15 @@ a lot): modules whose source file changed since the last cell are reloaded, and 
 classes the user already holds (`from mod import f`) get the new code in place.
 Only the user's own modules are considered, not the standard library or site-packages.
 """
+
 import os
 import sys
 import sysconfig
 
 from .errors import UsageError
 
-mode = 0          # 0: off; otherwise reload changed modules before every cell
-_mtimes = {}      # module name -> mtime of its file when last seen
+mode = 0  # 0: off; otherwise reload changed modules before every cell
+_mtimes = {}  # module name -> mtime of its file when last seen
 _skip_prefixes = None
 
 
@@ -39,9 +40,13 @@ def _watched_files():
     global _skip_prefixes
     if _skip_prefixes is None:
         paths = sysconfig.get_paths()
-        _skip_prefixes = tuple({os.path.realpath(paths[k]) + os.sep
-                                for k in ("stdlib", "platstdlib", "purelib", "platlib")
-                                if paths.get(k)})
+        _skip_prefixes = tuple(
+            {
+                os.path.realpath(paths[k]) + os.sep
+                for k in ("stdlib", "platstdlib", "purelib", "platlib")
+                if paths.get(k)
+            }
+        )
         _skip_prefixes += (os.path.dirname(os.path.abspath(__file__)) + os.sep,)
     for name, module in list(sys.modules.items()):
         path = getattr(module, "__file__", None)
@@ -91,6 +96,7 @@ def _update_in_place(old_value, new_value):
 
 def reload_changed():
     import importlib
+
     for name, module, path in list(_watched_files()):
         try:
             mtime = os.stat(path).st_mtime
@@ -104,11 +110,15 @@ def reload_changed():
         try:
             importlib.reload(module)
         except Exception as exc:
-            sys.stderr.write("[autoreload of %s failed: %s: %s]\n"
-                             % (name, type(exc).__name__, exc))
+            sys.stderr.write(
+                "[autoreload of %s failed: %s: %s]\n" % (name, type(exc).__name__, exc)
+            )
             continue
         for key, old_value in old.items():
             new_value = module.__dict__.get(key)
-            if new_value is not None and new_value is not old_value and \
-                    getattr(old_value, "__module__", None) == name:
+            if (
+                new_value is not None
+                and new_value is not old_value
+                and getattr(old_value, "__module__", None) == name
+            ):
                 _update_in_place(old_value, new_value)

@@ -3,6 +3,7 @@
 Output printed by Python code and displays go into a CapturedIO object (stored under `name`);
 `name.show()` replays them. Output of subprocesses goes to fd 1/2 directly and is not captured.
 """
+
 import io
 import sys
 
@@ -34,11 +35,15 @@ class CapturedIO:
 
     def __repr__(self):
         return "<CapturedIO stdout=%d chars, stderr=%d chars, outputs=%d>" % (
-            len(self.stdout), len(self.stderr), len(self.outputs))
+            len(self.stdout),
+            len(self.stderr),
+            len(self.outputs),
+        )
 
 
 def run(line, body):
     from .transform import transform_cell
+
     words = line.split()
     flags = {w for w in words if w.startswith("--")}
     names = [w for w in words if not w.startswith("--")]
@@ -57,10 +62,12 @@ def run(line, body):
         displays.capture_stack.append(outputs)
     try:
         executor = state.executor
-        value = executor.run_source(transform_cell(body), executor.new_filename(
-            state.execution_count))
+        value = executor.run_source(
+            transform_cell(body), executor.new_filename(state.execution_count)
+        )
         if value is not None and "--no-display" not in flags:
             from .formatting import format_object
+
             outputs.append(format_object(value))
     finally:
         sys.stdout, sys.stderr = saved

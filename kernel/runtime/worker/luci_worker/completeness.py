@@ -4,6 +4,7 @@ codeop decides between complete / incomplete / invalid (after the magic transfor
 IPython, code whose last line is indented inside a block is "incomplete" until a blank line
 ends it, and the suggested indent is 4 more spaces after a line ending with `:`.
 """
+
 import codeop
 import warnings
 
@@ -11,7 +12,7 @@ from .transform import help_request, split_cell_magic, transform_cell
 
 
 def _indent_of(line):
-    return line[:len(line) - len(line.lstrip())]
+    return line[: len(line) - len(line.lstrip())]
 
 
 def _code_part(line):

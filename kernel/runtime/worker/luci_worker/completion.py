@@ -11,6 +11,7 @@ Cases, tried in order on the text before the cursor:
                     (nothing when a link is the notebook's property or needs __getattr__)
   pre            -> names in the namespace, builtins and keywords
 """
+
 import builtins
 import keyword
 import os
@@ -37,6 +38,7 @@ def _all_top_level_modules():
     global _top_level_modules
     if _top_level_modules is None:
         import pkgutil
+
         names = set(sys.builtin_module_names)
         names.update(m.name for m in pkgutil.iter_modules())
         _top_level_modules = names
@@ -45,10 +47,12 @@ def _all_top_level_modules():
 
 def _submodules(package_name):
     import pkgutil
+
     package = sys.modules.get(package_name)
     paths = getattr(package, "__path__", None)
     if paths is None and "." not in package_name:
         import importlib.util
+
         try:
             spec = importlib.util.find_spec(package_name)
         except (ImportError, ValueError):
@@ -65,8 +69,11 @@ def _module_matches(dotted):
     package, _, prefix = dotted.rpartition(".")
     names = set(_submodules(package))
     # Imported submodules, and modules that are attributes (os.path is not in a package).
-    names.update(n[len(package) + 1:] for n in sys.modules
-                 if n.startswith(package + ".") and "." not in n[len(package) + 1:])
+    names.update(
+        n[len(package) + 1 :]
+        for n in sys.modules
+        if n.startswith(package + ".") and "." not in n[len(package) + 1 :]
+    )
     module = sys.modules.get(package)
     if module is not None:
         names.update(k for k, v in vars(module).items() if type(v) is type(sys))
@@ -82,7 +89,7 @@ def _path_matches(prefix):
         entries = os.listdir(where or "/")
     except OSError:
         return []
-    head = prefix[:len(prefix) - len(partial)]
+    head = prefix[: len(prefix) - len(partial)]
     out = []
     for entry in sorted(entries):
         if entry.startswith(partial) and (partial.startswith(".") or not entry.startswith(".")):
@@ -118,14 +125,20 @@ def complete(code, cursor_pos, namespace):
     before = code[:cursor_pos]
     line = before.rsplit("\n", 1)[-1]
     matches, token = _complete_line(line, namespace)
-    return {"status": "ok", "matches": matches, "cursor_start": cursor_pos - len(token),
-            "cursor_end": cursor_pos, "metadata": {}}
+    return {
+        "status": "ok",
+        "matches": matches,
+        "cursor_start": cursor_pos - len(token),
+        "cursor_end": cursor_pos,
+        "metadata": {},
+    }
 
 
 def _complete_line(line, namespace):
     match = _MAGIC_RE.match(line)
     if match:
         from .magics import CELL_MAGICS, LINE_MAGICS
+
         percent, prefix = match.groups()
         names = CELL_MAGICS if percent == "%%" else LINE_MAGICS
         return [percent + n for n in sorted(names) if n.startswith(prefix)], percent + prefix
@@ -170,7 +183,7 @@ def _complete_line(line, namespace):
 
     match = _NAME_RE.search(line)
     prefix = match.group(0) if match else ""
-    if line[:len(line) - len(prefix)].endswith("."):
+    if line[: len(line) - len(prefix)].endswith("."):
         return [], prefix  # after a literal or a call: we do not evaluate those
     names = set(namespace)
     names.update(dir(builtins))

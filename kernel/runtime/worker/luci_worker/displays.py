@@ -4,6 +4,7 @@ Same signatures and behaviour as IPython's, but publishing through our events. T
 into builtins (`display`), into the IPython shim, and over a real IPython's functions by the
 import hook (import_hooks.py), so every way of displaying ends up here.
 """
+
 import os
 
 from . import state
@@ -28,8 +29,9 @@ def _merge(target, extra):
             target[key] = value
 
 
-def publish_display_data(data, metadata=None, source=None, *, transient=None, update=False,
-                         **kwargs):
+def publish_display_data(
+    data, metadata=None, source=None, *, transient=None, update=False, **kwargs
+):
     """Send one display (or update_display) event with an already-built MIME bundle."""
     if capture_stack:
         capture_stack[-1].append((data, metadata or {}))
@@ -63,17 +65,24 @@ def _ipython_display(obj):
     return False
 
 
-def display(*objs, include=None, exclude=None, metadata=None, transient=None, display_id=None,
-            raw=False, clear=False, update=False, **kwargs):
+def display(
+    *objs,
+    include=None,
+    exclude=None,
+    metadata=None,
+    transient=None,
+    display_id=None,
+    raw=False,
+    clear=False,
+    update=False,
+    **kwargs,
+):
     """Display objects as rich output (IPython's display()).
 
     raw=True: objs are MIME bundles already. display_id=True makes a fresh id; with a
     display_id a DisplayHandle is returned; update=True replaces that display's output.
     """
-    if transient is None:
-        transient = {}
-    else:
-        transient = dict(transient)
+    transient = {} if transient is None else dict(transient)
     if display_id:
         if display_id is True:
             display_id = _new_display_id()
@@ -143,5 +152,6 @@ def display_result(value):
     data, md = format_object(value)
     if on_display is not None:
         on_display(value)
-    state.events.send({"ev": "result", "id": state.exec_id, "data": data, "metadata": md},
-                      sync=True)
+    state.events.send(
+        {"ev": "result", "id": state.exec_id, "data": data, "metadata": md}, sync=True
+    )

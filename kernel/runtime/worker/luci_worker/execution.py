@@ -9,6 +9,7 @@
 - Top-level `await` works (PyCF_ALLOW_TOP_LEVEL_AWAIT; the coroutine runs on a private,
   persistent asyncio loop), and `from __future__` imports stay in force for later cells.
 """
+
 import _ast as ast  # the C module: `ast` itself imports contextlib & co (5 ms)
 import linecache
 import sys
@@ -56,6 +57,7 @@ class Executor:
 
     def _note_futures(self, tree):
         import __future__
+
         for node in tree.body:
             if isinstance(node, ast.ImportFrom) and node.module == "__future__":
                 for alias in node.names:
@@ -67,8 +69,8 @@ class Executor:
     def _ends_with_semicolon(source, node):
         """Is the expression followed by `;` (IPython: do not show the value)?"""
         lines = source.split("\n")
-        line = lines[node.end_lineno - 1].encode("utf-8")[node.end_col_offset:]
-        rest = line.decode("utf-8", "replace") + "\n" + "\n".join(lines[node.end_lineno:])
+        line = lines[node.end_lineno - 1].encode("utf-8")[node.end_col_offset :]
+        rest = line.decode("utf-8", "replace") + "\n" + "\n".join(lines[node.end_lineno :])
         for text_line in rest.split("\n"):
             text_line = text_line.split("#", 1)[0].strip()
             if text_line:
@@ -125,15 +127,22 @@ class Executor:
                     steps.append((compiled(pending), False))
                     pending = []
                 expression = ast.Expression(body=node.value)
-                steps.append((compile(expression, filename, "eval", code_flags,
-                                      dont_inherit=True), True))
+                steps.append(
+                    (compile(expression, filename, "eval", code_flags, dont_inherit=True), True)
+                )
             else:
                 pending.append(node)
         if pending or not steps:
             steps.append((compiled(pending), False))
         if extra is not None:
-            steps.append((compile(ast.Expression(body=extra), filename, "eval", code_flags,
-                                  dont_inherit=True), True))
+            steps.append(
+                (
+                    compile(
+                        ast.Expression(body=extra), filename, "eval", code_flags, dont_inherit=True
+                    ),
+                    True,
+                )
+            )
         return steps
 
     def parse(self, source, filename):
@@ -165,6 +174,7 @@ class Executor:
         except _NOT_COMPILING:
             return []
         from . import imports
+
         if not cell_magic:
             self._parsed = (source, tree)
         return imports.missing(tree, source, offset)
@@ -180,9 +190,14 @@ class Executor:
             return None
         if not isinstance(target, ast.Name):
             return None
-        return ast.Name(id=target.id, ctx=ast.Load(), lineno=target.lineno,
-                        col_offset=target.col_offset, end_lineno=target.end_lineno,
-                        end_col_offset=target.end_col_offset)
+        return ast.Name(
+            id=target.id,
+            ctx=ast.Load(),
+            lineno=target.lineno,
+            col_offset=target.col_offset,
+            end_lineno=target.end_lineno,
+            end_col_offset=target.end_col_offset,
+        )
 
     # ------------------------------------------------------------------ running
 
@@ -196,6 +211,7 @@ class Executor:
         """Run top-level-await code on our loop (kept across cells, so tasks survive)."""
         if self._loop is None or self._loop.is_closed():
             import asyncio
+
             self._loop = asyncio.new_event_loop()
         task = self._loop.create_task(coroutine)
         try:
@@ -224,8 +240,7 @@ class Executor:
         if value is ns.get("Out"):
             display_result(value)
             return
-        users_own = any(name in ns and ns[name] is not mine
-                        for name, mine in self._unders.items())
+        users_own = any(name in ns and ns[name] is not mine for name, mine in self._unders.items())
         self._unders = {"___": self._unders["__"], "__": self._unders["_"], "_": value}
         if not users_own:
             ns.update(self._unders)
@@ -255,6 +270,7 @@ class Executor:
             sys.modules["luci_worker.mpl_support"].flush_figures()
         except Exception as exc:
             from .formatting import warn
+
             warn("showing the figures failed: %s: %s" % (type(exc).__name__, exc))
 
     def _run_user(self, code, mode, silent, store_history, count, reply):
@@ -265,6 +281,7 @@ class Executor:
             code_to_run, mode = "\n" + cell_magic[2], "python"
         elif cell_magic:
             from . import magics
+
             try:
                 value = magics.run_cell_magic(*cell_magic)
             except BaseException as exc:
@@ -278,6 +295,7 @@ class Executor:
         help_request = transform.help_request(code_to_run)
         if help_request:
             from . import inspection
+
             text = inspection.help_text(help_request[0], help_request[1], self.ns)
             if text is None and mode == "auto":
                 # "Why?" is a question for the kernel, not help on a name that does not exist.
@@ -287,15 +305,15 @@ class Executor:
                 print("Object `%s` not found." % help_request[0])
             else:
                 reply["payload"].append(
-                    {"source": "page", "data": {"text/plain": text}, "start": 0})
+                    {"source": "page", "data": {"text/plain": text}, "start": 0}
+                )
             return
 
         source = transform.transform_cell(code_to_run)
         filename = self.new_filename(count)
         self.register_source(filename, code)
         try:
-            steps = self.compile_cell(source, filename,
-                                      "none" if silent else self.interactivity())
+            steps = self.compile_cell(source, filename, "none" if silent else self.interactivity())
         except _NOT_COMPILING as exc:
             if mode == "auto":
                 self._not_python(code_to_run, reply, exc)
@@ -333,14 +351,19 @@ class Executor:
                 results[key] = {"status": "ok", "data": data, "metadata": md}
             except (Exception, KeyboardInterrupt) as exc:
                 ename, evalue, tb = tracebacks.format_exception(exc)
-                results[key] = {"status": "error", "ename": ename, "evalue": evalue,
-                                "traceback": tb}
+                results[key] = {
+                    "status": "error",
+                    "ename": ename,
+                    "evalue": evalue,
+                    "traceback": tb,
+                }
         return results
 
     def execute(self, cmd):
         """Run one execute command; send result/display/error events; return done's fields."""
         if cmd.get("packages_changed"):
             from . import imports
+
             imports.invalidate()
         code = str(cmd.get("code") or "")
         mode = cmd.get("mode") or "python"
@@ -387,6 +410,7 @@ class Executor:
             self._report(error, reply)
             if isinstance(error, ModuleNotFoundError):
                 from . import imports
+
                 missing = imports.missing_at_run_time(error)
                 if missing:
                     reply["missing_module"] = missing
@@ -397,6 +421,8 @@ class Executor:
         if sys.version_info >= (3, 12):
             sys.last_exc = exc
         ename, evalue, tb = tracebacks.format_exception(exc)
-        state.events.send({"ev": "error", "id": state.exec_id, "ename": ename,
-                           "evalue": evalue, "traceback": tb}, sync=True)
+        state.events.send(
+            {"ev": "error", "id": state.exec_id, "ename": ename, "evalue": evalue, "traceback": tb},
+            sync=True,
+        )
         reply.update(status="error", ename=ename, evalue=evalue, traceback=tb)

@@ -5,6 +5,7 @@ for the types it did not give, then `text/plain` (always present unless filtered
 exclude). A repr method that raises is skipped with a one-line warning on stderr: a broken
 `_repr_html_` must not fail the cell.
 """
+
 import sys
 
 REPR_METHODS = (
@@ -60,6 +61,7 @@ def _is_catch_all(obj):
 
 def _b64(data):
     import binascii
+
     return binascii.b2a_base64(bytes(data), newline=False).decode("ascii")
 
 
@@ -68,8 +70,11 @@ def _is_json_mime(mime):
 
 
 def _is_text_mime(mime):
-    return (mime.startswith("text/") or mime.endswith("+xml")
-            or mime in ("application/javascript", "image/svg+xml"))
+    return (
+        mime.startswith("text/")
+        or mime.endswith("+xml")
+        or mime in ("application/javascript", "image/svg+xml")
+    )
 
 
 def normalize(mime, value):
@@ -84,8 +89,9 @@ def normalize(mime, value):
         return _b64(value)
     if isinstance(value, str):
         return value
-    warn("a %s representation must be text or bytes, not %s; skipped"
-         % (mime, type(value).__name__))
+    warn(
+        "a %s representation must be text or bytes, not %s; skipped" % (mime, type(value).__name__)
+    )
     return None
 
 
@@ -138,6 +144,7 @@ def plain_text(obj):
     if _method(obj, "_repr_pretty_") is not None and not _is_catch_all(obj):
         try:
             from .pretty import pretty
+
             return pretty(obj)
         except Exception as exc:
             warn("%s._repr_pretty_() raised %s" % (type(obj).__name__, _describe(exc)))
@@ -146,6 +153,7 @@ def plain_text(obj):
             text = repr(obj)
             if len(text) > 79:
                 import pprint
+
                 text = pprint.pformat(obj, sort_dicts=False)
             return text
         return repr(obj)
@@ -180,12 +188,15 @@ def format_object(obj, include=None, exclude=None):
             try:
                 result = meth()
             except Exception as exc:
-                warn("%s.%s() raised %s; skipped %s"
-                     % (type(obj).__name__, name, _describe(exc), mime))
+                warn(
+                    "%s.%s() raised %s; skipped %s"
+                    % (type(obj).__name__, name, _describe(exc), mime)
+                )
                 continue
             _store(data, metadata, mime, result)
     wants_plain = (not include or "text/plain" in include) and not (
-        exclude and "text/plain" in exclude)
+        exclude and "text/plain" in exclude
+    )
     if "text/plain" not in data and wants_plain:
         data["text/plain"] = plain_text(obj)
     if include:

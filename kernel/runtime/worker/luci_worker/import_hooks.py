@@ -9,6 +9,7 @@ loader's exec_module. Used to
 - route `getpass.getpass` through the kernel;
 - flush our stdout before subprocess.Popen starts a child (streams.py).
 """
+
 import sys
 
 # module name -> list of hooks: callables or "package.module:function" strings (imported
@@ -25,8 +26,9 @@ def _call(hook, module):
         hook(module)
     except Exception as exc:
         try:
-            sys.stderr.write("Luci: setting up %s failed: %s: %s\n"
-                             % (module.__name__, type(exc).__name__, exc))
+            sys.stderr.write(
+                "Luci: setting up %s failed: %s: %s\n" % (module.__name__, type(exc).__name__, exc)
+            )
         except Exception:
             pass
 
@@ -82,6 +84,7 @@ def register(module_name, hook):
 def patch_ipython_display(module):
     """Point a real IPython's display functions at ours."""
     from . import displays
+
     ours = {
         "display": displays.display,
         "update_display": displays.update_display,

@@ -18,6 +18,7 @@ Cost: nothing when the cell does not contain "import"; otherwise a walk over the
 (expressions too only when the text mentions __import__ / import_module) of the tree that
 execution.py compiles anyway, and one find_spec per new non-stdlib name.
 """
+
 import _ast as ast
 import os
 import sys
@@ -45,8 +46,9 @@ venv warnings wave weakref webbrowser winreg winsound wsgiref xdrlib xml xmlrpc 
 zipimport zlib zoneinfo
 """
 
-STDLIB = frozenset(getattr(sys, "stdlib_module_names", None)
-                   or _FALLBACK_STDLIB.split()) | frozenset(sys.builtin_module_names)
+STDLIB = frozenset(
+    getattr(sys, "stdlib_module_names", None) or _FALLBACK_STDLIB.split()
+) | frozenset(sys.builtin_module_names)
 
 _OPTIONAL_ERRORS = ("ImportError", "ModuleNotFoundError")
 _TRY = tuple(getattr(ast, name) for name in ("Try", "TryStar") if hasattr(ast, name))
@@ -58,20 +60,39 @@ _found = set()  # names find_spec found: importable for the worker's life
 
 # ----------------------------------------------------------------------------- the walk
 
+
 def _catches_import_error(handlers):
     for handler in handlers:
         kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
         for kind in kinds:
-            name = (kind.id if isinstance(kind, ast.Name)
-                    else kind.attr if isinstance(kind, ast.Attribute) else None)
+            name = (
+                kind.id
+                if isinstance(kind, ast.Name)
+                else kind.attr
+                if isinstance(kind, ast.Attribute)
+                else None
+            )
             if name in _OPTIONAL_ERRORS:
                 return True
     return False
 
 
-_STATIC_NODES = (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Tuple, ast.Constant, ast.Subscript,
-                 ast.Slice, ast.Attribute, ast.Name, ast.Call, ast.expr_context, ast.boolop,
-                 ast.unaryop, ast.cmpop) + ((ast.Index,) if hasattr(ast, "Index") else ())
+_STATIC_NODES = (
+    ast.Compare,
+    ast.BoolOp,
+    ast.UnaryOp,
+    ast.Tuple,
+    ast.Constant,
+    ast.Subscript,
+    ast.Slice,
+    ast.Attribute,
+    ast.Name,
+    ast.Call,
+    ast.expr_context,
+    ast.boolop,
+    ast.unaryop,
+    ast.cmpop,
+) + ((ast.Index,) if hasattr(ast, "Index") else ())
 
 
 def _static_test(test):
@@ -93,11 +114,13 @@ def _static_test(test):
             uses_sys = True
         elif isinstance(node, ast.Attribute):
             if node.attr not in ("version_info", "platform", "startswith") or not (
-                    isinstance(node.value, (ast.Name, ast.Attribute))):
+                isinstance(node.value, (ast.Name, ast.Attribute))
+            ):
                 return None
-        elif isinstance(node, ast.Call):
-            if not (isinstance(node.func, ast.Attribute) and node.func.attr == "startswith"):
-                return None
+        elif isinstance(node, ast.Call) and not (
+            isinstance(node.func, ast.Attribute) and node.func.attr == "startswith"
+        ):
+            return None
         for field in node._fields:
             value = getattr(node, field, None)
             if isinstance(value, list):
@@ -108,8 +131,12 @@ def _static_test(test):
         return None
     try:
         expression = ast.Expression(body=test)
-        return bool(eval(compile(expression, "<test>", "eval", dont_inherit=True),
-                         {"__builtins__": {}, "sys": sys}))
+        return bool(
+            eval(
+                compile(expression, "<test>", "eval", dont_inherit=True),
+                {"__builtins__": {}, "sys": sys},
+            )
+        )
     except Exception:
         return None
 
@@ -117,7 +144,7 @@ def _static_test(test):
 class _Collector:
     def __init__(self, dynamic):
         self.dynamic = dynamic  # also look for __import__ / import_module calls
-        self.first = {}         # top-level name -> (line, column) of its first required import
+        self.first = {}  # top-level name -> (line, column) of its first required import
 
     def add(self, name, node, optional):
         if optional or not isinstance(name, str) or not name or name.startswith("."):
@@ -188,8 +215,11 @@ class _Collector:
         func = node.func
         if isinstance(func, ast.Name):
             name = func.id
-        elif (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
-              and func.value.id == "importlib"):
+        elif (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id == "importlib"
+        ):
             name = func.attr
         else:
             return
@@ -199,8 +229,11 @@ class _Collector:
         if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
             return
         if name == "__import__":
-            level = node.args[4] if len(node.args) > 4 else next(
-                (k.value for k in node.keywords if k.arg == "level"), None)
+            level = (
+                node.args[4]
+                if len(node.args) > 4
+                else next((k.value for k in node.keywords if k.arg == "level"), None)
+            )
             if level is not None and not (isinstance(level, ast.Constant) and level.value == 0):
                 return  # a relative __import__
         self.add(first.value, node, optional)
@@ -212,11 +245,14 @@ def imported_names(tree, source):
         return []
     collector = _Collector("__import__" in source or "import_module" in source)
     collector.statements(tree.body, False)
-    return [(name, where[0]) for name, where in
-            sorted(collector.first.items(), key=lambda item: item[1])]
+    return [
+        (name, where[0])
+        for name, where in sorted(collector.first.items(), key=lambda item: item[1])
+    ]
 
 
 # ----------------------------------------------------------------------------- importable?
+
 
 def _local_dirs():
     dirs = []
@@ -242,8 +278,9 @@ def is_local(name):
         except OSError:
             continue
         prefix = name + "."
-        if any(entry.startswith(prefix) and entry.endswith(_EXTENSION_SUFFIXES)
-               for entry in entries):
+        if any(
+            entry.startswith(prefix) and entry.endswith(_EXTENSION_SUFFIXES) for entry in entries
+        ):
             return True
     return False
 
@@ -252,6 +289,7 @@ def _find_spec(name):
     if name in _found or name in sys.modules:
         return True
     import importlib.util
+
     try:
         found = importlib.util.find_spec(name) is not None
     except Exception:
@@ -267,8 +305,11 @@ def importable(name):
 
 def missing(tree, source, line_offset=0):
     """[{"name", "line"}] of the modules the cell imports that cannot be imported now."""
-    return [{"name": name, "line": line + line_offset}
-            for name, line in imported_names(tree, source) if not importable(name)]
+    return [
+        {"name": name, "line": line + line_offset}
+        for name, line in imported_names(tree, source)
+        if not importable(name)
+    ]
 
 
 def missing_at_run_time(exc):
@@ -285,6 +326,7 @@ def missing_at_run_time(exc):
 def invalidate():
     """After an install: new packages (and new site-packages folders) must be found."""
     import importlib
+
     # Folders on sys.path that did not exist before (a venv's site-packages created by the
     # first install) are cached as None by the path finder: forget those.
     for path, finder in list(sys.path_importer_cache.items()):

@@ -10,6 +10,7 @@ Anything else (a property, cached_property, a C extension's getset, ...) stops t
 completion then offers nothing for it, and inspection shows the descriptor itself (a
 property's docstring, from the class) without calling it.
 """
+
 import builtins
 import re
 import sys
@@ -78,6 +79,7 @@ def _bind(value, instance, owner):
     """What `instance.name` (or `owner.name` when instance is None) gives for the class
     attribute `value`, if no user code has to run for it; else _Unevaluated(value)."""
     import types
+
     kind = type(value)
     if not _has_slot(kind, "__get__"):
         return value  # a plain attribute, a module, a class, a builtin function
@@ -90,9 +92,12 @@ def _bind(value, instance, owner):
         if type(func) is types.FunctionType or not _has_slot(type(func), "__get__"):
             return types.MethodType(func, owner)
         return _Unevaluated(value)  # a classmethod wrapping another descriptor
-    if kind in (types.MethodDescriptorType, types.WrapperDescriptorType,
-                types.ClassMethodDescriptorType, types.MemberDescriptorType) or (
-            kind is types.GetSetDescriptorType and _core_getset(value)):
+    if kind in (
+        types.MethodDescriptorType,
+        types.WrapperDescriptorType,
+        types.ClassMethodDescriptorType,
+        types.MemberDescriptorType,
+    ) or (kind is types.GetSetDescriptorType and _core_getset(value)):
         try:
             return kind.__get__(value, instance, owner)
         except Exception:  # an empty slot, a descriptor of another type
@@ -102,14 +107,16 @@ def _bind(value, instance, owner):
 
 def _data_descriptor(value):
     kind = type(value)
-    return _has_slot(kind, "__get__") and (_has_slot(kind, "__set__")
-                                           or _has_slot(kind, "__delete__"))
+    return _has_slot(kind, "__get__") and (
+        _has_slot(kind, "__set__") or _has_slot(kind, "__delete__")
+    )
 
 
 def static_attribute(obj, name):
     """obj.name without running user code: the value, _MISSING (no such attribute, or
     one that only dynamic lookup finds) or _Unevaluated(descriptor)."""
     import inspect
+
     if _is_type(obj):
         meta = _class_lookup(type(obj), name)
         if meta is not _MISSING and _data_descriptor(meta):
@@ -165,6 +172,7 @@ def _installed_class(klass):
     """True for a class from an installed package (site-packages), not from the notebook or
     a module beside it, whose properties may do anything."""
     import sys
+
     module = sys.modules.get(getattr(klass, "__module__", "") or "")
     path = getattr(module, "__file__", None) or ""
     return "site-packages" in path or "dist-packages" in path
@@ -205,6 +213,7 @@ def name_at(code, cursor_pos):
 
 def _signature(obj):
     import inspect
+
     try:
         return str(inspect.signature(obj))
     except Exception:  # builtins without a text signature
@@ -222,10 +231,12 @@ def describe(obj, name, detail_level=0, unevaluated=False):
     property): no string form or length (they would be the descriptor's), and the source and
     file of a property are its getter's."""
     import inspect
+
     lines = []
     code_of = obj
     if unevaluated:  # a property's (or cached_property's) code is its getter's
         import functools
+
         if issubclass(type(obj), property):
             code_of = obj.fget or obj
         elif issubclass(type(obj), functools.cached_property):
@@ -256,7 +267,7 @@ def describe(obj, name, detail_level=0, unevaluated=False):
         except Exception:
             form = "<str() failed>"
         if len(form) > _MAX_STRING_FORM:
-            form = form[:_MAX_STRING_FORM - 3] + "..."
+            form = form[: _MAX_STRING_FORM - 3] + "..."
         lines.append(_field("String form", form))
         try:
             lines.append(_field("Length", str(len(obj))))

@@ -15,14 +15,15 @@ event line in half):
   there is always complete. A query's own computation stays interruptible even there.
 - Anywhere else (idle, reading commands, the worker's own bookkeeping) SIGINT is ignored.
 """
+
 import _signal  # not `signal`: that one imports enum, which costs start-up time
 import _thread
 
 _main_thread = _thread.get_ident()
-_user = False      # user code is running on the main thread
-_depth = 0         # nesting of protected sections on the main thread
-_pending = False   # an interrupt arrived inside a protected section
-_query = False     # a query (complete / inspect / is_complete) is being answered
+_user = False  # user code is running on the main thread
+_depth = 0  # nesting of protected sections on the main thread
+_pending = False  # an interrupt arrived inside a protected section
+_query = False  # a query (complete / inspect / is_complete) is being answered
 _query_interrupted = False  # ... and SIGINT arrived meanwhile
 
 

@@ -11,6 +11,7 @@ whatever is left after GROUP_GRACE (before the atexit handlers run, and again af
 nothing outlives it (ipykernel does the same). When the worker does not lead its group
 (started from a terminal, a test runner) the group is not ours and nothing is signalled.
 """
+
 import _signal
 import _thread
 import os
@@ -18,9 +19,9 @@ import time
 
 from . import state, streams
 
-FLUSH_INTERVAL = 0.05   # s: liveness of `print('x'); time.sleep(5)`
+FLUSH_INTERVAL = 0.05  # s: liveness of `print('x'); time.sleep(5)`
 PARENT_CHECK_EVERY = 10  # flush ticks: the parent pid is checked every 0.5 s
-GROUP_GRACE = 0.3       # s between SIGTERM and SIGKILL to the processes user code started
+GROUP_GRACE = 0.3  # s between SIGTERM and SIGKILL to the processes user code started
 
 _exiting = False  # set once the worker has begun to exit: our own SIGTERM is then ignored
 
@@ -38,6 +39,7 @@ def exit_now(code=0):
     end_process_group(last=False)
     try:
         import atexit
+
         atexit._run_exitfuncs()
     except BaseException:
         pass
@@ -65,7 +67,7 @@ def _group_members(pgrp):
         except OSError:
             continue  # gone meanwhile
         # "pid (comm) state ppid pgrp ...": comm may contain anything, even ") ".
-        fields = data[data.rfind(b")") + 2:].split()
+        fields = data[data.rfind(b")") + 2 :].split()
         try:
             if int(fields[2]) == pgrp and fields[0] not in (b"Z", b"X"):
                 members.append(int(entry))
@@ -91,11 +93,19 @@ def _spawn_reaper(pgrp):
         for channel in (state.commands, state.events):
             if channel is not None:
                 os.set_inheritable(channel.fd, False)
-        null = [(os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDWR, 0),
-                (os.POSIX_SPAWN_DUP2, 0, 1), (os.POSIX_SPAWN_DUP2, 0, 2)]
+        null = [
+            (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDWR, 0),
+            (os.POSIX_SPAWN_DUP2, 0, 1),
+            (os.POSIX_SPAWN_DUP2, 0, 2),
+        ]
         script = "sleep %s; kill -s KILL -- -%d 2>/dev/null" % (GROUP_GRACE, pgrp)
-        os.posix_spawn("/bin/sh", ["sh", "-c", script], {"PATH": "/bin:/usr/bin"},
-                       file_actions=null, setpgroup=0)
+        os.posix_spawn(
+            "/bin/sh",
+            ["sh", "-c", script],
+            {"PATH": "/bin:/usr/bin"},
+            file_actions=null,
+            setpgroup=0,
+        )
     except Exception:
         pass
 

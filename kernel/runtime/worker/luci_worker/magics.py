@@ -5,6 +5,7 @@ register it in LINE_MAGICS / CELL_MAGICS at the bottom of this file: that is the
 A line magic's return value is the value of the `%...` expression (shown as Out when it is
 the last line); a cell magic's return value becomes the cell's result.
 """
+
 import os
 import re
 import sys
@@ -20,14 +21,17 @@ _HIDDEN_NAMES = frozenset(("In", "Out", "exit", "quit", "get_ipython"))
 
 
 def _user_names():
-    return [name for name in state.namespace
-            if not name.startswith("_") and name not in _HIDDEN_NAMES]
+    return [
+        name for name in state.namespace if not name.startswith("_") and name not in _HIDDEN_NAMES
+    ]
 
 
 # ----------------------------------------------------------------------------- line magics
 
+
 def _time(line, local_ns):
     from . import timing
+
     if not line.strip():
         raise UsageError("%time needs a statement, e.g. %time sum(range(10**6))")
     return timing.run_and_time(line, "<timed exec>", local_ns)
@@ -35,13 +39,17 @@ def _time(line, local_ns):
 
 def _timeit(line, local_ns):
     from . import timing
+
     return timing.timeit_magic(line, local_ns=local_ns)
 
 
 def _who(line, local_ns):
     wanted = set(line.split())
-    names = sorted(name for name in _user_names()
-                   if not wanted or type(state.namespace[name]).__name__ in wanted)
+    names = sorted(
+        name
+        for name in _user_names()
+        if not wanted or type(state.namespace[name]).__name__ in wanted
+    )
     if not names:
         print("Interactive namespace is empty.")
         return None
@@ -119,8 +127,10 @@ def _env(line, local_ns):
     arg = line.strip()
     if not arg:
         # Like IPython 8: values that look like secrets are hidden from the listing.
-        return {k: ("<hidden>" if any(w in k.upper() for w in _SECRET_WORDS) else v)
-                for k, v in os.environ.items()}
+        return {
+            k: ("<hidden>" if any(w in k.upper() for w in _SECRET_WORDS) else v)
+            for k, v in os.environ.items()
+        }
     if "=" in arg:
         name, value = arg.split("=", 1)
     elif " " in arg:
@@ -139,11 +149,13 @@ def _env(line, local_ns):
 
 def _matplotlib(line, local_ns):
     from . import mpl_support
+
     return mpl_support.magic(line.strip())
 
 
 def _config(line, local_ns):
     from . import mpl_support
+
     return mpl_support.config_magic(line.strip())
 
 
@@ -169,6 +181,7 @@ def _reset(line, local_ns):
 def _run(line, local_ns):
     import runpy
     import shlex
+
     args = shlex.split(line)
     if not args:
         raise UsageError("%run needs a file name: %run script.py [args]")
@@ -192,14 +205,17 @@ def _load_ext(line, local_ns):
     name = line.strip()
     if name == "autoreload":
         from . import autoreload
+
         autoreload.enable(0)
         return None
-    raise UsageError("%%load_ext %s: Luci does not load IPython extensions "
-                     "(only autoreload is supported)" % name)
+    raise UsageError(
+        "%%load_ext %s: Luci does not load IPython extensions (only autoreload is supported)" % name
+    )
 
 
 def _autoreload(line, local_ns):
     from . import autoreload
+
     return autoreload.magic(line.strip())
 
 
@@ -213,19 +229,23 @@ def _alias(program):
 
 # ----------------------------------------------------------------------------- cell magics
 
+
 def _cell_time(line, body):
     from . import timing
     from .transform import transform_cell
+
     return timing.run_and_time(transform_cell(body), "<timed exec>")
 
 
 def _cell_timeit(line, body):
     from . import timing
+
     return timing.timeit_magic(line, body=body)
 
 
 def _writefile(line, body):
     import shlex
+
     args = shlex.split(line)
     append = False
     if args and args[0] in ("-a", "--append"):
@@ -251,6 +271,7 @@ def _script(program):
 
 def _cell_script(line, body):
     import shlex
+
     argv = shlex.split(line)
     if not argv:
         raise UsageError("usage: %%script PROGRAM [ARGS]  (e.g. %%script python3)")
@@ -260,6 +281,7 @@ def _cell_script(line, body):
 def _show_as(mime):
     def show(line, body):
         from .displays import publish_display_data
+
         publish_display_data({mime: body, "text/plain": body})
 
     return show
@@ -267,6 +289,7 @@ def _show_as(mime):
 
 def _capture(line, body):
     from . import capture
+
     return capture.run(line, body)
 
 
@@ -321,6 +344,7 @@ _NO_EXPANSION = {"time", "timeit", "luci"}
 def kernel_magic(name, args):
     """%pip / %luci: the kernel runs it; None when it went well, else UsageError(its error)."""
     from .stdin import ask_kernel
+
     reply = ask_kernel("kernel_request", "kernel_reply", {"name": name, "args": args})
     if not reply.get("ok"):
         raise UsageError(str(reply.get("error") or "%%%s failed" % name))
@@ -329,8 +353,11 @@ def kernel_magic(name, args):
 
 # `!pip ARGS`, `!pip3 ARGS`, `!python -m pip ARGS`, `!python3 -m pip ARGS`,
 # `!{sys.executable} -m pip ARGS` (also quoted): the pip of the notebook's environment.
-_PIP_RE = re.compile(r"\s*(?:pip3?(?:\.\d+)?|(?:python3?(?:\.\d+)?|\{sys\.executable\}"
-                     r"|[\"']\{sys\.executable\}[\"'])\s+-m\s+pip)(?:\s+(.*?))?\s*\Z", re.S)
+_PIP_RE = re.compile(
+    r"\s*(?:pip3?(?:\.\d+)?|(?:python3?(?:\.\d+)?|\{sys\.executable\}"
+    r"|[\"']\{sys\.executable\}[\"'])\s+-m\s+pip)(?:\s+(.*?))?\s*\Z",
+    re.S,
+)
 # Redirections models add to keep pip quiet; harmless to drop when the kernel runs pip.
 _QUIET_RE = re.compile(r"(?:\A|\s+)(?:[12&]?>>?\s*/dev/null|2>&1|>&\s*/dev/null)\s*\Z")
 
@@ -350,8 +377,9 @@ def pip_command(command):
         quiet = _QUIET_RE.search(args)
         if not quiet:
             break
-        args = args[:quiet.start()]
+        args = args[: quiet.start()]
     import shlex
+
     lexer = shlex.shlex(args, posix=True, punctuation_chars=True)
     lexer.commenters = ""
     try:
@@ -381,10 +409,13 @@ def run_line_magic(name, line, depth=1):
     magic = LINE_MAGICS.get(name)
     if magic is None:
         if name in CELL_MAGICS or name == "python":
-            raise UsageError("%%%s is a cell magic: write %%%%%s on the first line of the cell"
-                             % (name, name))
-        raise UsageError("Line magic %%%s is not known to Luci. Known magics: %s" % (
-            name, ", ".join("%" + n for n in sorted(LINE_MAGICS))))
+            raise UsageError(
+                "%%%s is a cell magic: write %%%%%s on the first line of the cell" % (name, name)
+            )
+        raise UsageError(
+            "Line magic %%%s is not known to Luci. Known magics: %s"
+            % (name, ", ".join("%" + n for n in sorted(LINE_MAGICS)))
+        )
     if name not in _NO_EXPANSION:
         line = shell.expand(line, local_ns)
     return magic(line, local_ns)
@@ -392,10 +423,13 @@ def run_line_magic(name, line, depth=1):
 
 def run_cell_magic(name, line, body):
     if name in KERNEL_MAGICS:
-        raise UsageError("%%%%%s is not a cell magic: write %%%s ARGS on a line of its own"
-                         % (name, name))
+        raise UsageError(
+            "%%%%%s is not a cell magic: write %%%s ARGS on a line of its own" % (name, name)
+        )
     magic = CELL_MAGICS.get(name)
     if magic is None:
-        raise UsageError("Cell magic %%%%%s is not known to Luci. Known cell magics: %s" % (
-            name, ", ".join("%%" + n for n in sorted(list(CELL_MAGICS) + ["python"]))))
+        raise UsageError(
+            "Cell magic %%%%%s is not known to Luci. Known cell magics: %s"
+            % (name, ", ".join("%%" + n for n in sorted(list(CELL_MAGICS) + ["python"])))
+        )
     return magic(shell.expand(line), body)

@@ -3,6 +3,7 @@
 Start-up imports only what the loop needs; everything else (ast, inspect, pprint, ...) is
 imported on first use, so `ready` goes out quickly.
 """
+
 import builtins
 import os
 import sys
@@ -33,6 +34,7 @@ def _connect(path):
     """Commands and events over one Unix socket (the container executor: no fds 3 and 4 cross
     a container's boundary). Two fds on the socket, so each side can close its own."""
     import socket
+
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.connect(path)
     fd = sock.detach()
@@ -49,11 +51,13 @@ def _make_namespace():
 
 def _magic(name, line):
     from . import magics
+
     return magics.run_line_magic(name, line, depth=2)
 
 
 def _shell(command, capture=False):
     from . import magics, shell
+
     local_ns = magics.caller_locals(1)
     if not capture:
         pip_args = magics.pip_command(command)
@@ -64,6 +68,7 @@ def _shell(command, capture=False):
 
 def _install_builtins():
     from . import displays, stdin
+
     builtins.display = displays.display
     # What transform.py turns `%magic` and `!cmd` lines into. Dunder names: hidden from
     # completion and never mangled inside class bodies.
@@ -85,20 +90,30 @@ def _query_function(op):
     so that an interrupt never cuts one of our imports in half), or None."""
     if op == "complete":
         from .completion import complete
-        return lambda cmd: complete(str(cmd.get("code", "")), int(cmd.get("cursor_pos", 0)),
-                                    state.namespace)
+
+        return lambda cmd: complete(
+            str(cmd.get("code", "")), int(cmd.get("cursor_pos", 0)), state.namespace
+        )
     if op == "inspect":
         from .inspection import inspect_reply
-        return lambda cmd: inspect_reply(str(cmd.get("code", "")), int(cmd.get("cursor_pos", 0)),
-                                         int(cmd.get("detail_level", 0) or 0), state.namespace)
+
+        return lambda cmd: inspect_reply(
+            str(cmd.get("code", "")),
+            int(cmd.get("cursor_pos", 0)),
+            int(cmd.get("detail_level", 0) or 0),
+            state.namespace,
+        )
     if op == "is_complete":
         from .completeness import is_complete
+
         return lambda cmd: is_complete(str(cmd.get("code", "")))
     if op == "validate":
         from .validation import validate_command
+
         return lambda cmd: validate_command(cmd, state.namespace)
     if op == "namespace":
         from .namespace_summary import namespace_command
+
         return lambda cmd: namespace_command(cmd, state.namespace)
     return None
 
@@ -110,8 +125,13 @@ def _abandoned(op, cmd):
             cursor_pos = max(0, int(cmd.get("cursor_pos", 0)))
         except (TypeError, ValueError):
             cursor_pos = 0
-        return {"status": "ok", "matches": [], "cursor_start": cursor_pos,
-                "cursor_end": cursor_pos, "metadata": {}}
+        return {
+            "status": "ok",
+            "matches": [],
+            "cursor_start": cursor_pos,
+            "cursor_end": cursor_pos,
+            "metadata": {},
+        }
     if op == "inspect":
         return {"status": "ok", "found": False, "data": {}, "metadata": {}}
     if op == "namespace":
@@ -165,11 +185,20 @@ def _execute(cmd):
         # as the cell's error and keep serving.
         interrupts.leave_user()
         from .tracebacks import format_exception
+
         ename, evalue, tb = format_exception(exc)
-        state.events.send({"ev": "error", "id": cmd.get("id"), "ename": ename,
-                           "evalue": evalue, "traceback": tb}, sync=True)
-        done = {"status": "error", "ename": ename, "evalue": evalue, "traceback": tb,
-                "user_expressions": {}, "payload": []}
+        state.events.send(
+            {"ev": "error", "id": cmd.get("id"), "ename": ename, "evalue": evalue, "traceback": tb},
+            sync=True,
+        )
+        done = {
+            "status": "error",
+            "ename": ename,
+            "evalue": evalue,
+            "traceback": tb,
+            "user_expressions": {},
+            "payload": [],
+        }
     event = {"ev": "done", "id": cmd.get("id")}
     event.update(done)
     state.events.send(event, sync=True)
@@ -197,18 +226,27 @@ def _loop():
 
 
 def _ready_line():
-    return ('{"ev":"ready","python":"%d.%d.%d","executable":%s,"pid":%d}\n' % (
-        sys.version_info[0], sys.version_info[1], sys.version_info[2],
-        protocol.json_string(sys.executable or ""), os.getpid())).encode("ascii")
+    return (
+        '{"ev":"ready","python":"%d.%d.%d","executable":%s,"pid":%d}\n'
+        % (
+            sys.version_info[0],
+            sys.version_info[1],
+            sys.version_info[2],
+            protocol.json_string(sys.executable or ""),
+            os.getpid(),
+        )
+    ).encode("ascii")
 
 
 def _finish_setup():
     """What the first command needs: imported after `ready` is sent (it costs ~10 ms)."""
     state.namespace = _make_namespace()
     from .execution import Executor
+
     state.executor = Executor(state.namespace)
     _install_builtins()
     from . import import_hooks
+
     import_hooks.install()
 
 

@@ -4,6 +4,7 @@ matplotlib imports this module when pyplot selects the backend (mpl_support chos
 provides what pyplot looks for: FigureCanvas, FigureManager, new_figure_manager(_given_figure),
 draw_if_interactive and show.
 """
+
 from matplotlib.backend_bases import FigureManagerBase
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure

@@ -9,6 +9,7 @@ imports matplotlib. Then
 - at the end of each cell, open pyplot figures not displayed yet are displayed, and all are
   closed (matplotlib_inline's flush_figures with close_figures=True).
 """
+
 import os
 import sys
 
@@ -38,9 +39,13 @@ def _note_displayed(obj):
 
 
 def _has_content(fig):
-    return bool(getattr(fig, "axes", None) or getattr(fig, "lines", None)
-                or getattr(fig, "images", None) or getattr(fig, "texts", None)
-                or getattr(fig, "patches", None))
+    return bool(
+        getattr(fig, "axes", None)
+        or getattr(fig, "lines", None)
+        or getattr(fig, "images", None)
+        or getattr(fig, "texts", None)
+        or getattr(fig, "patches", None)
+    )
 
 
 def _png_size(data):
@@ -51,10 +56,16 @@ def _png_size(data):
 
 def _render(fig, fmt, **kwargs):
     import io
+
     buffer = io.BytesIO()
-    fig.canvas.print_figure(buffer, format=fmt, bbox_inches="tight",
-                            facecolor=fig.get_facecolor(), edgecolor=fig.get_edgecolor(),
-                            **kwargs)
+    fig.canvas.print_figure(
+        buffer,
+        format=fmt,
+        bbox_inches="tight",
+        facecolor=fig.get_facecolor(),
+        edgecolor=fig.get_edgecolor(),
+        **kwargs,
+    )
     return buffer.getvalue()
 
 
@@ -127,8 +138,10 @@ def magic(arg):
     words = arg.split()
     name = words[0] if words else "inline"
     if name not in ("inline", "agg"):
-        print("Luci shows matplotlib figures inline only; %%matplotlib %s is treated as "
-              "inline." % name)
+        print(
+            "Luci shows matplotlib figures inline only; %%matplotlib %s is treated as "
+            "inline." % name
+        )
     if "matplotlib" not in sys.modules:
         return None  # the hook selects the backend when matplotlib gets imported
     matplotlib = sys.modules["matplotlib"]
@@ -143,6 +156,7 @@ def magic(arg):
 def config_magic(arg):
     """%config InlineBackend.figure_format = 'retina' (the one %config notebooks use)."""
     import re
+
     match = re.match(r"InlineBackend\.figure_formats?\s*=\s*(.+)$", arg)
     if not match:
         print("Luci: %%config %s is not supported; ignored." % arg, file=sys.stderr)
@@ -153,6 +167,7 @@ def config_magic(arg):
     bad = [f for f in formats if f not in allowed]
     if bad or not formats:
         from .errors import UsageError
+
         raise UsageError("figure formats must be among png, retina, svg, jpeg; got %s" % value)
     figure_formats[:] = formats
     return None

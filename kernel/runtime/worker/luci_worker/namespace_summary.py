@@ -20,6 +20,7 @@ Order: most recently defined first. The namespace dict keeps the order in which 
 first bound; besides, the module remembers (id, type) of each value from the previous query,
 so a name rebound since then (`df = df.dropna()`) counts as newer than names left alone.
 """
+
 import sys
 import types
 
@@ -57,7 +58,7 @@ _queries = 0
 
 
 def _clip(text, limit=PREVIEW_CHARS):
-    return text if len(text) <= limit else text[:limit - 1] + "\u2026"
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
 def _type_attribute(read, cls, expected, fallback):
@@ -130,7 +131,7 @@ def _scalar_repr(value):
     kind = type(value)
     if kind is str or kind is bytes:
         # Clip before repr: a 100 MB string must not be copied whole.
-        text = repr(value[:PREVIEW_CHARS + 1])
+        text = repr(value[: PREVIEW_CHARS + 1])
         return text if len(value) <= PREVIEW_CHARS else text + "\u2026"
     if kind is int:
         if value.bit_length() > 256:  # str() of huge ints is slow (and limited in 3.11+)
@@ -162,7 +163,7 @@ def _value_repr(value, budget, depth=0):
         opening, closing = "{", "}"
     parts = []
     used = 1
-    for item in (value.items() if kind is dict else value):
+    for item in value.items() if kind is dict else value:
         if used > budget:
             parts.append("\u2026")
             break
@@ -218,7 +219,7 @@ def _unwrap(function):
 
 
 def _signature(function):
-    """"(a, b=2, *args, c, **kw) -> int", built from the code object: default values that are
+    """ "(a, b=2, *args, c, **kw) -> int", built from the code object: default values that are
     not builtin scalars show as "…" (their repr is never called)."""
     function = _unwrap(function)
     code = function.__code__
@@ -243,15 +244,19 @@ def _signature(function):
         if has_default:
             shown = _value_repr(default, 30)
             text += (" = " if note is not None else "=") + (
-                shown if shown is not None else "\u2026")
+                shown if shown is not None else "\u2026"
+            )
         return text
 
     parts = []
     first_default = positional - len(defaults)
     for index in range(positional):
         has_default = index >= first_default
-        parts.append(parameter(names[index], has_default,
-                               defaults[index - first_default] if has_default else None))
+        parts.append(
+            parameter(
+                names[index], has_default, defaults[index - first_default] if has_default else None
+            )
+        )
         if posonly and index == posonly - 1:
             parts.append("/")
     index = positional + kwonly
@@ -260,7 +265,7 @@ def _signature(function):
         index += 1
     elif kwonly:
         parts.append("*")
-    for name in names[positional:positional + kwonly]:
+    for name in names[positional : positional + kwonly]:
         parts.append(parameter(name, name in kwdefaults, kwdefaults.get(name)))
     if code.co_flags & _CO_VARKEYWORDS:
         parts.append(parameter(names[index], prefix="**"))

@@ -3,8 +3,9 @@
 See PROTOCOL.md. Reading uses os.read into our own buffer (not a buffered file object) so an
 interrupt during a blocking read can never lose part of a line.
 """
-import os
+
 import _thread
+import os
 
 from . import interrupts, lifecycle, streams
 
@@ -17,6 +18,7 @@ def _load_json():
     global json
     if json is None:
         import json as module
+
         json = module
     return json
 
@@ -116,7 +118,7 @@ class CommandReader:
             nl = self._buf.find(b"\n")
             if nl >= 0:
                 line = bytes(self._buf[:nl])
-                del self._buf[:nl + 1]
+                del self._buf[: nl + 1]
                 if not line.strip():
                     continue
                 try:

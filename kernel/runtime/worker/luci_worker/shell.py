@@ -4,6 +4,7 @@ Commands inherit fd 1 and 2, so their output reaches the kernel like the user's 
 (after a flush of ours, to keep the order). SIGINT goes to the worker only, so when user code
 is interrupted we pass the interrupt on to the child and reap it.
 """
+
 import os
 import re
 import signal
@@ -92,8 +93,9 @@ def run(command, capture=False, local_ns=None):
     streams.flush_all()
     stdout = subprocess.PIPE if capture else None
     stderr = subprocess.STDOUT if capture else None
-    proc = subprocess.Popen(command, shell=True, executable=_shell_executable(),
-                            stdout=stdout, stderr=stderr)
+    proc = subprocess.Popen(
+        command, shell=True, executable=_shell_executable(), stdout=stdout, stderr=stderr
+    )
     if capture:
         try:
             out, _ = proc.communicate()

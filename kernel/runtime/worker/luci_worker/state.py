@@ -2,10 +2,11 @@
 
 Kept as plain module attributes so that any module can read them without import cycles.
 """
-events = None        # protocol.EventWriter (fd 4)
-commands = None      # protocol.CommandReader (fd 3)
-namespace = None     # the user namespace: sys.modules['__main__'].__dict__
-executor = None      # execution.Executor
+
+events = None  # protocol.EventWriter (fd 4)
+commands = None  # protocol.CommandReader (fd 3)
+namespace = None  # the user namespace: sys.modules['__main__'].__dict__
+executor = None  # execution.Executor
 
 # The execute request being run (or the last one: late displays from threads use it).
 exec_id = None

@@ -6,6 +6,7 @@ arrive meanwhile (complete, inspect, ...) are answered at once. ask_kernel is th
 the kernel magics (%pip, %luci: magics.py). Without allow_stdin (nbconvert,
 papermill) a clear StdinNotImplementedError is raised.
 """
+
 import builtins
 
 from . import interrupts, lifecycle, state
@@ -15,8 +16,10 @@ class StdinNotImplementedError(NotImplementedError):
     """input() was called but the client cannot answer (IPython's name for this error)."""
 
 
-_MESSAGE = ("%s was called, but this client does not accept input (nbconvert and papermill run "
-            "notebooks without it). Put the value in the code instead.")
+_MESSAGE = (
+    "%s was called, but this client does not accept input (nbconvert and papermill run "
+    "notebooks without it). Put the value in the code instead."
+)
 
 _next_request_id = 0
 
@@ -62,8 +65,9 @@ def ask_kernel(event_name, reply_op, fields):
 def request_input(prompt, password, caller):
     if not state.allow_stdin or state.events is None:
         raise StdinNotImplementedError(_MESSAGE % caller)
-    reply = ask_kernel("input_request", "input_reply",
-                       {"prompt": str(prompt), "password": bool(password)})
+    reply = ask_kernel(
+        "input_request", "input_reply", {"prompt": str(prompt), "password": bool(password)}
+    )
     if reply.get("error"):
         raise StdinNotImplementedError(str(reply["error"]))
     value = reply.get("value")

@@ -20,6 +20,7 @@ and in order by flushing
 stderr stays line-buffered, as Python's own: warnings and logging show at once and keep their
 order with what native code writes straight to fd 2 (logging flushes every record anyway).
 """
+
 import os
 import sys
 
@@ -29,8 +30,9 @@ _ours = []  # our two wrappers, flushed even if user code rebinds sys.stdout
 
 
 def _wrap(fd, buffering):
-    return open(fd, "w", buffering=buffering, encoding="utf-8", errors="backslashreplace",
-                closefd=False)
+    return open(
+        fd, "w", buffering=buffering, encoding="utf-8", errors="backslashreplace", closefd=False
+    )
 
 
 def setup():

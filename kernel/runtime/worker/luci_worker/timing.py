@@ -1,9 +1,10 @@
 """%time, %%time, %timeit and %%timeit, with IPython's output format:
 
-    CPU times: user 1.2 ms, sys: 0 ns, total: 1.2 ms
-    Wall time: 1.5 ms
-    12.3 µs ± 1.2 µs per loop (mean ± std. dev. of 7 runs, 100,000 loops each)
+CPU times: user 1.2 ms, sys: 0 ns, total: 1.2 ms
+Wall time: 1.5 ms
+12.3 µs ± 1.2 µs per loop (mean ± std. dev. of 7 runs, 100,000 loops each)
 """
+
 import math
 import os
 import re
@@ -42,9 +43,15 @@ def run_and_time(source, filename, local_ns=None):
             value = None
     wall1, cpu1 = time.perf_counter(), os.times()
     user, system = cpu1.user - cpu0.user, cpu1.system - cpu0.system
-    print("CPU times: user %s, sys: %s, total: %s\nWall time: %s"
-          % (format_time(user), format_time(system), format_time(user + system),
-             format_time(wall1 - wall0)))
+    print(
+        "CPU times: user %s, sys: %s, total: %s\nWall time: %s"
+        % (
+            format_time(user),
+            format_time(system),
+            format_time(user + system),
+            format_time(wall1 - wall0),
+        )
+    )
     return value
 
 
@@ -59,14 +66,19 @@ class TimeitResult:
         self.best = min(self.timings)
         self.worst = max(self.timings)
         self.average = sum(self.timings) / len(self.timings)
-        self.stdev = math.sqrt(sum((t - self.average) ** 2 for t in self.timings)
-                               / len(self.timings))
+        self.stdev = math.sqrt(
+            sum((t - self.average) ** 2 for t in self.timings) / len(self.timings)
+        )
 
     def __str__(self):
         return "%s ± %s per loop (mean ± std. dev. of %d run%s, %s loop%s each)" % (
-            format_time(self.average), format_time(self.stdev), self.repeat,
-            "" if self.repeat == 1 else "s", "{:,}".format(self.loops),
-            "" if self.loops == 1 else "s")
+            format_time(self.average),
+            format_time(self.stdev),
+            self.repeat,
+            "" if self.repeat == 1 else "s",
+            f"{self.loops:,}",
+            "" if self.loops == 1 else "s",
+        )
 
     __repr__ = __str__
 
@@ -84,7 +96,7 @@ def _parse_timeit_options(line):
             options[match.group(1)] = int(match.group(2))
         elif match.group(3):
             options[match.group(3)] = True
-        line = line[match.end():]
+        line = line[match.end() :]
     return options, line.strip()
 
 

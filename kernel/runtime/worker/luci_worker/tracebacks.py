@@ -10,6 +10,7 @@
 
 Cells are compiled with the file name `<cell-N>` (execution.py), shown as `Cell In[N]`.
 """
+
 import linecache
 import os
 import re
@@ -41,8 +42,11 @@ def _is_ours(filename):
 def _is_helper(filename):
     """Standard-library frames that only appear because of how we run code."""
     base = os.path.basename(filename)
-    return (filename in ("<timeit-src>", "<frozen runpy>") or base in ("runpy.py", "timeit.py")
-            or os.sep + "asyncio" + os.sep in filename)
+    return (
+        filename in ("<timeit-src>", "<frozen runpy>")
+        or base in ("runpy.py", "timeit.py")
+        or os.sep + "asyncio" + os.sep in filename
+    )
 
 
 def user_frames(tb):
@@ -62,10 +66,7 @@ def user_frames(tb):
 
 def _numbered(lineno, text, current):
     number = str(lineno)
-    if current:
-        prefix = "-" * max(1, 5 - len(number)) + "> " + number
-    else:
-        prefix = number.rjust(7)
+    prefix = "-" * max(1, 5 - len(number)) + "> " + number if current else number.rjust(7)
     return GREEN + prefix + RESET + " " + text
 
 
@@ -78,7 +79,7 @@ def _format_frame(frame, lineno):
     else:
         where = "File %s%s:%d%s" % (GREEN, filename, lineno, RESET)
     if code.co_name != "<module>":
-        params = ", ".join(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount])
+        params = ", ".join(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
         where += ", in %s%s%s(%s)%s" % (CYAN, code.co_name, BLUE, params, RESET)
     lines = linecache.getlines(filename, frame.f_globals)
     out = [where]
@@ -101,10 +102,12 @@ def _format_frames(frames):
         while i + run < len(frames) and (frames[i + run][0].f_code, frames[i + run][1]) == key:
             run += 1
         shown = run if run <= 3 else 1
-        items.extend(_format_frame(f, n) for f, n in frames[i:i + shown])
+        items.extend(_format_frame(f, n) for f, n in frames[i : i + shown])
         if run > shown:
-            items.append("    [... skipping similar frames: %s at line %d (%d times)]"
-                         % (frame.f_code.co_name, lineno, run - shown))
+            items.append(
+                "    [... skipping similar frames: %s at line %d (%d times)]"
+                % (frame.f_code.co_name, lineno, run - shown)
+            )
         i += run
     return items
 
@@ -129,16 +132,24 @@ def _final_line(exc):
 def _syntax_error_items(exc):
     """The location block and the final line of a SyntaxError, cells shown as Cell In[N]."""
     import traceback
+
     lines = traceback.format_exception_only(type(exc), exc)
     block = "".join(lines[:-1])
     match = re.match(r'(\s*)File "([^"]*)", line (\d+)', block)
     if match and cell_label(match.group(2)):
-        block = (match.group(1) + GREEN + cell_label(match.group(2)) + ", line "
-                 + match.group(3) + RESET + block[match.end():])
+        block = (
+            match.group(1)
+            + GREEN
+            + cell_label(match.group(2))
+            + ", line "
+            + match.group(3)
+            + RESET
+            + block[match.end() :]
+        )
     final = lines[-1].rstrip("\n")
     ename = type(exc).__name__
     if final.startswith(ename):
-        final = RED + ename + RESET + final[len(ename):]
+        final = RED + ename + RESET + final[len(ename) :]
     return ([block.rstrip("\n")] if block.strip() else []) + [final]
 
 
@@ -167,27 +178,38 @@ def format_exception(exc):
     if isinstance(exc, UsageError):
         return ename, evalue, [RED + "UsageError" + RESET + ": " + evalue]
     if isinstance(exc, SystemExit):
-        return ename, evalue, ["An exception has occurred: " + RED + "SystemExit" + RESET
-                               + (": " + evalue if evalue else "")]
+        return (
+            ename,
+            evalue,
+            [
+                "An exception has occurred: "
+                + RED
+                + "SystemExit"
+                + RESET
+                + (": " + evalue if evalue else "")
+            ],
+        )
     chain = []
     seen = set()
     current = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
         if current.__cause__ is not None:
-            chain.append((current, "The above exception was the direct cause of the "
-                                   "following exception:"))
+            chain.append(
+                (current, "The above exception was the direct cause of the following exception:")
+            )
             current = current.__cause__
         elif current.__context__ is not None and not current.__suppress_context__:
-            chain.append((current, "During handling of the above exception, another "
-                                   "exception occurred:"))
+            chain.append(
+                (current, "During handling of the above exception, another exception occurred:")
+            )
             current = current.__context__
         else:
             chain.append((current, None))
             current = None
     items = []
     oldest_first = chain[::-1]
-    for position, (one, link) in enumerate(oldest_first):
+    for position, (one, _link) in enumerate(oldest_first):
         items.extend(_format_one(one))
         if position + 1 < len(oldest_first):
             # The message belongs to the newer exception, which points back at this one.

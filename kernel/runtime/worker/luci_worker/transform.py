@@ -7,6 +7,7 @@
 Each line stays one line, so line numbers in tracebacks match what the user wrote. Lines
 inside strings, brackets or backslash continuations are left alone.
 """
+
 import re
 
 MAGIC_CALL = "__luci_magic__"
@@ -14,8 +15,7 @@ SHELL_CALL = "__luci_shell__"
 
 _HELP_RE = re.compile(r"\s*(\?{1,2})?([A-Za-z_][\w.]*)(\?{1,2})?\s*\Z")
 _MAGIC_RE = re.compile(r"%([A-Za-z_]\w*)(.*)\Z", re.S)
-_ASSIGN_RE = re.compile(
-    r"([A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*)\s*=\s*([%!])(.*)\Z", re.S)
+_ASSIGN_RE = re.compile(r"([A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*)\s*=\s*([%!])(.*)\Z", re.S)
 _CELL_MAGIC_RE = re.compile(r"%%([A-Za-z_]\w*)[ \t]*(.*)\Z")
 
 
@@ -28,7 +28,7 @@ def split_cell_magic(code):
         match = _CELL_MAGIC_RE.match(line.strip())
         if not match or not line.startswith("%%"):
             return None
-        return match.group(1), match.group(2).strip(), "\n".join(lines[index + 1:])
+        return match.group(1), match.group(2).strip(), "\n".join(lines[index + 1 :])
     return None
 
 
@@ -69,7 +69,7 @@ def statement_starts(lines):
                 comment = True
                 break
             if ch in "'\"":
-                quote = line[i:i + 3] if line[i:i + 3] in ("'''", '"""') else ch
+                quote = line[i : i + 3] if line[i : i + 3] in ("'''", '"""') else ch
                 i += len(quote)
                 continue
             if ch in "([{":
@@ -86,7 +86,7 @@ def statement_starts(lines):
 
 def _transform_line(line):
     stripped = line.lstrip()
-    indent = line[:len(line) - len(stripped)]
+    indent = line[: len(line) - len(stripped)]
     if stripped.startswith("%%"):
         return line
     if stripped.startswith("%"):
@@ -119,5 +119,4 @@ def transform_cell(code):
         return code
     lines = code.split("\n")
     starts = statement_starts(lines)
-    return "\n".join(_transform_line(line) if start else line
-                     for line, start in zip(lines, starts))
+    return "\n".join(_transform_line(line) if start else line for line, start in zip(lines, starts))

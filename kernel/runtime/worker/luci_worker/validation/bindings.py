@@ -4,6 +4,7 @@ It runs over the whole tree before any rule does, so that a rule reading `sp.run
 line 3 already knows `import subprocess as sp` and `cmd = "rm -rf /"` from anywhere in the cell.
 Iterative, so that a very deep tree cannot stop it.
 """
+
 import _ast as ast  # the C module: `ast` itself imports contextlib & co (5 ms)
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
@@ -32,13 +33,12 @@ def collect(analysis, tree):
                 for alias in node.names:
                     if alias.name != "*":
                         analysis.aliases[alias.asname or alias.name] = (
-                            node.module + "." + alias.name)
+                            node.module + "." + alias.name
+                        )
         elif kind is ast.Assign:
             for target in node.targets:
                 _bind_target(analysis, target, node.value, bound)
-        elif kind is ast.AnnAssign and node.value is not None:
-            _bind_target(analysis, node.target, node.value, bound)
-        elif kind is ast.NamedExpr:
+        elif kind is ast.AnnAssign and node.value is not None or kind is ast.NamedExpr:
             _bind_target(analysis, node.target, node.value, bound)
         elif kind in (ast.With, ast.AsyncWith):
             for item in node.items:
@@ -68,7 +68,10 @@ def _bind_target(analysis, target, value, bound):
     if type(target) is ast.Name:
         _bind(analysis, target.id, value)
         bound.add(id(target))
-    elif (type(target) in (ast.Tuple, ast.List) and type(value) in (ast.Tuple, ast.List)
-          and len(target.elts) == len(value.elts)):
+    elif (
+        type(target) in (ast.Tuple, ast.List)
+        and type(value) in (ast.Tuple, ast.List)
+        and len(target.elts) == len(value.elts)
+    ):
         for sub_target, sub_value in zip(target.elts, value.elts):
             _bind_target(analysis, sub_target, sub_value, bound)

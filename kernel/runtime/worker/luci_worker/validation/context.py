@@ -4,13 +4,14 @@ The texts that values.text() computes stand for strings the code makes; they mar
 known only at run time with UNKNOWN, and a path from the tempfile module with TEMP first.
 Control characters, because no string in ordinary code starts with one.
 """
+
 import _ast as ast  # the C module: `ast` itself imports contextlib & co (5 ms)
 import posixpath
 
 from .hints import HINTS
 
-UNKNOWN = "\x00"   # a part of a string known only at run time
-TEMP = "\x01"      # a path made by the tempfile module
+UNKNOWN = "\x00"  # a part of a string known only at run time
+TEMP = "\x01"  # a path made by the tempfile module
 TOP_LEVEL_AWAIT = getattr(ast, "PyCF_ALLOW_TOP_LEVEL_AWAIT", 0)
 
 
@@ -23,7 +24,7 @@ def show(text, limit=60):
     """A string from the code for a message: unknown parts as …, shortened."""
     text = text.replace(TEMP, "").replace(UNKNOWN, "\u2026")
     if len(text) > limit:
-        text = text[:limit - 1] + "\u2026"
+        text = text[: limit - 1] + "\u2026"
     return repr(text)
 
 
@@ -36,8 +37,8 @@ class Context:
         self.offset = offset
         self.issues = []
         self.secrets = set()
-        self.aliases = {}      # name -> qualified name (imports)
-        self.bindings = {}     # name -> [value node | None (bound some other way)]
+        self.aliases = {}  # name -> qualified name (imports)
+        self.bindings = {}  # name -> [value node | None (bound some other way)]
         self.has_functions = False
         self.try_depth = 0
         self.io_unprotected = None  # (line, what) of the first I/O call outside a try
@@ -51,5 +52,12 @@ class Context:
             line = getattr(node_or_line, "lineno", None)
             if line is not None:
                 line += self.offset
-        self.issues.append({"rule": rule, "severity": severity, "line": line,
-                            "message": message, "hint": HINTS[hint_key or rule]})
+        self.issues.append(
+            {
+                "rule": rule,
+                "severity": severity,
+                "line": line,
+                "message": message,
+                "hint": HINTS[hint_key or rule],
+            }
+        )

@@ -7,6 +7,7 @@ token, an Authorization header, a password inside a URL). Placeholders ("<your k
 "changeme", "API_KEY") are not secrets. Each secret found is remembered so that the gate can
 redact it from every message: the reply never contains one.
 """
+
 import _ast as ast  # the C module: `ast` itself imports contextlib & co (5 ms)
 import re
 
@@ -15,7 +16,8 @@ from .context import redact, show
 
 _SECRET_NAME = re.compile(
     r"(?:^|_)(?:password|passwd|passphrase|pwd|pass|secret|token|api_?key|apikey|"
-    r"access_?key|private_?key|secret_?key|auth|authorization|credentials?|bearer)$")
+    r"access_?key|private_?key|secret_?key|auth|authorization|credentials?|bearer)$"
+)
 _CAMEL_1 = re.compile(r"([A-Z]+)([A-Z][a-z])")
 _CAMEL_2 = re.compile(r"([a-z0-9])([A-Z])")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
@@ -23,10 +25,13 @@ _PLACEHOLDER = re.compile(
     r"(?i)^\s*$|^<.*>$|^\{.*\}$|^\[.*\]$|^\$\{?\w+\}?$|^%\(?\w*\)?s$|\byour[\s_-]|"
     r"xxx|\*\*\*|^\.\.\.$|placeholder|example|change[\s_-]?me|replace[\s_-]?me|^none$|"
     r"^null$|(?-i:^[A-Z][A-Z0-9_]*$)|^[\w./~-]+\.(?:txt|json|pem|key|ya?ml|ini|cfg|conf|env|toml|"
-    r"csv|p12|pfx|crt)$|\x00")
+    r"csv|p12|pfx|crt)$|\x00"
+)
 _KEY_PATTERNS = (
-    (re.compile(r"(?<![A-Za-z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Za-z0-9])"),
-     "an AWS access key id"),
+    (
+        re.compile(r"(?<![A-Za-z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Za-z0-9])"),
+        "an AWS access key id",
+    ),
     (re.compile(r"(?<![\w-])sk-[A-Za-z0-9_-]{20,}"), "an API secret key"),
     (re.compile(r"(?<![\w-])[rs]k_live_[A-Za-z0-9]{16,}"), "a Stripe secret key"),
     (re.compile(r"(?<![A-Za-z0-9])gh[pousr]_[A-Za-z0-9]{36}"), "a GitHub token"),
@@ -35,11 +40,14 @@ _KEY_PATTERNS = (
     (re.compile(r"(?<![A-Za-z0-9])hf_[A-Za-z0-9]{30,}"), "a Hugging Face token"),
     (re.compile(r"(?<![A-Za-z0-9])AIza[0-9A-Za-z_-]{35}"), "a Google API key"),
     (re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----"), "a private key"),
-    (re.compile(r"(?<![\w-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
-     "a JSON web token"),
+    (
+        re.compile(r"(?<![\w-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
+        "a JSON web token",
+    ),
 )
 _AUTH_HEADER = re.compile(
-    r"(?i)authorization\s{0,8}:\s{0,8}(?:bearer|basic|token)\s{1,8}([A-Za-z0-9._~+/=-]{8,})")
+    r"(?i)authorization\s{0,8}:\s{0,8}(?:bearer|basic|token)\s{1,8}([A-Za-z0-9._~+/=-]{8,})"
+)
 _AUTH_VALUE = re.compile(r"(?i)^\s*(?:bearer|basic|token)\s+([A-Za-z0-9._~+/=-]{6,})\s*$")
 # `%env NAME=value` / `%env NAME value`, read from the stripped line (no trailing \s*$ after a
 # lazy group: that backtracks quadratically on a line of spaces).
@@ -47,6 +55,7 @@ _ENV_LINE = re.compile(r"(\w+)(?:\s*=|\s)\s*(.*)", re.S)
 _URL_PASSWORD = re.compile(r"(?i)\b[a-z][a-z0-9+.-]{0,31}://[^\s/:@]{1,256}:([^\s/@]{1,256})@")
 
 # ----------------------------------------------------------------------------- recognising
+
 
 def _words(name):
     name = _CAMEL_2.sub(r"\1_\2", _CAMEL_1.sub(r"\1_\2", name))
@@ -61,9 +70,8 @@ def _secret_value(value):
     """The value of a secret-named thing, if it looks like a real secret (not a placeholder)."""
     if not isinstance(value, str) or len(value.strip()) < 3 or _PLACEHOLDER.search(value):
         return False
-    if " " in value.strip() and not _AUTH_VALUE.match(value):
-        return False  # prose, not a secret
-    return True
+    # Prose (words and spaces) is not a secret, unless it is "Bearer <token>" & co.
+    return " " not in value.strip() or _AUTH_VALUE.match(value) is not None
 
 
 def scan_string(analysis, node, value):
@@ -79,23 +87,35 @@ def scan_string(analysis, node, value):
                 shown = "(-----BEGIN ... PRIVATE KEY-----)"
             else:
                 shown = "(%s, %d characters)" % (redact(secret), len(secret))
-            analysis.add("credentials", "high", node,
-                         "The code contains %s %s written in it." % (description, shown))
+            analysis.add(
+                "credentials",
+                "high",
+                node,
+                "The code contains %s %s written in it." % (description, shown),
+            )
             return
     match = _AUTH_HEADER.search(value)
     if match:
         secret = match.group(1)
         analysis.secrets.add(secret)
-        analysis.add("credentials", "high", node,
-                     "The code sends an Authorization header with a token written in it "
-                     "(%s)." % redact(secret))
+        analysis.add(
+            "credentials",
+            "high",
+            node,
+            "The code sends an Authorization header with a token written in it "
+            "(%s)." % redact(secret),
+        )
         return
     match = _URL_PASSWORD.search(value)
     if match and _secret_value(match.group(1)):
         secret = match.group(1)
         analysis.secrets.add(secret)
-        analysis.add("credentials", "high", node,
-                     "A URL in the code has a password written in it (%s)." % redact(secret))
+        analysis.add(
+            "credentials",
+            "high",
+            node,
+            "A URL in the code has a password written in it (%s)." % redact(secret),
+        )
 
 
 def secret_literal(analysis, node, name, value_node, how):
@@ -112,12 +132,17 @@ def secret_literal(analysis, node, name, value_node, how):
     analysis.secrets.add(secret)
     analysis.secrets.add(value.strip())
     analysis.scanned_strings.add(id(value_node))
-    analysis.add("credentials", "high", node,
-                 "A secret is written into the code: %s a literal string (%s, %d "
-                 "characters)." % (how % show(str(name), 40)[1:-1], redact(secret),
-                                   len(secret)))
+    analysis.add(
+        "credentials",
+        "high",
+        node,
+        "A secret is written into the code: %s a literal string (%s, %d "
+        "characters)." % (how % show(str(name), 40)[1:-1], redact(secret), len(secret)),
+    )
+
 
 # ----------------------------------------------------------------------------- the visits
+
 
 def visit_constant(analysis, node):
     if isinstance(node.value, str) and id(node) not in analysis.scanned_strings:
@@ -155,12 +180,20 @@ def _assigned(analysis, node, target, value):
     elif kind is ast.Subscript:
         key = target.slice
         if type(key) is ast.Constant and secret_name(key.value):
-            secret_literal(analysis, node, "%s[%r]" % (values.dotted(target.value), key.value),
-                           value, "%s is set to")
-    elif kind in (ast.Tuple, ast.List) and type(value) in (ast.Tuple, ast.List):
-        if len(target.elts) == len(value.elts):
-            for sub_target, sub_value in zip(target.elts, value.elts):
-                _assigned(analysis, node, sub_target, sub_value)
+            secret_literal(
+                analysis,
+                node,
+                "%s[%r]" % (values.dotted(target.value), key.value),
+                value,
+                "%s is set to",
+            )
+    elif (
+        kind in (ast.Tuple, ast.List)
+        and type(value) in (ast.Tuple, ast.List)
+        and len(target.elts) == len(value.elts)
+    ):
+        for sub_target, sub_value in zip(target.elts, value.elts):
+            _assigned(analysis, node, sub_target, sub_value)
 
 
 def visit_dict(analysis, node):
@@ -172,12 +205,19 @@ def visit_dict(analysis, node):
 
 def visit_compare(analysis, node):
     operands = [node.left] + list(node.comparators)
-    names = [o.id if type(o) is ast.Name else o.attr if type(o) is ast.Attribute else None
-             for o in operands]
+    names = [
+        o.id if type(o) is ast.Name else o.attr if type(o) is ast.Attribute else None
+        for o in operands
+    ]
     if any(secret_name(name) for name in names):
         for operand in operands:
-            secret_literal(analysis, node, next(n for n in names if secret_name(n)), operand,
-                           "%s is compared with")
+            secret_literal(
+                analysis,
+                node,
+                next(n for n in names if secret_name(n)),
+                operand,
+                "%s is compared with",
+            )
     analysis.children(node)
 
 
@@ -187,15 +227,22 @@ def check_call(analysis, call):
     for kw in node.keywords:
         if kw.arg and secret_name(kw.arg):
             secret_literal(analysis, node, kw.arg, kw.value, "the argument %s= is")
-        if kw.arg == "auth" and type(kw.value) in (ast.Tuple, ast.List) and \
-                len(kw.value.elts) == 2:
-            secret_literal(analysis, node, "auth", kw.value.elts[1],
-                           "the password in the argument %s= is")
-    if ((call.qual in ("os.getenv", "os.environ.get", "os.environ.setdefault")
-         or call.attr in ("getenv",)) and len(args) >= 2 and type(args[0]) is ast.Constant
-            and secret_name(args[0].value)):
-        secret_literal(analysis, node, args[0].value, args[1],
-                       "the default of the environment variable %s is")
+        if kw.arg == "auth" and type(kw.value) in (ast.Tuple, ast.List) and len(kw.value.elts) == 2:
+            secret_literal(
+                analysis, node, "auth", kw.value.elts[1], "the password in the argument %s= is"
+            )
+    if (
+        (
+            call.qual in ("os.getenv", "os.environ.get", "os.environ.setdefault")
+            or call.attr in ("getenv",)
+        )
+        and len(args) >= 2
+        and type(args[0]) is ast.Constant
+        and secret_name(args[0].value)
+    ):
+        secret_literal(
+            analysis, node, args[0].value, args[1], "the default of the environment variable %s is"
+        )
 
 
 def env_line(analysis, node, line):
@@ -203,7 +250,11 @@ def env_line(analysis, node, line):
     before = len(analysis.issues)
     scan_string(analysis, node, line)
     match = _ENV_LINE.match(line.strip())
-    if match and match.group(2).strip() and secret_name(match.group(1)) and \
-            len(analysis.issues) == before:
+    if (
+        match
+        and match.group(2).strip()
+        and secret_name(match.group(1))
+        and len(analysis.issues) == before
+    ):
         value = ast.Constant(value=match.group(2).strip().strip("'\""))
         secret_literal(analysis, node, match.group(1), value, "%%env sets %s to")

@@ -6,6 +6,7 @@ savefig); paths.where() says how bad the place is. A name bound to several paths
 by its worst one. Library writes with a computed path are not reported: they are everywhere,
 and almost always relative.
 """
+
 import re
 
 from . import notes, values
@@ -14,13 +15,31 @@ from .paths import where
 from .scoring import RANK
 
 # Deleting: qualified name -> (position of the path, its keyword).
-_DELETES = {"shutil.rmtree": (0, "path"), "os.remove": (0, "path"), "os.unlink": (0, "path"),
-            "os.rmdir": (0, "path"), "os.removedirs": (0, "name")}
+_DELETES = {
+    "shutil.rmtree": (0, "path"),
+    "os.remove": (0, "path"),
+    "os.unlink": (0, "path"),
+    "os.rmdir": (0, "path"),
+    "os.removedirs": (0, "name"),
+}
 _OPENS = {"open": "file", "io.open": "file", "codecs.open": "filename"}
 # Library writes: reported only when the path is a literal outside the working directory.
-_LIBRARY_WRITES = {"to_csv", "to_excel", "to_parquet", "to_json", "to_pickle", "to_feather",
-                   "to_hdf", "to_stata", "to_orc", "savefig", "savetxt", "save", "write_image",
-                   "write_html"}
+_LIBRARY_WRITES = {
+    "to_csv",
+    "to_excel",
+    "to_parquet",
+    "to_json",
+    "to_pickle",
+    "to_feather",
+    "to_hdf",
+    "to_stata",
+    "to_orc",
+    "savefig",
+    "savetxt",
+    "save",
+    "write_image",
+    "write_html",
+}
 _RM = re.compile(r"(?:^|(?<=[\s;&|(`'\"]))(?:sudo\s+)?(rm|rmdir)(?=\s)")
 _SHELL_END = re.compile(r"[;&|\n)`]")
 
@@ -29,19 +48,22 @@ def path_issue(analysis, node, verb, what, path_node, deleting, report_unknown=T
     """Report a delete / write of the path that path_node makes."""
     worst = None
     for candidate in values.candidates(analysis, path_node):
-        severity, description = where(values.text(analysis, candidate), analysis.cwd,
-                                      deleting)
+        severity, description = where(values.text(analysis, candidate), analysis.cwd, deleting)
         if severity is None:
             continue
-        if severity == "medium" and "computed at run time" in description:
-            if not report_unknown:
-                continue
+        if severity == "medium" and "computed at run time" in description and not report_unknown:
+            continue
         if worst is None or RANK[severity] < RANK[worst[0]]:
             worst = (severity, description)
     if worst is not None:
         unknown = "computed at run time" in worst[1]
-        analysis.add("destructive-file", worst[0], node, "%s %s %s." % (what, verb, worst[1]),
-                     "destructive-file-unknown" if unknown else None)
+        analysis.add(
+            "destructive-file",
+            worst[0],
+            node,
+            "%s %s %s." % (what, verb, worst[1]),
+            "destructive-file-unknown" if unknown else None,
+        )
 
 
 def shell_deletes(analysis, node, text, line=None):
@@ -50,11 +72,11 @@ def shell_deletes(analysis, node, text, line=None):
         return
     for match in _RM.finditer(text):
         end = _SHELL_END.search(text, match.end())
-        words = text[match.end():end.start() if end else len(text)].split()
+        words = text[match.end() : end.start() if end else len(text)].split()
         options_done = False
         at = line if line is not None else node
         if type(at) is int:
-            at = at + text[:match.start()].count("\n")
+            at = at + text[: match.start()].count("\n")
         for word in words:
             if not options_done and word.startswith("-"):
                 if word == "--":
@@ -70,10 +92,13 @@ def shell_deletes(analysis, node, text, line=None):
             severity, description = where(word, analysis.cwd, deleting=True)
             if severity is not None:
                 unknown = "computed at run time" in description
-                analysis.add("destructive-file", severity, at,
-                             "The shell command `%s` deletes %s." % (match.group(1),
-                                                                     description),
-                             "destructive-file-unknown" if unknown else None)
+                analysis.add(
+                    "destructive-file",
+                    severity,
+                    at,
+                    "The shell command `%s` deletes %s." % (match.group(1), description),
+                    "destructive-file-unknown" if unknown else None,
+                )
 
 
 def check_call(analysis, call):
@@ -90,26 +115,48 @@ def check_call(analysis, call):
         mode_text = "r" if mode is None else values.text(analysis, mode)
         if target is not None:
             if UNKNOWN in mode_text:
-                path_issue(analysis, call.node, "may write to", label, target, deleting=False,
-                           report_unknown=False)
+                path_issue(
+                    analysis,
+                    call.node,
+                    "may write to",
+                    label,
+                    target,
+                    deleting=False,
+                    report_unknown=False,
+                )
             elif any(c in mode_text for c in "wa+"):
-                path_issue(analysis, call.node, "writes to",
-                           label.replace("()", "(..., %r)" % mode_text), target,
-                           deleting=False)
+                path_issue(
+                    analysis,
+                    call.node,
+                    "writes to",
+                    label.replace("()", "(..., %r)" % mode_text),
+                    target,
+                    deleting=False,
+                )
         notes.io(analysis, call.node, label)
     elif attr in ("unlink", "rmdir") and not call.args and call.qual not in _DELETES:
-        path_issue(analysis, call.node, "deletes", "Path.%s()" % attr, func.value,
-                   deleting=True)
+        path_issue(analysis, call.node, "deletes", "Path.%s()" % attr, func.value, deleting=True)
     elif attr in ("write_text", "write_bytes"):
-        path_issue(analysis, call.node, "writes to", "Path.%s()" % attr, func.value,
-                   deleting=False)
+        path_issue(analysis, call.node, "writes to", "Path.%s()" % attr, func.value, deleting=False)
     elif attr in _LIBRARY_WRITES or name in ("numpy.save", "numpy.savetxt"):
         keywords = call.keywords
-        target = call.arg(0, "path_or_buf") or keywords.get("fname") or keywords.get("path") \
-            or keywords.get("excel_writer") or keywords.get("file")
+        target = (
+            call.arg(0, "path_or_buf")
+            or keywords.get("fname")
+            or keywords.get("path")
+            or keywords.get("excel_writer")
+            or keywords.get("file")
+        )
         if target is not None:
-            path_issue(analysis, call.node, "writes to", label, target, deleting=False,
-                       report_unknown=False)
+            path_issue(
+                analysis,
+                call.node,
+                "writes to",
+                label,
+                target,
+                deleting=False,
+                report_unknown=False,
+            )
 
 
 def _is_path(analysis, node):

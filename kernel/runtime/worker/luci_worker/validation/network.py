@@ -4,19 +4,59 @@ with the network off.
 Reported once per module, whether the cell imports it or calls into it, and for a URL
 literal given to a reader (pd.read_csv("https://..."), urlopen, requests.get...).
 """
+
 import _ast as ast  # the C module: `ast` itself imports contextlib & co (5 ms)
 import re
 
 from . import notes, values
 from .context import UNKNOWN
 
-_NETWORK_MODULES = frozenset(("socket", "socketserver", "urllib.request", "urllib3", "http.client",
-                    "http.server", "requests", "httpx", "aiohttp", "ftplib", "smtplib",
-                    "poplib", "imaplib", "telnetlib", "nntplib", "xmlrpc.client", "paramiko",
-                    "websocket", "websockets", "pycurl", "boto3", "botocore"))
-_URL_READERS = {"urlopen", "urlretrieve", "Request", "loadtxt", "genfromtxt", "load",
-                "open_dataset", "imread", "get", "post", "put", "patch", "delete", "head",
-                "request", "download", "fetch", "stream"}
+_NETWORK_MODULES = frozenset(
+    (
+        "socket",
+        "socketserver",
+        "urllib.request",
+        "urllib3",
+        "http.client",
+        "http.server",
+        "requests",
+        "httpx",
+        "aiohttp",
+        "ftplib",
+        "smtplib",
+        "poplib",
+        "imaplib",
+        "telnetlib",
+        "nntplib",
+        "xmlrpc.client",
+        "paramiko",
+        "websocket",
+        "websockets",
+        "pycurl",
+        "boto3",
+        "botocore",
+    )
+)
+_URL_READERS = {
+    "urlopen",
+    "urlretrieve",
+    "Request",
+    "loadtxt",
+    "genfromtxt",
+    "load",
+    "open_dataset",
+    "imread",
+    "get",
+    "post",
+    "put",
+    "patch",
+    "delete",
+    "head",
+    "request",
+    "download",
+    "fetch",
+    "stream",
+}
 _URL = re.compile(r"(?i)^\s*(?:https?|ftp|s3|gs)://([^/\s?#]*)")
 
 
@@ -27,10 +67,14 @@ def network(analysis, node, qual, how):
         if module in _NETWORK_MODULES:
             if module not in analysis.network_flagged:
                 analysis.network_flagged.add(module)
-                analysis.add("network", "medium", node,
-                             "The code %s %s, so it can send and receive data over the "
-                             "network: data may leave the machine, and the container "
-                             "executor runs with the network off." % (how, module))
+                analysis.add(
+                    "network",
+                    "medium",
+                    node,
+                    "The code %s %s, so it can send and receive data over the "
+                    "network: data may leave the machine, and the container "
+                    "executor runs with the network off." % (how, module),
+                )
             return True
     return False
 
@@ -57,8 +101,12 @@ def check_call(analysis, call):
                 match = _URL.match(values.text(analysis, value))
                 if match:
                     host = match.group(1).split("@")[-1].replace(UNKNOWN, "\u2026")
-                    analysis.add("network", "medium", node,
-                                 "%s downloads data from %s: the container executor runs "
-                                 "with the network off." % (label, host or "the network"))
+                    analysis.add(
+                        "network",
+                        "medium",
+                        node,
+                        "%s downloads data from %s: the container executor runs "
+                        "with the network off." % (label, host or "the network"),
+                    )
                     notes.io(analysis, node, label)
                     break

@@ -5,6 +5,7 @@ bare-except, silent-except, secret-printed (print or logging of a value named li
 long-cell (many lines and no function or class), interactive-input (input() / getpass: no one
 answers in a headless run).
 """
+
 import _ast as ast  # the C module: `ast` itself imports contextlib & co (5 ms)
 
 from . import values
@@ -13,13 +14,44 @@ from .credentials import secret_name
 
 LONG_CELL_LINES = 80
 
-_IO_METHODS = {"read_csv", "read_excel", "read_json", "read_parquet", "read_table",
-               "read_sql", "read_sql_query", "read_sql_table", "read_html", "read_pickle",
-               "read_feather", "read_hdf", "read_fwf", "read_xml", "read_sas", "read_stata",
-               "read_spss", "read_orc", "to_csv", "to_excel", "to_json", "to_parquet",
-               "to_pickle", "to_feather", "to_hdf", "to_sql", "savefig", "loadtxt", "savetxt",
-               "genfromtxt", "urlopen", "urlretrieve", "read_text", "read_bytes",
-               "write_text", "write_bytes"}
+_IO_METHODS = {
+    "read_csv",
+    "read_excel",
+    "read_json",
+    "read_parquet",
+    "read_table",
+    "read_sql",
+    "read_sql_query",
+    "read_sql_table",
+    "read_html",
+    "read_pickle",
+    "read_feather",
+    "read_hdf",
+    "read_fwf",
+    "read_xml",
+    "read_sas",
+    "read_stata",
+    "read_spss",
+    "read_orc",
+    "to_csv",
+    "to_excel",
+    "to_json",
+    "to_parquet",
+    "to_pickle",
+    "to_feather",
+    "to_hdf",
+    "to_sql",
+    "savefig",
+    "loadtxt",
+    "savetxt",
+    "genfromtxt",
+    "urlopen",
+    "urlretrieve",
+    "read_text",
+    "read_bytes",
+    "write_text",
+    "write_bytes",
+}
 _LOG_METHODS = {"debug", "info", "warning", "warn", "error", "critical", "exception", "log"}
 
 
@@ -41,16 +73,26 @@ def visit_try(analysis, node):
 
 def visit_handler(analysis, node):
     body = node.body
-    silent = all(type(statement) is ast.Pass or (
-        type(statement) is ast.Expr and type(statement.value) is ast.Constant)
-        for statement in body)
+    silent = all(
+        type(statement) is ast.Pass
+        or (type(statement) is ast.Expr and type(statement.value) is ast.Constant)
+        for statement in body
+    )
     if node.type is None:
-        analysis.add("bare-except", "note", node,
-                     "A bare `except:` catches every error, even an interrupt or a typo, "
-                     "and hides what went wrong.")
+        analysis.add(
+            "bare-except",
+            "note",
+            node,
+            "A bare `except:` catches every error, even an interrupt or a typo, "
+            "and hides what went wrong.",
+        )
     elif silent:
-        analysis.add("silent-except", "note", node,
-                     "An error is caught and silently ignored (the handler only passes).")
+        analysis.add(
+            "silent-except",
+            "note",
+            node,
+            "An error is caught and silently ignored (the handler only passes).",
+        )
     analysis.children(node)
 
 
@@ -59,24 +101,35 @@ def check_call(analysis, call):
     if attr in _IO_METHODS or name in ("numpy.load", "numpy.save"):
         io(analysis, node, label)
     if name in ("input", "getpass.getpass", "builtins.input"):
-        analysis.add("interactive-input", "note", node,
-                     "%s waits for someone to type an answer; in a headless run (nbconvert, "
-                     "papermill, a scheduled job) no one does." % label)
+        analysis.add(
+            "interactive-input",
+            "note",
+            node,
+            "%s waits for someone to type an answer; in a headless run (nbconvert, "
+            "papermill, a scheduled job) no one does." % label,
+        )
     if name == "print" or (attr in _LOG_METHODS and _is_logger(analysis, func.value)):
-        leaked = [n for a in list(call.args) + list(call.keywords.values())
-                  for n in _names_in(a) if secret_name(n)]
+        leaked = [
+            n
+            for a in list(call.args) + list(call.keywords.values())
+            for n in _names_in(a)
+            if secret_name(n)
+        ]
         if leaked:
-            analysis.add("secret-printed", "note", node,
-                         "%s shows %s, which looks like a secret, in the output." % (
-                             label, show(leaked[0], 40)))
+            analysis.add(
+                "secret-printed",
+                "note",
+                node,
+                "%s shows %s, which looks like a secret, in the output."
+                % (label, show(leaked[0], 40)),
+            )
 
 
 def _is_logger(analysis, node):
     qual = values.qual(analysis, node)
     if qual and qual.split(".")[0] == "logging":
         return True
-    name = node.id if type(node) is ast.Name else node.attr if \
-        type(node) is ast.Attribute else ""
+    name = node.id if type(node) is ast.Name else node.attr if type(node) is ast.Attribute else ""
     return "log" in name.lower()
 
 
@@ -88,8 +141,12 @@ def _names_in(node):
     if kind is ast.Attribute:
         return [node.attr]
     if kind is ast.JoinedStr:
-        return [n for part in node.values if type(part) is ast.FormattedValue
-                for n in _names_in(part.value)]
+        return [
+            n
+            for part in node.values
+            if type(part) is ast.FormattedValue
+            for n in _names_in(part.value)
+        ]
     if kind is ast.BinOp:
         return _names_in(node.left) + _names_in(node.right)
     if kind in (ast.Tuple, ast.List):
@@ -103,11 +160,18 @@ def finish(analysis, code_lines):
     """The notes about the cell as a whole, once the tree has been walked."""
     if analysis.io_unprotected is not None:
         line, label = analysis.io_unprotected
-        analysis.add("no-error-handling", "note", line,
-                     "File or network I/O (%s on line %d) has no error handling: a missing "
-                     "file or a failed download stops the cell with a traceback." % (label,
-                                                                                    line))
+        analysis.add(
+            "no-error-handling",
+            "note",
+            line,
+            "File or network I/O (%s on line %d) has no error handling: a missing "
+            "file or a failed download stops the cell with a traceback." % (label, line),
+        )
     if code_lines > LONG_CELL_LINES and not analysis.has_functions:
-        analysis.add("long-cell", "note", None,
-                     "The code is long (%d lines) and has no functions, which makes it hard "
-                     "to check and to reuse." % code_lines)
+        analysis.add(
+            "long-cell",
+            "note",
+            None,
+            "The code is long (%d lines) and has no functions, which makes it hard "
+            "to check and to reuse." % code_lines,
+        )

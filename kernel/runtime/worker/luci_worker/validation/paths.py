@@ -6,25 +6,70 @@ or the working directory itself is high; the shared temporary folder, or a path 
 run time with no literal start to show where it is, is medium; anything inside the working
 directory, or made by the tempfile module, is fine.
 """
+
 import posixpath
 import re
 
 from .context import TEMP, UNKNOWN, show
 
-_SYSTEM_DIRS = {"bin", "boot", "dev", "etc", "home", "lib", "lib32", "lib64", "libx32", "mnt",
-                "media", "opt", "proc", "root", "run", "sbin", "srv", "sys", "usr", "var",
-                "System", "Library", "Applications", "Users", "Volumes", "private"}
+_SYSTEM_DIRS = {
+    "bin",
+    "boot",
+    "dev",
+    "etc",
+    "home",
+    "lib",
+    "lib32",
+    "lib64",
+    "libx32",
+    "mnt",
+    "media",
+    "opt",
+    "proc",
+    "root",
+    "run",
+    "sbin",
+    "srv",
+    "sys",
+    "usr",
+    "var",
+    "System",
+    "Library",
+    "Applications",
+    "Users",
+    "Volumes",
+    "private",
+}
 _TEMP_DIRS = ("/tmp", "/var/tmp", "/private/tmp", "/dev/shm")
 
 # Calls whose result is a path, for values.text().
-PATH_CONSTRUCTORS = {"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath",
-                     "pathlib.PurePosixPath", "os.path.join", "posixpath.join"}
-PATH_SAME = {"os.path.expanduser", "os.path.abspath", "os.path.normpath", "os.path.realpath",
-             "os.fspath", "str", "os.path.expandvars"}
+PATH_CONSTRUCTORS = {
+    "pathlib.Path",
+    "pathlib.PurePath",
+    "pathlib.PosixPath",
+    "pathlib.PurePosixPath",
+    "os.path.join",
+    "posixpath.join",
+}
+PATH_SAME = {
+    "os.path.expanduser",
+    "os.path.abspath",
+    "os.path.normpath",
+    "os.path.realpath",
+    "os.fspath",
+    "str",
+    "os.path.expandvars",
+}
 PATH_METHODS_SAME = {"resolve", "absolute", "expanduser", "as_posix", "__fspath__"}
-TEMPFILE = {"tempfile.mkdtemp", "tempfile.gettempdir", "tempfile.TemporaryDirectory",
-            "tempfile.NamedTemporaryFile", "tempfile.mkstemp", "tempfile.TemporaryFile",
-            "tempfile.SpooledTemporaryFile"}
+TEMPFILE = {
+    "tempfile.mkdtemp",
+    "tempfile.gettempdir",
+    "tempfile.TemporaryDirectory",
+    "tempfile.NamedTemporaryFile",
+    "tempfile.mkstemp",
+    "tempfile.TemporaryFile",
+    "tempfile.SpooledTemporaryFile",
+}
 CWD = {"os.getcwd", "pathlib.Path.cwd", "os.curdir"}
 
 
@@ -48,14 +93,19 @@ def where(path, cwd, deleting=False):
     prefix, dynamic = path.split(UNKNOWN, 1)[0], UNKNOWN in path
     start = prefix.strip().strip("'\"")
     if not start:
-        return ("medium", "a path computed at run time (it may lie outside the working "
-                          "directory)") if dynamic else (None, "")
+        return (
+            ("medium", "a path computed at run time (it may lie outside the working directory)")
+            if dynamic
+            else (None, "")
+        )
     shown = show(path)
     if start.startswith("~") or start.startswith("$HOME") or start.startswith("${HOME}"):
         return "high", "%s, in your home folder outside the working directory" % shown
     if start.startswith("$"):
-        return ("medium", "%s, a path computed at run time (it may lie outside the "
-                          "working directory)" % shown)
+        return (
+            "medium",
+            "%s, a path computed at run time (it may lie outside the working directory)" % shown,
+        )
     if re.match(r"[A-Za-z]:[\\/]|\\\\", start):
         return "high", "%s, outside the working directory" % shown
     if start.startswith("/"):
@@ -71,8 +121,10 @@ def where(path, cwd, deleting=False):
         if any(norm == tmp or norm.startswith(tmp + "/") for tmp in _TEMP_DIRS):
             if norm in _TEMP_DIRS and not dynamic:
                 return "high", "%s, the shared temporary folder itself" % shown
-            return ("medium", "%s, in the shared temporary folder outside the working "
-                              "directory" % shown)
+            return (
+                "medium",
+                "%s, in the shared temporary folder outside the working directory" % shown,
+            )
         first = norm.split("/")[1] if norm != "/" else ""
         if norm == "/" or first in _SYSTEM_DIRS:
             return "high", "%s, a system location outside the working directory" % shown
@@ -85,8 +137,11 @@ def where(path, cwd, deleting=False):
         while rest.startswith("./"):
             rest = rest[2:]
         if not rest or rest == ".":
-            return ("medium", "%s, a path computed at run time (it may lie outside the "
-                              "working directory)" % shown)
+            return (
+                "medium",
+                "%s, a path computed at run time (it may lie outside the "
+                "working directory)" % shown,
+            )
         return None, ""
     if norm == "." and deleting:
         return "high", "%s, the whole working directory" % shown

@@ -4,6 +4,7 @@
 at most 0.05, so notes alone never fail a cell), floored at 0; any blocker makes it 0. The
 arithmetic is done in thousandths, so the score is exact (1 - 0.1 - 0.1 == 0.8).
 """
+
 SEVERITIES = ("blocker", "high", "medium", "low", "note")
 PENALTY = {"high": 300, "medium": 100, "low": 30, "note": 10}  # thousandths
 NOTES_CAP = 50
@@ -28,19 +29,23 @@ def summary(score, threshold, passed, issues):
     for severity in SEVERITIES:
         n = sum(1 for issue in issues if issue["severity"] == severity)
         if n:
-            counts.append("%d %s%s" % (n, severity, "s" if n > 1 and severity in (
-                "blocker", "note") else ""))
+            counts.append(
+                "%d %s%s" % (n, severity, "s" if n > 1 and severity in ("blocker", "note") else "")
+            )
     found = ", ".join(counts)
     worst = [issue for issue in issues if issue["severity"] != "note"] or issues
     reasons = []
     for issue in worst:
         reason = issue["rule"].replace("-", " ") + (
-            " (line %d)" % issue["line"] if issue["line"] is not None else "")
+            " (line %d)" % issue["line"] if issue["line"] is not None else ""
+        )
         if reason not in reasons:
             reasons.append(reason)
     if len(reasons) > 4:
         reasons = reasons[:4] + ["..."]
     if passed:
         return head + "passed, with %s: %s." % (found, "; ".join(reasons))
-    return head + ("below the threshold, so the code is shown and not run (%%luci run-anyway "
-                   "runs it). Found %s: %s." % (found, "; ".join(reasons)))
+    return head + (
+        "below the threshold, so the code is shown and not run (%%luci run-anyway "
+        "runs it). Found %s: %s." % (found, "; ".join(reasons))
+    )

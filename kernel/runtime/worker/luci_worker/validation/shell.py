@@ -5,29 +5,63 @@ os.popen, subprocess with shell=True, `!cmd` lines, %%bash cells are high. A pro
 with a list of arguments and no shell is only low. Whatever the command deletes is also judged
 by files.shell_deletes().
 """
+
 import _ast as ast  # the C module: `ast` itself imports contextlib & co (5 ms)
 
 from . import files, values
 
-_SHELL_CALLS = {"os.system", "os.popen", "subprocess.getoutput", "subprocess.getstatusoutput",
-                "commands.getoutput", "commands.getstatusoutput", "commands.getstatus",
-                "asyncio.create_subprocess_shell"}
-_SUBPROCESS_CALLS = {"subprocess.run", "subprocess.call", "subprocess.check_call",
-                     "subprocess.check_output", "subprocess.Popen"}
-_PROGRAM_CALLS = {"asyncio.create_subprocess_exec", "pty.spawn", "os.execv", "os.execve",
-                  "os.execl", "os.execle", "os.execlp", "os.execlpe", "os.execvp", "os.execvpe",
-                  "os.spawnl", "os.spawnle", "os.spawnlp", "os.spawnlpe", "os.spawnv",
-                  "os.spawnve", "os.spawnvp", "os.spawnvpe", "os.posix_spawn",
-                  "os.posix_spawnp"}
+_SHELL_CALLS = {
+    "os.system",
+    "os.popen",
+    "subprocess.getoutput",
+    "subprocess.getstatusoutput",
+    "commands.getoutput",
+    "commands.getstatusoutput",
+    "commands.getstatus",
+    "asyncio.create_subprocess_shell",
+}
+_SUBPROCESS_CALLS = {
+    "subprocess.run",
+    "subprocess.call",
+    "subprocess.check_call",
+    "subprocess.check_output",
+    "subprocess.Popen",
+}
+_PROGRAM_CALLS = {
+    "asyncio.create_subprocess_exec",
+    "pty.spawn",
+    "os.execv",
+    "os.execve",
+    "os.execl",
+    "os.execle",
+    "os.execlp",
+    "os.execlpe",
+    "os.execvp",
+    "os.execvpe",
+    "os.spawnl",
+    "os.spawnle",
+    "os.spawnlp",
+    "os.spawnlpe",
+    "os.spawnv",
+    "os.spawnve",
+    "os.spawnvp",
+    "os.spawnvpe",
+    "os.posix_spawn",
+    "os.posix_spawnp",
+}
 
 
 def check_call(analysis, call):
     """Report the call; True when it starts a program (the file rules then do not look)."""
     name, label, node = call.name, call.label, call.node
     if name in _SHELL_CALLS or name.startswith("commands."):
-        analysis.add("shell", "high", node,
-                     "%s runs a shell command: a shell interprets the text, so one wrong or "
-                     "injected character can run anything." % label)
+        analysis.add(
+            "shell",
+            "high",
+            node,
+            "%s runs a shell command: a shell interprets the text, so one wrong or "
+            "injected character can run anything." % label,
+        )
         command = call.arg(0, "cmd" if name != "os.system" else "command")
         if command is not None:
             files.shell_deletes(analysis, node, values.text(analysis, command))
@@ -36,19 +70,23 @@ def check_call(analysis, call):
         shell = call.keywords.get("shell")
         command = call.arg(0, "args")
         if shell is not None and values.truthy(shell, unknown=True):
-            analysis.add("shell", "high", node,
-                         "%s with shell=True runs a shell command: a shell interprets the "
-                         "text, so one wrong or injected character can run anything." % label)
+            analysis.add(
+                "shell",
+                "high",
+                node,
+                "%s with shell=True runs a shell command: a shell interprets the "
+                "text, so one wrong or injected character can run anything." % label,
+            )
         else:
-            analysis.add("subprocess", "low", node,
-                         "%s starts another program (without a shell)." % label)
+            analysis.add(
+                "subprocess", "low", node, "%s starts another program (without a shell)." % label
+            )
         if command is not None:
             files.shell_deletes(analysis, node, values.text(analysis, command))
         return True
     if name in _PROGRAM_CALLS:
         analysis.add("subprocess", "low", node, "%s starts another program." % label)
-        files.shell_deletes(analysis, node, " ".join(values.text(analysis, a)
-                                                     for a in call.args))
+        files.shell_deletes(analysis, node, " ".join(values.text(analysis, a) for a in call.args))
         return True
     return False
 
@@ -59,6 +97,7 @@ def shell_line(analysis, node):
         return
     command = str(node.args[0].value)
     from ..magics import pip_command
+
     if pip_command(command) is not None:
         return  # the kernel installs it (PROTOCOL.md, "Kernel magics")
     shown = command if len(command) <= 40 else command[:39] + "\u2026"

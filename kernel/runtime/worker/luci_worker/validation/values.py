@@ -5,6 +5,7 @@ or, for a name bound by an earlier cell, from the live namespace (only looked at
 text(): the string an expression makes (often a path), with context.UNKNOWN for the parts
 known only at run time. Both stop at a small depth: a guess, never a loop.
 """
+
 import _ast as ast  # the C module: `ast` itself imports contextlib & co (5 ms)
 import re
 import types
@@ -72,8 +73,10 @@ def text(analysis, node, depth=0):
             return value.decode("latin-1")
         return UNKNOWN if value is None else str(value)
     if kind is ast.JoinedStr:
-        return "".join(part.value if type(part) is ast.Constant and
-                       isinstance(part.value, str) else UNKNOWN for part in node.values)
+        return "".join(
+            part.value if type(part) is ast.Constant and isinstance(part.value, str) else UNKNOWN
+            for part in node.values
+        )
     if kind is ast.Name:
         values = analysis.bindings.get(node.id)
         if values is None:
@@ -89,8 +92,7 @@ def text(analysis, node, depth=0):
         if op is ast.Add:
             return text(analysis, node.left, depth + 1) + text(analysis, node.right, depth + 1)
         if op is ast.Div:
-            return join(text(analysis, node.left, depth + 1),
-                        text(analysis, node.right, depth + 1))
+            return join(text(analysis, node.left, depth + 1), text(analysis, node.right, depth + 1))
         if op is ast.Mod:
             left = text(analysis, node.left, depth + 1)
             cut = left.find("%")
@@ -141,10 +143,15 @@ def _call_text(analysis, node, depth):
             return result
         if attr == "format" and type(receiver) is ast.Constant:
             return _FORMAT_FIELD.sub(UNKNOWN, str(receiver.value))
-        if (attr == "join" and type(receiver) is ast.Constant and len(args) == 1
-                and type(args[0]) in (ast.List, ast.Tuple)):
-            return str(receiver.value).join(text(analysis, item, depth + 1)
-                                            for item in args[0].elts)
+        if (
+            attr == "join"
+            and type(receiver) is ast.Constant
+            and len(args) == 1
+            and type(args[0]) in (ast.List, ast.Tuple)
+        ):
+            return str(receiver.value).join(
+                text(analysis, item, depth + 1) for item in args[0].elts
+            )
     return UNKNOWN
 
 

@@ -5,6 +5,7 @@ which also decides how to go on (a try body counts as protected I/O, say). A cal
 every rule family in turn, in a fixed order: some stop the others (eval & co are not read any
 further; a program that is started is not also judged as a file operation).
 """
+
 import _ast as ast  # the C module: `ast` itself imports contextlib & co (5 ms)
 import sys
 
@@ -17,6 +18,7 @@ _TRY = tuple(getattr(ast, name) for name in ("Try", "TryStar") if hasattr(ast, n
 
 class Call:
     """One call as the rule modules read it."""
+
     __slots__ = ("node", "func", "qual", "name", "attr", "args", "keywords", "label")
 
     def __init__(self, analysis, node):
@@ -96,8 +98,9 @@ def _magic_line(analysis, node):
 def _nested(analysis, node, source):
     """The Python code of a `%time` / `%timeit` line."""
     try:
-        tree = compile(source, "<line>", "exec", ast.PyCF_ONLY_AST | TOP_LEVEL_AWAIT,
-                       dont_inherit=True)
+        tree = compile(
+            source, "<line>", "exec", ast.PyCF_ONLY_AST | TOP_LEVEL_AWAIT, dont_inherit=True
+        )
     except (SyntaxError, ValueError, OverflowError):
         return  # the cell will say so when it runs
     offset = analysis.offset

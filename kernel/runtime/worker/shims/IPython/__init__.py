@@ -4,8 +4,9 @@ It sits at the END of sys.path, so a real IPython always wins. It provides what 
 commonly imports: IPython.display (display, HTML, Markdown, Image, clear_output, ...) and
 get_ipython() (None: there is no IPython shell here, exactly as in a plain Python process).
 """
-from .core.getipython import get_ipython
+
 from . import display
+from .core.getipython import get_ipython
 
 __version__ = "8.0.0+luci.shim"
 version_info = (8, 0, 0, "luci-shim")

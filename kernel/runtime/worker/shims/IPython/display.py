@@ -3,6 +3,7 @@
 Same names, arguments and rich representations as IPython's for the common cases; display()
 and friends are the worker's own (luci_worker.displays), so output reaches the notebook.
 """
+
 import base64
 import html
 import json
@@ -20,16 +21,44 @@ from luci_worker.displays import (  # noqa: F401
 )
 
 __all__ = [
-    "display", "clear_output", "update_display", "publish_display_data", "DisplayHandle",
-    "display_pretty", "display_html", "display_markdown", "display_svg", "display_png",
-    "display_jpeg", "display_latex", "display_json", "display_javascript", "display_pdf",
-    "DisplayObject", "TextDisplayObject", "Pretty", "HTML", "Markdown", "Math", "Latex", "SVG",
-    "JSON", "Javascript", "Image", "Audio", "Video", "Code", "IFrame", "YouTubeVideo",
-    "FileLink", "set_matplotlib_formats",
+    "display",
+    "clear_output",
+    "update_display",
+    "publish_display_data",
+    "DisplayHandle",
+    "display_pretty",
+    "display_html",
+    "display_markdown",
+    "display_svg",
+    "display_png",
+    "display_jpeg",
+    "display_latex",
+    "display_json",
+    "display_javascript",
+    "display_pdf",
+    "DisplayObject",
+    "TextDisplayObject",
+    "Pretty",
+    "HTML",
+    "Markdown",
+    "Math",
+    "Latex",
+    "SVG",
+    "JSON",
+    "Javascript",
+    "Image",
+    "Audio",
+    "Video",
+    "Code",
+    "IFrame",
+    "YouTubeVideo",
+    "FileLink",
+    "set_matplotlib_formats",
 ]
 
 
 # ----------------------------------------------------------------------------- display_*
+
 
 def _display_mimetype(mimetype, objs, raw=False, metadata=None):
     """Show objs as exactly this MIME type; raw=True: objs are that type's data already."""
@@ -82,6 +111,7 @@ def display_pdf(*objs, **kwargs):
 
 # ----------------------------------------------------------------------------- objects
 
+
 def _safe_exists(path):
     try:
         return os.path.exists(path)
@@ -91,6 +121,7 @@ def _safe_exists(path):
 
 def _fetch(url):
     import urllib.request
+
     with urllib.request.urlopen(url) as response:
         return response.read(), response.headers.get_content_charset() or "utf-8"
 
@@ -183,7 +214,7 @@ class SVG(DisplayObject):
         if isinstance(data, str):
             start, end = data.find("<svg"), data.rfind("</svg>")
             if start >= 0 and end > start:
-                data = data[start:end + len("</svg>")]
+                data = data[start : end + len("</svg>")]
         self.data = data
 
     def _repr_svg_(self):
@@ -193,8 +224,16 @@ class SVG(DisplayObject):
 class JSON(DisplayObject):
     """JSON data shown as a collapsible tree by the front end."""
 
-    def __init__(self, data=None, url=None, filename=None, expanded=False, metadata=None,
-                 root="root", **kwargs):
+    def __init__(
+        self,
+        data=None,
+        url=None,
+        filename=None,
+        expanded=False,
+        metadata=None,
+        root="root",
+        **kwargs,
+    ):
         metadata = dict(metadata or {})
         metadata.update({"expanded": expanded, "root": root}, **kwargs)
         super().__init__(data=data, url=url, filename=filename, metadata=metadata)
@@ -216,20 +255,28 @@ class Javascript(TextDisplayObject):
     def _repr_javascript_(self):
         code = ""
         for href in self.css:
-            code += ('var link = document.createElement("link"); link.rel = "stylesheet"; '
-                     'link.type = "text/css"; link.href = %s; '
-                     'document.head.appendChild(link);\n' % json.dumps(href))
+            code += (
+                'var link = document.createElement("link"); link.rel = "stylesheet"; '
+                'link.type = "text/css"; link.href = %s; '
+                "document.head.appendChild(link);\n" % json.dumps(href)
+            )
         body = self.data or ""
         for src in reversed(self.lib):  # load the libraries in order, then run the code
-            body = ('var script = document.createElement("script"); script.src = %s; '
-                    'script.onload = function () {\n%s\n}; '
-                    'document.head.appendChild(script);' % (json.dumps(src), body))
+            body = (
+                'var script = document.createElement("script"); script.src = %s; '
+                "script.onload = function () {\n%s\n}; "
+                "document.head.appendChild(script);" % (json.dumps(src), body)
+            )
         return code + body
 
 
 _IMAGE_FORMATS = {"png": "png", "jpg": "jpeg", "jpeg": "jpeg", "gif": "gif", "webp": "webp"}
-_IMAGE_MIMETYPES = {"png": "image/png", "jpeg": "image/jpeg", "gif": "image/gif",
-                    "webp": "image/webp"}
+_IMAGE_MIMETYPES = {
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+    "webp": "image/webp",
+}
 
 
 def _sniff_image(data):
@@ -255,9 +302,20 @@ class Image(DisplayObject):
 
     _read_flags = "rb"
 
-    def __init__(self, data=None, url=None, filename=None, format=None, embed=None,
-                 width=None, height=None, retina=False, unconfined=False, metadata=None,
-                 alt=None):
+    def __init__(
+        self,
+        data=None,
+        url=None,
+        filename=None,
+        format=None,
+        embed=None,
+        width=None,
+        height=None,
+        retina=False,
+        unconfined=False,
+        metadata=None,
+        alt=None,
+    ):
         if isinstance(data, PurePath):
             data = str(data)
         if filename is None and url is None and data is None:
@@ -351,8 +409,17 @@ class Video(DisplayObject):
 
     _read_flags = "rb"
 
-    def __init__(self, data=None, url=None, filename=None, embed=False, mimetype=None,
-                 width=None, height=None, html_attributes="controls"):
+    def __init__(
+        self,
+        data=None,
+        url=None,
+        filename=None,
+        embed=False,
+        mimetype=None,
+        width=None,
+        height=None,
+        html_attributes="controls",
+    ):
         if isinstance(data, str) and url is None and filename is None:
             if data.startswith(("http", "data:")):
                 url, data = data, None
@@ -369,22 +436,28 @@ class Video(DisplayObject):
             super().reload()
 
     def _repr_html_(self):
-        size = (' width="%s"' % self.width if self.width else "") + \
-            (' height="%s"' % self.height if self.height else "")
+        size = (' width="%s"' % self.width if self.width else "") + (
+            ' height="%s"' % self.height if self.height else ""
+        )
         if not self.embed:
             src = self.url or self.filename
-            return '<video src="%s" %s%s>Your browser does not support the video element.' \
-                   '</video>' % (html.escape(src or "", quote=True), self.html_attributes, size)
+            return (
+                '<video src="%s" %s%s>Your browser does not support the video element.'
+                "</video>" % (html.escape(src or "", quote=True), self.html_attributes, size)
+            )
         mimetype = self.mimetype or mimetypes.guess_type(self.filename or "")[0] or "video/mp4"
         encoded = base64.b64encode(bytes(self.data or b"")).decode("ascii")
-        return ('<video %s%s><source src="data:%s;base64,%s" type="%s">Your browser does not '
-                'support the video tag.</video>'
-                % (self.html_attributes, size, mimetype, encoded, mimetype))
+        return (
+            '<video %s%s><source src="data:%s;base64,%s" type="%s">Your browser does not '
+            "support the video tag.</video>"
+            % (self.html_attributes, size, mimetype, encoded, mimetype)
+        )
 
 
 def set_matplotlib_formats(*formats, **kwargs):
     """Figure formats for inline matplotlib: 'png', 'retina', 'svg', 'jpeg'."""
     from luci_worker import mpl_support
+
     mpl_support.figure_formats[:] = [str(f) for f in formats] or ["png"]
 
 

@@ -1,4 +1,5 @@
 """IPython.core.display_functions: the display functions of Luci's worker."""
+
 from luci_worker.displays import (  # noqa: F401
     DisplayHandle,
     clear_output,

@@ -1,4 +1,5 @@
 """IPython.lib.display for Luci's worker: Audio, Code, IFrame, YouTubeVideo, FileLink."""
+
 import base64
 import html
 import mimetypes
@@ -14,15 +15,25 @@ def _wav_bytes(samples, rate, normalize=True):
     import array
     import io
     import wave
+
     if hasattr(samples, "tolist"):
         samples = samples.tolist()
     samples = list(samples)
-    channels = [list(ch) for ch in samples] if samples and isinstance(samples[0], (list, tuple)) \
+    channels = (
+        [list(ch) for ch in samples]
+        if samples and isinstance(samples[0], (list, tuple))
         else [samples]
+    )
     peak = max((abs(float(v)) for ch in channels for v in ch), default=0.0)
     scale = 32767 / peak if (normalize and peak) else 32767
-    frames = array.array("h", (int(max(-32768, min(32767, float(ch[i]) * scale)))
-                               for i in range(len(channels[0])) for ch in channels))
+    frames = array.array(
+        "h",
+        (
+            int(max(-32768, min(32767, float(ch[i]) * scale)))
+            for i in range(len(channels[0]))
+            for ch in channels
+        ),
+    )
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as out:
         out.setnchannels(len(channels))
@@ -37,8 +48,18 @@ class Audio(DisplayObject):
 
     _read_flags = "rb"
 
-    def __init__(self, data=None, filename=None, url=None, embed=None, rate=None,
-                 autoplay=False, normalize=True, *, element_id=None):
+    def __init__(
+        self,
+        data=None,
+        filename=None,
+        url=None,
+        embed=None,
+        rate=None,
+        autoplay=False,
+        normalize=True,
+        *,
+        element_id=None,
+    ):
         if filename is None and url is None and data is None:
             raise ValueError("No audio data found. Expecting filename, url, or data.")
         self.embed = embed if embed is not None else url is None
@@ -59,15 +80,22 @@ class Audio(DisplayObject):
 
     def _repr_html_(self):
         if self.embed and self.data is not None:
-            src = "data:%s;base64,%s" % (self.mimetype, base64.b64encode(bytes(self.data))
-                                         .decode("ascii"))
+            src = "data:%s;base64,%s" % (
+                self.mimetype,
+                base64.b64encode(bytes(self.data)).decode("ascii"),
+            )
         else:
             src = self.url or self.filename or ""
-        return ('<audio %scontrols="controls"%s><source src="%s" type="%s" />'
-                'Your browser does not support the audio element.</audio>'
-                % ('id="%s" ' % self.element_id if self.element_id else "",
-                   ' autoplay="autoplay"' if self.autoplay else "",
-                   html.escape(src, quote=True), self.mimetype))
+        return (
+            '<audio %scontrols="controls"%s><source src="%s" type="%s" />'
+            "Your browser does not support the audio element.</audio>"
+            % (
+                'id="%s" ' % self.element_id if self.element_id else "",
+                ' autoplay="autoplay"' if self.autoplay else "",
+                html.escape(src, quote=True),
+                self.mimetype,
+            )
+        )
 
 
 class Code(TextDisplayObject):
@@ -91,8 +119,10 @@ class Code(TextDisplayObject):
 class IFrame:
     """Another web page in an <iframe>."""
 
-    iframe = ('<iframe\n    width="{width}"\n    height="{height}"\n    src="{src}{params}"\n'
-              '    frameborder="0"\n    allowfullscreen\n    {extras}\n></iframe>')
+    iframe = (
+        '<iframe\n    width="{width}"\n    height="{height}"\n    src="{src}{params}"\n'
+        '    frameborder="0"\n    allowfullscreen\n    {extras}\n></iframe>'
+    )
 
     def __init__(self, src, width, height, extras=None, **kwargs):
         self.src, self.width, self.height = src, width, height
@@ -101,10 +131,15 @@ class IFrame:
 
     def _repr_html_(self):
         from urllib.parse import urlencode
+
         params = "?" + urlencode(self.params) if self.params else ""
-        return self.iframe.format(src=html.escape(self.src, quote=True), width=self.width,
-                                  height=self.height, params=params,
-                                  extras=" ".join(self.extras))
+        return self.iframe.format(
+            src=html.escape(self.src, quote=True),
+            width=self.width,
+            height=self.height,
+            params=params,
+            extras=" ".join(self.extras),
+        )
 
     def __repr__(self):
         return "<IPython.lib.display.IFrame at %#x>" % id(self)
@@ -114,8 +149,7 @@ class YouTubeVideo(IFrame):
     def __init__(self, id, width=400, height=300, allow_autoplay=False, **kwargs):
         self.id = id
         extras = ['allow="autoplay"'] if allow_autoplay else []
-        super().__init__("https://www.youtube.com/embed/%s" % id, width, height, extras,
-                         **kwargs)
+        super().__init__("https://www.youtube.com/embed/%s" % id, width, height, extras, **kwargs)
 
 
 class FileLink:
@@ -123,8 +157,9 @@ class FileLink:
 
     def __init__(self, path, url_prefix="", result_html_prefix="", result_html_suffix="<br>"):
         if os.path.isdir(path):
-            raise ValueError("Cannot display a directory using FileLink. "
-                             "Use FileLinks to display '%s'." % path)
+            raise ValueError(
+                "Cannot display a directory using FileLink. Use FileLinks to display '%s'." % path
+            )
         self.path = os.fsdecode(path) if isinstance(path, bytes) else str(path)
         self.url_prefix = url_prefix
         self.result_html_prefix = result_html_prefix
@@ -132,11 +167,16 @@ class FileLink:
 
     def _repr_html_(self):
         if not os.path.exists(self.path):
-            return ("Path (<tt>%s</tt>) doesn't exist. It may still be in the process of being "
-                    "generated, or you may have the incorrect path." % html.escape(self.path))
+            return (
+                "Path (<tt>%s</tt>) doesn't exist. It may still be in the process of being "
+                "generated, or you may have the incorrect path." % html.escape(self.path)
+            )
         return "%s<a href='%s' target='_blank'>%s</a>%s" % (
-            self.result_html_prefix, html.escape(self.url_prefix + self.path, quote=True),
-            html.escape(self.path), self.result_html_suffix)
+            self.result_html_prefix,
+            html.escape(self.url_prefix + self.path, quote=True),
+            html.escape(self.path),
+            self.result_html_suffix,
+        )
 
     def __repr__(self):
         return os.path.abspath(self.path)
