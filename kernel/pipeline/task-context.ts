@@ -40,9 +40,32 @@ export interface ContextSources {
 
 /** Names that hold secrets: their values never go to the model. */
 const SECRET_NAME = /pass(word|wd)?|secret|token|api_?key|access_?key|private_?key|credential|auth/i;
-/** Literals that look like keys (AWS, OpenAI, GitHub, Slack, Hugging Face, Google). */
-const SECRET_VALUE =
-  /\b(AKIA[0-9A-Z]{16}|sk-[A-Za-z0-9_-]{20,}|gh[pousr]_[A-Za-z0-9]{30,}|xox[baprs]-[A-Za-z0-9-]{10,}|hf_[A-Za-z0-9]{30,}|AIza[0-9A-Za-z_-]{35})\b/g;
+/**
+ * Literals that look like keys, whatever holds them: the key patterns of the validation gate
+ * (kernel/runtime/worker/luci_worker/validation/credentials.py), kept in step with it. AWS
+ * (AKIA, ASIA), OpenAI-style sk-, Stripe, GitHub, Slack, Hugging Face, Google, JSON web tokens.
+ * Ends are lookarounds, not \b: a key may end in "-".
+ */
+const SECRET_VALUE = new RegExp(
+  [
+    String.raw`(?<![A-Za-z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Za-z0-9])`,
+    String.raw`(?<![\w-])sk-[A-Za-z0-9_-]{20,}`,
+    String.raw`(?<![\w-])[rs]k_live_[A-Za-z0-9]{16,}`,
+    String.raw`(?<![A-Za-z0-9])gh[pousr]_[A-Za-z0-9]{30,}`,
+    String.raw`(?<![A-Za-z0-9])github_pat_[A-Za-z0-9_]{22,}`,
+    String.raw`(?<![A-Za-z0-9])xox[baprs]-[A-Za-z0-9-]{10,}`,
+    String.raw`(?<![A-Za-z0-9])hf_[A-Za-z0-9]{30,}`,
+    String.raw`(?<![A-Za-z0-9])AIza[0-9A-Za-z_-]{35,}`,
+    String.raw`(?<![\w-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`,
+  ].join("|"),
+  "g",
+);
+/** A private key: from its BEGIN line to its END line (or, without one, to the string's end). */
+const PRIVATE_KEY = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----(?:[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|[^"']*)/g;
+/** The token of an Authorization header written out: the header's words stay. */
+const AUTH_HEADER = /(authorization\s{0,8}:\s{0,8}(?:bearer|basic|token)\s{1,8})[A-Za-z0-9._~+/=-]{8,}/gi;
+/** The password in a URL's user info (scheme://user:password@host): the rest of the URL stays. */
+const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]{0,31}:\/\/[^\s/:@]{1,256}:)[^\s/@]{1,256}(?=@)/gi;
 
 /**
  * Code as the model may see it: string literals given to secret-like names, and literals that
@@ -52,7 +75,10 @@ const SECRET_VALUE =
 export function redactSecrets(code: string): string {
   return code
     .replace(new RegExp(`(\\b\\w*(?:${SECRET_NAME.source})\\w*["']?\\s*[:=]\\s*)[rbuRBU]{0,2}("[^"\\n]*"|'[^'\\n]*')`, "gi"), '$1"<redacted>"')
-    .replace(SECRET_VALUE, "<redacted>");
+    .replace(PRIVATE_KEY, "<redacted private key>")
+    .replace(SECRET_VALUE, "<redacted>")
+    .replace(AUTH_HEADER, "$1<redacted>")
+    .replace(URL_PASSWORD, "$1<redacted>");
 }
 
 export async function gatherContext(sources: ContextSources, task = ""): Promise<TaskContext> {
