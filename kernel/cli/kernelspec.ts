@@ -6,6 +6,7 @@ import { homedir, platform } from "node:os";
 import { join, resolve } from "node:path";
 import { DEFERRED_VARIABLE } from "../common/deferred-ca-certs.js";
 import { packageRoot } from "../common/package-root.js";
+import { PROTOCOL_VERSION } from "../protocol/messages.js";
 
 export const KERNEL_NAME = "luci";
 
@@ -55,7 +56,7 @@ export function kernelJson(options: KernelspecOptions = {}, variant: KernelVaria
       ...variant.env,
     },
     metadata: { debugger: false },
-    kernel_protocol_version: "5.3",
+    kernel_protocol_version: PROTOCOL_VERSION,
   };
 }
 

@@ -1,12 +1,15 @@
-// Headers of the messages the kernel sends: one session id per kernel process, a date in
-// every header, protocol version 5.3 (clients detect a restart by a change of session).
+// Message headers, for the kernel's messages and a client's requests alike: one session id per
+// sender (clients detect a kernel restart by a change of session), a fresh msg_id and a date in
+// every header, and the one protocol version (messages.ts).
 import { randomUUID } from "node:crypto";
 import { userInfo } from "node:os";
 import { PROTOCOL_VERSION, type Header } from "./messages.js";
 
 export class HeaderFactory {
   readonly session = randomUUID();
-  private readonly username = safeUsername();
+
+  /** `username` defaults to the user this process runs as, as jupyter_client's Session does. */
+  constructor(private readonly username = safeUsername()) {}
 
   make(msgType: string): Header {
     return {

@@ -1,45 +1,57 @@
 // The wire format: [identities..., "<IDS|MSG>", signature, header, parent, metadata, content, buffers...]
 // decode() never throws: a frame list that is not a valid, signed message comes back as a
-// rejection with a reason, so the transport can log it and act on nothing.
+// rejection with a reason, so the transport can log it and act on nothing. It is two steps,
+// unwrap (delimiter, frame count, signature) and parse (the four JSON objects), because a
+// relay such as the server's WebSocket bridge checks signatures but forwards the JSON bytes
+// as they came, without parsing them.
 import type { Header, JsonObject, Message } from "./messages.js";
 import type { Signer } from "./signer.js";
 
 export const DELIMITER = Buffer.from("<IDS|MSG>");
 
+/** A message's frames once its signature is checked: the four JSON parts still as bytes. */
+export interface WireFrames {
+  identities: Buffer[];
+  /** header, parent_header, metadata, content: UTF-8 JSON. */
+  parts: [Buffer, Buffer, Buffer, Buffer];
+  buffers: Buffer[];
+}
+
+export type Unwrapped = { ok: true; frames: WireFrames } | { ok: false; reason: string };
 export type Decoded = { ok: true; message: Message } | { ok: false; reason: string };
 
 const REQUIRED_HEADER = ["msg_id", "msg_type", "session"] as const;
+const PART_NAMES = ["header", "parent_header", "metadata", "content"] as const;
 
 export function decode(frames: readonly Buffer[], signer: Signer): Decoded {
+  const unwrapped = unwrap(frames, signer);
+  return unwrapped.ok ? parse(unwrapped.frames) : unwrapped;
+}
+
+/** Finds the delimiter and checks the signature over the four JSON frames, as they travelled. */
+export function unwrap(frames: readonly Buffer[], signer: Signer): Unwrapped {
   const at = frames.findIndex((frame) => frame.equals(DELIMITER));
   if (at < 0) return reject("no <IDS|MSG> delimiter");
   if (frames.length < at + 6) return reject(`too few frames (${frames.length - at - 1} after the delimiter, 5 needed)`);
-  const signature = frames[at + 1]!;
-  const signed = frames.slice(at + 2, at + 6);
-  const problem = signer.verify(signature, signed);
+  const parts = frames.slice(at + 2, at + 6) as WireFrames["parts"];
+  const problem = signer.verify(frames[at + 1]!, parts);
   if (problem) return reject(problem);
+  return { ok: true, frames: { identities: frames.slice(0, at), parts, buffers: frames.slice(at + 6) } };
+}
 
-  const parts: JsonObject[] = [];
-  for (const [index, frame] of signed.entries()) {
+/** Parses the four JSON parts of a verified message (or of one that came over a WebSocket, unsigned). */
+export function parse({ identities, parts, buffers }: WireFrames): Decoded {
+  const objects: JsonObject[] = [];
+  for (const [index, frame] of parts.entries()) {
     const parsed = parseObject(frame);
-    if (!parsed) return reject(`${["header", "parent_header", "metadata", "content"][index]} is not a JSON object`);
-    parts.push(parsed);
+    if (!parsed) return reject(`${PART_NAMES[index]} is not a JSON object`);
+    objects.push(parsed);
   }
-  const [header, parent, metadata, content] = parts as [JsonObject, JsonObject, JsonObject, JsonObject];
+  const [header, parent, metadata, content] = objects as [JsonObject, JsonObject, JsonObject, JsonObject];
   for (const field of REQUIRED_HEADER) {
     if (typeof header[field] !== "string" || header[field] === "") return reject(`header.${field} missing`);
   }
-  return {
-    ok: true,
-    message: {
-      identities: frames.slice(0, at),
-      header: header as Header,
-      parent_header: parent,
-      metadata,
-      content,
-      buffers: frames.slice(at + 6),
-    },
-  };
+  return { ok: true, message: { identities, header: header as Header, parent_header: parent, metadata, content, buffers } };
 }
 
 export function encode(
@@ -52,8 +64,13 @@ export function encode(
   signer: Signer,
 ): Buffer[] {
   const json = [header, parent, metadata, content].map((part) => Buffer.from(JSON.stringify(part)));
-  const signature = Buffer.from(signer.sign(json));
-  return [...identities, DELIMITER, signature, ...json, ...buffers];
+  return wrap(identities, json, buffers, signer);
+}
+
+/** Signs JSON parts that are already serialised (a relay's, or a test's deliberately odd ones) and frames them. */
+export function wrap(identities: readonly Buffer[], parts: readonly Buffer[], buffers: readonly Buffer[], signer: Signer): Buffer[] {
+  const signature = Buffer.from(signer.sign(parts));
+  return [...identities, DELIMITER, signature, ...parts, ...buffers];
 }
 
 function parseObject(frame: Buffer): JsonObject | undefined {
@@ -65,6 +82,6 @@ function parseObject(frame: Buffer): JsonObject | undefined {
   }
 }
 
-function reject(reason: string): Decoded {
+function reject(reason: string): { ok: false; reason: string } {
   return { ok: false, reason };
 }
