@@ -103,7 +103,7 @@ async function startKernelOnce(options: KernelOptions): Promise<StartedKernel> {
   child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   child.stdout!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const client = new KernelClient(info);
-  await client.connect();
+  client.connect();
   try {
     const died = new Promise<never>((_, fail) => child.once("close", (code) => fail(new Error(`the kernel exited (code ${code}) before it was ready`))));
     died.catch(() => undefined);

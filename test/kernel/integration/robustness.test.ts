@@ -18,10 +18,9 @@ afterAll(async () => {
 function malformed(i: number): Buffer[] {
   const c = kernel.client;
   const code = `acted_on_${i} = True; print('ACTED ${i}')`;
-  const valid = () => c.makeMessage("execute_request", { code, silent: false }).frames;
-  const header = (fields: object) =>
-    Buffer.from(JSON.stringify({ msg_id: randomUUID(), session: c.session, username: "x", date: new Date().toISOString(), version: "5.3", ...fields }));
-  const signedWith = (parts: Buffer[]) => [DELIMITER, Buffer.from(c.signer.sign(parts)), ...parts];
+  const valid = () => c.session.frames(c.session.request("execute_request", { code, silent: false }));
+  const header = (msgType: string) => Buffer.from(JSON.stringify(c.session.header(msgType)));
+  const signedWith = (parts: Buffer[]) => c.session.sign(parts);
   switch (i % 10) {
     case 0: {
       // bad signature
@@ -36,7 +35,7 @@ function malformed(i: number): Buffer[] {
       return f;
     }
     case 2: // broken JSON, correctly signed
-      return signedWith([header({ msg_type: "execute_request" }), Buffer.from("{}"), Buffer.from("{}"), Buffer.from(`{"code": "${code}"`)]);
+      return signedWith([header("execute_request"), Buffer.from("{}"), Buffer.from("{}"), Buffer.from(`{"code": "${code}"`)]);
     case 3: // header without msg_type, signed
       return signedWith([
         Buffer.from(JSON.stringify({ msg_id: randomUUID(), session: "s" })),
@@ -45,7 +44,7 @@ function malformed(i: number): Buffer[] {
         Buffer.from(JSON.stringify({ code })),
       ]);
     case 4: // unknown msg_type, signed
-      return signedWith([header({ msg_type: `no_such_request_${i}` }), Buffer.from("{}"), Buffer.from("{}"), Buffer.from(JSON.stringify({ code }))]);
+      return signedWith([header(`no_such_request_${i}`), Buffer.from("{}"), Buffer.from("{}"), Buffer.from(JSON.stringify({ code }))]);
     case 5: {
       // huge content with a bad signature
       const f = valid();
@@ -72,7 +71,7 @@ describe("protocol robustness", () => {
     const c = kernel.client;
     const before = c.allIopub.length;
     for (let i = 0; i < 1000; i++) {
-      await c.sendRaw(i % 2 === 0 ? "shell" : "control", malformed(i));
+      await c.sendFrames(i % 2 === 0 ? "shell" : "control", malformed(i));
     }
     await sleep(500);
     const { reply, iopub } = await c.execute("print('still here'); [k for k in globals() if k.startswith('acted_on_')]");
@@ -88,10 +87,11 @@ describe("protocol robustness", () => {
 
   it("refuses a replayed message: a captured execute_request sent again does not run twice", async () => {
     const c = kernel.client;
-    const { header, frames } = c.makeMessage("execute_request", { code: "replay_count = globals().get('replay_count', 0) + 1" });
-    await c.sendRaw("shell", frames);
-    await c.waitForIdle(header.msg_id);
-    await c.sendRaw("shell", frames);
+    const request = c.session.request("execute_request", { code: "replay_count = globals().get('replay_count', 0) + 1" });
+    const frames = c.session.frames(request);
+    await c.sendFrames("shell", frames);
+    await c.waitForIdle(request.header.msg_id);
+    await c.sendFrames("shell", frames);
     await sleep(300);
     const { iopub } = await c.execute("replay_count");
     expect(iopub.find((m) => m.header.msg_type === "execute_result")!.content.data).toMatchObject({ "text/plain": "1" });

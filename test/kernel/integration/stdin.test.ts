@@ -18,8 +18,7 @@ describe("stdin", () => {
     const prompts: unknown[] = [];
     c.onInputRequest = (m) => {
       prompts.push(m.content);
-      const { frames } = c.makeMessage("input_reply", { value: m.content.password ? "s3cret" : "Ada" });
-      void c.sendRaw("stdin", frames);
+      c.input(m.content.password ? "s3cret" : "Ada", m);
     };
     const { reply, iopub } = await c.execute(
       "print('first')\nname = input('Name? ')\nimport getpass\npw = getpass.getpass('Password: ')\nprint(name, len(pw))",
