@@ -12,7 +12,6 @@
 // while and buffers what the kernel sends: a client that comes back with the same session_id
 // gets those messages first, as jupyter_server replays them (its "buffering" of a session).
 import type { WebSocket } from "ws";
-import { randomUUID } from "node:crypto";
 import { KernelSockets, type Channel, type RawMessage, type RequestChannel } from "../kernels/kernel-sockets.js";
 import type { KernelConnection, ManagedKernel } from "../kernels/managed-kernel.js";
 import type { ConnectionInfo } from "../../kernel/protocol/connection.js";
@@ -94,17 +93,10 @@ export class ChannelBridge implements KernelConnection {
     else this.dispose();
   }
 
+  /** A status the server itself publishes to this client, as jupyter_server does when the kernel restarts or dies. */
   announce(state: "restarting" | "starting" | "dead"): void {
-    const header = {
-      msg_id: randomUUID(),
-      msg_type: "status",
-      session: this.sockets.session,
-      username: "luci-server",
-      date: new Date().toISOString(),
-      version: "5.3",
-    };
-    const parts = [header, {}, {}, { execution_state: state }].map((part) => Buffer.from(JSON.stringify(part)));
-    this.send("iopub", parts, []);
+    const { session } = this.sockets;
+    this.send("iopub", session.parts(session.request("status", { execution_state: state })), []);
   }
 
   close(): void {

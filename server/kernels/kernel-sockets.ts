@@ -2,14 +2,13 @@
 // for shell, control and stdin (one routing identity, so the kernel's replies and input
 // requests come back to this set only), a SUB socket for iopub. Messages are passed on as raw
 // frames once their signature is checked: the WebSocket side can often forward the JSON bytes
-// as they are, without parsing and re-serialising them.
-import { randomUUID } from "node:crypto";
+// as they are, without parsing and re-serialising them. Headers, signing and framing are
+// kernel/protocol/client.ts's, as for every other client of a kernel.
 import { Dealer, Subscriber } from "zeromq";
+import { ClientSession } from "../../kernel/protocol/client.js";
 import { endpoint, type ConnectionInfo } from "../../kernel/protocol/connection.js";
-import type { Header } from "../../kernel/protocol/messages.js";
+import type { Header, JsonObject } from "../../kernel/protocol/messages.js";
 import { SendQueue } from "../../kernel/protocol/send-queue.js";
-import { Signer } from "../../kernel/protocol/signer.js";
-import { DELIMITER, encode } from "../../kernel/protocol/wire.js";
 
 export type RequestChannel = "shell" | "control" | "stdin";
 export type Channel = RequestChannel | "iopub";
@@ -25,8 +24,7 @@ export interface RawMessage {
 export type RawListener = (message: RawMessage) => void;
 
 export class KernelSockets {
-  readonly session = randomUUID();
-  private readonly signer: Signer;
+  readonly session: ClientSession;
   private readonly dealers = new Map<RequestChannel, { socket: Dealer; queue: SendQueue }>();
   private iopub?: Subscriber;
   private closed = false;
@@ -37,10 +35,10 @@ export class KernelSockets {
     channels: readonly Channel[],
     private readonly listener: RawListener,
   ) {
-    // One Signer per socket set: its replay memory must not see the same iopub message twice
-    // just because two sets subscribe to the same kernel.
-    this.signer = new Signer(info.key, info.signature_scheme);
-    const identity = randomUUID();
+    // One session per socket set: its signer's replay memory must not see the same iopub
+    // message twice just because two sets subscribe to the same kernel.
+    this.session = ClientSession.forConnection(info, "luci-server");
+    const identity = this.session.id;
     for (const channel of channels) {
       if (channel === "iopub") {
         const socket = new Subscriber({ linger: 0 });
@@ -68,23 +66,15 @@ export class KernelSockets {
   sendParts(channel: RequestChannel, parts: readonly Buffer[], buffers: readonly Buffer[] = []): void {
     const dealer = this.dealers.get(channel);
     if (!dealer || this.closed) return;
-    const signature = Buffer.from(this.signer.sign(parts));
-    dealer.queue.push([DELIMITER, signature, ...parts, ...buffers]);
+    dealer.queue.push(this.session.sign(parts, buffers));
   }
 
   /** Sends a request of the server's own (kernel_info, interrupt, shutdown); returns its msg_id. */
-  request(channel: RequestChannel, msgType: string, content: object): string {
-    const header: Header = {
-      msg_id: randomUUID(),
-      session: this.session,
-      username: "luci-server",
-      date: new Date().toISOString(),
-      msg_type: msgType,
-      version: "5.3",
-    };
+  request(channel: RequestChannel, msgType: string, content: JsonObject): string {
+    const message = this.session.request(msgType, content);
     const dealer = this.dealers.get(channel);
-    if (dealer && !this.closed) dealer.queue.push(encode([], header, {}, {}, content, [], this.signer));
-    return header.msg_id;
+    if (dealer && !this.closed) dealer.queue.push(this.session.frames(message));
+    return message.header.msg_id;
   }
 
   close(): void {
@@ -106,11 +96,9 @@ export class KernelSockets {
   }
 
   private verify(frames: Buffer[], channel: Channel): RawMessage | undefined {
-    const at = frames.findIndex((frame) => frame.equals(DELIMITER));
-    if (at < 0 || frames.length < at + 6) return this.reject();
-    const parts = frames.slice(at + 2, at + 6) as [Buffer, Buffer, Buffer, Buffer];
-    if (this.signer.verify(frames[at + 1]!, parts)) return this.reject();
-    return { channel, parts, buffers: frames.slice(at + 6) };
+    const checked = this.session.readRaw(frames);
+    if (!checked.ok) return this.reject();
+    return { channel, parts: checked.frames.parts, buffers: checked.frames.buffers };
   }
 
   private reject(): undefined {

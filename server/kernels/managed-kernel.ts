@@ -2,7 +2,7 @@
 // so clients' sockets reconnect to the same ports), the current process, and what the kernel
 // model reports (execution_state, last_activity, connections). A socket set of the server's own
 // watches iopub for the execution state and sends kernel_info, interrupt and shutdown requests.
-import { contentOf, headerOf, KernelSockets, type RawMessage } from "./kernel-sockets.js";
+import { contentOf, headerOf, KernelSockets, parentOf, type RawMessage } from "./kernel-sockets.js";
 import { KernelProcess, type LaunchOptions } from "./kernel-process.js";
 import type { ConnectionInfo } from "../../kernel/protocol/connection.js";
 import type { Kernelspec } from "./kernelspecs.js";
@@ -215,10 +215,10 @@ export class ManagedKernel {
       return;
     }
     if (message.channel === "shell" && this.replyWaiters.size > 0) {
-      const parent = JSON.parse(message.parts[1].toString("utf8")) as { msg_id?: string };
-      const waiter = parent.msg_id ? this.replyWaiters.get(parent.msg_id) : undefined;
+      const parentId = parentOf(message).msg_id;
+      const waiter = parentId ? this.replyWaiters.get(parentId) : undefined;
       if (waiter) {
-        this.replyWaiters.delete(parent.msg_id!);
+        this.replyWaiters.delete(parentId!);
         this.answered = true;
         if (this.executionState === "starting") this.executionState = "idle";
         waiter();

@@ -1,16 +1,17 @@
 // The kernel WebSocket without @jupyterlab/services' KernelConnection: the framings checked
 // against the client library's own serializer, and the legacy JSON protocol (no subprotocol)
 // spoken by hand to a real kernel.
-import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 // The client library's own (de)serializer: what a browser page sends and expects.
 import { deserialize, serialize } from "@jupyterlab/services/lib/kernel/serialize.js";
 import type { KernelMessage } from "@jupyterlab/services";
+import { ClientSession, executeContent, readParts } from "../../kernel/protocol/client.js";
 import { decodeLegacy, decodeV1, encodeLegacy, encodeV1, V1_PROTOCOL } from "../../server/channels/ws-framing.js";
 import { eventually, startTestServer, type TestServer } from "./server-harness.js";
 
-const header = (msgType: string) => ({ msg_id: randomUUID(), msg_type: msgType, session: "s", username: "u", date: new Date().toISOString(), version: "5.3" });
+const client = new ClientSession({ username: "test" });
+const header = (msgType: string) => client.header(msgType);
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
 
 describe("WebSocket framings", () => {
@@ -104,12 +105,12 @@ describe("the legacy JSON protocol against a real kernel", () => {
     });
     expect(ws.protocol).toBe("");
     const request = {
-      header: { ...header("execute_request"), session: "legacy" },
+      header: header("execute_request"),
       parent_header: {},
       metadata: {},
       channel: "shell",
       buffers: [],
-      content: { code: "print('legacy ok')", silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true },
+      content: executeContent("print('legacy ok')"),
     };
     ws.send(JSON.stringify(request));
     const reply = await eventually(() => received.find((m) => m.msg_type === "execute_reply"), 20_000, "execute_reply");
@@ -147,8 +148,10 @@ describe("a client that goes away and comes back", () => {
     const seen: Seen[] = [];
     ws.on("message", (data: Buffer) => {
       const m = decodeV1(data);
-      const parsed = m.parts.map((p) => JSON.parse(p.toString()) as Record<string, unknown>);
-      seen.push({ channel: m.channel, msgType: parsed[0]!.msg_type as string, parentId: parsed[1]!.msg_id as string | undefined, content: parsed[3]! });
+      const decoded = readParts(m.parts, m.buffers);
+      if (!decoded.ok) throw new Error(`the server sent a malformed message: ${decoded.reason}`);
+      const message = decoded.message;
+      seen.push({ channel: m.channel, msgType: message.header.msg_type, parentId: message.parent_header.msg_id, content: message.content });
     });
     await new Promise((resolve, reject) => {
       ws.once("open", resolve);
@@ -158,10 +161,9 @@ describe("a client that goes away and comes back", () => {
   }
 
   function execute(ws: WebSocket, code: string): string {
-    const h = header("execute_request");
-    const content = { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true };
-    ws.send(encodeV1("shell", [json(h), json({}), json({}), json(content)], []));
-    return h.msg_id;
+    const request = client.request("execute_request", executeContent(code));
+    ws.send(encodeV1("shell", client.parts(request), []));
+    return request.header.msg_id;
   }
 
   it("gets the reply and output it missed when it reconnects with its session_id, and no other client does", async () => {
