@@ -24,10 +24,9 @@ import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { Subscriber } from "zeromq";
+import { ClientSession, isIdle } from "../kernel/protocol/client.js";
 import { endpoint } from "../kernel/protocol/connection.js";
 import type { Message } from "../kernel/protocol/messages.js";
-import { Signer } from "../kernel/protocol/signer.js";
-import { decode } from "../kernel/protocol/wire.js";
 import { answer, answerText, startFakeModelServer, type FakeModelServer, type RecordedRequest } from "../test/support/fake-model-server.js";
 import { streamText } from "../test/support/kernel-client.js";
 import { ROOT, startKernel, type StartedKernel } from "../test/support/kernel-process.js";
@@ -77,7 +76,8 @@ class IopubObserver {
 
   constructor(private readonly kernel: StartedKernel) {
     const info = kernel.client.info;
-    const signer = new Signer(info.key, info.signature_scheme);
+    // A session of its own: the client's signer would refuse these messages as replays.
+    const session = ClientSession.forConnection(info, "bench");
     this.socket.reconnectInterval = 10;
     this.socket.connect(endpoint(info, info.iopub_port));
     this.socket.subscribe();
@@ -85,7 +85,7 @@ class IopubObserver {
       try {
         for await (const frames of this.socket) {
           const at = now();
-          const decoded = decode(frames, signer);
+          const decoded = session.read(frames);
           if (!decoded.ok) continue;
           const message = decoded.message;
           const parent = message.parent_header.msg_id;
@@ -93,7 +93,7 @@ class IopubObserver {
           const list = this.byParent.get(parent) ?? [];
           list.push({ message, at });
           this.byParent.set(parent, list);
-          if (message.header.msg_type === "status" && message.content.execution_state === "idle") this.waiters.get(parent)?.(at);
+          if (isIdle(message)) this.waiters.get(parent)?.(at);
         }
       } catch (err) {
         if (!this.closed) throw err;
@@ -107,7 +107,7 @@ class IopubObserver {
 
   /** When the idle of this request arrived here. */
   idle(msgId: string, timeoutMs = 60_000): Promise<number> {
-    const seen = this.of(msgId).find((r) => r.message.header.msg_type === "status" && r.message.content.execution_state === "idle");
+    const seen = this.of(msgId).find((r) => isIdle(r.message));
     if (seen) return Promise.resolve(seen.at);
     return new Promise((ok, fail) => {
       const timer = setTimeout(() => fail(new Error(`the bench's iopub observer saw no idle for ${msgId}`)), timeoutMs);

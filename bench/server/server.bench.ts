@@ -130,19 +130,7 @@ describe("luci serve", () => {
       );
       const wallMs = performance.now() - t0;
       // One small cell each, so that every kernel's Python worker is running when measured.
-      await Promise.all(
-        ready.map(
-          ({ client }) =>
-            client.request("shell", "execute_request", {
-              code: "x = 1",
-              silent: false,
-              store_history: true,
-              user_expressions: {},
-              allow_stdin: false,
-              stop_on_error: true,
-            }).done,
-        ),
-      );
+      await Promise.all(ready.map(({ client }) => client.execute("x = 1").done));
       await new Promise((r) => setTimeout(r, 500));
       const pids = ready.map(({ id }) => s.server.kernels.get(id).process.pid!);
       const memory = treeMemory(pids);
@@ -169,18 +157,17 @@ describe("luci serve", () => {
       const { id } = (await res.json()) as { id: string };
       const ws = await WsKernelClient.connect(wsUrl(s, id));
       const zmq = new KernelClient(s.server.kernels.get(id).info);
-      await zmq.connect();
+      zmq.connect();
       await zmq.waitForReady();
       const printCode = `for i in range(${LINES}):\n    print(i)`;
-      const execute = { silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true };
-      await ws.request("shell", "execute_request", { code: "x = 1", ...execute }).done; // warm up both paths
+      await ws.execute("x = 1").done; // warm up both paths
       await zmq.execute("x = 1");
 
       // (c) the round trip of a trivial cell, `x = 1`: the fixed cost of the extra hop.
       const roundTrip = { websocket: [] as number[], zmq: [] as number[] };
       for (let i = 0; i < 20 * ROUNDS; i++) {
         let t = performance.now();
-        await ws.request("shell", "execute_request", { code: "x = 1", ...execute }).done;
+        await ws.execute("x = 1").done;
         roundTrip.websocket.push(performance.now() - t);
         t = performance.now();
         await zmq.execute("x = 1");
@@ -199,15 +186,15 @@ describe("luci serve", () => {
         // status, which the kernel publishes after the reply.
         t = performance.now();
         await windowed(BURST, WINDOW, async () => {
-          const { header, frames } = zmq.makeMessage("kernel_info_request", {});
-          const idle = zmq.waitForIdle(header.msg_id);
-          await zmq.sendRaw("shell", frames);
+          const request = zmq.session.request("kernel_info_request");
+          const idle = zmq.waitForIdle(request.header.msg_id);
+          await zmq.sendFrames("shell", zmq.session.frames(request));
           await idle;
         });
         burst.zmq.push(performance.now() - t);
 
         t = performance.now();
-        const run = ws.request("shell", "execute_request", { code: printCode, ...execute });
+        const run = ws.execute(printCode);
         const wsReply = await run.done;
         lines.websocket.push(performance.now() - t);
         if (wsReply.content.status !== "ok") throw new Error(`print cell failed over the WebSocket: ${JSON.stringify(wsReply.content)}`);

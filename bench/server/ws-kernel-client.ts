@@ -1,7 +1,9 @@
 // A minimal kernel client over the server's WebSocket (v1.kernel.websocket.jupyter.org), for
 // the benchmark: what a page does, without a browser. Collects replies and iopub by parent.
-import { randomUUID } from "node:crypto";
+// Messages are built and read by kernel/protocol/client.ts; the server signs them.
 import WebSocket from "ws";
+import { ClientSession, executeContent, isIdle, readParts } from "../../kernel/protocol/client.js";
+import type { JsonObject } from "../../kernel/protocol/messages.js";
 import { decodeV1, encodeV1, V1_PROTOCOL } from "../../server/channels/ws-framing.js";
 
 export interface WsMessage {
@@ -12,7 +14,7 @@ export interface WsMessage {
 }
 
 export class WsKernelClient {
-  private readonly session = randomUUID();
+  private readonly session = new ClientSession({ username: "bench" });
   private readonly replies = new Map<string, (m: WsMessage) => void>();
   private readonly idle = new Map<string, () => void>();
   readonly byParent = new Map<string, WsMessage[]>();
@@ -33,13 +35,18 @@ export class WsKernelClient {
   }
 
   /** Sends a request; resolves with the reply once the request's idle status arrived too. */
-  request(channel: "shell" | "control", msgType: string, content: object): { msgId: string; done: Promise<WsMessage> } {
-    const header = { msg_id: randomUUID(), msg_type: msgType, session: this.session, username: "bench", date: new Date().toISOString(), version: "5.3" };
-    const reply = new Promise<WsMessage>((resolve) => this.replies.set(header.msg_id, resolve));
-    const idle = new Promise<void>((resolve) => this.idle.set(header.msg_id, resolve));
-    const parts = [header, {}, {}, content].map((p) => Buffer.from(JSON.stringify(p)));
-    this.ws.send(encodeV1(channel, parts, []));
-    return { msgId: header.msg_id, done: Promise.all([reply, idle]).then(([r]) => r) };
+  request(channel: "shell" | "control", msgType: string, content: JsonObject): { msgId: string; done: Promise<WsMessage> } {
+    const message = this.session.request(msgType, content);
+    const msgId = message.header.msg_id;
+    const reply = new Promise<WsMessage>((resolve) => this.replies.set(msgId, resolve));
+    const idle = new Promise<void>((resolve) => this.idle.set(msgId, resolve));
+    this.ws.send(encodeV1(channel, this.session.parts(message), []));
+    return { msgId, done: Promise.all([reply, idle]).then(([r]) => r) };
+  }
+
+  /** An execute_request with jupyter_client's defaults. */
+  execute(code: string): { msgId: string; done: Promise<WsMessage> } {
+    return this.request("shell", "execute_request", executeContent(code));
   }
 
   close(): void {
@@ -49,20 +56,16 @@ export class WsKernelClient {
   private receive(data: Buffer): void {
     this.received += 1;
     const raw = decodeV1(data);
-    const header = JSON.parse(raw.parts[0].toString()) as { msg_type: string };
-    const parent = JSON.parse(raw.parts[1].toString()) as { msg_id?: string };
-    const message: WsMessage = {
-      channel: raw.channel,
-      msgType: header.msg_type,
-      parentId: parent.msg_id,
-      content: JSON.parse(raw.parts[3].toString()) as Record<string, unknown>,
-    };
+    const decoded = readParts(raw.parts, raw.buffers);
+    if (!decoded.ok) throw new Error(`the server sent a malformed message: ${decoded.reason}`);
+    const { header, parent_header, content } = decoded.message;
+    const message: WsMessage = { channel: raw.channel, msgType: header.msg_type, parentId: parent_header.msg_id, content };
     if (!message.parentId) return;
     if (raw.channel === "iopub") {
       const list = this.byParent.get(message.parentId) ?? [];
       list.push(message);
       this.byParent.set(message.parentId, list);
-      if (message.msgType === "status" && message.content.execution_state === "idle") {
+      if (isIdle(decoded.message)) {
         this.idle.get(message.parentId)?.();
         this.idle.delete(message.parentId);
       }
