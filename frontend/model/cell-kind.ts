@@ -1,28 +1,32 @@
 // Task, Python or markdown. The kind is kept in the cell's metadata (metadata.luci.kind), so a
-// Python cell with a typo stays Python. What the kernel receives follows the kernel's own rules
-// (kernel/cells/cell-kind.ts): a task is sent as written (text that is not Python is a task);
-// a Python cell is sent with `%%python` as its first line, unless it already starts with a cell
-// magic (`%%bash`, `%%time`, ...), which the kernel runs as Python anyway.
+// Python cell with a typo stays Python. Cells are labelled and sent by the kernel's routing table
+// (kernel/cells/route.ts): a cell whose text the table routes by itself (%%task, %%python and
+// other cell magics, a %luci command) is labelled so and sent as written; any other cell is
+// sent with the marker of its kind (`%%task` or `%%python` as its first line), so the kernel runs
+// it as the label says, never by its own guess.
+import { routeCell } from "../../kernel/cells/route.js";
 
 export type CellKind = "task" | "python" | "markdown";
 
-const CELL_MAGIC = /^[ \t]*%%([A-Za-z_][\w-]*)/;
-
-/** The kind of a cell read from a notebook. Cells with no luci.kind (written by JupyterLab or by
- * hand) are guessed from their text: the guess only decides how the cell is shown and sent. */
+/** The kind of a cell read from a notebook: the routing table's where the text decides (a cell
+ * magic, a %luci command), else the kind kept in metadata, else (cells written by JupyterLab or
+ * by hand) a guess from the text. The kind then decides how the cell is sent. */
 export function kindOf(cellType: string, source: string, metadata: Record<string, unknown>): CellKind {
   if (cellType === "markdown" || cellType === "raw") return "markdown";
+  // A cell the table routes by its own text runs so everywhere (JupyterLab, nbconvert): the label says so.
+  const route = routeCell(source);
+  if (route.to === "task") return "task";
+  if (route.to === "python" || route.to === "luci") return "python";
   const luci = metadata.luci as { kind?: unknown } | undefined;
   if (luci && (luci.kind === "task" || luci.kind === "python")) return luci.kind;
-  const magic = CELL_MAGIC.exec(source);
-  if (magic) return magic[1] === "task" ? "task" : "python";
   return looksLikePython(source) ? "python" : "task";
 }
 
-/** The text the kernel receives for a cell of this kind. */
+/** The text the kernel receives for a cell of this kind: routed by the table to what the label says. */
 export function codeToSend(kind: CellKind, source: string): string {
-  if (kind !== "python" || CELL_MAGIC.test(source)) return source;
-  return `%%python\n${source}`;
+  const route = routeCell(source).to;
+  if (kind === "task") return route === "task" ? source : `%%task\n${source}`;
+  return route === "python" || route === "luci" ? source : `%%python\n${source}`;
 }
 
 const PYTHON_LINE = [

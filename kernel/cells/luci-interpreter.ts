@@ -1,13 +1,13 @@
-// Luci's Interpreter: routes each cell by what it is (cell-kind.ts): Python to the notebook's
-// Python runtime, tasks to the task pipeline. Questions (complete, inspect, is_complete) go to
+// Luci's Interpreter: routes each cell by the one routing table (route.ts): Python to the
+// notebook's Python runtime, tasks to the task pipeline, Luci's commands to kernel-magics.ts. Questions (complete, inspect, is_complete) go to
 // the live Python namespace.
 import type { ExecuteContext, ExecuteOutcome, ExecuteRequest, Interpreter, KernelInfo } from "../core/interpreter.js";
 import type { JsonObject } from "../protocol/messages.js";
 import type { PythonRuntime } from "../runtime/python-runtime.js";
 import type { ExecutorControl } from "../environments/executor-choice.js";
 import type { NotebookEnvironment } from "../environments/notebook-environment.js";
-import { classifyCell } from "./cell-kind.js";
-import { LUCI_HELP, runKernelMagic, type MagicContext } from "./kernel-magics.js";
+import { runKernelMagic, type MagicContext } from "./kernel-magics.js";
+import { routeCell } from "./route.js";
 import { runPythonCell } from "./python-cells.js";
 import { VERSION } from "../common/version.js";
 import { gateThreshold, judge } from "../pipeline/gate.js";
@@ -67,34 +67,40 @@ export class LuciInterpreter implements Interpreter {
 
   async execute(request: ExecuteRequest, context: ExecuteContext): Promise<ExecuteOutcome> {
     this.currentAllowsInput = request.allowStdin;
-    const regenerate = /^\s*%luci\s+regenerate[ \t]*\n([\s\S]*\S[\s\S]*)$/.exec(request.code);
-    if (regenerate) return this.runTask(regenerate[1]!.trim(), request, context, true);
-    const cell = classifyCell(request.code);
-    if (cell.kind === "task") return this.runTask(cell.task, request, context);
-    if (/^\s*%luci\s+run-anyway\s*$/.test(request.code)) return this.runAnyway(request, context);
-    if (/^\s*%luci\?\s*$/.test(request.code)) {
-      context.stream("stdout", LUCI_HELP);
-      return { status: "ok" };
-    }
-    // Settings that need no Python run in the kernel itself: `%luci executor venv` must work
-    // when the notebook's container cannot start (no Docker engine), and costs no worker start.
-    const setting = /^\s*%luci\s+((?:executor|container|model|help)\b[^\n]*?)\s*$/.exec(request.code);
-    if (setting) {
-      try {
-        await runKernelMagic(this.magics, "luci", setting[1]!, context);
-        return { status: "ok" };
-      } catch (err) {
-        return this.fail({ ename: "UsageError", evalue: (err as Error).message, traceback: [] }, context);
+    const route = routeCell(request.code);
+    switch (route.to) {
+      case "task":
+        return this.runTask(route.task, request, context, route.regenerate);
+      case "luci":
+        return this.runLuciCommand(route.command, route.args, request, context);
+      case "python":
+      case "python-or-task": {
+        const outcome = await this.runPython(route.code, route.to === "python" ? "python" : "auto", request, context);
+        if (outcome.status === "not_python") return this.runTask(request.code.trim(), request, context);
+        if (outcome.status === "ok") {
+          // The notebook's program, as the model's context and %luci export see it: cells that worked.
+          if (!request.silent) this.cellLog.add({ code: route.code });
+          for (const name of Object.keys(literalAssignments(route.code) ?? {})) this.parameterCellNames.add(name);
+        }
+        return outcome;
       }
     }
-    const outcome = await this.runPython(cell.code, cell.kind === "python" ? "python" : "auto", request, context);
-    if (outcome.status === "not_python") return this.runTask(request.code.trim(), request, context);
-    if (outcome.status === "ok") {
-      // The notebook's program, as the model's context and %luci export see it: cells that worked.
-      if (!request.silent) this.cellLog.add({ code: cell.code });
-      for (const name of Object.keys(literalAssignments(cell.code) ?? {})) this.parameterCellNames.add(name);
+  }
+
+  /**
+   * A command of Luci's alone in a cell, run by the kernel itself: it needs no Python, so
+   * `%luci executor venv` works when the notebook's container cannot start (no Docker engine),
+   * and `%luci env` or `%luci trust` cost no worker start.
+   */
+  private async runLuciCommand(command: string, args: string, request: ExecuteRequest, context: ExecuteContext): Promise<ExecuteOutcome> {
+    if (command === "run-anyway") return this.runAnyway(request, context);
+    try {
+      if (command === "regenerate") throw new Error("%luci regenerate goes on the first line of a task cell, with the task below it");
+      await runKernelMagic(this.magics, "luci", `${command} ${args}`, context);
+      return { status: "ok" };
+    } catch (err) {
+      return this.fail({ ename: "UsageError", evalue: (err as Error).message, traceback: [] }, context);
     }
-    return outcome;
   }
 
   /** A task in plain language: the task pipeline writes the code, then it runs as Python. */
@@ -219,7 +225,8 @@ export class LuciInterpreter implements Interpreter {
   }
 
   async isComplete(code: string): Promise<JsonObject> {
-    if (classifyCell(code).kind === "task") return { status: "complete" };
+    const route = routeCell(code).to;
+    if (route === "task" || route === "luci") return { status: "complete" };
     return this.python.ask("is_complete", { code });
   }
 

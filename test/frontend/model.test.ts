@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { codeToSend, kindOf, looksLikePython } from "../../frontend/model/cell-kind.js";
+import { routeCell } from "../../kernel/cells/route.js";
 import { fromNbformat, splitLines, toNbformat } from "../../frontend/model/nbformat.js";
 import { literalFor, taskParameters, withParameter } from "../../frontend/model/task-parameters.js";
 import { ROOT } from "./support/browser.js";
@@ -91,10 +92,29 @@ describe("cell kinds", () => {
     expect(looksLikePython(LOAN)).toBe(false);
   });
 
-  it("sends a task as written and a Python cell behind %%python", () => {
-    expect(codeToSend("task", LOAN)).toBe(LOAN);
+  it("labels a %luci command as Python, as the routing table runs it (by the kernel, not as a task)", () => {
+    expect(kindOf("code", "%luci model", {})).toBe("python");
+    expect(kindOf("code", "%luci regenerate\nplot it", {})).toBe("task");
+  });
+
+  it("sends each cell marked with its kind, so the kernel's routing table runs it as labelled", () => {
+    expect(codeToSend("task", LOAN)).toBe(`%%task\n${LOAN}`);
+    expect(codeToSend("task", "%%task\nx = 1")).toBe("%%task\nx = 1");
     expect(codeToSend("python", "print(1")).toBe("%%python\nprint(1");
     expect(codeToSend("python", "%%bash\nls")).toBe("%%bash\nls");
+    expect(codeToSend("python", "%luci env")).toBe("%luci env");
+  });
+
+  it("the label never disagrees with the kernel's route", () => {
+    const cells = [LOAN, "x = 1", "summary", "print(1", "%%bash\nls", "%luci env", "%%task\nx", "%%python\ny", "plot sales", "%luci regenerate\nplot it"];
+    for (const source of cells) {
+      for (const metadata of [{}, { luci: { kind: "task" } }, { luci: { kind: "python" } }]) {
+        const label = kindOf("code", source, metadata);
+        const route = routeCell(codeToSend(label, source)).to;
+        // A command of Luci's is labelled Python (it is not a task) and run by the kernel.
+        expect(route === "luci" ? "python" : route, `${JSON.stringify(metadata)} ${source}`).toBe(label);
+      }
+    }
   });
 });
 
