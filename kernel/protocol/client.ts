@@ -69,8 +69,8 @@ export class ClientSession {
 
   /** The four JSON parts of a message, for a WebSocket framing (the server signs those). */
   parts(message: ClientMessage): WireFrames["parts"] {
-    const { header, parent_header, metadata, content } = message;
-    return [header, parent_header, metadata, content].map((part) => Buffer.from(JSON.stringify(part))) as WireFrames["parts"];
+    const json = (part: object) => Buffer.from(JSON.stringify(part));
+    return [json(message.header), json(message.parent_header), json(message.metadata), json(message.content)];
   }
 
   /** Signs and frames JSON parts that are already serialised: a relayed message, or a test's malformed one. */

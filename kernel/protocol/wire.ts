@@ -33,7 +33,7 @@ export function unwrap(frames: readonly Buffer[], signer: Signer): Unwrapped {
   const at = frames.findIndex((frame) => frame.equals(DELIMITER));
   if (at < 0) return reject("no <IDS|MSG> delimiter");
   if (frames.length < at + 6) return reject(`too few frames (${frames.length - at - 1} after the delimiter, 5 needed)`);
-  const parts = frames.slice(at + 2, at + 6) as WireFrames["parts"];
+  const parts: WireFrames["parts"] = [frames[at + 2]!, frames[at + 3]!, frames[at + 4]!, frames[at + 5]!];
   const problem = signer.verify(frames[at + 1]!, parts);
   if (problem) return reject(problem);
   return { ok: true, frames: { identities: frames.slice(0, at), parts, buffers: frames.slice(at + 6) } };
