@@ -2,7 +2,8 @@
 // (at best) its path and the cell's id, so it reads the saved .ipynb: the cell by its id
 // (JupyterLab's metadata.cellId is nbformat 4.5's cell `id`), else by its source, else any
 // record of the same task. Records this kernel made or reused since it started are kept in
-// memory too, and win over the file: the user may not have saved since (story 2 in JupyterLab).
+// memory too, and win over the file: the user may not have saved since (story 2 in JupyterLab);
+// but not over a save that cleared them (the cell's notebook written later without the record).
 //
 // Reading never throws at run time: a notebook being written (truncated JSON), missing or
 // unreadable gives no record. The parsed index is cached by inode, size and mtime, so a large
@@ -29,6 +30,8 @@ export interface NotebookRecords {
   cells: NotebookCell[];
   /** Record outputs that were not usable, and why (a newer version, a broken field). */
   skipped: { cellIndex: number; reason: string }[];
+  /** When the file was last written (its mtime, ms), when read through a NotebookReader. */
+  savedAt?: number;
 }
 
 /** Reads the records of a notebook; throws with a plain message when the file is not a notebook. */
@@ -85,11 +88,13 @@ export class NotebookReader {
     const absolute = resolve(path);
     this.lastError = undefined;
     let stamp: string;
+    let mtimeMs: number;
     try {
       const stat = statSync(absolute);
       if (!stat.isFile()) throw new Error(`${absolute} is not a file`);
       if (stat.size > this.maxBytes) throw new Error(`${absolute} is larger than ${this.maxBytes} bytes; its records are not read`);
       stamp = `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+      mtimeMs = stat.mtimeMs;
     } catch (err) {
       this.cache.delete(absolute);
       this.lastError = (err as Error).message;
@@ -98,7 +103,7 @@ export class NotebookReader {
     const cached = this.cache.get(absolute);
     if (cached?.stamp === stamp) return cached.records;
     try {
-      const records = readNotebookRecords(absolute);
+      const records = { ...readNotebookRecords(absolute), savedAt: mtimeMs };
       this.cache.set(absolute, { stamp, records });
       return records;
     } catch (err) {
@@ -168,30 +173,50 @@ export function findInNotebook(notebook: NotebookRecords, query: RecordQuery): F
  * A kernel's records: those it made or reused this session (remember) and those in the
  * notebook file. Lookup order: this session's record for the cell id; the file's record for the
  * cell id; this session's record for the same task; the file by source; the file by task.
+ *
+ * This session's records win over the file because the user may not have saved since; but when
+ * the cell's notebook (the file that has the cell's id) was saved after the cell's record was
+ * made and holds that record nowhere, its outputs were cleared (clearing a notebook's outputs
+ * removes its records): the record is forgotten.
  */
 export class RecordStore {
-  private readonly byCell = new Map<string, LuciRecord>();
-  private readonly byTask = new Map<string, LuciRecord>();
+  private readonly byCell = new Map<string, { record: LuciRecord; at: number }>();
+  private readonly byTask = new Map<string, { record: LuciRecord; at: number }>();
 
   constructor(readonly reader: NotebookReader = new NotebookReader()) {}
 
   /** Keep a record this kernel made (after signing) or reused, for reruns before a save. */
   remember(record: LuciRecord, cellId?: string): void {
-    if (cellId) this.byCell.set(cellId, record);
-    this.byTask.set(taskKey(record.task), record);
+    // The end of this millisecond: a file written in it (mtime has a fraction) is not "after".
+    const kept = { record, at: Date.now() + 1 };
+    if (cellId) this.byCell.set(cellId, kept);
+    this.byTask.set(taskKey(record.task), kept);
   }
 
   find(query: RecordQuery): FoundRecord | undefined {
     const key = taskKey(query.task);
+    const notebook = query.notebookPath ? this.reader.read(query.notebookPath) : undefined;
+    if (notebook && query.cellId) this.forgetCleared(notebook, query.cellId);
     if (query.cellId) {
-      const own = this.byCell.get(query.cellId);
+      const own = this.byCell.get(query.cellId)?.record;
       if (own) return { record: own, origin: { kind: "session", cellId: query.cellId, matchedBy: "id" }, reusable: taskKey(own.task) === key };
     }
-    const notebook = query.notebookPath ? this.reader.read(query.notebookPath) : undefined;
     const fromFile = notebook ? findInNotebook(notebook, query) : undefined;
     if (fromFile?.origin.matchedBy === "id") return fromFile;
-    const same = this.byTask.get(key);
+    const same = this.byTask.get(key)?.record;
     if (same) return { record: same, origin: { kind: "session", matchedBy: "task" }, reusable: true };
     return fromFile;
+  }
+
+  /** Forgets the cell's record when its notebook, saved after the record was made, no longer holds it. */
+  private forgetCleared(notebook: NotebookRecords, cellId: string): void {
+    const kept = this.byCell.get(cellId);
+    if (!kept || notebook.savedAt === undefined || notebook.savedAt <= kept.at) return;
+    if (!notebook.cells.some((cell) => cell.id === cellId)) return; // not this cell's notebook
+    const signature = kept.record.signature;
+    if (notebook.cells.some((cell) => cell.records.some((record) => record.signature === signature))) return;
+    this.byCell.delete(cellId);
+    const key = taskKey(kept.record.task);
+    if (this.byTask.get(key)?.record.signature === signature) this.byTask.delete(key);
   }
 }
