@@ -45,6 +45,10 @@ export default tseslint.config(
       "@typescript-eslint/no-unsafe-member-access": "error",
       "@typescript-eslint/no-unsafe-return": "error",
       "@typescript-eslint/no-unsafe-type-assertion": "error",
+      // Off: every finding was an async function written to fit a Promise-returning signature
+      // (a handler table, an interface, a callback) without needing an await; `async` also turns
+      // a throw into a rejection, which those callers expect.
+      "@typescript-eslint/require-await": "off",
       // `_` marks a parameter that a signature needs and the body does not use.
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
     },
