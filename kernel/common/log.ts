@@ -4,7 +4,12 @@
 type Level = "debug" | "info" | "warn" | "error";
 
 const ORDER: Record<Level, number> = { debug: 0, info: 1, warn: 2, error: 3 };
-const threshold: number = ORDER[(process.env.LUCI_LOG_LEVEL as Level) ?? "info"] ?? ORDER.info;
+const wanted = process.env.LUCI_LOG_LEVEL ?? "info";
+const threshold: number = isLevel(wanted) ? ORDER[wanted] : ORDER.info;
+
+function isLevel(name: string): name is Level {
+  return Object.hasOwn(ORDER, name);
+}
 
 export function log(level: Level, message: string): void {
   if (ORDER[level] < threshold) return;

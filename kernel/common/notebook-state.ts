@@ -1,16 +1,23 @@
 // Settings remembered per notebook on this machine (the model a notebook uses, its executor and
 // container limits): one JSON file per kind in the user's Luci data folder, keyed by the
 // notebook's path, changed under a lock and replaced atomically so a crash mid-write loses nothing.
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
+import type { z } from "zod";
 import { withLock } from "../environments/file-lock.js";
 import { luciDataDir } from "./user-data.js";
-import { writeJsonAtomic } from "./json-file.js";
+import { isObject, readJson, writeJsonAtomic } from "./json-file.js";
 
 export class NotebookState<T extends object> {
+  /**
+   * `schema` checks each notebook's entry as it is read (the file is outside the kernel: an
+   * older Luci, a person or a crash may have left anything there); an entry that fails it is
+   * left out, as an unreadable file is. Without one, any JSON object is taken as it is.
+   */
   constructor(
     private readonly fileName: string,
     private readonly env: NodeJS.ProcessEnv = process.env,
+    private readonly schema?: z.ZodType<Partial<T>>,
   ) {}
 
   get file(): string {
@@ -24,24 +31,34 @@ export class NotebookState<T extends object> {
     return this.readAll()[notebookPath] ?? {};
   }
 
-  /** Replaces what is remembered for the notebook (undefined fields are dropped). */
+  /** Replaces what is remembered for the notebook (undefined fields are dropped: JSON has none). */
   async set(notebookPath: string, value: Partial<T>): Promise<void> {
     const file = this.file;
     mkdirSync(dirname(file), { recursive: true });
     await withLock(`${file}.lock`, async () => {
       const all = this.readAll();
-      all[notebookPath] = JSON.parse(JSON.stringify(value)) as Partial<T>;
+      all[notebookPath] = value;
       writeJsonAtomic(file, all);
     });
   }
 
   private readAll(): Record<string, Partial<T>> {
-    try {
-      const file = this.file;
-      const parsed: unknown = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
-      return typeof parsed === "object" && parsed !== null ? (parsed as Record<string, Partial<T>>) : {};
-    } catch {
-      return {}; // an unreadable file only means nothing is remembered
+    const parsed = readJson(this.file); // undefined for a missing or unreadable file
+    const all: Record<string, Partial<T>> = {};
+    if (!isObject(parsed)) return all; // an unreadable file only means nothing is remembered
+    for (const [notebookPath, entry] of Object.entries(parsed)) {
+      const value = this.entry(entry);
+      if (value) all[notebookPath] = value;
     }
+    return all;
+  }
+
+  private entry(value: unknown): Partial<T> | undefined {
+    if (this.schema) {
+      const checked = this.schema.safeParse(value);
+      return checked.success ? checked.data : undefined;
+    }
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-type-assertion -- the callers that pass no schema yet (pipeline/model/notebook-models.ts, environments/executor-choice.ts) take an object as their type, as they always have
+    return isObject(value) ? (value as Partial<T>) : undefined;
   }
 }

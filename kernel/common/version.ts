@@ -1,6 +1,8 @@
 // Luci's version, as package.json states it (read once, at start).
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { isObject, readJson } from "./json-file.js";
 import { packageRoot } from "./package-root.js";
 
-export const VERSION: string = (JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version: string }).version;
+const manifest = readJson(join(packageRoot(), "package.json"));
+
+export const VERSION: string = isObject(manifest) && typeof manifest.version === "string" ? manifest.version : "unknown";

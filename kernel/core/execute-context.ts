@@ -4,7 +4,7 @@ import type { JsonObject, Message, MimeBundle } from "../protocol/messages.js";
 import type { Transport } from "../protocol/transport.js";
 import type { ExecuteContext } from "./interpreter.js";
 
-export class StdinNotAllowedError extends Error {
+class StdinNotAllowedError extends Error {
   constructor() {
     super("input was requested, but this client does not accept input (nbconvert and papermill run without it)");
   }

@@ -1,6 +1,7 @@
 // KernelCore: the protocol logic of a Jupyter kernel (xeus' xkernel_core, ipykernel's
 // kernelbase). Shell requests run one at a time in arrival order; control requests are
 // answered at once, even while code runs. Every request handled is wrapped in busy ... idle.
+import { errorMessage, errorStack } from "../common/errors.js";
 import { log } from "../common/log.js";
 import { PROTOCOL_VERSION, type JsonObject, type Message } from "../protocol/messages.js";
 import type { RequestChannel, Transport } from "../protocol/transport.js";
@@ -102,7 +103,7 @@ export class KernelCore {
     try {
       await work();
     } catch (err) {
-      log("error", `${message.header.msg_type} failed: ${(err as Error).stack ?? err}`);
+      log("error", `${message.header.msg_type} failed: ${errorStack(err)}`);
     } finally {
       this.status("idle", message);
     }
@@ -122,7 +123,7 @@ export class KernelCore {
     try {
       content = await compute();
     } catch (err) {
-      content = { status: "error", ename: "KernelError", evalue: (err as Error).message, traceback: [] };
+      content = { status: "error", ename: "KernelError", evalue: errorMessage(err), traceback: [] };
     }
     await this.reply(channel, request, msgType, content);
   }
@@ -172,7 +173,7 @@ export class KernelCore {
         context,
       );
     } catch (err) {
-      const evalue = `the kernel failed while running this cell: ${(err as Error).message}`;
+      const evalue = `the kernel failed while running this cell: ${errorMessage(err)}`;
       context.error("KernelError", evalue, [evalue]);
       outcome = { status: "error", ename: "KernelError", evalue, traceback: [evalue] };
     } finally {
@@ -224,7 +225,7 @@ export class KernelCore {
   }
 
   private historyReply(message: Message): JsonObject {
-    return { status: "ok", history: this.history.query(message.content as HistoryQuery) };
+    return { status: "ok", history: this.history.query(historyQuery(message.content)) };
   }
 
   private async refuseComm(message: Message): Promise<void> {
@@ -255,7 +256,7 @@ export class KernelCore {
     try {
       await this.interpreter.shutdown(restart);
     } catch (err) {
-      log("warn", `interpreter shutdown: ${(err as Error).message}`);
+      log("warn", `interpreter shutdown: ${errorMessage(err)}`);
     }
     setImmediate(() => this.options.onShutdown?.(restart));
   }
@@ -270,4 +271,21 @@ export class KernelCore {
 
 function isStringRecord(value: unknown): value is Record<string, string> {
   return typeof value === "object" && value !== null && Object.values(value).every((v) => typeof v === "string");
+}
+
+/** A history_request's fields, each kept only when it has the type the protocol gives it. */
+function historyQuery(content: JsonObject): HistoryQuery {
+  const text = (value: unknown) => (typeof value === "string" ? value : undefined);
+  const number = (value: unknown) => (typeof value === "number" ? value : undefined);
+  const flag = (value: unknown) => (typeof value === "boolean" ? value : undefined);
+  return {
+    hist_access_type: text(content.hist_access_type),
+    output: flag(content.output),
+    session: number(content.session),
+    start: number(content.start),
+    stop: number(content.stop),
+    n: number(content.n),
+    pattern: text(content.pattern),
+    unique: flag(content.unique),
+  };
 }

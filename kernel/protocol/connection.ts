@@ -1,5 +1,6 @@
 // The connection file a Jupyter client writes for a kernel (kernels.rst "Connection files").
 import { readFileSync } from "node:fs";
+import { errorMessage } from "../common/errors.js";
 
 export interface ConnectionInfo {
   transport: "tcp" | "ipc";
@@ -16,7 +17,7 @@ export interface ConnectionInfo {
   jupyter_session?: string;
 }
 
-const PORTS = ["shell_port", "control_port", "stdin_port", "iopub_port", "hb_port"] as const;
+type PortName = "shell_port" | "control_port" | "stdin_port" | "iopub_port" | "hb_port";
 
 /** Reads and checks a connection file; throws an Error whose message says what is wrong. */
 export function readConnectionFile(path: string): ConnectionInfo {
@@ -24,33 +25,44 @@ export function readConnectionFile(path: string): ConnectionInfo {
   try {
     raw = JSON.parse(readFileSync(path, "utf8"));
   } catch (err) {
-    throw new Error(`cannot read connection file ${path}: ${(err as Error).message}`);
+    throw new Error(`cannot read connection file ${path}: ${errorMessage(err)}`, { cause: err });
   }
   return parseConnectionInfo(raw, path);
 }
 
-export function parseConnectionInfo(raw: unknown, source = "connection info"): ConnectionInfo {
-  if (typeof raw !== "object" || raw === null) throw new Error(`${source}: not a JSON object`);
-  const info = raw as Record<string, unknown>;
-  const transport = (info.transport ?? "tcp") as string;
+function parseConnectionInfo(raw: unknown, source: string): ConnectionInfo {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new Error(`${source}: not a JSON object`);
+  const info: Record<string, unknown> = { ...raw };
+  const transport = info.transport ?? "tcp";
   if (transport !== "tcp" && transport !== "ipc") {
     throw new Error(`${source}: unsupported transport ${JSON.stringify(transport)}`);
   }
-  for (const port of PORTS) {
-    const value = info[port];
-    if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > 65535) {
-      throw new Error(`${source}: ${port} must be a port number`);
+  const port = (name: PortName): number => {
+    const value = info[name];
+    if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 65535) {
+      throw new Error(`${source}: ${name} must be a port number`);
     }
-  }
-  const scheme = (info.signature_scheme ?? "hmac-sha256") as string;
-  if (typeof info.key !== "string" && info.key !== undefined) throw new Error(`${source}: key must be a string`);
+    return value;
+  };
+  const text = (name: string): string | undefined => {
+    const value = info[name];
+    if (value !== undefined && typeof value !== "string") throw new Error(`${source}: ${name} must be a string`);
+    return value;
+  };
   return {
-    ...(info as object),
     transport,
     ip: typeof info.ip === "string" ? info.ip : "127.0.0.1",
-    key: (info.key as string | undefined) ?? "",
-    signature_scheme: scheme,
-  } as ConnectionInfo;
+    shell_port: port("shell_port"),
+    control_port: port("control_port"),
+    stdin_port: port("stdin_port"),
+    iopub_port: port("iopub_port"),
+    hb_port: port("hb_port"),
+    key: text("key") ?? "",
+    signature_scheme: text("signature_scheme") ?? "hmac-sha256",
+    // Informational: a value of another type is left out rather than refused.
+    kernel_name: typeof info.kernel_name === "string" ? info.kernel_name : undefined,
+    jupyter_session: typeof info.jupyter_session === "string" ? info.jupyter_session : undefined,
+  };
 }
 
 /** The ZeroMQ endpoint of one port, as jupyter_client builds it. */

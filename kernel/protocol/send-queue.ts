@@ -1,6 +1,7 @@
 // zeromq v6 allows one send in flight per socket ("Socket is busy writing"): every socket
 // gets one queue, and sends leave it strictly in order.
 import { log } from "../common/log.js";
+import { errorMessage } from "../common/errors.js";
 
 interface Sendable {
   send(frames: Buffer[]): Promise<void>;
@@ -34,7 +35,7 @@ export class SendQueue {
       try {
         await this.socket.send(frames);
       } catch (err) {
-        log("warn", `could not send on ${this.name}: ${(err as Error).message}`);
+        log("warn", `could not send on ${this.name}: ${errorMessage(err)}`);
       }
     }
     this.draining = false;

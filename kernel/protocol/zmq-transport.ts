@@ -10,6 +10,7 @@ import { SendQueue } from "./send-queue.js";
 import { Signer } from "./signer.js";
 import type { MessageHandler, RequestChannel, Transport } from "./transport.js";
 import { decode, encode } from "./wire.js";
+import { errorMessage, errorStack } from "../common/errors.js";
 
 export class ZmqTransport implements Transport {
   private readonly signer: Signer;
@@ -90,11 +91,11 @@ export class ZmqTransport implements Transport {
         try {
           handler(channel, decoded.message);
         } catch (err) {
-          log("error", `handling ${decoded.message.header.msg_type} on ${channel}: ${(err as Error).stack}`);
+          log("error", `handling ${decoded.message.header.msg_type} on ${channel}: ${errorStack(err)}`);
         }
       }
     } catch (err) {
-      if (!this.closed) log("error", `${channel} socket failed: ${(err as Error).message}`);
+      if (!this.closed) log("error", `${channel} socket failed: ${errorMessage(err)}`);
     }
   }
 
@@ -102,7 +103,7 @@ export class ZmqTransport implements Transport {
     try {
       for await (const frames of this.heartbeat) await this.heartbeat.send(frames);
     } catch (err) {
-      if (!this.closed) log("error", `heartbeat failed: ${(err as Error).message}`);
+      if (!this.closed) log("error", `heartbeat failed: ${errorMessage(err)}`);
     }
   }
 }

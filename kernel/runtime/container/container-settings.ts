@@ -11,6 +11,8 @@
 //   LUCI_CONTAINER_NETWORK         "off" (default) or "on" while code runs
 //   LUCI_CONTAINER_INSTALL_NETWORK the Docker network installs use (default host)
 //   LUCI_CONTAINER_USER            uid:gid the code runs as (default: yours; for root, 65534)
+import { UsageError } from "../../core/cell-failure.js";
+import { z } from "zod";
 import { NotebookState } from "../../common/notebook-state.js";
 
 export interface ContainerLimits {
@@ -29,7 +31,7 @@ export interface ContainerSettings {
   limits: ContainerLimits;
 }
 
-export const LIMIT_NAMES = ["memory", "cpus", "pids", "tmp", "network"] as const;
+const LIMIT_NAMES = ["memory", "cpus", "pids", "tmp", "network"] as const;
 
 export function containerSettings(env: NodeJS.ProcessEnv = process.env, notebook?: Partial<ContainerLimits>): ContainerSettings {
   const limits: ContainerLimits = {
@@ -49,14 +51,21 @@ export function containerSettings(env: NodeJS.ProcessEnv = process.env, notebook
   };
 }
 
+/** What `%luci container` may have remembered for a notebook (parseLimits' output). */
+const RememberedLimits = z
+  .object({ memory: z.string(), cpus: z.number().positive(), pids: z.number().int().positive(), tmp: z.string(), network: z.enum(["off", "on"]) })
+  .partial();
+
 /** Per-notebook limits, remembered on this machine. */
-export const notebookLimits = (env: NodeJS.ProcessEnv = process.env) => new NotebookState<ContainerLimits>("notebook-containers.json", env);
+export const notebookLimits = (env: NodeJS.ProcessEnv = process.env) => new NotebookState<ContainerLimits>("notebook-containers.json", env, RememberedLimits);
+
+const SIZE_POWERS: Record<string, number> = { "": 0, k: 1, m: 2, g: 3, t: 4 };
 
 /** "512m" -> bytes. Throws with the words for the cell on anything else. */
 export function parseSize(text: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$/i.exec(text);
-  if (!match) throw new Error(`${JSON.stringify(text)} is not a size (write for example 512m or 2g)`);
-  const power = { "": 0, k: 1, m: 2, g: 3, t: 4 }[match[2]!.toLowerCase() as "" | "k" | "m" | "g" | "t"];
+  if (!match) throw new UsageError(`${JSON.stringify(text)} is not a size (write for example 512m or 2g)`);
+  const power = SIZE_POWERS[match[2]!.toLowerCase()] ?? 0;
   return Math.round(Number(match[1]) * 1024 ** power);
 }
 
@@ -65,7 +74,7 @@ export function parseLimits(words: string[]): Partial<ContainerLimits> {
   const limits: Partial<ContainerLimits> = {};
   for (const word of words) {
     const [name, value] = word.split("=", 2);
-    if (!value) throw new Error(`%luci container: write name=value (got ${JSON.stringify(word)}); names: ${LIMIT_NAMES.join(", ")}`);
+    if (!value) throw new UsageError(`%luci container: write name=value (got ${JSON.stringify(word)}); names: ${LIMIT_NAMES.join(", ")}`);
     switch (name) {
       case "memory":
       case "tmp":
@@ -76,16 +85,16 @@ export function parseLimits(words: string[]): Partial<ContainerLimits> {
       case "pids": {
         const n = Number(value);
         if (!(n > 0) || (name === "pids" && !Number.isInteger(n)))
-          throw new Error(`%luci container: ${name} must be a positive ${name === "pids" ? "whole " : ""}number`);
+          throw new UsageError(`%luci container: ${name} must be a positive ${name === "pids" ? "whole " : ""}number`);
         limits[name] = n;
         break;
       }
       case "network":
-        if (value !== "on" && value !== "off") throw new Error("%luci container: network is on or off");
+        if (value !== "on" && value !== "off") throw new UsageError("%luci container: network is on or off");
         limits.network = value;
         break;
       default:
-        throw new Error(`%luci container: unknown limit ${JSON.stringify(name)}; names: ${LIMIT_NAMES.join(", ")}`);
+        throw new UsageError(`%luci container: unknown limit ${JSON.stringify(name)}; names: ${LIMIT_NAMES.join(", ")}`);
     }
   }
   return limits;
