@@ -1,5 +1,6 @@
 // The magics the kernel runs itself, not Python: %pip on the notebook's environment, and
 // %luci (model, env, executor, help). The worker hands these lines over and waits for them.
+import { UsageError } from "../core/cell-failure.js";
 import type { OutputSink } from "../common/output-sink.js";
 import type { ExecutorControl } from "../environments/executor-choice.js";
 import type { NotebookEnvironment } from "../environments/notebook-environment.js";
@@ -46,10 +47,10 @@ export interface MagicContext {
 export async function runKernelMagic(context: MagicContext, name: string, args: string, sink: OutputSink): Promise<void> {
   if (name === "pip") {
     const env = context.environment();
-    if (!env) throw new Error("%pip needs a notebook environment; this kernel runs a fixed Python (LUCI_EXECUTOR=local)");
+    if (!env) throw new UsageError("%pip needs a notebook environment; this kernel runs a fixed Python (LUCI_EXECUTOR=local)");
     return runPipMagic(env, args, sink);
   }
-  if (name !== "luci") throw new Error(`%${name} is not a kernel magic`);
+  if (name !== "luci") throw new UsageError(`%${name} is not a kernel magic`);
   const [command = "help", ...rest] = splitArgs(args);
   const say = (text: string) => sink.stream("stdout", text.endsWith("\n") ? text : `${text}\n`);
   switch (command) {
@@ -64,7 +65,7 @@ export async function runKernelMagic(context: MagicContext, name: string, args: 
       const executor = context.executor();
       if (!executor) {
         if (command === "executor" && rest.length === 0) return say("local: a fixed Python, nothing installed (LUCI_EXECUTOR=local).");
-        throw new Error(`%luci ${command}: this kernel runs a fixed Python (LUCI_EXECUTOR=local); start it without LUCI_EXECUTOR=local to choose`);
+        throw new UsageError(`%luci ${command}: this kernel runs a fixed Python (LUCI_EXECUTOR=local); start it without LUCI_EXECUTOR=local to choose`);
       }
       if (command === "container") return say(await executor.setLimits(rest));
       return say(rest[0] ? await executor.choose(rest[0]) : executor.describe());
@@ -75,10 +76,10 @@ export async function runKernelMagic(context: MagicContext, name: string, args: 
       // A notebook must not trust itself: under nbconvert or "Run All" of an untrusted notebook
       // a %luci trust cell would otherwise clear its own records.
       if (!context.interactive()) {
-        throw new Error("%luci trust runs only when you run the cell yourself (not under nbconvert or papermill); in a terminal: luci trust NOTEBOOK");
+        throw new UsageError("%luci trust runs only when you run the cell yourself (not under nbconvert or papermill); in a terminal: luci trust NOTEBOOK");
       }
       const path = rest[0] ?? context.notebookPath();
-      if (!path) throw new Error("%luci trust needs the notebook's path here: %luci trust NOTEBOOK.ipynb");
+      if (!path) throw new UsageError("%luci trust needs the notebook's path here: %luci trust NOTEBOOK.ipynb");
       const { trustNotebook } = await import("../pipeline/records/trust.js");
       const count = await trustNotebook(path);
       return say(`Trusted ${count} recorded ${count === 1 ? "program" : "programs"} of ${path}: they run without a model call from now on.`);
@@ -103,9 +104,9 @@ export async function runKernelMagic(context: MagicContext, name: string, args: 
       return say(`Exported ${context.cells().length} cells to ${files.length} files:\n${files.map((f) => `  ${f}`).join("\n")}`);
     }
     case "run-anyway":
-      throw new Error("put %luci run-anyway alone in a cell: it runs the code the validation gate last stopped");
+      throw new UsageError("put %luci run-anyway alone in a cell: it runs the code the validation gate last stopped");
     default:
-      throw new Error(`%luci ${command} is not known; %luci help lists the commands`);
+      throw new UsageError(`%luci ${command} is not known; %luci help lists the commands`);
   }
 }
 
@@ -115,13 +116,13 @@ function parseModelArgs(args: string[]): ModelOverrides {
     const arg = args[i]!;
     const value = () => {
       const next = args[++i];
-      if (next === undefined) throw new Error(`%luci model: ${arg} needs a value`);
+      if (next === undefined) throw new UsageError(`%luci model: ${arg} needs a value`);
       return next;
     };
     if (arg === "--base-url") overrides.baseUrl = value();
     else if (arg === "--temperature") overrides.temperature = Number(value());
     else if (arg === "--max-tokens") overrides.maxTokens = Number(value());
-    else if (arg.startsWith("--")) throw new Error(`%luci model: unknown option ${arg}`);
+    else if (arg.startsWith("--")) throw new UsageError(`%luci model: unknown option ${arg}`);
     else overrides.model = arg;
   }
   return overrides;

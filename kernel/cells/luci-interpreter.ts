@@ -6,6 +6,7 @@ import type { JsonObject } from "../protocol/messages.js";
 import type { PythonRuntime } from "../runtime/python-runtime.js";
 import type { ExecutorControl } from "../environments/executor-choice.js";
 import type { NotebookEnvironment } from "../environments/notebook-environment.js";
+import { CellFailure, showFailure, UsageError } from "../core/cell-failure.js";
 import { runKernelMagic, type MagicContext } from "./kernel-magics.js";
 import { routeCell } from "./route.js";
 import { runPythonCell } from "./python-cells.js";
@@ -95,11 +96,11 @@ export class LuciInterpreter implements Interpreter {
   private async runLuciCommand(command: string, args: string, request: ExecuteRequest, context: ExecuteContext): Promise<ExecuteOutcome> {
     if (command === "run-anyway") return this.runAnyway(request, context);
     try {
-      if (command === "regenerate") throw new Error("%luci regenerate goes on the first line of a task cell, with the task below it");
+      if (command === "regenerate") throw new UsageError("%luci regenerate goes on the first line of a task cell, with the task below it");
       await runKernelMagic(this.magics, "luci", `${command} ${args}`, context);
       return { status: "ok" };
     } catch (err) {
-      return this.fail({ ename: "UsageError", evalue: (err as Error).message, traceback: [] }, context);
+      return showFailure(context, err);
     }
   }
 
@@ -169,13 +170,10 @@ export class LuciInterpreter implements Interpreter {
   private async runAnyway(request: ExecuteRequest, context: ExecuteContext): Promise<ExecuteOutcome> {
     const blocked = this.tasks?.blocked;
     if (!blocked || !this.tasks)
-      return this.fail(
-        { ename: "UsageError", evalue: "no code is waiting: %luci run-anyway runs the code the validation gate last stopped", traceback: [] },
-        context,
-      );
+      return showFailure(context, new UsageError("no code is waiting: %luci run-anyway runs the code the validation gate last stopped"));
     this.tasks.blocked = undefined;
     const outcome = await this.runPython(blocked.code, "python", request, context);
-    return outcome.status === "not_python" ? this.fail({ ename: "SyntaxError", evalue: outcome.syntaxError.msg, traceback: [] }, context) : outcome;
+    return outcome.status === "not_python" ? showFailure(context, new CellFailure("SyntaxError", outcome.syntaxError.msg)) : outcome;
   }
 
   private async runPython(
@@ -210,7 +208,7 @@ export class LuciInterpreter implements Interpreter {
       case "error":
         return { status: "error", ename: outcome.ename, evalue: outcome.evalue, traceback: outcome.traceback };
       case "missing_modules": // runPythonCell installs and runs again; it never returns this
-        return this.fail({ ename: "KernelError", evalue: "imports were not resolved", traceback: [] }, context);
+        return showFailure(context, new Error("runPythonCell returned missing_modules: imports were not resolved"));
       default:
         return { status: "ok", userExpressions: outcome.userExpressions, payload: outcome.payload };
     }
@@ -238,11 +236,6 @@ export class LuciInterpreter implements Interpreter {
 
   async shutdown(): Promise<void> {
     await this.python.shutdown();
-  }
-
-  private fail(failure: { ename: string; evalue: string; traceback: string[] }, context: ExecuteContext): ExecuteOutcome {
-    context.error(failure.ename, failure.evalue, failure.traceback);
-    return { status: "error", ...failure };
   }
 }
 

@@ -3,6 +3,7 @@
 // missing only at run time is installed and the cell run once more (saying so), and %pip /
 // %luci lines are handed to `kernelMagic` (kernel-magics.ts).
 import type { OutputSink } from "../common/output-sink.js";
+import { CellFailure, showFailure } from "../core/cell-failure.js";
 import type { NotebookEnvironment } from "../environments/notebook-environment.js";
 import { describeFailures, installImports } from "../environments/package-installer.js";
 import { InstallInterrupted } from "../environments/installer.js";
@@ -23,9 +24,7 @@ export async function runPythonCell(
     return await installAndRun();
   } catch (err) {
     if (!(err instanceof InstallInterrupted)) throw err;
-    const traceback = [`\x1b[0;31mKeyboardInterrupt\x1b[0m: ${err.message}`];
-    sink.error("KeyboardInterrupt", err.message, traceback);
-    return { status: "error", ename: "KeyboardInterrupt", evalue: err.message, traceback };
+    return showFailure(sink, err);
   }
 
   async function installAndRun(): Promise<RunOutcome> {
@@ -68,7 +67,5 @@ export async function runPythonCell(
 
 function installFailure(failed: Parameters<typeof describeFailures>[0], sink: OutputSink): RunOutcome {
   const evalue = `the cell was not run, because what it imports could not be installed:\n${describeFailures(failed)}`;
-  const traceback = [`\x1b[0;31mPackageInstallError\x1b[0m: ${evalue}`];
-  sink.error("PackageInstallError", evalue, traceback);
-  return { status: "error", ename: "PackageInstallError", evalue, traceback };
+  return showFailure(sink, new CellFailure("PackageInstallError", evalue));
 }

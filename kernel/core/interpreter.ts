@@ -3,6 +3,7 @@
 // and answers questions about it, reporting output through an ExecuteContext.
 import type { OutputSink } from "../common/output-sink.js";
 import type { JsonObject } from "../protocol/messages.js";
+import type { ErrorOutcome } from "./cell-failure.js";
 
 export interface ExecuteRequest {
   code: string;
@@ -20,8 +21,8 @@ export interface ExecuteRequest {
 /** Output of the running request; everything published has that request as its parent. */
 export type ExecuteContext = OutputSink;
 
-export type ExecuteOutcome =
-  { status: "ok"; userExpressions?: JsonObject; payload?: JsonObject[] } | { status: "error"; ename: string; evalue: string; traceback: string[] };
+/** How a cell ended: the kernel's one outcome type (an error is shown in the cell by cell-failure.ts's showFailure, or by the worker for Python's own). */
+export type ExecuteOutcome = { status: "ok"; userExpressions?: JsonObject; payload?: JsonObject[] } | ErrorOutcome;
 
 export interface KernelInfo {
   implementation: string;

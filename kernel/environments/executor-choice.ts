@@ -2,6 +2,7 @@
 // kernel (LUCI_EXECUTOR, which the "Luci (container)" kernelspec sets) or per notebook with
 // `%luci executor venv|container` (remembered on this machine). A change takes effect at the
 // next cell: the worker is replaced, so the notebook's variables start afresh.
+import { UsageError } from "../core/cell-failure.js";
 import { NotebookState } from "../common/notebook-state.js";
 import type { OutputSink } from "../common/output-sink.js";
 import type { Executor, ExecutorSource } from "../runtime/executor.js";
@@ -65,7 +66,7 @@ export class ChosenSource implements ExecutorSource, ExecutorControl {
 
   async choose(kind: string): Promise<string> {
     if (!(EXECUTOR_KINDS as readonly string[]).includes(kind))
-      throw new Error(`%luci executor: ${JSON.stringify(kind)} is not an executor; choose venv or container`);
+      throw new UsageError(`%luci executor: ${JSON.stringify(kind)} is not an executor; choose venv or container`);
     const notebook = this.notebookPath();
     if (notebook) await notebookExecutors(this.env).set(notebook, { executor: kind as ExecutorKind });
     if (kind === this.current) return `This notebook already runs in its ${kind}.`;
@@ -78,7 +79,7 @@ export class ChosenSource implements ExecutorSource, ExecutorControl {
     const notebook = this.notebookPath();
     const store = notebookLimits(this.env);
     if (words.length === 0) return this.describe();
-    if (!notebook) throw new Error("%luci container needs to know the notebook (run it from a notebook, not a console)");
+    if (!notebook) throw new UsageError("%luci container needs to know the notebook (run it from a notebook, not a console)");
     const limits = { ...store.get(notebook), ...parseLimits(words) };
     await store.set(notebook, limits);
     const all = containerSettings(this.env, limits).limits;

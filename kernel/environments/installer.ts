@@ -3,13 +3,14 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { EnvironmentSettings } from "./settings.js";
+import { CellFailure } from "../core/cell-failure.js";
 
-export class InstallError extends Error {
+export class InstallError extends CellFailure {
   constructor(
     message: string,
     readonly output: string,
   ) {
-    super(message);
+    super("InstallError", message);
   }
 }
 
@@ -18,10 +19,9 @@ export interface CommandOutput {
 }
 
 /** An install stopped by an interrupt: the environment may be half changed, so it is repaired at its next use. */
-export class InstallInterrupted extends Error {
-  override readonly name = "KeyboardInterrupt";
+export class InstallInterrupted extends CellFailure {
   constructor() {
-    super("interrupted while installing packages; the notebook's environment will be checked and repaired at its next use");
+    super("KeyboardInterrupt", "interrupted while installing packages; the notebook's environment will be checked and repaired at its next use");
   }
 }
 

@@ -1,5 +1,6 @@
 // `%pip` in a cell acts on the notebook's own environment (install, uninstall, list, freeze,
 // show), with the installer's messages shown in the cell and the registry kept up to date.
+import { UsageError } from "../core/cell-failure.js";
 import type { OutputSink } from "../common/output-sink.js";
 import { InstallError } from "./installer.js";
 import type { NotebookEnvironment } from "./notebook-environment.js";
@@ -11,7 +12,7 @@ export async function runPipMagic(env: NotebookEnvironment, argLine: string, sin
   const args = splitArgs(argLine);
   const [command, ...rest] = args;
   const show = (text: string) => sink.stream("stdout", text);
-  if (!command) throw new Error("usage: %pip install|uninstall|list|freeze|show ...");
+  if (!command) throw new UsageError("usage: %pip install|uninstall|list|freeze|show ...");
   const progress = new Progress(sink);
   try {
     if (QUERIES.has(command)) {
@@ -21,7 +22,7 @@ export async function runPipMagic(env: NotebookEnvironment, argLine: string, sin
     }
     const specs = requirementArgs(rest);
     if (command === "install") {
-      if (rest.length === 0) throw new Error("%pip install needs a package name or -r FILE");
+      if (rest.length === 0) throw new UsageError("%pip install needs a package name or -r FILE");
       await env.change(progress, () =>
         progress.run(`Installing ${specs.join(", ") || rest.join(" ")}`, () => env.installer.install([], { flags: rest, output: show })),
       );
@@ -30,17 +31,17 @@ export async function runPipMagic(env: NotebookEnvironment, argLine: string, sin
     }
     if (command === "uninstall") {
       if (specs.length === 0 && !rest.some((a) => a === "-r" || a === "--requirement")) {
-        throw new Error("%pip uninstall needs a package name or -r FILE");
+        throw new UsageError("%pip uninstall needs a package name or -r FILE");
       }
       await env.change(progress, () => progress.run(`Uninstalling ${specs.join(", ") || rest.join(" ")}`, () => env.installer.uninstall(rest, show)));
       await env.remember([], specs);
       return;
     }
   } catch (err) {
-    if (err instanceof InstallError) throw new Error(`${err.message}\n${err.output}`.trim());
+    if (err instanceof InstallError) throw new UsageError(`${err.message}\n${err.output}`.trim());
     throw err;
   }
-  throw new Error(`%pip ${command} is not supported here; Luci's %pip runs install, uninstall, list, freeze and show on this notebook's environment`);
+  throw new UsageError(`%pip ${command} is not supported here; Luci's %pip runs install, uninstall, list, freeze and show on this notebook's environment`);
 }
 
 /** Options of pip install/uninstall that take a value (the value is not a requirement). */

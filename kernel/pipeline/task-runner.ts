@@ -38,29 +38,30 @@ import { safeHtmlRenderer, type HtmlRenderer } from "./safe-html.js";
 import { redactSecrets } from "./task-context.js";
 import type { GateVerdict, ValidationReport } from "./gate.js";
 import { showCode, showDiff, showPlan, showRawAnswer, showValidation, StreamingDisplay } from "./task-displays.js";
+import { CellFailure, showFailure } from "../core/cell-failure.js";
+import type { ExecuteOutcome } from "../core/interpreter.js";
 
 /** Code the gate did not pass (below the threshold, or not judged at all): shown, not run, with the way to run it. */
-export class ValidationFailed extends Error {
-  override readonly name = "ValidationFailed";
+export class ValidationFailed extends CellFailure {
   constructor(verdict: Exclude<GateVerdict, { verdict: "passed" }>) {
+    super("ValidationFailed", ValidationFailed.explain(verdict));
+  }
+
+  private static explain(verdict: Exclude<GateVerdict, { verdict: "passed" }>): string {
     const howToRun = "Read it above; to run it anyway, run a cell with `%luci run-anyway`";
-    if (verdict.verdict === "undecided") {
-      super(`the generated code could not be validated (${verdict.reason}), so it was not run. ${howToRun}.`);
-      return;
-    }
+    if (verdict.verdict === "undecided") return `the generated code could not be validated (${verdict.reason}), so it was not run. ${howToRun}.`;
     const { report } = verdict;
     const reasons = report.issues.filter((i) => i.severity !== "note").map((i) => i.message);
-    super(
+    return (
       `the generated code scored ${report.score.toFixed(2)}, below the threshold ${report.threshold.toFixed(2)}, so it was not run` +
-        (reasons.length ? ` (${reasons.join("; ")})` : "") +
-        `. ${howToRun}, or set LUCI_VALIDATION_THRESHOLD.`,
+      (reasons.length ? ` (${reasons.join("; ")})` : "") +
+      `. ${howToRun}, or set LUCI_VALIDATION_THRESHOLD.`
     );
   }
 }
 
-export type TaskOutcome =
-  | { status: "ok"; userExpressions?: Record<string, unknown>; payload?: Record<string, unknown>[] }
-  | { status: "error"; ename: string; evalue: string; traceback: string[] };
+/** What a task cell ends with: the kernel's one outcome type. */
+export type TaskOutcome = ExecuteOutcome;
 
 export interface TaskRequest {
   task: string;
@@ -88,10 +89,10 @@ export interface TaskRequest {
 }
 
 /** Recorded code made by someone else, in a notebook this user has not trusted. */
-export class NotTrusted extends Error {
-  override readonly name = "NotTrusted";
+export class NotTrusted extends CellFailure {
   constructor(record: LuciRecord, notebookPath: string | undefined) {
     super(
+      "NotTrusted",
       `this code was recorded by ${record.author} (${record.model}, ${record.created.slice(0, 10)}), not by you, and the notebook is not trusted, ` +
         `so it was shown and not run. Read it above; if you trust it, run \`%luci trust\` (or \`luci trust ${notebookPath ?? "NOTEBOOK"}\`) and run the cell again.`,
     );
@@ -105,22 +106,24 @@ export interface BlockedCode {
 }
 
 /** The model stopped at its token limit: the code may be missing its end, so it is neither run nor recorded. */
-export class AnswerCutOff extends Error {
-  override readonly name = "AnswerCutOff";
+export class AnswerCutOff extends CellFailure {
   constructor(
     model: string,
     /** The answer as far as it came, for the cell to show folded. */
     readonly rawText: string,
   ) {
     super(
+      "AnswerCutOff",
       `${model}'s answer was cut off at its token limit, so its code may be incomplete; it was not run. ` +
         "Raise LUCI_LLM_MAX_TOKENS (or %luci model ... --max-tokens N), or split the task, then run the cell with `%luci regenerate` as its first line.",
     );
   }
 }
 
-export class ParameterError extends Error {
-  override readonly name = "ParameterError";
+export class ParameterError extends CellFailure {
+  constructor(message: string) {
+    super("ParameterError", message);
+  }
 }
 
 /** A task's parameters: their values (for the model and the record) and their Python assignments. */
@@ -247,7 +250,7 @@ export class TaskPipeline {
       }
       return outcome;
     } catch (err) {
-      return fail(request.sink, err as Error);
+      return showFailure(request.sink, err);
     }
   }
 
@@ -257,7 +260,7 @@ export class TaskPipeline {
     // Fails closed: only an explicit pass runs; a failure and no verdict at all both block.
     if (verdict.verdict !== "passed") {
       this.blocked = { code: withParameters(parameters, code), verdict };
-      return fail(request.sink, new ValidationFailed(verdict));
+      return showFailure(request.sink, new ValidationFailed(verdict));
     }
     return request.run(withParameters(parameters, code));
   }
@@ -451,13 +454,4 @@ function repairable(outcome: TaskOutcome): boolean {
 function maxRepairs(env: NodeJS.ProcessEnv): number {
   const value = Number(env.LUCI_SELF_REPAIR);
   return env.LUCI_SELF_REPAIR !== undefined && Number.isInteger(value) && value >= 0 ? value : 2;
-}
-
-/** Plain words in the cell for what went wrong; the kernel stays up. */
-function fail(sink: OutputSink, err: Error): TaskOutcome {
-  const ename = err instanceof GenerationInterrupted ? "KeyboardInterrupt" : err.name && err.name !== "Error" ? err.name : err.constructor.name;
-  const evalue = err instanceof GenerationInterrupted ? "the model's answer was interrupted" : err.message;
-  const traceback = [`\x1b[0;31m${ename}\x1b[0m: ${evalue}`];
-  sink.error(ename, evalue, traceback);
-  return { status: "error", ename, evalue, traceback };
 }

@@ -2,6 +2,7 @@
 // replaces a worker that died (reporting the loss of state in the cell that was running).
 // Where the worker runs comes from an ExecutorSource (a notebook environment, a container).
 import { log } from "../common/log.js";
+import { CellFailure, showFailure, type ErrorOutcome } from "../core/cell-failure.js";
 import type { OutputSink } from "../common/output-sink.js";
 import type { JsonObject } from "../protocol/messages.js";
 import { crashMessage, describeExit } from "./crash-report.js";
@@ -12,7 +13,7 @@ import type { ExecuteCommand, MissingModule, RequestOp, SyntaxErrorInfo } from "
 
 export type RunOutcome =
   | { status: "ok"; userExpressions: JsonObject; payload: JsonObject[] }
-  | { status: "error"; ename: string; evalue: string; traceback: string[]; missingModule?: string }
+  | (ErrorOutcome & { missingModule?: string })
   | { status: "not_python"; syntaxError: SyntaxErrorInfo }
   | { status: "missing_modules"; modules: MissingModule[] };
 
@@ -212,9 +213,7 @@ export class PythonRuntime {
 }
 
 function fail(sink: OutputSink, ename: string, evalue: string): RunOutcome {
-  const traceback = [`\x1b[0;31m${ename}\x1b[0m: ${evalue}`];
-  sink.error(ename, evalue, traceback);
-  return { status: "error", ename, evalue, traceback };
+  return showFailure(sink, new CellFailure(ename, evalue));
 }
 
 function cannotStart(executor: Executor | undefined, why: string, stderr: string): string {

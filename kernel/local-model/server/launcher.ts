@@ -11,9 +11,10 @@ import { closeSync, openSync, readFileSync, renameSync, statSync } from "node:fs
 import { join, resolve } from "node:path";
 import { packageRoot } from "../../common/package-root.js";
 import { processAlive } from "../../common/process-alive.js";
-import { withLock } from "../../environments/file-lock.js";
+import { withLock } from "../../common/file-lock.js";
 import { ensureRuntimeDir, readRuntimeFile, runtimeDir, runtimeFilePath, type RuntimeInfo } from "./runtime-file.js";
 import { idleSeconds } from "./server-settings.js";
+import { CellFailure } from "../../core/cell-failure.js";
 
 export interface EnsureModelServerOptions {
   /** The GGUF file the server must run. */
@@ -43,8 +44,10 @@ export interface ModelEndpoint {
 }
 
 /** The server could not be started or did not answer; the message says why, in plain words. */
-export class ModelServerError extends Error {
-  override readonly name = "ModelServerError";
+export class ModelServerError extends CellFailure {
+  constructor(message: string) {
+    super("ModelServerError", message);
+  }
 }
 
 const LOADING = "Loading the model…";

@@ -2,50 +2,49 @@
 // Kept in a file of their own so the cells layer can recognise them (instanceof, or `name`)
 // without loading the client. None of them ever carries the API key: the client redacts every
 // text that came from a server before it builds one of these.
+import { CellFailure } from "../../core/cell-failure.js";
 
 /** No endpoint is set and none was found on this machine. The message says how to set one. */
-export class ModelNotConfigured extends Error {
-  override readonly name = "ModelNotConfigured";
+export class ModelNotConfigured extends CellFailure {
   constructor(
     message: string,
     /** What was looked for and what each place said, for a message that adds to it. */
     readonly seen: string[] = [],
   ) {
-    super(message);
+    super("ModelNotConfigured", message);
   }
 }
 
 /** The endpoint could not be used: refused, failed, busy beyond the retries, or silent too long. */
-export class ModelUnavailable extends Error {
-  override readonly name = "ModelUnavailable";
+export class ModelUnavailable extends CellFailure {
   constructor(
     message: string,
     readonly url: string,
     readonly status?: number,
   ) {
-    super(message);
+    super("ModelUnavailable", message);
   }
 }
 
 /** The generation was stopped (an interrupt). `partialText` is what had arrived by then. */
-export class GenerationInterrupted extends Error {
-  override readonly name = "GenerationInterrupted";
+export class GenerationInterrupted extends CellFailure {
   constructor(readonly partialText: string) {
-    super("The generation was interrupted.");
+    super("KeyboardInterrupt", "the model's answer was interrupted");
   }
 }
 
 /** The model declined the task and gave no code; the message holds its words. */
-export class ModelRefused extends Error {
-  override readonly name = "ModelRefused";
+export class ModelRefused extends CellFailure {
   constructor(readonly modelText: string) {
-    super(`The model declined the task and wrote no code. It said: ${JSON.stringify(clip(modelText, 600))}`);
+    super("ModelRefused", `The model declined the task and wrote no code. It said: ${JSON.stringify(clip(modelText, 600))}`);
   }
 }
 
 /** The answer cannot be used: no code, fences that do not pair up, code cut off (answer-parser.ts). */
-export class AnswerFormatError extends Error {
-  override readonly name = "AnswerFormatError";
+export class AnswerFormatError extends CellFailure {
+  constructor(message: string) {
+    super("AnswerFormatError", message);
+  }
 }
 
 export function clip(text: string, max: number): string {

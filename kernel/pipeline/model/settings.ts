@@ -14,6 +14,7 @@
 //                         limit on the whole answer, so a slow but steady model is never cut off.
 // The key is a secret: it is never part of a message, log line or error text. redactKey()
 // removes it from any text that came from elsewhere (a server's error message may quote it).
+import { CellFailure } from "../../core/cell-failure.js";
 
 export interface ModelSettings {
   baseUrl?: string;
@@ -30,8 +31,10 @@ export const DEFAULT_TEMPERATURE = 0.1;
 export const DEFAULT_TIMEOUT_SECONDS = 120;
 
 /** A setting with a value that cannot be used; the message names the variable and the value. */
-export class ModelSettingsError extends Error {
-  override readonly name = "ModelSettingsError";
+export class ModelSettingsError extends CellFailure {
+  constructor(message: string) {
+    super("ModelSettingsError", message);
+  }
 }
 
 export function modelSettings(env: NodeJS.ProcessEnv = process.env, overrides: ModelOverrides = {}): ModelSettings {

@@ -11,11 +11,12 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { chmodSync, linkSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { withLock } from "../../environments/file-lock.js";
+import { withLock } from "../../common/file-lock.js";
 import { isJsonObject } from "./json.js";
 import { readNotebookRecords } from "./notebook-records.js";
 import { recordDigest, signedText, type LuciRecord, type UnsignedRecord } from "./record.js";
 import { luciDataDir } from "../../common/user-data.js";
+import { CellFailure } from "../../core/cell-failure.js";
 
 export type TrustVerdict = "mine" | "trusted" | "untrusted";
 
@@ -57,7 +58,8 @@ export class TrustStore {
     }
     const hex = text.trim();
     if (!/^[0-9a-f]{64}$/i.test(hex)) {
-      throw new Error(
+      throw new CellFailure(
+        "TrustKeyDamaged",
         `the Luci trust key ${this.keyPath} is damaged (expected 64 hex digits); remove it to make a new one (records signed with the old key will then need trusting again)`,
       );
     }
