@@ -3,7 +3,7 @@
 // over at once, so a crash never leaves a notebook's environment locked.
 import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
-import { processAlive } from "../common/process-alive.js";
+import { processAlive } from "./process-alive.js";
 
 export class LockTimeoutError extends Error {}
 

@@ -4,7 +4,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { z } from "zod";
-import { withLock } from "../environments/file-lock.js";
+import { withLock } from "./file-lock.js";
 import { luciDataDir } from "./user-data.js";
 import { isObject, readJson, writeJsonAtomic } from "./json-file.js";
 

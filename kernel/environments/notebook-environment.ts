@@ -3,7 +3,7 @@
 // inter-process lock (so two kernels never build it twice). The registry records what is in it.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { withLock } from "./file-lock.js";
+import { withLock } from "../common/file-lock.js";
 import { InstallError, Installer, InstallInterrupted, type EnvironmentInstaller } from "./installer.js";
 import type { NotebookIdentity } from "./notebook-identity.js";
 import type { Progress } from "./progress.js";

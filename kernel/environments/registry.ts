@@ -4,7 +4,7 @@
 // kernels starting together never lose each other's records.
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { withLock } from "./file-lock.js";
+import { withLock } from "../common/file-lock.js";
 import { writeJsonAtomic } from "../common/json-file.js";
 
 export type EnvironmentState = "creating" | "installing" | "ready";

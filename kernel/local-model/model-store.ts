@@ -11,7 +11,7 @@
 import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { basename, isAbsolute, join, resolve } from "node:path";
-import { LockTimeoutError, withLock } from "../environments/file-lock.js";
+import { LockTimeoutError, withLock } from "../common/file-lock.js";
 import { catalogueEntry, CATALOGUE, defaultEntry, type CatalogueEntry } from "./catalogue.js";
 import { sha256File } from "./file-hash.js";
 import { isObject, readJson, writeJsonAtomic } from "../common/json-file.js";

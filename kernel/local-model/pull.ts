@@ -7,7 +7,7 @@
 // finds the model installed. Failures come back as values, with what to try next.
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
-import { LockTimeoutError, withLock } from "../environments/file-lock.js";
+import { LockTimeoutError, withLock } from "../common/file-lock.js";
 import type { CatalogueEntry } from "./catalogue.js";
 import { sha256File } from "./file-hash.js";
 import { modelPaths, verifyInstalled, writeStamp, type ModelPaths } from "./model-store.js";

@@ -4,7 +4,7 @@
 import { existsSync, lstatSync, readdirSync, realpathSync, renameSync, rmSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { basename, join, resolve, sep } from "node:path";
-import { withLock, type LockOptions } from "../../environments/file-lock.js";
+import { withLock, type LockOptions } from "../../common/file-lock.js";
 import { InstallError } from "../../environments/installer.js";
 import { NotebookEnvironment } from "../../environments/notebook-environment.js";
 import type { NotebookIdentity } from "../../environments/notebook-identity.js";

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import type { OutputSink } from "../../common/output-sink.js";
 import type { MimeBundle } from "../../protocol/messages.js";
-import { withLock } from "../../environments/file-lock.js";
+import { withLock } from "../../common/file-lock.js";
 import { InstallError } from "../../environments/installer.js";
 import { NotebookEnvironment } from "../../environments/notebook-environment.js";
 import { folderIdentity, notebookIdentity, type NotebookIdentity } from "../../environments/notebook-identity.js";

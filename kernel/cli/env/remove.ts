@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline/promises";
-import { LockTimeoutError } from "../../environments/file-lock.js";
+import { LockTimeoutError } from "../../common/file-lock.js";
 import { CommandError, diskUsage, environmentFolders, findTarget, formatBytes, plural, removeEnvironment, staleReason, type Context } from "./common.js";
 
 export async function rm(ctx: Context, arg: string, options: { yes: boolean }): Promise<number> {

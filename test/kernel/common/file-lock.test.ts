@@ -1,4 +1,4 @@
-// The inter-process lock (kernel/environments/file-lock.ts) with real processes: several Node
+// The inter-process lock (kernel/common/file-lock.ts) with real processes: several Node
 // processes taking one lock never interleave, a lock left by a dead process is taken over at
 // once (also when several processes find it at the same moment), a busy lock says who holds it.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -7,11 +7,11 @@ import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { LockTimeoutError, withLock } from "../../../kernel/environments/file-lock.js";
+import { LockTimeoutError, withLock } from "../../../kernel/common/file-lock.js";
 import { ROOT } from "../../support/kernel-process.js";
 
 // Child processes run the built module (npm run build), the same code as the kernel runs.
-const LOCK_JS = join(ROOT, "dist", "kernel", "environments", "file-lock.js");
+const LOCK_JS = join(ROOT, "dist", "kernel", "common", "file-lock.js");
 
 beforeAll(() => {
   if (!existsSync(LOCK_JS)) throw new Error(`${LOCK_JS} is missing: run npm run build first`);
