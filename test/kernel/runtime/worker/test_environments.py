@@ -76,7 +76,8 @@ def test_an_optional_import_that_is_also_required_is_listed():
     assert names(code) == [("both", 5)]
 
 
-def test_scan_costs_little(tmp_path):
+def test_scan_of_a_thirty_line_cell_finds_only_the_missing_imports(tmp_path):
+    # What the scan costs is measured by bench_import_scan.py, not asserted here.
     cell = "\n".join([
         "import os, sys, json",
         "import numpy_luci_absent as np",
@@ -110,15 +111,9 @@ def test_scan_costs_little(tmp_path):
         "table.head()",
     ])
     assert cell.count("\n") == 29
-    flags = _ast.PyCF_ONLY_AST
-    # Sanity bound only (the bench, bench_import_scan.py, measures it properly).
-    start = time.perf_counter()
-    for _ in range(20):
-        tree = compile(cell, "<cell>", "exec", flags)
-        found = imports.missing(tree, cell)
-    per_cell = (time.perf_counter() - start) / 20
+    tree = compile(cell, "<cell>", "exec", _ast.PyCF_ONLY_AST)
+    found = imports.missing(tree, cell)
     assert [m["name"] for m in found] == ["numpy_luci_absent", "pandas_luci_absent"]
-    assert per_cell < 0.05, per_cell
 
 
 def test_local_modules(tmp_path, monkeypatch):
@@ -297,7 +292,7 @@ def test_interrupt_while_the_kernel_runs_pip(fresh_worker):
     worker.send({"op": "kernel_reply", "id": request["id"] + 100, "ok": True})  # not ours
     time.sleep(0.1)
     worker.proc.send_signal(signal.SIGINT)
-    res = worker.wait_done(exec_id, timeout=5)
+    res = worker.wait_done(exec_id)
     assert res.done["ename"] == "KeyboardInterrupt" and res.stdout == ""
     # The late reply to the abandoned request is ignored, here and by the next request.
     worker.send({"op": "kernel_reply", "id": request["id"], "ok": False, "error": "late"})

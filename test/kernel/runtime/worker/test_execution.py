@@ -1,5 +1,5 @@
 """Running cells: namespace, results, errors, streams and their order."""
-import time
+from worker_harness import wait_until
 
 
 def result_text(res):
@@ -157,24 +157,23 @@ def test_fd_level_output_is_captured_in_order(worker):
     assert res.stderr == "raw-fd2\nerr\n"
 
 
-def test_ten_thousand_lines_are_fast_and_complete(worker):
-    start = time.monotonic()
+def test_ten_thousand_lines_are_complete_and_in_order(worker):
     res = worker.execute("for i in range(10000): print(i)")
-    elapsed = time.monotonic() - start
-    lines = res.stdout.splitlines()
-    assert lines[0] == "0" and lines[-1] == "9999" and len(lines) == 10000
-    assert elapsed < 0.5, elapsed  # measured ~5 ms; ipykernel takes ~20 ms
+    assert res.stdout.splitlines() == [str(i) for i in range(10000)]
 
 
-def test_output_shows_while_the_cell_still_runs(worker):
-    exec_id = worker.start_execute("import time\nprint('early')\ntime.sleep(1.5)")
-    start = time.monotonic()
-    while "early" not in worker.out.text() and time.monotonic() - start < 1.4:
-        time.sleep(0.005)
-    seen_after = time.monotonic() - start
-    assert "early" in worker.out.text()
-    assert seen_after < 0.5, seen_after  # flushed every 50 ms
-    assert worker.wait_done(exec_id).status == "ok"
+def test_output_shows_while_the_cell_still_runs(worker, tmp_path):
+    # The cell prints, then waits until the test has seen that output: it can only end once the
+    # output reached us, so the output was sent while the cell ran (not at its end).
+    release = tmp_path / "release"
+    exec_id = worker.start_execute(
+        "import os, time\nprint('early-while-running')\ndeadline = time.monotonic() + 60\n"
+        "while not os.path.exists(%r) and time.monotonic() < deadline:\n    time.sleep(0.01)\n"
+        "print('released' if os.path.exists(%r) else 'never released')" % (str(release), str(release)))
+    wait_until(lambda: "early-while-running" in worker.out.text(), "the output of the running cell")
+    release.touch()
+    res = worker.wait_done(exec_id)
+    assert res.status == "ok" and res.stdout == "early-while-running\nreleased\n"
 
 
 def test_streams_are_utf8_with_backslashreplace(worker):

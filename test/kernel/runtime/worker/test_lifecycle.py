@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from worker_harness import START_WORKER, WORKER_PYTHON, fds_at_3_and_4
+from worker_harness import DEADLINE, START_WORKER, WORKER_PYTHON, fds_at_3_and_4
 
 
 def test_ready_event(fresh_worker, plain_python):
@@ -19,8 +19,6 @@ def test_ready_event(fresh_worker, plain_python):
         int(x) for x in subprocess.check_output(
             [plain_python, "-c", "import sys; print(*sys.version_info[:3])"]).split())
     assert ready["executable"]
-    # Measured ~15-20 ms with a plain venv (Python 3.11, ~10 ms of which is the interpreter).
-    assert worker.ready_after < 0.5, worker.ready_after
 
 
 def test_start_up_imports_nothing_heavy(fresh_worker):
@@ -37,7 +35,7 @@ def test_shutdown_command_exits(fresh_worker, tmp_path):
     worker.execute("import atexit\natexit.register(lambda: open(%r, 'w').write('ran'))"
                    % str(marker))
     worker.send({"op": "shutdown"})
-    assert worker.proc.wait(5) == 0
+    assert worker.proc.wait(DEADLINE) == 0
     assert marker.read_text() == "ran"
 
 
@@ -46,17 +44,17 @@ def test_sigterm_exits_cleanly(fresh_worker, tmp_path):
     marker = tmp_path / "atexit.txt"
     worker.execute("import atexit\natexit.register(lambda: open(%r, 'w').write('ran'))"
                    % str(marker))
-    worker.start_execute("import time\ntime.sleep(30)")
+    worker.start_execute("import time\ntime.sleep(600)")  # longer than DEADLINE: not waited for
     time.sleep(0.2)
     worker.proc.terminate()
-    assert worker.proc.wait(5) == 0
+    assert worker.proc.wait(DEADLINE) == 0
     assert marker.read_text() == "ran"
 
 
 def test_eof_on_the_command_pipe_exits(fresh_worker):
     worker = fresh_worker()
     worker.cmd.close()
-    assert worker.proc.wait(5) == 0
+    assert worker.proc.wait(DEADLINE) == 0
 
 
 def _process_gone(pid):
@@ -99,17 +97,16 @@ def _start_children(worker):
 def test_processes_started_by_user_code_end_with_the_worker(fresh_worker, how):
     worker = fresh_worker()  # with setsid, as the kernel starts it
     pids = _start_children(worker)
-    started = time.monotonic()
     if how == "eof":
         worker.cmd.close()
     elif how == "shutdown":
         worker.send({"op": "shutdown"})
     else:
         worker.proc.terminate()
-    assert worker.proc.wait(5) == 0
+    assert worker.proc.wait(DEADLINE) == 0
     try:
-        assert _wait_gone(pids, 2.0) == []
-        assert time.monotonic() - started < 2.0
+        # The stubborn child ignores SIGTERM and would sleep 300 s: gone means it was killed.
+        assert _wait_gone(pids, DEADLINE) == []
     finally:
         for pid in pids:
             try:
@@ -126,8 +123,8 @@ def test_a_waiting_atexit_handler_does_not_keep_the_worker(fresh_worker):
                          "args=(300,))\nchild.start()\nchild.pid")
     pid = int(res.results[0]["data"]["text/plain"])
     worker.cmd.close()
-    assert worker.proc.wait(5) == 0
-    assert _wait_gone([pid], 2.0) == []
+    assert worker.proc.wait(DEADLINE) == 0
+    assert _wait_gone([pid], DEADLINE) == []
 
 
 def _read_event(events, kind):
@@ -175,8 +172,9 @@ def test_processes_started_by_user_code_end_when_the_parent_dies():
             pids = json.loads(_read_event(events, "result")["data"]["text/plain"])
             parent.kill()
             parent.wait()
-            # The worker checks its parent every 0.5 s, then allows 0.3 s of grace.
-            assert _wait_gone([worker_pid] + pids, 3.0) == []
+            # The worker checks its parent every 0.5 s, then allows 0.3 s of grace; the children
+            # would sleep 300 s, so gone means ended.
+            assert _wait_gone([worker_pid] + pids, DEADLINE) == []
     finally:
         os.close(cmd_w)
         if parent.poll() is None:
@@ -208,7 +206,7 @@ def test_a_worker_that_does_not_lead_its_group_leaves_the_group_alone():
             os.close(cmd_w)
             cmd_w = None
             assert events.read() == b""  # the worker exited
-        assert _wait_gone([worker_pid], 3.0) == []
+        assert _wait_gone([worker_pid], DEADLINE) == []
         time.sleep(0.5)
         assert not _process_gone(sibling_pid) and parent.poll() is None
     finally:
