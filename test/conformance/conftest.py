@@ -1,8 +1,8 @@
-"""The "luci" kernelspec fixture and the skip-is-failure rule: see test/support/kernelspec_fixtures.py."""
+"""The "luci" kernelspec fixture: see test/support/kernelspec_fixtures.py. (Skips fail in CI: test/conftest.py.)"""
 
 import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
 
-from kernelspec_fixtures import luci_kernelspec, pytest_runtest_makereport  # noqa: E402,F401
+from kernelspec_fixtures import luci_kernelspec  # noqa: E402,F401
