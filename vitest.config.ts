@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import SkipsFailCi from "./test/support/skips-fail-ci.js";
 
 // The kernel's cell suites (state, rich outputs, errors, interrupt, crash, input, completion)
 // run twice: in the default project with the worker on this machine, and in the "container"
@@ -23,7 +24,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Each suite starts real kernel processes; two cores do not gain from more parallel files.
     maxWorkers: 2,
-    reporters: ["default"],
+    // With CI set, a skipped or todo test fails the run, naming the tests (test/support/skips-fail-ci.ts).
+    reporters: ["default", new SkipsFailCi()],
     // With nothing configured a task cell would start Luci's own model: the suites that mean to,
     // the real-model ones, say so themselves; everything else uses the fake model server or none.
     env: { LUCI_LOCAL_MODEL: "off" },
