@@ -4,8 +4,8 @@
 import type { ExecuteContext, ExecuteOutcome, ExecuteRequest, Interpreter, KernelInfo } from "../core/interpreter.js";
 import type { JsonObject } from "../protocol/messages.js";
 import type { PythonRuntime } from "../runtime/python-runtime.js";
-import type { ExecutorControl } from "../environments/executor-choice.js";
 import type { NotebookEnvironment } from "../environments/notebook-environment.js";
+import type { NotebookSession } from "../environments/notebook-session.js";
 import { CellFailure, showFailure, UsageError } from "../core/cell-failure.js";
 import { runKernelMagic, type MagicContext } from "./kernel-magics.js";
 import { routeCell } from "./route.js";
@@ -15,7 +15,7 @@ import { gateThreshold, judge } from "../pipeline/gate.js";
 import type { NamespaceEntry } from "../pipeline/model/prompt.js";
 import { CellLog, gatherContext } from "../pipeline/task-context.js";
 import { literalAssignments } from "../pipeline/records/parameters.js";
-import type { TaskPipeline } from "../pipeline/task-runner.js";
+import type { TaskHost, TaskPipeline } from "../pipeline/task-runner.js";
 import type { SyntaxErrorInfo } from "../runtime/worker-messages.js";
 
 export class LuciInterpreter implements Interpreter {
@@ -26,21 +26,13 @@ export class LuciInterpreter implements Interpreter {
   /** The cells that ran, for the model's context. */
   private readonly cellLog = new CellLog();
 
-  /**
-   * @param environment the notebook's environment, once known (undefined when the kernel runs a
-   * fixed Python: then nothing is installed).
-   */
   /** Names set by cells of plain literal assignments (papermill's parameters): tasks read their live values. */
   private readonly parameterCellNames = new Set<string>();
+  private readonly python: PythonRuntime;
 
-  constructor(
-    private readonly python: PythonRuntime,
-    private readonly environment: () => NotebookEnvironment | undefined = () => undefined,
-    /** The notebook's path, when known (for the records it holds and for trust). */
-    private readonly notebookPath: () => string | undefined = () => undefined,
-    /** Where the code runs, for %luci executor and %luci container (none for a fixed Python). */
-    private readonly executor?: ExecutorControl,
-  ) {}
+  constructor(private readonly session: NotebookSession) {
+    this.python = session.python;
+  }
 
   kernelInfo(): KernelInfo {
     const version = this.python.pythonVersion ?? "3";
@@ -106,60 +98,63 @@ export class LuciInterpreter implements Interpreter {
 
   /** A task in plain language: the task pipeline writes the code, then it runs as Python. */
   private async runTask(task: string, request: ExecuteRequest, context: ExecuteContext, regenerate = false): Promise<ExecuteOutcome> {
-    /** The notebook environment's packages, pinned ("pandas==2.2.3"). */
-    const packages = () => Object.entries(this.environment()?.record?.packages ?? {}).map(([n, v]) => `${n}==${v}`);
     const abort = new AbortController();
     this.currentTask = abort;
     try {
       const tasks = await this.pipeline();
       return await tasks.runTask({
         task,
+        execute: request,
         source: request.code,
         cellId: request.cellId,
-        notebookPath: this.notebookPath(),
-        folder: process.cwd(),
+        notebookPath: this.session.notebookPath(),
+        folder: this.session.folder,
         regenerate,
         parameterCellNames: this.parameterCellNames,
-        packages,
-        installPins: (specs) => installPins(this.environment(), specs, context),
         sink: context,
         signal: abort.signal,
-        gatherContext: () =>
-          gatherContext(
-            {
-              cells: this.cellLog,
-              namespace: async () => ((await this.python.ask("namespace", {})).names ?? []) as NamespaceEntry[],
-              packages,
-              cwd: process.cwd(),
-              pythonVersion: this.python.pythonVersion,
-            },
-            task,
-          ),
-        validate: (code) => {
-          const threshold = validationThreshold();
-          return judge(() => this.python.ask("validate", { code, cwd: process.cwd(), threshold }, validationTimeoutMs()), threshold);
-        },
-        run: async (code) => {
-          const outcome = await this.runPython(code, "python", request, context);
-          if (outcome.status === "ok") this.cellLog.add({ task, code });
-          return outcome.status === "not_python" ? { status: "error", ename: "SyntaxError", evalue: outcome.syntaxError.msg, traceback: [] } : outcome;
-        },
       });
     } finally {
       this.currentTask = undefined;
     }
   }
 
+  /** The pipeline's TaskHost: what a task asks of this notebook. Made once, with the pipeline. */
+  private readonly taskHost: TaskHost = {
+    gatherContext: (task) =>
+      gatherContext(
+        {
+          cells: this.cellLog,
+          namespace: async () => ((await this.python.ask("namespace", {})).names ?? []) as NamespaceEntry[],
+          packages: () => this.session.packages(),
+          cwd: this.session.folder,
+          pythonVersion: this.python.pythonVersion,
+        },
+        task.task,
+      ),
+    validate: (code) => {
+      const threshold = validationThreshold();
+      return judge(() => this.python.ask("validate", { code, cwd: this.session.folder, threshold }, validationTimeoutMs()), threshold);
+    },
+    run: async (code, task) => {
+      const outcome = await this.runPython(code, "python", task.execute, task.sink);
+      if (outcome.status === "ok") this.cellLog.add({ task: task.task, code });
+      return outcome.status === "not_python" ? showFailure(task.sink, new CellFailure("SyntaxError", outcome.syntaxError.msg)) : outcome;
+    },
+    packages: () => this.session.packages(),
+    installPins: (specs, task) => installPins(this.session.environment(), specs, task.sink),
+  };
+
   private async pipeline(): Promise<TaskPipeline> {
-    this.tasks ??= new (await import("../pipeline/task-runner.js")).TaskPipeline(process.env, this.notebookPath);
+    this.tasks ??= new (await import("../pipeline/task-runner.js")).TaskPipeline(this.taskHost, () => this.session.notebookPath(), process.env);
     return this.tasks;
   }
 
   private readonly magics: MagicContext = {
-    environment: () => this.environment(),
-    executor: () => this.executor,
+    environment: () => this.session.environment(),
+    executor: () => this.session.executor,
     describeModel: async () => (await this.pipeline()).describeModel(),
-    notebookPath: () => this.notebookPath(),
+    notebookPath: () => this.session.notebookPath(),
     cells: () => this.cellLog.all(),
     pythonVersion: () => this.python.pythonVersion,
     interactive: () => this.currentAllowsInput,
@@ -186,7 +181,7 @@ export class LuciInterpreter implements Interpreter {
     this.currentRun = abort;
     const outcome = await runPythonCell(
       this.python,
-      this.environment,
+      () => this.session.environment(),
       {
         code,
         mode,

@@ -1,20 +1,13 @@
 // `luci kernel -f CONNECTION_FILE`: wires the layers together and runs until shutdown.
-// protocol (ZeroMQ transport) -> core (KernelCore) -> cells (LuciInterpreter) -> runtime (Python).
+// protocol (ZeroMQ transport) -> core (KernelCore) -> cells (LuciInterpreter, given the
+// NotebookSession: which notebook, where its code runs) -> runtime (Python).
 import { LuciInterpreter } from "../cells/luci-interpreter.js";
 import { restoreCaCertsForChildren } from "../common/deferred-ca-certs.js";
 import { log } from "../common/log.js";
 import { KernelCore } from "../core/kernel-core.js";
 import { readConnectionFile } from "../protocol/connection.js";
 import { ZmqTransport } from "../protocol/zmq-transport.js";
-import { ContainerSource } from "../environments/container-source.js";
-import { EnvironmentSource } from "../environments/environment-source.js";
-import { ChosenSource, initialExecutor } from "../environments/executor-choice.js";
-import { containerSettings, notebookLimits } from "../runtime/container/container-settings.js";
-import { identifyNotebook } from "../environments/notebook-identity.js";
-import { environmentSettings } from "../environments/settings.js";
-import { fixedSource } from "../runtime/executor.js";
-import { LocalExecutor } from "../runtime/local-executor.js";
-import { PythonRuntime } from "../runtime/python-runtime.js";
+import { NotebookSession } from "../environments/notebook-session.js";
 
 export async function runKernel(args: string[]): Promise<number> {
   const file = connectionFileArg(args);
@@ -25,8 +18,9 @@ export async function runKernel(args: string[]): Promise<number> {
   restoreCaCertsForChildren();
   const info = readConnectionFile(file);
   const transport = new ZmqTransport(info);
-  const { python, environment, notebookPath, executor } = notebookPython(info.jupyter_session);
-  const interpreter = new LuciInterpreter(python, environment, notebookPath, executor);
+  const session = NotebookSession.open(process.env, info.jupyter_session);
+  const { python } = session;
+  const interpreter = new LuciInterpreter(session);
 
   let exiting = false;
   const exit = async (code: number) => {
@@ -50,38 +44,6 @@ export async function runKernel(args: string[]): Promise<number> {
     void exit(0);
   });
   return 0;
-}
-
-/**
- * Where this notebook's code runs: its own environment (LUCI_EXECUTOR=venv, the default), its own
- * container (LUCI_EXECUTOR=container, or `%luci executor container`), or LUCI_PYTHON itself
- * (LUCI_EXECUTOR=local: nothing is installed).
- */
-function notebookPython(connectionSession: string | undefined) {
-  const executor = process.env.LUCI_EXECUTOR || "venv";
-  const settings = environmentSettings();
-  const sessionName = process.env.JPY_SESSION_NAME || connectionSession || undefined;
-  const identification = identifyNotebook(sessionName, process.cwd());
-  const knownNotebook = identification.decided && identification.identity.kind === "notebook" ? identification.identity.key : undefined;
-  if (executor === "local") {
-    return {
-      python: new PythonRuntime(fixedSource(new LocalExecutor(settings.basePython))),
-      environment: () => undefined,
-      notebookPath: () => knownNotebook,
-      executor: undefined,
-    };
-  }
-  if (!["venv", "container"].includes(executor)) log("warn", `unknown LUCI_EXECUTOR ${JSON.stringify(executor)}; using the notebook's environment`);
-  const sources = {
-    venv: new EnvironmentSource(settings, identification),
-    container: new ContainerSource(settings, identification, (notebook) => containerSettings(process.env, notebookLimits().get(notebook))),
-  };
-  const notebookPath = () => {
-    const identity = chosen.environment?.identity;
-    return identity?.kind === "notebook" ? identity.key : knownNotebook;
-  };
-  const chosen: ChosenSource = new ChosenSource(sources, initialExecutor(knownNotebook), notebookPath);
-  return { python: new PythonRuntime(chosen), environment: () => chosen.environment, notebookPath, executor: chosen };
 }
 
 function connectionFileArg(args: string[]): string | undefined {

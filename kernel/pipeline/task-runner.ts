@@ -39,7 +39,7 @@ import { redactSecrets } from "./task-context.js";
 import type { GateVerdict, ValidationReport } from "./gate.js";
 import { showCode, showDiff, showPlan, showRawAnswer, showValidation, StreamingDisplay } from "./task-displays.js";
 import { CellFailure, showFailure } from "../core/cell-failure.js";
-import type { ExecuteOutcome } from "../core/interpreter.js";
+import type { ExecuteOutcome, ExecuteRequest } from "../core/interpreter.js";
 
 /** Code the gate did not pass (below the threshold, or not judged at all): shown, not run, with the way to run it. */
 export class ValidationFailed extends CellFailure {
@@ -63,16 +63,13 @@ export class ValidationFailed extends CellFailure {
 /** What a task cell ends with: the kernel's one outcome type. */
 export type TaskOutcome = ExecuteOutcome;
 
+/** One task cell: what it says and where its outputs go. Data only; what the pipeline asks of the notebook is its TaskHost. */
 export interface TaskRequest {
   task: string;
   sink: OutputSink;
   signal: AbortSignal;
-  /** What the model is told besides the task; gathered only when the model is asked (not for a rerun). */
-  gatherContext(): Promise<TaskContext>;
-  /** Runs Python in the notebook's namespace, as a Python cell. */
-  run(code: string): Promise<TaskOutcome>;
-  /** The validation gate's verdict on the code (never throws: no verdict is "undecided"). */
-  validate(code: string): Promise<GateVerdict>;
+  /** The execute_request the task came in: its generated code runs as a Python cell of it. */
+  execute: ExecuteRequest;
   /** Where this cell's recorded code may be found: the notebook, or else the notebooks of its folder. */
   source: string;
   cellId?: string;
@@ -82,10 +79,23 @@ export interface TaskRequest {
   regenerate?: boolean;
   /** Names an earlier cell of plain literal assignments set (papermill's parameters cell). */
   parameterCellNames: ReadonlySet<string>;
+}
+
+/**
+ * What the pipeline asks of the notebook: given once, when the pipeline is made (the
+ * interpreter is the host), instead of closures built for every task.
+ */
+export interface TaskHost {
+  /** What the model is told besides the task; gathered only when the model is asked (not for a rerun). */
+  gatherContext(request: TaskRequest): Promise<TaskContext>;
+  /** Runs Python in the notebook's namespace, as a Python cell of the request. */
+  run(code: string, request: TaskRequest): Promise<TaskOutcome>;
+  /** The validation gate's verdict on the code (never throws: no verdict is "undecided"). */
+  validate(code: string): Promise<GateVerdict>;
   /** The notebook environment's packages, "name==version" (none for a fixed Python). */
   packages(): string[];
   /** Installs these exact versions where the environment has others or none (a record's). */
-  installPins(specs: string[]): Promise<void>;
+  installPins(specs: string[], request: TaskRequest): Promise<void>;
 }
 
 /** Recorded code made by someone else, in a notebook this user has not trusted. */
@@ -158,9 +168,11 @@ export class TaskPipeline {
   private overrides: ModelOverrides = {};
 
   constructor(
-    private readonly env: NodeJS.ProcessEnv = process.env,
+    /** The notebook: runs, validates, installs, and says what the model should know. */
+    private readonly host: TaskHost,
     /** The notebook's path, when known: `%luci model` is remembered for it. */
     private readonly notebookPath: () => string | undefined = () => undefined,
+    private readonly env: NodeJS.ProcessEnv = process.env,
   ) {}
 
   /** The notebook's remembered model, then this session's `%luci model`, over LUCI_LLM_*. */
@@ -201,7 +213,7 @@ export class TaskPipeline {
       if (generationMode(this.env) === "offline") throw new NoRecordOffline(`no recorded code for the task ${JSON.stringify(request.task.slice(0, 80))}`);
 
       // The parameters are "already set as variables; do not assign them".
-      const context: TaskContext = { ...(await request.gatherContext()), parameters: parameters.values };
+      const context: TaskContext = { ...(await this.host.gatherContext(request)), parameters: parameters.values };
       const answer = await this.generate(request, context, html);
       const restated = withoutRestatedParameters(answer.answer.code, parameters.values);
       if (restated.removed.length) {
@@ -215,7 +227,7 @@ export class TaskPipeline {
       // The report of the code that ran, for its record (set only on a pass: nothing else runs).
       let passed: ValidationReport | undefined;
       const gateAndRun = async (candidate: string) => {
-        const verdict = await request.validate(candidate);
+        const verdict = await this.host.validate(candidate);
         passed = verdict.verdict === "passed" ? verdict.report : undefined;
         return this.gateAndRun(candidate, verdict, parameters, request, html);
       };
@@ -243,7 +255,7 @@ export class TaskPipeline {
             endpoint: endpoint.source === OWN_MODEL_SOURCE ? "luci:own-model" : endpoint.baseUrl,
             context,
             validation: passed,
-            packages: request.packages(),
+            packages: this.host.packages(),
           }),
         );
         this.keep(record, request);
@@ -262,7 +274,7 @@ export class TaskPipeline {
       this.blocked = { code: withParameters(parameters, code), verdict };
       return showFailure(request.sink, new ValidationFailed(verdict));
     }
-    return request.run(withParameters(parameters, code));
+    return this.host.run(withParameters(parameters, code), request);
   }
 
   /**
@@ -295,9 +307,9 @@ export class TaskPipeline {
       throw new NotTrusted(record, request.notebookPath);
     }
     // The versions the code ran with, on a colleague's machine too.
-    if (record.packages?.length) await request.installPins(record.packages);
+    if (record.packages?.length) await this.host.installPins(record.packages, request);
     this.keep(record, request);
-    return request.run(withParameters(parameters, record.code));
+    return this.host.run(withParameters(parameters, record.code), request);
   }
 
   /** Shows the record in the cell's outputs (so it is saved with the notebook) and remembers it. */
@@ -340,7 +352,7 @@ export class TaskPipeline {
     // (a CSV read with the wrong separator has one column named "station;date;temp_c"); the
     // namespace is asked again, and its tables go into this last message only, so the
     // beginning of the conversation stays the same as the first call's (a server's prompt cache).
-    const tables = (await request.gatherContext().catch(() => ({ namespace: [] as NamespaceEntry[] }))).namespace
+    const tables = (await this.host.gatherContext(request).catch(() => ({ namespace: [] as NamespaceEntry[] }))).namespace
       ?.filter((entry) => entry.columns?.length)
       .slice(0, 5)
       .map(describeName)

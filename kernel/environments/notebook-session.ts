@@ -1,0 +1,71 @@
+// One notebook's session: which notebook it is, where its code runs, and its Python. Built once
+// when the kernel starts (NotebookSession.open) and passed to the interpreter, which asks it
+// instead of holding closures over the kernel's start-up variables.
+import { log } from "../common/log.js";
+import { containerSettings, notebookLimits } from "../runtime/container/container-settings.js";
+import { fixedSource } from "../runtime/executor.js";
+import { LocalExecutor } from "../runtime/local-executor.js";
+import { PythonRuntime } from "../runtime/python-runtime.js";
+import { ContainerSource } from "./container-source.js";
+import { EnvironmentSource } from "./environment-source.js";
+import { ChosenSource, initialExecutor, type ExecutorControl } from "./executor-choice.js";
+import type { NotebookEnvironment } from "./notebook-environment.js";
+import { identifyNotebook } from "./notebook-identity.js";
+import { environmentSettings } from "./settings.js";
+
+export class NotebookSession {
+  private constructor(
+    /** The notebook's Python: one worker at a time, in the chosen executor. */
+    readonly python: PythonRuntime,
+    /** The notebook's path as the kernel was started with it (the session name), if it named one. */
+    private readonly knownNotebook: string | undefined,
+    /** Where the code runs, for %luci executor and %luci container (none for a fixed Python). */
+    readonly executor: (ExecutorControl & { readonly environment: NotebookEnvironment | undefined }) | undefined,
+    /** The folder the notebook's code runs in: tasks and records are relative to it. */
+    readonly folder: string,
+  ) {}
+
+  /**
+   * Where this notebook's code runs: its own environment (LUCI_EXECUTOR=venv, the default), its
+   * own container (LUCI_EXECUTOR=container, or `%luci executor container`), or LUCI_PYTHON
+   * itself (LUCI_EXECUTOR=local: nothing is installed).
+   */
+  static open(env: NodeJS.ProcessEnv, connectionSession: string | undefined, folder: string = process.cwd()): NotebookSession {
+    const executor = env.LUCI_EXECUTOR || "venv";
+    const settings = environmentSettings();
+    const sessionName = env.JPY_SESSION_NAME || connectionSession || undefined;
+    const identification = identifyNotebook(sessionName, folder);
+    const knownNotebook = identification.decided && identification.identity.kind === "notebook" ? identification.identity.key : undefined;
+    if (executor === "local")
+      return new NotebookSession(new PythonRuntime(fixedSource(new LocalExecutor(settings.basePython))), knownNotebook, undefined, folder);
+    if (!["venv", "container"].includes(executor)) log("warn", `unknown LUCI_EXECUTOR ${JSON.stringify(executor)}; using the notebook's environment`);
+    const sources = {
+      venv: new EnvironmentSource(settings, identification),
+      container: new ContainerSource(settings, identification, (notebook) => containerSettings(env, notebookLimits().get(notebook))),
+    };
+    // The chosen source names the notebook once its environment is made (identified late, e.g.
+    // by the first cell's request), so the path is read through it.
+    const notebookPath = () => {
+      const identity = chosen.environment?.identity;
+      return identity?.kind === "notebook" ? identity.key : knownNotebook;
+    };
+    const chosen: ChosenSource = new ChosenSource(sources, initialExecutor(knownNotebook), notebookPath);
+    return new NotebookSession(new PythonRuntime(chosen), knownNotebook, chosen, folder);
+  }
+
+  /** The notebook's environment, once known (none when the kernel runs a fixed Python: nothing is installed). */
+  environment(): NotebookEnvironment | undefined {
+    return this.executor?.environment;
+  }
+
+  /** The notebook's path, when known (for the records it holds, trust, and its remembered settings). */
+  notebookPath(): string | undefined {
+    const identity = this.environment()?.identity;
+    return identity?.kind === "notebook" ? identity.key : this.knownNotebook;
+  }
+
+  /** The environment's packages, pinned ("pandas==2.2.3"); none for a fixed Python. */
+  packages(): string[] {
+    return Object.entries(this.environment()?.record?.packages ?? {}).map(([name, version]) => `${name}==${version}`);
+  }
+}
