@@ -6,24 +6,32 @@ classes the user already holds (`from mod import f`) get the new code in place.
 Only the user's own modules are considered, not the standard library or site-packages.
 """
 
+from __future__ import annotations
+
 import os
 import sys
 import sysconfig
 
 from .errors import UsageError
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from types import ModuleType
+    from typing import Any
+
 mode = 0  # 0: off; otherwise reload changed modules before every cell
-_mtimes = {}  # module name -> mtime of its file when last seen
-_skip_prefixes = None
+_mtimes: dict[str, float] = {}  # module name -> mtime of its file when last seen
+_skip_prefixes: tuple[str, ...] | None = None
 
 
-def enable(new_mode):
+def enable(new_mode: int) -> None:
     global mode
     mode = new_mode
     after_cell()  # remember the current state of what is already imported
 
 
-def magic(arg):
+def magic(arg: str) -> None:
     if arg in ("", "now"):
         reload_changed()
         return None
@@ -36,7 +44,7 @@ def magic(arg):
     return None
 
 
-def _watched_files():
+def _watched_files() -> Iterator[tuple[str, ModuleType, str]]:
     global _skip_prefixes
     if _skip_prefixes is None:
         paths = sysconfig.get_paths()
@@ -58,7 +66,7 @@ def _watched_files():
         yield name, module, path
 
 
-def after_cell():
+def after_cell() -> None:
     if not mode:
         return
     for name, _module, path in _watched_files():
@@ -69,12 +77,12 @@ def after_cell():
                 pass
 
 
-def before_cell():
+def before_cell() -> None:
     if mode:
         reload_changed()
 
 
-def _update_in_place(old_value, new_value):
+def _update_in_place(old_value: Any, new_value: Any) -> None:
     """Give objects the user already holds the new code (functions and class methods)."""
     if type(old_value).__name__ == "function" and type(new_value).__name__ == "function":
         try:
@@ -94,7 +102,7 @@ def _update_in_place(old_value, new_value):
                 pass
 
 
-def reload_changed():
+def reload_changed() -> None:
     import importlib
 
     for name, module, path in list(_watched_files()):

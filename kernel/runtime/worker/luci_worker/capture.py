@@ -4,26 +4,37 @@ Output printed by Python code and displays go into a CapturedIO object (stored u
 `name.show()` replays them. Output of subprocesses goes to fd 1/2 directly and is not captured.
 """
 
+from __future__ import annotations
+
 import io
 import sys
 
 from . import displays, state
 from .errors import UsageError
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ._typing import BundleAndMetadata
+
 
 class CapturedIO:
-    def __init__(self, stdout, stderr, outputs):
+    def __init__(
+        self,
+        stdout: io.StringIO | None,
+        stderr: io.StringIO | None,
+        outputs: list[BundleAndMetadata],
+    ) -> None:
         self._stdout, self._stderr, self.outputs = stdout, stderr, outputs
 
     @property
-    def stdout(self):
+    def stdout(self) -> str:
         return self._stdout.getvalue() if self._stdout is not None else ""
 
     @property
-    def stderr(self):
+    def stderr(self) -> str:
         return self._stderr.getvalue() if self._stderr is not None else ""
 
-    def show(self):
+    def show(self) -> None:
         if self.stdout:
             sys.stdout.write(self.stdout)
         if self.stderr:
@@ -33,7 +44,7 @@ class CapturedIO:
 
     __call__ = show
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "<CapturedIO stdout=%d chars, stderr=%d chars, outputs=%d>" % (
             len(self.stdout),
             len(self.stderr),
@@ -41,7 +52,7 @@ class CapturedIO:
         )
 
 
-def run(line, body):
+def run(line: str, body: str) -> None:
     from .transform import transform_cell
 
     words = line.split()
@@ -52,7 +63,7 @@ def run(line, body):
         raise UsageError("usage: %%capture [--no-stdout] [--no-stderr] [--no-display] [name]")
     out = None if "--no-stdout" in flags else io.StringIO()
     err = None if "--no-stderr" in flags else io.StringIO()
-    outputs = []
+    outputs: list[BundleAndMetadata] = []
     saved = sys.stdout, sys.stderr
     if out is not None:
         sys.stdout = out
@@ -61,7 +72,7 @@ def run(line, body):
     if "--no-display" not in flags:
         displays.capture_stack.append(outputs)
     try:
-        executor = state.executor
+        executor = state.get_executor()
         value = executor.run_source(
             transform_cell(body), executor.new_filename(state.execution_count)
         )
@@ -75,5 +86,5 @@ def run(line, body):
             displays.capture_stack.remove(outputs)
     captured = CapturedIO(out, err, outputs)
     if names:
-        state.namespace[names[0]] = captured
+        state.get_namespace()[names[0]] = captured
     return None

@@ -5,19 +5,21 @@ IPython, code whose last line is indented inside a block is "incomplete" until a
 ends it, and the suggested indent is 4 more spaces after a line ending with `:`.
 """
 
+from __future__ import annotations
+
 import codeop
 import warnings
 
 from .transform import help_request, split_cell_magic, transform_cell
 
 
-def _indent_of(line):
+def _indent_of(line: str) -> str:
     return line[: len(line) - len(line.lstrip())]
 
 
-def _code_part(line):
+def _code_part(line: str) -> str:
     """The line without a trailing comment (good enough to see a final ':' or '\\')."""
-    in_quote = None
+    in_quote: str | None = None
     for i, ch in enumerate(line):
         if in_quote:
             if ch == in_quote:
@@ -29,7 +31,7 @@ def _code_part(line):
     return line.rstrip()
 
 
-def _next_indent(lines):
+def _next_indent(lines: list[str]) -> str:
     last = next((line for line in reversed(lines) if line.strip()), "")
     indent = _indent_of(last).replace("\t", "    ")
     if _code_part(last).endswith(":"):
@@ -37,7 +39,7 @@ def _next_indent(lines):
     return indent
 
 
-def is_complete(code):
+def is_complete(code: str) -> dict[str, str]:
     if split_cell_magic(code) is not None or help_request(code) is not None:
         return {"status": "complete"}
     if not code.strip():

@@ -12,6 +12,8 @@ Cases, tried in order on the text before the cursor:
   pre            -> names in the namespace, builtins and keywords
 """
 
+from __future__ import annotations
+
 import builtins
 import keyword
 import os
@@ -20,6 +22,10 @@ import sys
 
 from .inspection import _MISSING, resolve
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ._typing import Content, Namespace
+
 _IMPORT_RE = re.compile(r"^\s*(?:import\s+(?:[\w.]+\s*,\s*)*|from\s+)([\w.]*)$")
 _FROM_IMPORT_RE = re.compile(r"^\s*from\s+([\w.]+)\s+import\s+(?:[\w]+\s*,\s*)*(\w*)$")
 _KEY_RE = re.compile(r"([A-Za-z_][\w.]*)\[\s*(['\"])([^'\"]*)$")
@@ -27,14 +33,14 @@ _ATTR_RE = re.compile(r"([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\.(\w*)$")
 _NAME_RE = re.compile(r"[A-Za-z_]\w*$")
 _MAGIC_RE = re.compile(r"^\s*(%{1,2})(\w*)$")
 
-_top_level_modules = None
+_top_level_modules: set[str] | None = None
 
 
-def _visible(name, prefix):
+def _visible(name: str, prefix: str) -> bool:
     return name.startswith(prefix) and (prefix.startswith("_") or not name.startswith("_"))
 
 
-def _all_top_level_modules():
+def _all_top_level_modules() -> set[str]:
     global _top_level_modules
     if _top_level_modules is None:
         import pkgutil
@@ -45,7 +51,7 @@ def _all_top_level_modules():
     return _top_level_modules | {n for n in sys.modules if "." not in n}
 
 
-def _submodules(package_name):
+def _submodules(package_name: str) -> list[str]:
     import pkgutil
 
     package = sys.modules.get(package_name)
@@ -63,7 +69,7 @@ def _submodules(package_name):
     return [m.name for m in pkgutil.iter_modules(list(paths))]
 
 
-def _module_matches(dotted):
+def _module_matches(dotted: str) -> list[str]:
     if "." not in dotted:
         return sorted(n for n in _all_top_level_modules() if _visible(n, dotted))
     package, _, prefix = dotted.rpartition(".")
@@ -80,7 +86,7 @@ def _module_matches(dotted):
     return sorted(package + "." + n for n in names if _visible(n, prefix))
 
 
-def _path_matches(prefix):
+def _path_matches(prefix: str) -> list[str]:
     directory, _, partial = prefix.rpartition("/")
     where = os.path.expanduser(directory if directory or prefix.startswith("/") else ".")
     if prefix.startswith("/") and not directory:
@@ -98,7 +104,7 @@ def _path_matches(prefix):
     return out
 
 
-def _in_string(line):
+def _in_string(line: str) -> str | None:
     """The open string's text if the line ends inside a string literal, else None."""
     quote = None
     start = 0
@@ -119,7 +125,7 @@ def _in_string(line):
     return line[start:] if quote else None
 
 
-def complete(code, cursor_pos, namespace):
+def complete(code: str, cursor_pos: int, namespace: Namespace) -> Content:
     """The complete_reply content (positions in code points, as the protocol says)."""
     cursor_pos = max(0, min(cursor_pos, len(code)))
     before = code[:cursor_pos]
@@ -134,23 +140,23 @@ def complete(code, cursor_pos, namespace):
     }
 
 
-def _complete_line(line, namespace):
+def _complete_line(line: str, namespace: Namespace) -> tuple[list[str], str]:
     match = _MAGIC_RE.match(line)
     if match:
         from .magics import CELL_MAGICS, LINE_MAGICS
 
         percent, prefix = match.groups()
-        names = CELL_MAGICS if percent == "%%" else LINE_MAGICS
-        return [percent + n for n in sorted(names) if n.startswith(prefix)], percent + prefix
+        table = CELL_MAGICS if percent == "%%" else LINE_MAGICS
+        return [percent + n for n in sorted(table) if n.startswith(prefix)], percent + prefix
 
     match = _FROM_IMPORT_RE.match(line)
     if match:
         module_name, prefix = match.groups()
-        names = set(_submodules(module_name))
+        found = set(_submodules(module_name))
         module = sys.modules.get(module_name)
         if module is not None:
-            names.update(dir(module))
-        return sorted(n for n in names if _visible(n, prefix)), prefix
+            found.update(dir(module))
+        return sorted(n for n in found if _visible(n, prefix)), prefix
 
     match = _IMPORT_RE.match(line)
     if match:
@@ -176,10 +182,10 @@ def _complete_line(line, namespace):
         if obj is _MISSING:
             return [], prefix
         try:
-            names = dir(obj)
+            attributes = dir(obj)
         except Exception:
-            names = []
-        return sorted({n for n in names if _visible(n, prefix)}), prefix
+            attributes = []
+        return sorted({n for n in attributes if _visible(n, prefix)}), prefix
 
     match = _NAME_RE.search(line)
     prefix = match.group(0) if match else ""

@@ -5,22 +5,30 @@ into builtins (`display`), into the IPython shim, and over a real IPython's func
 import hook (import_hooks.py), so every way of displaying ends up here.
 """
 
+from __future__ import annotations
+
 import os
 
 from . import state
 from .formatting import format_object
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable
+
+    from ._typing import Bundle, BundleAndMetadata, Metadata, MimeFilter
+
 # Set by mpl_support: called with every object displayed, to note figures already shown.
-on_display = None
+on_display: Callable[[object], None] | None = None
 # %%capture pushes a list here: displays are appended to it instead of being sent.
-capture_stack = []
+capture_stack: list[list[BundleAndMetadata]] = []
 
 
-def _new_display_id():
+def _new_display_id() -> str:
     return os.urandom(16).hex()
 
 
-def _merge(target, extra):
+def _merge(target: Metadata, extra: Metadata) -> None:
     """Merge metadata one level deep, the caller's values winning (as IPython)."""
     for key, value in extra.items():
         if isinstance(value, dict) and isinstance(target.get(key), dict):
@@ -30,8 +38,14 @@ def _merge(target, extra):
 
 
 def publish_display_data(
-    data, metadata=None, source=None, *, transient=None, update=False, **kwargs
-):
+    data: Bundle,
+    metadata: Metadata | None = None,
+    source: object = None,
+    *,
+    transient: dict[str, Any] | None = None,
+    update: bool = False,
+    **kwargs: Any,
+) -> None:
     """Send one display (or update_display) event with an already-built MIME bundle."""
     if capture_stack:
         capture_stack[-1].append((data, metadata or {}))
@@ -50,7 +64,7 @@ def publish_display_data(
     state.events.send(event, sync=True)
 
 
-def _ipython_display(obj):
+def _ipython_display(obj: object) -> bool:
     """Call obj._ipython_display_() if it has one (it then displays itself). True if done."""
     if isinstance(obj, type):
         return False
@@ -66,17 +80,17 @@ def _ipython_display(obj):
 
 
 def display(
-    *objs,
-    include=None,
-    exclude=None,
-    metadata=None,
-    transient=None,
-    display_id=None,
-    raw=False,
-    clear=False,
-    update=False,
-    **kwargs,
-):
+    *objs: Any,
+    include: MimeFilter = None,
+    exclude: MimeFilter = None,
+    metadata: Metadata | None = None,
+    transient: dict[str, Any] | None = None,
+    display_id: str | bool | None = None,
+    raw: bool = False,
+    clear: bool = False,
+    update: bool = False,
+    **kwargs: Any,
+) -> DisplayHandle | None:
     """Display objects as rich output (IPython's display()).
 
     raw=True: objs are MIME bundles already. display_id=True makes a fresh id; with a
@@ -114,13 +128,13 @@ def display(
     return None
 
 
-def update_display(obj, *, display_id, **kwargs):
+def update_display(obj: object, *, display_id: str, **kwargs: Any) -> None:
     """Replace the output of the display with this display_id."""
     kwargs["update"] = True
     display(obj, display_id=display_id, **kwargs)
 
 
-def clear_output(wait=False):
+def clear_output(wait: bool = False) -> None:
     """Clear the cell's output now, or (wait=True) when the next output arrives."""
     if state.silent or state.events is None:
         return
@@ -130,28 +144,28 @@ def clear_output(wait=False):
 class DisplayHandle:
     """A handle on one display, to update it later (as IPython's DisplayHandle)."""
 
-    def __init__(self, display_id=None):
+    def __init__(self, display_id: str | None = None) -> None:
         if display_id is None:
             display_id = _new_display_id()
         self.display_id = display_id
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "<%s display_id=%s>" % (self.__class__.__name__, self.display_id)
 
-    def display(self, obj, **kwargs):
+    def display(self, obj: object, **kwargs: Any) -> None:
         display(obj, display_id=self.display_id, **kwargs)
 
-    def update(self, obj, **kwargs):
+    def update(self, obj: object, **kwargs: Any) -> None:
         update_display(obj, display_id=self.display_id, **kwargs)
 
 
-def display_result(value):
+def display_result(value: object) -> None:
     """Publish a cell's value as execute_result (the caller checks for None and silent)."""
     if _ipython_display(value):
         return
     data, md = format_object(value)
     if on_display is not None:
         on_display(value)
-    state.events.send(
+    state.get_events().send(
         {"ev": "result", "id": state.exec_id, "data": data, "metadata": md}, sync=True
     )

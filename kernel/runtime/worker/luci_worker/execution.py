@@ -10,6 +10,8 @@
   persistent asyncio loop), and `from __future__` imports stay in force for later cells.
 """
 
+from __future__ import annotations
+
 import _ast as ast  # the C module: `ast` itself imports contextlib & co (5 ms)
 import linecache
 import sys
@@ -17,6 +19,14 @@ import sys
 from . import interrupts, state, tracebacks, transform
 from .displays import display_result
 from .formatting import format_object
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from asyncio import AbstractEventLoop
+    from types import CodeType
+    from typing import Any
+
+    from ._typing import Command, Content, MissingModule, Namespace, Step
 
 CO_COROUTINE = 0x0080  # inspect.CO_COROUTINE, without importing inspect
 _TOP_LEVEL_AWAIT = getattr(ast, "PyCF_ALLOW_TOP_LEVEL_AWAIT", 0)
@@ -29,33 +39,34 @@ class CellError(Exception):
 
 
 class Executor:
-    def __init__(self, namespace):
+    def __init__(self, namespace: Namespace) -> None:
         self.ns = namespace
         self.future_flags = 0
-        self._loop = None
-        self._filenames = {}
-        self._unders = {"_": "", "__": "", "___": ""}
+        self._loop: AbstractEventLoop | None = None
+        self._filenames: dict[int, int] = {}
+        self._unders: dict[str, Any] = {"_": "", "__": "", "___": ""}
         self._previous_input = ""
-        self._parsed = None  # (source, tree) of the scanned cell, reused by compile_cell
+        # (source, tree) of the scanned cell, reused by compile_cell
+        self._parsed: tuple[str, ast.Module] | None = None
         namespace.update(self._unders)
         namespace["In"] = namespace["_ih"] = [""]
         namespace["Out"] = namespace["_oh"] = {}
 
     # ------------------------------------------------------------------ compiling
 
-    def new_filename(self, count):
+    def new_filename(self, count: int) -> str:
         seen = self._filenames.get(count, 0)
         self._filenames[count] = seen + 1
         return "<cell-%d>" % count if not seen else "<cell-%d.%d>" % (count, seen)
 
     @staticmethod
-    def register_source(filename, source):
+    def register_source(filename: str, source: str) -> None:
         lines = source.splitlines(True)
         if lines and not lines[-1].endswith("\n"):
             lines[-1] += "\n"  # as linecache itself does for files
         linecache.cache[filename] = (len(source), None, lines, filename)
 
-    def _note_futures(self, tree):
+    def _note_futures(self, tree: ast.Module) -> None:
         import __future__
 
         for node in tree.body:
@@ -66,11 +77,13 @@ class Executor:
                         self.future_flags |= feature.compiler_flag
 
     @staticmethod
-    def _ends_with_semicolon(source, node):
+    def _ends_with_semicolon(source: str, node: ast.stmt) -> bool:
         """Is the expression followed by `;` (IPython: do not show the value)?"""
         lines = source.split("\n")
-        line = lines[node.end_lineno - 1].encode("utf-8")[node.end_col_offset :]
-        rest = line.decode("utf-8", "replace") + "\n" + "\n".join(lines[node.end_lineno :])
+        # (both are set on parsed nodes)
+        end_lineno, end_col_offset = node.end_lineno or 0, node.end_col_offset or 0
+        line = lines[end_lineno - 1].encode("utf-8")[end_col_offset:]
+        rest = line.decode("utf-8", "replace") + "\n" + "\n".join(lines[end_lineno:])
         for text_line in rest.split("\n"):
             text_line = text_line.split("#", 1)[0].strip()
             if text_line:
@@ -78,15 +91,17 @@ class Executor:
         return False
 
     @staticmethod
-    def interactivity():
+    def interactivity() -> str:
         """IPython's InteractiveShell.ast_node_interactivity, if user code set it (notebooks
         do `InteractiveShell.ast_node_interactivity = "all"`), else "last_expr"."""
         module = sys.modules.get("IPython.core.interactiveshell")
         shell_class = getattr(module, "InteractiveShell", None)
-        value = getattr(shell_class, "ast_node_interactivity", None)
+        value: str | None = getattr(shell_class, "ast_node_interactivity", None)
         return value if value in _INTERACTIVITY else "last_expr"
 
-    def compile_cell(self, source, filename, interactivity="last_expr"):
+    def compile_cell(
+        self, source: str, filename: str, interactivity: str = "last_expr"
+    ) -> list[Step]:
         """[(code, show_value)] in execution order. Raises SyntaxError & co.
 
         show_value steps are expressions whose value is displayed: the last statement if it
@@ -102,8 +117,8 @@ class Executor:
         self._note_futures(tree)
         code_flags = _TOP_LEVEL_AWAIT | self.future_flags
         body = tree.body
-        shown = set()
-        extra = None
+        shown: set[int] = set()
+        extra: ast.expr | None = None
         quiet = bool(body) and self._ends_with_semicolon(source, body[-1])
         if body and interactivity != "none":
             if interactivity == "all":
@@ -116,16 +131,19 @@ class Executor:
                 shown.discard(len(body) - 1)
                 extra = None
 
-        def compiled(nodes):
+        def compiled(nodes: list[ast.stmt]) -> CodeType:
             module = ast.Module(body=nodes, type_ignores=[])
-            return compile(module, filename, "exec", code_flags, dont_inherit=True)
+            code: CodeType = compile(module, filename, "exec", code_flags, dont_inherit=True)
+            return code
 
-        steps, pending = [], []
+        steps: list[Step] = []
+        pending: list[ast.stmt] = []
         for index, node in enumerate(body):
             if index in shown:
                 if pending:
                     steps.append((compiled(pending), False))
                     pending = []
+                assert isinstance(node, ast.Expr)  # shown: expression statements only
                 expression = ast.Expression(body=node.value)
                 steps.append(
                     (compile(expression, filename, "eval", code_flags, dont_inherit=True), True)
@@ -145,11 +163,12 @@ class Executor:
             )
         return steps
 
-    def parse(self, source, filename):
+    def parse(self, source: str, filename: str) -> ast.Module:
         flags = ast.PyCF_ONLY_AST | _TOP_LEVEL_AWAIT | self.future_flags
-        return compile(source, filename, "exec", flags, dont_inherit=True)
+        tree: ast.Module = compile(source, filename, "exec", flags, dont_inherit=True)
+        return tree
 
-    def scan_imports(self, code):
+    def scan_imports(self, code: str) -> list[MissingModule]:
         """The modules the cell would import that are missing (PROTOCOL.md: import scan).
 
         Looks at what would run as Python: the cell after magic transforms, the body of
@@ -180,8 +199,9 @@ class Executor:
         return imports.missing(tree, source, offset)
 
     @staticmethod
-    def _assigned_name(node):
+    def _assigned_name(node: ast.stmt) -> ast.Name | None:
         """`x = ...` / `x: T = ...` / `x += ...` as a Name to load, for last_expr_or_assign."""
+        target: ast.expr
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target = node.targets[0]
         elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and node.value is not None:
@@ -201,13 +221,13 @@ class Executor:
 
     # ------------------------------------------------------------------ running
 
-    def run_code(self, code, local_ns=None):
+    def run_code(self, code: CodeType, local_ns: Namespace | None = None) -> Any:
         """Run a code object in the user namespace; await it if it is a coroutine."""
         if code.co_flags & CO_COROUTINE:
             return self._run_coroutine(eval(code, self.ns, local_ns))
         return eval(code, self.ns, local_ns)
 
-    def _run_coroutine(self, coroutine):
+    def _run_coroutine(self, coroutine: Any) -> Any:
         """Run top-level-await code on our loop (kept across cells, so tasks survive)."""
         if self._loop is None or self._loop.is_closed():
             import asyncio
@@ -225,7 +245,7 @@ class Executor:
                 pass
             raise
 
-    def run_source(self, source, filename, local_ns=None):
+    def run_source(self, source: str, filename: str, local_ns: Namespace | None = None) -> Any:
         """Compile and run source; return the last expression's value (%%time, %%capture)."""
         self.register_source(filename, source)
         value = None
@@ -235,7 +255,7 @@ class Executor:
                 value = None
         return value
 
-    def _publish_result(self, value, count, store_history):
+    def _publish_result(self, value: Any, count: int, store_history: bool) -> None:
         ns = self.ns
         if value is ns.get("Out"):
             display_result(value)
@@ -250,7 +270,7 @@ class Executor:
                 ns["Out"][count] = value
         display_result(value)
 
-    def _store_input(self, code, count):
+    def _store_input(self, code: str, count: int) -> None:
         ns = self.ns
         history = ns.get("In")
         if isinstance(history, list):
@@ -262,7 +282,7 @@ class Executor:
         self._previous_input = code
 
     @staticmethod
-    def _flush_figures():
+    def _flush_figures() -> None:
         """Show the figures the cell left open (even after an error, as IPython does)."""
         if "luci_worker.mpl_support" not in sys.modules:
             return
@@ -273,7 +293,9 @@ class Executor:
 
             warn("showing the figures failed: %s: %s" % (type(exc).__name__, exc))
 
-    def _run_user(self, code, mode, silent, store_history, count, reply):
+    def _run_user(
+        self, code: str, mode: str, silent: bool, store_history: bool, count: int, reply: Content
+    ) -> None:
         """Everything that runs user code. Raises CellError for the user's exceptions."""
         cell_magic = transform.split_cell_magic(code)
         if cell_magic and cell_magic[0] == "python":
@@ -320,15 +342,15 @@ class Executor:
                 return
             raise CellError() from exc
         try:
-            for code, show in steps:
-                value = self.run_code(code)
+            for step, show in steps:
+                value = self.run_code(step)
                 if show and value is not None:
                     self._publish_result(value, count, store_history)
         except BaseException as exc:
             raise CellError() from exc
 
     @staticmethod
-    def _not_python(source, reply, exc=None):
+    def _not_python(source: str, reply: Content, exc: BaseException | None = None) -> None:
         if exc is None:
             try:
                 compile(source, "<cell>", "exec", dont_inherit=True)
@@ -342,8 +364,8 @@ class Executor:
             "text": getattr(exc, "text", None),
         }
 
-    def _user_expressions(self, expressions):
-        results = {}
+    def _user_expressions(self, expressions: dict[str, Any]) -> dict[str, Content]:
+        results: dict[str, Content] = {}
         for key, expression in expressions.items():
             try:
                 value = eval(compile(str(expression), "<user_expression>", "eval"), self.ns)
@@ -359,7 +381,7 @@ class Executor:
                 }
         return results
 
-    def execute(self, cmd):
+    def execute(self, cmd: Command) -> Content:
         """Run one execute command; send result/display/error events; return done's fields."""
         if cmd.get("packages_changed"):
             from . import imports
@@ -374,7 +396,7 @@ class Executor:
         state.silent = silent
         state.allow_stdin = bool(cmd.get("allow_stdin"))
         state.execution_count = count
-        reply = {"status": "ok", "user_expressions": {}, "payload": []}
+        reply: Content = {"status": "ok", "user_expressions": {}, "payload": []}
         self._parsed = None
         if cmd.get("scan"):
             missing = self.scan_imports(code)
@@ -388,7 +410,7 @@ class Executor:
             sys.modules["luci_worker.mpl_support"].cell_started()
         if store_history:
             self._store_input(code, count)
-        error = None
+        error: BaseException | None = None
         interrupts.enter_user()
         try:
             try:
@@ -411,17 +433,17 @@ class Executor:
             if isinstance(error, ModuleNotFoundError):
                 from . import imports
 
-                missing = imports.missing_at_run_time(error)
-                if missing:
-                    reply["missing_module"] = missing
+                missing_module = imports.missing_at_run_time(error)
+                if missing_module:
+                    reply["missing_module"] = missing_module
         return reply
 
-    def _report(self, exc, reply):
+    def _report(self, exc: BaseException, reply: Content) -> None:
         sys.last_type, sys.last_value, sys.last_traceback = type(exc), exc, exc.__traceback__
         if sys.version_info >= (3, 12):
             sys.last_exc = exc
         ename, evalue, tb = tracebacks.format_exception(exc)
-        state.events.send(
+        state.get_events().send(
             {"ev": "error", "id": state.exec_id, "ename": ename, "evalue": evalue, "traceback": tb},
             sync=True,
         )

@@ -6,7 +6,15 @@ exclude). A repr method that raises is skipped with a one-line warning on stderr
 `_repr_html_` must not fail the cell.
 """
 
+from __future__ import annotations
+
 import sys
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable
+
+    from ._typing import Bundle, BundleAndMetadata, Metadata, MimeFilter, TypeFormatter
 
 REPR_METHODS = (
     ("text/html", "_repr_html_"),
@@ -23,24 +31,24 @@ REPR_METHODS = (
 # Formatters for types that have no repr methods of their own (matplotlib's Figure):
 # (module name, class name, fn(obj) -> (data, metadata) or None). Looked up only when the
 # module is already imported, so registering one imports nothing.
-TYPE_FORMATTERS = []
+TYPE_FORMATTERS: list[tuple[str, str, TypeFormatter]] = []
 
 _BUILTIN_CONTAINERS = (list, tuple, dict, set, frozenset)
 _PRETTY_MAX_ITEMS = 1000
 
 
-def warn(message):
+def warn(message: str) -> None:
     try:
         sys.stderr.write("Luci: %s\n" % message)
     except Exception:
         pass
 
 
-def _describe(exc):
+def _describe(exc: BaseException) -> str:
     return "%s: %s" % (type(exc).__name__, exc)
 
 
-def _method(obj, name):
+def _method(obj: object, name: str) -> Callable[..., Any] | None:
     """A callable repr method of an instance, or None (classes and proxies say nothing)."""
     if isinstance(obj, type):
         return None
@@ -51,7 +59,7 @@ def _method(obj, name):
     return meth if callable(meth) else None
 
 
-def _is_catch_all(obj):
+def _is_catch_all(obj: object) -> bool:
     """Objects whose __getattr__ answers every name (mocks) must not look rich."""
     try:
         return getattr(obj, "_ipython_canary_method_should_not_exist_", None) is not None
@@ -59,17 +67,17 @@ def _is_catch_all(obj):
         return True
 
 
-def _b64(data):
+def _b64(data: bytes | bytearray | memoryview) -> str:
     import binascii
 
     return binascii.b2a_base64(bytes(data), newline=False).decode("ascii")
 
 
-def _is_json_mime(mime):
+def _is_json_mime(mime: str) -> bool:
     return mime == "application/json" or mime.endswith("+json")
 
 
-def _is_text_mime(mime):
+def _is_text_mime(mime: str) -> bool:
     return (
         mime.startswith("text/")
         or mime.endswith("+xml")
@@ -77,7 +85,7 @@ def _is_text_mime(mime):
     )
 
 
-def normalize(mime, value):
+def normalize(mime: str, value: object) -> Any:
     """A value as it can travel in a bundle (bytes -> base64 or text), or None if unusable."""
     if value is None:
         return None
@@ -95,7 +103,7 @@ def normalize(mime, value):
     return None
 
 
-def _store(data, metadata, mime, result):
+def _store(data: Bundle, metadata: Metadata, mime: str, result: object) -> None:
     """Put a repr method's result (data or (data, metadata)) into the bundle."""
     md = None
     if isinstance(result, tuple) and len(result) == 2:
@@ -108,7 +116,9 @@ def _store(data, metadata, mime, result):
         metadata[mime] = md
 
 
-def _mimebundle(obj, include, exclude, data, metadata):
+def _mimebundle(
+    obj: object, include: MimeFilter, exclude: MimeFilter, data: Bundle, metadata: Metadata
+) -> None:
     meth = _method(obj, "_repr_mimebundle_")
     if meth is None:
         return
@@ -117,7 +127,7 @@ def _mimebundle(obj, include, exclude, data, metadata):
     except Exception as exc:
         warn("%s._repr_mimebundle_() raised %s; skipped" % (type(obj).__name__, _describe(exc)))
         return
-    md = {}
+    md: object = {}
     if isinstance(result, tuple) and len(result) == 2:
         result, md = result
     if not isinstance(result, dict):
@@ -130,7 +140,7 @@ def _mimebundle(obj, include, exclude, data, metadata):
         metadata.update(md)
 
 
-def _type_formatter(obj):
+def _type_formatter(obj: object) -> TypeFormatter | None:
     for module_name, class_name, fn in TYPE_FORMATTERS:
         module = sys.modules.get(module_name)
         cls = getattr(module, class_name, None) if module is not None else None
@@ -139,7 +149,7 @@ def _type_formatter(obj):
     return None
 
 
-def plain_text(obj):
+def plain_text(obj: Any) -> str:
     """text/plain: _repr_pretty_, else pprint for builtin containers, else repr()."""
     if _method(obj, "_repr_pretty_") is not None and not _is_catch_all(obj):
         try:
@@ -162,14 +172,18 @@ def plain_text(obj):
         return object.__repr__(obj)
 
 
-def format_object(obj, include=None, exclude=None):
+def format_object(
+    obj: object, include: MimeFilter = None, exclude: MimeFilter = None
+) -> BundleAndMetadata:
     """The (data, metadata) bundle for obj, honouring include / exclude lists of MIME types."""
-    data, metadata = {}, {}
+    data: Bundle = {}
+    metadata: Metadata = {}
     rich = not _is_catch_all(obj)
     if rich:
         _mimebundle(obj, include, exclude, data, metadata)
         fn = _type_formatter(obj)
         if fn is not None:
+            extra: BundleAndMetadata | None
             try:
                 extra = fn(obj)
             except Exception as exc:

@@ -10,20 +10,35 @@ loader's exec_module. Used to
 - flush our stdout before subprocess.Popen starts a child (streams.py).
 """
 
+from __future__ import annotations
+
 import sys
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from importlib.machinery import ModuleSpec
+    from types import ModuleType
+    from typing import Union
+
+    from ._typing import ImportHook
+
+    Hook = Union[ImportHook, str]
 
 # module name -> list of hooks: callables or "package.module:function" strings (imported
 # only when the hook fires, so registering costs nothing at start-up)
-_hooks = {}
+_hooks: dict[str, list[Hook]] = {}
 
 
-def _call(hook, module):
+def _call(hook: Hook, module: ModuleType) -> None:
     try:
         if isinstance(hook, str):
             module_name, _, function = hook.partition(":")
             __import__(module_name)
-            hook = getattr(sys.modules[module_name], function)
-        hook(module)
+            call: ImportHook = getattr(sys.modules[module_name], function)
+        else:
+            call = hook
+        call(module)
     except Exception as exc:
         try:
             sys.stderr.write(
@@ -34,15 +49,17 @@ def _call(hook, module):
 
 
 class _PostImportFinder:
-    def __init__(self):
-        self._busy = set()
+    def __init__(self) -> None:
+        self._busy: set[str] = set()
 
-    def find_spec(self, fullname, path=None, target=None):
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
         if fullname not in _hooks or fullname in self._busy:
             return None
         self._busy.add(fullname)
         try:
-            spec = None
+            spec: ModuleSpec | None = None
             for finder in sys.meta_path:
                 if finder is self:
                     continue
@@ -59,7 +76,7 @@ class _PostImportFinder:
             return spec
         original = loader.exec_module
 
-        def exec_module(module):
+        def exec_module(module: ModuleType) -> None:
             original(module)
             for hook in list(_hooks.get(fullname, ())):
                 _call(hook, module)
@@ -74,14 +91,14 @@ class _PostImportFinder:
 _finder = _PostImportFinder()
 
 
-def register(module_name, hook):
+def register(module_name: str, hook: Hook) -> None:
     """Run hook(module) after module_name is imported (at once if it already is)."""
     _hooks.setdefault(module_name, []).append(hook)
     if module_name in sys.modules:
         _call(hook, sys.modules[module_name])
 
 
-def patch_ipython_display(module):
+def patch_ipython_display(module: ModuleType) -> None:
     """Point a real IPython's display functions at ours."""
     from . import displays
 
@@ -98,7 +115,7 @@ def patch_ipython_display(module):
             setattr(module, name, value)
 
 
-def install():
+def install() -> None:
     if _finder not in sys.meta_path:
         sys.meta_path.insert(0, _finder)
     register("IPython.core.display_functions", patch_ipython_display)

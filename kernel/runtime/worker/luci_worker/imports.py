@@ -19,9 +19,15 @@ Cost: nothing when the cell does not contain "import"; otherwise a walk over the
 execution.py compiles anyway, and one find_spec per new non-stdlib name.
 """
 
+from __future__ import annotations
+
 import _ast as ast
 import os
 import sys
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ._typing import MissingModule
 
 # Top-level standard-library modules of Python 3.9 (sys.stdlib_module_names is 3.10+).
 _FALLBACK_STDLIB = """
@@ -55,13 +61,13 @@ _TRY = tuple(getattr(ast, name) for name in ("Try", "TryStar") if hasattr(ast, n
 _MATCH_CASE = getattr(ast, "match_case", ())
 _EXTENSION_SUFFIXES = (".so", ".pyd")
 
-_found = set()  # names find_spec found: importable for the worker's life
+_found: set[str] = set()  # names find_spec found: importable for the worker's life
 
 
 # ----------------------------------------------------------------------------- the walk
 
 
-def _catches_import_error(handlers):
+def _catches_import_error(handlers: list[ast.ExceptHandler]) -> bool:
     for handler in handlers:
         kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
         for kind in kinds:
@@ -95,14 +101,14 @@ _STATIC_NODES = (
 ) + ((ast.Index,) if hasattr(ast, "Index") else ())
 
 
-def _static_test(test):
+def _static_test(test: ast.expr) -> bool | None:
     """True/False for an `if` test we can decide here (TYPE_CHECKING, sys.version_info,
     sys.platform), None for anything else."""
     if isinstance(test, ast.Name) and test.id == "TYPE_CHECKING":
         return False
     if isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING":
         return False
-    stack = [test]
+    stack: list[ast.AST] = [test]
     uses_sys = False
     while stack:
         node = stack.pop()
@@ -142,11 +148,13 @@ def _static_test(test):
 
 
 class _Collector:
-    def __init__(self, dynamic):
+    def __init__(self, dynamic: bool) -> None:
         self.dynamic = dynamic  # also look for __import__ / import_module calls
-        self.first = {}  # top-level name -> (line, column) of its first required import
+        self.first: dict[
+            str, tuple[int, int]
+        ] = {}  # top-level name -> (line, column) of its first required import
 
-    def add(self, name, node, optional):
+    def add(self, name: object, node: ast.stmt | ast.expr, optional: bool) -> None:
         if optional or not isinstance(name, str) or not name or name.startswith("."):
             return
         top = name.partition(".")[0]
@@ -154,11 +162,11 @@ class _Collector:
         if top and (top not in self.first or where < self.first[top]):
             self.first[top] = where
 
-    def statements(self, body, optional):
+    def statements(self, body: list[ast.stmt], optional: bool) -> None:
         for node in body:
             self.statement(node, optional)
 
-    def statement(self, node, optional):
+    def statement(self, node: ast.stmt, optional: bool) -> None:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 self.add(alias.name, node, optional)
@@ -198,7 +206,7 @@ class _Collector:
                 elif self.dynamic and isinstance(value, ast.AST):
                     self.expressions(value, optional)
 
-    def expressions(self, node, optional):
+    def expressions(self, node: ast.AST, optional: bool) -> None:
         stack = [node]
         while stack:
             node = stack.pop()
@@ -211,7 +219,7 @@ class _Collector:
                 elif isinstance(value, ast.AST):
                     stack.append(value)
 
-    def call(self, node, optional):
+    def call(self, node: ast.Call, optional: bool) -> None:
         func = node.func
         if isinstance(func, ast.Name):
             name = func.id
@@ -239,7 +247,7 @@ class _Collector:
         self.add(first.value, node, optional)
 
 
-def imported_names(tree, source):
+def imported_names(tree: ast.Module, source: str) -> list[tuple[str, int]]:
     """[(name, line)] of the top-level modules the tree imports, in order of appearance."""
     if "import" not in source:
         return []
@@ -254,7 +262,7 @@ def imported_names(tree, source):
 # ----------------------------------------------------------------------------- importable?
 
 
-def _local_dirs():
+def _local_dirs() -> list[str]:
     dirs = []
     try:
         dirs.append(os.getcwd())
@@ -267,7 +275,7 @@ def _local_dirs():
     return dirs
 
 
-def is_local(name):
+def is_local(name: str) -> bool:
     """A module or package of that name in the working directory or sys.path[0]?"""
     for folder in _local_dirs():
         base = os.path.join(folder, name)
@@ -285,7 +293,7 @@ def is_local(name):
     return False
 
 
-def _find_spec(name):
+def _find_spec(name: str) -> bool:
     if name in _found or name in sys.modules:
         return True
     import importlib.util
@@ -299,11 +307,11 @@ def _find_spec(name):
     return found
 
 
-def importable(name):
+def importable(name: str) -> bool:
     return name in STDLIB or _find_spec(name) or is_local(name)
 
 
-def missing(tree, source, line_offset=0):
+def missing(tree: ast.Module, source: str, line_offset: int = 0) -> list[MissingModule]:
     """[{"name", "line"}] of the modules the cell imports that cannot be imported now."""
     return [
         {"name": name, "line": line + line_offset}
@@ -312,7 +320,7 @@ def missing(tree, source, line_offset=0):
     ]
 
 
-def missing_at_run_time(exc):
+def missing_at_run_time(exc: BaseException) -> str | None:
     """The top-level module a ModuleNotFoundError is about, if installing it could help."""
     name = getattr(exc, "name", None)
     if not isinstance(name, str) or not name or name.startswith("."):
@@ -323,7 +331,7 @@ def missing_at_run_time(exc):
     return top
 
 
-def invalidate():
+def invalidate() -> None:
     """After an install: new packages (and new site-packages folders) must be found."""
     import importlib
 

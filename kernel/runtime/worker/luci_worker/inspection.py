@@ -11,6 +11,8 @@ completion then offers nothing for it, and inspection shows the descriptor itsel
 property's docstring, from the class) without calling it.
 """
 
+from __future__ import annotations
+
 import builtins
 import re
 import sys
@@ -21,6 +23,12 @@ _MISSING = object()
 _NAME_CHARS = re.compile(r"[\w.]")
 _DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*\Z")
 _MAX_STRING_FORM = 200
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from ._typing import Content, Namespace
 
 # C-level accessors that only bypass the attribute machinery of metaclasses.
 _type_mro = type.__dict__["__mro__"].__get__
@@ -33,15 +41,15 @@ class _Unevaluated:
 
     __slots__ = ("descriptor",)
 
-    def __init__(self, descriptor):
+    def __init__(self, descriptor: object) -> None:
         self.descriptor = descriptor
 
 
-def _is_type(obj):
+def _is_type(obj: object) -> bool:
     return issubclass(type(obj), type)  # not isinstance: that may read a `__class__` property
 
 
-def _class_lookup(klass, name):
+def _class_lookup(klass: type, name: str) -> Any:
     """klass.name from the dicts of its MRO, without binding; _MISSING if none has it."""
     try:
         for entry in _type_mro(klass):
@@ -53,14 +61,14 @@ def _class_lookup(klass, name):
     return _MISSING
 
 
-def _has_slot(klass, name):
+def _has_slot(klass: type, name: str) -> bool:
     return _class_lookup(klass, name) is not _MISSING
 
 
-_core_modules = None
+_core_modules: set[str] | None = None
 
 
-def _core_getset(descriptor):
+def _core_getset(descriptor: Any) -> bool:
     """A getset descriptor of a builtin or standard-library type (its getter is C code we
     trust), or the `__dict__` / `__weakref__` of a Python class."""
     global _core_modules
@@ -75,7 +83,7 @@ def _core_getset(descriptor):
         return False
 
 
-def _bind(value, instance, owner):
+def _bind(value: Any, instance: object, owner: type) -> Any:
     """What `instance.name` (or `owner.name` when instance is None) gives for the class
     attribute `value`, if no user code has to run for it; else _Unevaluated(value)."""
     import types
@@ -105,14 +113,14 @@ def _bind(value, instance, owner):
     return _Unevaluated(value)
 
 
-def _data_descriptor(value):
+def _data_descriptor(value: object) -> bool:
     kind = type(value)
     return _has_slot(kind, "__get__") and (
         _has_slot(kind, "__set__") or _has_slot(kind, "__delete__")
     )
 
 
-def static_attribute(obj, name):
+def static_attribute(obj: Any, name: str) -> Any:
     """obj.name without running user code: the value, _MISSING (no such attribute, or
     one that only dynamic lookup finds) or _Unevaluated(descriptor)."""
     import inspect
@@ -137,7 +145,7 @@ def static_attribute(obj, name):
     return value  # from the instance's __dict__: never bound
 
 
-def lookup(dotted, namespace, follow_installed=False):
+def lookup(dotted: str, namespace: Namespace, follow_installed: bool = False) -> tuple[Any, bool]:
     """(object, unevaluated) for a dotted name, or (_MISSING, False). Only lookups, never
     calls: when the last attribute is a descriptor we do not run, the descriptor itself comes
     back with unevaluated=True; one earlier in the chain makes the name _MISSING."""
@@ -168,7 +176,7 @@ def lookup(dotted, namespace, follow_installed=False):
     return obj, False
 
 
-def _installed_class(klass):
+def _installed_class(klass: type) -> bool:
     """True for a class from an installed package (site-packages), not from the notebook or
     a module beside it, whose properties may do anything."""
     import sys
@@ -178,13 +186,13 @@ def _installed_class(klass):
     return "site-packages" in path or "dist-packages" in path
 
 
-def resolve(dotted, namespace):
+def resolve(dotted: str, namespace: Namespace) -> Any:
     """The object a dotted name refers to, or _MISSING (also when getting it would run code)."""
     obj, unevaluated = lookup(dotted, namespace, follow_installed=True)
     return _MISSING if unevaluated else obj
 
 
-def name_at(code, cursor_pos):
+def name_at(code: str, cursor_pos: int) -> str | None:
     """The dotted name under/before the cursor, or the function whose call the cursor is in."""
     cursor_pos = max(0, min(cursor_pos, len(code)))
     start = cursor_pos
@@ -211,7 +219,7 @@ def name_at(code, cursor_pos):
     return None
 
 
-def _signature(obj):
+def _signature(obj: Any) -> str | None:
     import inspect
 
     try:
@@ -220,11 +228,11 @@ def _signature(obj):
         return None
 
 
-def _field(label, text):
+def _field(label: str, text: str) -> str:
     return "%s%s%s %s" % (RED, (label + ":").ljust(15), RESET, text)
 
 
-def describe(obj, name, detail_level=0, unevaluated=False):
+def describe(obj: Any, name: str, detail_level: int = 0, unevaluated: bool = False) -> str:
     """IPython-like text: signature, type, string form, file, docstring (and source).
 
     unevaluated: obj is a descriptor standing for an attribute we did not compute (a
@@ -283,17 +291,17 @@ def describe(obj, name, detail_level=0, unevaluated=False):
     return "\n".join(lines)
 
 
-def help_text(name, detail_level, namespace):
+def help_text(name: str, detail_level: int, namespace: Namespace) -> str | None:
     obj, unevaluated = lookup(name, namespace)
     if obj is _MISSING:
         return None
     return describe(obj, name, detail_level, unevaluated)
 
 
-def inspect_reply(code, cursor_pos, detail_level, namespace):
+def inspect_reply(code: str, cursor_pos: int, detail_level: int, namespace: Namespace) -> Content:
     name = name_at(code, cursor_pos)
     obj, unevaluated = lookup(name, namespace) if name else (_MISSING, False)
-    if obj is _MISSING:
+    if obj is _MISSING or not name:  # (no name: _MISSING)
         return {"status": "ok", "found": False, "data": {}, "metadata": {}}
     text = describe(obj, name, detail_level, unevaluated)
     return {"status": "ok", "found": True, "data": {"text/plain": text}, "metadata": {}}

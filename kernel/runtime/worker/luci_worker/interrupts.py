@@ -16,8 +16,18 @@ event line in half):
 - Anywhere else (idle, reading commands, the worker's own bookkeeping) SIGINT is ignored.
 """
 
+from __future__ import annotations
+
 import _signal  # not `signal`: that one imports enum, which costs start-up time
 import _thread
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import FrameType, TracebackType
+    from typing import Any, Literal
+
+    # What signal.getsignal answers: a handler, SIG_DFL / SIG_IGN (ints), or None.
+    Handler = Any
 
 _main_thread = _thread.get_ident()
 _user = False  # user code is running on the main thread
@@ -27,7 +37,7 @@ _query = False  # a query (complete / inspect / is_complete) is being answered
 _query_interrupted = False  # ... and SIGINT arrived meanwhile
 
 
-def _on_sigint(signum, frame):
+def _on_sigint(signum: int, frame: FrameType | None) -> None:
     global _pending, _query_interrupted
     if not (_user or _query):
         return
@@ -39,11 +49,11 @@ def _on_sigint(signum, frame):
     raise KeyboardInterrupt
 
 
-def install():
+def install() -> None:
     _signal.signal(_signal.SIGINT, _on_sigint)
 
 
-def ensure_installed():
+def ensure_installed() -> None:
     """Put our handler back if user code replaced it (an idle SIGINT must not kill us)."""
     try:
         if _signal.getsignal(_signal.SIGINT) is not _on_sigint:
@@ -52,19 +62,19 @@ def ensure_installed():
         pass
 
 
-def enter_user():
+def enter_user() -> None:
     global _user, _pending
     _pending = False  # an interrupt sent while idle must not hit the next cell
     _user = True
 
 
-def leave_user():
+def leave_user() -> None:
     global _user, _pending
     _user = False
     _pending = False
 
 
-def in_user_code():
+def in_user_code() -> bool:
     return _user
 
 
@@ -73,13 +83,18 @@ class _Protected:
 
     __slots__ = ()
 
-    def __enter__(self):
+    def __enter__(self) -> _Protected:
         global _depth
         if _thread.get_ident() == _main_thread:
             _depth += 1
         return self
 
-    def __exit__(self, exc_type, exc, tb):
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> Literal[False]:
         global _depth, _pending
         if _thread.get_ident() != _main_thread:
             return False
@@ -101,11 +116,13 @@ class _Query:
 
     __slots__ = ("_saved",)
 
-    def __init__(self):
-        self._saved = []  # the enclosing state: queries can nest (input() in a __dir__
+    def __init__(self) -> None:
+        self._saved: list[
+            tuple[bool, int, bool, Handler]
+        ] = []  # the enclosing state: queries can nest (input() in a __dir__
         #                   answers queries while it waits)
 
-    def __enter__(self):
+    def __enter__(self) -> _Query:
         global _query, _query_interrupted, _depth, _pending
         try:
             handler = _signal.getsignal(_signal.SIGINT)
@@ -120,7 +137,12 @@ class _Query:
         _query = True
         return self
 
-    def __exit__(self, exc_type, exc, tb):
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> Literal[False]:
         global _query, _depth, _pending
         _query, _depth, _pending, handler = self._saved.pop()
         try:
@@ -134,6 +156,6 @@ class _Query:
 query = _Query()
 
 
-def query_interrupted():
+def query_interrupted() -> bool:
     """Did SIGINT arrive during the last query?"""
     return _query_interrupted

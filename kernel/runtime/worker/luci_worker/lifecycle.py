@@ -12,12 +12,19 @@ nothing outlives it (ipykernel does the same). When the worker does not lead its
 (started from a terminal, a test runner) the group is not ours and nothing is signalled.
 """
 
+from __future__ import annotations
+
 import _signal
 import _thread
 import os
 import time
 
 from . import state, streams
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import FrameType
+    from typing import NoReturn
 
 FLUSH_INTERVAL = 0.05  # s: liveness of `print('x'); time.sleep(5)`
 PARENT_CHECK_EVERY = 10  # flush ticks: the parent pid is checked every 0.5 s
@@ -26,7 +33,7 @@ GROUP_GRACE = 0.3  # s between SIGTERM and SIGKILL to the processes user code st
 _exiting = False  # set once the worker has begun to exit: our own SIGTERM is then ignored
 
 
-def exit_now(code=0):
+def exit_now(code: int = 0) -> NoReturn:
     """End our process group, run atexit handlers and flush, then leave without waiting for
     user threads.
 
@@ -48,7 +55,7 @@ def exit_now(code=0):
     os._exit(code)
 
 
-def _group_members(pgrp):
+def _group_members(pgrp: int) -> list[int] | None:
     """Live processes of group pgrp other than us (zombies left out), or None without /proc."""
     me = os.getpid()
     try:
@@ -76,7 +83,7 @@ def _group_members(pgrp):
     return members
 
 
-def _shield_from_sigterm():
+def _shield_from_sigterm() -> bool:
     """Make the SIGTERM we send to our own group harmless to us; False if we cannot."""
     try:
         _signal.signal(_signal.SIGTERM, _signal.SIG_IGN)
@@ -86,7 +93,7 @@ def _shield_from_sigterm():
         return handler is _on_sigterm or handler == _signal.SIG_IGN
 
 
-def _spawn_reaper(pgrp):
+def _spawn_reaper(pgrp: int) -> None:
     """Without /proc (macOS) we cannot see who is left: a small `sh` outside the group sends
     SIGKILL to it after the grace, when we are gone."""
     try:
@@ -110,7 +117,7 @@ def _spawn_reaper(pgrp):
         pass
 
 
-def end_process_group(last=True):
+def end_process_group(last: bool = True) -> None:
     """SIGTERM to the processes user code started (our process group), SIGKILL to those still
     there after GROUP_GRACE. Only when we lead the group. Never raises.
 
@@ -149,14 +156,14 @@ def end_process_group(last=True):
         pass
 
 
-def _kill(pid, signum):
+def _kill(pid: int, signum: int) -> None:
     try:
         os.kill(pid, signum)
     except OSError:
         pass
 
 
-def _housekeeping(parent_pid):
+def _housekeeping(parent_pid: int) -> None:
     ticks = 0
     while True:
         time.sleep(FLUSH_INTERVAL)
@@ -168,17 +175,17 @@ def _housekeeping(parent_pid):
             os._exit(1)
 
 
-def _on_sigterm(signum, frame):
+def _on_sigterm(signum: int, frame: FrameType | None) -> None:
     if _exiting:
         return  # the SIGTERM we sent to our own group, or a second one while we exit
     exit_now(0)
 
 
-def _start_housekeeping():
+def _start_housekeeping() -> None:
     _thread.start_new_thread(_housekeeping, (os.getppid(),))
 
 
-def _after_fork_in_child():
+def _after_fork_in_child() -> None:
     # A forked child (multiprocessing) gets its own flusher, and ends when the worker does.
     _start_housekeeping()
     # SIGTERM (the worker ending its group, Process.terminate()) ends it as it would any
@@ -190,7 +197,7 @@ def _after_fork_in_child():
         pass
 
 
-def start():
+def start() -> None:
     _signal.signal(_signal.SIGTERM, _on_sigterm)
     _start_housekeeping()
     os.register_at_fork(after_in_child=_after_fork_in_child)

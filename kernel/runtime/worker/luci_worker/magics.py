@@ -6,12 +6,21 @@ A line magic's return value is the value of the `%...` expression (shown as Out 
 the last line); a cell magic's return value becomes the cell's result.
 """
 
+from __future__ import annotations
+
 import os
 import re
 import sys
 
 from . import shell, state
 from .errors import UsageError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from ._typing import CellMagic, LineMagic, Namespace
+    from .timing import TimeitResult
 
 # Magics that the kernel itself runs: the worker sends a kernel_request and waits
 # (PROTOCOL.md, "Kernel magics"). `!pip ...` lines go there too (pip_command).
@@ -20,16 +29,18 @@ KERNEL_MAGICS = ("pip", "luci")
 _HIDDEN_NAMES = frozenset(("In", "Out", "exit", "quit", "get_ipython"))
 
 
-def _user_names():
+def _user_names() -> list[str]:
     return [
-        name for name in state.namespace if not name.startswith("_") and name not in _HIDDEN_NAMES
+        name
+        for name in state.get_namespace()
+        if not name.startswith("_") and name not in _HIDDEN_NAMES
     ]
 
 
 # ----------------------------------------------------------------------------- line magics
 
 
-def _time(line, local_ns):
+def _time(line: str, local_ns: Namespace | None) -> Any:
     from . import timing
 
     if not line.strip():
@@ -37,18 +48,18 @@ def _time(line, local_ns):
     return timing.run_and_time(line, "<timed exec>", local_ns)
 
 
-def _timeit(line, local_ns):
+def _timeit(line: str, local_ns: Namespace | None) -> TimeitResult | None:
     from . import timing
 
     return timing.timeit_magic(line, local_ns=local_ns)
 
 
-def _who(line, local_ns):
+def _who(line: str, local_ns: Namespace | None) -> None:
     wanted = set(line.split())
     names = sorted(
         name
         for name in _user_names()
-        if not wanted or type(state.namespace[name]).__name__ in wanted
+        if not wanted or type(state.get_namespace()[name]).__name__ in wanted
     )
     if not names:
         print("Interactive namespace is empty.")
@@ -57,11 +68,11 @@ def _who(line, local_ns):
     return None
 
 
-def _whos(line, local_ns):
+def _whos(line: str, local_ns: Namespace | None) -> None:
     wanted = set(line.split())
     rows = []
     for name in sorted(_user_names()):
-        value = state.namespace[name]
+        value = state.get_namespace()[name]
         kind = type(value).__name__
         if wanted and kind not in wanted:
             continue
@@ -88,14 +99,14 @@ def _whos(line, local_ns):
     return None
 
 
-def _pwd(line, local_ns):
+def _pwd(line: str, local_ns: Namespace | None) -> str:
     return os.getcwd()
 
 
-_previous_dirs = []
+_previous_dirs: list[str] = []
 
 
-def _cd(line, local_ns):
+def _cd(line: str, local_ns: Namespace | None) -> None:
     arg = line.strip()
     quiet = False
     if arg.startswith("-q ") or arg == "-q":
@@ -123,7 +134,7 @@ def _cd(line, local_ns):
 _SECRET_WORDS = ("KEY", "TOKEN", "SECRET", "PASS", "CREDENTIAL", "AUTH")
 
 
-def _env(line, local_ns):
+def _env(line: str, local_ns: Namespace | None) -> dict[str, str] | str | None:
     arg = line.strip()
     if not arg:
         # Like IPython 8: values that look like secrets are hidden from the listing.
@@ -147,28 +158,28 @@ def _env(line, local_ns):
     return None
 
 
-def _matplotlib(line, local_ns):
+def _matplotlib(line: str, local_ns: Namespace | None) -> None:
     from . import mpl_support
 
     return mpl_support.magic(line.strip())
 
 
-def _config(line, local_ns):
+def _config(line: str, local_ns: Namespace | None) -> None:
     from . import mpl_support
 
     return mpl_support.config_magic(line.strip())
 
 
-def _lsmagic(line, local_ns):
+def _lsmagic(line: str, local_ns: Namespace | None) -> None:
     print("Line magics: " + " ".join("%" + name for name in sorted(LINE_MAGICS)))
     print("Cell magics: " + " ".join("%%" + name for name in sorted(CELL_MAGICS)))
     print("Handled by the kernel: " + " ".join("%" + name for name in KERNEL_MAGICS))
     return None
 
 
-def _reset(line, local_ns):
+def _reset(line: str, local_ns: Namespace | None) -> None:
     keep = {"__name__", "__builtins__", "__doc__", "__loader__", "__spec__", "__package__"}
-    ns = state.namespace
+    ns = state.get_namespace()
     for name in list(ns):
         if name not in keep:
             del ns[name]
@@ -178,7 +189,7 @@ def _reset(line, local_ns):
     return None
 
 
-def _run(line, local_ns):
+def _run(line: str, local_ns: Namespace | None) -> None:
     import runpy
     import shlex
 
@@ -197,11 +208,11 @@ def _run(line, local_ns):
     finally:
         sys.argv = saved_argv
     # As IPython: the script's globals land in the notebook's namespace afterwards.
-    state.namespace.update({k: v for k, v in result.items() if not k.startswith("__")})
+    state.get_namespace().update({k: v for k, v in result.items() if not k.startswith("__")})
     return None
 
 
-def _load_ext(line, local_ns):
+def _load_ext(line: str, local_ns: Namespace | None) -> None:
     name = line.strip()
     if name == "autoreload":
         from . import autoreload
@@ -213,14 +224,14 @@ def _load_ext(line, local_ns):
     )
 
 
-def _autoreload(line, local_ns):
+def _autoreload(line: str, local_ns: Namespace | None) -> None:
     from . import autoreload
 
     return autoreload.magic(line.strip())
 
 
-def _alias(program):
-    def run_alias(line, local_ns):
+def _alias(program: str) -> LineMagic:
+    def run_alias(line: str, local_ns: Namespace | None) -> None:
         shell.run(program + (" " + line if line.strip() else ""), local_ns=local_ns)
 
     run_alias.__doc__ = "Run `%s` in the shell." % program
@@ -230,20 +241,20 @@ def _alias(program):
 # ----------------------------------------------------------------------------- cell magics
 
 
-def _cell_time(line, body):
+def _cell_time(line: str, body: str) -> Any:
     from . import timing
     from .transform import transform_cell
 
     return timing.run_and_time(transform_cell(body), "<timed exec>")
 
 
-def _cell_timeit(line, body):
+def _cell_timeit(line: str, body: str) -> TimeitResult | None:
     from . import timing
 
     return timing.timeit_magic(line, body=body)
 
 
-def _writefile(line, body):
+def _writefile(line: str, body: str) -> None:
     import shlex
 
     args = shlex.split(line)
@@ -262,14 +273,14 @@ def _writefile(line, body):
     return None
 
 
-def _script(program):
-    def run_script(line, body):
+def _script(program: str) -> CellMagic:
+    def run_script(line: str, body: str) -> None:
         shell.run_script(program, body)
 
     return run_script
 
 
-def _cell_script(line, body):
+def _cell_script(line: str, body: str) -> None:
     import shlex
 
     argv = shlex.split(line)
@@ -278,8 +289,8 @@ def _cell_script(line, body):
     shell.run_script(argv, body)
 
 
-def _show_as(mime):
-    def show(line, body):
+def _show_as(mime: str) -> CellMagic:
+    def show(line: str, body: str) -> None:
         from .displays import publish_display_data
 
         publish_display_data({mime: body, "text/plain": body})
@@ -287,7 +298,7 @@ def _show_as(mime):
     return show
 
 
-def _capture(line, body):
+def _capture(line: str, body: str) -> None:
     from . import capture
 
     return capture.run(line, body)
@@ -295,7 +306,7 @@ def _capture(line, body):
 
 # ----------------------------------------------------------------------------- the registry
 
-LINE_MAGICS = {
+LINE_MAGICS: dict[str, LineMagic] = {
     "time": _time,
     "timeit": _timeit,
     "who": _who,
@@ -319,7 +330,7 @@ LINE_MAGICS = {
     "rmdir": _alias("rmdir"),
 }
 
-CELL_MAGICS = {
+CELL_MAGICS: dict[str, CellMagic] = {
     "time": _cell_time,
     "timeit": _cell_timeit,
     "writefile": _writefile,
@@ -341,7 +352,7 @@ CELL_MAGICS = {
 _NO_EXPANSION = {"time", "timeit", "luci"}
 
 
-def kernel_magic(name, args):
+def kernel_magic(name: str, args: str) -> None:
     """%pip / %luci: the kernel runs it; None when it went well, else UsageError(its error)."""
     from .stdin import ask_kernel
 
@@ -362,7 +373,7 @@ _PIP_RE = re.compile(
 _QUIET_RE = re.compile(r"(?:\A|\s+)(?:[12&]?>>?\s*/dev/null|2>&1|>&\s*/dev/null)\s*\Z")
 
 
-def pip_command(command):
+def pip_command(command: str) -> str | None:
     """ARGS if a shell line is pip run the ways models write it (and nothing else), else None.
 
     Lines with pipes, `&&`, `;` or redirections other than to /dev/null stay shell commands.
@@ -392,13 +403,13 @@ def pip_command(command):
     return args.strip()
 
 
-def caller_locals(depth):
+def caller_locals(depth: int) -> Namespace | None:
     """Locals of the frame `depth` levels above our caller (None at a cell's top level)."""
     frame = sys._getframe(depth + 1)
     return frame.f_locals if frame.f_locals is not frame.f_globals else None
 
 
-def run_line_magic(name, line, depth=1):
+def run_line_magic(name: str, line: str, depth: int = 1) -> Any:
     """What `%name line` calls (via builtins.__luci_magic__, see main.py); depth: how many
     frames up the user's code is."""
     local_ns = caller_locals(depth)
@@ -421,7 +432,7 @@ def run_line_magic(name, line, depth=1):
     return magic(line, local_ns)
 
 
-def run_cell_magic(name, line, body):
+def run_cell_magic(name: str, line: str, body: str) -> Any:
     if name in KERNEL_MAGICS:
         raise UsageError(
             "%%%%%s is not a cell magic: write %%%s ARGS on a line of its own" % (name, name)

@@ -4,14 +4,24 @@ Start-up imports only what the loop needs; everything else (ast, inspect, pprint
 imported on first use, so `ready` goes out quickly.
 """
 
+from __future__ import annotations
+
 import builtins
 import os
 import sys
 
 from . import interrupts, lifecycle, protocol, state, streams
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
-def _parse_args(argv):
+    from ._typing import Command, Content, Namespace
+
+    Query = Callable[[Command], Any]
+
+
+def _parse_args(argv: list[str]) -> tuple[int, int, str]:
     options = {"--cmd-fd": "3", "--event-fd": "4", "--sync-token": "", "--connect": ""}
     i = 0
     while i < len(argv):
@@ -30,7 +40,7 @@ def _parse_args(argv):
     return int(options["--cmd-fd"]), int(options["--event-fd"]), options["--sync-token"]
 
 
-def _connect(path):
+def _connect(path: str) -> tuple[int, int]:
     """Commands and events over one Unix socket (the container executor: no fds 3 and 4 cross
     a container's boundary). Two fds on the socket, so each side can close its own."""
     import socket
@@ -41,7 +51,7 @@ def _connect(path):
     return fd, os.dup(fd)
 
 
-def _make_namespace():
+def _make_namespace() -> Namespace:
     """A fresh __main__ module whose dict is the user namespace (pickle needs __main__)."""
     module = type(sys)("__main__")
     module.__dict__["__builtins__"] = builtins
@@ -49,13 +59,13 @@ def _make_namespace():
     return module.__dict__
 
 
-def _magic(name, line):
+def _magic(name: str, line: str) -> Any:
     from . import magics
 
     return magics.run_line_magic(name, line, depth=2)
 
 
-def _shell(command, capture=False):
+def _shell(command: str, capture: bool = False) -> Any:
     from . import magics, shell
 
     local_ns = magics.caller_locals(1)
@@ -66,33 +76,34 @@ def _shell(command, capture=False):
     return shell.run(command, capture=capture, local_ns=local_ns)
 
 
-def _install_builtins():
+def _install_builtins() -> None:
     from . import displays, stdin
 
-    builtins.display = displays.display
+    # Through setattr: builtins has no such attributes for the type checker.
+    setattr(builtins, "display", displays.display)  # noqa: B010
     # What transform.py turns `%magic` and `!cmd` lines into. Dunder names: hidden from
     # completion and never mangled inside class bodies.
-    builtins.__luci_magic__ = _magic
-    builtins.__luci_shell__ = _shell
+    setattr(builtins, "__luci_magic__", _magic)  # noqa: B010
+    setattr(builtins, "__luci_shell__", _shell)  # noqa: B010
     stdin.install()
 
 
-def _reply(cmd_id, content):
-    state.events.send({"ev": "reply", "id": cmd_id, "content": content})
+def _reply(cmd_id: object, content: Content) -> None:
+    state.get_events().send({"ev": "reply", "id": cmd_id, "content": content})
 
 
-def _error_content(ename, evalue):
+def _error_content(ename: str, evalue: str) -> Content:
     return {"status": "error", "ename": ename, "evalue": evalue, "traceback": []}
 
 
-def _query_function(op):
+def _query_function(op: object) -> Query | None:
     """The function answering a query command (imported here, outside the interruptible part,
     so that an interrupt never cuts one of our imports in half), or None."""
     if op == "complete":
         from .completion import complete
 
         return lambda cmd: complete(
-            str(cmd.get("code", "")), int(cmd.get("cursor_pos", 0)), state.namespace
+            str(cmd.get("code", "")), int(cmd.get("cursor_pos", 0)), state.get_namespace()
         )
     if op == "inspect":
         from .inspection import inspect_reply
@@ -101,7 +112,7 @@ def _query_function(op):
             str(cmd.get("code", "")),
             int(cmd.get("cursor_pos", 0)),
             int(cmd.get("detail_level", 0) or 0),
-            state.namespace,
+            state.get_namespace(),
         )
     if op == "is_complete":
         from .completeness import is_complete
@@ -118,7 +129,7 @@ def _query_function(op):
     return None
 
 
-def _abandoned(op, cmd):
+def _abandoned(op: object, cmd: Command) -> Content:
     """The empty answer to a query interrupted by SIGINT."""
     if op == "complete":
         try:
@@ -139,9 +150,9 @@ def _abandoned(op, cmd):
     return {"status": "unknown"}
 
 
-def _answer(op, cmd, function):
+def _answer(op: object, cmd: Command, function: Query) -> Content:
     """Run a query; SIGINT meanwhile (the kernel gave up waiting) gives the empty answer."""
-    content = None
+    content: Content | None = None
     try:
         with interrupts.query:
             content = function(cmd)
@@ -155,7 +166,7 @@ def _answer(op, cmd, function):
     return content
 
 
-def answer_query(cmd):
+def answer_query(cmd: Command) -> None:
     """complete / inspect / is_complete / shutdown / unknown: anything but execute."""
     op = cmd.get("op")
     cmd_id = cmd.get("id")
@@ -163,6 +174,7 @@ def answer_query(cmd):
         lifecycle.exit_now(0)
     if op in ("input_reply", "kernel_reply"):
         return  # for a request that was abandoned (interrupted): nobody waits for it
+    content: Content
     try:
         function = _query_function(op)
     except Exception as exc:
@@ -177,9 +189,10 @@ def answer_query(cmd):
     _reply(cmd_id, content)
 
 
-def _execute(cmd):
+def _execute(cmd: Command) -> None:
+    events = state.get_events()
     try:
-        done = state.executor.execute(cmd)
+        done = state.get_executor().execute(cmd)
     except (KeyboardInterrupt, Exception) as exc:
         # An interrupt that hit our own code between two steps, or a bug of ours: report it
         # as the cell's error and keep serving.
@@ -187,7 +200,7 @@ def _execute(cmd):
         from .tracebacks import format_exception
 
         ename, evalue, tb = format_exception(exc)
-        state.events.send(
+        events.send(
             {"ev": "error", "id": cmd.get("id"), "ename": ename, "evalue": evalue, "traceback": tb},
             sync=True,
         )
@@ -201,17 +214,17 @@ def _execute(cmd):
         }
     event = {"ev": "done", "id": cmd.get("id")}
     event.update(done)
-    state.events.send(event, sync=True)
+    events.send(event, sync=True)
     interrupts.ensure_installed()
 
 
-def _next_command():
+def _next_command() -> Command | None:
     if state.pending_commands:
         return state.pending_commands.pop(0)
-    return state.commands.read()
+    return state.get_commands().read()
 
 
-def _loop():
+def _loop() -> None:
     while True:
         cmd = _next_command()
         if cmd is None:
@@ -225,7 +238,7 @@ def _loop():
             interrupts.leave_user()  # a stray interrupt in our own code: keep serving
 
 
-def _ready_line():
+def _ready_line() -> bytes:
     return (
         '{"ev":"ready","python":"%d.%d.%d","executable":%s,"pid":%d}\n'
         % (
@@ -238,29 +251,29 @@ def _ready_line():
     ).encode("ascii")
 
 
-def _finish_setup():
+def _finish_setup() -> None:
     """What the first command needs: imported after `ready` is sent (it costs ~10 ms)."""
-    state.namespace = _make_namespace()
+    namespace = state.namespace = _make_namespace()
     from .execution import Executor
 
-    state.executor = Executor(state.namespace)
+    state.executor = Executor(namespace)
     _install_builtins()
     from . import import_hooks
 
     import_hooks.install()
 
 
-def main(argv):
+def main(argv: list[str]) -> None:
     cmd_fd, event_fd, token = _parse_args(argv)
     sys.argv = sys.argv[:1]  # user code (argparse) must not see our options
     streams.setup()
-    state.events = protocol.EventWriter(event_fd, token)
+    events = state.events = protocol.EventWriter(event_fd, token)
     state.commands = protocol.CommandReader(cmd_fd)
     state.answer_query = answer_query
     interrupts.install()
     lifecycle.start()
     # `ready` first: the kernel can go on while we import the rest; commands it sends
     # meanwhile wait in the pipe.
-    state.events.send_line(_ready_line())
+    events.send_line(_ready_line())
     _finish_setup()
     _loop()

@@ -5,15 +5,21 @@ provides what pyplot looks for: FigureCanvas, FigureManager, new_figure_manager(
 draw_if_interactive and show.
 """
 
+from __future__ import annotations
+
 from matplotlib.backend_bases import FigureManagerBase
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from . import displays, mpl_support
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 
 class FigureManager(FigureManagerBase):
-    def show(self):
+    def show(self) -> None:
         """fig.show(): display this figure now."""
         displays.display(self.canvas.figure)
 
@@ -22,18 +28,20 @@ class FigureCanvas(FigureCanvasAgg):
     manager_class = FigureManager
 
 
-def new_figure_manager_given_figure(num, figure):
+def new_figure_manager_given_figure(num: int, figure: Figure) -> FigureManager:
     return FigureManager(FigureCanvas(figure), num)
 
 
-def new_figure_manager(num, *args, FigureClass=Figure, **kwargs):
+def new_figure_manager(
+    num: int, *args: Any, FigureClass: type[Figure] = Figure, **kwargs: Any
+) -> FigureManager:
     return new_figure_manager_given_figure(num, FigureClass(*args, **kwargs))
 
 
-def draw_if_interactive():
+def draw_if_interactive() -> None:
     """Nothing to do: figures are rendered when shown or at the end of the cell."""
 
 
-def show(block=None):
+def show(block: bool | None = None) -> None:
     """plt.show(): display all open figures and close them."""
     mpl_support.show_all()

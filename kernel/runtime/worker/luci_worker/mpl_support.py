@@ -10,19 +10,31 @@ imports matplotlib. Then
   closed (matplotlib_inline's flush_figures with close_figures=True).
 """
 
+from __future__ import annotations
+
 import os
 import sys
 
 from . import displays, formatting
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import ModuleType
+    from typing import Any
+
+    from ._typing import BundleAndMetadata
+
+    # matplotlib is not read by the type checker (pyproject.toml): a Figure is Any here.
+    Figure = Any
+
 BACKEND = "module://luci_worker.mpl_inline"
 
 # %config InlineBackend.figure_format(s): png, retina, jpeg, svg (pdf is left to savefig).
 figure_formats = ["png"]
-_shown_this_cell = set()
+_shown_this_cell: set[int] = set()
 
 
-def on_matplotlib_imported(matplotlib):
+def on_matplotlib_imported(matplotlib: ModuleType) -> None:
     formatting.TYPE_FORMATTERS.append(("matplotlib.figure", "Figure", figure_bundle))
     displays.on_display = _note_displayed
     if os.environ.get("MPLBACKEND"):
@@ -31,14 +43,14 @@ def on_matplotlib_imported(matplotlib):
     matplotlib.interactive(True)
 
 
-def _note_displayed(obj):
+def _note_displayed(obj: object) -> None:
     module = sys.modules.get("matplotlib.figure")
     figure_class = getattr(module, "Figure", None)
     if isinstance(figure_class, type) and isinstance(obj, figure_class):
         _shown_this_cell.add(id(obj))
 
 
-def _has_content(fig):
+def _has_content(fig: Figure) -> bool:
     return bool(
         getattr(fig, "axes", None)
         or getattr(fig, "lines", None)
@@ -48,13 +60,13 @@ def _has_content(fig):
     )
 
 
-def _png_size(data):
+def _png_size(data: bytes) -> tuple[int, int] | None:
     if data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) >= 24:
         return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     return None
 
 
-def _render(fig, fmt, **kwargs):
+def _render(fig: Figure, fmt: str, **kwargs: Any) -> bytes:
     import io
 
     buffer = io.BytesIO()
@@ -69,11 +81,12 @@ def _render(fig, fmt, **kwargs):
     return buffer.getvalue()
 
 
-def figure_bundle(fig):
+def figure_bundle(fig: Figure) -> BundleAndMetadata | None:
     """Extra MIME data for a Figure; an empty figure only has its text/plain (as IPython)."""
     if not _has_content(fig):
         return None
-    data, metadata = {}, {}
+    data: dict[str, Any] = {}
+    metadata: dict[str, Any] = {}
     for fmt in figure_formats:
         if fmt == "svg":
             data["image/svg+xml"] = _render(fig, "svg").decode("utf-8")
@@ -90,7 +103,7 @@ def figure_bundle(fig):
     return data, metadata
 
 
-def using_our_backend():
+def using_our_backend() -> bool:
     matplotlib = sys.modules.get("matplotlib")
     if matplotlib is None or "matplotlib.pyplot" not in sys.modules:
         return False
@@ -100,14 +113,14 @@ def using_our_backend():
         return False
 
 
-def open_figures():
+def open_figures() -> list[Figure]:
     helpers = sys.modules.get("matplotlib._pylab_helpers")
     if helpers is None:
         return []
     return [manager.canvas.figure for manager in helpers.Gcf.get_all_fig_managers()]
 
 
-def show_all():
+def show_all() -> None:
     """plt.show(): display every open figure, then close them all."""
     try:
         for fig in open_figures():
@@ -116,11 +129,11 @@ def show_all():
         sys.modules["matplotlib.pyplot"].close("all")
 
 
-def cell_started():
+def cell_started() -> None:
     _shown_this_cell.clear()
 
 
-def flush_figures():
+def flush_figures() -> None:
     """End of a cell: display the figures not shown during it, then close all figures."""
     if not using_our_backend():
         return
@@ -133,7 +146,7 @@ def flush_figures():
         sys.modules["matplotlib.pyplot"].close("all")
 
 
-def magic(arg):
+def magic(arg: str) -> None:
     """%matplotlib [inline]: inline is what Luci does; other GUIs cannot show in a notebook."""
     words = arg.split()
     name = words[0] if words else "inline"
@@ -153,7 +166,7 @@ def magic(arg):
     return None
 
 
-def config_magic(arg):
+def config_magic(arg: str) -> None:
     """%config InlineBackend.figure_format = 'retina' (the one %config notebooks use)."""
     import re
 

@@ -21,8 +21,20 @@ first bound; besides, the module remembers (id, type) of each value from the pre
 so a name rebound since then (`df = df.dropna()`) counts as newer than names left alone.
 """
 
+from __future__ import annotations
+
 import sys
 import types
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any, Callable, TypeVar
+
+    from ._typing import Command, Content, NamespaceEntry
+
+    T = TypeVar("T")
+    Libraries = tuple[str, ...]
 
 DEFAULT_LIMIT = 50
 PREVIEW_CHARS = 80
@@ -50,18 +62,20 @@ _CO_COROUTINE = 0x80
 _CO_ASYNC_GENERATOR = 0x200
 
 # (id, type) of each listed name's value at the previous query, and when it was first seen so.
-_seen = {}
+_seen: dict[str, tuple[tuple[int, type], int]] = {}
 _queries = 0
 
 
 # ----------------------------------------------------------------------------- small helpers
 
 
-def _clip(text, limit=PREVIEW_CHARS):
+def _clip(text: str, limit: int = PREVIEW_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
-def _type_attribute(read, cls, expected, fallback):
+def _type_attribute(
+    read: Callable[[type, type], object], cls: type, expected: type[T], fallback: T
+) -> T:
     """One of a class's own attributes (__module__, __name__, __mro__), read through `type`
     itself so that no metaclass can intercept it; `fallback` when it is odd or missing."""
     try:
@@ -71,24 +85,24 @@ def _type_attribute(read, cls, expected, fallback):
     return value if type(value) is expected else fallback
 
 
-def _class_module(cls):
+def _class_module(cls: type) -> str:
     return _type_attribute(_type_module, cls, str, "")
 
 
-def _class_name(cls):
+def _class_name(cls: type) -> str:
     return _type_attribute(_type_name, cls, str, "object")
 
 
-def _mro(cls):
+def _mro(cls: type) -> tuple[type, ...]:
     return _type_attribute(_type_mro, cls, tuple, ())
 
 
-def _from_library(cls, prefixes):
+def _from_library(cls: type, prefixes: Libraries) -> bool:
     module = _class_module(cls)
     return any(module == p or module.startswith(p + ".") for p in prefixes)
 
 
-def _library_class_in_mro(cls, name, prefixes):
+def _library_class_in_mro(cls: type, name: str, prefixes: Libraries) -> bool:
     """Is a class called `name`, defined by one of the libraries, among cls's bases, with no
     class of the notebook (module "__main__") before it? The library's code calls methods of
     its own objects, which a notebook subclass may override: such objects are left alone."""
@@ -103,7 +117,7 @@ def _library_class_in_mro(cls, name, prefixes):
 _MISSING = object()
 
 
-def _library_attribute(obj, cls, attribute, prefixes):
+def _library_attribute(obj: object, cls: type, attribute: str, prefixes: Libraries) -> Any:
     """obj.attribute, when the class that defines it (first in the MRO) belongs to one of the
     libraries: its descriptor is called directly. _MISSING otherwise (defined by the notebook
     or nowhere), so that user code is never run."""
@@ -126,7 +140,7 @@ def _library_attribute(obj, cls, attribute, prefixes):
 _SCALARS = (int, float, complex, bool, type(None), str, bytes)
 
 
-def _scalar_repr(value):
+def _scalar_repr(value: Any) -> str | None:
     """repr of an exact builtin scalar (our own code: no user __repr__), or None."""
     kind = type(value)
     if kind is str or kind is bytes:
@@ -142,7 +156,7 @@ def _scalar_repr(value):
     return None
 
 
-def _value_repr(value, budget, depth=0):
+def _value_repr(value: Any, budget: int, depth: int = 0) -> str | None:
     """repr of a builtin scalar or of a list / tuple / set / frozenset / dict (exact types) of
     them, given up at about `budget` characters (ends with "…" then). None for anything else."""
     text = _scalar_repr(value)
@@ -161,7 +175,7 @@ def _value_repr(value, budget, depth=0):
         if not value:
             return kind.__name__ + "()"
         opening, closing = "{", "}"
-    parts = []
+    parts: list[str] = []
     used = 1
     for item in value.items() if kind is dict else value:
         if used > budget:
@@ -188,24 +202,28 @@ def _value_repr(value, budget, depth=0):
     return text
 
 
-def _annotation_text(annotation, depth=0):
+def _annotation_text(annotation: Any, depth: int = 0) -> str | None:
     kind = type(annotation)
+    text: str
     if kind is str:
-        return annotation
+        text = annotation
+        return text
     if annotation is None:
         return "None"
     if issubclass(kind, type):
-        return _type_qualname(annotation, type)
+        text = _type_qualname(annotation, type)
+        return text
     if _GenericAlias is not None and kind is _GenericAlias and depth < 3:
         origin = _annotation_text(annotation.__origin__, depth + 1)
         args = [_annotation_text(arg, depth + 1) for arg in annotation.__args__]
-        if origin is None or None in args:
+        known = [arg for arg in args if arg is not None]
+        if origin is None or len(known) < len(args):
             return None
-        return "%s[%s]" % (origin, ", ".join(args))
+        return "%s[%s]" % (origin, ", ".join(known))
     return None
 
 
-def _unwrap(function):
+def _unwrap(function: types.FunctionType) -> types.FunctionType:
     """Follow functools.wraps' __wrapped__ (plain functions only, read from the dict)."""
     for _ in range(10):
         try:
@@ -218,7 +236,7 @@ def _unwrap(function):
     return function
 
 
-def _signature(function):
+def _signature(function: types.FunctionType) -> str:
     """ "(a, b=2, *args, c, **kw) -> int", built from the code object: default values that are
     not builtin scalars show as "…" (their repr is never called)."""
     function = _unwrap(function)
@@ -235,7 +253,9 @@ def _signature(function):
     if type(annotations) is not dict:
         annotations = {}
 
-    def parameter(name, has_default=False, default=None, prefix=""):
+    def parameter(
+        name: str, has_default: bool = False, default: object = None, prefix: str = ""
+    ) -> str:
         text = prefix + name
         annotation = annotations.get(name, _MISSING)
         note = None if annotation is _MISSING else _annotation_text(annotation)
@@ -248,7 +268,7 @@ def _signature(function):
             )
         return text
 
-    parts = []
+    parts: list[str] = []
     first_default = positional - len(defaults)
     for index in range(positional):
         has_default = index >= first_default
@@ -283,13 +303,13 @@ def _signature(function):
 # ----------------------------------------------------------------------------- the summaries
 
 
-def _ints(shape):
+def _ints(shape: Any) -> list[int] | None:
     if type(shape) is not tuple or not all(type(n) is int for n in shape):
         return None
     return list(shape)
 
 
-def _dtype_text(dtype):
+def _dtype_text(dtype: Any) -> str | None:
     """str of a pandas / numpy dtype (their own code), or a plain string; None otherwise."""
     if type(dtype) is str:
         return _clip(dtype, 40)
@@ -299,24 +319,26 @@ def _dtype_text(dtype):
     if not _from_library(type(dtype), ("numpy", "pandas")):
         return None
     text = str(dtype)  # a few microseconds in numpy 2: worth remembering
-    text = _clip(text, 40) if type(text) is str else None
+    clipped = _clip(text, 40) if type(text) is str else None
     if len(_dtype_texts) >= 256:
         _dtype_texts.clear()
-    _dtype_texts[id(dtype)] = (dtype, text)  # the dtype is kept: its id stays its own
-    return text
+    _dtype_texts[id(dtype)] = (dtype, clipped)  # the dtype is kept: its id stays its own
+    return clipped
 
 
-_dtype_texts = {}
+_dtype_texts: dict[int, tuple[object, str | None]] = {}
 
 
-def _label(value):
+def _label(value: Any) -> str:
     text = _scalar_repr(value) if type(value) is not str else value
     if text is None and type(value) is tuple:
         text = _value_repr(value, 60)
     return _clip(text if text is not None else "<%s>" % _class_name(type(value)), 60)
 
 
-def _set_shape(entry, obj, cls, libraries):
+def _set_shape(
+    entry: NamespaceEntry, obj: object, cls: type, libraries: Libraries
+) -> list[int] | None:
     """entry["shape"] from the library's own `shape` (a tuple of ints); the shape, or None."""
     shape = _library_attribute(obj, cls, "shape", libraries)
     shape = _ints(shape) if shape is not _MISSING else None
@@ -325,7 +347,7 @@ def _set_shape(entry, obj, cls, libraries):
     return shape
 
 
-def _describe_frame(entry, obj, cls):
+def _describe_frame(entry: NamespaceEntry, obj: object, cls: type) -> None:
     _set_shape(entry, obj, cls, ("pandas",))
     columns = _library_attribute(obj, cls, "columns", ("pandas",))
     if columns is _MISSING:
@@ -343,8 +365,8 @@ def _describe_frame(entry, obj, cls):
     entry["columns"] = labels
 
 
-def _first(iterable, count):
-    items = []
+def _first(iterable: Iterable[Any], count: int) -> list[Any]:
+    items: list[Any] = []
     for item in iter(iterable):
         if len(items) >= count:
             break
@@ -352,7 +374,7 @@ def _first(iterable, count):
     return items
 
 
-def _describe_series(entry, obj, cls):
+def _describe_series(entry: NamespaceEntry, obj: object, cls: type) -> None:
     shape = _set_shape(entry, obj, cls, ("pandas",))
     if shape is not None and len(shape) == 1:
         entry["length"] = shape[0]
@@ -368,7 +390,7 @@ def _describe_series(entry, obj, cls):
         entry["preview"] = _clip(", ".join(facts))
 
 
-def _describe_array(entry, obj, cls):
+def _describe_array(entry: NamespaceEntry, obj: object, cls: type) -> None:
     _set_shape(entry, obj, cls, ("numpy",))
     dtype = _library_attribute(obj, cls, "dtype", ("numpy",))
     dtype = _dtype_text(dtype) if dtype is not _MISSING else None
@@ -379,9 +401,10 @@ def _describe_array(entry, obj, cls):
 _SIZED = (list, tuple, dict, set, frozenset)
 
 
-def _describe(name, obj):
+def _describe(name: str, obj: Any) -> NamespaceEntry:
     """The NamespaceEntry of one listed value."""
     cls = type(obj)
+    entry: NamespaceEntry
     if cls is _FunctionType:
         entry = {"name": name, "type": "function"}
         try:
@@ -424,7 +447,7 @@ def _describe(name, obj):
     return entry
 
 
-def _listed(name, obj):
+def _listed(name: object, obj: Any) -> bool:
     """Is this name one of the user's variables?"""
     if type(name) is not str or name.startswith("_") or name in _HIDDEN:
         return False
@@ -432,20 +455,21 @@ def _listed(name, obj):
     if issubclass(cls, _ModuleType) or cls is _BuiltinFunctionType:
         return False
     if cls is _FunctionType:
-        return obj.__module__ == "__main__"
+        function: types.FunctionType = obj
+        return function.__module__ == "__main__"
     if issubclass(cls, type):
         return _class_module(obj) == "__main__"
     return True
 
 
-def _limit(command):
+def _limit(command: Command) -> int:
     value = command.get("limit", DEFAULT_LIMIT)
     if type(value) is not int:
         return DEFAULT_LIMIT
     return max(0, value)
 
 
-def summarize(namespace, limit=DEFAULT_LIMIT):
+def summarize(namespace: dict[Any, Any], limit: int = DEFAULT_LIMIT) -> Content:
     """{"status": "ok", "names": [...], "truncated": bool} for the user namespace."""
     global _seen, _queries
     _queries += 1
@@ -473,5 +497,5 @@ def summarize(namespace, limit=DEFAULT_LIMIT):
     return {"status": "ok", "names": names, "truncated": len(candidates) > limit}
 
 
-def namespace_command(command, namespace):
+def namespace_command(command: Command, namespace: object) -> Content:
     return summarize(namespace if type(namespace) is dict else {}, _limit(command))

@@ -4,17 +4,26 @@ See PROTOCOL.md. Reading uses os.read into our own buffer (not a buffered file o
 interrupt during a blocking read can never lose part of a line.
 """
 
+from __future__ import annotations
+
 import _thread
 import os
 
 from . import interrupts, lifecycle, streams
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from ._typing import Command, Event
+
 MARKER_START = b"\x00\x1bLUCISYNC"
 
-json = None  # imported on first use: `json` pulls in re and enum, too slow for start-up
+# The json module, imported on first use: `json` pulls in re and enum, too slow for start-up.
+json: Any = None
 
 
-def _load_json():
+def _load_json() -> Any:
     global json
     if json is None:
         import json as module
@@ -27,14 +36,14 @@ def _load_json():
 _os_write = getattr(os.write, "__wrapped__", os.write)
 
 
-def _write_all(fd, data):
+def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
         written = _os_write(fd, view)
         view = view[written:]
 
 
-def _json_safe(value):
+def _json_safe(value: object) -> object:
     """Replace what JSON cannot carry (NaN, inf, odd objects) so an event can always be sent."""
     if isinstance(value, float):
         return value if value == value and value not in (float("inf"), float("-inf")) else None
@@ -47,8 +56,9 @@ def _json_safe(value):
     return repr(value)
 
 
-def encode(event):
+def encode(event: Event) -> bytes:
     _load_json()
+    text: str
     try:
         text = json.dumps(event, ensure_ascii=True, allow_nan=False, separators=(",", ":"))
     except (TypeError, ValueError):
@@ -56,7 +66,7 @@ def encode(event):
     return text.encode("ascii") + b"\n"
 
 
-def json_string(text):
+def json_string(text: str) -> str:
     """A JSON string literal without the json module (for the `ready` event)."""
     out = []
     for ch in text:
@@ -74,17 +84,17 @@ def json_string(text):
 
 
 class EventWriter:
-    def __init__(self, fd, token):
+    def __init__(self, fd: int, token: str) -> None:
         self.fd = fd
         self._prefix = MARKER_START + token.encode("ascii") + b":"
         self._sync = 0
         self._lock = _thread.RLock()
 
-    def send_line(self, line):
+    def send_line(self, line: bytes) -> None:
         with interrupts.protected, self._lock:
             _write_all(self.fd, line)
 
-    def send(self, event, sync=False):
+    def send(self, event: Event, sync: bool = False) -> None:
         """Write one event; with sync, flush the streams and write a marker on fd 1 and 2 first."""
         with interrupts.protected, self._lock:
             if sync:
@@ -108,11 +118,11 @@ class EventWriter:
 
 
 class CommandReader:
-    def __init__(self, fd):
+    def __init__(self, fd: int) -> None:
         self.fd = fd
         self._buf = bytearray()
 
-    def read(self):
+    def read(self) -> Command | None:
         """Next command as a dict, or None at EOF. Bad lines become {'op': None, ...}."""
         while True:
             nl = self._buf.find(b"\n")
@@ -122,7 +132,7 @@ class CommandReader:
                 if not line.strip():
                     continue
                 try:
-                    cmd = _load_json().loads(line)
+                    cmd: object = _load_json().loads(line)
                 except ValueError as exc:
                     return {"op": None, "error": "bad JSON: %s" % exc}
                 if not isinstance(cmd, dict):

@@ -5,6 +5,8 @@ Commands inherit fd 1 and 2, so their output reaches the kernel like the user's 
 is interrupted we pass the interrupt on to the child and reap it.
 """
 
+from __future__ import annotations
+
 import os
 import re
 import signal
@@ -12,10 +14,14 @@ import subprocess
 
 from . import state, streams
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ._typing import Namespace
+
 _EXPAND_RE = re.compile(r"\$\$|\{\{|\}\}|\$([A-Za-z_]\w*)|\{([^{}]+)\}")
 
 
-def expand(text, local_ns=None):
+def expand(text: str, local_ns: Namespace | None = None) -> str:
     """IPython's expansion: $name and {expr} from the user namespace; $$ -> $, {{ -> {.
 
     Anything that does not resolve stays as written (so `$HOME` reaches the shell).
@@ -24,7 +30,7 @@ def expand(text, local_ns=None):
         return text
     namespace = state.namespace if state.namespace is not None else {}
 
-    def replace(match):
+    def replace(match: re.Match[str]) -> str:
         token = match.group(0)
         if token in ("$$", "{{", "}}"):
             return token[0]
@@ -43,34 +49,34 @@ def expand(text, local_ns=None):
     return _EXPAND_RE.sub(replace, text)
 
 
-class SList(list):
+class SList(list[str]):
     """The lines of a captured command (`x = !ls`), with IPython's most used helpers."""
 
     @property
-    def s(self):
+    def s(self) -> str:
         return " ".join(self)
 
     @property
-    def n(self):
+    def n(self) -> str:
         return "\n".join(self)
 
     @property
-    def l(self):  # noqa: E743 - IPython's name
+    def l(self) -> list[str]:  # noqa: E743 - IPython's name
         return list(self)
 
-    def grep(self, pattern, prune=False):
+    def grep(self, pattern: str | re.Pattern[str], prune: bool = False) -> SList:
         regex = re.compile(pattern)
         return SList(line for line in self if bool(regex.search(line)) != prune)
 
 
-def _shell_executable():
+def _shell_executable() -> str | None:
     for candidate in ("/bin/bash", "/usr/bin/bash"):
         if os.path.exists(candidate):
             return candidate
     return None  # /bin/sh
 
 
-def wait_interruptibly(proc):
+def wait_interruptibly(proc: subprocess.Popen[bytes]) -> int:
     """Wait for proc; on KeyboardInterrupt pass SIGINT on, then kill it if it lingers."""
     try:
         return proc.wait()
@@ -87,7 +93,7 @@ def wait_interruptibly(proc):
         raise
 
 
-def run(command, capture=False, local_ns=None):
+def run(command: str, capture: bool = False, local_ns: Namespace | None = None) -> SList | None:
     """Run a shell command line: output to fd 1/2, or captured as an SList of lines."""
     command = expand(command, local_ns)
     streams.flush_all()
@@ -96,6 +102,7 @@ def run(command, capture=False, local_ns=None):
     proc = subprocess.Popen(
         command, shell=True, executable=_shell_executable(), stdout=stdout, stderr=stderr
     )
+    result: SList | None
     if capture:
         try:
             out, _ = proc.communicate()
@@ -113,7 +120,7 @@ def run(command, capture=False, local_ns=None):
     return result
 
 
-def run_script(program, body):
+def run_script(program: str | list[str], body: str) -> None:
     """%%bash / %%sh / %%script PROGRAM: feed the cell body to PROGRAM's stdin."""
     streams.flush_all()
     argv = program if isinstance(program, list) else [program]
@@ -121,9 +128,11 @@ def run_script(program, body):
         proc = subprocess.Popen(argv, stdin=subprocess.PIPE)
     except FileNotFoundError:
         raise FileNotFoundError("%s: command not found" % argv[0]) from None
+    stdin = proc.stdin
+    assert stdin is not None  # stdin=PIPE
     try:
-        proc.stdin.write(body.encode("utf-8"))
-        proc.stdin.close()
+        stdin.write(body.encode("utf-8"))
+        stdin.close()
     except BrokenPipeError:
         pass
     code = wait_interruptibly(proc)

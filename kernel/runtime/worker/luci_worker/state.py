@@ -3,19 +3,57 @@
 Kept as plain module attributes so that any module can read them without import cycles.
 """
 
-events = None  # protocol.EventWriter (fd 4)
-commands = None  # protocol.CommandReader (fd 3)
-namespace = None  # the user namespace: sys.modules['__main__'].__dict__
-executor = None  # execution.Executor
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable
+
+    from ._typing import Command, Namespace
+    from .execution import Executor
+    from .protocol import CommandReader, EventWriter
+
+# Set by main before the first command is read (None only while the worker starts).
+events: EventWriter | None = None  # fd 4
+commands: CommandReader | None = None  # fd 3
+namespace: Namespace | None = None  # the user namespace: sys.modules['__main__'].__dict__
+executor: Executor | None = None
 
 # The execute request being run (or the last one: late displays from threads use it).
-exec_id = None
+exec_id: object = None
 silent = False
 allow_stdin = False
 execution_count = 0
 
 # Commands read while waiting for an input_reply that must run after the current cell.
-pending_commands = []
+pending_commands: list[Command] = []
 
 # Set by main: handles complete / inspect / is_complete / shutdown while input() waits.
-answer_query = None
+answer_query: Callable[[Command], None] | None = None
+
+
+# The same, for the code that runs once main has set them up (every command handler does).
+
+
+def get_events() -> EventWriter:
+    if events is None:
+        raise RuntimeError("the worker's event pipe is not set up")
+    return events
+
+
+def get_commands() -> CommandReader:
+    if commands is None:
+        raise RuntimeError("the worker's command pipe is not set up")
+    return commands
+
+
+def get_namespace() -> Namespace:
+    if namespace is None:
+        raise RuntimeError("the user namespace is not set up")
+    return namespace
+
+
+def get_executor() -> Executor:
+    if executor is None:
+        raise RuntimeError("the executor is not set up")
+    return executor

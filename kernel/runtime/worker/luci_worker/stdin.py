@@ -7,9 +7,18 @@ the kernel magics (%pip, %luci: magics.py). Without allow_stdin (nbconvert,
 papermill) a clear StdinNotImplementedError is raised.
 """
 
+from __future__ import annotations
+
 import builtins
 
 from . import interrupts, lifecycle, state
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import ModuleType
+    from typing import Any, TextIO
+
+    from ._typing import Command
 
 
 class StdinNotImplementedError(NotImplementedError):
@@ -27,7 +36,7 @@ _next_request_id = 0
 REPLY_OPS = ("input_reply", "kernel_reply")
 
 
-def ask_kernel(event_name, reply_op, fields):
+def ask_kernel(event_name: str, reply_op: str, fields: dict[str, Any]) -> Command:
     """Send a request event to the kernel and block until its reply command; return that.
 
     The one mechanism for "the worker asks the kernel and waits" (input(), %pip / %luci): the
@@ -42,9 +51,10 @@ def ask_kernel(event_name, reply_op, fields):
     request_id = _next_request_id
     event = {"ev": event_name, "id": request_id, "exec_id": state.exec_id}
     event.update(fields)
-    state.events.send(event, sync=True)
+    state.get_events().send(event, sync=True)
+    commands = state.get_commands()
     while True:
-        cmd = state.commands.read()
+        cmd = commands.read()
         if cmd is None:
             lifecycle.exit_now(0)
         op = cmd.get("op")
@@ -59,10 +69,12 @@ def ask_kernel(event_name, reply_op, fields):
         # computation abandons that query only (main.answer_query); one at any other moment
         # of this wait interrupts the cell (after the reply).
         with interrupts.protected:
-            state.answer_query(cmd)
+            answer = state.answer_query
+            assert answer is not None  # main sets it before reading any command
+            answer(cmd)
 
 
-def request_input(prompt, password, caller):
+def request_input(prompt: object, password: bool, caller: str) -> str:
     if not state.allow_stdin or state.events is None:
         raise StdinNotImplementedError(_MESSAGE % caller)
     reply = ask_kernel(
@@ -74,19 +86,19 @@ def request_input(prompt, password, caller):
     return "" if value is None else str(value)
 
 
-def input(prompt=""):
+def input(prompt: object = "") -> str:
     """Read a line from the notebook user (replaces builtins.input)."""
     return request_input(prompt, False, "input()")
 
 
-def getpass(prompt="Password: ", stream=None):
+def getpass(prompt: str = "Password: ", stream: TextIO | None = None) -> str:
     """Read a password from the notebook user (replaces getpass.getpass)."""
     return request_input(prompt, True, "getpass()")
 
 
-def patch_getpass_module(module):
-    module.getpass = getpass
+def patch_getpass_module(module: ModuleType) -> None:
+    module.getpass = getpass  # type: ignore[attr-defined]
 
 
-def install():
+def install() -> None:
     builtins.input = input

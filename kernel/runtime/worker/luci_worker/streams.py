@@ -21,21 +21,33 @@ stderr stays line-buffered, as Python's own: warnings and logging show at once a
 order with what native code writes straight to fd 2 (logging flushes every record anyway).
 """
 
+from __future__ import annotations
+
 import os
 import sys
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from io import TextIOWrapper
+    from types import ModuleType
+    from typing import Any, Callable, TextIO
+
+    from _typeshed import ReadableBuffer
+
+    Write = Callable[[int, ReadableBuffer], int]
+
 STDOUT_BUFFER = 1 << 16
 
-_ours = []  # our two wrappers, flushed even if user code rebinds sys.stdout
+_ours: list[TextIOWrapper] = []  # our two wrappers, flushed even if user code rebinds sys.stdout
 
 
-def _wrap(fd, buffering):
+def _wrap(fd: int, buffering: int) -> TextIOWrapper:
     return open(
         fd, "w", buffering=buffering, encoding="utf-8", errors="backslashreplace", closefd=False
     )
 
 
-def setup():
+def setup() -> None:
     for old in (sys.stdout, sys.stderr):
         try:
             if old is not None:
@@ -44,14 +56,15 @@ def setup():
             pass
     out, err = _wrap(1, STDOUT_BUFFER), _wrap(2, 1)  # buffering=1: line-buffered
     _ours[:] = [out, err]
-    sys.stdout = sys.__stdout__ = out
-    sys.stderr = sys.__stderr__ = err
+    # (typeshed calls sys.__stdout__ / __stderr__ final; they are plain attributes)
+    sys.stdout = sys.__stdout__ = out  # type: ignore[misc]
+    sys.stderr = sys.__stderr__ = err  # type: ignore[misc]
     _install_flush_hooks()
 
 
-def flush_all():
+def flush_all() -> None:
     """Flush our wrappers and whatever sys.stdout / sys.stderr are now. Never raises."""
-    seen = []
+    seen: list[TextIO] = []
     for stream in (sys.stdout, sys.stderr, *_ours):
         if stream is None or any(stream is s for s in seen):
             continue
@@ -62,7 +75,7 @@ def flush_all():
             pass
 
 
-def flush_ours():
+def flush_ours() -> None:
     """Flush only our own wrappers (safe from another thread: no user objects touched)."""
     for stream in _ours:
         try:
@@ -71,31 +84,31 @@ def flush_ours():
             pass
 
 
-def _flushing(function):
-    def flush_then_call(*args, **kwargs):
+def _flushing(function: Callable[..., Any]) -> Callable[..., Any]:
+    def flush_then_call(*args: Any, **kwargs: Any) -> Any:
         flush_all()
         return function(*args, **kwargs)
 
     flush_then_call.__name__ = function.__name__
     flush_then_call.__qualname__ = getattr(function, "__qualname__", function.__name__)
     flush_then_call.__doc__ = function.__doc__
-    flush_then_call.__wrapped__ = function
+    flush_then_call.__wrapped__ = function  # type: ignore[attr-defined]
     return flush_then_call
 
 
-def _flushing_write(function):
-    def write(fd, data):
+def _flushing_write(function: Write) -> Write:
+    def write(fd: int, data: ReadableBuffer) -> int:
         if fd == 1 or fd == 2:
             flush_ours()
         return function(fd, data)
 
     write.__name__ = write.__qualname__ = function.__name__
     write.__doc__ = function.__doc__
-    write.__wrapped__ = function
+    write.__wrapped__ = function  # type: ignore[attr-defined]
     return write
 
 
-def _install_flush_hooks():
+def _install_flush_hooks() -> None:
     os.register_at_fork(before=flush_ours)
     if not hasattr(os.write, "__wrapped__"):
         os.write = _flushing_write(os.write)
@@ -106,7 +119,7 @@ def _install_flush_hooks():
             setattr(os, name, _flushing(function))
 
 
-def patch_subprocess(subprocess):
+def patch_subprocess(subprocess: ModuleType) -> None:
     """Post-import hook on subprocess (it forks without running at-fork hooks)."""
     popen_init = subprocess.Popen.__init__
     if not hasattr(popen_init, "__wrapped__"):

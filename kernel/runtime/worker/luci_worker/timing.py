@@ -5,6 +5,8 @@ Wall time: 1.5 ms
 12.3 µs ± 1.2 µs per loop (mean ± std. dev. of 7 runs, 100,000 loops each)
 """
 
+from __future__ import annotations
+
 import math
 import os
 import re
@@ -14,8 +16,14 @@ import timeit
 from . import state
 from .errors import UsageError
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
-def format_time(seconds, precision=3):
+    from ._typing import Namespace
+
+
+def format_time(seconds: float, precision: int = 3) -> str:
     """'12.3 ms', '1.05 s', '1min 12s', '0 ns': three significant digits in a fitting unit."""
     if seconds >= 60:
         minutes, rest = divmod(seconds, 60)
@@ -30,9 +38,9 @@ def format_time(seconds, precision=3):
     return "0 ns"  # pragma: no cover
 
 
-def run_and_time(source, filename, local_ns=None):
+def run_and_time(source: str, filename: str, local_ns: Namespace | None = None) -> Any:
     """Run source like a cell (last expression's value returned) and print its times."""
-    executor = state.executor
+    executor = state.get_executor()
     executor.register_source(filename, source)
     steps = executor.compile_cell(source, filename)
     value = None
@@ -58,7 +66,7 @@ def run_and_time(source, filename, local_ns=None):
 class TimeitResult:
     """What `%timeit -o` returns (IPython's attribute names)."""
 
-    def __init__(self, loops, repeat, all_runs):
+    def __init__(self, loops: int, repeat: int, all_runs: list[float]) -> None:
         self.loops = loops
         self.repeat = repeat
         self.all_runs = all_runs
@@ -70,7 +78,7 @@ class TimeitResult:
             sum((t - self.average) ** 2 for t in self.timings) / len(self.timings)
         )
 
-    def __str__(self):
+    def __str__(self) -> str:
         return "%s ± %s per loop (mean ± std. dev. of %d run%s, %s loop%s each)" % (
             format_time(self.average),
             format_time(self.stdev),
@@ -86,8 +94,8 @@ class TimeitResult:
 _OPTION_RE = re.compile(r"\s*-(n|r)\s*(\d+)|\s*-([qoc])(?=\s|$)|\s*-(p)\s*(\d+)")
 
 
-def _parse_timeit_options(line):
-    options = {"n": 0, "r": 7, "q": False, "o": False}
+def _parse_timeit_options(line: str) -> tuple[dict[str, Any], str]:
+    options: dict[str, Any] = {"n": 0, "r": 7, "q": False, "o": False}
     while True:
         match = _OPTION_RE.match(line)
         if not match:
@@ -100,7 +108,9 @@ def _parse_timeit_options(line):
     return options, line.strip()
 
 
-def timeit_magic(line, body=None, local_ns=None):
+def timeit_magic(
+    line: str, body: str | None = None, local_ns: Namespace | None = None
+) -> TimeitResult | None:
     """%timeit [-n N] [-r R] [-q] [-o] stmt, or %%timeit [options] [setup] + cell body."""
     options, rest = _parse_timeit_options(line)
     if body is None:
@@ -109,7 +119,7 @@ def timeit_magic(line, body=None, local_ns=None):
         stmt, setup = body, rest or "pass"
     if not stmt.strip():
         raise UsageError("%timeit needs a statement to time, e.g. %timeit sum(range(100))")
-    globals_ns = dict(state.namespace)
+    globals_ns = dict(state.get_namespace())
     if local_ns:
         globals_ns.update(local_ns)
     timer = timeit.Timer(stmt, setup, timer=time.perf_counter, globals=globals_ns)

@@ -11,11 +11,21 @@
 Cells are compiled with the file name `<cell-N>` (execution.py), shown as `Cell In[N]`.
 """
 
+from __future__ import annotations
+
 import linecache
 import os
 import re
 
 from .errors import UsageError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import FrameType, TracebackType
+
+    from ._typing import FormattedError
+
+    Frames = list[tuple[FrameType, int]]
 
 RED = "\x1b[0;31m"
 GREEN = "\x1b[0;32m"
@@ -29,17 +39,17 @@ _CONTEXT = 2  # lines shown before and after the current one
 _WIDTH = 75
 
 
-def cell_label(filename):
+def cell_label(filename: str | None) -> str | None:
     """'Cell In[3]' for a cell's file name, None for anything else."""
     match = _CELL_RE.match(filename or "")
     return "Cell In[%s]" % match.group(1) if match else None
 
 
-def _is_ours(filename):
+def _is_ours(filename: str) -> bool:
     return filename.startswith(_PKG_DIR)
 
 
-def _is_helper(filename):
+def _is_helper(filename: str) -> bool:
     """Standard-library frames that only appear because of how we run code."""
     base = os.path.basename(filename)
     return (
@@ -49,9 +59,9 @@ def _is_helper(filename):
     )
 
 
-def user_frames(tb):
+def user_frames(tb: TracebackType | None) -> Frames:
     """(frame, lineno) pairs of tb without our frames and the helpers directly below them."""
-    frames = []
+    frames: Frames = []
     after_ours = False
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
@@ -64,13 +74,13 @@ def user_frames(tb):
     return frames
 
 
-def _numbered(lineno, text, current):
+def _numbered(lineno: int, text: str, current: bool) -> str:
     number = str(lineno)
     prefix = "-" * max(1, 5 - len(number)) + "> " + number if current else number.rjust(7)
     return GREEN + prefix + RESET + " " + text
 
 
-def _format_frame(frame, lineno):
+def _format_frame(frame: FrameType, lineno: int) -> str:
     code = frame.f_code
     filename = code.co_filename
     label = cell_label(filename)
@@ -91,9 +101,9 @@ def _format_frame(frame, lineno):
     return "\n".join(out)
 
 
-def _format_frames(frames):
+def _format_frames(frames: Frames) -> list[str]:
     """Format frames; long runs of the same frame (recursion) are shown once, with a count."""
-    items = []
+    items: list[str] = []
     i = 0
     while i < len(frames):
         frame, lineno = frames[i]
@@ -112,14 +122,14 @@ def _format_frames(frames):
     return items
 
 
-def _safe_str(exc):
+def _safe_str(exc: BaseException) -> str:
     try:
         return str(exc)
     except Exception:
         return "<exception str() failed>"
 
 
-def _final_line(exc):
+def _final_line(exc: BaseException) -> str:
     ename = type(exc).__name__
     evalue = _safe_str(exc)
     line = RED + ename + RESET + (": " + evalue if evalue else "")
@@ -129,18 +139,19 @@ def _final_line(exc):
     return line
 
 
-def _syntax_error_items(exc):
+def _syntax_error_items(exc: SyntaxError) -> list[str]:
     """The location block and the final line of a SyntaxError, cells shown as Cell In[N]."""
     import traceback
 
     lines = traceback.format_exception_only(type(exc), exc)
     block = "".join(lines[:-1])
     match = re.match(r'(\s*)File "([^"]*)", line (\d+)', block)
-    if match and cell_label(match.group(2)):
+    label = cell_label(match.group(2)) if match else None
+    if match and label:
         block = (
             match.group(1)
             + GREEN
-            + cell_label(match.group(2))
+            + label
             + ", line "
             + match.group(3)
             + RESET
@@ -153,9 +164,9 @@ def _syntax_error_items(exc):
     return ([block.rstrip("\n")] if block.strip() else []) + [final]
 
 
-def _format_one(exc):
+def _format_one(exc: BaseException) -> list[str]:
     frames = user_frames(exc.__traceback__)
-    items = []
+    items: list[str] = []
     if frames or not isinstance(exc, SyntaxError):
         ename = type(exc).__name__
         heading = "Traceback (most recent call last)"
@@ -172,7 +183,7 @@ def _format_one(exc):
     return items
 
 
-def format_exception(exc):
+def format_exception(exc: BaseException) -> FormattedError:
     """(ename, evalue, traceback list) for an exception raised by user code."""
     ename, evalue = type(exc).__name__, _safe_str(exc)
     if isinstance(exc, UsageError):
@@ -189,9 +200,9 @@ def format_exception(exc):
                 + (": " + evalue if evalue else "")
             ],
         )
-    chain = []
-    seen = set()
-    current = exc
+    chain: list[tuple[BaseException, str | None]] = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
         if current.__cause__ is not None:
@@ -207,11 +218,13 @@ def format_exception(exc):
         else:
             chain.append((current, None))
             current = None
-    items = []
+    items: list[str] = []
     oldest_first = chain[::-1]
     for position, (one, _link) in enumerate(oldest_first):
         items.extend(_format_one(one))
         if position + 1 < len(oldest_first):
             # The message belongs to the newer exception, which points back at this one.
-            items.append("\n" + oldest_first[position + 1][1] + "\n")
+            link = oldest_first[position + 1][1]
+            assert link is not None  # only the oldest exception has no link
+            items.append("\n" + link + "\n")
     return ename, evalue, items

@@ -8,6 +8,8 @@ Each line stays one line, so line numbers in tracebacks match what the user wrot
 inside strings, brackets or backslash continuations are left alone.
 """
 
+from __future__ import annotations
+
 import re
 
 MAGIC_CALL = "__luci_magic__"
@@ -19,7 +21,7 @@ _ASSIGN_RE = re.compile(r"([A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*)\s*=\s*([%
 _CELL_MAGIC_RE = re.compile(r"%%([A-Za-z_]\w*)[ \t]*(.*)\Z")
 
 
-def split_cell_magic(code):
+def split_cell_magic(code: str) -> tuple[str, str, str] | None:
     """(name, line, body) if the cell's first non-blank line is `%%name line`, else None."""
     lines = code.split("\n")
     for index, line in enumerate(lines):
@@ -32,7 +34,7 @@ def split_cell_magic(code):
     return None
 
 
-def help_request(code):
+def help_request(code: str) -> tuple[str, int] | None:
     """(dotted name, detail level 0|1) for a `name?` / `name??` / `?name` cell, else None."""
     match = _HELP_RE.match(code)
     if not match:
@@ -43,11 +45,11 @@ def help_request(code):
     return match.group(2), len(marks) - 1
 
 
-def statement_starts(lines):
+def statement_starts(lines: list[str]) -> list[bool]:
     """For each line: does it start a new logical line (not in a string/brackets/continuation)?"""
     starts = []
     depth = 0
-    quote = None  # the delimiter of the string we are in: ' " ''' or \"\"\"
+    quote: str | None = None  # the delimiter of the string we are in: ' " ''' or \"\"\"
     continued = False
     for line in lines:
         starts.append(depth == 0 and quote is None and not continued)
@@ -84,7 +86,7 @@ def statement_starts(lines):
     return starts
 
 
-def _transform_line(line):
+def _transform_line(line: str) -> str:
     stripped = line.lstrip()
     indent = line[: len(line) - len(stripped)]
     if stripped.startswith("%%"):
@@ -113,7 +115,7 @@ def _transform_line(line):
     return line
 
 
-def transform_cell(code):
+def transform_cell(code: str) -> str:
     """The cell with IPython's `%magic` and `!shell` lines turned into Python calls."""
     if "%" not in code and "!" not in code:
         return code
