@@ -2,7 +2,7 @@
 // The worker gets a process group of its own, so that SIGINT sent to the kernel's group
 // reaches user code once, through the kernel, and not twice.
 import { spawn } from "node:child_process";
-import type { Readable, Writable } from "node:stream";
+import { Readable, Writable } from "node:stream";
 import type { Executor, WorkerExit, WorkerLaunch, WorkerProcess } from "./executor.js";
 import { workerScript } from "./worker-path.js";
 
@@ -40,9 +40,11 @@ export class LocalExecutor implements Executor {
         if (alive()) child.kill(signal);
       }
     };
+    const [, , , commands, events] = child.stdio;
+    if (!(commands instanceof Writable) || !(events instanceof Readable)) throw new Error("the worker's command and event pipes could not be made");
     return {
-      commands: child.stdio[3] as Writable,
-      events: child.stdio[4] as Readable,
+      commands,
+      events,
       stdout: child.stdout!,
       stderr: child.stderr!,
       exited,

@@ -118,9 +118,11 @@ export class OutputOrder<E extends { sync: number }> {
 
   /** Moves the text before each stream's first marker to the batcher. */
   private flowText(): void {
-    for (const [name, stream] of Object.entries(this.streams) as [StreamName, StreamQueue][]) {
-      while (stream.items.length > 0 && "text" in stream.items[0]!) {
-        this.batcher.add(name, (stream.items.shift() as { text: string }).text);
+    for (const name of ["stdout", "stderr"] as const) {
+      const items = this.streams[name].items;
+      for (let head = items[0]; head !== undefined && "text" in head; head = items[0]) {
+        items.shift();
+        this.batcher.add(name, head.text);
       }
     }
   }

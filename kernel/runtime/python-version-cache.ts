@@ -1,9 +1,10 @@
 // The Python version for kernel_info before the first worker is ready. kernel_info is
 // answered at once, without waiting for Python, so the version a worker reported last time
 // for the same interpreter is remembered in a small file in the user's cache folder.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
+import { isObject, readJson } from "../common/json-file.js";
 
 function cacheFile(): string {
   const base = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");
@@ -11,12 +12,9 @@ function cacheFile(): string {
 }
 
 function readAll(): Record<string, string> {
-  try {
-    const parsed: unknown = JSON.parse(readFileSync(cacheFile(), "utf8"));
-    return typeof parsed === "object" && parsed !== null ? (parsed as Record<string, string>) : {};
-  } catch {
-    return {};
-  }
+  const parsed = readJson(cacheFile()); // undefined for a missing or unreadable file
+  if (!isObject(parsed)) return {};
+  return Object.fromEntries(Object.entries(parsed).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
 }
 
 export function cachedPythonVersion(python: string): string | undefined {

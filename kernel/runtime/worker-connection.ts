@@ -2,7 +2,9 @@
 // stdout and stderr read at the fd level, each event held until the output written before
 // it has been passed on (sync markers), so a cell's output keeps its order.
 import { randomBytes } from "node:crypto";
+import { Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
+import { errorMessage } from "../common/errors.js";
 import { log } from "../common/log.js";
 import type { JsonObject } from "../protocol/messages.js";
 import type { Executor, WorkerExit, WorkerProcess } from "./executor.js";
@@ -11,7 +13,7 @@ import type { Executor, WorkerExit, WorkerProcess } from "./executor.js";
 export type KernelRequestHandler = (name: string, args: string, sink: OutputSink) => Promise<void>;
 import { discardingSink, type OutputSink } from "../common/output-sink.js";
 import { OutputOrder } from "./output-order.js";
-import type { DoneEvent, ExecuteCommand, RequestOp, WorkerEvent } from "./worker-messages.js";
+import { WorkerEventSchema, type DoneEvent, type ExecuteCommand, type RequestOp, type WorkerEvent } from "./worker-messages.js";
 
 type SyncedEvent = Exclude<WorkerEvent, { ev: "ready" } | { ev: "reply" }>;
 
@@ -123,13 +125,19 @@ export class WorkerConnection {
     if (from < text.length) this.eventChunks.push(text.slice(from));
     for (const line of lines) {
       if (!line.trim()) continue;
-      let event: WorkerEvent;
+      let parsed: unknown;
       try {
-        event = JSON.parse(line) as WorkerEvent;
+        parsed = JSON.parse(line);
       } catch {
         log("warn", `worker sent a line that is not JSON: ${line.slice(0, 200)}`);
         continue;
       }
+      const checked = WorkerEventSchema.safeParse(parsed);
+      if (!checked.success) {
+        log("warn", `worker sent an event of no known shape (${checked.error.issues[0]?.message ?? "invalid"}): ${line.slice(0, 200)}`);
+        continue;
+      }
+      const event = checked.data;
       if (event.ev === "ready") onReady(event);
       else if (event.ev === "reply") this.settleRequest(event.id, event.content);
       else this.order.event(event);
@@ -155,7 +163,7 @@ export class WorkerConnection {
       case "input_request":
         sink.input(event.prompt, event.password).then(
           (value) => this.send({ op: "input_reply", id: event.id, value }),
-          (err: Error) => this.send({ op: "input_reply", id: event.id, value: "", error: err.message }),
+          (err: unknown) => this.send({ op: "input_reply", id: event.id, value: "", error: errorMessage(err) }),
         );
         break;
       case "kernel_request": {
@@ -165,7 +173,7 @@ export class WorkerConnection {
         else
           handler(event.name, event.args, sink).then(
             () => reply(true),
-            (err: Error) => reply(false, err.message),
+            (err: unknown) => reply(false, errorMessage(err)),
           );
         break;
       }
@@ -209,7 +217,7 @@ export class WorkerExitError extends Error {
 
 function ended(stream: NodeJS.ReadableStream): Promise<void> {
   return new Promise((resolve) => {
-    if ((stream as { readableEnded?: boolean }).readableEnded) resolve();
+    if (stream instanceof Readable && stream.readableEnded) resolve();
     else stream.once("end", () => resolve()).once("close", () => resolve());
   });
 }

@@ -1,5 +1,5 @@
 // The JSON messages of PROTOCOL.md, as TypeScript types.
-import type { JsonObject, MimeBundle } from "../protocol/messages.js";
+import { z } from "zod";
 
 export interface ExecuteCommand {
   op: "execute";
@@ -17,44 +17,63 @@ export interface ExecuteCommand {
   packages_changed?: boolean;
 }
 
-export interface MissingModule {
-  name: string;
-  line?: number;
-}
-
 export type RequestOp = "complete" | "inspect" | "is_complete" | "validate" | "namespace";
 
-export interface SyntaxErrorInfo {
-  msg: string;
-  lineno?: number | null;
-  offset?: number | null;
-  text?: string | null;
-}
+// What the worker sends: checked as it arrives (worker-connection.ts), so that a line of another
+// shape is logged and dropped instead of reaching the kernel as a wrong type.
+const jsonObject = z.record(z.unknown());
+const strings = z.array(z.string());
 
-export type WorkerEvent =
-  | { ev: "ready"; python: string; executable: string; pid: number }
-  | { ev: "display"; id: number; sync: number; data: MimeBundle; metadata?: JsonObject; transient?: JsonObject; update?: boolean }
-  | { ev: "clear_output"; id: number; sync: number; wait: boolean }
-  | { ev: "result"; id: number; sync: number; data: MimeBundle; metadata?: JsonObject }
-  | { ev: "error"; id: number; sync: number; ename: string; evalue: string; traceback: string[] }
-  | { ev: "input_request"; id: number; exec_id: number; sync: number; prompt: string; password: boolean }
-  | { ev: "kernel_request"; id: number; exec_id: number; sync: number; name: string; args: string }
-  | DoneEvent
-  | { ev: "reply"; id: number; content: JsonObject };
+const MissingModuleSchema = z.object({ name: z.string(), line: z.number().optional() });
+export type MissingModule = z.infer<typeof MissingModuleSchema>;
 
-export interface DoneEvent {
-  ev: "done";
-  id: number;
-  sync: number;
-  status: "ok" | "error" | "not_python" | "missing_modules";
-  user_expressions?: JsonObject;
-  payload?: JsonObject[];
-  ename?: string;
-  evalue?: string;
-  traceback?: string[];
-  syntax_error?: SyntaxErrorInfo;
+const SyntaxErrorInfoSchema = z.object({
+  msg: z.string(),
+  lineno: z.number().nullish(),
+  offset: z.number().nullish(),
+  text: z.string().nullish(),
+});
+export type SyntaxErrorInfo = z.infer<typeof SyntaxErrorInfoSchema>;
+
+const DoneEventSchema = z.object({
+  ev: z.literal("done"),
+  id: z.number(),
+  sync: z.number(),
+  status: z.enum(["ok", "error", "not_python", "missing_modules"]),
+  user_expressions: jsonObject.optional(),
+  payload: z.array(jsonObject).optional(),
+  ename: z.string().optional(),
+  evalue: z.string().optional(),
+  traceback: strings.optional(),
+  syntax_error: SyntaxErrorInfoSchema.optional(),
   /** status missing_modules: what the cell imports that is not installed. */
-  modules?: MissingModule[];
+  modules: z.array(MissingModuleSchema).optional(),
   /** A ModuleNotFoundError escaped the cell: the top-level module it named. */
-  missing_module?: string;
-}
+  missing_module: z.string().optional(),
+});
+export type DoneEvent = z.infer<typeof DoneEventSchema>;
+
+// The id of an output event is the running execute's (null before the first one); only done,
+// the requests and the replies are matched by id.
+const outputId = z.number().nullable();
+
+export const WorkerEventSchema = z.discriminatedUnion("ev", [
+  z.object({ ev: z.literal("ready"), python: z.string(), executable: z.string(), pid: z.number() }),
+  z.object({
+    ev: z.literal("display"),
+    id: outputId,
+    sync: z.number(),
+    data: jsonObject,
+    metadata: jsonObject.optional(),
+    transient: jsonObject.optional(),
+    update: z.boolean().optional(),
+  }),
+  z.object({ ev: z.literal("clear_output"), id: outputId, sync: z.number(), wait: z.boolean() }),
+  z.object({ ev: z.literal("result"), id: outputId, sync: z.number(), data: jsonObject, metadata: jsonObject.optional() }),
+  z.object({ ev: z.literal("error"), id: outputId, sync: z.number(), ename: z.string(), evalue: z.string(), traceback: strings }),
+  z.object({ ev: z.literal("input_request"), id: z.number(), exec_id: z.number(), sync: z.number(), prompt: z.string(), password: z.boolean() }),
+  z.object({ ev: z.literal("kernel_request"), id: z.number(), exec_id: z.number(), sync: z.number(), name: z.string(), args: z.string() }),
+  DoneEventSchema,
+  z.object({ ev: z.literal("reply"), id: z.number(), content: jsonObject }),
+]);
+export type WorkerEvent = z.infer<typeof WorkerEventSchema>;

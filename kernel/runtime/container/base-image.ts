@@ -1,7 +1,8 @@
 // The image a notebook's container starts from: the configured one (python:3.12-slim by
 // default), pulled if it is not here; where no registry can be reached, the local fallback
 // image (luci-python:local, built by .ci/docker-engine.sh) if it exists.
-import { docker, engineProblem } from "./docker-client.js";
+import { errorMessage } from "../../common/errors.js";
+import { docker, engineError, engineProblem } from "./docker-client.js";
 import type { ContainerSettings } from "./container-settings.js";
 
 export interface BaseImage {
@@ -38,7 +39,7 @@ async function resolve(settings: ContainerSettings, progress?: (text: string) =>
     const pulled = await inspect(settings.image);
     if (pulled) return { name: settings.image, id: pulled };
   } catch (err) {
-    pullError = (err as { json?: { message?: string }; message?: string }).json?.message ?? (err as Error).message;
+    pullError = engineError(err).engineMessage ?? errorMessage(err);
   }
   const fallback = await inspect(settings.fallbackImage);
   if (fallback) {
@@ -60,7 +61,7 @@ async function inspect(name: string): Promise<string | undefined> {
   try {
     return (await engine.getImage(name).inspect()).Id;
   } catch (err) {
-    if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+    if (engineError(err).statusCode === 404) return undefined;
     throw engineProblem(err, `looking up the image ${name}`);
   }
 }

@@ -4,12 +4,12 @@
 // and results are shared; the environment's venv is mounted read-only. One worker, one
 // container: a crash or a restart gets a fresh container, and an exit removes it.
 import { dirname } from "node:path";
-import { PassThrough } from "node:stream";
+import { PassThrough, Readable } from "node:stream";
 import { constants } from "node:os";
 import type Dockerode from "dockerode";
 import type { Executor, WorkerExit, WorkerLaunch, WorkerProcess } from "../executor.js";
 import { workerScript } from "../worker-path.js";
-import { attachOutput, docker, engineProblem } from "./docker-client.js";
+import { attachOutput, docker, engineProblem, exitStatus } from "./docker-client.js";
 import { describeLimits, parseSize, type ContainerSettings } from "./container-settings.js";
 import { ownerLabels } from "./stale-containers.js";
 import { SOCKET_NAME, WorkerSocket } from "./worker-socket.js";
@@ -95,15 +95,16 @@ export class ContainerExecutor implements Executor {
       const oom = watchOutOfMemory(engine, container.id);
       doing = "starting the notebook's container";
       await container.start();
-      socket.connected.then((sock) => {
+      // `connected` never rejects (it resolves when the worker connects, or never): nothing to catch.
+      void socket.connected.then((sock) => {
         pipes.commands.pipe(sock);
         sock.pipe(pipes.events);
         sock.on("error", () => {}); // the worker's end closing: seen through the container's exit
       });
       doing = "waiting for the notebook's container";
-      const status = (await container.wait()) as { StatusCode: number };
+      const status = await exitStatus(container);
       await output.drained();
-      return exitOf(status.StatusCode, await oom.happened(status.StatusCode === 137), this.spec.settings);
+      return exitOf(status, await oom.happened(status === 137), this.spec.settings);
     } catch (err) {
       const problem = engineProblem(err, doing);
       if (doing === "waiting for the notebook's container")
@@ -193,10 +194,14 @@ function watchOutOfMemory(engine: Dockerode, id: string): { happened(killed: boo
       await subscribed;
       // Only a SIGKILL can be the kernel's OOM killer; its event may trail the exit a little.
       if (killed && !seen) await new Promise((resolve) => setTimeout(resolve, 100));
-      (events as unknown as { destroy?: () => void } | undefined)?.destroy?.();
+      if (events instanceof Readable) events.destroy(); // docker-modem's HTTP response
       return seen;
     },
   };
+}
+
+function isSignal(name: string): name is NodeJS.Signals {
+  return Object.hasOwn(constants.signals, name);
 }
 
 /** docker-init exits with 128+N when the worker was killed by signal N. */
@@ -209,8 +214,9 @@ function exitOf(status: number, outOfMemory: boolean, settings: ContainerSetting
     };
   }
   if (status > 128 && status < 128 + 65) {
-    const entry = Object.entries(constants.signals).find(([, n]) => n === status - 128);
-    if (entry) return { code: null, signal: entry[0] as NodeJS.Signals };
+    for (const name of Object.keys(constants.signals)) {
+      if (isSignal(name) && constants.signals[name] === status - 128) return { code: null, signal: name };
+    }
   }
   return { code: status, signal: null };
 }

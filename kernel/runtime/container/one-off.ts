@@ -1,7 +1,7 @@
 // A command in a short-lived container (installs, freezes, `python -m venv`): output collected
 // and passed on as it comes, the container removed afterwards, an abort kills it.
 import { PassThrough } from "node:stream";
-import { attachOutput, docker, engineProblem } from "./docker-client.js";
+import { attachOutput, docker, engineProblem, exitStatus } from "./docker-client.js";
 import { ownerLabels } from "./stale-containers.js";
 
 export interface OneOff {
@@ -67,9 +67,9 @@ export async function runOneOff(job: OneOff, doing: string): Promise<OneOffResul
     if (job.signal?.aborted) abort();
     job.signal?.addEventListener("abort", abort, { once: true });
     await container.start();
-    const status = (await container.wait()) as { StatusCode: number };
+    const status = await exitStatus(container);
     await output.drained();
-    return { code: status.StatusCode, stdout, all, aborted };
+    return { code: status, stdout, all, aborted };
   } catch (e) {
     throw engineProblem(e, doing);
   } finally {

@@ -6,10 +6,10 @@ import { processAlive } from "../../common/process-alive.js";
 import { docker } from "./docker-client.js";
 
 /** Every container Luci makes carries it. */
-export const MANAGED_LABEL = "luci.managed";
-export const SCOPE_LABEL = "luci.scope";
+const MANAGED_LABEL = "luci.managed";
+const SCOPE_LABEL = "luci.scope";
 
-export function containerScope(env: NodeJS.ProcessEnv = process.env): string {
+function containerScope(env: NodeJS.ProcessEnv = process.env): string {
   return env.LUCI_CONTAINER_SCOPE || hostname();
 }
 
