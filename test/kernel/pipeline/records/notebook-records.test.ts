@@ -26,6 +26,7 @@ describe("the record output", () => {
   });
 
   it("holds what the design says, and nothing secret", () => {
+    const before = new Date();
     const record = newRecord({
       task: "t",
       code: "x = 1",
@@ -45,7 +46,10 @@ describe("the record output", () => {
     });
     expect(record.context_hash).toBe(contextHash({ a: 2, b: 1 }));
     expect(record.author).toMatch(/.+@.+/);
-    expect(new Date(record.created).getTime()).toBeGreaterThan(Date.now() - 60_000);
+    // Stamped when it was made: between the moments before and after the call.
+    const created = new Date(record.created).getTime();
+    expect(created).toBeGreaterThanOrEqual(before.getTime());
+    expect(created).toBeLessThanOrEqual(new Date().getTime());
     expect(publicEndpoint("not a url")).toBeUndefined();
   });
 
@@ -163,13 +167,9 @@ describe("NotebookReader", () => {
     writeNotebook(path, cells);
     expect(statSync(path).size).toBeGreaterThan(20_000_000);
     const reader = new NotebookReader();
-    const t0 = performance.now();
     const first = reader.read(path);
-    const readMs = performance.now() - t0;
-    const t1 = performance.now();
+    // Read once: while the file is unchanged, every read gives back the very same object.
     for (let i = 0; i < 100; i++) expect(reader.read(path)).toBe(first);
-    const cachedMs = (performance.now() - t1) / 100;
-    expect(cachedMs).toBeLessThan(Math.max(1, readMs / 20));
     expect(findInNotebook(first!, { cellId: "c390", source: "", task: "Task number {n=1} of many" })?.record.code).toBe("print(390)");
     // An atomic save (temp file + rename, as jupyter_server does) is seen at once.
     const text = readFileSync(path, "utf8").replace("print(390)", "print('changed')");
