@@ -246,8 +246,7 @@ async function installPins(env: NotebookEnvironment | undefined, specs: string[]
   const { Progress } = await import("../environments/progress.js");
   const progress = new Progress(sink);
   const label = `Installing the recorded versions (${missing.length} ${missing.length === 1 ? "package" : "packages"})`;
-  await env.change(progress, () => progress.run(label, () => env.installer.install(missing)));
-  await env.remember(missing);
+  await env.install(missing, progress, { label });
 }
 
 /** LUCI_VALIDATION_THRESHOLD (0 to 1, default 0.8): the score generated code needs to run by itself. */

@@ -4,11 +4,20 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { withLock } from "../common/file-lock.js";
-import { InstallError, Installer, InstallInterrupted, type EnvironmentInstaller } from "./installer.js";
+import { InstallError, Installer, InstallInterrupted, type EnvironmentInstaller, type InstallOptions } from "./installer.js";
 import type { NotebookIdentity } from "./notebook-identity.js";
 import type { Progress } from "./progress.js";
 import { Registry, type EnvironmentRecord } from "./registry.js";
 import type { EnvironmentSettings } from "./settings.js";
+
+export interface EnvironmentInstallOptions extends InstallOptions {
+  /** The cell's progress line (default "Installing SPECS"). */
+  label?: string;
+  /** What the line says when done, from the packages installed afterwards. */
+  describe?: (packages: Record<string, string>) => string;
+  /** The requirements to remember, when they are not `specs` (%pip's arguments hold flags). */
+  requested?: string[];
+}
 
 /** Written last when an environment is complete; missing means creation or an install was cut off. */
 const READY_MARKER = ".luci-ready";
@@ -55,6 +64,27 @@ export class NotebookEnvironment {
       if (record) return this.repair(record, progress);
       return this.create(progress);
     });
+  }
+
+  /**
+   * The one path for installs into the environment (a record's pins, %pip, what a cell imports):
+   * under the environment's lock, with one progress line in the cell, then the requirements are
+   * remembered for a rebuild. Gives the environment's packages after the install.
+   */
+  async install(specs: string[], progress: Progress, options: EnvironmentInstallOptions = {}): Promise<Record<string, string>> {
+    const { label, describe, requested, ...installOptions } = options;
+    const packages = await this.change(progress, () =>
+      progress.run(
+        label ?? `Installing ${specs.join(", ")}`,
+        async () => {
+          await this.installer.install(specs, installOptions);
+          return this.installer.freeze().catch(() => ({}) as Record<string, string>);
+        },
+        describe,
+      ),
+    );
+    await this.remember(requested ?? specs);
+    return packages;
   }
 
   /** Changes the environment under its lock; the ready marker is absent while the change runs. */

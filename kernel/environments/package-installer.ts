@@ -48,71 +48,61 @@ export async function installImports(env: NotebookEnvironment, importNames: stri
   }
   if (plans.size === 0) return result;
 
-  await env.change(progress, async () => {
-    // Fast path: every name's first choice in one resolver run.
-    const first = [...plans.entries()].map(([name, plan]) => ({ name, spec: plan[0]!.spec }));
-    const label = first.map((f) => f.spec).join(", ");
-    try {
-      await progress.run(
-        `Installing ${label}`,
-        () =>
-          installThenFreeze(
-            env,
-            first.map((f) => f.spec),
-            false,
-            signal,
-          ),
-        (packages) =>
-          versionsOf(
-            first.map((f) => f.spec),
-            packages,
-          ),
-      );
-      for (const f of first) result.installed.push({ importName: f.name, spec: f.spec });
-      return;
-    } catch (err) {
-      if (!(err instanceof InstallError)) throw err;
-      if (plans.size === 1 && plans.values().next().value!.length === 1) {
-        const [name] = plans.keys();
-        result.failed.push({ importName: name!, reason: lastLine(err.output) || err.message, tried: [first[0]!.spec] });
-        return;
-      }
-    }
-    // One by one, down each name's cascade.
-    for (const [name, plan] of plans) {
-      const tried: string[] = [];
-      let lastError = "";
-      for (const attempt of plan) {
-        const where = attempt.extraIndex ? " from the extra index" : "";
-        tried.push(attempt.spec + where);
-        try {
-          await progress.run(
-            `Installing ${attempt.spec}${where}`,
-            () => installThenFreeze(env, [attempt.spec], attempt.extraIndex, signal),
-            (packages) => versionsOf([attempt.spec], packages),
-          );
-          result.installed.push({ importName: name, spec: attempt.spec });
-          lastError = "";
-          break;
-        } catch (err) {
-          if (!(err instanceof InstallError)) throw err;
-          lastError = lastLine(err.output) || err.message;
-        }
-      }
-      if (lastError) result.failed.push({ importName: name, reason: lastError, tried });
-    }
-  });
-
+  await installByCascade(env, plans, progress, result, signal);
   const packages = env.record?.packages ?? {};
   for (const item of result.installed) item.version = packages[requirementName(item.spec)];
-  await env.remember(result.installed.map((i) => i.spec));
   return result;
 }
 
-/** Installs, then reads what is installed, so the cell can say which versions came. */
-async function installThenFreeze(env: NotebookEnvironment, specs: string[], extraIndex: boolean, signal?: AbortSignal): Promise<Record<string, string>> {
-  await env.installer.install(specs, { extraIndex, signal });
-  return env.installer.freeze().catch(() => ({}));
+/**
+ * Every name's first choice in one resolver run (the fast path); if that fails, each name down
+ * its cascade, one install at a time. Each install goes through the environment's one install
+ * path (its lock, a progress line, the requirement remembered).
+ */
+async function installByCascade(
+  env: NotebookEnvironment,
+  plans: Map<string, Attempt[]>,
+  progress: Progress,
+  result: ImportInstallResult,
+  signal?: AbortSignal,
+): Promise<void> {
+  const first = [...plans.entries()].map(([name, plan]) => ({ name, spec: plan[0]!.spec }));
+  const specs = first.map((f) => f.spec);
+  try {
+    await env.install(specs, progress, { signal, describe: (packages) => versionsOf(specs, packages) });
+    for (const f of first) result.installed.push({ importName: f.name, spec: f.spec });
+    return;
+  } catch (err) {
+    if (!(err instanceof InstallError)) throw err;
+    if (plans.size === 1 && plans.values().next().value!.length === 1) {
+      const [name] = plans.keys();
+      result.failed.push({ importName: name!, reason: lastLine(err.output) || err.message, tried: [first[0]!.spec] });
+      return;
+    }
+  }
+  for (const [name, plan] of plans) {
+    const tried: string[] = [];
+    let lastError = "";
+    for (const attempt of plan) {
+      const where = attempt.extraIndex ? " from the extra index" : "";
+      tried.push(attempt.spec + where);
+      try {
+        await env.install([attempt.spec], progress, {
+          label: `Installing ${attempt.spec}${where}`,
+          extraIndex: attempt.extraIndex,
+          signal,
+          describe: (packages) => versionsOf([attempt.spec], packages),
+        });
+        result.installed.push({ importName: name, spec: attempt.spec });
+        lastError = "";
+        break;
+      } catch (err) {
+        if (!(err instanceof InstallError)) throw err;
+        lastError = lastLine(err.output) || err.message;
+      }
+    }
+    if (lastError) result.failed.push({ importName: name, reason: lastError, tried });
+  }
 }
 
 /** "pandas 2.2.3, numpy 2.1.0" for the requested distributions. */

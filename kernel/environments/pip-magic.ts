@@ -23,10 +23,7 @@ export async function runPipMagic(env: NotebookEnvironment, argLine: string, sin
     const specs = requirementArgs(rest);
     if (command === "install") {
       if (rest.length === 0) throw new UsageError("%pip install needs a package name or -r FILE");
-      await env.change(progress, () =>
-        progress.run(`Installing ${specs.join(", ") || rest.join(" ")}`, () => env.installer.install([], { flags: rest, output: show })),
-      );
-      await env.remember(specs);
+      await env.install([], progress, { label: `Installing ${specs.join(", ") || rest.join(" ")}`, flags: rest, output: show, requested: specs });
       return;
     }
     if (command === "uninstall") {
