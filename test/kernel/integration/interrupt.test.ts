@@ -1,7 +1,8 @@
-// Interrupts stop running code within a second, by interrupt_request and by SIGINT to the
-// kernel's process group, and the namespace survives.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ofType, sleep } from "../../support/kernel-client.js";
+// Interrupts stop running code, by interrupt_request and by SIGINT to the kernel's process
+// group, and the namespace survives. The code would run far longer than the test by itself, so a
+// KeyboardInterrupt reply is the interrupt's doing; how fast it comes is measured in bench/.
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { ofType, sleep, streamText } from "../../support/kernel-client.js";
 import { startKernel, type StartedKernel } from "../../support/kernel-process.js";
 
 let kernel: StartedKernel;
@@ -13,7 +14,11 @@ afterAll(async () => {
   await kernel?.stop();
 });
 
-const loops = { "time.sleep(60)": "import time; time.sleep(60)", "while True: pass": "while True:\n    pass" };
+// Each says it is running (so the interrupt reaches Python inside the loop), then loops.
+const loops = {
+  "time.sleep(600)": "import time\nprint('running', flush=True)\ntime.sleep(600)",
+  "while True: pass": "print('running', flush=True)\nwhile True:\n    pass",
+};
 const ways = {
   interrupt_request: () => kernel.client.request("control", "interrupt_request", {}).reply,
   "SIGINT to the process group": async () => process.kill(-kernel.process.pid!, "SIGINT"),
@@ -22,17 +27,13 @@ const ways = {
 describe("interrupt", () => {
   for (const [loopName, code] of Object.entries(loops)) {
     for (const [wayName, interrupt] of Object.entries(ways)) {
-      it(`stops ${loopName} through ${wayName} within 1 s and keeps variables`, async () => {
+      it(`stops ${loopName} through ${wayName} and keeps variables`, async () => {
         const c = kernel.client;
         const { msgId, reply } = c.request("shell", "execute_request", { code, silent: false, store_history: true, allow_stdin: false, stop_on_error: true });
-        while (!c.iopubFor(msgId).some((m) => m.header.msg_type === "execute_input")) await sleep(10);
-        await sleep(200);
-        const sent = Date.now();
+        await vi.waitFor(() => expect(streamText(c.iopubFor(msgId))).toBe("running\n"), { timeout: 30_000, interval: 10 });
         await interrupt();
         const r = await reply;
-        const elapsed = Date.now() - sent;
         expect(r.content).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
-        expect(elapsed).toBeLessThan(1000);
         await c.waitForIdle(msgId);
         const check = await c.execute("kept");
         expect(ofType(check.iopub, "execute_result")[0]!.content.data).toMatchObject({ "text/plain": "'still here'" });

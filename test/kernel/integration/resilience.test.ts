@@ -4,7 +4,7 @@
 import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ofType, sleep, streamText } from "../../support/kernel-client.js";
 import { alive } from "../../support/processes.js";
 import { startKernel, type StartedKernel } from "../../support/kernel-process.js";
@@ -36,23 +36,27 @@ describe("resilience", () => {
     expect(streamText(again.iopub, "stderr")).toBe("");
   });
 
-  it("answers a completion that would run forever, and the kernel goes on", async () => {
-    await kernel.client.execute("class Loop:\n    @property\n    def x(self):\n        while True:\n            pass\na = Loop()");
-    const started = Date.now();
+  it("answers a completion that would run forever without running it, and the kernel goes on", async () => {
+    await kernel.client.execute(
+      "loop_calls = []\nclass Loop:\n    @property\n    def x(self):\n        loop_calls.append(1)\n        while True:\n            pass\na = Loop()",
+    );
     const { content } = await kernel.client.request("shell", "complete_request", { code: "a.x.", cursor_pos: 4 }).reply;
     expect(content.status).toBe("ok");
     expect(content.matches).toEqual([]);
-    expect(Date.now() - started).toBeLessThan(7000);
-    expect(await resultOf(kernel, "1 + 1")).toBe("2");
+    // The property was never called (not called and then abandoned).
+    expect(await resultOf(kernel, "len(loop_calls)")).toBe("0");
   });
 
-  it("abandons a completion stuck in user code after a few seconds, with an empty answer", async () => {
-    await kernel.client.execute("import time\nclass Slow:\n    def __dir__(self):\n        time.sleep(60)\n        return []\nslow = Slow()");
-    const started = Date.now();
+  it("abandons a completion stuck in user code with an empty answer, and interrupts it", async () => {
+    // __dir__ would answer ["never_shown"] after 600 s; the kernel gives up long before, and the
+    // interrupt it sends ends the stuck code.
+    await kernel.client.execute(
+      "import time\nslow_dir = []\nclass Slow:\n    def __dir__(self):\n        try:\n            time.sleep(600)\n        except KeyboardInterrupt:\n            slow_dir.append('interrupted')\n            raise\n        return ['never_shown']\nslow = Slow()",
+    );
     const { content } = await kernel.client.request("shell", "complete_request", { code: "slow.", cursor_pos: 5 }).reply;
     expect(content).toMatchObject({ status: "ok", matches: [] });
-    expect(Date.now() - started).toBeLessThan(8000);
     expect(await resultOf(kernel, "2 + 2")).toBe("4");
+    expect(await resultOf(kernel, "slow_dir")).toBe("['interrupted']");
   });
 
   it("an execute_request on control is answered on control, and a running shell cell keeps its output", async () => {
@@ -103,8 +107,8 @@ describe("lifetimes", () => {
     const exited = new Promise((ok) => k.process.once("exit", ok));
     await k.client.request("control", "shutdown_request", { restart: false }).reply;
     await exited;
-    for (let i = 0; i < 40 && alive(child); i++) await sleep(50);
-    expect(alive(child)).toBe(false);
+    // `sleep 300` would outlive the test: gone means the shutdown ended it.
+    await vi.waitFor(() => expect(alive(child)).toBe(false), { timeout: 30_000 });
     await k.stop();
   });
 
@@ -143,12 +147,12 @@ describe("lifetimes", () => {
     const k = await startKernel({ env: { LUCI_PYTHON: hanging } });
     try {
       const cell = k.client.request("shell", "execute_request", { code: "print(1)", silent: false, store_history: true, stop_on_error: true });
-      await sleep(500);
-      const sent = Date.now();
+      // The cell has begun (and waits for the Python, which sleeps 600 s instead of starting).
+      await vi.waitFor(() => expect(k.client.iopubFor(cell.msgId).some((m) => m.header.msg_type === "execute_input")).toBe(true), { timeout: 30_000 });
       await k.client.request("control", "interrupt_request", {}).reply;
       const reply = await cell.reply;
+      // Not PythonUnavailable ("did not become ready within 60 s"): the interrupt ended the wait.
       expect(reply.content).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
-      expect(Date.now() - sent).toBeLessThan(1000);
     } finally {
       await k.stop();
     }
