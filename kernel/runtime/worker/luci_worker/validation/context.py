@@ -5,22 +5,33 @@ known only at run time with UNKNOWN, and a path from the tempfile module with TE
 Control characters, because no string in ordinary code starts with one.
 """
 
+from __future__ import annotations
+
 import _ast as ast  # the C module: `ast` itself imports contextlib & co (5 ms)
 import posixpath
 
 from .hints import HINTS
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Union
+
+    from .._typing import Issue, Namespace
+
+    # Where an issue is: a node (its line), a line number, or None for the cell as a whole.
+    At = Union[ast.AST, int, None]
 
 UNKNOWN = "\x00"  # a part of a string known only at run time
 TEMP = "\x01"  # a path made by the tempfile module
 TOP_LEVEL_AWAIT = getattr(ast, "PyCF_ALLOW_TOP_LEVEL_AWAIT", 0)
 
 
-def redact(secret):
+def redact(secret: str) -> str:
     secret = secret.strip()
     return (secret[:4] if len(secret) > 8 else secret[:1]) + "\u2026"
 
 
-def show(text, limit=60):
+def show(text: str, limit: int = 60) -> str:
     """A string from the code for a message: unknown parts as …, shortened."""
     text = text.replace(TEMP, "").replace(UNKNOWN, "\u2026")
     if len(text) > limit:
@@ -31,21 +42,30 @@ def show(text, limit=60):
 class Context:
     """What the two passes learn and report. The walk itself is visitor.Analysis."""
 
-    def __init__(self, cwd, namespace, offset):
+    def __init__(self, cwd: str | None, namespace: object, offset: int) -> None:
         self.cwd = posixpath.normpath(cwd) if cwd else None
-        self.namespace = namespace if isinstance(namespace, dict) else {}
+        self.namespace: Namespace = namespace if isinstance(namespace, dict) else {}
         self.offset = offset
-        self.issues = []
-        self.secrets = set()
-        self.aliases = {}  # name -> qualified name (imports)
-        self.bindings = {}  # name -> [value node | None (bound some other way)]
+        self.issues: list[Issue] = []
+        self.secrets: set[str] = set()
+        self.aliases: dict[str, str] = {}  # name -> qualified name (imports)
+        # name -> [value node | None (bound some other way)]
+        self.bindings: dict[str, list[ast.expr | None]] = {}
         self.has_functions = False
         self.try_depth = 0
-        self.io_unprotected = None  # (line, what) of the first I/O call outside a try
-        self.network_flagged = set()
-        self.scanned_strings = set()
+        # (line, what) of the first I/O call outside a try
+        self.io_unprotected: tuple[int, str] | None = None
+        self.network_flagged: set[str] = set()
+        self.scanned_strings: set[int] = set()
 
-    def add(self, rule, severity, node_or_line, message, hint_key=None):
+    def add(
+        self,
+        rule: str,
+        severity: str,
+        node_or_line: At,
+        message: str,
+        hint_key: str | None = None,
+    ) -> None:
         if node_or_line is None or isinstance(node_or_line, int):
             line = node_or_line
         else:

@@ -8,11 +8,18 @@ token, an Authorization header, a password inside a URL). Placeholders ("<your k
 redact it from every message: the reply never contains one.
 """
 
+from __future__ import annotations
+
 import _ast as ast  # the C module: `ast` itself imports contextlib & co (5 ms)
 import re
 
 from . import values
 from .context import redact, show
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .context import At, Context
+    from .visitor import Analysis, Call
 
 _SECRET_NAME = re.compile(
     r"(?:^|_)(?:password|passwd|passphrase|pwd|pass|secret|token|api_?key|apikey|"
@@ -57,16 +64,16 @@ _URL_PASSWORD = re.compile(r"(?i)\b[a-z][a-z0-9+.-]{0,31}://[^\s/:@]{1,256}:([^\
 # ----------------------------------------------------------------------------- recognising
 
 
-def _words(name):
+def _words(name: str) -> str:
     name = _CAMEL_2.sub(r"\1_\2", _CAMEL_1.sub(r"\1_\2", name))
     return _NON_WORD.sub("_", name.lower()).strip("_")
 
 
-def secret_name(name):
+def secret_name(name: object) -> bool:
     return isinstance(name, str) and bool(_SECRET_NAME.search(_words(name)))
 
 
-def _secret_value(value):
+def _secret_value(value: object) -> bool:
     """The value of a secret-named thing, if it looks like a real secret (not a placeholder)."""
     if not isinstance(value, str) or len(value.strip()) < 3 or _PLACEHOLDER.search(value):
         return False
@@ -74,7 +81,7 @@ def _secret_value(value):
     return " " not in value.strip() or _AUTH_VALUE.match(value) is not None
 
 
-def scan_string(analysis, node, value):
+def scan_string(analysis: Context, node: At, value: str) -> None:
     """Key-looking literals, Authorization headers, passwords in URLs."""
     if len(value) < 8:
         return
@@ -118,7 +125,9 @@ def scan_string(analysis, node, value):
         )
 
 
-def secret_literal(analysis, node, name, value_node, how):
+def secret_literal(
+    analysis: Context, node: At, name: object, value_node: ast.expr | None, how: str
+) -> None:
     """`name` (secret-like) gets value_node: report a literal secret."""
     if type(value_node) is not ast.Constant or not isinstance(value_node.value, str):
         return
@@ -144,7 +153,7 @@ def secret_literal(analysis, node, name, value_node, how):
 # ----------------------------------------------------------------------------- the visits
 
 
-def visit_constant(analysis, node):
+def visit_constant(analysis: Analysis, node: ast.Constant) -> None:
     if isinstance(node.value, str) and id(node) not in analysis.scanned_strings:
         before = len(analysis.issues)
         scan_string(analysis, node, node.value)
@@ -152,7 +161,7 @@ def visit_constant(analysis, node):
             analysis.scanned_strings.add(id(node))
 
 
-def visit_joined(analysis, node):
+def visit_joined(analysis: Analysis, node: ast.JoinedStr) -> None:
     value = values.text(analysis, node)
     scan_string(analysis, node, value)
     for part in node.values:
@@ -160,8 +169,12 @@ def visit_joined(analysis, node):
             analysis.visit(part)
 
 
-def visit_assign(analysis, node):
-    targets = node.targets if type(node) is ast.Assign else [node.target]
+def visit_assign(analysis: Analysis, node: ast.Assign | ast.AnnAssign) -> None:
+    if type(node) is ast.Assign:
+        targets = node.targets
+    else:
+        assert type(node) is ast.AnnAssign  # (HANDLERS sends these two kinds here)
+        targets = [node.target]
     value = node.value
     if value is not None:
         for target in targets:
@@ -169,15 +182,14 @@ def visit_assign(analysis, node):
     analysis.children(node)
 
 
-def _assigned(analysis, node, target, value):
-    kind = type(target)
-    if kind is ast.Name:
+def _assigned(analysis: Analysis, node: ast.stmt, target: ast.expr, value: ast.expr) -> None:
+    if type(target) is ast.Name:
         if secret_name(target.id):
             secret_literal(analysis, node, target.id, value, "%s is set to")
-    elif kind is ast.Attribute:
+    elif type(target) is ast.Attribute:
         if secret_name(target.attr):
             secret_literal(analysis, node, target.attr, value, "%s is set to")
-    elif kind is ast.Subscript:
+    elif type(target) is ast.Subscript:
         key = target.slice
         if type(key) is ast.Constant and secret_name(key.value):
             secret_literal(
@@ -188,22 +200,22 @@ def _assigned(analysis, node, target, value):
                 "%s is set to",
             )
     elif (
-        kind in (ast.Tuple, ast.List)
-        and type(value) in (ast.Tuple, ast.List)
+        (type(target) is ast.Tuple or type(target) is ast.List)
+        and (type(value) is ast.Tuple or type(value) is ast.List)
         and len(target.elts) == len(value.elts)
     ):
         for sub_target, sub_value in zip(target.elts, value.elts):
             _assigned(analysis, node, sub_target, sub_value)
 
 
-def visit_dict(analysis, node):
+def visit_dict(analysis: Analysis, node: ast.Dict) -> None:
     for key, value in zip(node.keys, node.values):
         if type(key) is ast.Constant and secret_name(key.value):
             secret_literal(analysis, node, key.value, value, "the key '%s' holds")
     analysis.children(node)
 
 
-def visit_compare(analysis, node):
+def visit_compare(analysis: Analysis, node: ast.Compare) -> None:
     operands = [node.left] + list(node.comparators)
     names = [
         o.id if type(o) is ast.Name else o.attr if type(o) is ast.Attribute else None
@@ -221,15 +233,20 @@ def visit_compare(analysis, node):
     analysis.children(node)
 
 
-def check_call(analysis, call):
+def check_call(analysis: Analysis, call: Call) -> None:
     """Credentials given as keyword arguments, or as defaults of environment variables."""
     node, args = call.node, call.args
     for kw in node.keywords:
         if kw.arg and secret_name(kw.arg):
             secret_literal(analysis, node, kw.arg, kw.value, "the argument %s= is")
-        if kw.arg == "auth" and type(kw.value) in (ast.Tuple, ast.List) and len(kw.value.elts) == 2:
+        auth = kw.value
+        if (
+            kw.arg == "auth"
+            and (type(auth) is ast.Tuple or type(auth) is ast.List)
+            and len(auth.elts) == 2
+        ):
             secret_literal(
-                analysis, node, "auth", kw.value.elts[1], "the password in the argument %s= is"
+                analysis, node, "auth", auth.elts[1], "the password in the argument %s= is"
             )
     if (
         (
@@ -245,7 +262,7 @@ def check_call(analysis, call):
         )
 
 
-def env_line(analysis, node, line):
+def env_line(analysis: Analysis, node: ast.Call, line: str) -> None:
     """`%env NAME=value` (the arguments of the magic)."""
     before = len(analysis.issues)
     scan_string(analysis, node, line)

@@ -5,10 +5,17 @@ can loading a pickle (or marshal, dill, joblib, numpy with allow_pickle, yaml wi
 loader) that someone else made.
 """
 
+from __future__ import annotations
+
 import _ast as ast  # the C module: `ast` itself imports contextlib & co (5 ms)
 
 from . import values
 from .context import UNKNOWN
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .visitor import Analysis, Call
+
 
 _DYNAMIC_CODE = {
     "eval": "eval()",
@@ -36,7 +43,7 @@ _DESERIALIZERS = {
 }
 
 
-def check_call(analysis, call):
+def check_call(analysis: Analysis, call: Call) -> bool:
     """Report the call; True when it is eval & co, which no other rule looks at."""
     name, label, keywords = call.name, call.label, call.keywords
     if name in _DYNAMIC_CODE or (name.startswith("builtins.") and name[9:] in _DYNAMIC_CODE):

@@ -7,12 +7,22 @@ by its worst one. Library writes with a computed path are not reported: they are
 and almost always relative.
 """
 
+from __future__ import annotations
+
 import re
 
 from . import notes, values
 from .context import UNKNOWN
 from .paths import where
 from .scoring import RANK
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import _ast as ast
+
+    from .context import At, Context
+    from .visitor import Analysis, Call
+
 
 # Deleting: qualified name -> (position of the path, its keyword).
 _DELETES = {
@@ -44,9 +54,17 @@ _RM = re.compile(r"(?:^|(?<=[\s;&|(`'\"]))(?:sudo\s+)?(rm|rmdir)(?=\s)")
 _SHELL_END = re.compile(r"[;&|\n)`]")
 
 
-def path_issue(analysis, node, verb, what, path_node, deleting, report_unknown=True):
+def path_issue(
+    analysis: Context,
+    node: At,
+    verb: str,
+    what: str,
+    path_node: ast.expr,
+    deleting: bool,
+    report_unknown: bool = True,
+) -> None:
     """Report a delete / write of the path that path_node makes."""
-    worst = None
+    worst: tuple[str, str] | None = None
     for candidate in values.candidates(analysis, path_node):
         severity, description = where(values.text(analysis, candidate), analysis.cwd, deleting)
         if severity is None:
@@ -66,7 +84,7 @@ def path_issue(analysis, node, verb, what, path_node, deleting, report_unknown=T
         )
 
 
-def shell_deletes(analysis, node, text, line=None):
+def shell_deletes(analysis: Context, node: At, text: str, line: int | None = None) -> None:
     """`rm` / `rmdir` in a shell command: what it deletes."""
     if "rm" not in text:
         return
@@ -101,16 +119,19 @@ def shell_deletes(analysis, node, text, line=None):
                 )
 
 
-def check_call(analysis, call):
-    name, attr, label, func = call.name, call.attr, call.label, call.func
+def check_call(analysis: Analysis, call: Call) -> None:
+    name, attr, label = call.name, call.attr, call.label
+    receiver = call.receiver  # `obj` of `obj.attr(...)`: there when attr is
     if name in _DELETES:
         position, keyword = _DELETES[name]
         target = call.arg(position, keyword)
         if target is not None:
             path_issue(analysis, call.node, "deletes", label, target, deleting=True)
-    elif name in _OPENS or (attr == "open" and _is_path(analysis, func.value)):
+    elif name in _OPENS or (
+        attr == "open" and receiver is not None and _is_path(analysis, receiver)
+    ):
         on_path = name not in _OPENS
-        target = func.value if on_path else call.arg(0, _OPENS[name])
+        target = receiver if on_path else call.arg(0, _OPENS[name])
         mode = call.arg(0 if on_path else 1, "mode")
         mode_text = "r" if mode is None else values.text(analysis, mode)
         if target is not None:
@@ -134,10 +155,15 @@ def check_call(analysis, call):
                     deleting=False,
                 )
         notes.io(analysis, call.node, label)
-    elif attr in ("unlink", "rmdir") and not call.args and call.qual not in _DELETES:
-        path_issue(analysis, call.node, "deletes", "Path.%s()" % attr, func.value, deleting=True)
-    elif attr in ("write_text", "write_bytes"):
-        path_issue(analysis, call.node, "writes to", "Path.%s()" % attr, func.value, deleting=False)
+    elif (
+        attr in ("unlink", "rmdir")
+        and receiver is not None
+        and not call.args
+        and call.qual not in _DELETES
+    ):
+        path_issue(analysis, call.node, "deletes", "Path.%s()" % attr, receiver, deleting=True)
+    elif attr in ("write_text", "write_bytes") and receiver is not None:
+        path_issue(analysis, call.node, "writes to", "Path.%s()" % attr, receiver, deleting=False)
     elif attr in _LIBRARY_WRITES or name in ("numpy.save", "numpy.savetxt"):
         keywords = call.keywords
         target = (
@@ -159,6 +185,6 @@ def check_call(analysis, call):
             )
 
 
-def _is_path(analysis, node):
+def _is_path(analysis: Context, node: ast.expr) -> bool:
     text = values.text(analysis, node)
     return text != UNKNOWN and not text.startswith(UNKNOWN)

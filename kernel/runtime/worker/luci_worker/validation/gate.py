@@ -7,6 +7,8 @@ Python is parsed after the magic transforms, as a cell would be, and read in two
 found redacted from every message, and the score against the threshold.
 """
 
+from __future__ import annotations
+
 import _ast as ast  # the C module: `ast` itself imports contextlib & co (5 ms)
 import os
 
@@ -20,6 +22,12 @@ from .scoring import score as _score
 from .scoring import summary as _summary
 from .visitor import Analysis, visit_deep
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from .._typing import Command, Content, Issue
+
 DEFAULT_THRESHOLD = 0.8
 # The gate reads at most this much code. Past it the code is refused (a blocker), not skimmed:
 # a verdict must cover all of it, and the reading must end well inside the kernel's deadline
@@ -31,20 +39,22 @@ _PYTHON_CELLS = ("python", "time", "timeit", "capture")
 _SHELL_CELLS = ("bash", "sh", "script")
 
 
-def _threshold(value):
+def _threshold(value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
         return DEFAULT_THRESHOLD
     return min(1.0, max(0.0, float(value)))
 
 
-def _scrub(text, secrets):
+def _scrub(text: str, secrets: set[str]) -> str:
     for secret in secrets:
         if secret and secret in text:
             text = text.replace(secret, redact(secret))
     return text
 
 
-def validate(code, cwd=None, threshold=DEFAULT_THRESHOLD, namespace=None):
+def validate(
+    code: str, cwd: str | None = None, threshold: Any = DEFAULT_THRESHOLD, namespace: object = None
+) -> Content:
     """The reply content of a validate command. Never runs any of the code."""
     threshold = _threshold(threshold)
     if cwd is None:
@@ -58,7 +68,7 @@ def validate(code, cwd=None, threshold=DEFAULT_THRESHOLD, namespace=None):
     cell_magic = transform.split_cell_magic(code)
     offset = 0
     body = code
-    analysis = None
+    analysis: Analysis | None = None
     if cell_magic:
         name, line, body = cell_magic
         offset = code.count("\n") - body.count("\n")
@@ -85,18 +95,18 @@ def validate(code, cwd=None, threshold=DEFAULT_THRESHOLD, namespace=None):
         analysis = Analysis(cwd, namespace, offset)
         source = transform.transform_cell(body)
         try:
-            tree = compile(
+            tree: ast.Module = compile(
                 source, "<cell>", "exec", ast.PyCF_ONLY_AST | TOP_LEVEL_AWAIT, dont_inherit=True
             )
         except SyntaxError as exc:
-            line = exc.lineno + offset if isinstance(exc.lineno, int) else None
+            error_line = exc.lineno + offset if isinstance(exc.lineno, int) else None
             message = "The code does not parse: %s" % (exc.msg or "invalid syntax")
-            if line is not None:
+            if error_line is not None:
                 message += " (line %d%s)." % (
-                    line,
+                    error_line,
                     ", column %d" % exc.offset if isinstance(exc.offset, int) else "",
                 )
-            analysis.add("syntax", "blocker", line, message)
+            analysis.add("syntax", "blocker", error_line, message)
         except (ValueError, OverflowError, MemoryError, RecursionError) as exc:
             analysis.add("syntax", "blocker", None, "The code does not parse: %s." % exc)
         else:
@@ -112,8 +122,8 @@ def validate(code, cwd=None, threshold=DEFAULT_THRESHOLD, namespace=None):
             )
             notes.finish(analysis, code_lines)
 
-    seen = set()
-    issues = []
+    seen: set[tuple[str, str, int | None, str]] = set()
+    issues: list[Issue] = []
     for issue in analysis.issues:
         issue["message"] = _scrub(issue["message"], analysis.secrets)
         key = (issue["rule"], issue["severity"], issue["line"], issue["message"])
@@ -140,8 +150,8 @@ def validate(code, cwd=None, threshold=DEFAULT_THRESHOLD, namespace=None):
     }
 
 
-def _too_large(code, threshold):
-    issue = {
+def _too_large(code: str, threshold: float) -> Content:
+    issue: Issue = {
         "rule": "too-large",
         "severity": "blocker",
         "line": None,
@@ -159,7 +169,7 @@ def _too_large(code, threshold):
     }
 
 
-def validate_command(cmd, namespace=None):
+def validate_command(cmd: Command, namespace: object = None) -> Content:
     """{"op":"validate","id":N,"code":str,"cwd"?:str,"threshold"?:number} -> reply content."""
     cwd = cmd.get("cwd")
     return validate(

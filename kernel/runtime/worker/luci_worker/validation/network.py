@@ -5,11 +5,19 @@ Reported once per module, whether the cell imports it or calls into it, and for 
 literal given to a reader (pd.read_csv("https://..."), urlopen, requests.get...).
 """
 
+from __future__ import annotations
+
 import _ast as ast  # the C module: `ast` itself imports contextlib & co (5 ms)
 import re
 
 from . import notes, values
 from .context import UNKNOWN
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .context import Context
+    from .visitor import Analysis, Call
+
 
 _NETWORK_MODULES = frozenset(
     (
@@ -60,7 +68,7 @@ _URL_READERS = {
 _URL = re.compile(r"(?i)^\s*(?:https?|ftp|s3|gs)://([^/\s?#]*)")
 
 
-def network(analysis, node, qual, how):
+def network(analysis: Context, node: ast.AST, qual: str, how: str) -> bool:
     """Report a network module the first time it shows; True when qual is one."""
     parts = qual.split(".", 2)
     for module in (parts[0], ".".join(parts[:2])):
@@ -79,10 +87,10 @@ def network(analysis, node, qual, how):
     return False
 
 
-def visit_import(analysis, node):
+def visit_import(analysis: Analysis, node: ast.Import | ast.ImportFrom) -> None:
     if type(node) is ast.Import:
         names = [alias.name for alias in node.names]
-    elif node.level or not node.module:
+    elif type(node) is not ast.ImportFrom or node.level or not node.module:
         names = []
     else:
         names = [node.module] + [node.module + "." + alias.name for alias in node.names]
@@ -90,7 +98,7 @@ def visit_import(analysis, node):
         network(analysis, node, name, "imports")
 
 
-def check_call(analysis, call):
+def check_call(analysis: Analysis, call: Call) -> None:
     name, node, label, func = call.name, call.node, call.label, call.func
     if name and network(analysis, node, name, "calls"):
         notes.io(analysis, node, label)

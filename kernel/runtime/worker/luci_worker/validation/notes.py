@@ -6,11 +6,19 @@ long-cell (many lines and no function or class), interactive-input (input() / ge
 answers in a headless run).
 """
 
+from __future__ import annotations
+
 import _ast as ast  # the C module: `ast` itself imports contextlib & co (5 ms)
 
 from . import values
 from .context import show
 from .credentials import secret_name
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .context import Context
+    from .visitor import Analysis, Call
+
 
 LONG_CELL_LINES = 80
 
@@ -55,15 +63,16 @@ _IO_METHODS = {
 _LOG_METHODS = {"debug", "info", "warning", "warn", "error", "critical", "exception", "log"}
 
 
-def io(analysis, node, label):
+def io(analysis: Context, node: ast.stmt | ast.expr, label: str) -> None:
     """A file or network call: remember the first one outside a try (no-error-handling)."""
     if analysis.try_depth == 0 and analysis.io_unprotected is None:
         analysis.io_unprotected = (node.lineno + analysis.offset, label)
 
 
-def visit_try(analysis, node):
+def visit_try(analysis: Analysis, node: ast.Try) -> None:
     protected = bool(node.handlers)
     analysis.try_depth += protected
+    child: ast.AST
     for child in node.body:
         analysis.visit(child)
     analysis.try_depth -= protected
@@ -71,7 +80,7 @@ def visit_try(analysis, node):
         analysis.visit(child)
 
 
-def visit_handler(analysis, node):
+def visit_handler(analysis: Analysis, node: ast.ExceptHandler) -> None:
     body = node.body
     silent = all(
         type(statement) is ast.Pass
@@ -96,8 +105,8 @@ def visit_handler(analysis, node):
     analysis.children(node)
 
 
-def check_call(analysis, call):
-    name, attr, label, node, func = call.name, call.attr, call.label, call.node, call.func
+def check_call(analysis: Analysis, call: Call) -> None:
+    name, attr, label, node, receiver = call.name, call.attr, call.label, call.node, call.receiver
     if attr in _IO_METHODS or name in ("numpy.load", "numpy.save"):
         io(analysis, node, label)
     if name in ("input", "getpass.getpass", "builtins.input"):
@@ -108,7 +117,9 @@ def check_call(analysis, call):
             "%s waits for someone to type an answer; in a headless run (nbconvert, "
             "papermill, a scheduled job) no one does." % label,
         )
-    if name == "print" or (attr in _LOG_METHODS and _is_logger(analysis, func.value)):
+    if name == "print" or (
+        attr in _LOG_METHODS and receiver is not None and _is_logger(analysis, receiver)
+    ):
         leaked = [
             n
             for a in list(call.args) + list(call.keywords.values())
@@ -125,7 +136,7 @@ def check_call(analysis, call):
             )
 
 
-def _is_logger(analysis, node):
+def _is_logger(analysis: Context, node: ast.expr) -> bool:
     qual = values.qual(analysis, node)
     if qual and qual.split(".")[0] == "logging":
         return True
@@ -133,30 +144,29 @@ def _is_logger(analysis, node):
     return "log" in name.lower()
 
 
-def _names_in(node):
+def _names_in(node: ast.expr) -> list[str]:
     """Names whose value an expression shows (print(x), f"{x}", "a" + x, str(x))."""
-    kind = type(node)
-    if kind is ast.Name:
+    if type(node) is ast.Name:
         return [node.id]
-    if kind is ast.Attribute:
+    if type(node) is ast.Attribute:
         return [node.attr]
-    if kind is ast.JoinedStr:
+    if type(node) is ast.JoinedStr:
         return [
             n
             for part in node.values
             if type(part) is ast.FormattedValue
             for n in _names_in(part.value)
         ]
-    if kind is ast.BinOp:
+    if type(node) is ast.BinOp:
         return _names_in(node.left) + _names_in(node.right)
-    if kind in (ast.Tuple, ast.List):
+    if type(node) is ast.Tuple or type(node) is ast.List:
         return [n for item in node.elts for n in _names_in(item)]
-    if kind is ast.Call and type(node.func) is ast.Name and node.func.id in ("str", "repr"):
+    if type(node) is ast.Call and type(node.func) is ast.Name and node.func.id in ("str", "repr"):
         return [n for item in node.args for n in _names_in(item)]
     return []
 
 
-def finish(analysis, code_lines):
+def finish(analysis: Context, code_lines: int) -> None:
     """The notes about the cell as a whole, once the tree has been walked."""
     if analysis.io_unprotected is not None:
         line, label = analysis.io_unprotected

@@ -7,6 +7,8 @@ run time with no literal start to show where it is, is medium; anything inside t
 directory, or made by the tempfile module, is fine.
 """
 
+from __future__ import annotations
+
 import posixpath
 import re
 
@@ -73,7 +75,7 @@ TEMPFILE = {
 CWD = {"os.getcwd", "pathlib.Path.cwd", "os.curdir"}
 
 
-def join(left, right):
+def join(left: str, right: str) -> str:
     """os.path.join / Path's `/` on two texts."""
     if right.startswith(("/", "~", TEMP)):
         return right
@@ -86,7 +88,7 @@ def join(left, right):
     return left.rstrip("/") + "/" + right
 
 
-def where(path, cwd, deleting=False):
+def where(path: str, cwd: str | None, deleting: bool = False) -> tuple[str | None, str]:
     """(severity or None, description) of a path text; cwd is normalised, or None."""
     if path.startswith(TEMP):
         return None, ""

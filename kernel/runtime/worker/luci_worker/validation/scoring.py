@@ -5,6 +5,12 @@ at most 0.05, so notes alone never fail a cell), floored at 0; any blocker makes
 arithmetic is done in thousandths, so the score is exact (1 - 0.1 - 0.1 == 0.8).
 """
 
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .._typing import Issue
+
 SEVERITIES = ("blocker", "high", "medium", "low", "note")
 PENALTY = {"high": 300, "medium": 100, "low": 30, "note": 10}  # thousandths
 NOTES_CAP = 50
@@ -12,7 +18,7 @@ NOTES_CAP = 50
 RANK = {name: i for i, name in enumerate(SEVERITIES)}
 
 
-def score(issues):
+def score(issues: list[Issue]) -> int:
     """The score in thousandths."""
     if any(issue["severity"] == "blocker" for issue in issues):
         return 0
@@ -21,7 +27,7 @@ def score(issues):
     return max(0, 1000 - total - min(notes, NOTES_CAP))
 
 
-def summary(score, threshold, passed, issues):
+def summary(score: float, threshold: float, passed: bool, issues: list[Issue]) -> str:
     head = "Score %.2f (threshold %.2f): " % (score, threshold)
     if not issues:
         return head + "passed, no issues found."

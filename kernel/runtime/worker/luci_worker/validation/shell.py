@@ -6,9 +6,16 @@ with a list of arguments and no shell is only low. Whatever the command deletes 
 by files.shell_deletes().
 """
 
+from __future__ import annotations
+
 import _ast as ast  # the C module: `ast` itself imports contextlib & co (5 ms)
 
 from . import files, values
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .visitor import Analysis, Call
+
 
 _SHELL_CALLS = {
     "os.system",
@@ -51,7 +58,7 @@ _PROGRAM_CALLS = {
 }
 
 
-def check_call(analysis, call):
+def check_call(analysis: Analysis, call: Call) -> bool:
     """Report the call; True when it starts a program (the file rules then do not look)."""
     name, label, node = call.name, call.label, call.node
     if name in _SHELL_CALLS or name.startswith("commands."):
@@ -91,7 +98,7 @@ def check_call(analysis, call):
     return False
 
 
-def shell_line(analysis, node):
+def shell_line(analysis: Analysis, node: ast.Call) -> None:
     """`!cmd` (transform.py made it `__luci_shell__('cmd')`)."""
     if not node.args or type(node.args[0]) is not ast.Constant:
         return

@@ -6,6 +6,8 @@ text(): the string an expression makes (often a path), with context.UNKNOWN for 
 known only at run time. Both stop at a small depth: a guess, never a loop.
 """
 
+from __future__ import annotations
+
 import _ast as ast  # the C module: `ast` itself imports contextlib & co (5 ms)
 import re
 import types
@@ -13,28 +15,31 @@ import types
 from .context import TEMP, UNKNOWN
 from .paths import CWD, PATH_CONSTRUCTORS, PATH_METHODS_SAME, PATH_SAME, TEMPFILE, join
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .context import Context
+
 _FORMAT_FIELD = re.compile(r"\{[^{}]*\}")
 
 
-def qual(analysis, node, depth=0):
+def qual(analysis: Context, node: ast.expr, depth: int = 0) -> str | None:
     """The dotted name a call goes to (`sp.run` -> "subprocess.run"), or None."""
     if depth > 20:
         return None
-    kind = type(node)
-    if kind is ast.Name:
+    if type(node) is ast.Name:
         name = node.id
         if name in analysis.aliases:
             return analysis.aliases[name]
         if name in analysis.bindings:
             return None  # a local name, not a builtin
         return _namespace_qual(analysis, name)
-    if kind is ast.Attribute:
+    if type(node) is ast.Attribute:
         base = qual(analysis, node.value, depth + 1)
         return None if base is None else base + "." + node.attr
     return None
 
 
-def _namespace_qual(analysis, name):
+def _namespace_qual(analysis: Context, name: str) -> str | None:
     """A name bound by an earlier cell: a module or a module's function. Never runs code.
 
     Only type() is asked of the value, never isinstance(): isinstance reads `__class__`, which
@@ -59,25 +64,24 @@ def _namespace_qual(analysis, name):
     return None
 
 
-def text(analysis, node, depth=0):
+def text(analysis: Context, node: ast.expr, depth: int = 0) -> str:
     """The string an expression makes, with UNKNOWN for the parts known only at run time
     (and TEMP first for a path from the tempfile module)."""
     if depth > 12:
         return UNKNOWN
-    kind = type(node)
-    if kind is ast.Constant:
+    if type(node) is ast.Constant:
         value = node.value
         if isinstance(value, str):
             return value
         if isinstance(value, bytes):
             return value.decode("latin-1")
         return UNKNOWN if value is None else str(value)
-    if kind is ast.JoinedStr:
+    if type(node) is ast.JoinedStr:
         return "".join(
             part.value if type(part) is ast.Constant and isinstance(part.value, str) else UNKNOWN
             for part in node.values
         )
-    if kind is ast.Name:
+    if type(node) is ast.Name:
         values = analysis.bindings.get(node.id)
         if values is None:
             if node.id in analysis.aliases:
@@ -87,7 +91,7 @@ def text(analysis, node, depth=0):
         if len(values) == 1 and values[0] is not None:
             return text(analysis, values[0], depth + 1)
         return UNKNOWN
-    if kind is ast.BinOp:
+    if type(node) is ast.BinOp:
         op = type(node.op)
         if op is ast.Add:
             return text(analysis, node.left, depth + 1) + text(analysis, node.right, depth + 1)
@@ -98,9 +102,9 @@ def text(analysis, node, depth=0):
             cut = left.find("%")
             return left if cut < 0 else left[:cut] + UNKNOWN
         return UNKNOWN
-    if kind in (ast.List, ast.Tuple):
+    if type(node) is ast.List or type(node) is ast.Tuple:
         return " ".join(text(analysis, item, depth + 1) for item in node.elts)
-    if kind is ast.Attribute:
+    if type(node) is ast.Attribute:
         if qual(analysis, node) == "os.curdir":
             return "."
         if node.attr in ("name", "parent"):
@@ -108,12 +112,12 @@ def text(analysis, node, depth=0):
             if base.startswith(TEMP):
                 return TEMP
         return UNKNOWN
-    if kind is ast.Call:
+    if type(node) is ast.Call:
         return _call_text(analysis, node, depth)
     return UNKNOWN
 
 
-def _call_text(analysis, node, depth):
+def _call_text(analysis: Context, node: ast.Call, depth: int) -> str:
     call_qual = qual(analysis, node.func)
     args = node.args
     if call_qual in PATH_CONSTRUCTORS:
@@ -143,28 +147,26 @@ def _call_text(analysis, node, depth):
             return result
         if attr == "format" and type(receiver) is ast.Constant:
             return _FORMAT_FIELD.sub(UNKNOWN, str(receiver.value))
+        items = args[0] if len(args) == 1 else None
         if (
             attr == "join"
             and type(receiver) is ast.Constant
-            and len(args) == 1
-            and type(args[0]) in (ast.List, ast.Tuple)
+            and (type(items) is ast.List or type(items) is ast.Tuple)
         ):
-            return str(receiver.value).join(
-                text(analysis, item, depth + 1) for item in args[0].elts
-            )
+            return str(receiver.value).join(text(analysis, item, depth + 1) for item in items.elts)
     return UNKNOWN
 
 
-def candidates(analysis, node):
+def candidates(analysis: Context, node: ast.expr) -> list[ast.expr]:
     """The expressions a Name may stand for (each of its bindings), else [node]."""
     if type(node) is ast.Name and node.id not in analysis.aliases:
         values = analysis.bindings.get(node.id)
         if values and len(values) > 1 and all(v is not None for v in values):
-            return values
+            return [v for v in values if v is not None]
     return [node]
 
 
-def dotted(node):
+def dotted(node: ast.expr) -> str:
     """`df.to_csv` as written (for messages)."""
     if type(node) is ast.Name:
         return node.id
@@ -173,7 +175,7 @@ def dotted(node):
     return "\u2026"
 
 
-def truthy(node, unknown=False):
+def truthy(node: ast.expr | None, unknown: bool = False) -> bool:
     """Is a keyword's value true? (unknown: what to say when it is not a constant)"""
     if node is None:
         return False

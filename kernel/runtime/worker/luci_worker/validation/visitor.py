@@ -6,6 +6,8 @@ every rule family in turn, in a fixed order: some stop the others (eval & co are
 further; a program that is started is not also judged as a file operation).
 """
 
+from __future__ import annotations
+
 import _ast as ast  # the C module: `ast` itself imports contextlib & co (5 ms)
 import sys
 
@@ -13,41 +15,48 @@ from .. import transform
 from . import credentials, dynamic_code, files, network, notes, shell, values
 from .context import TOP_LEVEL_AWAIT, Context
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable
+
+    Handler = Callable[["Analysis", Any], None]
+
 _TRY = tuple(getattr(ast, name) for name in ("Try", "TryStar") if hasattr(ast, name))
 
 
 class Call:
     """One call as the rule modules read it."""
 
-    __slots__ = ("node", "func", "qual", "name", "attr", "args", "keywords", "label")
+    __slots__ = ("node", "func", "qual", "name", "attr", "receiver", "args", "keywords", "label")
 
-    def __init__(self, analysis, node):
+    def __init__(self, analysis: Context, node: ast.Call) -> None:
         func = node.func
         self.node = node
         self.func = func
         self.qual = values.qual(analysis, func)
         self.name = self.qual or ""
         self.attr = func.attr if type(func) is ast.Attribute else None
+        self.receiver = func.value if type(func) is ast.Attribute else None  # `obj` of obj.attr()
         self.args = node.args
         self.keywords = {kw.arg: kw.value for kw in node.keywords if kw.arg}
         self.label = (self.qual or values.dotted(func)) + "()"
 
-    def arg(self, position, keyword):
+    def arg(self, position: int | None, keyword: str | None) -> ast.expr | None:
         """The argument at a position, or given by keyword; None if absent."""
         if position is not None and len(self.args) > position:
             return self.args[position]
-        return self.keywords.get(keyword)
+        return self.keywords.get(keyword) if keyword is not None else None
 
 
 class Analysis(Context):
-    def visit(self, node):
+    def visit(self, node: ast.AST) -> None:
         handler = HANDLERS.get(type(node))
         if handler is not None:
             handler(self, node)
         else:
             self.children(node)
 
-    def children(self, node):
+    def children(self, node: ast.AST) -> None:
         for name in node._fields:
             if name == "ctx":
                 continue
@@ -60,12 +69,12 @@ class Analysis(Context):
                 self.visit(value)
 
 
-def _visit_call(analysis, node):
+def _visit_call(analysis: Analysis, node: ast.Call) -> None:
     _check_call(analysis, node)
     analysis.children(node)
 
 
-def _check_call(analysis, node):
+def _check_call(analysis: Analysis, node: ast.Call) -> None:
     call = Call(analysis, node)
     credentials.check_call(analysis, call)
     if dynamic_code.check_call(analysis, call):
@@ -82,11 +91,14 @@ def _check_call(analysis, node):
     notes.check_call(analysis, call)
 
 
-def _magic_line(analysis, node):
+def _magic_line(analysis: Analysis, node: ast.Call) -> None:
     """`%name args` (transform.py made it `__luci_magic__('name', 'args')`)."""
-    if len(node.args) < 2 or any(type(a) is not ast.Constant for a in node.args[:2]):
+    if len(node.args) < 2:
         return
-    name, line = str(node.args[0].value), str(node.args[1].value)
+    first, second = node.args[0], node.args[1]
+    if type(first) is not ast.Constant or type(second) is not ast.Constant:
+        return
+    name, line = str(first.value), str(second.value)
     if name in ("rm", "rmdir"):
         files.shell_deletes(analysis, node, name + " " + line)
     elif name == "env":
@@ -95,10 +107,10 @@ def _magic_line(analysis, node):
         _nested(analysis, node, line)
 
 
-def _nested(analysis, node, source):
+def _nested(analysis: Analysis, node: ast.Call, source: str) -> None:
     """The Python code of a `%time` / `%timeit` line."""
     try:
-        tree = compile(
+        tree: ast.Module = compile(
             source, "<line>", "exec", ast.PyCF_ONLY_AST | TOP_LEVEL_AWAIT, dont_inherit=True
         )
     except (SyntaxError, ValueError, OverflowError):
@@ -111,7 +123,7 @@ def _nested(analysis, node, source):
         analysis.offset = offset
 
 
-HANDLERS = {
+HANDLERS: dict[type[ast.AST], Handler] = {
     ast.Constant: credentials.visit_constant,
     ast.JoinedStr: credentials.visit_joined,
     ast.ExceptHandler: notes.visit_handler,
@@ -127,7 +139,7 @@ for _kind in _TRY:
     HANDLERS[_kind] = notes.visit_try
 
 
-def visit_deep(analysis, tree):
+def visit_deep(analysis: Analysis, tree: ast.AST) -> None:
     """analysis.visit(tree); for a very deep tree (a sum of 800 terms) once more, from the
     same start, with a higher recursion limit (the parser accepted the tree: it is finite)."""
     issues = len(analysis.issues)
