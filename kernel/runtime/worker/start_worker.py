@@ -10,7 +10,7 @@ import os
 import sys
 
 
-def _start():
+def _start() -> None:
     here = os.path.dirname(os.path.abspath(__file__))
     # `python start_worker.py` already puts `here` at sys.path[0]; make sure of it for other
     # launch styles (runpy, a symlinked file) before importing our package.

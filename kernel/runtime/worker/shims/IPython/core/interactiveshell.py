@@ -9,5 +9,5 @@ class InteractiveShell:
     ast_node_interactivity = "last_expr"
 
     @classmethod
-    def initialized(cls):
+    def initialized(cls) -> bool:
         return False
