@@ -259,22 +259,8 @@ async function remove(args: string[]): Promise<number> {
   return 0;
 }
 
-interface ServeModule {
-  runModelServe(args: string[]): Promise<number>;
-}
-
 async function serve(args: string[]): Promise<number> {
-  // The server lives in local-model/server/ (written separately); a computed specifier keeps
-  // this file compiling whether or not that module is in the tree yet.
-  const specifier = "../local-model/server/serve-command.js";
-  let module: ServeModule;
-  try {
-    module = (await import(specifier)) as ServeModule;
-  } catch (error) {
-    const missing = (error as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND" && (error as Error).message.includes("serve-command");
-    if (!missing) throw error;
-    process.stderr.write("luci model serve: this build of Luci has no model server\n");
-    return 1;
-  }
-  return module.runModelServe(args);
+  // Loaded only here: the server brings node-llama-cpp, which no other command needs.
+  const { runModelServe } = await import("../local-model/server/serve-command.js");
+  return runModelServe(args);
 }

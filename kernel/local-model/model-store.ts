@@ -16,6 +16,7 @@ import { catalogueEntry, CATALOGUE, defaultEntry, type CatalogueEntry } from "./
 import { sha256File } from "./file-hash.js";
 import { isObject, readJson, writeJsonAtomic } from "../common/json-file.js";
 import { luciDataDir } from "../common/user-data.js";
+import { errorMessage } from "../common/errors.js";
 
 export function modelsDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.LUCI_MODELS_DIR) return resolve(env.LUCI_MODELS_DIR);
@@ -159,7 +160,7 @@ export async function verifyInstalled(entry: CatalogueEntry, dir: string, option
 }
 
 /** How a catalogue model stands in the store, without reading the file (see verifyInstalled). */
-export type ModelState =
+type ModelState =
   /** Its stamp holds: verified. */
   | "verified"
   /** The right size, not (or no longer) verified: the next use hashes it. */
@@ -242,6 +243,6 @@ export async function removeModel(entry: CatalogueEntry, dir: string): Promise<R
     );
   } catch (error) {
     if (error instanceof LockTimeoutError) return { ok: false, message: `a pull of ${entry.name} is running (${error.message}); try again when it ends` };
-    return { ok: false, message: `could not remove ${entry.name}: ${(error as Error).message}` };
+    return { ok: false, message: `could not remove ${entry.name}: ${errorMessage(error)}` };
   }
 }

@@ -17,7 +17,7 @@ import { ProgressMeter, type ProgressListener } from "./pull/progress.js";
 import { megabytes, type SourceContext, type SourceOutcome, type VerifiableEntry } from "./pull/source-context.js";
 import { downloadFromUrl, urlSourceName } from "./pull/url-source.js";
 
-export type { PullProgress, ProgressListener } from "./pull/progress.js";
+export type { PullProgress } from "./pull/progress.js";
 export { describePullProgress, formatBytes } from "./pull/progress.js";
 
 export interface PullOptions {
@@ -36,7 +36,7 @@ export interface PullOptions {
   timeouts?: { connectMs?: number; responseMs?: number; idleMs?: number };
 }
 
-export interface SourceFailure {
+interface SourceFailure {
   /** The source in words: "huggingface.co", "the package index pypi.org". */
   source: string;
   error: string;

@@ -114,7 +114,7 @@ function host(url: string): string {
 }
 
 /** A network error in words. */
-export function describeNetworkError(error: NodeJS.ErrnoException, hostName: string, signal?: AbortSignal): string {
+function describeNetworkError(error: NodeJS.ErrnoException, hostName: string, signal?: AbortSignal): string {
   if (signal?.aborted || error.name === "AbortError") return "interrupted";
   switch (error.code) {
     case "ENOTFOUND":

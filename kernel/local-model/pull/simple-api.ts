@@ -6,8 +6,9 @@ import type { IndexPart } from "../catalogue.js";
 import { isObject } from "../../common/json-file.js";
 import { httpGet, type HttpGetOptions } from "./http-get.js";
 import { describeStatus } from "./source-context.js";
+import { errorMessage } from "../../common/errors.js";
 
-export const DEFAULT_INDEX_URL = "https://pypi.org/simple";
+const DEFAULT_INDEX_URL = "https://pypi.org/simple";
 
 /** LUCI_INDEX_URL (the index Luci installs packages from), else PyPI. */
 export function indexUrl(env: NodeJS.ProcessEnv): string {
@@ -31,7 +32,7 @@ interface Listed {
 }
 
 /** PEP 503 normalisation of a project name. */
-export function normalise(name: string): string {
+function normalise(name: string): string {
   return name.replace(/[-_.]+/g, "-").toLowerCase();
 }
 
@@ -58,7 +59,7 @@ export async function findWheel(
     }
   } catch (error) {
     response.body.destroy();
-    return { ok: false, error: `reading ${pageUrl}: ${(error as Error).message}`, aborted: http.signal?.aborted === true };
+    return { ok: false, error: `reading ${pageUrl}: ${errorMessage(error)}`, aborted: http.signal?.aborted === true };
   }
   const type = String(response.headers["content-type"] ?? "");
   const files = type.includes("json") ? fromJson(text) : fromHtml(text);

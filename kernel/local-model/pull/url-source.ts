@@ -7,6 +7,7 @@ import { pipeline } from "node:stream/promises";
 import type { UrlSource } from "../catalogue.js";
 import { httpGet, type HttpResponse } from "./http-get.js";
 import { describeStatus, megabytes, type SourceContext, type SourceOutcome } from "./source-context.js";
+import { errorMessage } from "../../common/errors.js";
 
 const CHECKPOINT_BYTES = 32 * 1024 * 1024;
 
@@ -105,7 +106,7 @@ async function receive(response: HttpResponse, source: UrlSource, ctx: SourceCon
     }
     return {
       ok: false,
-      error: `the download stopped at ${megabytes(start + written)} of ${megabytes(entry.size)} (${(error as Error).message})`,
+      error: `the download stopped at ${megabytes(start + written)} of ${megabytes(entry.size)} (${errorMessage(error)})`,
       aborted: false,
     };
   }

@@ -13,6 +13,7 @@ import { open } from "node:fs/promises";
 import { Readable, Transform, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { crc32, createInflateRaw } from "node:zlib";
+import { errorMessage } from "../../common/errors.js";
 
 export interface ZipMember {
   name: string;
@@ -154,6 +155,6 @@ export async function extractMember(
     return { ok: true };
   } catch (error) {
     if (signal?.aborted) throw error;
-    return { ok: false, error: (error as Error).message };
+    return { ok: false, error: errorMessage(error) };
   }
 }

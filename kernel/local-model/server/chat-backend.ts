@@ -21,7 +21,7 @@ export interface GenerationRequest {
   seed: number | undefined;
 }
 
-export type FinishReason = "stop" | "length";
+type FinishReason = "stop" | "length";
 
 export interface Usage {
   promptTokens: number;

@@ -4,6 +4,7 @@
 // seed. Anything else OpenAI defines is accepted and ignored, as other local servers do; what
 // cannot be honoured (images, tool results, n > 1) is refused. Errors are values, each naming
 // the parameter at fault, as OpenAI's 400 answers do.
+import { isObject } from "../../common/json-file.js";
 import type { ChatMessage, ChatRole } from "./chat-backend.js";
 
 export interface ChatCompletionRequest {
@@ -18,17 +19,17 @@ export interface ChatCompletionRequest {
   seed: number | undefined;
 }
 
-export type RequestError = { ok: false; message: string; param: string | null };
+type RequestError = { ok: false; message: string; param: string | null };
 export type ParsedRequest = { ok: true; request: ChatCompletionRequest } | RequestError;
 
 /** llama.cpp's server uses 0.8 when a request names no temperature; so does this one. */
-export const DEFAULT_TEMPERATURE = 0.8;
+const DEFAULT_TEMPERATURE = 0.8;
 
 const ROLES: Record<string, ChatRole> = { system: "system", developer: "system", user: "user", assistant: "assistant" };
 
 export function parseChatRequest(body: unknown): ParsedRequest {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) return fail("The body must be a JSON object.", null);
-  const input = body as Record<string, unknown>;
+  if (!isObject(body)) return fail("The body must be a JSON object.", null);
+  const input = body;
 
   if (!Array.isArray(input.messages) || input.messages.length === 0) return fail("'messages' must be a non-empty array.", "messages");
   const messages: ChatMessage[] = [];
@@ -38,32 +39,32 @@ export function parseChatRequest(body: unknown): ParsedRequest {
     messages.push(message.message);
   }
 
-  const model = optional(input.model, "string");
+  const model = optionalString(input.model);
   if (model === null) return fail("'model' must be a string.", "model");
-  const stream = optional(input.stream, "boolean");
+  const stream = optionalBoolean(input.stream);
   if (stream === null) return fail("'stream' must be a boolean.", "stream");
   let includeUsage = false;
   if (input.stream_options !== undefined && input.stream_options !== null) {
-    if (typeof input.stream_options !== "object") return fail("'stream_options' must be an object.", "stream_options");
-    const flag = optional((input.stream_options as Record<string, unknown>).include_usage, "boolean");
+    if (!isObject(input.stream_options)) return fail("'stream_options' must be an object.", "stream_options");
+    const flag = optionalBoolean(input.stream_options.include_usage);
     if (flag === null) return fail("'stream_options.include_usage' must be a boolean.", "stream_options.include_usage");
     includeUsage = flag ?? false;
   }
 
   const maxTokensParam = input.max_completion_tokens !== undefined && input.max_completion_tokens !== null ? "max_completion_tokens" : "max_tokens";
-  const maxTokens = optional(input[maxTokensParam], "number");
+  const maxTokens = optionalNumber(input[maxTokensParam]);
   if (maxTokens === null || (maxTokens !== undefined && (!Number.isInteger(maxTokens) || maxTokens < 1))) {
     return fail(`'${maxTokensParam}' must be a whole number of at least 1.`, maxTokensParam);
   }
-  const temperature = optional(input.temperature, "number");
+  const temperature = optionalNumber(input.temperature);
   if (temperature === null || (temperature !== undefined && (temperature < 0 || temperature > 2))) {
     return fail("'temperature' must be a number from 0 to 2.", "temperature");
   }
-  const topP = optional(input.top_p, "number");
+  const topP = optionalNumber(input.top_p);
   if (topP === null || (topP !== undefined && (topP <= 0 || topP > 1))) return fail("'top_p' must be a number above 0 and at most 1.", "top_p");
-  const seed = optional(input.seed, "number");
+  const seed = optionalNumber(input.seed);
   if (seed === null || (seed !== undefined && !Number.isInteger(seed))) return fail("'seed' must be a whole number.", "seed");
-  const n = optional(input.n, "number");
+  const n = optionalNumber(input.n);
   if (n === null || (n !== undefined && n !== 1)) return fail("Only n = 1 is supported.", "n");
 
   const stop = parseStop(input.stop);
@@ -86,8 +87,8 @@ export function parseChatRequest(body: unknown): ParsedRequest {
 }
 
 function parseMessage(item: unknown, where: string): { ok: true; message: ChatMessage } | RequestError {
-  if (typeof item !== "object" || item === null) return fail(`'${where}' must be an object.`, where);
-  const { role, content } = item as Record<string, unknown>;
+  if (!isObject(item)) return fail(`'${where}' must be an object.`, where);
+  const { role, content } = item;
   const mapped = typeof role === "string" ? ROLES[role] : undefined;
   if (!mapped) {
     return fail(`'${where}.role' must be system, developer, user or assistant (got ${JSON.stringify(role)}).`, `${where}.role`);
@@ -104,8 +105,8 @@ function contentText(content: unknown): string | undefined {
   if (!Array.isArray(content)) return undefined;
   let text = "";
   for (const part of content) {
-    if (typeof part !== "object" || part === null) return undefined;
-    const { type, text: partText } = part as Record<string, unknown>;
+    if (!isObject(part)) return undefined;
+    const { type, text: partText } = part;
     if (type !== "text" || typeof partText !== "string") return undefined;
     text += partText;
   }
@@ -116,17 +117,24 @@ function parseStop(stop: unknown): string[] | undefined {
   if (stop === undefined || stop === null) return [];
   if (typeof stop === "string") return stop ? [stop] : [];
   if (!Array.isArray(stop) || stop.length > 4 || !stop.every((s) => typeof s === "string")) return undefined;
-  return (stop as string[]).filter((s) => s !== "");
+  return stop.filter((s) => s !== "");
 }
 
-/** The value when of the type, undefined when absent (or null), null when of another type. */
-function optional<T extends "string" | "number" | "boolean">(
-  value: unknown,
-  type: T,
-): (T extends "string" ? string : T extends "number" ? number : boolean) | undefined | null {
+// Each gives the value when it is of the type, undefined when absent (or null), null when it
+// is of another type.
+function optionalString(value: unknown): string | undefined | null {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== type || (type === "number" && !Number.isFinite(value))) return null;
-  return value as T extends "string" ? string : T extends "number" ? number : boolean;
+  return typeof value === "string" ? value : null;
+}
+
+function optionalNumber(value: unknown): number | undefined | null {
+  if (value === undefined || value === null) return undefined;
+  return typeof value === "number" && Number.isFinite(value) ? value : null;
+}
+
+function optionalBoolean(value: unknown): boolean | undefined | null {
+  if (value === undefined || value === null) return undefined;
+  return typeof value === "boolean" ? value : null;
 }
 
 function fail(message: string, param: string | null): RequestError {

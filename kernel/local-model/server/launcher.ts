@@ -15,6 +15,7 @@ import { withLock } from "../../common/file-lock.js";
 import { ensureRuntimeDir, readRuntimeFile, runtimeDir, runtimeFilePath, type RuntimeInfo } from "./runtime-file.js";
 import { idleSeconds } from "./server-settings.js";
 import { CellFailure } from "../../core/cell-failure.js";
+import { isObject } from "../../common/json-file.js";
 
 export interface EnsureModelServerOptions {
   /** The GGUF file the server must run. */
@@ -44,7 +45,7 @@ export interface ModelEndpoint {
 }
 
 /** The server could not be started or did not answer; the message says why, in plain words. */
-export class ModelServerError extends CellFailure {
+class ModelServerError extends CellFailure {
   constructor(message: string) {
     super("ModelServerError", message);
   }
@@ -92,7 +93,8 @@ export async function ensureModelServer(options: EnsureModelServerOptions): Prom
 function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   work.catch(() => {});
   return new Promise<T>((resolve, reject) => {
-    const abort = () => reject(signal.reason);
+    // The reason abort() was given: an AbortError (a DOMException, an Error) when it was given none.
+    const abort = () => reject(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
     if (signal.aborted) return abort();
     signal.addEventListener("abort", abort, { once: true });
     work.then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
@@ -126,8 +128,9 @@ async function listModels(info: RuntimeInfo): Promise<string[] | "loading" | und
     });
     if (response.status === 503) return "loading";
     if (!response.ok) return undefined;
-    const body = (await response.json()) as { data?: { id?: unknown }[] };
-    return (body.data ?? []).map((model) => String(model.id));
+    const body: unknown = await response.json();
+    const models: unknown[] = isObject(body) && Array.isArray(body.data) ? body.data : [];
+    return models.map((model) => String(isObject(model) ? model.id : undefined));
   } catch {
     return undefined;
   }

@@ -6,10 +6,11 @@
 // next request starts. Every answer that is not a success is OpenAI's error JSON.
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { ChatBackend, GenerationOutcome, Usage } from "./chat-backend.js";
 import { parseChatRequest, type ChatCompletionRequest } from "./chat-request.js";
 import { GenerationQueue } from "./generation-queue.js";
+import { errorMessage, errorStack } from "../../common/errors.js";
+import { listeningPort } from "../../common/listening-port.js";
 
 export interface OpenAiServerOptions {
   /** The bearer token every request must carry. */
@@ -27,7 +28,7 @@ export interface OpenAiServerOptions {
   keepAliveMs?: number;
 }
 
-export type CompletionOutcome = "stop" | "length" | "aborted" | "dropped" | "error";
+type CompletionOutcome = "stop" | "length" | "aborted" | "dropped" | "error";
 
 export interface CompletionSummary {
   number: number;
@@ -35,7 +36,7 @@ export interface CompletionSummary {
   usage?: Usage;
 }
 
-export interface ServerStats {
+interface ServerStats {
   ready: boolean;
   /** A generation runs now. */
   generating: boolean;
@@ -73,7 +74,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions): Promise<O
       resolve();
     });
   });
-  const port = (server.address() as AddressInfo).port;
+  const port = listeningPort(server);
   return {
     port,
     baseUrl: `http://${HOST}:${port}/v1`,
@@ -136,8 +137,8 @@ class Handler {
     try {
       await this.route(req, res);
     } catch (err) {
-      this.log(`${req.method} ${req.url}: ${(err as Error).stack ?? String(err)}`);
-      if (!res.headersSent) sendError(res, { status: 500, message: `The server failed: ${(err as Error).message}`, type: "server_error", code: null });
+      this.log(`${req.method} ${req.url}: ${errorStack(err)}`);
+      if (!res.headersSent) sendError(res, { status: 500, message: `The server failed: ${errorMessage(err)}`, type: "server_error", code: null });
       else res.end();
     }
   }
@@ -237,9 +238,9 @@ class Handler {
       this.options.onCompletionEnd?.(summary);
     } catch (err) {
       this.count({ number, outcome: "error" });
-      this.log(`#${number} failed: ${(err as Error).message}`);
+      this.log(`#${number} failed: ${errorMessage(err)}`);
       this.options.onCompletionEnd?.({ number, outcome: "error" });
-      answer.fail(`The model failed: ${(err as Error).message}`);
+      answer.fail(`The model failed: ${errorMessage(err)}`);
     } finally {
       this.controllers.delete(controller);
     }
@@ -392,7 +393,7 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Body> {
   try {
     return { ok: true, value: JSON.parse(Buffer.concat(chunks).toString("utf8")) };
   } catch (err) {
-    return { ok: false, error: { status: 400, message: `The body is not valid JSON: ${(err as Error).message}`, type: "invalid_request_error", code: null } };
+    return { ok: false, error: { status: 400, message: `The body is not valid JSON: ${errorMessage(err)}`, type: "invalid_request_error", code: null } };
   }
 }
 

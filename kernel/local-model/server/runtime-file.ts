@@ -6,6 +6,7 @@
 import { chmodSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { luciDataDir } from "../../common/user-data.js";
+import { isObject } from "../../common/json-file.js";
 
 export interface RuntimeInfo {
   pid: number;
@@ -46,15 +47,14 @@ export function readRuntimeFile(path: string): RuntimeInfo | undefined {
   return parseRuntimeInfo(raw);
 }
 
-export function parseRuntimeInfo(raw: unknown): RuntimeInfo | undefined {
-  if (typeof raw !== "object" || raw === null) return undefined;
-  const info = raw as Record<string, unknown>;
-  const { pid, port, token, model, modelFile, startedAt } = info;
-  if (!Number.isInteger(pid) || (pid as number) <= 0) return undefined;
-  if (!Number.isInteger(port) || (port as number) <= 0 || (port as number) > 65535) return undefined;
+function parseRuntimeInfo(raw: unknown): RuntimeInfo | undefined {
+  if (!isObject(raw)) return undefined;
+  const { pid, port, token, model, modelFile, startedAt } = raw;
+  if (typeof pid !== "number" || !Number.isInteger(pid) || pid <= 0) return undefined;
+  if (typeof port !== "number" || !Number.isInteger(port) || port <= 0 || port > 65535) return undefined;
   if (typeof token !== "string" || token === "" || typeof model !== "string" || typeof modelFile !== "string") return undefined;
   if (typeof startedAt !== "string") return undefined;
-  return { pid: pid as number, port: port as number, token, model, modelFile, startedAt };
+  return { pid, port, token, model, modelFile, startedAt };
 }
 
 /** Writes the file atomically with mode 0600, creating its folder (0700) if needed. */

@@ -14,6 +14,7 @@ import { loadLlamaBackend, type GpuChoice } from "./llama-backend.js";
 import { startOpenAiServer, type OpenAiServer } from "./openai-server.js";
 import { readRuntimeFile, removeRuntimeFile, runtimeFilePath, writeRuntimeFile } from "./runtime-file.js";
 import * as settings from "./server-settings.js";
+import { errorMessage } from "../../common/errors.js";
 
 const USAGE = `usage: luci model serve (MODEL | --model-file PATH) [options]
   MODEL                    a model of Luci's store (luci model list), e.g. qwen2.5-coder-1.5b
@@ -70,7 +71,7 @@ async function serve(options: ServeOptions, modelFile: string, modelName: string
   try {
     server = await startOpenAiServer({ token, model: modelName, port: options.port, log: say });
   } catch (err) {
-    process.stderr.write(`luci model serve: cannot listen on port ${options.port}: ${(err as Error).message}\n`);
+    process.stderr.write(`luci model serve: cannot listen on port ${options.port}: ${errorMessage(err)}\n`);
     return 1;
   }
   const runtimeFile = runtimeFilePath(env);
@@ -123,7 +124,7 @@ async function serve(options: ServeOptions, modelFile: string, modelName: string
   try {
     backend = await loadLlamaBackend({ modelFile, contextSize: options.contextSize, threads: options.threads, gpu: options.gpu, log: say });
   } catch (err) {
-    say(`cannot load ${modelFile}: ${(err as Error).message}`);
+    say(`cannot load ${modelFile}: ${errorMessage(err)}`);
     await stop("the model could not be loaded");
     return 1;
   }

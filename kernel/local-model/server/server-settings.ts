@@ -5,9 +5,9 @@
 // A value that is not valid is an error value naming the setting, never a silent default.
 import type { GpuChoice } from "./llama-backend.js";
 
-export const DEFAULT_IDLE_SECONDS = 1800;
+const DEFAULT_IDLE_SECONDS = 1800;
 /** Room for a task's prompt (the notebook's context, a 1,500-token system prompt) and its answer. */
-export const DEFAULT_CONTEXT_SIZE = 8192;
+const DEFAULT_CONTEXT_SIZE = 8192;
 
 export type Setting<T> = { ok: true; value: T } | { ok: false; message: string };
 
