@@ -67,10 +67,15 @@ export class ContainerExecutor implements Executor {
       if (name === "SIGKILL") killed = true;
       container?.kill({ signal: name }).catch(() => {}); // gone already: nothing to signal
     };
-    const exited = this.run(launch, { stdout, stderr, commands, events }, (c) => {
-      container = c;
-      if (killed) signal("SIGKILL");
-    }).finally(() => {
+    const exited = this.run(
+      launch,
+      { stdout, stderr, commands, events },
+      (c) => {
+        container = c;
+        if (killed) signal("SIGKILL");
+      },
+      () => killed,
+    ).finally(() => {
       for (const stream of [stdout, stderr, events]) stream.end();
     });
     return { commands, events, stdout, stderr, exited, interrupt: () => signal("SIGINT"), kill: () => signal("SIGKILL") };
@@ -80,6 +85,7 @@ export class ContainerExecutor implements Executor {
     launch: WorkerLaunch,
     pipes: { stdout: PassThrough; stderr: PassThrough; commands: PassThrough; events: PassThrough },
     created: (container: Dockerode.Container) => void,
+    killedByKernel: () => boolean,
   ): Promise<WorkerExit> {
     const user = containerUser(this.spec.settings.user);
     const socket = new WorkerSocket(process.getuid?.() === 0 ? user.ids : undefined);
@@ -92,7 +98,7 @@ export class ContainerExecutor implements Executor {
       created(container);
       doing = "attaching to the notebook's container";
       const output = await attachOutput(container, pipes.stdout, pipes.stderr);
-      const oom = watchOutOfMemory(engine, container.id);
+      const watch = watchContainer(engine, container.id, killedByKernel);
       doing = "starting the notebook's container";
       await container.start();
       // `connected` never rejects (it resolves when the worker connects, or never): nothing to catch.
@@ -104,7 +110,7 @@ export class ContainerExecutor implements Executor {
       doing = "waiting for the notebook's container";
       const status = await exitStatus(container);
       await output.drained();
-      return exitOf(status, await oom.happened(status === 137), this.spec.settings);
+      return exitOf(status, await watch.happened(status), this.spec.settings);
     } catch (err) {
       const problem = engineProblem(err, doing);
       if (doing === "waiting for the notebook's container")
@@ -177,46 +183,103 @@ export function containerUser(setting?: string): { spec: string; ids: { uid: num
   return { spec: `${ids.uid}:${ids.gid}`, ids };
 }
 
-/** The engine reports an out-of-memory kill in a container as an event, whichever process it hit. */
-function watchOutOfMemory(engine: Dockerode, id: string): { happened(killed: boolean): Promise<boolean> } {
-  let seen = false;
+/** What the engine says stopped the container, besides its exit status. */
+interface ContainerEnd {
+  /** The kernel's OOM killer hit a process in it (the engine's `oom` event). */
+  outOfMemory: boolean;
+  /** A signal someone else sent it (`docker stop` or `docker kill`, or the engine stopping): a `kill` event the kernel did not cause. */
+  stoppedFromOutside?: string;
+}
+
+/**
+ * The engine reports an out-of-memory kill in a container as an event, whichever process it hit;
+ * and each signal sent to it (`kill`, with the signal's number). The kernel itself sends only
+ * SIGINT (an interrupt) and SIGKILL (a worker it kills); any other, or a SIGKILL it did not
+ * send, came from outside.
+ */
+function watchContainer(engine: Dockerode, id: string, killedByKernel: () => boolean): { happened(status: number): Promise<ContainerEnd> } {
+  const end: ContainerEnd = { outOfMemory: false };
   let events: NodeJS.ReadableStream | undefined;
+  let pending = "";
+  const read = (line: string) => {
+    const { action, signal } = eventFields(line);
+    if (action === "oom") end.outOfMemory = true;
+    if (action !== "kill" || !signal || signal === String(constants.signals.SIGINT)) return;
+    if (signal === String(constants.signals.SIGKILL) && killedByKernel()) return;
+    end.stoppedFromOutside = signal;
+  };
   const subscribed = engine
-    .getEvents({ filters: { container: [id], event: ["oom"] } })
+    .getEvents({ filters: { container: [id], event: ["oom", "kill"] } })
     .then((stream) => {
       events = stream;
-      stream.on("data", () => (seen = true));
+      stream.on("data", (chunk: Buffer | string) => {
+        const lines = (pending + chunk.toString()).split("\n");
+        pending = lines.pop() ?? "";
+        lines.forEach(read);
+      });
       stream.on("error", () => {});
     })
     .catch(() => {});
   return {
-    async happened(killed: boolean) {
+    async happened(status: number) {
       await subscribed;
-      // Only a SIGKILL can be the kernel's OOM killer; its event may trail the exit a little.
-      if (killed && !seen) await new Promise((resolve) => setTimeout(resolve, 100));
+      // An exit that a signal may explain (a SIGKILL: the OOM killer; a SIGTERM the worker
+      // handles, exiting 0): the event may trail the exit a little.
+      if ([0, 137, 143].includes(status) && !end.outOfMemory && !end.stoppedFromOutside) await new Promise((resolve) => setTimeout(resolve, 100));
+      if (pending) read(pending);
       if (events instanceof Readable) events.destroy(); // docker-modem's HTTP response
-      return seen;
+      return end;
     },
   };
+}
+
+/** An engine event's action and, for a `kill`, the signal's number: `{"Action":"kill","Actor":{"Attributes":{"signal":"15"}}}`. */
+function eventFields(line: string): { action?: string; signal?: string } {
+  let event: unknown;
+  try {
+    event = JSON.parse(line);
+  } catch {
+    return {};
+  }
+  if (!isObject(event)) return {};
+  const attributes = isObject(event.Actor) ? event.Actor.Attributes : undefined;
+  return {
+    ...(typeof event.Action === "string" ? { action: event.Action } : {}),
+    ...(isObject(attributes) && typeof attributes.signal === "string" ? { signal: attributes.signal } : {}),
+  };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null;
 }
 
 function isSignal(name: string): name is NodeJS.Signals {
   return Object.hasOwn(constants.signals, name);
 }
 
+function signalNamed(number: number): NodeJS.Signals | undefined {
+  return Object.keys(constants.signals).find((name): name is NodeJS.Signals => isSignal(name) && constants.signals[name] === number);
+}
+
 /** docker-init exits with 128+N when the worker was killed by signal N. */
-function exitOf(status: number, outOfMemory: boolean, settings: ContainerSettings): WorkerExit {
-  if (outOfMemory) {
+function exitOf(status: number, end: ContainerEnd, settings: ContainerSettings): WorkerExit {
+  if (end.outOfMemory) {
     return {
       code: null,
       signal: "SIGKILL",
       reason: `it ran out of memory: the notebook's container may use ${settings.limits.memory} (set another limit with %luci container memory=2g)`,
     };
   }
-  if (status > 128 && status < 128 + 65) {
-    for (const name of Object.keys(constants.signals)) {
-      if (isSignal(name) && constants.signals[name] === status - 128) return { code: null, signal: name };
-    }
+  const signal = status > 128 && status < 128 + 65 ? signalNamed(status - 128) : undefined;
+  if (end.stoppedFromOutside) {
+    const sent = signalNamed(Number(end.stoppedFromOutside));
+    return {
+      code: signal ? null : status,
+      signal: signal ?? null,
+      reason:
+        `its container was stopped from outside the kernel (${sent ?? `signal ${end.stoppedFromOutside}`}: \`docker stop\` or \`docker kill\`, ` +
+        "or the Docker engine stopping)",
+    };
   }
-  return { code: status, signal: null };
+  return signal ? { code: null, signal } : { code: status, signal: null };
 }
