@@ -8,12 +8,10 @@ import type { OutputSink } from "../common/output-sink.js";
 import type { Executor, ExecutorSource } from "../runtime/executor.js";
 import { describeLimits, notebookLimits, parseLimits, containerSettings } from "../runtime/container/container-settings.js";
 import type { EnvironmentSource } from "./environment-source.js";
+import { DEFAULT_EXECUTOR, EXECUTORS, executorNamed, type ExecutorContext, type ExecutorDefinition } from "./executors.js";
 import type { NotebookEnvironment } from "./notebook-environment.js";
 
-export const EXECUTOR_KINDS = ["venv", "container"] as const;
-export type ExecutorKind = (typeof EXECUTOR_KINDS)[number];
-
-export const notebookExecutors = (env: NodeJS.ProcessEnv = process.env) => new NotebookState<{ executor: ExecutorKind }>("notebook-executors.json", env);
+export const notebookExecutors = (env: NodeJS.ProcessEnv = process.env) => new NotebookState<{ executor: string }>("notebook-executors.json", env);
 
 /** What `%luci executor` and `%luci container` act on. */
 export interface ExecutorControl {
@@ -23,34 +21,41 @@ export interface ExecutorControl {
 }
 
 export class ChosenSource implements ExecutorSource, ExecutorControl {
-  private started?: ExecutorKind;
+  private started?: ExecutorDefinition;
+  /** Each executor's source, made when the executor is first chosen. */
+  private readonly sources = new Map<string, EnvironmentSource>();
 
   constructor(
-    private readonly sources: Record<ExecutorKind, EnvironmentSource>,
-    private current: ExecutorKind,
+    private readonly context: ExecutorContext,
+    private current: ExecutorDefinition,
     private readonly notebookPath: () => string | undefined,
-    private readonly env: NodeJS.ProcessEnv = process.env,
   ) {}
 
-  get kind(): ExecutorKind {
-    return this.current;
+  get kind(): string {
+    return this.current.name;
+  }
+
+  private get source(): EnvironmentSource {
+    let source = this.sources.get(this.current.name);
+    if (!source) this.sources.set(this.current.name, (source = this.current.source(this.context)));
+    return source;
   }
 
   get environment(): NotebookEnvironment | undefined {
-    return this.sources[this.current].environment;
+    return this.source.environment;
   }
 
   readyNow(): boolean {
-    return this.sources[this.current].readyNow();
+    return this.source.readyNow();
   }
 
   prepare(context: { sink?: OutputSink; firstCode?: string }): Promise<Executor> {
     this.started = this.current;
-    return this.sources[this.current].prepare(context);
+    return this.source.prepare(context);
   }
 
   distrust(): void {
-    this.sources[this.current].distrust();
+    this.source.distrust();
   }
 
   /** The running worker was started by the other executor: replace it. */
@@ -59,37 +64,36 @@ export class ChosenSource implements ExecutorSource, ExecutorControl {
   }
 
   describe(): string {
-    if (this.current === "venv") return "venv: this notebook's own environment on this machine (%luci executor container moves it into a container).";
-    const limits = containerSettings(this.env, notebookLimits(this.env).get(this.notebookPath())).limits;
-    return `container: this notebook's own Docker container (${describeLimits(limits)}). %luci container NAME=VALUE changes a limit; %luci executor venv goes back.`;
+    return this.current.describe(this.context.env, this.notebookPath());
   }
 
-  async choose(kind: string): Promise<string> {
-    if (!(EXECUTOR_KINDS as readonly string[]).includes(kind))
-      throw new UsageError(`%luci executor: ${JSON.stringify(kind)} is not an executor; choose venv or container`);
+  async choose(name: string): Promise<string> {
+    const chosen = executorNamed(name);
+    if (!chosen)
+      throw new UsageError(
+        `%luci executor: ${JSON.stringify(name)} is not an executor; choose ${EXECUTORS.map((e) => `${e.name} (${e.description})`).join(" or ")}`,
+      );
     const notebook = this.notebookPath();
-    if (notebook) await notebookExecutors(this.env).set(notebook, { executor: kind as ExecutorKind });
-    if (kind === this.current) return `This notebook already runs in its ${kind}.`;
-    this.current = kind as ExecutorKind;
+    if (notebook) await notebookExecutors(this.context.env).set(notebook, { executor: chosen.name });
+    if (chosen === this.current) return `This notebook already runs in its ${chosen.name}.`;
+    this.current = chosen;
     const remembered = notebook ? " (remembered for this notebook)" : "";
-    return `From the next cell on, this notebook's code runs in its ${kind}${remembered}. That is a fresh Python: run the earlier cells again for their variables.`;
+    return `From the next cell on, this notebook's code runs in its ${chosen.name}${remembered}. That is a fresh Python: run the earlier cells again for their variables.`;
   }
 
   async setLimits(words: string[]): Promise<string> {
     const notebook = this.notebookPath();
-    const store = notebookLimits(this.env);
+    const store = notebookLimits(this.context.env);
     if (words.length === 0) return this.describe();
     if (!notebook) throw new UsageError("%luci container needs to know the notebook (run it from a notebook, not a console)");
     const limits = { ...store.get(notebook), ...parseLimits(words) };
     await store.set(notebook, limits);
-    const all = containerSettings(this.env, limits).limits;
+    const all = containerSettings(this.context.env, limits).limits;
     return `This notebook's container: ${describeLimits(all)}. The limits apply when its container next starts (a kernel restart).`;
   }
 }
 
-/** The executor a kernel starts with: LUCI_EXECUTOR if set, else the notebook's remembered choice, else venv. */
-export function initialExecutor(notebookPath: string | undefined, env: NodeJS.ProcessEnv = process.env): ExecutorKind {
-  const set = env.LUCI_EXECUTOR;
-  if (set === "venv" || set === "container") return set;
-  return notebookExecutors(env).get(notebookPath).executor ?? "venv";
+/** The executor a kernel starts with: LUCI_EXECUTOR if it names one, else the notebook's remembered choice, else the default (venv). */
+export function initialExecutor(notebookPath: string | undefined, env: NodeJS.ProcessEnv = process.env): ExecutorDefinition {
+  return executorNamed(env.LUCI_EXECUTOR) ?? executorNamed(notebookExecutors(env).get(notebookPath).executor) ?? DEFAULT_EXECUTOR;
 }

@@ -2,13 +2,11 @@
 // when the kernel starts (NotebookSession.open) and passed to the interpreter, which asks it
 // instead of holding closures over the kernel's start-up variables.
 import { log } from "../common/log.js";
-import { containerSettings, notebookLimits } from "../runtime/container/container-settings.js";
 import { fixedSource } from "../runtime/executor.js";
 import { LocalExecutor } from "../runtime/local-executor.js";
 import { PythonRuntime } from "../runtime/python-runtime.js";
-import { ContainerSource } from "./container-source.js";
-import { EnvironmentSource } from "./environment-source.js";
 import { ChosenSource, initialExecutor, type ExecutorControl } from "./executor-choice.js";
+import { executorNamed } from "./executors.js";
 import type { NotebookEnvironment } from "./notebook-environment.js";
 import { identifyNotebook } from "./notebook-identity.js";
 import { environmentSettings } from "./settings.js";
@@ -38,18 +36,14 @@ export class NotebookSession {
     const knownNotebook = identification.decided && identification.identity.kind === "notebook" ? identification.identity.key : undefined;
     if (executor === "local")
       return new NotebookSession(new PythonRuntime(fixedSource(new LocalExecutor(settings.basePython))), knownNotebook, undefined, folder);
-    if (!["venv", "container"].includes(executor)) log("warn", `unknown LUCI_EXECUTOR ${JSON.stringify(executor)}; using the notebook's environment`);
-    const sources = {
-      venv: new EnvironmentSource(settings, identification),
-      container: new ContainerSource(settings, identification, (notebook) => containerSettings(env, notebookLimits().get(notebook))),
-    };
+    if (!executorNamed(executor)) log("warn", `unknown LUCI_EXECUTOR ${JSON.stringify(executor)}; using the notebook's environment`);
     // The chosen source names the notebook once its environment is made (identified late, e.g.
     // by the first cell's request), so the path is read through it.
     const notebookPath = () => {
       const identity = chosen.environment?.identity;
       return identity?.kind === "notebook" ? identity.key : knownNotebook;
     };
-    const chosen: ChosenSource = new ChosenSource(sources, initialExecutor(knownNotebook), notebookPath);
+    const chosen: ChosenSource = new ChosenSource({ settings, identification, env }, initialExecutor(knownNotebook, env), notebookPath);
     return new NotebookSession(new PythonRuntime(chosen), knownNotebook, chosen, folder);
   }
 
