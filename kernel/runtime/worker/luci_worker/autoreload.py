@@ -12,6 +12,7 @@ import os
 import sys
 import sysconfig
 
+from . import hooks
 from .errors import UsageError
 
 TYPE_CHECKING = False
@@ -130,3 +131,8 @@ def reload_changed() -> None:
                 and getattr(old_value, "__module__", None) == name
             ):
                 _update_in_place(old_value, new_value)
+
+
+# Loaded by %load_ext autoreload or %autoreload: from then on every cell hears of it.
+hooks.on_cell("before_cell", before_cell)
+hooks.on_cell("after_cell", after_cell)

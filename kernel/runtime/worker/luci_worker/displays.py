@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import os
 
-from . import state
+from . import hooks, state
 from .formatting import format_object
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Callable
+    from typing import Any
 
     from ._typing import Bundle, BundleAndMetadata, Metadata, MimeFilter
 
-# Set by mpl_support: called with every object displayed, to note figures already shown.
-on_display: Callable[[object], None] | None = None
 # %%capture pushes a list here: displays are appended to it instead of being sent.
 capture_stack: list[list[BundleAndMetadata]] = []
 
@@ -120,8 +118,7 @@ def display(
             continue
         if metadata:
             _merge(md, metadata)
-        if on_display is not None:
-            on_display(obj)
+        hooks.displayed(obj)
         publish_display_data(data=data, metadata=md, transient=transient, update=update)
     if display_id:
         return DisplayHandle(display_id)
@@ -164,8 +161,7 @@ def display_result(value: object) -> None:
     if _ipython_display(value):
         return
     data, md = format_object(value)
-    if on_display is not None:
-        on_display(value)
+    hooks.displayed(value)
     state.get_events().send(
         {"ev": "result", "id": state.exec_id, "data": data, "metadata": md}, sync=True
     )

@@ -16,7 +16,7 @@ import _ast as ast  # the C module: `ast` itself imports contextlib & co (5 ms)
 import linecache
 import sys
 
-from . import interrupts, state, tracebacks, transform
+from . import hooks, interrupts, state, tracebacks, transform
 from .displays import display_result
 from .formatting import format_object
 
@@ -281,18 +281,6 @@ class Executor:
         ns["_i%d" % count] = code
         self._previous_input = code
 
-    @staticmethod
-    def _flush_figures() -> None:
-        """Show the figures the cell left open (even after an error, as IPython does)."""
-        if "luci_worker.mpl_support" not in sys.modules:
-            return
-        try:
-            sys.modules["luci_worker.mpl_support"].flush_figures()
-        except Exception as exc:
-            from .formatting import warn
-
-            warn("showing the figures failed: %s: %s" % (type(exc).__name__, exc))
-
     def _run_user(
         self, code: str, mode: str, silent: bool, store_history: bool, count: int, reply: Content
     ) -> None:
@@ -404,10 +392,8 @@ class Executor:
                 # Nothing runs (and nothing is stored): the kernel installs and sends it again.
                 reply.update(status="missing_modules", modules=missing)
                 return reply
-        if "luci_worker.autoreload" in sys.modules:
-            sys.modules["luci_worker.autoreload"].before_cell()
-        if "luci_worker.mpl_support" in sys.modules:
-            sys.modules["luci_worker.mpl_support"].cell_started()
+        hooks.cell_event("before_cell")
+        hooks.cell_event("cell_started")
         if store_history:
             self._store_input(code, count)
         error: BaseException | None = None
@@ -417,7 +403,8 @@ class Executor:
                 self._run_user(code, mode, silent, store_history, count, reply)
             finally:
                 if not silent:
-                    self._flush_figures()
+                    # (the figures the cell left open are shown even after an error, as IPython)
+                    hooks.cell_event("output_done")
             if reply["status"] == "ok" and cmd.get("user_expressions"):
                 reply["user_expressions"] = self._user_expressions(cmd["user_expressions"])
         except CellError as wrapped:
@@ -426,8 +413,7 @@ class Executor:
             error = late
         finally:
             interrupts.leave_user()
-        if "luci_worker.autoreload" in sys.modules:
-            sys.modules["luci_worker.autoreload"].after_cell()
+        hooks.cell_event("after_cell")
         if error is not None:
             self._report(error, reply)
             if isinstance(error, ModuleNotFoundError):

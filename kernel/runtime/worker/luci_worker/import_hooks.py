@@ -19,26 +19,16 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from importlib.machinery import ModuleSpec
     from types import ModuleType
-    from typing import Union
 
     from ._typing import ImportHook
 
-    Hook = Union[ImportHook, str]
-
-# module name -> list of hooks: callables or "package.module:function" strings (imported
-# only when the hook fires, so registering costs nothing at start-up)
-_hooks: dict[str, list[Hook]] = {}
+# module name -> the hooks to call with the module once it has executed
+_hooks: dict[str, list[ImportHook]] = {}
 
 
-def _call(hook: Hook, module: ModuleType) -> None:
+def _call(hook: ImportHook, module: ModuleType) -> None:
     try:
-        if isinstance(hook, str):
-            module_name, _, function = hook.partition(":")
-            __import__(module_name)
-            call: ImportHook = getattr(sys.modules[module_name], function)
-        else:
-            call = hook
-        call(module)
+        hook(module)
     except Exception as exc:
         try:
             sys.stderr.write(
@@ -91,7 +81,7 @@ class _PostImportFinder:
 _finder = _PostImportFinder()
 
 
-def register(module_name: str, hook: Hook) -> None:
+def register(module_name: str, hook: ImportHook) -> None:
     """Run hook(module) after module_name is imported (at once if it already is)."""
     _hooks.setdefault(module_name, []).append(hook)
     if module_name in sys.modules:
@@ -115,11 +105,32 @@ def patch_ipython_display(module: ModuleType) -> None:
             setattr(module, name, value)
 
 
+# Hooks in modules that load only when the hook fires, so registering costs nothing at start-up.
+
+
+def _on_matplotlib(module: ModuleType) -> None:
+    from . import mpl_support
+
+    mpl_support.on_matplotlib_imported(module)
+
+
+def _on_getpass(module: ModuleType) -> None:
+    from . import stdin
+
+    stdin.patch_getpass_module(module)
+
+
+def _on_subprocess(module: ModuleType) -> None:
+    from . import streams
+
+    streams.patch_subprocess(module)
+
+
 def install() -> None:
     if _finder not in sys.meta_path:
         sys.meta_path.insert(0, _finder)
     register("IPython.core.display_functions", patch_ipython_display)
     register("IPython.core.display", patch_ipython_display)
-    register("matplotlib", "luci_worker.mpl_support:on_matplotlib_imported")
-    register("getpass", "luci_worker.stdin:patch_getpass_module")
-    register("subprocess", "luci_worker.streams:patch_subprocess")
+    register("matplotlib", _on_matplotlib)
+    register("getpass", _on_getpass)
+    register("subprocess", _on_subprocess)

@@ -257,6 +257,9 @@ def _finish_setup() -> None:
     from .execution import Executor
 
     state.executor = Executor(namespace)
+    from . import hooks
+
+    hooks.set_query_answerer(answer_query)  # stdin.py answers queries while input() waits
     _install_builtins()
     from . import import_hooks
 
@@ -269,7 +272,6 @@ def main(argv: list[str]) -> None:
     streams.setup()
     events = state.events = protocol.EventWriter(event_fd, token)
     state.commands = protocol.CommandReader(cmd_fd)
-    state.answer_query = answer_query
     interrupts.install()
     lifecycle.start()
     # `ready` first: the kernel can go on while we import the rest; commands it sends

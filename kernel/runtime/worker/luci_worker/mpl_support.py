@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import sys
 
-from . import displays, formatting
+from . import displays, formatting, hooks
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ _shown_this_cell: set[int] = set()
 
 def on_matplotlib_imported(matplotlib: ModuleType) -> None:
     formatting.TYPE_FORMATTERS.append(("matplotlib.figure", "Figure", figure_bundle))
-    displays.on_display = _note_displayed
+    hooks.on_display(_note_displayed)
     if os.environ.get("MPLBACKEND"):
         return  # the user chose a backend explicitly
     matplotlib.use(BACKEND)
@@ -144,6 +144,20 @@ def flush_figures() -> None:
     finally:
         _shown_this_cell.clear()
         sys.modules["matplotlib.pyplot"].close("all")
+
+
+def _flush_figures_after_cell() -> None:
+    """Show the figures the cell left open (even after an error, as IPython does)."""
+    try:
+        flush_figures()
+    except Exception as exc:
+        formatting.warn("showing the figures failed: %s: %s" % (type(exc).__name__, exc))
+
+
+# Loaded once matplotlib is imported (or by %matplotlib / %config): from then on every cell
+# starts with no figure shown and ends by showing the open ones.
+hooks.on_cell("cell_started", cell_started)
+hooks.on_cell("output_done", _flush_figures_after_cell)
 
 
 def magic(arg: str) -> None:

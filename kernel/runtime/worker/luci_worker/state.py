@@ -7,8 +7,6 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Callable
-
     from ._typing import Command, Namespace
     from .execution import Executor
     from .protocol import CommandReader, EventWriter
@@ -27,9 +25,6 @@ execution_count = 0
 
 # Commands read while waiting for an input_reply that must run after the current cell.
 pending_commands: list[Command] = []
-
-# Set by main: handles complete / inspect / is_complete / shutdown while input() waits.
-answer_query: Callable[[Command], None] | None = None
 
 
 # The same, for the code that runs once main has set them up (every command handler does).

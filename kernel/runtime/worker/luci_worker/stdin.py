@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import builtins
 
-from . import interrupts, lifecycle, state
+from . import hooks, interrupts, lifecycle, state
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -69,9 +69,7 @@ def ask_kernel(event_name: str, reply_op: str, fields: dict[str, Any]) -> Comman
         # computation abandons that query only (main.answer_query); one at any other moment
         # of this wait interrupts the cell (after the reply).
         with interrupts.protected:
-            answer = state.answer_query
-            assert answer is not None  # main sets it before reading any command
-            answer(cmd)
+            hooks.answer_query(cmd)
 
 
 def request_input(prompt: object, password: bool, caller: str) -> str:
