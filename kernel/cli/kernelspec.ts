@@ -8,7 +8,7 @@ import { DEFERRED_VARIABLE } from "../common/deferred-ca-certs.js";
 import { packageRoot } from "../common/package-root.js";
 import { PROTOCOL_VERSION } from "../protocol/messages.js";
 
-export const KERNEL_NAME = "luci";
+const KERNEL_NAME = "luci";
 
 /** The kernelspecs `luci install` writes: the notebook's venv, and its own container. */
 export const KERNEL_VARIANTS = [
@@ -61,7 +61,7 @@ export function kernelJson(options: KernelspecOptions = {}, variant: KernelVaria
 }
 
 /** The folder that holds kernels/ for a location (jupyter_core's paths). */
-export function kernelsDir(location: Location): string {
+function kernelsDir(location: Location): string {
   switch (location.kind) {
     case "prefix":
       return join(resolve(location.dir), "share", "jupyter", "kernels");

@@ -1,6 +1,7 @@
 // `luci trust NOTEBOOK...`: trust the recorded code in notebooks someone else made, as
 // `jupyter trust` does for their outputs; until then it is shown and not run.
 import { trustNotebook } from "../pipeline/records/trust.js";
+import { errorMessage } from "../common/errors.js";
 
 export async function runTrustCommand(args: string[]): Promise<number> {
   if (args.length === 0 || args.includes("--help") || args.includes("-h")) {
@@ -14,7 +15,7 @@ export async function runTrustCommand(args: string[]): Promise<number> {
       process.stdout.write(`Trusted ${count} recorded ${count === 1 ? "program" : "programs"} in ${path}\n`);
     } catch (err) {
       failed += 1;
-      process.stderr.write(`luci trust: ${path}: ${(err as Error).message}\n`);
+      process.stderr.write(`luci trust: ${path}: ${errorMessage(err)}\n`);
     }
   }
   return failed ? 1 : 0;

@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { findOnPath } from "../environments/settings.js";
 import { luciDataDir } from "../common/user-data.js";
+import { errorMessage } from "../common/errors.js";
 
 export function findUv(python?: string): string | undefined {
   if (process.env.LUCI_UV && existsSync(process.env.LUCI_UV)) return process.env.LUCI_UV;
@@ -25,7 +26,7 @@ export function installUv(python: string, say: (line: string) => void): string |
     execFileSync(join(venv, "bin", "python"), ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "uv"], { stdio: "ignore" });
     return existsSync(toolsUv()) ? toolsUv() : undefined;
   } catch (err) {
-    say(`could not install uv (${(err as Error).message.split("\n")[0]}); environments will be made with venv and pip, which is slower`);
+    say(`could not install uv (${errorMessage(err).split("\n")[0]}); environments will be made with venv and pip, which is slower`);
     return undefined;
   }
 }

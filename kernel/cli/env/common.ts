@@ -20,8 +20,9 @@ export interface Context {
   settings: EnvironmentSettings;
   registry: Registry;
   cwd: string;
-  out(text: string): void;
-  err(text: string): void;
+  // Functions, not methods: they are passed on alone (ctx.out), with no `this`.
+  out: (text: string) => void;
+  err: (text: string) => void;
 }
 
 export function makeContext(): Context {
@@ -72,7 +73,7 @@ export function isNotebookKey(key: string): boolean {
   return key.toLowerCase().endsWith(".ipynb");
 }
 
-export function identityOf(record: EnvironmentRecord): NotebookIdentity {
+function identityOf(record: EnvironmentRecord): NotebookIdentity {
   return { key: record.key, kind: isNotebookKey(record.key) ? "notebook" : "folder", environmentName: record.name };
 }
 

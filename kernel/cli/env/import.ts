@@ -4,6 +4,8 @@
 // environment: a fresh venv and exactly those pinned versions.
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
+import { errorCode, errorMessage } from "../../common/errors.js";
+import { isObject } from "../../common/json-file.js";
 import type { OutputSink } from "../../common/output-sink.js";
 import type { MimeBundle } from "../../protocol/messages.js";
 import { withLock } from "../../common/file-lock.js";
@@ -66,7 +68,7 @@ export async function importSpec(ctx: Context, specArg: string, options: { noteb
     await env.ensure(new Progress(sink));
   } catch (err) {
     const detail = err instanceof InstallError ? lastLines(err.output) : "";
-    throw new CommandError(`the environment could not be built: ${(err as Error).message}${detail ? `: ${detail}` : ""}`);
+    throw new CommandError(`the environment could not be built: ${errorMessage(err)}${detail ? `: ${detail}` : ""}`, { cause: err });
   }
 
   const record = env.record!;
@@ -89,22 +91,26 @@ function readSpec(file: string): EnvironmentSpec {
   try {
     data = JSON.parse(readFileSync(file, "utf8"));
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message;
-    throw new CommandError(`cannot read the spec ${file}: ${reason}`);
+    const reason = errorCode(err) === "ENOENT" ? "no such file" : errorMessage(err);
+    throw new CommandError(`cannot read the spec ${file}: ${reason}`, { cause: err });
   }
   const bad = (why: string) => new CommandError(`${file} is not a luci environment spec: ${why}`);
-  if (typeof data !== "object" || data === null || (data as { luci_environment?: unknown }).luci_environment !== 1) {
+  if (!isObject(data) || data.luci_environment !== 1) {
     throw bad(`it needs "luci_environment": 1 (luci env export writes one)`);
   }
-  const spec = data as Record<string, unknown>;
-  const packages = spec.packages ?? {};
-  if (typeof packages !== "object" || packages === null || Array.isArray(packages)) throw bad(`"packages" must map names to versions`);
+  const spec = data;
+  const packages: unknown = spec.packages ?? {};
+  if (!isObject(packages)) throw bad(`"packages" must map names to versions`);
+  const pins: Record<string, string> = {};
   for (const [name, version] of Object.entries(packages)) {
     if (!NAME.test(name) || typeof version !== "string" || !VERSION.test(version))
       throw bad(`${JSON.stringify(name)}: ${JSON.stringify(version)} is not a package name and version`);
+    pins[name] = version;
   }
-  const requested = spec.requested ?? [];
-  if (!Array.isArray(requested) || !requested.every((r) => typeof r === "string" && /^[A-Za-z0-9]/.test(r))) {
+  const listed: unknown = spec.requested ?? [];
+  const items: unknown[] = Array.isArray(listed) ? listed : [];
+  const requested = items.filter((r): r is string => typeof r === "string" && /^[A-Za-z0-9]/.test(r));
+  if (!Array.isArray(listed) || requested.length !== items.length) {
     throw bad(`"requested" must be a list of requirements`);
   }
   const notebook = spec.notebook ?? "";
@@ -114,8 +120,8 @@ function readSpec(file: string): EnvironmentSpec {
     luci_environment: 1,
     notebook,
     python_version: pythonVersion,
-    packages: sortedObject(packages as Record<string, string>),
-    requested: requested as string[],
+    packages: sortedObject(pins),
+    requested,
   };
 }
 
@@ -167,7 +173,8 @@ class PrintingSink implements OutputSink {
   }
 
   private show(data: MimeBundle): void {
-    const text = String(data["text/plain"] ?? "");
+    const plain = data["text/plain"];
+    const text = typeof plain === "string" ? plain : "";
     text.split("\n").forEach((raw, i) => {
       const line = this.rewrite(raw);
       if (this.printed[i] === line) return;
