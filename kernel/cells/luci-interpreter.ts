@@ -153,12 +153,12 @@ export class LuciInterpreter implements Interpreter {
   private readonly magics: MagicContext = {
     environment: () => this.session.environment(),
     executor: () => this.session.executor,
-    describeModel: async () => (await this.pipeline()).describeModel(),
+    describeModel: async () => (await this.pipeline()).models.describe(),
     notebookPath: () => this.session.notebookPath(),
     cells: () => this.cellLog.all(),
     pythonVersion: () => this.python.pythonVersion,
     interactive: () => this.currentAllowsInput,
-    setModel: async (overrides) => (await this.pipeline()).setModel(overrides),
+    setModel: async (overrides) => (await this.pipeline()).models.set(overrides),
   };
 
   /** `%luci run-anyway`: runs the code the validation gate last stopped, as it was shown. */

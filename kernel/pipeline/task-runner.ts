@@ -12,9 +12,9 @@ import { parseAnswer, UnusableAnswer } from "./model/answer-parser.js";
 import { GenerationInterrupted } from "./model/errors.js";
 import type { TaskAnswer } from "./model/answer-schema.js";
 import type { Endpoint } from "./model/discovery.js";
-import type { GenerateResult, ModelClient } from "./model/model-client.js";
+import type { GenerateResult } from "./model/model-client.js";
+import { ModelSession } from "./model/model-session.js";
 import { OWN_MODEL_SOURCE } from "./model/own-model.js";
-import type { ModelOverrides } from "./model/settings.js";
 import { describeName, type NamespaceEntry, type TaskContext } from "./model/prompt.js";
 import { plainLineEnds, withoutReasoning } from "./model/answer-text.js";
 import {
@@ -158,50 +158,21 @@ function withParameters(parameters: TaskParameters, code: string): string {
 }
 
 export class TaskPipeline {
-  private client?: Promise<ModelClient>;
   /** Recorded code: this session's and what the notebook file holds. */
   readonly records = new RecordStore();
   /** The last code the validation gate stopped, for `%luci run-anyway`. */
   blocked?: BlockedCode;
-
-  /** `%luci model ...` for this kernel session, over the LUCI_LLM_* settings. */
-  private overrides: ModelOverrides = {};
+  /** Which model answers, and the backend that does (`%luci model` acts on it). */
+  readonly models: ModelSession;
 
   constructor(
     /** The notebook: runs, validates, installs, and says what the model should know. */
     private readonly host: TaskHost,
     /** The notebook's path, when known: `%luci model` is remembered for it. */
-    private readonly notebookPath: () => string | undefined = () => undefined,
+    notebookPath: () => string | undefined = () => undefined,
     private readonly env: NodeJS.ProcessEnv = process.env,
-  ) {}
-
-  /** The notebook's remembered model, then this session's `%luci model`, over LUCI_LLM_*. */
-  private async currentOverrides(): Promise<ModelOverrides> {
-    const { rememberedModel } = await import("./model/notebook-models.js");
-    return { ...rememberedModel(this.notebookPath(), this.env), ...this.overrides };
-  }
-
-  async describeModel(): Promise<string> {
-    const { modelSettings, describeSettings } = await import("./model/settings.js");
-    const settings = modelSettings(this.env, await this.currentOverrides());
-    try {
-      const endpoint = await (await this.modelClient()).endpoint();
-      return `${describeSettings(settings)}\nIn use: ${endpoint.model} at ${endpoint.baseUrl}`;
-    } catch (err) {
-      return `${describeSettings(settings)}\n${(err as Error).message}`;
-    }
-  }
-
-  async setModel(overrides: ModelOverrides): Promise<string> {
-    const { modelSettings } = await import("./model/settings.js");
-    const next = { ...(await this.currentOverrides()), ...overrides };
-    modelSettings(this.env, next); // throws, in words, on a value that cannot be used
-    this.overrides = next;
-    this.client = undefined;
-    const path = this.notebookPath();
-    if (path) await (await import("./model/notebook-models.js")).rememberModel(path, next, this.env);
-    const where = path ? "for this notebook" : "in this session";
-    return `Task cells now use ${next.model ?? "the configured model"}${next.baseUrl ? ` at ${next.baseUrl}` : ""} ${where}.`;
+  ) {
+    this.models = new ModelSession(env, notebookPath);
   }
 
   async runTask(request: TaskRequest): Promise<TaskOutcome> {
@@ -344,7 +315,7 @@ export class TaskPipeline {
     attempt: number,
     html: HtmlRenderer,
   ) {
-    const client = await this.modelClient();
+    const client = await this.models.backend();
     const { taskMessages, promptStyle } = await import("./model/prompt.js");
     const endpoint = await client.endpoint({ progress: new Progress(request.sink), signal: request.signal });
     const stream = new StreamingDisplay(request.sink, `The code raised ${failure.ename}; asking ${modelLabel(endpoint)} for a fix (attempt ${attempt})…`);
@@ -386,19 +357,9 @@ export class TaskPipeline {
     return { code: fixed.code, model: result.model };
   }
 
-  /** The model client, made on first use (the `openai` package loads only then). */
-  private modelClient(): Promise<ModelClient> {
-    this.client ??= (async () => {
-      const [{ ModelClient }, { modelSettings }] = await Promise.all([import("./model/model-client.js"), import("./model/settings.js")]);
-      return new ModelClient(modelSettings(this.env, await this.currentOverrides()));
-    })();
-    this.client.catch(() => (this.client = undefined));
-    return this.client;
-  }
-
   /** The one model call of a new task, its answer streamed into the cell, then read. */
   private async generate(request: TaskRequest, context: TaskContext, html: HtmlRenderer) {
-    const client = await this.modelClient();
+    const client = await this.models.backend();
     const { taskMessages, promptStyle } = await import("./model/prompt.js");
     // Luci's own model may first be pulled and its server started: that shows as progress lines.
     const endpoint = await client.endpoint({ progress: new Progress(request.sink), signal: request.signal });

@@ -29,6 +29,7 @@ import type OpenAI from "openai";
 import { extraCaCertificates } from "../../common/deferred-ca-certs.js";
 import { resolveEndpoint, type DiscoveryOptions, type Endpoint } from "./discovery.js";
 import { OWN_MODEL_SOURCE, type EndpointSetup } from "./own-model.js";
+import type { ModelBackend } from "./model-session.js";
 import { GenerationInterrupted, ModelUnavailable } from "./errors.js";
 import { loadOpenAI } from "./openai-module.js";
 import { AttemptError, failureOf, reasonOf, unavailableError } from "./request-failure.js";
@@ -82,7 +83,7 @@ export const DEFAULT_MAX_TOKENS = 8192;
 /** An answer longer than this is stopped: no task needs it, and it must not fill the kernel's memory. */
 export const MAX_ANSWER_CHARS = 200_000;
 
-export class ModelClient {
+export class ModelClient implements ModelBackend {
   private endpointPromise?: Promise<Endpoint>;
   private readonly clients = new Map<string, OpenAI>();
   private readonly retry: RetryPolicy;
