@@ -1,7 +1,7 @@
 // The fake model server against the real `openai` client: if these pass, a kernel test that
 // scripts the fake is testing the kernel, not the fake.
 import OpenAI from "openai";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   NO_SCENARIO_MESSAGE,
   answer,
@@ -112,17 +112,22 @@ describe("streaming", () => {
   });
 
   it("spreads a slow stream over time and records when each chunk left", async () => {
-    server.enqueue({ reply: "x".repeat(50), chunkSize: 10, chunkDelayMs: 40 });
-    const got = await collect(await client.chat.completions.create({ model: "fake-coder", messages: user("slow"), stream: true }));
-    expect(got.arrivals).toHaveLength(5);
-    // Five chunks 40 ms apart: the last arrives at least ~160 ms after the first.
-    expect(got.arrivals.at(-1)! - got.arrivals[0]!).toBeGreaterThanOrEqual(150);
-    const sent = server.chatRequests[0]!.chunks;
-    expect(sent.map((c) => c.index)).toEqual([0, 1, 2, 3, 4]);
-    for (let i = 0; i < sent.length; i++) {
-      // Same clock on both sides: a chunk arrives after it was written, and not long after.
-      expect(got.arrivals[i]!).toBeGreaterThanOrEqual(sent[i]!.time);
-      expect(got.arrivals[i]! - sent[i]!.time).toBeLessThan(100);
+    const timers = vi.spyOn(globalThis, "setTimeout");
+    try {
+      server.enqueue({ reply: "x".repeat(50), chunkSize: 10, chunkDelayMs: 40 });
+      const got = await collect(await client.chat.completions.create({ model: "fake-coder", messages: user("slow"), stream: true }));
+      expect(got.arrivals).toHaveLength(5);
+      // A wait of chunkDelayMs before each of the five chunks.
+      expect(timers.mock.calls.filter((call) => call[1] === 40)).toHaveLength(5);
+      const sent = server.chatRequests[0]!.chunks;
+      expect(sent.map((c) => c.index)).toEqual([0, 1, 2, 3, 4]);
+      for (let i = 0; i < sent.length; i++) {
+        // Same clock on both sides: chunks leave in order, and each arrives after it was written.
+        if (i > 0) expect(sent[i]!.time).toBeGreaterThanOrEqual(sent[i - 1]!.time);
+        expect(got.arrivals[i]!).toBeGreaterThanOrEqual(sent[i]!.time);
+      }
+    } finally {
+      timers.mockRestore();
     }
   });
 
@@ -212,12 +217,18 @@ describe("faults", () => {
     // 0.1 s: shorter than the client's own first back-off (375-500 ms), so honouring is visible.
     server.enqueue({ status: 429, retryAfter: 0.1 }, { reply: "after the wait" });
     const retrying = new OpenAI({ baseURL: server.baseUrl, apiKey: "k", maxRetries: 1 });
-    const r = await retrying.chat.completions.create({ model: "m", messages: user("x") });
-    expect(r.choices[0]?.message.content).toBe("after the wait");
+    const timers = vi.spyOn(globalThis, "setTimeout");
+    try {
+      const r = await retrying.chat.completions.create({ model: "m", messages: user("x") });
+      expect(r.choices[0]?.message.content).toBe("after the wait");
+      // The client's wait before its retry is the 100 ms Retry-After asked for.
+      expect(timers.mock.calls.map((call) => call[1])).toContain(100);
+    } finally {
+      timers.mockRestore();
+    }
     const [first, second] = server.chatRequests;
     expect(first?.status).toBe(429);
-    expect(second!.time - first!.time).toBeGreaterThanOrEqual(90);
-    expect(second!.time - first!.time).toBeLessThan(300);
+    expect(second?.status).toBe(200);
   });
 
   it("500 and a scripted 400 reach the client as such", async () => {
@@ -236,13 +247,11 @@ describe("faults", () => {
     expect((err as Error).message).toContain("unscripted task");
   });
 
-  it("a stall with no headers is ended by the client's timeout, in time", async () => {
+  it("a stall with no headers is ended by the client's timeout", async () => {
     server.enqueue({ stall: true, sendHeaders: false });
-    const started = now();
     const err = await client.chat.completions.create({ model: "m", messages: user("x") }, { timeout: 300 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.APIConnectionTimeoutError);
-    expect(now() - started).toBeGreaterThanOrEqual(290);
-    expect(now() - started).toBeLessThan(1500);
+    await expect.poll(() => server.chatRequests[0]?.abortedByClient, { timeout: 30_000 }).toBe(true);
   });
 
   it("a streamed stall after a first chunk is ended by an AbortSignal, and the server sees the abort", async () => {
@@ -250,7 +259,6 @@ describe("faults", () => {
     const controller = new AbortController();
     const stream = await client.chat.completions.create({ model: "m", messages: user("x"), stream: true }, { signal: controller.signal });
     let text = "";
-    const started = now();
     // The openai Stream ends its iteration quietly on abort rather than throwing.
     for await (const chunk of stream) {
       text += chunk.choices[0]?.delta.content ?? "";
@@ -258,27 +266,24 @@ describe("faults", () => {
     }
     expect(controller.signal.aborted).toBe(true);
     expect(text).toBe("Let me think");
-    expect(now() - started).toBeGreaterThanOrEqual(190);
-    expect(now() - started).toBeLessThan(1500);
-    await expect.poll(() => server.chatRequests[0]?.abortedByClient).toBe(true);
+    await expect.poll(() => server.chatRequests[0]?.abortedByClient, { timeout: 30_000 }).toBe(true);
   });
 
   it("a non-streamed stall after headers is ended by AbortSignal.timeout", async () => {
     server.enqueue({ stall: true });
-    const started = now();
     const err = await client.chat.completions.create({ model: "m", messages: user("x") }, { signal: AbortSignal.timeout(300) }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(Error);
-    expect(now() - started).toBeLessThan(1500);
+    // The body's read is aborted (a DOMException from fetch): not a timeout of the client's own.
+    expect((err as Error).name).toMatch(/^(AbortError|TimeoutError)$/);
+    await expect.poll(() => server.chatRequests[0]?.abortedByClient, { timeout: 30_000 }).toBe(true);
   });
 
-  it("close() does not wait for stalled connections", { timeout: 5000 }, async () => {
+  it("close() does not wait for stalled connections", async () => {
+    // The stalls never end by themselves: close() resolving at all shows it did not wait for them.
     server.enqueue({ stall: true }, { stall: true, sendHeaders: false });
     const a = client.chat.completions.create({ model: "m", messages: user("1"), stream: true }).catch((e) => e);
     const b = client.chat.completions.create({ model: "m", messages: user("2") }).catch((e) => e);
     await server.waitForChatRequests(2);
-    const started = now();
     await server.close();
-    expect(now() - started).toBeLessThan(500);
     // Both clients learn that the connection is gone instead of hanging.
     const results = await Promise.all([a.then(async (s) => (s instanceof Error ? s : collect(s).catch((e) => e))), b]);
     for (const r of results) expect(r).toBeInstanceOf(Error);
