@@ -384,7 +384,7 @@ export async function startFakeModelServer(opts: FakeModelServerOptions = {}): P
       fallback = undefined;
       requests.length = 0;
     },
-    waitForChatRequests(count, timeoutMs = 5000) {
+    waitForChatRequests(count, timeoutMs = 30_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
           const got = chatRequests();

@@ -173,7 +173,7 @@ export interface FakeModelServer {
   setDefault(scenario: Scenario | undefined): void;
   /** Forget the queue, the default and the recorded requests (options stay). */
   reset(): void;
-  /** Resolve once `count` chat requests have arrived (rejects after timeoutMs, default 5000). */
+  /** Resolve once `count` chat requests have arrived (rejects after timeoutMs, default 30 s: a deadline for requests that never come, not a speed). */
   waitForChatRequests(count: number, timeoutMs?: number): Promise<RecordedRequest[]>;
   /** Stop listening and destroy every open socket, stalled ones included. */
   close(): Promise<void>;
