@@ -95,18 +95,17 @@ describe("@jupyterlab/services against luci serve", () => {
     const session = await sessions.startNew({ path: "interrupt.ipynb", type: "notebook", name: "interrupt.ipynb" });
     await run(session, "kept = 7");
     // Interrupt once Python is surely inside the cell: its first output has arrived.
-    const future = session.kernel!.requestExecute({ code: "import time\nprint('sleeping', flush=True)\ntime.sleep(60)" });
+    // The cell would sleep ten minutes: a KeyboardInterrupt reply is the interrupt's doing.
+    const future = session.kernel!.requestExecute({ code: "import time\nprint('sleeping', flush=True)\ntime.sleep(600)" });
     let sleeping = false;
     future.onIOPub = (m) => {
       if (m.header.msg_type === "stream") sleeping = true;
     };
     await eventually(() => sleeping, 20_000, "the cell to start");
-    const started = Date.now();
     await session.kernel!.interrupt();
     const reply = await future.done.catch((err: { content?: unknown }) => err as KernelMessage.IExecuteReplyMsg);
     expect(reply.content.status).toBe("error");
     expect((reply.content as KernelMessage.IReplyErrorContent).ename).toBe("KeyboardInterrupt");
-    expect(Date.now() - started).toBeLessThan(20_000);
     expect((await run(session, "print(kept)")).stdout).toBe("7\n");
     await session.shutdown();
   });
@@ -128,7 +127,7 @@ describe("@jupyterlab/services against luci serve", () => {
     expect(after.stdout).toBe("False\n");
     // The model follows iopub: idle comes just after the reply.
     const model = async () => ((await (await server.api(`/api/kernels/${id}`)).json()) as { execution_state: string }).execution_state;
-    await eventually(async () => (await model()) === "idle", 10_000, "the model to say idle");
+    await eventually(async () => (await model()) === "idle", 30_000, "the model to say idle");
     expect(heard).toContain("restarting");
     await eventually(() => other.status === "idle" && other.connectionStatus === "connected", 20_000, "the other client to reconnect");
     expect((await other.requestExecute({ code: "print('x' in globals())" }).done).content.status).toBe("ok");
@@ -150,7 +149,7 @@ describe("@jupyterlab/services against luci serve", () => {
     expect(ra.content.status).toBe("ok");
     expect(rb.content.status).toBe("ok");
     expect(ra.parent_header).not.toEqual(rb.parent_header);
-    await eventually(() => seenByB.join("").includes("from a") && seenByB.join("").includes("from b"), 10_000, "b to see both outputs");
+    await eventually(() => seenByB.join("").includes("from a") && seenByB.join("").includes("from b"), 30_000, "b to see both outputs");
     const listed = (await (await server.api(`/api/kernels/${model.id}`)).json()) as { connections: number };
     expect(listed.connections).toBe(2);
     b.dispose();
