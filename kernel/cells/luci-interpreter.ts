@@ -125,6 +125,7 @@ export class LuciInterpreter implements Interpreter {
       gatherContext(
         {
           cells: this.cellLog,
+          // Answered by the worker's luci_worker/namespace_summary.py (PROTOCOL.md "Namespace summary").
           namespace: async () => ((await this.python.ask("namespace", {})).names ?? []) as NamespaceEntry[],
           packages: () => this.session.packages(),
           cwd: this.session.folder,
@@ -132,6 +133,8 @@ export class LuciInterpreter implements Interpreter {
         },
         task.task,
       ),
+    // Answered by the worker's luci_worker/validation/ (gate.py validate_command; rules in
+    // PROTOCOL.md "Validation"); its reply is judged by pipeline/gate.ts.
     validate: (code) => {
       const threshold = validationThreshold();
       return judge(() => this.python.ask("validate", { code, cwd: this.session.folder, threshold }, validationTimeoutMs()), threshold);

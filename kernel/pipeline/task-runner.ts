@@ -90,7 +90,11 @@ export interface TaskHost {
   gatherContext(request: TaskRequest): Promise<TaskContext>;
   /** Runs Python in the notebook's namespace, as a Python cell of the request. */
   run(code: string, request: TaskRequest): Promise<TaskOutcome>;
-  /** The validation gate's verdict on the code (never throws: no verdict is "undecided"). */
+  /**
+   * The validation gate's verdict on the code (never throws: no verdict is "undecided"). The
+   * validator is Python: kernel/runtime/worker/luci_worker/validation/ (rules in the worker's
+   * PROTOCOL.md, "Validation"); its reply is judged in ./gate.ts.
+   */
   validate(code: string): Promise<GateVerdict>;
   /** The notebook environment's packages, "name==version" (none for a fixed Python). */
   packages(): string[];
