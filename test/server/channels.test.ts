@@ -1,6 +1,9 @@
 // The kernel WebSocket without @jupyterlab/services' KernelConnection: the framings checked
 // against the client library's own serializer, and the legacy JSON protocol (no subprotocol)
 // spoken by hand to a real kernel.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 // The client library's own (de)serializer: what a browser page sends and expects.
@@ -170,20 +173,27 @@ describe("a client that goes away and comes back", () => {
     const started = await server.api("/api/kernels", { method: "POST", body: JSON.stringify({ name: "luci" }) });
     const { id } = (await started.json()) as { id: string };
     const first = await open(id, "client-a");
-    const msgId = execute(first.ws, "import time\nfor i in range(3):\n    print(f'line {i}', flush=True)\n    time.sleep(0.2)");
-    await eventually(() => first.seen.some((m) => m.parentId === msgId && m.msgType === "execute_input"), 20_000, "the cell to start");
-    first.ws.close();
-    // While nobody is connected the cell finishes; its output waits for client-a.
-    await eventually(
-      async () => ((await (await server.api(`/api/kernels/${id}`)).json()) as { connections: number }).connections === 0,
-      10_000,
-      "the disconnection",
+    // The cell prints only once the test releases it, which it does after client-a has gone, and
+    // the test reconnects only once the cell has finished: its output can only come by replay.
+    const release = join(mkdtempSync(join(tmpdir(), "luci-replay-")), "release");
+    const msgId = execute(
+      first.ws,
+      `import os, time\ndeadline = time.monotonic() + 60\nwhile not os.path.exists(${JSON.stringify(release)}) and time.monotonic() < deadline:\n    time.sleep(0.02)\n` +
+        "for i in range(3):\n    print(f'line {i}', flush=True)",
     );
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await eventually(() => first.seen.some((m) => m.parentId === msgId && m.msgType === "execute_input"), 30_000, "the cell to start");
+    first.ws.close();
+    const model = async () => (await (await server.api(`/api/kernels/${id}`)).json()) as { connections: number; execution_state: string };
+    await eventually(async () => (await model()).connections === 0, 30_000, "the disconnection");
+    // While nobody is connected the cell runs and finishes; its output waits for client-a.
+    writeFileSync(release, "");
+    await eventually(async () => (await model()).execution_state === "idle", 30_000, "the cell to finish");
+    expect(first.seen.filter((m) => m.parentId === msgId && m.msgType === "stream")).toEqual([]);
     const back = await open(id, "client-a");
-    const reply = await eventually(() => back.seen.find((m) => m.parentId === msgId && m.msgType === "execute_reply"), 10_000, "the missed reply");
+    const reply = await eventually(() => back.seen.find((m) => m.parentId === msgId && m.msgType === "execute_reply"), 30_000, "the missed reply");
     expect(reply.content.status).toBe("ok");
-    const printed = [...first.seen, ...back.seen]
+    // All of the cell's output reached client-a, and only through the reconnected socket.
+    const printed = back.seen
       .filter((m) => m.parentId === msgId && m.msgType === "stream")
       .map((m) => m.content.text as string)
       .join("");
