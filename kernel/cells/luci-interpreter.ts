@@ -204,7 +204,7 @@ export class LuciInterpreter implements Interpreter {
       case "not_python":
         return outcome;
       case "error":
-        return { status: "error", ename: outcome.ename, evalue: outcome.evalue, traceback: outcome.traceback };
+        return { status: "error", ename: outcome.ename, evalue: outcome.evalue, traceback: outcome.traceback, repairable: outcome.repairable };
       case "missing_modules": // runPythonCell installs and runs again; it never returns this
         return showFailure(context, new Error("runPythonCell returned missing_modules: imports were not resolved"));
       default:

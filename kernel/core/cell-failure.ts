@@ -11,14 +11,18 @@ import { log } from "../common/log.js";
 import type { OutputSink } from "../common/output-sink.js";
 
 export class CellFailure extends Error {
+  /** Whether self-repair may send this failure back to the model: never, unless said (a change of code cannot fix what Luci refused). */
+  readonly repairable: boolean;
+
   /** The ename the cell shows: UsageError, PythonUnavailable, ValidationFailed, ... */
   get kind(): string {
     return this.name;
   }
 
-  constructor(kind: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(kind: string, message: string, options: { cause?: unknown; repairable?: boolean } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = kind;
+    this.repairable = options.repairable ?? false;
   }
 }
 
@@ -34,15 +38,19 @@ export interface ErrorOutcome {
   ename: string;
   evalue: string;
   traceback: string[];
+  /** False for a failure Luci reported (a CellFailure that is not repairable, an internal error); absent for Python's own exceptions. */
+  repairable?: boolean;
 }
 
 /** The one place a failure becomes the cell's error output (a red ename line, as IPython shows one). */
 export function showFailure(sink: OutputSink, err: unknown): ErrorOutcome {
   let ename: string;
   let evalue: string;
+  let repairable = false;
   if (err instanceof CellFailure) {
     ename = err.kind;
     evalue = err.message;
+    repairable = err.repairable;
   } else {
     const error = err instanceof Error ? err : new Error(String(err));
     log("error", `internal error in a cell: ${error.stack ?? error.message}`);
@@ -51,5 +59,5 @@ export function showFailure(sink: OutputSink, err: unknown): ErrorOutcome {
   }
   const traceback = [`\x1b[0;31m${ename}\x1b[0m: ${evalue}`];
   sink.error(ename, evalue, traceback);
-  return { status: "error", ename, evalue, traceback };
+  return { status: "error", ename, evalue, traceback, repairable };
 }

@@ -412,19 +412,14 @@ function readAnswer(result: GenerateResult, sink: OutputSink, html: HtmlRenderer
   }
 }
 
-/** Errors that a change of code cannot fix: nothing is sent back to the model for them. */
-const NOT_REPAIRABLE = new Set([
-  "KeyboardInterrupt",
-  "WorkerCrashed",
-  "PythonUnavailable",
-  "PackageInstallError",
-  "KernelShutdown",
-  "ValidationFailed",
-  "StdinNotImplementedError",
-]);
+/**
+ * Python exceptions that a change of code cannot fix (an interrupt, input() with no one to
+ * answer). Luci's own failures say so themselves: a CellFailure is not repairable unless made so.
+ */
+const NOT_REPAIRABLE_PYTHON = new Set(["KeyboardInterrupt", "StdinNotImplementedError"]);
 
 function repairable(outcome: TaskOutcome): boolean {
-  return outcome.status === "error" && !NOT_REPAIRABLE.has(outcome.ename);
+  return outcome.status === "error" && outcome.repairable !== false && !NOT_REPAIRABLE_PYTHON.has(outcome.ename);
 }
 
 /** LUCI_SELF_REPAIR: how many times failing generated code goes back to the model (default 2). */

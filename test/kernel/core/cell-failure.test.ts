@@ -23,8 +23,15 @@ describe("showFailure", () => {
       ename: "PythonUnavailable",
       evalue: "Python could not be started",
       traceback: ["\x1b[0;31mPythonUnavailable\x1b[0m: Python could not be started"],
+      repairable: false,
     });
     expect(errors).toEqual([{ ename: outcome.ename, evalue: outcome.evalue, traceback: outcome.traceback }]);
+  });
+
+  it("says whether self-repair may try: only when the failure was made repairable", () => {
+    const { sink } = recordingSink();
+    expect(showFailure(sink, new CellFailure("ValueError", "bad value", { repairable: true })).repairable).toBe(true);
+    expect(showFailure(sink, new UsageError("no")).repairable).toBe(false);
   });
 
   it("a subclass keeps its kind (UsageError)", () => {
