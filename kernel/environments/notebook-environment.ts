@@ -7,7 +7,7 @@ import { withLock } from "../common/file-lock.js";
 import { InstallError, Installer, InstallInterrupted, type EnvironmentInstaller, type InstallOptions } from "./installer.js";
 import type { NotebookIdentity } from "./notebook-identity.js";
 import type { Progress } from "./progress.js";
-import { Registry, type EnvironmentRecord } from "./registry.js";
+import { Registry, type EnvironmentRecord, type EnvironmentStore } from "./registry.js";
 import type { EnvironmentSettings } from "./settings.js";
 
 export interface EnvironmentInstallOptions extends InstallOptions {
@@ -25,15 +25,17 @@ const READY_MARKER = ".luci-ready";
 export class NotebookEnvironment {
   readonly dir: string;
   readonly installer: EnvironmentInstaller;
-  readonly registry: Registry;
+  /** Where the environment's record is kept (the registry file of the environments folder by default). */
+  readonly registry: EnvironmentStore;
 
   /** `makeInstaller` gives the installer for the environment's folder (a venv on this machine by default). */
   constructor(
     readonly settings: EnvironmentSettings,
     readonly identity: NotebookIdentity,
     makeInstaller: (dir: string) => EnvironmentInstaller = (dir) => new Installer(settings, dir),
+    store: EnvironmentStore = new Registry(settings.dir),
   ) {
-    this.registry = new Registry(settings.dir);
+    this.registry = store;
     this.dir = join(settings.dir, identity.environmentName);
     this.installer = makeInstaller(this.dir);
   }

@@ -5,35 +5,56 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { withLock } from "../common/file-lock.js";
+import { z } from "zod";
+import { errorMessage } from "../common/errors.js";
 import { writeJsonAtomic } from "../common/json-file.js";
 
-export type EnvironmentState = "creating" | "installing" | "ready";
+// The file is checked as it is read (another kernel, an older Luci or a hand edit may have
+// written it): a record of another shape makes the whole file a RegistryError rather than a
+// wrong type further on. Fields a record has beyond these are kept (passthrough), so that a
+// kernel does not drop what a newer one wrote.
+const EnvironmentRecordSchema = z
+  .object({
+    /** What the environment belongs to: the notebook's absolute path, or a folder's. */
+    key: z.string(),
+    /** Folder name under the environments folder: luci_<notebook>_<hash>. */
+    name: z.string(),
+    notebook: z.string(),
+    /** The base interpreter it was made from, and its version. */
+    interpreter: z.string(),
+    python_version: z.string(),
+    /** Installed distributions and their versions (from a freeze after each change). */
+    packages: z.record(z.string()),
+    /** What the notebook asked for (requirements, imports, %pip install), as requirement strings. */
+    requested: z.array(z.string()),
+    state: z.enum(["creating", "installing", "ready"]),
+    tool: z.enum(["uv", "pip"]),
+    created: z.string(),
+    last_used: z.string(),
+  })
+  .passthrough();
 
-export interface EnvironmentRecord {
-  /** What the environment belongs to: the notebook's absolute path, or a folder's. */
-  key: string;
-  /** Folder name under the environments folder: luci_<notebook>_<hash>. */
-  name: string;
-  notebook: string;
-  /** The base interpreter it was made from, and its version. */
-  interpreter: string;
-  python_version: string;
-  /** Installed distributions and their versions (from a freeze after each change). */
-  packages: Record<string, string>;
-  /** What the notebook asked for (requirements, imports, %pip install), as requirement strings. */
-  requested: string[];
-  state: EnvironmentState;
-  tool: "uv" | "pip";
-  created: string;
-  last_used: string;
+export type EnvironmentRecord = z.infer<typeof EnvironmentRecordSchema>;
+
+const RegistryFileSchema = z.object({
+  version: z.literal(1),
+  environments: z.record(EnvironmentRecordSchema),
+});
+
+type RegistryFile = z.infer<typeof RegistryFileSchema>;
+
+/**
+ * Where environment records are kept, behind the one interface NotebookEnvironment uses: the
+ * registry file here; another store (a server's database, a cluster's) implements the same.
+ */
+export interface EnvironmentStore {
+  get(key: string): EnvironmentRecord | undefined;
+  list(): EnvironmentRecord[];
+  /** A read-modify-write that no other writer interleaves with; `change` may return a value. */
+  update<T>(change: (environments: Record<string, EnvironmentRecord>) => T): Promise<T>;
 }
 
-interface RegistryFile {
-  version: 1;
-  environments: Record<string, EnvironmentRecord>;
-}
-
-export class Registry {
+export class Registry implements EnvironmentStore {
   readonly file: string;
 
   constructor(readonly dir: string) {
@@ -44,11 +65,11 @@ export class Registry {
   read(): RegistryFile {
     if (!existsSync(this.file)) return empty();
     try {
-      const parsed = JSON.parse(readFileSync(this.file, "utf8")) as RegistryFile;
-      if (parsed && parsed.version === 1 && typeof parsed.environments === "object") return parsed;
-      throw new Error("not a registry (version 1)");
+      const parsed = RegistryFileSchema.safeParse(JSON.parse(readFileSync(this.file, "utf8")));
+      if (parsed.success) return parsed.data;
+      throw new Error(`not a registry (version 1): ${parsed.error.issues.map((issue) => `${issue.path.join(".") || "the file"}: ${issue.message}`).join("; ")}`);
     } catch (err) {
-      throw new RegistryError(`the registry ${this.file} cannot be read: ${(err as Error).message}`);
+      throw new RegistryError(`the registry ${this.file} cannot be read: ${errorMessage(err)}`, { cause: err });
     }
   }
 
