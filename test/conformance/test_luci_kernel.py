@@ -33,7 +33,10 @@ class LuciKernelTests(jupyter_kernel_test.KernelTests):
     def setUpClass(cls):
         """The kernel runs in its folder's own environment. Install matplotlib there first, so
         that the samples below test the protocol and not the first-use install (whose progress
-        display would be the first display_data of the plotting sample)."""
+        display would be the first display_data of the plotting sample).
+
+        Needs the public package index (PyPI, through uv's cache when warm), as a user's first
+        plot does: one of the few tests that do (the rest use a loopback index)."""
         super().setUpClass()
         reply = cls.kc.execute_interactive("%pip install matplotlib", timeout=600, output_hook=lambda msg: None)
         assert reply["content"]["status"] == "ok", reply["content"]
