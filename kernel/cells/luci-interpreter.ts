@@ -12,8 +12,7 @@ import { routeCell } from "./route.js";
 import { runPythonCell } from "./python-cells.js";
 import { VERSION } from "../common/version.js";
 import { gateThreshold, judge } from "../pipeline/gate.js";
-import type { NamespaceEntry } from "../pipeline/model/prompt.js";
-import { CellLog, gatherContext } from "../pipeline/task-context.js";
+import { CellLog, gatherContext, namespaceEntries } from "../pipeline/task-context.js";
 import { literalAssignments } from "../pipeline/records/parameters.js";
 import type { TaskHost, TaskPipeline } from "../pipeline/task-runner.js";
 import type { SyntaxErrorInfo } from "../runtime/worker-messages.js";
@@ -126,7 +125,7 @@ export class LuciInterpreter implements Interpreter {
         {
           cells: this.cellLog,
           // Answered by the worker's luci_worker/namespace_summary.py (PROTOCOL.md "Namespace summary").
-          namespace: async () => ((await this.python.ask("namespace", {})).names ?? []) as NamespaceEntry[],
+          namespace: async () => namespaceEntries((await this.python.ask("namespace", {})).names),
           packages: () => this.session.packages(),
           cwd: this.session.folder,
           pythonVersion: this.python.pythonVersion,

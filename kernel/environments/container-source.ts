@@ -15,7 +15,7 @@ import type { Progress } from "./progress.js";
 import type { EnvironmentSettings } from "./settings.js";
 
 /** Container environments live apart from venvs: the same notebook may use both. */
-export function containerEnvironmentSettings(settings: EnvironmentSettings): EnvironmentSettings {
+function containerEnvironmentSettings(settings: EnvironmentSettings): EnvironmentSettings {
   return { ...settings, dir: join(settings.dir, "containers") };
 }
 

@@ -2,6 +2,7 @@
 // repairs the environment before the worker starts (with progress in the waiting cell) and
 // then runs the worker with the environment's Python. The container executor is the same
 // source with another installer and executor (container-source.ts).
+import { errorMessage } from "../common/errors.js";
 import type { OutputSink } from "../common/output-sink.js";
 import { LocalExecutor } from "../runtime/local-executor.js";
 import type { Executor, ExecutorSource } from "../runtime/executor.js";
@@ -45,7 +46,7 @@ export class EnvironmentSource implements ExecutorSource {
       await env.ensure(progress);
     } catch (err) {
       const output = err instanceof InstallError ? `\n${err.output}` : "";
-      throw new Error(`the notebook's environment ${env.identity.environmentName} could not be prepared: ${(err as Error).message}${output}`);
+      throw new Error(`the notebook's environment ${env.identity.environmentName} could not be prepared: ${errorMessage(err)}${output}`, { cause: err });
     }
     return this.executorFor(env);
   }

@@ -80,7 +80,7 @@ export class NotebookEnvironment {
         label ?? `Installing ${specs.join(", ")}`,
         async () => {
           await this.installer.install(specs, installOptions);
-          return this.installer.freeze().catch(() => ({}) as Record<string, string>);
+          return this.installer.freeze().catch((): Record<string, string> => ({}));
         },
         describe,
       ),

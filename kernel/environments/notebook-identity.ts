@@ -13,6 +13,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, isAbsolute, join, resolve } from "node:path";
+import { isObject } from "../common/json-file.js";
 
 export interface NotebookIdentity {
   /** The registry key: the notebook's absolute path, or the folder's. */
@@ -80,13 +81,19 @@ export function notebooksIn(folder: string): string[] {
 
 function codeCells(path: string): string[] {
   try {
-    const notebook = JSON.parse(readFileSync(path, "utf8")) as { cells?: { cell_type?: string; source?: string | string[] }[] };
-    return (notebook.cells ?? [])
-      .filter((cell) => cell.cell_type === "code")
-      .map((cell) => (Array.isArray(cell.source) ? cell.source.join("") : (cell.source ?? "")));
+    const notebook: unknown = JSON.parse(readFileSync(path, "utf8"));
+    const cells: unknown = isObject(notebook) ? notebook.cells : undefined;
+    if (!Array.isArray(cells)) return [];
+    return cells.flatMap((cell: unknown) => (isObject(cell) && cell.cell_type === "code" ? [sourceText(cell.source)] : []));
   } catch {
     return [];
   }
+}
+
+/** A cell's source as nbformat writes it: one string, or a list of lines. */
+function sourceText(source: unknown): string {
+  if (typeof source === "string") return source;
+  return Array.isArray(source) ? source.filter((line: unknown) => typeof line === "string").join("") : "";
 }
 
 function normalise(source: string): string {

@@ -247,11 +247,10 @@ export function resolveImport(importName: string): Resolution {
   for (let length = parts.length; length > 0; length--) {
     const prefix = parts.slice(0, length).join(".");
     // hasOwn: a name such as "constructor" must not find Object.prototype's member.
-    if (Object.hasOwn(IMPORT_TO_DISTRIBUTION, prefix)) {
-      return { kind: "mapped", importName, distribution: IMPORT_TO_DISTRIBUTION[prefix] as string };
-    }
+    const distribution = Object.hasOwn(IMPORT_TO_DISTRIBUTION, prefix) ? IMPORT_TO_DISTRIBUTION[prefix] : undefined;
+    if (distribution !== undefined) return { kind: "mapped", importName, distribution };
   }
-  const top = parts[0] as string; // split always yields at least one element.
+  const top = parts[0] ?? ""; // split always yields at least one element.
   if (top.startsWith("_")) {
     return refuse(`"${top}" is private (leading underscore): it belongs to another package or to the project itself`);
   }

@@ -1,6 +1,7 @@
 // Progress of environment work, shown in the cell as it happens: one display, updated in
 // place (update_display_data), one line per step: "Creating environment… done in 0.1 s".
 import { randomUUID } from "node:crypto";
+import { errorMessage } from "../common/errors.js";
 import { escapeHtml } from "../common/html.js";
 import type { OutputSink } from "../common/output-sink.js";
 
@@ -57,7 +58,7 @@ export class Progress {
       step.done(describe?.(result));
       return result;
     } catch (err) {
-      step.fail((err as Error).message.split("\n")[0] ?? "failed");
+      step.fail(errorMessage(err).split("\n")[0] ?? "failed");
       throw err;
     }
   }

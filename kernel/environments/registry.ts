@@ -4,44 +4,61 @@
 // kernels starting together never lose each other's records.
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { withLock } from "../common/file-lock.js";
 import { z } from "zod";
 import { errorMessage } from "../common/errors.js";
+import { withLock } from "../common/file-lock.js";
 import { writeJsonAtomic } from "../common/json-file.js";
 
-// The file is checked as it is read (another kernel, an older Luci or a hand edit may have
-// written it): a record of another shape makes the whole file a RegistryError rather than a
-// wrong type further on. Fields a record has beyond these are kept (passthrough), so that a
-// kernel does not drop what a newer one wrote.
-const EnvironmentRecordSchema = z
-  .object({
-    /** What the environment belongs to: the notebook's absolute path, or a folder's. */
-    key: z.string(),
-    /** Folder name under the environments folder: luci_<notebook>_<hash>. */
-    name: z.string(),
-    notebook: z.string(),
-    /** The base interpreter it was made from, and its version. */
-    interpreter: z.string(),
-    python_version: z.string(),
-    /** Installed distributions and their versions (from a freeze after each change). */
-    packages: z.record(z.string()),
-    /** What the notebook asked for (requirements, imports, %pip install), as requirement strings. */
-    requested: z.array(z.string()),
-    state: z.enum(["creating", "installing", "ready"]),
-    tool: z.enum(["uv", "pip"]),
-    created: z.string(),
-    last_used: z.string(),
-  })
-  .passthrough();
+type EnvironmentState = "creating" | "installing" | "ready";
 
-export type EnvironmentRecord = z.infer<typeof EnvironmentRecordSchema>;
+export interface EnvironmentRecord {
+  /** What the environment belongs to: the notebook's absolute path, or a folder's. */
+  key: string;
+  /** Folder name under the environments folder: luci_<notebook>_<hash>. */
+  name: string;
+  notebook: string;
+  /** The base interpreter it was made from, and its version. */
+  interpreter: string;
+  python_version: string;
+  /** Installed distributions and their versions (from a freeze after each change). */
+  packages: Record<string, string>;
+  /** What the notebook asked for (requirements, imports, %pip install), as requirement strings. */
+  requested: string[];
+  state: EnvironmentState;
+  tool: "uv" | "pip";
+  created: string;
+  last_used: string;
+}
 
+interface RegistryFile {
+  version: 1;
+  environments: Record<string, EnvironmentRecord>;
+}
+
+// The file as it is read is checked against these (another kernel, an older Luci or a hand edit
+// may have written it): a record of another shape makes the whole file a RegistryError rather
+// than a wrong type further on. Fields a record has beyond these are kept (passthrough), so
+// that a kernel does not drop what a newer one wrote.
 const RegistryFileSchema = z.object({
   version: z.literal(1),
-  environments: z.record(EnvironmentRecordSchema),
+  environments: z.record(
+    z
+      .object({
+        key: z.string(),
+        name: z.string(),
+        notebook: z.string(),
+        interpreter: z.string(),
+        python_version: z.string(),
+        packages: z.record(z.string()),
+        requested: z.array(z.string()),
+        state: z.enum(["creating", "installing", "ready"]),
+        tool: z.enum(["uv", "pip"]),
+        created: z.string(),
+        last_used: z.string(),
+      })
+      .passthrough(),
+  ),
 });
-
-type RegistryFile = z.infer<typeof RegistryFileSchema>;
 
 /**
  * Where environment records are kept, behind the one interface NotebookEnvironment uses: the
@@ -67,7 +84,9 @@ export class Registry implements EnvironmentStore {
     try {
       const parsed = RegistryFileSchema.safeParse(JSON.parse(readFileSync(this.file, "utf8")));
       if (parsed.success) return parsed.data;
-      throw new Error(`not a registry (version 1): ${parsed.error.issues.map((issue) => `${issue.path.join(".") || "the file"}: ${issue.message}`).join("; ")}`);
+      throw new Error(
+        `not a registry (version 1): ${parsed.error.issues.map((issue) => `${issue.path.join(".") || "the file"}: ${issue.message}`).join("; ")}`,
+      );
     } catch (err) {
       throw new RegistryError(`the registry ${this.file} cannot be read: ${errorMessage(err)}`, { cause: err });
     }

@@ -56,7 +56,9 @@ for (let i = 0; i < Number(count); i++) {
   await registry.update((all) => {
     all[tag + "-" + i] = { key: tag + "-" + i, name: "n", notebook: tag, interpreter: "python3", python_version: "3",
       packages: {}, requested: [], state: "ready", tool: "uv", created: "", last_used: "" };
-    const counter = all["counter"] ?? { key: "counter", requested: [] };
+    // A whole record: Registry.read checks every record's shape.
+    const counter = all["counter"] ?? { key: "counter", name: "n", notebook: "counter", interpreter: "python3", python_version: "3",
+      packages: {}, requested: [], state: "ready", tool: "uv", created: "", last_used: "" };
     counter.requested = [String(Number(counter.requested[0] ?? "0") + 1)];
     all["counter"] = counter;
   });
@@ -187,10 +189,12 @@ describe("Registry", () => {
     expect(existsSync(`${registry.file}.lock`)).toBe(false); // the lock was released
   });
 
-  it("valid JSON that is not a registry (another version, null, an array) is a RegistryError too", () => {
+  it("valid JSON that is not a registry (another version, null, an array, a record of another shape) is a RegistryError too", () => {
     const dir = tempDir();
     const registry = new Registry(dir);
-    for (const text of ['{"version": 2, "environments": {}}', "null", "[]", '{"version": 1}']) {
+    const partial = JSON.stringify({ version: 1, environments: { a: { ...record("a"), packages: undefined } } });
+    const wrongState = JSON.stringify({ version: 1, environments: { a: { ...record("a"), state: "gone" } } });
+    for (const text of ['{"version": 2, "environments": {}}', "null", "[]", '{"version": 1}', partial, wrongState]) {
       writeFileSync(registry.file, text);
       expect(() => registry.read(), text).toThrow(RegistryError);
       expect(() => registry.read(), text).toThrow(registry.file);

@@ -4,7 +4,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CellLog, gatherContext } from "../../../kernel/pipeline/task-context.js";
+import { CellLog, gatherContext, namespaceEntries } from "../../../kernel/pipeline/task-context.js";
 import { taskMessages } from "../../../kernel/pipeline/model/prompt.js";
 
 function sources(cwd: string, cells = new CellLog()) {
@@ -45,5 +45,15 @@ describe("gatherContext", () => {
     // Between two steps, each prompt begins as the previous one did, up to its newest cell.
     expect(prompts[10]!.startsWith(prompts[9]!.slice(0, prompts[9]!.indexOf("### Cell 10")))).toBe(true);
     expect(prompts[9]!.startsWith(prompts[8]!.slice(0, prompts[8]!.indexOf("### Cell 9")))).toBe(true);
+  });
+});
+
+describe("namespaceEntries", () => {
+  it("keeps the worker's entries that have a NamespaceEntry's shape and leaves out the others", () => {
+    const frame = { name: "df", type: "DataFrame", shape: [24, 2], columns: ["date: object", "revenue: float64"] };
+    const number = { name: "n", type: "int", preview: "3" };
+    expect(namespaceEntries([frame, { name: "x" }, { name: "s", type: "str", shape: "24x2" }, "df", null, number])).toEqual([frame, number]);
+    expect(namespaceEntries(undefined)).toEqual([]);
+    expect(namespaceEntries({ df: frame })).toEqual([]);
   });
 });
