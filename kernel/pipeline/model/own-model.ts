@@ -33,7 +33,7 @@ export interface OwnModelEndpoint {
 
 /**
  * Which of Luci's own models to run: `%luci model NAME` (or LUCI_LLM_MODEL) when it names a
- * catalogue model, else LUCI_LLM_LOCAL_MODEL's choice. "off" and a bad value are returned as
+ * catalogue model, else LUCI_LOCAL_MODEL's choice. "off" and a bad value are returned as
  * they are: the caller decides what to say.
  */
 export function ownModelChoice(env: NodeJS.ProcessEnv, requestedModel?: string): LocalModelChoice {

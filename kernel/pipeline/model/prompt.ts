@@ -20,6 +20,7 @@ import { COMPLEXITIES, EXAMPLE_ANALYSIS_AND_PLAN, TASK_TYPES } from "./answer-sc
 import type { JsonValue } from "../records/json.js";
 import { pythonLiteral } from "../records/parameters.js";
 import { ModelSettingsError } from "./settings.js";
+import { setting } from "../../common/settings.js";
 import type { ChatMessage } from "./types.js";
 
 export interface EarlierCell {
@@ -82,10 +83,7 @@ export type PromptStyle = "code" | "plain" | "json";
 
 /** LUCI_TASK_PROMPT: code (the default), plain or json. */
 export function promptStyle(env: NodeJS.ProcessEnv = process.env): PromptStyle {
-  const value = env.LUCI_TASK_PROMPT?.trim().toLowerCase();
-  if (!value || value === "code") return "code";
-  if (value === "plain" || value === "json") return value;
-  throw new ModelSettingsError(`LUCI_TASK_PROMPT must be "code", "plain" or "json", not ${JSON.stringify(env.LUCI_TASK_PROMPT)}`);
+  return setting(env, "LUCI_TASK_PROMPT", ModelSettingsError);
 }
 
 const ROLE = "You are Luci, the engine of a Jupyter notebook whose cells are tasks in plain language.";

@@ -1,20 +1,20 @@
-// The model's settings: from the environment the kernel starts in, then per-notebook overrides
-// (`%luci model ...`, parsed by the cells layer, arrives here as a ModelOverrides object).
+// The model's settings: from the environment the kernel starts in (LUCI_LLM_*, declared in
+// common/settings.ts), then per-notebook overrides (`%luci model ...`, parsed by the cells layer,
+// arrives here as a ModelOverrides object), checked by the same rules.
 //   LUCI_LLM_BASE_URL     an OpenAI-compatible endpoint, e.g. http://localhost:1234/v1. Unset:
 //                         look for a local LM Studio or Ollama (discovery.ts). A remote service
 //                         (OpenAI itself too) is used only when named here: an OPENAI_API_KEY
 //                         lying in the environment never sends a notebook's context anywhere.
-//   LUCI_LLM_MODEL        the model; unset: the first model the endpoint lists
 //   LUCI_LLM_API_KEY      the key, else OPENAI_API_KEY; local servers need none
-//   LUCI_LLM_TEMPERATURE  default 0.1
-//   LUCI_LLM_MAX_TOKENS   default: the server's own
 //   LUCI_LLM_TIMEOUT      seconds without any data from the server (before the answer starts, or
 //                         between two pieces of a streamed answer) after which the call fails.
 //                         Default 120: a local server may first load the model. It is not a
 //                         limit on the whole answer, so a slow but steady model is never cut off.
 // The key is a secret: it is never part of a message, log line or error text. redactKey()
 // removes it from any text that came from elsewhere (a server's error message may quote it).
+// A value that cannot be used is a ModelSettingsError that names it.
 import { CellFailure } from "../../core/cell-failure.js";
+import { checkSetting, SETTINGS, setting, type Parsed } from "../../common/settings.js";
 
 export interface ModelSettings {
   baseUrl?: string;
@@ -27,8 +27,7 @@ export interface ModelSettings {
 
 export type ModelOverrides = Partial<ModelSettings>;
 
-export const DEFAULT_TEMPERATURE = 0.1;
-export const DEFAULT_TIMEOUT_SECONDS = 120;
+export const DEFAULT_TEMPERATURE = SETTINGS.LUCI_LLM_TEMPERATURE.fallback;
 
 /** A setting with a value that cannot be used; the message names the variable and the value. */
 export class ModelSettingsError extends CellFailure {
@@ -39,24 +38,31 @@ export class ModelSettingsError extends CellFailure {
 
 export function modelSettings(env: NodeJS.ProcessEnv = process.env, overrides: ModelOverrides = {}): ModelSettings {
   const fromEnv: ModelSettings = {
-    baseUrl: normaliseBaseUrl(env.LUCI_LLM_BASE_URL, "LUCI_LLM_BASE_URL"),
-    model: env.LUCI_LLM_MODEL?.trim() || undefined,
-    apiKey: env.LUCI_LLM_API_KEY?.trim() || env.OPENAI_API_KEY?.trim() || undefined,
-    temperature: numberSetting(env.LUCI_LLM_TEMPERATURE, "LUCI_LLM_TEMPERATURE", 0, 2) ?? DEFAULT_TEMPERATURE,
-    maxTokens: integerSetting(env.LUCI_LLM_MAX_TOKENS, "LUCI_LLM_MAX_TOKENS"),
-    timeoutSeconds: numberSetting(env.LUCI_LLM_TIMEOUT, "LUCI_LLM_TIMEOUT", 0.001, 86_400) ?? DEFAULT_TIMEOUT_SECONDS,
+    baseUrl: setting(env, "LUCI_LLM_BASE_URL", ModelSettingsError),
+    model: setting(env, "LUCI_LLM_MODEL", ModelSettingsError),
+    apiKey: setting(env, "LUCI_LLM_API_KEY", ModelSettingsError) ?? (env.OPENAI_API_KEY?.trim() || undefined),
+    temperature: setting(env, "LUCI_LLM_TEMPERATURE", ModelSettingsError),
+    maxTokens: setting(env, "LUCI_LLM_MAX_TOKENS", ModelSettingsError),
+    timeoutSeconds: setting(env, "LUCI_LLM_TIMEOUT", ModelSettingsError),
   };
-  const merged: ModelSettings = { ...fromEnv };
-  for (const [key, value] of Object.entries(overrides) as [keyof ModelSettings, unknown][]) {
-    if (value !== undefined) (merged as unknown as Record<string, unknown>)[key] = value;
-  }
-  if (overrides.baseUrl !== undefined) merged.baseUrl = normaliseBaseUrl(overrides.baseUrl, "the base URL");
-  checkRange(merged.temperature, "the temperature", 0, 2);
-  if (merged.maxTokens !== undefined && !(Number.isInteger(merged.maxTokens) && merged.maxTokens > 0)) {
-    throw new ModelSettingsError(`the maximum number of tokens must be a whole number above 0, not ${merged.maxTokens}`);
-  }
-  checkRange(merged.timeoutSeconds, "the timeout", 0.001, 86_400);
+  const merged: ModelSettings = {
+    baseUrl: fromEnv.baseUrl,
+    model: overrides.model ?? fromEnv.model,
+    apiKey: overrides.apiKey ?? fromEnv.apiKey,
+    temperature: overrides.temperature ?? fromEnv.temperature,
+    maxTokens: overrides.maxTokens ?? fromEnv.maxTokens,
+    timeoutSeconds: overrides.timeoutSeconds ?? fromEnv.timeoutSeconds,
+  };
+  if (overrides.baseUrl !== undefined) merged.baseUrl = valid(checkSetting("LUCI_LLM_BASE_URL", overrides.baseUrl, "the base URL"));
+  valid(checkSetting("LUCI_LLM_TEMPERATURE", String(merged.temperature), "the temperature"));
+  if (merged.maxTokens !== undefined) valid(checkSetting("LUCI_LLM_MAX_TOKENS", String(merged.maxTokens), "the maximum number of tokens"));
+  valid(checkSetting("LUCI_LLM_TIMEOUT", String(merged.timeoutSeconds), "the timeout"));
   return merged;
+}
+
+function valid<T>(parsed: Parsed<T>): T {
+  if (!parsed.ok) throw new ModelSettingsError(parsed.message);
+  return parsed.value;
 }
 
 /** The settings in words, for `%luci model` and for logs: the key shows only as "set" or "not set". */
@@ -82,50 +88,6 @@ export function redactKey(text: string, apiKey: string | undefined): string {
     out = out.replace(new RegExp(`${head}[^\\s"',;]*`, "g"), "[redacted]");
   }
   return out;
-}
-
-function normaliseBaseUrl(value: string | undefined, what: string): string | undefined {
-  const text = value?.trim();
-  if (!text) return undefined;
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new ModelSettingsError(`${what} must be a URL such as http://localhost:1234/v1, not ${JSON.stringify(text)}`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new ModelSettingsError(`${what} must start with http:// or https://, not ${JSON.stringify(text)}`);
-  }
-  // Credentials in the URL would be shown wherever the URL is: refuse them.
-  if (url.username || url.password) {
-    throw new ModelSettingsError(`${what} must not contain a user name or password; use LUCI_LLM_API_KEY for the key`);
-  }
-  return text.replace(/\/+$/, "");
-}
-
-function numberSetting(value: string | undefined, name: string, min: number, max: number): number | undefined {
-  const text = value?.trim();
-  if (!text) return undefined;
-  const number = Number(text);
-  if (!Number.isFinite(number)) throw new ModelSettingsError(`${name} must be a number, not ${JSON.stringify(text)}`);
-  checkRange(number, name, min, max);
-  return number;
-}
-
-function integerSetting(value: string | undefined, name: string): number | undefined {
-  const text = value?.trim();
-  if (!text) return undefined;
-  const number = Number(text);
-  if (!Number.isInteger(number) || number <= 0) {
-    throw new ModelSettingsError(`${name} must be a whole number above 0, not ${JSON.stringify(text)}`);
-  }
-  return number;
-}
-
-function checkRange(value: number, what: string, min: number, max: number): void {
-  if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max) {
-    throw new ModelSettingsError(`${what} must be between ${min} and ${max}, not ${value}`);
-  }
 }
 
 function escapeRegExp(text: string): string {

@@ -2,7 +2,9 @@
 // model) makes a task with no usable record an error instead of a model call. An unknown value
 // is an error too: a typo must not quietly call a model in a job meant to run offline.
 import { CellFailure } from "../../core/cell-failure.js";
-export type GenerationMode = "online" | "offline";
+import { setting, type SettingValue } from "../../common/settings.js";
+
+export type GenerationMode = SettingValue<"LUCI_GENERATION">;
 
 export class GenerationModeError extends CellFailure {
   constructor(message: string) {
@@ -11,10 +13,7 @@ export class GenerationModeError extends CellFailure {
 }
 
 export function generationMode(env: NodeJS.ProcessEnv = process.env): GenerationMode {
-  const value = (env.LUCI_GENERATION ?? "").trim().toLowerCase();
-  if (value === "" || value === "online") return "online";
-  if (value === "offline") return "offline";
-  throw new GenerationModeError(`LUCI_GENERATION is "${env.LUCI_GENERATION}"; it must be "online" (the default) or "offline"`);
+  return setting(env, "LUCI_GENERATION", GenerationModeError);
 }
 
 /** The error a task cell ends with in offline mode when it has no record to run. */

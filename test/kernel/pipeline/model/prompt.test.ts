@@ -41,7 +41,7 @@ describe("the task prompt", () => {
   it("LUCI_TASK_PROMPT=json asks for the analysis and plan as JSON before the code, without a numbered format", () => {
     expect(promptStyle({})).toBe("code");
     expect(promptStyle({ LUCI_TASK_PROMPT: "json" })).toBe("json");
-    expect(() => promptStyle({ LUCI_TASK_PROMPT: "yaml" })).toThrow(/LUCI_TASK_PROMPT must be "code", "plain" or "json", not "yaml"/);
+    expect(() => promptStyle({ LUCI_TASK_PROMPT: "yaml" })).toThrow(/LUCI_TASK_PROMPT must be "code" \(the default\), "plain" or "json", not "yaml"/);
     const text = taskMessages("t", {}, "json")[0]!.content;
     expect(text).toContain("one JSON object in a ```json block");
     expect(text).toContain('"task_type":"visualisation"');
