@@ -6,6 +6,7 @@
 import { CATALOGUE, catalogueEntry, DEFAULT_MODEL_NAME, defaultEntry, type CatalogueEntry } from "../local-model/catalogue.js";
 import { listModels, modelsDir, removeModel, resolveLocalModel, type ListedModel, type LocalModelChoice } from "../local-model/model-store.js";
 import { describePullProgress, formatBytes, pullModel, type PullProgress } from "../local-model/pull.js";
+import { setting } from "../common/settings.js";
 
 export const MODEL_USAGE = `Usage: luci model <command> [options]
 
@@ -227,7 +228,7 @@ function selected(choice: LocalModelChoice): Record<string, string> {
 }
 
 function describeChoice(choice: LocalModelChoice): string {
-  const set = process.env.LUCI_LOCAL_MODEL ? "LUCI_LOCAL_MODEL" : "the default; LUCI_LOCAL_MODEL changes it";
+  const set = setting(process.env, "LUCI_LOCAL_MODEL") ? "LUCI_LOCAL_MODEL" : "the default; LUCI_LOCAL_MODEL changes it";
   switch (choice.kind) {
     case "off":
       return "off (LUCI_LOCAL_MODEL=off)";

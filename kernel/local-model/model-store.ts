@@ -16,11 +16,11 @@ import { catalogueEntry, CATALOGUE, defaultEntry, type CatalogueEntry } from "./
 import { sha256File } from "./file-hash.js";
 import { isObject, readJson, writeJsonAtomic } from "../common/json-file.js";
 import { luciDataDir } from "../common/user-data.js";
+import { setting } from "../common/settings.js";
 import { errorMessage } from "../common/errors.js";
 
 export function modelsDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.LUCI_MODELS_DIR) return resolve(env.LUCI_MODELS_DIR);
-  return join(luciDataDir(env), "models");
+  return setting(env, "LUCI_MODELS_DIR") ?? join(luciDataDir(env), "models");
 }
 
 /** Which model Luci runs for itself, from LUCI_LOCAL_MODEL. */
@@ -38,8 +38,8 @@ export type LocalModelChoice =
  * a local file, named by its file name. Anything else is an error value, not a guess.
  */
 export function resolveLocalModel(env: NodeJS.ProcessEnv = process.env): LocalModelChoice {
-  const value = (env.LUCI_LOCAL_MODEL ?? "").trim();
-  if (value === "") return { kind: "catalogue", entry: defaultEntry() };
+  const value = setting(env, "LUCI_LOCAL_MODEL");
+  if (value === undefined) return { kind: "catalogue", entry: defaultEntry() };
   if (value.toLowerCase() === "off") return { kind: "off" };
   const entry = catalogueEntry(value);
   if (entry) return { kind: "catalogue", entry };

@@ -7,12 +7,13 @@ import { isObject } from "../../common/json-file.js";
 import { httpGet, type HttpGetOptions } from "./http-get.js";
 import { describeStatus } from "./source-context.js";
 import { errorMessage } from "../../common/errors.js";
+import { setting } from "../../common/settings.js";
 
 const DEFAULT_INDEX_URL = "https://pypi.org/simple";
 
 /** LUCI_INDEX_URL (the index Luci installs packages from), else PyPI. */
 export function indexUrl(env: NodeJS.ProcessEnv): string {
-  return (env.LUCI_INDEX_URL || DEFAULT_INDEX_URL).replace(/\/+$/, "");
+  return (setting(env, "LUCI_INDEX_URL") ?? DEFAULT_INDEX_URL).replace(/\/+$/, "");
 }
 
 export interface WheelFile {

@@ -14,6 +14,7 @@ import { loadLlamaBackend, type GpuChoice } from "./llama-backend.js";
 import { startOpenAiServer, type OpenAiServer } from "./openai-server.js";
 import { readRuntimeFile, removeRuntimeFile, runtimeFilePath, writeRuntimeFile } from "./runtime-file.js";
 import * as settings from "./server-settings.js";
+import { checkSetting, setting } from "../../common/settings.js";
 import { errorMessage } from "../../common/errors.js";
 
 const USAGE = `usage: luci model serve (MODEL | --model-file PATH) [options]
@@ -179,7 +180,7 @@ function parseArgs(args: string[], env: NodeJS.ProcessEnv): settings.Setting<Ser
     threads: threadCount.value,
     gpu: gpuChoice.value,
     idleSeconds: idle.value,
-    token: env.LUCI_MODEL_SERVER_TOKEN || undefined,
+    token: setting(env, "LUCI_MODEL_SERVER_TOKEN"),
   };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
@@ -192,11 +193,9 @@ function parseArgs(args: string[], env: NodeJS.ProcessEnv): settings.Setting<Ser
     const flag = eq > 0 ? arg.slice(0, eq) : arg;
     const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
     if (value === undefined || value === "") return { ok: false, message: `${flag} needs a value` };
-    const number = (min: number, apply: (n: number) => void, max = Number.MAX_SAFE_INTEGER): settings.Setting<number> => {
-      const parsed = settings.wholeNumber(flag, value, 0, min);
-      if (parsed.ok && parsed.value > max) return { ok: false, message: `${flag} must be at most ${max}` };
-      if (parsed.ok) apply(parsed.value);
-      return parsed;
+    const number = (read: settings.Setting<number | undefined>, apply: (n: number) => void): settings.Setting<unknown> => {
+      if (read.ok && read.value !== undefined) apply(read.value);
+      return read;
     };
     let parsed: settings.Setting<unknown> = { ok: true, value };
     switch (flag) {
@@ -210,16 +209,16 @@ function parseArgs(args: string[], env: NodeJS.ProcessEnv): settings.Setting<Ser
         options.token = value;
         break;
       case "--port":
-        parsed = number(0, (n) => (options.port = n), 65535);
+        parsed = number(settings.wholeNumber(flag, value, 0, 65535), (n) => (options.port = n));
         break;
       case "--context-size":
-        parsed = number(256, (n) => (options.contextSize = n));
+        parsed = number(checkSetting("LUCI_LOCAL_MODEL_CONTEXT", value, flag), (n) => (options.contextSize = n));
         break;
       case "--threads":
-        parsed = number(1, (n) => (options.threads = n));
+        parsed = number(checkSetting("LUCI_LOCAL_MODEL_THREADS", value, flag), (n) => (options.threads = n));
         break;
       case "--idle-timeout":
-        parsed = number(0, (n) => (options.idleSeconds = n));
+        parsed = number(checkSetting("LUCI_LOCAL_MODEL_IDLE", value, flag), (n) => (options.idleSeconds = n));
         break;
       case "--gpu": {
         const choice = settings.parseGpu(flag, value);
