@@ -6,19 +6,20 @@
 // environment as it was), and code of the kernel's own that opens TLS connections adds
 // extraCaCertificates() to its trust store.
 import { readFileSync } from "node:fs";
+import { setting, type SettingName } from "./settings.js";
 
-export const DEFERRED_VARIABLE = "LUCI_NODE_EXTRA_CA_CERTS";
+export const DEFERRED_VARIABLE = "LUCI_NODE_EXTRA_CA_CERTS" satisfies SettingName;
 
 /** The user's NODE_EXTRA_CA_CERTS path, if there was one (jupyter_client leaves ${VAR} as is when unset). */
 export function deferredCaCertsPath(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const value = env[DEFERRED_VARIABLE];
+  const value = setting(env, DEFERRED_VARIABLE);
   return value && !value.startsWith("${") ? value : undefined;
 }
 
 /** Restores NODE_EXTRA_CA_CERTS in this process's environment, for child processes. */
 export function restoreCaCertsForChildren(env: NodeJS.ProcessEnv = process.env): void {
   const path = deferredCaCertsPath(env);
-  if (env[DEFERRED_VARIABLE] !== undefined) delete env[DEFERRED_VARIABLE];
+  delete env[DEFERRED_VARIABLE];
   if (path) env.NODE_EXTRA_CA_CERTS = path;
   else if (env.NODE_EXTRA_CA_CERTS === "") delete env.NODE_EXTRA_CA_CERTS;
 }

@@ -6,6 +6,7 @@ import { dirname, join } from "node:path";
 import type { z } from "zod";
 import { withLock } from "./file-lock.js";
 import { luciDataDir } from "./user-data.js";
+import { setting } from "./settings.js";
 import { isObject, readJson, writeJsonAtomic } from "./json-file.js";
 
 export class NotebookState<T extends object> {
@@ -21,7 +22,7 @@ export class NotebookState<T extends object> {
   ) {}
 
   get file(): string {
-    const dir = this.env.LUCI_STATE_DIR || luciDataDir(this.env);
+    const dir = setting(this.env, "LUCI_STATE_DIR") ?? luciDataDir(this.env);
     return join(dir, this.fileName);
   }
 

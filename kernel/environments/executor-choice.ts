@@ -10,6 +10,7 @@ import { describeLimits, notebookLimits, parseLimits, containerSettings } from "
 import type { EnvironmentSource } from "./environment-source.js";
 import { DEFAULT_EXECUTOR, EXECUTORS, executorNamed, type ExecutorContext, type ExecutorDefinition } from "./executors.js";
 import type { NotebookEnvironment } from "./notebook-environment.js";
+import { setting } from "../common/settings.js";
 
 export const notebookExecutors = (env: NodeJS.ProcessEnv = process.env) => new NotebookState<{ executor: string }>("notebook-executors.json", env);
 
@@ -95,5 +96,5 @@ export class ChosenSource implements ExecutorSource, ExecutorControl {
 
 /** The executor a kernel starts with: LUCI_EXECUTOR if it names one, else the notebook's remembered choice, else the default (venv). */
 export function initialExecutor(notebookPath: string | undefined, env: NodeJS.ProcessEnv = process.env): ExecutorDefinition {
-  return executorNamed(env.LUCI_EXECUTOR) ?? executorNamed(notebookExecutors(env).get(notebookPath).executor) ?? DEFAULT_EXECUTOR;
+  return executorNamed(setting(env, "LUCI_EXECUTOR")) ?? executorNamed(notebookExecutors(env).get(notebookPath).executor) ?? DEFAULT_EXECUTOR;
 }

@@ -10,6 +10,7 @@ import { executorNamed } from "./executors.js";
 import type { NotebookEnvironment } from "./notebook-environment.js";
 import { identifyNotebook } from "./notebook-identity.js";
 import { environmentSettings } from "./settings.js";
+import { setting } from "../common/settings.js";
 
 export class NotebookSession {
   private constructor(
@@ -29,8 +30,8 @@ export class NotebookSession {
    * itself (LUCI_EXECUTOR=local: nothing is installed).
    */
   static open(env: NodeJS.ProcessEnv, connectionSession: string | undefined, folder: string = process.cwd()): NotebookSession {
-    const executor = env.LUCI_EXECUTOR || "venv";
-    const settings = environmentSettings();
+    const executor = setting(env, "LUCI_EXECUTOR") ?? "venv";
+    const settings = environmentSettings(env);
     const sessionName = env.JPY_SESSION_NAME || connectionSession || undefined;
     const identification = identifyNotebook(sessionName, folder);
     const knownNotebook = identification.decided && identification.identity.kind === "notebook" ? identification.identity.key : undefined;

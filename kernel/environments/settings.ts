@@ -1,16 +1,13 @@
 // Where environments live and which tools build them, from the environment the kernel was
-// started with (the kernelspec sets these; see `luci install`).
-//   LUCI_ENV_DIR         the environments folder (default: the repository's luci_environments/
-//                        when Luci runs from a checkout, else a user data folder)
-//   LUCI_PYTHON          the interpreter environments are made from (default: python3)
-//   LUCI_UV              uv's path (default: uv on PATH); without uv, venv and pip are used
-//   LUCI_INDEX_URL       the package index (default: the installer's own, i.e. PyPI)
-//   LUCI_EXTRA_INDEX_URL a second index, tried only after the main one (the cascade's 4th tier)
-//   LUCI_EXECUTOR        "venv" (default: the notebook's own environment) or "local" (LUCI_PYTHON itself)
+// started with (the kernelspec sets these; see `luci install`): LUCI_ENV_DIR, LUCI_PYTHON,
+// LUCI_UV, LUCI_INDEX_URL and LUCI_EXTRA_INDEX_URL, declared in common/settings.ts. The
+// environments folder defaults to the repository's luci_environments/ when Luci runs from a
+// checkout, else a user data folder; uv to the one on PATH (without uv, venv and pip are used).
 import { existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { packageRoot } from "../common/package-root.js";
 import { luciDataDir } from "../common/user-data.js";
+import { setting } from "../common/settings.js";
 
 export interface EnvironmentSettings {
   dir: string;
@@ -22,11 +19,11 @@ export interface EnvironmentSettings {
 
 export function environmentSettings(env: NodeJS.ProcessEnv = process.env): EnvironmentSettings {
   return {
-    dir: env.LUCI_ENV_DIR || defaultEnvironmentsDir(),
-    basePython: env.LUCI_PYTHON || "python3",
-    uv: env.LUCI_UV || findOnPath("uv", env),
-    indexUrl: env.LUCI_INDEX_URL || undefined,
-    extraIndexUrl: env.LUCI_EXTRA_INDEX_URL || undefined,
+    dir: setting(env, "LUCI_ENV_DIR") ?? defaultEnvironmentsDir(env),
+    basePython: setting(env, "LUCI_PYTHON"),
+    uv: setting(env, "LUCI_UV") ?? findOnPath("uv", env),
+    indexUrl: setting(env, "LUCI_INDEX_URL"),
+    extraIndexUrl: setting(env, "LUCI_EXTRA_INDEX_URL"),
   };
 }
 

@@ -1,4 +1,4 @@
-// Runs the worker with a Python on this machine: LUCI_PYTHON, else python3 from PATH.
+// Runs the worker with a Python on this machine: a notebook environment's, or LUCI_PYTHON itself.
 // The worker gets a process group of its own, so that SIGINT sent to the kernel's group
 // reaches user code once, through the kernel, and not twice.
 import { spawn } from "node:child_process";
@@ -7,7 +7,7 @@ import type { Executor, WorkerExit, WorkerLaunch, WorkerProcess } from "./execut
 import { workerScript } from "./worker-path.js";
 
 export class LocalExecutor implements Executor {
-  constructor(readonly python: string = process.env.LUCI_PYTHON || "python3") {}
+  constructor(readonly python: string) {}
 
   get interpreterKey(): string {
     return this.python;

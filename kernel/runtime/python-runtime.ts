@@ -2,6 +2,7 @@
 // replaces a worker that died (reporting the loss of state in the cell that was running).
 // Where the worker runs comes from an ExecutorSource (a notebook environment, a container).
 import { log } from "../common/log.js";
+import { setting } from "../common/settings.js";
 import { CellFailure, showFailure, type ErrorOutcome } from "../core/cell-failure.js";
 import type { OutputSink } from "../common/output-sink.js";
 import type { JsonObject } from "../protocol/messages.js";
@@ -19,8 +20,6 @@ export type RunOutcome =
 
 export type RunCommand = Omit<ExecuteCommand, "op" | "id">;
 
-/** How long a new worker may take to say it is ready (LUCI_WORKER_START_TIMEOUT, seconds). */
-const START_TIMEOUT_MS = (Number(process.env.LUCI_WORKER_START_TIMEOUT) || 60) * 1000;
 /** How long complete / inspect / is_complete may take before they are abandoned. */
 const ASK_TIMEOUT_MS = 5000;
 
@@ -193,9 +192,11 @@ export class PythonRuntime {
 
   /** Waits for the worker's ready event; false if it exited first. A timeout or an interrupt kills it. */
   private async waitUntilStarted(worker: WorkerConnection): Promise<boolean> {
+    // How long a new worker may take to say it is ready.
+    const startTimeoutSeconds = setting(process.env, "LUCI_WORKER_START_TIMEOUT");
     let timer: NodeJS.Timeout | undefined;
     const stopped = new Promise<"timeout" | "interrupt">((resolve) => {
-      timer = setTimeout(() => resolve("timeout"), START_TIMEOUT_MS);
+      timer = setTimeout(() => resolve("timeout"), startTimeoutSeconds * 1000);
       this.cancelStart = () => resolve("interrupt");
     });
     try {
@@ -204,7 +205,7 @@ export class PythonRuntime {
       worker.kill();
       if (this.worker === worker) this.worker = undefined;
       if (result === "interrupt") throw new StartInterrupted();
-      throw new Error(cannotStart(this.lastExecutor, `it did not become ready within ${START_TIMEOUT_MS / 1000} s`, worker.recentStderr.trim()));
+      throw new Error(cannotStart(this.lastExecutor, `it did not become ready within ${startTimeoutSeconds} s`, worker.recentStderr.trim()));
     } finally {
       clearTimeout(timer);
       this.cancelStart = undefined;

@@ -10,19 +10,19 @@
 // rename), so readers never see half a file and concurrent `luci trust` runs lose no digest.
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { chmodSync, linkSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { withLock } from "../../common/file-lock.js";
 import { isJsonObject } from "./json.js";
 import { readNotebookRecords } from "./notebook-records.js";
 import { recordDigest, signedText, type LuciRecord, type UnsignedRecord } from "./record.js";
 import { luciDataDir } from "../../common/user-data.js";
+import { setting } from "../../common/settings.js";
 import { CellFailure } from "../../core/cell-failure.js";
 
 export type TrustVerdict = "mine" | "trusted" | "untrusted";
 
 export function trustDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.LUCI_TRUST_DIR) return resolve(env.LUCI_TRUST_DIR);
-  return join(luciDataDir(env), "trust");
+  return setting(env, "LUCI_TRUST_DIR") ?? join(luciDataDir(env), "trust");
 }
 
 interface TrustedFile {

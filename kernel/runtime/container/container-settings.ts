@@ -1,19 +1,20 @@
 // How a notebook's container is made: the base image and the limits. Defaults come from the
-// kernel's environment (LUCI_CONTAINER_*), and a notebook can set its own with `%luci container`
-// (remembered per notebook, applied when its container next starts).
-//   LUCI_CONTAINER_IMAGE           base image (default python:3.12-slim; where it cannot be had
-//                                  and LUCI_CONTAINER_FALLBACK_IMAGE, luci-python:local, is
-//                                  there, that one: a machine with no registry)
-//   LUCI_CONTAINER_MEMORY          memory limit (default 1g; k, m, g suffixes)
-//   LUCI_CONTAINER_CPUS            CPUs (default 1)
-//   LUCI_CONTAINER_PIDS            process and thread limit (default 256)
-//   LUCI_CONTAINER_TMP             size of the writable /tmp (default 256m)
-//   LUCI_CONTAINER_NETWORK         "off" (default) or "on" while code runs
-//   LUCI_CONTAINER_INSTALL_NETWORK the Docker network installs use (default host)
-//   LUCI_CONTAINER_USER            uid:gid the code runs as (default: yours; for root, 65534)
-import { UsageError } from "../../core/cell-failure.js";
+// kernel's environment (LUCI_CONTAINER_*, declared in common/settings.ts: the base image, its
+// fallback where it cannot be pulled, memory, CPUs, processes, /tmp, network, the network
+// installs use, the user), and a notebook can set its own limits with `%luci container`
+// (remembered per notebook, applied when its container next starts). A variable whose value
+// cannot be used is an error in the cell that starts the container, never a quiet default.
+import { CellFailure, UsageError } from "../../core/cell-failure.js";
 import { z } from "zod";
 import { NotebookState } from "../../common/notebook-state.js";
+import { setting, SIZE_PATTERN } from "../../common/settings.js";
+
+/** A LUCI_CONTAINER_* value that cannot be used (the message names it and the value). */
+class ContainerSettingError extends CellFailure {
+  constructor(message: string) {
+    super("SettingError", message);
+  }
+}
 
 export interface ContainerLimits {
   memory: string;
@@ -35,18 +36,18 @@ const LIMIT_NAMES = ["memory", "cpus", "pids", "tmp", "network"] as const;
 
 export function containerSettings(env: NodeJS.ProcessEnv = process.env, notebook?: Partial<ContainerLimits>): ContainerSettings {
   const limits: ContainerLimits = {
-    memory: env.LUCI_CONTAINER_MEMORY || "1g",
-    cpus: Number(env.LUCI_CONTAINER_CPUS) || 1,
-    pids: Number(env.LUCI_CONTAINER_PIDS) || 256,
-    tmp: env.LUCI_CONTAINER_TMP || "256m",
-    network: env.LUCI_CONTAINER_NETWORK === "on" ? "on" : "off",
+    memory: setting(env, "LUCI_CONTAINER_MEMORY", ContainerSettingError),
+    cpus: setting(env, "LUCI_CONTAINER_CPUS", ContainerSettingError),
+    pids: setting(env, "LUCI_CONTAINER_PIDS", ContainerSettingError),
+    tmp: setting(env, "LUCI_CONTAINER_TMP", ContainerSettingError),
+    network: setting(env, "LUCI_CONTAINER_NETWORK", ContainerSettingError),
     ...notebook,
   };
   return {
-    image: env.LUCI_CONTAINER_IMAGE || "python:3.12-slim",
-    fallbackImage: env.LUCI_CONTAINER_FALLBACK_IMAGE || "luci-python:local",
-    installNetwork: env.LUCI_CONTAINER_INSTALL_NETWORK || "host",
-    user: env.LUCI_CONTAINER_USER || undefined,
+    image: setting(env, "LUCI_CONTAINER_IMAGE"),
+    fallbackImage: setting(env, "LUCI_CONTAINER_FALLBACK_IMAGE"),
+    installNetwork: setting(env, "LUCI_CONTAINER_INSTALL_NETWORK"),
+    user: setting(env, "LUCI_CONTAINER_USER", ContainerSettingError),
     limits,
   };
 }
@@ -63,7 +64,7 @@ const SIZE_POWERS: Record<string, number> = { "": 0, k: 1, m: 2, g: 3, t: 4 };
 
 /** "512m" -> bytes. Throws with the words for the cell on anything else. */
 export function parseSize(text: string): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$/i.exec(text);
+  const match = SIZE_PATTERN.exec(text);
   if (!match) throw new UsageError(`${JSON.stringify(text)} is not a size (write for example 512m or 2g)`);
   const power = SIZE_POWERS[match[2]!.toLowerCase()] ?? 0;
   return Math.round(Number(match[1]) * 1024 ** power);

@@ -3,6 +3,7 @@
 // one scope sweep only each other's leftovers); one whose kernel no longer runs is removed.
 import { hostname } from "node:os";
 import { processAlive } from "../../common/process-alive.js";
+import { setting } from "../../common/settings.js";
 import { docker } from "./docker-client.js";
 
 /** Every container Luci makes carries it. */
@@ -10,7 +11,7 @@ const MANAGED_LABEL = "luci.managed";
 const SCOPE_LABEL = "luci.scope";
 
 function containerScope(env: NodeJS.ProcessEnv = process.env): string {
-  return env.LUCI_CONTAINER_SCOPE || hostname();
+  return setting(env, "LUCI_CONTAINER_SCOPE") ?? hostname();
 }
 
 /** The labels that tie a container to this kernel process. */
