@@ -2,6 +2,7 @@
 // folder of notebooks on this machine, prints the URL with its token (as `jupyter server`
 // does), and stops every kernel on Ctrl-C or SIGTERM.
 import { startServer, type StartServerOptions } from "./index.js";
+import { setting } from "../kernel/common/settings.js";
 
 const DEFAULT_PORT = 8888;
 
@@ -80,7 +81,8 @@ function portGiven(args: string[]): boolean {
 
 function parseArgs(args: string[]): StartServerOptions {
   const options: StartServerOptions = { root: process.cwd(), port: DEFAULT_PORT, kernelLog: "stderr" };
-  if (process.env.LUCI_SERVER_TOKEN) options.token = process.env.LUCI_SERVER_TOKEN;
+  const token = setting(process.env, "LUCI_SERVER_TOKEN");
+  if (token) options.token = token;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];

@@ -3,6 +3,7 @@ import { dirname, resolve } from "node:path";
 import { defaultEnvironmentsDir } from "../environments/settings.js";
 import { installKernelspec, uninstallKernelspec, type Location } from "./kernelspec.js";
 import { findUv, installUv } from "./uv-setup.js";
+import { setting } from "../common/settings.js";
 
 export function runKernelspecCommand(command: "install" | "uninstall", args: string[]): number {
   let location: Location = { kind: "user" };
@@ -26,7 +27,7 @@ export function runKernelspecCommand(command: "install" | "uninstall", args: str
   if (command === "install") {
     const say = (line: string) => process.stdout.write(line + "\n");
     const uv = noUv ? undefined : (findUv(python) ?? installUv(python ?? "python3", say));
-    const envDir = process.env.LUCI_ENV_DIR || defaultEnvironmentsDir();
+    const envDir = setting(process.env, "LUCI_ENV_DIR") ?? defaultEnvironmentsDir();
     const dirs = installKernelspec(location, { python, uv, envDir });
     say(
       `Installed the kernelspecs "luci" (Luci: each notebook's own venv) and "luci-container" (Luci (container): its own Docker container) in ${dirname(dirs[0]!)}`,

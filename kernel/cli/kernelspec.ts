@@ -7,6 +7,7 @@ import { join, resolve } from "node:path";
 import { DEFERRED_VARIABLE } from "../common/deferred-ca-certs.js";
 import { packageRoot } from "../common/package-root.js";
 import { PROTOCOL_VERSION } from "../protocol/messages.js";
+import { setting } from "../common/settings.js";
 
 const KERNEL_NAME = "luci";
 
@@ -105,6 +106,6 @@ function userDataDir(): string {
 function sysPrefix(): string {
   const active = process.env.VIRTUAL_ENV || process.env.CONDA_PREFIX;
   if (active) return active;
-  const python = process.env.LUCI_JUPYTER_PYTHON || "python3";
+  const python = setting(process.env, "LUCI_JUPYTER_PYTHON");
   return execFileSync(python, ["-c", "import sys; print(sys.prefix)"], { encoding: "utf8" }).trim();
 }

@@ -7,9 +7,11 @@ import { dirname, join } from "node:path";
 import { findOnPath } from "../environments/settings.js";
 import { luciDataDir } from "../common/user-data.js";
 import { errorMessage } from "../common/errors.js";
+import { setting } from "../common/settings.js";
 
 export function findUv(python?: string): string | undefined {
-  if (process.env.LUCI_UV && existsSync(process.env.LUCI_UV)) return process.env.LUCI_UV;
+  const set = setting(process.env, "LUCI_UV");
+  if (set && existsSync(set)) return set;
   const onPath = findOnPath("uv");
   if (onPath) return onPath;
   if (python?.includes("/") && existsSync(join(dirname(python), "uv"))) return join(dirname(python), "uv");
