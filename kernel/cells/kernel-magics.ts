@@ -6,6 +6,7 @@ import type { ExecutorControl } from "../environments/executor-choice.js";
 import type { NotebookEnvironment } from "../environments/notebook-environment.js";
 import { runPipMagic, splitArgs } from "../environments/pip-magic.js";
 import type { ModelOverrides } from "../pipeline/model/settings.js";
+import { settingsHelp } from "../common/settings-docs.js";
 
 export const LUCI_HELP = `%luci: Luci's own commands
   %luci model                       which model task cells use, and how it is configured
@@ -24,9 +25,8 @@ export const LUCI_HELP = `%luci: Luci's own commands
                                     docker-compose.yml, deploy.sh, .env.example, README (default ./export)
   %luci help, %luci?                this text
 Cells: %%python forces Python, %%task forces a task; %pip install|uninstall|list acts on the
-notebook's environment. Settings: LUCI_LLM_BASE_URL, LUCI_LLM_MODEL, LUCI_LLM_API_KEY,
-LUCI_VALIDATION_THRESHOLD, LUCI_SELF_REPAIR, LUCI_ENV_DIR, LUCI_PYTHON, LUCI_EXECUTOR,
-LUCI_CONTAINER_IMAGE, LUCI_CONTAINER_MEMORY, LUCI_CONTAINER_CPUS, LUCI_CONTAINER_PIDS.
+notebook's environment.
+${settingsHelp()}
 `;
 
 export interface MagicContext {
