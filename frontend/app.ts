@@ -1,9 +1,11 @@
 // The page: top bar (notebook name, kernel choice and status), toolbar, the folder's notebooks
 // on the left and the open notebook. Routes: `/` and `/notebooks/<path>`.
-import type { KernelSpec } from "@jupyterlab/services";
+import { ServerConnection, type Contents, type KernelSpec } from "@jupyterlab/services";
+import { errorMessage } from "../kernel/common/errors.js";
 import { el } from "./dom.js";
 import { installKeys } from "./keyboard.js";
 import { KernelSession } from "./kernel-session.js";
+import { isObject, objectOr, textOf } from "./model/json.js";
 import { DEFAULT_KERNELSPEC, fromNbformat, toNbformat } from "./model/nbformat.js";
 import { newCell, NotebookModel } from "./model/notebook-model.js";
 import type { Services } from "./services.js";
@@ -33,11 +35,15 @@ export class App {
   constructor(private readonly services: Services) {
     this.files = new FileBrowser({
       list: async (dir) => {
+        let listing: Contents.IModel;
         try {
-          return (await this.services.contents.get(dir, { content: true })).content;
+          listing = await this.services.contents.get(dir, { content: true });
         } catch (err) {
-          throw new Error(this.explain(err));
+          throw new Error(this.explain(err), { cause: err });
         }
+        const items: unknown = listing.content;
+        if (!Array.isArray(items)) throw new Error(`${dir || "the root"} is not a folder`);
+        return items.filter(isContentsModel);
       },
       open: (path) => void this.open(path, true),
       create: (dir) => void this.create(dir),
@@ -172,7 +178,7 @@ export class App {
   }
 
   private kernelNameFor(model: NotebookModel): string {
-    const wanted = (model.metadata.kernelspec as { name?: string } | undefined)?.name;
+    const wanted = textOf(objectOr(model.metadata.kernelspec).name);
     const specs = this.specs?.kernelspecs ?? {};
     if (wanted && specs[wanted]) return wanted;
     if (specs.luci) return "luci";
@@ -200,7 +206,7 @@ export class App {
     const kernelspec = { name, display_name: spec?.display_name ?? DEFAULT_KERNELSPEC.display_name, language: spec?.language ?? "python" };
     const content = toNbformat(view.model, kernelspec, this.session.language);
     try {
-      await this.services.contents.save(view.model.path, { type: "notebook", format: "json", content: content as never });
+      await this.services.contents.save(view.model.path, { type: "notebook", format: "json", content });
       view.model.metadata = content.metadata;
       view.model.saved();
       this.say(`Saved ${view.model.name}`);
@@ -222,7 +228,7 @@ export class App {
       const file = await this.services.contents.newUntitled({ path: dir, type: "notebook" });
       const model = new NotebookModel(file.path, [newCell("task")], { kernelspec: DEFAULT_KERNELSPEC, language_info: { name: "python" } });
       const content = toNbformat(model, DEFAULT_KERNELSPEC);
-      await this.services.contents.save(file.path, { type: "notebook", format: "json", content: content as never });
+      await this.services.contents.save(file.path, { type: "notebook", format: "json", content });
       await this.files.refresh();
       await this.open(file.path, true);
       this.startRename();
@@ -325,8 +331,13 @@ export class App {
   }
 
   private explain(err: unknown): string {
-    const status = (err as { response?: Response }).response?.status;
+    const status = err instanceof ServerConnection.ResponseError ? err.response.status : undefined;
     if (status === 403 || status === 401) return "the server refused the token; open the address that `luci serve` printed";
-    return (err as Error).message ?? String(err);
+    return errorMessage(err);
   }
+}
+
+/** A folder listing's entry, as the contents API gives it (checked for what the file browser reads). */
+function isContentsModel(value: unknown): value is Contents.IModel {
+  return isObject(value) && typeof value.name === "string" && typeof value.path === "string" && typeof value.type === "string";
 }

@@ -17,7 +17,7 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   if (props.title) node.title = props.title;
   if (props.text !== undefined) node.textContent = props.text;
   for (const [name, value] of Object.entries(props.attrs ?? {})) node.setAttribute(name, value);
-  for (const [name, handler] of Object.entries(props.on ?? {})) node.addEventListener(name, handler as EventListener);
+  for (const [name, handler] of Object.entries(props.on ?? {})) node.addEventListener(name, handler);
   for (const child of children) if (child !== null && child !== undefined && child !== false) node.append(child);
   return node;
 }

@@ -2,14 +2,14 @@
 // or started with the notebook's kernelspec. It reports the kernel's status (starting, idle,
 // busy, restarting, dead, ...) and runs code with the cell id in the request's metadata, as
 // JupyterLab does, so the kernel finds the cell's recorded code.
-import type { Kernel, KernelMessage, Session } from "@jupyterlab/services";
+import { KernelMessage, type Kernel, type Session } from "@jupyterlab/services";
 import type { Services } from "./services.js";
 
 export type KernelState = Kernel.Status | "disconnected" | "connecting" | "none";
 
 export interface ExecuteHandlers {
-  onIOPub(msg: KernelMessage.IIOPubMessage): void;
-  onStdin?(msg: KernelMessage.IStdinMessage, reply: (value: string) => void): void;
+  onIOPub: (msg: KernelMessage.IIOPubMessage) => void;
+  onStdin?: (msg: KernelMessage.IStdinMessage, reply: (value: string) => void) => void;
 }
 
 export class KernelSession {
@@ -96,16 +96,20 @@ export class KernelSession {
         code,
         silent: options.silent ?? false,
         store_history: options.storeHistory ?? true,
-        allow_stdin: Boolean(handlers.onStdin),
+        allow_stdin: handlers.onStdin !== undefined,
         stop_on_error: options.stopOnError ?? true,
       },
       true,
       cellId ? { cellId } : {},
     );
     future.onIOPub = (msg) => handlers.onIOPub(msg);
-    if (handlers.onStdin)
+    const onStdin = handlers.onStdin;
+    if (onStdin)
       future.onStdin = (msg) =>
-        handlers.onStdin!(msg, (value) => future.sendInputReply({ status: "ok", value }, msg.header as KernelMessage.IHeader<"input_request">));
+        onStdin(msg, (value) => {
+          // The kernel sends only input_request on stdin; the reply names it as its parent.
+          if (KernelMessage.isInputRequestMsg(msg)) future.sendInputReply({ status: "ok", value }, msg.header);
+        });
     const reply = await future.done;
     return reply.content;
   }

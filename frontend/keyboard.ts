@@ -29,13 +29,15 @@ export function installKeys(target: KeyTarget): void {
       return;
     }
     if (!nb) return;
-    const field = event.target as HTMLElement;
+    // Keys typed in the page's body have no element of ours as their target.
+    const field = event.target instanceof HTMLElement ? event.target : undefined;
     const inEditor = field instanceof HTMLTextAreaElement && field.classList.contains("cell-editor");
     const inOtherField =
-      !inEditor && (field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement || field instanceof HTMLSelectElement || field.isContentEditable);
+      !inEditor &&
+      (field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement || field instanceof HTMLSelectElement || field?.isContentEditable === true);
     if (inOtherField) return;
     // Enter on a button, a link or a panel's summary is theirs.
-    if (event.key === "Enter" && !event.shiftKey && !mod && !event.altKey && field.closest?.("button, summary, a")) return;
+    if (event.key === "Enter" && !event.shiftKey && !mod && !event.altKey && field?.closest("button, summary, a")) return;
 
     if (event.key === "Enter" && (event.shiftKey || mod || event.altKey)) {
       event.preventDefault();

@@ -5,6 +5,7 @@
 // sent with the marker of its kind (`%%task` or `%%python` as its first line), so the kernel runs
 // it as the label says, never by its own guess.
 import { routeCell } from "../../kernel/cells/route.js";
+import { isObject } from "./json.js";
 
 export type CellKind = "task" | "python" | "markdown";
 
@@ -17,8 +18,8 @@ export function kindOf(cellType: string, source: string, metadata: Record<string
   const route = routeCell(source);
   if (route.to === "task") return "task";
   if (route.to === "python" || route.to === "luci") return "python";
-  const luci = metadata.luci as { kind?: unknown } | undefined;
-  if (luci && (luci.kind === "task" || luci.kind === "python")) return luci.kind;
+  const luci = metadata.luci;
+  if (isObject(luci) && (luci.kind === "task" || luci.kind === "python")) return luci.kind;
   return looksLikePython(source) ? "python" : "task";
 }
 

@@ -3,11 +3,12 @@
 // are kept as they are, so the recorded code (application/vnd.luci.record+json) travels with the
 // notebook and reruns need no model call.
 import { kindOf } from "./cell-kind.js";
+import { isObject, objectOr, objects, strings, textOf } from "./json.js";
 import { NotebookModel, newCellId, type CellModel, type JsonObject, type Output } from "./notebook-model.js";
 
 type Multiline = string | string[];
 
-export interface NbCell {
+interface NbCell {
   id?: string;
   cell_type: "code" | "markdown" | "raw";
   source: Multiline;
@@ -16,7 +17,7 @@ export interface NbCell {
   execution_count?: number | null;
   attachments?: JsonObject;
 }
-export type NbOutput = JsonObject & { output_type: string };
+type NbOutput = JsonObject & { output_type: string };
 export interface NbNotebook {
   nbformat: number;
   nbformat_minor: number;
@@ -26,7 +27,8 @@ export interface NbNotebook {
 
 export const DEFAULT_KERNELSPEC = { name: "luci", display_name: "Luci", language: "python" };
 
-const join = (text: Multiline | undefined): string => (Array.isArray(text) ? text.join("") : (text ?? ""));
+/** A multiline field as read from a file: a string, or a list of strings. */
+const joinRead = (value: unknown): string => (typeof value === "string" ? value : strings(value).join(""));
 
 /** Lines as Jupyter writes them: each keeps its "\n", so diffs of saved notebooks stay small. */
 export function splitLines(text: string): string[] {
@@ -36,42 +38,50 @@ export function splitLines(text: string): string[] {
 const VALID_ID = /^[a-zA-Z0-9-_]{1,64}$/;
 
 export function fromNbformat(path: string, json: unknown): NotebookModel {
-  const nb = (json ?? {}) as Partial<NbNotebook>;
-  if (typeof nb !== "object" || !Array.isArray(nb.cells)) throw new Error(`${path} is not a notebook (no cells)`);
-  if ((nb.nbformat ?? 4) < 4) throw new Error(`${path} is nbformat ${nb.nbformat}; open and save it in Jupyter to upgrade it to version 4`);
+  const nb = objectOr(json);
+  if (!Array.isArray(nb.cells)) throw new Error(`${path} is not a notebook (no cells)`);
+  const nbformat = typeof nb.nbformat === "number" ? nb.nbformat : 4;
+  if (nbformat < 4) throw new Error(`${path} is nbformat ${nbformat}; open and save it in Jupyter to upgrade it to version 4`);
   const seen = new Set<string>();
-  const cells = nb.cells.map((cell): CellModel => {
-    const source = join(cell.source);
-    const metadata = { ...(cell.metadata ?? {}) };
-    let id = typeof cell.id === "string" && VALID_ID.test(cell.id) && !seen.has(cell.id) ? cell.id : newCellId();
+  const cells = objects(nb.cells).map((cell): CellModel => {
+    const source = joinRead(cell.source);
+    const metadata = { ...objectOr(cell.metadata) };
+    const id = typeof cell.id === "string" && VALID_ID.test(cell.id) && !seen.has(cell.id) ? cell.id : newCellId();
     seen.add(id);
     return {
       id,
-      kind: kindOf(cell.cell_type, source, metadata),
+      kind: kindOf(cellType(cell.cell_type), source, metadata),
       source,
-      outputs: (cell.outputs ?? []).map(readOutput).filter((o): o is Output => o !== undefined),
+      outputs: objects(cell.outputs)
+        .map(readOutput)
+        .filter((o): o is Output => o !== undefined),
       executionCount: typeof cell.execution_count === "number" ? cell.execution_count : null,
       metadata,
-      ...(cell.attachments ? { attachments: cell.attachments } : {}),
+      ...(isObject(cell.attachments) ? { attachments: cell.attachments } : {}),
     };
   });
-  return new NotebookModel(path, cells, { ...(nb.metadata ?? {}) });
+  return new NotebookModel(path, cells, { ...objectOr(nb.metadata) });
 }
 
-function readOutput(out: NbOutput): Output | undefined {
+/** nbformat's three cell types; anything else is read as code, as Jupyter shows it. */
+function cellType(value: unknown): NbCell["cell_type"] {
+  return value === "markdown" || value === "raw" ? value : "code";
+}
+
+function readOutput(out: JsonObject): Output | undefined {
   switch (out.output_type) {
     case "stream":
-      return { output_type: "stream", name: out.name === "stderr" ? "stderr" : "stdout", text: join(out.text as Multiline) };
+      return { output_type: "stream", name: out.name === "stderr" ? "stderr" : "stdout", text: joinRead(out.text) };
     case "display_data":
     case "execute_result":
       return {
         output_type: out.output_type,
-        data: joinData((out.data ?? {}) as JsonObject),
-        metadata: (out.metadata ?? {}) as JsonObject,
-        ...(out.output_type === "execute_result" ? { execution_count: (out.execution_count as number | null) ?? null } : {}),
+        data: joinData(objectOr(out.data)),
+        metadata: objectOr(out.metadata),
+        ...(out.output_type === "execute_result" ? { execution_count: typeof out.execution_count === "number" ? out.execution_count : null } : {}),
       };
     case "error":
-      return { output_type: "error", ename: String(out.ename ?? ""), evalue: String(out.evalue ?? ""), traceback: (out.traceback as string[]) ?? [] };
+      return { output_type: "error", ename: textOf(out.ename), evalue: textOf(out.evalue), traceback: strings(out.traceback) };
     default:
       return undefined;
   }
@@ -115,7 +125,7 @@ export function toNbformat(model: NotebookModel, kernelspec: { name: string; dis
           ...(cell.attachments ? { attachments: cell.attachments } : {}),
         };
       }
-      const luci = { ...((cell.metadata.luci as JsonObject | undefined) ?? {}), kind: cell.kind };
+      const luci = { ...objectOr(cell.metadata.luci), kind: cell.kind };
       return {
         id: cell.id,
         cell_type: "code",

@@ -5,7 +5,7 @@ import type { CellKind } from "./cell-kind.js";
 
 export type JsonObject = { [key: string]: unknown };
 
-export interface StreamOutput {
+interface StreamOutput {
   output_type: "stream";
   name: "stdout" | "stderr";
   text: string;
@@ -16,7 +16,7 @@ export interface DataOutput {
   metadata: JsonObject;
   execution_count?: number | null;
 }
-export interface ErrorOutput {
+interface ErrorOutput {
   output_type: "error";
   ename: string;
   evalue: string;

@@ -4,10 +4,6 @@
 const NAMES = ["black", "red", "green", "yellow", "blue", "magenta", "cyan", "white"];
 const ESCAPE = /\x1b\[([0-9;]*)([A-Za-z])|\x1b\][^\x07]*\x07|\x1b[()][A-Za-z0-9]|\x1b./g;
 
-export function stripAnsi(text: string): string {
-  return text.replace(ESCAPE, "");
-}
-
 /** Appends the text to `parent` as spans, one per run of the same style. */
 export function appendAnsi(parent: HTMLElement, text: string): void {
   let fg: string | undefined;

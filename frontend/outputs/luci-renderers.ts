@@ -2,6 +2,7 @@
 // rather than from the kernel's HTML: every string the model wrote goes in as text, so no model
 // output can become markup here. Plan, code, validation and record are collapsible panels.
 import { el } from "../dom.js";
+import { objectOr, objects, textOf } from "../model/json.js";
 import { highlightPython } from "./python-highlight.js";
 
 export const LUCI_MIME = {
@@ -12,7 +13,7 @@ export const LUCI_MIME = {
 } as const;
 
 type Json = Record<string, unknown>;
-const str = (v: unknown): string => (typeof v === "string" ? v : v === undefined || v === null ? "" : String(v));
+const str = textOf;
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 function panel(kind: string, open: boolean, summary: (Node | string)[], body: Node[]): HTMLElement {
@@ -25,8 +26,8 @@ function panel(kind: string, open: boolean, summary: (Node | string)[], body: No
 const badge = (text: string, cls = "") => el("span", { class: `luci-badge ${cls}`.trim(), text });
 
 export function renderPlan(value: Json): HTMLElement {
-  const analysis = (value.analysis ?? {}) as Json;
-  const steps = list((value.plan as Json | undefined)?.steps) as Json[];
+  const analysis = objectOr(value.analysis);
+  const steps = objects(objectOr(value.plan).steps);
   const facts = [str(analysis.task_type).replace(/_/g, " "), analysis.complexity ? `${str(analysis.complexity)}` : ""].filter(Boolean);
   const sources = list(analysis.data_sources).map(str).filter(Boolean);
   const ol = el("ol", { class: "luci-steps" });
@@ -87,7 +88,7 @@ export function renderValidation(value: Json): HTMLElement {
   const passed = value.passed === true;
   const score = typeof value.score === "number" ? value.score.toFixed(2) : "–";
   const threshold = typeof value.threshold === "number" ? value.threshold.toFixed(2) : undefined;
-  const issues = list(value.issues) as Json[];
+  const issues = objects(value.issues);
   const body = issues.length
     ? el(
         "ul",
@@ -119,7 +120,7 @@ export function renderValidation(value: Json): HTMLElement {
 export function renderRecord(value: Json): HTMLElement {
   const code = str(value.code);
   const date = /^\d{4}-\d{2}-\d{2}/.exec(str(value.created))?.[0] ?? str(value.created);
-  const params = Object.entries((value.parameters ?? {}) as Json).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+  const params = Object.entries(objectOr(value.parameters)).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
   return panel(
     "record",
     false,

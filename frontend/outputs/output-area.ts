@@ -4,6 +4,7 @@
 // display_id is registered so update_display_data redraws it wherever it is, in any cell.
 import type { KernelMessage } from "@jupyterlab/services";
 import type { CellModel, JsonObject, Output } from "../model/notebook-model.js";
+import { objectOr, strings, textOf } from "../model/json.js";
 import { appendAnsi } from "./ansi.js";
 import { renderOutput } from "./render-output.js";
 
@@ -67,36 +68,39 @@ export class OutputArea {
 
   /** Handles one iopub message of this cell's execution; returns false for messages it ignores. */
   handle(msg: KernelMessage.IIOPubMessage): boolean {
-    const content = msg.content as JsonObject;
+    // Read field by field: the content's type follows msg_type, which the switch has not yet seen.
+    const content: JsonObject = { ...msg.content };
     switch (msg.header.msg_type) {
       case "stream":
-        this.addStream(content.name === "stderr" ? "stderr" : "stdout", String(content.text ?? ""));
+        this.addStream(content.name === "stderr" ? "stderr" : "stdout", textOf(content.text));
         return true;
       case "display_data":
       case "execute_result": {
         const output: Output = {
           output_type: msg.header.msg_type,
-          data: (content.data ?? {}) as JsonObject,
-          metadata: (content.metadata ?? {}) as JsonObject,
-          ...(msg.header.msg_type === "execute_result" ? { execution_count: (content.execution_count as number) ?? null } : {}),
+          data: objectOr(content.data),
+          metadata: objectOr(content.metadata),
+          ...(msg.header.msg_type === "execute_result"
+            ? { execution_count: typeof content.execution_count === "number" ? content.execution_count : null }
+            : {}),
         };
         this.add(output);
-        const displayId = ((content.transient ?? {}) as { display_id?: string }).display_id;
+        const displayId = textOf(objectOr(content.transient).display_id);
         if (displayId) this.displays.add(displayId, this, output);
         return true;
       }
       case "update_display_data": {
-        const displayId = ((content.transient ?? {}) as { display_id?: string }).display_id;
-        if (displayId) this.displays.update(displayId, (content.data ?? {}) as JsonObject, (content.metadata ?? {}) as JsonObject);
+        const displayId = textOf(objectOr(content.transient).display_id);
+        if (displayId) this.displays.update(displayId, objectOr(content.data), objectOr(content.metadata));
         this.changed();
         return true;
       }
       case "error":
         this.add({
           output_type: "error",
-          ename: String(content.ename ?? ""),
-          evalue: String(content.evalue ?? ""),
-          traceback: (content.traceback as string[]) ?? [],
+          ename: textOf(content.ename),
+          evalue: textOf(content.evalue),
+          traceback: strings(content.traceback),
         });
         return true;
       case "clear_output":
@@ -151,7 +155,7 @@ export class OutputArea {
 }
 
 /** Applies \r (back to the line start, unless followed by \n) and \b as a terminal would. */
-export function terminalText(text: string): string {
+function terminalText(text: string): string {
   if (!/[\r\x08]/.test(text)) return text;
   let out = text.replace(/\r\n/g, "\n");
   while (/[^\n\x08]\x08/.test(out)) out = out.replace(/[^\n\x08]\x08/, "");

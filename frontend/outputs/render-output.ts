@@ -2,7 +2,8 @@
 // images, sanitised HTML, markdown (marked, then DOMPurify), JSON and plain text with ANSI
 // colours. No output is ever inserted as raw HTML.
 import { el } from "../dom.js";
-import type { DataOutput, JsonObject, Output } from "../model/notebook-model.js";
+import { objectOr } from "../model/json.js";
+import type { DataOutput, Output } from "../model/notebook-model.js";
 import { appendAnsi } from "./ansi.js";
 import { LUCI_MIME, renderCode, renderPlan, renderRecord, renderValidation } from "./luci-renderers.js";
 import { markdownFragment, safeFragment } from "./sanitize.js";
@@ -32,7 +33,7 @@ function renderData(output: DataOutput): HTMLElement {
   const data = output.data;
   const wrap = (child: Node, kind: string) =>
     el("div", { class: `output output-data output-${kind}${output.output_type === "execute_result" ? " output-result" : ""}` }, child);
-  const json = (mime: string) => data[mime] as JsonObject;
+  const json = (mime: string) => objectOr(data[mime]);
   if (data[LUCI_MIME.plan]) return wrap(renderPlan(json(LUCI_MIME.plan)), "luci");
   if (data[LUCI_MIME.code]) return wrap(renderCode(json(LUCI_MIME.code)), "luci");
   if (data[LUCI_MIME.validation]) return wrap(renderValidation(json(LUCI_MIME.validation)), "luci");
@@ -40,10 +41,11 @@ function renderData(output: DataOutput): HTMLElement {
   for (const mime of IMAGE_TYPES) {
     const value = data[mime];
     if (typeof value === "string") {
-      const img = el("img", { attrs: { src: `data:${mime};base64,${value.replace(/\s+/g, "")}`, alt: String(data["text/plain"] ?? "image") } });
-      const meta = output.metadata[mime] as { width?: number; height?: number } | undefined;
-      if (meta?.width) img.width = meta.width;
-      if (meta?.height) img.height = meta.height;
+      const plain = data["text/plain"];
+      const img = el("img", { attrs: { src: `data:${mime};base64,${value.replace(/\s+/g, "")}`, alt: typeof plain === "string" ? plain : "image" } });
+      const { width, height } = objectOr(output.metadata[mime]);
+      if (typeof width === "number" && width) img.width = width;
+      if (typeof height === "number" && height) img.height = height;
       return wrap(img, "image");
     }
   }

@@ -31,5 +31,5 @@ const marked = new Marked({ gfm: true, breaks: false });
 
 /** Markdown rendered by marked, then sanitised. */
 export function markdownFragment(markdown: string): DocumentFragment {
-  return safeFragment(marked.parse(markdown, { async: false }) as string);
+  return safeFragment(marked.parse(markdown, { async: false }));
 }

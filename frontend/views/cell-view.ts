@@ -17,7 +17,8 @@ const PLACEHOLDER: Record<CellKind, string> = {
 
 export interface CellActions {
   select(view: CellView, edit: boolean): void;
-  run(view: CellView): void;
+  /** Resolves when the cell has run; it reports its own failures in the cell, never rejects. */
+  run(view: CellView): Promise<void>;
   changed(): void;
   setKind(view: CellView, kind: CellKind): void;
 }
@@ -47,7 +48,7 @@ export class CellView {
     const runButton = el("button", { class: "cell-run", title: "Run (Shift-Enter)", attrs: { "aria-label": "Run cell" }, text: "▶" });
     runButton.addEventListener("click", (event) => {
       event.stopPropagation();
-      this.actions.run(this);
+      void this.actions.run(this); // never rejects
     });
     this.editor = el("textarea", { class: "cell-editor", attrs: { spellcheck: "false", rows: "1", "aria-label": "cell text" } });
     this.editor.value = model.source;
@@ -64,7 +65,7 @@ export class CellView {
       () => this.model.source,
       (source) => {
         this.setSource(source);
-        this.actions.run(this);
+        void this.actions.run(this); // never rejects
       },
     );
     this.outputs = new OutputArea(model, displays, () => this.actions.changed());
@@ -83,7 +84,7 @@ export class CellView {
       ),
     );
     this.element.addEventListener("mousedown", (event) => {
-      if (!(event.target as HTMLElement).closest("textarea, input, button, summary, a")) this.actions.select(this, false);
+      if (!(event.target instanceof Element && event.target.closest("textarea, input, button, summary, a"))) this.actions.select(this, false);
     });
     this.refreshKind();
     this.setPrompt();

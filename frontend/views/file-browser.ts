@@ -1,6 +1,7 @@
 // The notebooks of the served folder: folders to walk into, notebooks to open, and a button
 // for a new notebook. The open notebook is highlighted.
 import type { Contents } from "@jupyterlab/services";
+import { errorMessage } from "../../kernel/common/errors.js";
 import { el } from "../dom.js";
 
 export interface FileBrowserActions {
@@ -33,7 +34,7 @@ export class FileBrowser {
     try {
       items = await this.actions.list(dir);
     } catch (err) {
-      this.listing.replaceChildren(el("li", { class: "file-error", text: `Could not list the folder: ${(err as Error).message}.` }));
+      this.listing.replaceChildren(el("li", { class: "file-error", text: `Could not list the folder: ${errorMessage(err)}.` }));
       return;
     }
     this.crumbs.replaceChildren();

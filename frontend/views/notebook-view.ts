@@ -1,7 +1,8 @@
 // The open notebook: its cells, which one is selected, command or edit mode, and running
 // cells through the kernel session (one request per cell; the kernel queues them and, with
 // stop_on_error, aborts the rest after an error, as in JupyterLab).
-import type { KernelMessage } from "@jupyterlab/services";
+import { KernelMessage } from "@jupyterlab/services";
+import { errorMessage } from "../../kernel/common/errors.js";
 import { el } from "../dom.js";
 import type { KernelSession } from "../kernel-session.js";
 import { codeToSend, type CellKind } from "../model/cell-kind.js";
@@ -168,7 +169,7 @@ export class NotebookView implements CellActions {
         {
           onIOPub: (msg) => {
             if (msg.header.msg_type === "execute_input") view.setState("running");
-            else if (msg.header.msg_type === "status" && (msg.content as { execution_state?: string }).execution_state === "busy") view.setState("running");
+            else if (KernelMessage.isStatusMsg(msg) && msg.content.execution_state === "busy") view.setState("running");
             else view.outputs.handle(msg);
           },
           onStdin: (msg, reply) => this.askInput(view, msg, reply),
@@ -183,7 +184,7 @@ export class NotebookView implements CellActions {
       const text =
         this.session.state === "dead"
           ? "The kernel died while this cell ran. Restart it from the toolbar (0, 0) and run the cell again."
-          : `The cell could not run: ${(err as Error).message}`;
+          : `The cell could not run: ${errorMessage(err)}`;
       view.outputs.add({ output_type: "error", ename: "KernelError", evalue: text, traceback: [text] });
     } finally {
       view.setState("idle");
@@ -194,8 +195,8 @@ export class NotebookView implements CellActions {
 
   /** input() and getpass(): a field in the cell's output area. */
   private askInput(view: CellView, msg: KernelMessage.IStdinMessage, reply: (value: string) => void): void {
-    if (msg.header.msg_type !== "input_request") return;
-    const content = msg.content as KernelMessage.IInputRequestMsg["content"];
+    if (!KernelMessage.isInputRequestMsg(msg)) return;
+    const content = msg.content;
     const input = el("input", { attrs: { type: content.password ? "password" : "text", class: "stdin-input", "aria-label": content.prompt || "input" } });
     const box = el("div", { class: "output output-stdin" }, el("span", { class: "stdin-prompt", text: content.prompt }), input);
     input.addEventListener("keydown", (event) => {
@@ -235,9 +236,8 @@ export class NotebookView implements CellActions {
       undefined,
       {
         onIOPub: (msg) => {
-          const content = msg.content as { name?: string; text?: string; ename?: string; evalue?: string };
-          if (msg.header.msg_type === "stream") text += content.text ?? "";
-          if (msg.header.msg_type === "error") error = `${content.ename}: ${content.evalue}`;
+          if (KernelMessage.isStreamMsg(msg)) text += msg.content.text;
+          if (KernelMessage.isErrorMsg(msg)) error = `${msg.content.ename}: ${msg.content.evalue}`;
         },
         // A request that allows input is one a person made: %luci trust asks for that.
         onStdin: () => undefined,

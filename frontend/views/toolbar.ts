@@ -3,13 +3,14 @@
 import { el } from "../dom.js";
 import type { CellKind } from "../model/cell-kind.js";
 
+// Functions, not methods: each is handed to its button alone, with no `this`.
 export interface ToolbarActions {
-  save(): void;
-  add(kind: CellKind): void;
-  run(): void;
-  runAll(): void;
-  interrupt(): void;
-  restart(): void;
+  save: () => void;
+  add: (kind: CellKind) => void;
+  run: () => void;
+  runAll: () => void;
+  interrupt: () => void;
+  restart: () => void;
 }
 
 export class Toolbar {

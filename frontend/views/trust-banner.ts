@@ -3,6 +3,7 @@
 // The button runs `%luci trust` in the kernel (which trusts the records of the saved file) as a request the person made
 // (allow_stdin, which nbconvert and papermill never send, so a notebook cannot trust itself),
 // and reruns the refused cells.
+import { errorMessage } from "../../kernel/common/errors.js";
 import { el } from "../dom.js";
 
 const UNTRUSTED =
@@ -18,26 +19,29 @@ export class TrustBanner {
   constructor(trust: () => Promise<string>) {
     this.message = el("span", { class: "banner-text", text: UNTRUSTED });
     this.button = el("button", { class: "button button-primary trust-button", text: "Trust notebook and rerun" });
-    this.button.addEventListener("click", async () => {
-      this.button.disabled = true;
-      this.button.textContent = "Trusting…";
-      this.busy = true;
-      try {
-        this.message.textContent = await trust();
-        this.element.classList.add("banner-ok");
-        this.icon.textContent = "✓";
-        this.button.hidden = true;
-      } catch (err) {
-        this.message.textContent = `Could not trust the notebook: ${(err as Error).message}`;
-        this.element.classList.add("banner-error");
-        this.button.disabled = false;
-        this.button.textContent = "Try again";
-      } finally {
-        this.busy = false;
-      }
-    });
+    // onTrust reports its own failures in the banner: the promise never rejects.
+    this.button.addEventListener("click", () => void this.onTrust(trust));
     this.element = el("div", { class: "banner trust-banner", attrs: { role: "alert" } }, this.icon, this.message, this.button);
     this.element.hidden = true;
+  }
+
+  private async onTrust(trust: () => Promise<string>): Promise<void> {
+    this.button.disabled = true;
+    this.button.textContent = "Trusting…";
+    this.busy = true;
+    try {
+      this.message.textContent = await trust();
+      this.element.classList.add("banner-ok");
+      this.icon.textContent = "✓";
+      this.button.hidden = true;
+    } catch (err) {
+      this.message.textContent = `Could not trust the notebook: ${errorMessage(err)}`;
+      this.element.classList.add("banner-error");
+      this.button.disabled = false;
+      this.button.textContent = "Try again";
+    } finally {
+      this.busy = false;
+    }
   }
 
   /** Another notebook: no banner until its cells say otherwise. */
