@@ -16,10 +16,10 @@ import { isAbsolute, resolve } from "node:path";
 import { homedir } from "node:os";
 import { log } from "./log.js";
 
-export type SettingType = "string" | "secret" | "command" | "path" | "url" | "number" | "integer" | "seconds" | "size" | "enum";
+type SettingType = "string" | "secret" | "command" | "path" | "url" | "number" | "integer" | "seconds" | "size" | "enum";
 
 export const SETTING_GROUPS = ["Model", "Task cells", "Luci's own model", "Environments", "Containers", "Kernel, CLI and server"] as const;
-export type SettingGroup = (typeof SETTING_GROUPS)[number];
+type SettingGroup = (typeof SETTING_GROUPS)[number];
 
 /** A setting's value, or why the text is not one (the message names the setting and the text). */
 export type Parsed<T> = { ok: true; value: T; warning?: string } | { ok: false; message: string };
