@@ -2,7 +2,7 @@
 // notebook; stream text merged in place, a display replaced through its display_id,
 // clear_output(wait=True), execute_result, images, sanitised HTML tables, tracebacks without raw
 // ANSI; the kernel status while busy; interrupt and restart from the toolbar.
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -72,9 +72,43 @@ describe("the notebook page's outputs and kernel controls", () => {
     expect(await cell.locator(".output-result").innerText()).toBe("42");
   });
 
-  it("clears with clear_output(wait=True) only when the next output comes", async () => {
-    const cell = await runPython("from IPython.display import clear_output\nfor i in range(3):\n    clear_output(wait=True)\n    print(f'step {i}')");
-    expect((await cell.locator(".cell-outputs > .output").allInnerTexts()).map((t) => t.trim())).toEqual(["step 2"]);
+  it("clears with clear_output(wait=True) only when the next output comes, and with clear_output() at once", async () => {
+    const texts = async (cell: Locator) => (await cell.locator(".cell-outputs > .output").allInnerTexts()).map((t) => t.trim());
+    const file = (name: string) => join(served.root, `release-${name}`);
+    // Each cell below waits at each step for a file the test writes, so the test sees the page
+    // between the steps.
+    await runPython(
+      "import os, time\ndef wait_for(path):\n    deadline = time.monotonic() + 60\n    while not os.path.exists(path) and time.monotonic() < deadline:\n        time.sleep(0.02)",
+    );
+    const cleared = (call: string, name: string, then: string) =>
+      runPython(
+        `from IPython.display import display, clear_output\nh = display('shown before the clear', display_id=True)\nwait_for(${JSON.stringify(file(`${name}-1`))})\n` +
+          `${call}\n${then}wait_for(${JSON.stringify(file(`${name}-2`))})\nprint('after the clear')`,
+        false,
+      );
+
+    // wait=True: the old output stays until the next output comes. An update of a display is not
+    // an output: it shows (so the page has handled the clear, which came before it), and the
+    // display is still there.
+    const waiting = await cleared("clear_output(wait=True)", "wait", "h.update('updated after the clear')\n");
+    await waiting.locator(".cell-outputs", { hasText: "shown before the clear" }).waitFor({ timeout: 30_000 });
+    writeFileSync(file("wait-1"), "");
+    await waiting.locator(".cell-outputs", { hasText: "updated after the clear" }).waitFor({ timeout: 30_000 });
+    expect(await texts(waiting)).toEqual(["'updated after the clear'"]);
+    writeFileSync(file("wait-2"), "");
+    await waiting.locator(".cell-prompt", { hasText: /^\[\d+\]$/ }).waitFor({ timeout: 30_000 });
+    expect(await texts(waiting)).toEqual(["after the clear"]);
+
+    // No wait: the output goes at once, while the cell still runs.
+    const atOnce = await cleared("clear_output()", "at-once", "");
+    await atOnce.locator(".cell-outputs", { hasText: "shown before the clear" }).waitFor({ timeout: 30_000 });
+    writeFileSync(file("at-once-1"), "");
+    await atOnce.locator(".cell-outputs > .output").first().waitFor({ state: "detached", timeout: 30_000 });
+    expect(await texts(atOnce)).toEqual([]);
+    expect(await atOnce.locator(".cell-prompt").innerText()).toBe("[*]");
+    writeFileSync(file("at-once-2"), "");
+    await atOnce.locator(".cell-prompt", { hasText: /^\[\d+\]$/ }).waitFor({ timeout: 30_000 });
+    expect(await texts(atOnce)).toEqual(["after the clear"]);
   });
 
   it("streams the model's answer into the task cell as it arrives, then replaces it with a summary", async () => {
