@@ -6,6 +6,8 @@
 // of another shape, an error, no answer in time, or a worker that could not be asked is
 // "undecided", and undecided code is shown, not run, like code that failed.
 import { z } from "zod";
+import { errorMessage } from "../common/errors.js";
+import { isObject } from "../common/json-file.js";
 
 const issueSchema = z.object({
   rule: z.string(),
@@ -64,13 +66,13 @@ export async function judge(ask: () => Promise<unknown>, threshold: number): Pro
   try {
     reply = await ask();
   } catch (err) {
-    return { verdict: "undecided", reason: `the validator could not be asked (${err instanceof Error ? err.message : String(err)})` };
+    return { verdict: "undecided", reason: `the validator could not be asked (${errorMessage(err)})` };
   }
   return readVerdict(reply, threshold);
 }
 
 function whyNoReport(reply: unknown, error: z.ZodError): string {
-  const fields = reply !== null && typeof reply === "object" ? (reply as Record<string, unknown>) : {};
+  const fields = isObject(reply) ? reply : {};
   const detail = typeof fields.evalue === "string" && fields.evalue ? fields.evalue : undefined;
   if (fields.status === "unknown") return `the validator did not answer${detail ? ` (${detail})` : " in time"}`;
   if (fields.status === "error") {

@@ -2,6 +2,7 @@
 // right, then zod judges the shape, and what zod rejects is put in words (for the cell's note
 // saying why the JSON was not used).
 import type { ZodError } from "zod";
+import { isObject } from "../../common/json-file.js";
 import { AnalysisAndPlanSchema, type AnalysisAndPlan, type COMPLEXITIES, type TASK_TYPES } from "./answer-schema.js";
 
 /** Normalises and checks a parsed JSON value against the analysis-and-plan schema. */
@@ -93,7 +94,7 @@ function normalise(value: unknown): unknown {
   if (isObject(root.plan)) {
     const p: Record<string, unknown> = { ...root.plan };
     if (Array.isArray(p.steps)) {
-      p.steps = p.steps.map((step, i) => {
+      p.steps = p.steps.map((step: unknown, i): unknown => {
         if (typeof step === "string") return { step: i + 1, action: step, inputs: [], outputs: [] };
         if (!isObject(step)) return step;
         const s: Record<string, unknown> = { ...step };
@@ -121,10 +122,6 @@ function booleanish(value: unknown): unknown {
 function listOfStrings(value: unknown): unknown {
   if (value === undefined || value === null) return [];
   if (typeof value === "string") return value.trim() ? [value] : [];
-  if (Array.isArray(value)) return value.map((v) => (typeof v === "number" || typeof v === "boolean" ? String(v) : v));
+  if (Array.isArray(value)) return value.map((v: unknown) => (typeof v === "number" || typeof v === "boolean" ? String(v) : v));
   return value;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

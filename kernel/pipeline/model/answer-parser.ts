@@ -16,6 +16,7 @@
 // that cannot be used throws UnusableAnswer, whose message says what was wrong and offers
 // `%luci regenerate`, and which carries the raw answer for the cell to show folded; an answer
 // with no code and words of refusal throws ModelRefused.
+import { isObject } from "../../common/json-file.js";
 import { checkAnalysisAndPlan, describeZodError } from "./answer-check.js";
 import { planFromAnswer } from "./answer-plan.js";
 import type { AnalysisAndPlan, TaskAnswer } from "./answer-schema.js";
@@ -137,10 +138,9 @@ function planJson(
 }
 
 function codeInJson(value: unknown): string | undefined {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
-  const record = value as Record<string, unknown>;
+  if (!isObject(value)) return undefined;
   for (const key of ["code", "python", "python_code", "script"]) {
-    const v = record[key];
+    const v = value[key];
     if (typeof v === "string" && v.trim()) return codeOfString(v)?.code;
   }
   return undefined;
@@ -164,10 +164,10 @@ function codeFromToolCalls(calls: ToolCall[]): { name: string; code: string; not
   for (const call of calls) {
     const parsed = parseJsonLeniently(call.arguments);
     let found: { code: string; notes: string[] } | undefined;
-    if (parsed.ok && typeof parsed.value === "object" && parsed.value !== null && !Array.isArray(parsed.value)) {
-      const args = parsed.value as Record<string, unknown>;
-      const key = CODE_KEYS.find((k) => typeof args[k] === "string" && (args[k] as string).trim());
-      if (key) found = codeOfString(args[key] as string);
+    if (parsed.ok && isObject(parsed.value)) {
+      const args = parsed.value;
+      const code = CODE_KEYS.map((k) => args[k]).find((v): v is string => typeof v === "string" && v.trim() !== "");
+      if (code !== undefined) found = codeOfString(code);
     } else if (!parsed.ok && looksLikePython(call.arguments)) {
       // gpt-oss's built-in python tool sends the code itself as the arguments.
       found = codeOfString(call.arguments);

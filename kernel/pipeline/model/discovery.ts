@@ -9,6 +9,8 @@
 //      model name that is one of Luci's own (`%luci model qwen2.5-coder-0.5b`) goes straight there.
 // With LUCI_LOCAL_MODEL=off and nothing found: ModelNotConfigured, whose message says how to set one.
 // Uses the global fetch, so the `openai` package is not loaded for this.
+import { errorCode, errorMessage } from "../../common/errors.js";
+import { isObject } from "../../common/json-file.js";
 import { ModelNotConfigured, ModelUnavailable } from "./errors.js";
 import { ownModelChoice, ownModelEndpoint, type EndpointSetup } from "./own-model.js";
 import { redactKey, type ModelSettings } from "./settings.js";
@@ -18,7 +20,7 @@ export interface LocalServer {
   baseUrl: string;
 }
 
-export const LOCAL_SERVERS: readonly LocalServer[] = [
+const LOCAL_SERVERS: readonly LocalServer[] = [
   { name: "LM Studio", baseUrl: "http://127.0.0.1:1234/v1" },
   { name: "Ollama", baseUrl: "http://127.0.0.1:11434/v1" },
 ];
@@ -101,7 +103,7 @@ export async function discoverLocalModel(settings: Partial<ModelSettings> = {}, 
   throw new ModelNotConfigured(notConfiguredMessage(seen), seen);
 }
 
-export function notConfiguredMessage(seen: string[] = []): string {
+function notConfiguredMessage(seen: string[] = []): string {
   return [
     "No model is configured for task cells, and none was found on this machine.",
     ...(seen.length ? ["Looked for:", ...seen.map((s) => `  - ${s}`)] : []),
@@ -121,7 +123,7 @@ export function notConfiguredMessage(seen: string[] = []): string {
 type Listed = { ok: true; models: string[] } | { ok: false; reason: string; status?: number };
 
 /** GET {baseUrl}/models with a timeout; never throws. */
-export async function listModels(baseUrl: string, apiKey: string | undefined, timeoutMs: number): Promise<Listed> {
+async function listModels(baseUrl: string, apiKey: string | undefined, timeoutMs: number): Promise<Listed> {
   const headers: Record<string, string> = { accept: "application/json" };
   if (apiKey) headers.authorization = `Bearer ${apiKey}`;
   try {
@@ -133,15 +135,23 @@ export async function listModels(baseUrl: string, apiKey: string | undefined, ti
       await response.body?.cancel().catch(() => {});
       return { ok: false, reason: `answered HTTP ${response.status}`, status: response.status };
     }
-    const body = (await response.json()) as { data?: { id?: unknown }[]; models?: { name?: unknown; model?: unknown }[] };
-    const ids = Array.isArray(body.data) ? body.data.map((m) => m.id) : Array.isArray(body.models) ? body.models.map((m) => m.model ?? m.name) : [];
-    return { ok: true, models: ids.filter((id): id is string => typeof id === "string" && id.length > 0) };
+    return { ok: true, models: listedIds(await response.json()).filter((id): id is string => typeof id === "string" && id.length > 0) };
   } catch (err) {
-    const e = err as Error & { cause?: { code?: string } };
-    if (e.name === "TimeoutError" || e.name === "AbortError") return { ok: false, reason: `no answer within ${timeoutMs} ms` };
-    if (e.cause?.code === "ECONNREFUSED") return { ok: false, reason: "nothing listening" };
-    return { ok: false, reason: e.cause?.code ?? e.message };
+    const name = err instanceof Error ? err.name : undefined;
+    if (name === "TimeoutError" || name === "AbortError") return { ok: false, reason: `no answer within ${timeoutMs} ms` };
+    // fetch's own failure is a TypeError("fetch failed") whose cause is the socket's error.
+    const code = err instanceof Error ? errorCode(err.cause) : undefined;
+    if (code === "ECONNREFUSED") return { ok: false, reason: "nothing listening" };
+    return { ok: false, reason: code ?? errorMessage(err) };
   }
+}
+
+/** The model ids of a models listing: OpenAI's `{"data": [{"id"}]}` or Ollama's `{"models": [{"model", "name"}]}`. */
+function listedIds(body: unknown): unknown[] {
+  if (!isObject(body)) return [];
+  if (Array.isArray(body.data)) return body.data.map((m: unknown) => (isObject(m) ? m.id : undefined));
+  if (Array.isArray(body.models)) return body.models.map((m: unknown) => (isObject(m) ? (m.model ?? m.name) : undefined));
+  return [];
 }
 
 function firstChatModel(models: string[]): string | undefined {

@@ -21,8 +21,10 @@ export class ModelUnavailable extends CellFailure {
     message: string,
     readonly url: string,
     readonly status?: number,
+    /** The error that made the endpoint unusable, when it is one of ours and carries no key. */
+    options: { cause?: unknown } = {},
   ) {
-    super("ModelUnavailable", message);
+    super("ModelUnavailable", message, options);
   }
 }
 

@@ -1,6 +1,7 @@
 // Lenient JSON: strict first, then a forgiving reader that lists what it had to forgive
 // (trailing commas, single quotes, comments, Python literals, unquoted keys, missing commas, a
 // truncated end), so that a near miss is repaired here and not by another call to the model.
+import { errorMessage } from "../../common/errors.js";
 
 export type LenientResult = { ok: true; value: unknown; fixes: string[] } | { ok: false; error: string };
 
@@ -9,7 +10,7 @@ export function parseJsonLeniently(text: string): LenientResult {
   try {
     return { ok: true, value: JSON.parse(trimmed), fixes: [] };
   } catch (err) {
-    const strictError = (err as Error).message;
+    const strictError = errorMessage(err);
     try {
       const reader = new LooseJson(trimmed);
       const value = reader.read();

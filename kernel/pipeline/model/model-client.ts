@@ -52,7 +52,7 @@ export interface GenerateRequest {
   maxTokens?: number;
 }
 
-export interface Usage {
+interface Usage {
   promptTokens: number;
   completionTokens: number;
   totalTokens: number;
@@ -79,9 +79,9 @@ export interface ModelClientOptions {
 }
 
 /** max_tokens when none is set (LUCI_LLM_MAX_TOKENS or %luci model --max-tokens). */
-export const DEFAULT_MAX_TOKENS = 8192;
+const DEFAULT_MAX_TOKENS = 8192;
 /** An answer longer than this is stopped: no task needs it, and it must not fill the kernel's memory. */
-export const MAX_ANSWER_CHARS = 200_000;
+const MAX_ANSWER_CHARS = 200_000;
 
 export class ModelClient implements ModelBackend {
   private endpointPromise?: Promise<Endpoint>;
@@ -207,18 +207,18 @@ export class ModelClient implements ModelBackend {
 
     const work = async () => {
       const key = endpointKey(endpoint.baseUrl, endpoint.model);
-      const body: Record<string, unknown> = {
+      const body: OpenAI.Chat.ChatCompletionCreateParamsStreaming = {
         model: endpoint.model,
         messages: request.messages,
         stream: true,
         temperature: request.temperature ?? this.settings.temperature,
+        // A bound by default: a local server with no limit (LM Studio's is -1) and a looping model
+        // would otherwise stream for ever into an unattended nbconvert or papermill run.
+        max_tokens: request.maxTokens ?? this.settings.maxTokens ?? DEFAULT_MAX_TOKENS,
       };
-      // A bound by default: a local server with no limit (LM Studio's is -1) and a looping model
-      // would otherwise stream for ever into an unattended nbconvert or papermill run.
-      body.max_tokens = request.maxTokens ?? this.settings.maxTokens ?? DEFAULT_MAX_TOKENS;
       if (!this.noUsageOption.has(key)) body.stream_options = { include_usage: true };
       arm();
-      const stream = (await client.chat.completions.create(body as unknown as OpenAI.Chat.ChatCompletionCreateParamsStreaming, {
+      const stream = (await client.chat.completions.create(body, {
         signal: controller.signal,
         maxRetries: 0,
         timeout: timeoutMs + 1000,

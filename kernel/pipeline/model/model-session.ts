@@ -2,6 +2,7 @@
 // then the model remembered for the notebook, then this session's `%luci model`) and the backend
 // that answers (made on first use, so a notebook of Python cells never loads the client).
 // The task runner asks it for a backend; `%luci model` describes and changes it.
+import { errorMessage } from "../../common/errors.js";
 import type { Endpoint } from "./discovery.js";
 import type { GenerateRequest, GenerateResult } from "./model-client.js";
 import type { EndpointSetup } from "./own-model.js";
@@ -47,7 +48,7 @@ export class ModelSession {
       const endpoint = await (await this.backend()).endpoint();
       return `${describeSettings(settings)}\nIn use: ${endpoint.model} at ${endpoint.baseUrl}`;
     } catch (err) {
-      return `${describeSettings(settings)}\n${(err as Error).message}`;
+      return `${describeSettings(settings)}\n${errorMessage(err)}`;
     }
   }
 

@@ -7,6 +7,7 @@
 //
 // This file is the pipeline's one door to kernel/local-model: it turns that layer's results
 // (values, not exceptions) into the model layer's errors, in words a cell can show.
+import { errorMessage } from "../../common/errors.js";
 import type { Progress, ProgressStep } from "../../environments/progress.js";
 import { catalogueEntry, type CatalogueEntry } from "../../local-model/catalogue.js";
 import { modelsDir, resolveLocalModel, verifyInstalled, type LocalModelChoice } from "../../local-model/model-store.js";
@@ -61,8 +62,8 @@ export async function ownModelEndpoint(choice: LocalModelChoice, env: NodeJS.Pro
     return { baseUrl: server.baseUrl, model: server.model, apiKey: server.apiKey, source: OWN_MODEL_SOURCE };
   } catch (err) {
     if (setup.signal?.aborted) throw new GenerationInterrupted("");
-    step?.fail((err as Error).message.split("\n")[0] ?? "failed");
-    throw new ModelUnavailable(`${OWN_MODEL_SOURCE} (${modelName}) could not be started: ${(err as Error).message}`, "local");
+    step?.fail(errorMessage(err).split("\n")[0] ?? "failed");
+    throw new ModelUnavailable(`${OWN_MODEL_SOURCE} (${modelName}) could not be started: ${errorMessage(err)}`, "local", undefined, { cause: err });
   }
 }
 

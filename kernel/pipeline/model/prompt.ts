@@ -62,7 +62,7 @@ export interface TaskContext {
   /** Installed distributions, "pandas==2.2.3" or just "pandas". */
   packages?: string[];
   /** Parameters of this task ({name=value}): variables set before the code runs. */
-  parameters?: Record<string, unknown>;
+  parameters?: Record<string, JsonValue>;
   /** "3.12.4", for the system prompt. */
   pythonVersion?: string;
 }
@@ -143,7 +143,7 @@ export function userMessage(task: string, context: TaskContext = {}): string {
   if (params.length) {
     parts.push(
       "Parameters (already set as variables; read them, do not assign them):\n" +
-        params.map(([name, value]) => `- ${name} = ${pythonLiteral(value as JsonValue)}`).join("\n"),
+        params.map(([name, value]) => `- ${name} = ${pythonLiteral(value)}`).join("\n"),
     );
   }
   parts.push(`Task: ${task.trim()}`);

@@ -1,5 +1,8 @@
 // What went wrong with one request to the model server, and the plain words for it. Any text
 // from a server passes through redactKey(): the API key is never in a message.
+import type { APIError as OpenAIApiError } from "openai";
+import { errorMessage } from "../../common/errors.js";
+import { isObject } from "../../common/json-file.js";
 import type { Endpoint } from "./discovery.js";
 import { ModelUnavailable, clip } from "./errors.js";
 import { loadOpenAI } from "./openai-module.js";
@@ -88,36 +91,44 @@ export function reasonOf(failure: Failure): string {
 /** An error from the openai client (or the stream) as a Failure, its text redacted. */
 export async function failureOf(err: unknown, apiKey: string | undefined, midStream: boolean): Promise<Failure> {
   const { APIError, APIConnectionError } = await loadOpenAI();
-  if (err instanceof APIError && !(err instanceof APIConnectionError) && err.status !== undefined) {
-    const detail = redactKey(clip(serverMessage(err), 300), apiKey);
-    const status = err.status;
-    if (status === 429) return { kind: "rate", status, detail, retryAfterSeconds: retryAfter(err.headers) };
+  const apiError = isInstance(err, APIError) && !(err instanceof APIConnectionError) ? err : undefined;
+  if (apiError?.status !== undefined) {
+    const detail = redactKey(clip(serverMessage(apiError), 300), apiKey);
+    const status = apiError.status;
+    if (status === 429) return { kind: "rate", status, detail, retryAfterSeconds: retryAfter(apiError.headers) };
     if (status >= 500) return { kind: "server", status, detail };
     return { kind: "client", status, detail };
   }
-  const code = networkCode(err);
-  const words = code ? describeNetworkCode(code) : redactKey(clip((err as Error).message ?? String(err), 200), apiKey);
-  if (err instanceof APIError && err.status === undefined && !(err instanceof APIConnectionError)) {
+  if (apiError) {
     // An error event inside the stream.
-    return { kind: midStream ? "broken" : "server", detail: redactKey(clip(serverMessage(err), 300), apiKey) };
+    return { kind: midStream ? "broken" : "server", detail: redactKey(clip(serverMessage(apiError), 300), apiKey) };
   }
+  const code = networkCode(err);
+  const words = code ? describeNetworkCode(code) : redactKey(clip(errorMessage(err), 200), apiKey);
   return { kind: midStream ? "broken" : "connection", detail: words };
+}
+
+/**
+ * `value instanceof C` for a generic class C narrows to C<any, ...>, whose members are then
+ * `any`; this narrows to C as declared (its type parameters' defaults).
+ */
+function isInstance<T>(value: unknown, cls: abstract new (...args: never[]) => T): value is T {
+  return value instanceof cls;
 }
 
 /** The first `code` down the chain of causes (APIConnectionError -> TypeError -> the socket's error). */
 function networkCode(err: unknown): string | undefined {
-  let e = err as { code?: unknown; cause?: unknown } | undefined;
-  for (let depth = 0; e && depth < 5; depth++) {
-    if (typeof e.code === "string" && e.code) return e.code;
-    e = e.cause as typeof e;
+  let e: unknown = err;
+  for (let depth = 0; typeof e === "object" && e !== null && depth < 5; depth++) {
+    if ("code" in e && typeof e.code === "string" && e.code) return e.code;
+    e = "cause" in e ? e.cause : undefined;
   }
   return undefined;
 }
 
-function serverMessage(err: { message?: string; error?: unknown }): string {
-  const body = err.error as { message?: unknown } | undefined;
-  if (body && typeof body.message === "string") return body.message;
-  return (err.message ?? "").replace(/^\d{3}\s+/, "");
+function serverMessage(err: OpenAIApiError): string {
+  if (isObject(err.error) && typeof err.error.message === "string") return err.error.message;
+  return err.message.replace(/^\d{3}\s+/, "");
 }
 
 function describeNetworkCode(code: string): string {
@@ -140,7 +151,7 @@ function describeNetworkCode(code: string): string {
 }
 
 /** Seconds to wait from retry-after-ms, or Retry-After as seconds or an HTTP date. */
-export function retryAfter(headers: Headers | undefined): number | undefined {
+function retryAfter(headers: Headers | undefined): number | undefined {
   const ms = headers?.get("retry-after-ms");
   if (ms && Number.isFinite(parseFloat(ms))) return Math.max(0, parseFloat(ms) / 1000);
   const value = headers?.get("retry-after");
