@@ -1,6 +1,6 @@
 // The magics the kernel runs itself, not Python: %pip on the notebook's environment, and
 // %luci (model, env, executor, help). The worker hands these lines over and waits for them.
-import { UsageError } from "../core/cell-failure.js";
+import { UsageError } from "../common/cell-failure.js";
 import type { OutputSink } from "../common/output-sink.js";
 import type { ExecutorControl } from "../environments/executor-choice.js";
 import type { NotebookEnvironment } from "../environments/notebook-environment.js";

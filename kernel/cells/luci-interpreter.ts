@@ -6,7 +6,9 @@ import type { JsonObject } from "../protocol/messages.js";
 import type { PythonRuntime } from "../runtime/python-runtime.js";
 import type { NotebookEnvironment } from "../environments/notebook-environment.js";
 import type { NotebookSession } from "../environments/notebook-session.js";
-import { CellFailure, showFailure, UsageError } from "../core/cell-failure.js";
+import { CellFailure, UsageError } from "../common/cell-failure.js";
+import { setting } from "../common/settings.js";
+import { showFailure } from "../core/show-failure.js";
 import { runKernelMagic, type MagicContext } from "./kernel-magics.js";
 import { routeCell } from "./route.js";
 import { runPythonCell } from "./python-cells.js";
@@ -251,14 +253,12 @@ async function installPins(env: NotebookEnvironment | undefined, specs: string[]
   await env.install(missing, progress, { label });
 }
 
-/** LUCI_VALIDATION_THRESHOLD (0 to 1, default 0.8): the score generated code needs to run by itself. */
+/** LUCI_VALIDATION_THRESHOLD (common/settings.ts): the score generated code needs to run by itself. */
 function validationThreshold(): number {
-  const value = Number(process.env.LUCI_VALIDATION_THRESHOLD);
-  return gateThreshold(process.env.LUCI_VALIDATION_THRESHOLD !== undefined && Number.isFinite(value) ? value : 0.8);
+  return gateThreshold(setting(process.env, "LUCI_VALIDATION_THRESHOLD"));
 }
 
-/** LUCI_VALIDATION_TIMEOUT (seconds, default 15): how long the gate may take before the code is refused unjudged. */
+/** LUCI_VALIDATION_TIMEOUT (common/settings.ts): how long the gate may take before the code is refused unjudged. */
 function validationTimeoutMs(): number {
-  const value = Number(process.env.LUCI_VALIDATION_TIMEOUT);
-  return (value > 0 && Number.isFinite(value) ? value : 15) * 1000;
+  return setting(process.env, "LUCI_VALIDATION_TIMEOUT") * 1000;
 }

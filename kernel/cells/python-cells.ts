@@ -3,7 +3,8 @@
 // missing only at run time is installed and the cell run once more (saying so), and %pip /
 // %luci lines are handed to `kernelMagic` (kernel-magics.ts).
 import type { OutputSink } from "../common/output-sink.js";
-import { CellFailure, showFailure } from "../core/cell-failure.js";
+import { CellFailure } from "../common/cell-failure.js";
+import { showFailure } from "../core/show-failure.js";
 import type { NotebookEnvironment } from "../environments/notebook-environment.js";
 import { describeFailures, installImports } from "../environments/package-installer.js";
 import { InstallInterrupted } from "../environments/installer.js";

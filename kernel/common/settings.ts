@@ -14,6 +14,7 @@
 // container's limits must not quietly become something else; a log level or a start timeout may.
 import { isAbsolute, resolve } from "node:path";
 import { homedir } from "node:os";
+import { CellFailure } from "./cell-failure.js";
 import { log } from "./log.js";
 
 type SettingType = "string" | "secret" | "command" | "path" | "url" | "number" | "integer" | "seconds" | "size" | "enum";
@@ -461,8 +462,10 @@ export function settingSpec<N extends SettingName>(name: N): SettingSpec<Setting
 }
 
 /** A setting that cannot be used; the message names the variable and the value. */
-export class SettingError extends Error {
-  override readonly name = "SettingError";
+export class SettingError extends CellFailure {
+  constructor(message: string) {
+    super("SettingError", message);
+  }
 }
 
 /** The setting's value, its default when unset or empty, or why its value cannot be used. Never throws, never logs. */

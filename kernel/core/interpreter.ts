@@ -3,7 +3,7 @@
 // and answers questions about it, reporting output through an ExecuteContext.
 import type { OutputSink } from "../common/output-sink.js";
 import type { JsonObject } from "../protocol/messages.js";
-import type { ErrorOutcome } from "./cell-failure.js";
+import type { ErrorOutcome } from "../common/cell-failure.js";
 
 export interface ExecuteRequest {
   code: string;

@@ -2,7 +2,7 @@
 // kernel (LUCI_EXECUTOR, which the "Luci (container)" kernelspec sets) or per notebook with
 // `%luci executor venv|container` (remembered on this machine). A change takes effect at the
 // next cell: the worker is replaced, so the notebook's variables start afresh.
-import { UsageError } from "../core/cell-failure.js";
+import { UsageError } from "../common/cell-failure.js";
 import { NotebookState } from "../common/notebook-state.js";
 import type { OutputSink } from "../common/output-sink.js";
 import type { Executor, ExecutorSource } from "../runtime/executor.js";

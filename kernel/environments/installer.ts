@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { EnvironmentSettings } from "./settings.js";
-import { CellFailure } from "../core/cell-failure.js";
+import { CellFailure } from "../common/cell-failure.js";
 
 export class InstallError extends CellFailure {
   constructor(

@@ -1,6 +1,6 @@
 // `%pip` in a cell acts on the notebook's own environment (install, uninstall, list, freeze,
 // show), with the installer's messages shown in the cell and the registry kept up to date.
-import { UsageError } from "../core/cell-failure.js";
+import { UsageError } from "../common/cell-failure.js";
 import type { OutputSink } from "../common/output-sink.js";
 import { InstallError } from "./installer.js";
 import type { NotebookEnvironment } from "./notebook-environment.js";

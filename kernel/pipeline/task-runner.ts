@@ -38,7 +38,9 @@ import { safeHtmlRenderer, type HtmlRenderer } from "./safe-html.js";
 import { redactSecrets } from "./task-context.js";
 import type { GateVerdict, ValidationReport } from "./gate.js";
 import { showCode, showDiff, showPlan, showRawAnswer, showValidation, StreamingDisplay } from "./task-displays.js";
-import { CellFailure, showFailure } from "../core/cell-failure.js";
+import { CellFailure } from "../common/cell-failure.js";
+import { setting } from "../common/settings.js";
+import { showFailure } from "../core/show-failure.js";
 import type { ExecuteOutcome, ExecuteRequest } from "../core/interpreter.js";
 
 /** Code the gate did not pass (below the threshold, or not judged at all): shown, not run, with the way to run it. */
@@ -422,8 +424,7 @@ function repairable(outcome: TaskOutcome): boolean {
   return outcome.status === "error" && outcome.repairable !== false && !NOT_REPAIRABLE_PYTHON.has(outcome.ename);
 }
 
-/** LUCI_SELF_REPAIR: how many times failing generated code goes back to the model (default 2). */
+/** LUCI_SELF_REPAIR (common/settings.ts): how many times failing generated code goes back to the model. */
 function maxRepairs(env: NodeJS.ProcessEnv): number {
-  const value = Number(env.LUCI_SELF_REPAIR);
-  return env.LUCI_SELF_REPAIR !== undefined && Number.isInteger(value) && value >= 0 ? value : 2;
+  return setting(env, "LUCI_SELF_REPAIR");
 }

@@ -3,7 +3,8 @@
 // Where the worker runs comes from an ExecutorSource (a notebook environment, a container).
 import { log } from "../common/log.js";
 import { setting } from "../common/settings.js";
-import { CellFailure, showFailure, type ErrorOutcome } from "../core/cell-failure.js";
+import { CellFailure, type ErrorOutcome } from "../common/cell-failure.js";
+import { showFailure } from "../core/show-failure.js";
 import type { OutputSink } from "../common/output-sink.js";
 import type { JsonObject } from "../protocol/messages.js";
 import { crashMessage, describeExit } from "./crash-report.js";

@@ -14,7 +14,7 @@ import { processAlive } from "../../common/process-alive.js";
 import { withLock } from "../../common/file-lock.js";
 import { ensureRuntimeDir, readRuntimeFile, runtimeDir, runtimeFilePath, type RuntimeInfo } from "./runtime-file.js";
 import { idleSeconds } from "./server-settings.js";
-import { CellFailure } from "../../core/cell-failure.js";
+import { CellFailure } from "../../common/cell-failure.js";
 import { isObject } from "../../common/json-file.js";
 
 export interface EnsureModelServerOptions {

@@ -2,7 +2,7 @@
 // Kept in a file of their own so the cells layer can recognise them (instanceof, or `name`)
 // without loading the client. None of them ever carries the API key: the client redacts every
 // text that came from a server before it builds one of these.
-import { CellFailure } from "../../core/cell-failure.js";
+import { CellFailure } from "../../common/cell-failure.js";
 
 /** No endpoint is set and none was found on this machine. The message says how to set one. */
 export class ModelNotConfigured extends CellFailure {

@@ -13,7 +13,7 @@
 // The key is a secret: it is never part of a message, log line or error text. redactKey()
 // removes it from any text that came from elsewhere (a server's error message may quote it).
 // A value that cannot be used is a ModelSettingsError that names it.
-import { CellFailure } from "../../core/cell-failure.js";
+import { CellFailure } from "../../common/cell-failure.js";
 import { checkSetting, SETTINGS, setting, type Parsed } from "../../common/settings.js";
 
 export interface ModelSettings {

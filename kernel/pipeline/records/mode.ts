@@ -1,7 +1,7 @@
 // Online or offline generation. LUCI_GENERATION=offline (CI, cron, a shared notebook run with no
 // model) makes a task with no usable record an error instead of a model call. An unknown value
 // is an error too: a typo must not quietly call a model in a job meant to run offline.
-import { CellFailure } from "../../core/cell-failure.js";
+import { CellFailure } from "../../common/cell-failure.js";
 import { setting, type SettingValue } from "../../common/settings.js";
 
 export type GenerationMode = SettingValue<"LUCI_GENERATION">;

@@ -17,7 +17,7 @@ import { readNotebookRecords } from "./notebook-records.js";
 import { recordDigest, signedText, type LuciRecord, type UnsignedRecord } from "./record.js";
 import { luciDataDir } from "../../common/user-data.js";
 import { setting } from "../../common/settings.js";
-import { CellFailure } from "../../core/cell-failure.js";
+import { CellFailure } from "../../common/cell-failure.js";
 
 export type TrustVerdict = "mine" | "trusted" | "untrusted";
 

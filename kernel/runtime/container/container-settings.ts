@@ -4,7 +4,7 @@
 // installs use, the user), and a notebook can set its own limits with `%luci container`
 // (remembered per notebook, applied when its container next starts). A variable whose value
 // cannot be used is an error in the cell that starts the container, never a quiet default.
-import { CellFailure, UsageError } from "../../core/cell-failure.js";
+import { CellFailure, UsageError } from "../../common/cell-failure.js";
 import { z } from "zod";
 import { NotebookState } from "../../common/notebook-state.js";
 import { setting, SIZE_PATTERN } from "../../common/settings.js";

@@ -2,7 +2,7 @@
 // the variables, a notebook's own limits over them, and a value that cannot be used refused in
 // words the cell shows (a CellFailure naming the variable), not replaced by a default.
 import { describe, expect, it } from "vitest";
-import { CellFailure } from "../../../../kernel/core/cell-failure.js";
+import { CellFailure } from "../../../../kernel/common/cell-failure.js";
 import { containerSettings } from "../../../../kernel/runtime/container/container-settings.js";
 
 describe("container settings", () => {

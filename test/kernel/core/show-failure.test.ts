@@ -1,7 +1,8 @@
 // One failure type shown in one place, in-process: a CellFailure is the cell's error in its own
 // words; anything else is a bug, logged with its stack and shown as an internal error.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { CellFailure, showFailure, UsageError } from "../../../kernel/core/cell-failure.js";
+import { CellFailure, UsageError } from "../../../kernel/common/cell-failure.js";
+import { showFailure } from "../../../kernel/core/show-failure.js";
 import type { OutputSink } from "../../../kernel/common/output-sink.js";
 
 function recordingSink() {
@@ -54,7 +55,7 @@ describe("showFailure", () => {
     );
     const logged = written.join("");
     expect(logged).toContain("internal error in a cell: TypeError: cannot read properties");
-    expect(logged).toContain("cell-failure.test.ts"); // the stack
+    expect(logged).toContain("show-failure.test.ts"); // the stack
   });
 
   it("a thrown non-Error is a bug too", () => {
