@@ -30,6 +30,7 @@ import { WorkerConnection } from "../kernel/runtime/worker-connection.js";
 import { containerEnv, ROOT, startKernel } from "../test/support/kernel-process.js";
 import { startPackageIndex } from "../test/support/package-index.js";
 import { intEnv, stats } from "./stats.js";
+import { errorStack } from "../kernel/common/errors.js";
 
 const STARTS = intEnv("LUCI_BENCH_STARTS", 20);
 const EXECS = intEnv("LUCI_BENCH_EXECS", 200);
@@ -37,7 +38,7 @@ const INSTALLS = intEnv("LUCI_BENCH_INSTALLS", 5);
 const BUILDS = intEnv("LUCI_BENCH_BUILDS", 3);
 const OUT = process.env.LUCI_BENCH_OUT || join(ROOT, "bench", "results", "latest", "container.json");
 
-const env = { ...process.env, ...containerEnv(), LUCI_ENV_DIR: mkdtempSync(join(tmpdir(), "luci-bench-envs-")) };
+const env: NodeJS.ProcessEnv = { ...process.env, ...containerEnv(), LUCI_ENV_DIR: mkdtempSync(join(tmpdir(), "luci-bench-envs-")) };
 const folder = mkdtempSync(join(tmpdir(), "luci-bench-container-"));
 chmodSync(folder, 0o777);
 const results: Record<string, unknown> = { sizes: { starts: STARTS, execs: EXECS, installs: INSTALLS, builds: BUILDS }, image: env.LUCI_CONTAINER_IMAGE };
@@ -53,7 +54,7 @@ async function measure(name: string, work: () => Promise<void>): Promise<void> {
   try {
     await work();
   } catch (err) {
-    errors.push(`${name}: ${(err as Error).stack ?? err}`);
+    errors.push(`${name}: ${errorStack(err)}`);
   }
 }
 

@@ -31,6 +31,8 @@ import { answer, answerText, startFakeModelServer, type FakeModelServer, type Re
 import { streamText } from "../test/support/kernel-client.js";
 import { ROOT, startKernel, type StartedKernel } from "../test/support/kernel-process.js";
 import { intEnv, r2, stats } from "./stats.js";
+import { errorStack } from "../kernel/common/errors.js";
+import { isObject } from "../kernel/common/json-file.js";
 
 const now = (): number => performance.timeOrigin + performance.now();
 
@@ -155,8 +157,8 @@ async function run(code: string, cellId?: string): Promise<Timed> {
   return {
     msgId,
     status: String(reply.content.status),
-    ename: reply.content.ename as string | undefined,
-    evalue: reply.content.evalue as string | undefined,
+    ename: typeof reply.content.ename === "string" ? reply.content.ename : undefined,
+    evalue: typeof reply.content.evalue === "string" ? reply.content.evalue : undefined,
     ms: idle - sent,
     sent,
     idle,
@@ -177,7 +179,7 @@ function requestsIn(t: Timed): RecordedRequest[] {
 function codeTitles(t: Timed): string[] {
   return t.iopub
     .filter((m) => m.header.msg_type === "display_data")
-    .map((m) => (m.content.data as Record<string, unknown>) ?? {})
+    .map((m) => (isObject(m.content.data) ? m.content.data : {}))
     .filter((d) => "application/vnd.luci.code+json" in d)
     .map((d) => String(d["text/plain"]).split("\n")[0]!);
 }
@@ -206,7 +208,7 @@ async function measure(key: string, body: () => Promise<void>): Promise<void> {
   try {
     await body();
   } catch (err) {
-    errors[key] = (err as Error).stack ?? String(err);
+    errors[key] = errorStack(err);
     throw err;
   }
 }
@@ -389,14 +391,16 @@ describe("task pipeline benchmark", () => {
         // The generation's display: its display_id starts with luci-generation-.
         const shown = ran.received.filter((r) => {
           const type = r.message.header.msg_type;
-          const id = (r.message.content.transient as { display_id?: string } | undefined)?.display_id ?? "";
+          const transient = r.message.content.transient;
+          const id = isObject(transient) && typeof transient.display_id === "string" ? transient.display_id : "";
           return (type === "display_data" || type === "update_display_data") && id.startsWith("luci-generation-");
         });
         if (shown.length === 0) throw new Error(`streamed task ${s}: no generation display`);
         updates += shown.length;
         // The streamed text is what follows the label's line; the summary at the end has no such line.
         const streamed = shown.map((r) => {
-          const plain = String((r.message.content.data as Record<string, unknown>)["text/plain"] ?? "");
+          const data = r.message.content.data;
+          const plain = isObject(data) && typeof data["text/plain"] === "string" ? data["text/plain"] : "";
           const nl = plain.indexOf("\n");
           return { at: r.at, text: nl >= 0 ? plain.slice(nl + 1) : null };
         });

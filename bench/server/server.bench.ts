@@ -28,6 +28,8 @@ import { KernelClient } from "../../test/support/kernel-client.js";
 import { intEnv, r2, stats, type Stats } from "../stats.js";
 import { treeMemory } from "./process-memory.js";
 import { WsKernelClient } from "./ws-kernel-client.js";
+import { errorStack } from "../../kernel/common/errors.js";
+import { isObject } from "../../kernel/common/json-file.js";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
 const KERNELS = intEnv("LUCI_BENCH_KERNELS", 20);
@@ -43,6 +45,7 @@ const OUT = process.env.LUCI_BENCH_OUT || join(ROOT, "bench", "results", "latest
 const VENV_PYTHON = join(ROOT, ".venv", "bin", "python");
 const PYTHON = process.env.LUCI_PYTHON || (existsSync(VENV_PYTHON) ? VENV_PYTHON : "python3");
 
+const errors: string[] = [];
 const results: Record<string, unknown> = {
   meta: {
     date: new Date().toISOString(),
@@ -53,7 +56,7 @@ const results: Record<string, unknown> = {
     python: PYTHON,
     sizes: { kernels: KERNELS, burst: BURST, window: WINDOW, lines: LINES, rounds: ROUNDS },
   },
-  errors: [] as string[],
+  errors,
 };
 
 let server: RunningServer | undefined;
@@ -75,6 +78,13 @@ async function freshServer(): Promise<RunningServer> {
     },
   });
   return server;
+}
+
+/** The id in a POST /api/kernels answer. */
+async function kernelId(res: Response): Promise<string> {
+  const body: unknown = await res.json();
+  if (!isObject(body) || typeof body.id !== "string") throw new Error(`POST /api/kernels answered without an id: ${JSON.stringify(body)}`);
+  return body.id;
 }
 
 async function api(s: RunningServer, path: string, init: RequestInit = {}): Promise<Response> {
@@ -99,7 +109,7 @@ async function measured(name: string, body: () => Promise<void>): Promise<void> 
   try {
     await body();
   } catch (err) {
-    (results.errors as string[]).push(`${name}: ${(err as Error).stack ?? err}`);
+    errors.push(`${name}: ${errorStack(err)}`);
     throw err;
   }
 }
@@ -121,7 +131,7 @@ describe("luci serve", () => {
         Array.from({ length: KERNELS }, async () => {
           const res = await api(s, "/api/kernels", { method: "POST", body: JSON.stringify({ name: "luci" }) });
           if (res.status !== 201) throw new Error(`POST /api/kernels: ${res.status} ${await res.text()}`);
-          const { id } = (await res.json()) as { id: string };
+          const id = await kernelId(res);
           const client = await WsKernelClient.connect(wsUrl(s, id));
           const reply = await client.request("shell", "kernel_info_request", {}).done;
           if (reply.msgType !== "kernel_info_reply") throw new Error(`unexpected ${reply.msgType}`);
@@ -154,7 +164,7 @@ describe("luci serve", () => {
     await measured("throughput", async () => {
       const s = await freshServer();
       const res = await api(s, "/api/kernels", { method: "POST", body: JSON.stringify({ name: "luci" }) });
-      const { id } = (await res.json()) as { id: string };
+      const id = await kernelId(res);
       const ws = await WsKernelClient.connect(wsUrl(s, id));
       const zmq = new KernelClient(s.server.kernels.get(id).info);
       zmq.connect();
@@ -202,7 +212,7 @@ describe("luci serve", () => {
         lines.websocketStreams.push(wsStreams.length);
         const printed =
           wsStreams
-            .map((m) => m.content.text as string)
+            .map((m) => (typeof m.content.text === "string" ? m.content.text : ""))
             .join("")
             .split("\n").length - 1;
         if (printed !== LINES) throw new Error(`the WebSocket client saw ${printed} of ${LINES} lines`);
