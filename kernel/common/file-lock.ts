@@ -3,9 +3,15 @@
 // over at once, so a crash never leaves a notebook's environment locked.
 import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
+import { CellFailure } from "./cell-failure.js";
 import { processAlive } from "./process-alive.js";
 
-export class LockTimeoutError extends Error {}
+/** Another process held the lock past the wait: the message says which. */
+export class LockTimeoutError extends CellFailure {
+  constructor(message: string) {
+    super("LockTimeout", message);
+  }
+}
 
 export interface LockOptions {
   /** Give up after this long (the error says who holds the lock). */

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { errorMessage } from "../common/errors.js";
 import { withLock } from "../common/file-lock.js";
 import { writeJsonAtomic } from "../common/json-file.js";
+import { CellFailure } from "../common/cell-failure.js";
 
 type EnvironmentState = "creating" | "installing" | "ready";
 
@@ -116,7 +117,12 @@ export class Registry implements EnvironmentStore {
   }
 }
 
-export class RegistryError extends Error {}
+/** The registry file cannot be read (damaged, or not a registry): the message names it. */
+export class RegistryError extends CellFailure {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super("RegistryError", message, options);
+  }
+}
 
 function empty(): RegistryFile {
   return { version: 1, environments: {} };
