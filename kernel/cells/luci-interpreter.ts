@@ -1,6 +1,7 @@
 // Luci's Interpreter: routes each cell by the one routing table (route.ts): Python to the
-// notebook's Python runtime, tasks to the task pipeline, Luci's commands to kernel-magics.ts. Questions (complete, inspect, is_complete) go to
-// the live Python namespace.
+// notebook's Python runtime, tasks to the task pipeline (for which it is the TaskHost), Luci's
+// commands to kernel-magics.ts. It is given the NotebookSession once, at kernel start. Questions
+// (complete, inspect, is_complete) go to the live Python namespace.
 import type { ExecuteContext, ExecuteOutcome, ExecuteRequest, Interpreter, KernelInfo } from "../core/interpreter.js";
 import type { JsonObject } from "../protocol/messages.js";
 import type { PythonRuntime } from "../runtime/python-runtime.js";
