@@ -18,9 +18,15 @@ export function fakeModelEnv(server: FakeModelServer, extra: Record<string, stri
   return { LUCI_LLM_BASE_URL: server.baseUrl, LUCI_LLM_MODEL: "fake-coder", LUCI_LLM_API_KEY: "", ...extra };
 }
 
+class Fixture implements KernelWithFakeModel {
+  // Set in beforeAll, before the file's first test reads them.
+  server!: FakeModelServer;
+  kernel!: StartedKernel;
+}
+
 /** Registers the file's hooks (call it at the top of a test file); the fields are set in beforeAll. */
 export function kernelWithFakeModel(): KernelWithFakeModel {
-  const fixture = {} as KernelWithFakeModel;
+  const fixture = new Fixture();
   beforeAll(async () => {
     fixture.server = await startFakeModelServer({ chunkSize: 8 });
     fixture.kernel = await startKernel({ env: fakeModelEnv(fixture.server) });

@@ -84,7 +84,7 @@ describe("models and plain answers", () => {
   it("rejects an unknown model when asked to, as OpenAI does", async () => {
     await start({ rejectUnknownModels: true });
     server.enqueue(answer());
-    const err = await client.chat.completions.create({ model: "nope", messages: user("x") }).catch((e) => e);
+    const err = await client.chat.completions.create({ model: "nope", messages: user("x") }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.NotFoundError);
     expect(server.pending).toHaveLength(1);
   });
@@ -191,7 +191,7 @@ describe("reasoning, tool calls and streams with no end", () => {
     server.enqueue(cutOffStream());
     const got = await deltas(await client.chat.completions.create({ model: "m", messages: user("x"), stream: true }));
     expect(got.every((d) => d.finish === null)).toBe(true);
-    expect(got.map((d) => d.delta.content ?? "").join("")).toBe(cutOffStream().reply);
+    expect(got.map((d) => (typeof d.delta.content === "string" ? d.delta.content : "")).join("")).toBe(cutOffStream().reply);
   });
 
   it("records the response_format a request asked for (Luci asks for none)", async () => {
@@ -280,12 +280,13 @@ describe("faults", () => {
   it("close() does not wait for stalled connections", async () => {
     // The stalls never end by themselves: close() resolving at all shows it did not wait for them.
     server.enqueue({ stall: true }, { stall: true, sendHeaders: false });
-    const a = client.chat.completions.create({ model: "m", messages: user("1"), stream: true }).catch((e) => e);
-    const b = client.chat.completions.create({ model: "m", messages: user("2") }).catch((e) => e);
+    const failure = (e: unknown) => (e instanceof Error ? e : new Error(String(e)));
+    const a = client.chat.completions.create({ model: "m", messages: user("1"), stream: true }).catch(failure);
+    const b = client.chat.completions.create({ model: "m", messages: user("2") }).catch(failure);
     await server.waitForChatRequests(2);
     await server.close();
     // Both clients learn that the connection is gone instead of hanging.
-    const results = await Promise.all([a.then(async (s) => (s instanceof Error ? s : collect(s).catch((e) => e))), b]);
+    const results = await Promise.all([a.then(async (s) => (s instanceof Error ? s : collect(s).catch(failure))), b]);
     for (const r of results) expect(r).toBeInstanceOf(Error);
   });
 
@@ -319,7 +320,7 @@ describe("API key", () => {
     const e = err as InstanceType<typeof OpenAI.AuthenticationError>;
     expect(e.status).toBe(401);
     expect(e.code).toBe("invalid_api_key");
-    const chatErr = await client.chat.completions.create({ model: "m", messages: user("x") }).catch((x) => x);
+    const chatErr = await client.chat.completions.create({ model: "m", messages: user("x") }).catch((x: unknown) => x);
     expect(chatErr).toBeInstanceOf(OpenAI.AuthenticationError);
     expect(server.pending).toHaveLength(1);
     const good = new OpenAI({ baseURL: server.baseUrl, apiKey: "sekret", maxRetries: 0 });
@@ -387,10 +388,10 @@ describe("answer builders", () => {
     const unfenced = unfencedCode({ code: "y = 2" }).reply;
     expect(unfenced).not.toContain("```");
     expect(unfenced.endsWith("\n\ny = 2")).toBe(true);
-    const wrong = JSON.parse(block(wrongShape().reply, "json")!);
+    const wrong = JSON.parse(block(wrongShape().reply, "json")!) as Record<string, unknown>;
     expect(wrong).toHaveProperty("analysis");
     expect(wrong).not.toHaveProperty("plan");
-    const typed = JSON.parse(block(wrongShape({}, { set: { plan: "a string" } }).reply, "json")!);
+    const typed = JSON.parse(block(wrongShape({}, { set: { plan: "a string" } }).reply, "json")!) as Record<string, unknown>;
     expect(typed.plan).toBe("a string");
   });
 
@@ -398,7 +399,9 @@ describe("answer builders", () => {
     const text = brokenJson(kind).reply;
     const json = block(text, "json");
     expect(json).toBeDefined();
-    expect(() => JSON.parse(json!)).toThrow();
+    expect(() => {
+      JSON.parse(json!);
+    }).toThrow();
     expect(block(text, "python")).toBeDefined();
   });
 });

@@ -4,6 +4,7 @@
 import { KernelClient as ProtocolClient } from "../../kernel/protocol/kernel-client.js";
 import type { ConnectionInfo } from "../../kernel/protocol/connection.js";
 import type { Message } from "../../kernel/protocol/messages.js";
+import { isObject } from "../../kernel/common/json-file.js";
 
 export class KernelClient extends ProtocolClient {
   constructor(info: ConnectionInfo) {
@@ -24,7 +25,7 @@ export function sleep(ms: number): Promise<void> {
 export function streamText(iopub: Message[], name = "stdout"): string {
   return iopub
     .filter((m) => m.header.msg_type === "stream" && m.content.name === name)
-    .map((m) => m.content.text as string)
+    .map((m) => (typeof m.content.text === "string" ? m.content.text : ""))
     .join("");
 }
 
@@ -36,6 +37,6 @@ export function ofType(iopub: Message[], type: string): Message[] {
 export function displayData(iopub: Message[], mime?: string): Record<string, unknown>[] {
   return iopub
     .filter((m) => m.header.msg_type === "display_data" || m.header.msg_type === "update_display_data")
-    .map((m) => m.content.data as Record<string, unknown>)
+    .map((m) => (isObject(m.content.data) ? m.content.data : {}))
     .filter((d) => mime === undefined || mime in d);
 }

@@ -6,6 +6,8 @@ import { chmodSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { errorMessage } from "../../kernel/common/errors.js";
+import { listeningPort } from "../../kernel/common/listening-port.js";
 import { loopbackConnection } from "../../kernel/protocol/connection.js";
 import { KernelClient } from "./kernel-client.js";
 
@@ -36,7 +38,7 @@ export async function freePorts(count: number): Promise<number[]> {
         }),
     ),
   );
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
+  const ports = servers.map(listeningPort);
   await Promise.all(servers.map((s) => new Promise((ok) => s.close(ok))));
   return ports;
 }
@@ -71,7 +73,7 @@ export async function startKernel(options: KernelOptions = {}): Promise<StartedK
     try {
       return await startKernelOnce(options);
     } catch (err) {
-      if (attempt >= 5 || !/Address already in use/.test((err as Error).message)) throw err;
+      if (attempt >= 5 || !/Address already in use/.test(errorMessage(err))) throw err;
     }
   }
 }
@@ -100,8 +102,8 @@ async function startKernelOnce(options: KernelOptions): Promise<StartedKernel> {
     detached: true,
   });
   let stderr = "";
-  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  child.stdout!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const client = new KernelClient(info);
   client.connect();
   try {
@@ -111,7 +113,7 @@ async function startKernelOnce(options: KernelOptions): Promise<StartedKernel> {
   } catch (err) {
     client.close();
     killGroup(child);
-    throw new Error(`${(err as Error).message}\nkernel log:\n${stderr}`);
+    throw new Error(`${errorMessage(err)}\nkernel log:\n${stderr}`, { cause: err });
   }
   return {
     process: child,

@@ -5,10 +5,10 @@ import { createHash } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { readdir, readFile, rm } from "node:fs/promises";
 import { createServer, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
+import { listeningPort } from "../../kernel/common/listening-port.js";
 
 const run = promisify(execFile);
 const MAKE_WHEEL = resolve(import.meta.dirname, "make_wheel.py");
@@ -60,7 +60,7 @@ async function wheels(dir: string): Promise<Wheel[]> {
   return (await readdir(dir))
     .filter((file) => file.endsWith(".whl"))
     .sort()
-    .map((file) => ({ file, project: normalise(file.split("-")[0] as string) }));
+    .map((file) => ({ file, project: normalise(file.split("-")[0] ?? file) }));
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string | Buffer): void {
@@ -126,7 +126,7 @@ export async function startPackageIndex(packages: TestPackage[]): Promise<Packag
     server.once("error", fail);
     server.listen(0, "127.0.0.1", () => ok());
   });
-  const { port } = server.address() as AddressInfo;
+  const port = listeningPort(server);
   const index: PackageIndex = {
     url: `http://127.0.0.1:${port}/simple/`,
     dir,

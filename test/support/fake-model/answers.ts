@@ -3,6 +3,7 @@
 // research notes beside the repository, has what was measured on these machines). Each returns
 // a scenario ({ reply, … }) that can be spread to add options: { ...answer(), chunkDelayMs: 20 }.
 import type { ReplyScenario } from "./types.js";
+import { isObject } from "../../../kernel/common/json-file.js";
 
 export interface AnswerParts {
   /** The plan: its steps in words, or a { steps: [{ action }] } object (default: one step). */
@@ -36,8 +37,9 @@ export const DEFAULT_CODE = "result = 6 * 7\nprint(result)";
 export function planSteps(parts: AnswerParts = {}): string[] {
   const plan = parts.plan ?? DEFAULT_PLAN;
   if (Array.isArray(plan)) return plan.map(String);
-  const steps = (plan as { steps?: unknown }).steps;
-  return Array.isArray(steps) ? steps.map((s) => String((s as { action?: unknown }).action ?? s)) : [];
+  const steps = isObject(plan) ? plan.steps : undefined;
+  if (!Array.isArray(steps)) return [];
+  return steps.map((s: unknown) => String(isObject(s) && s.action !== undefined ? s.action : s));
 }
 
 function numbered(steps: string[]): string {
@@ -92,7 +94,8 @@ export function jsonAnswer(parts: AnswerParts = {}): ReplyScenario {
 
 /** The JSON format with JSON that parses but has the wrong shape (default: `plan` missing). */
 export function wrongShape(parts: AnswerParts = {}, change: { drop?: string[]; set?: Record<string, unknown> } = { drop: ["plan"] }): ReplyScenario {
-  const value = { ...(jsonValue(parts) as Record<string, unknown>) };
+  const parsed = jsonValue(parts);
+  const value: Record<string, unknown> = isObject(parsed) ? { ...parsed } : {};
   for (const key of change.drop ?? []) delete value[key];
   Object.assign(value, change.set ?? {});
   return { reply: jsonThenCode(parts, JSON.stringify(value, null, 2)), label: "wrong-shape" };

@@ -1,8 +1,9 @@
 // A fake OpenAI-compatible model server on loopback: real HTTP and real SSE timing, replaying
 // scripted scenarios, so the kernel's model client is tested with the real `openai` package.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
+import { z } from "zod";
+import { listeningPort } from "../../../kernel/common/listening-port.js";
 import type {
   ChatRequest,
   DropScenario,
@@ -16,6 +17,21 @@ import type {
   StallScenario,
   Usage,
 } from "./types.js";
+
+// The body of a chat request, as far as the fake reads it (types.ts' ChatRequest); anything
+// else in it is kept as it is.
+const ContentPartSchema = z.object({ type: z.string(), text: z.string().optional() }).passthrough();
+const ChatRequestSchema = z
+  .object({
+    model: z.string().optional(),
+    messages: z.array(z.object({ role: z.string(), content: z.union([z.string(), z.array(ContentPartSchema)]).nullish() }).passthrough()),
+    stream: z.boolean().optional(),
+    stream_options: z.object({ include_usage: z.boolean().optional() }).passthrough().nullish(),
+    response_format: z.object({ type: z.string() }).passthrough().nullish(),
+    temperature: z.number().optional(),
+    max_tokens: z.number().optional(),
+  })
+  .passthrough();
 
 export const NO_SCENARIO_MESSAGE = "fake model server: no scenario queued for this request";
 
@@ -164,12 +180,13 @@ export async function startFakeModelServer(opts: FakeModelServerOptions = {}): P
       record.rejected = "unknown-path";
       return sendError(res, 404, `fake model server: no route for ${req.method} ${url.pathname}`);
     }
-    const request = body as ChatRequest | undefined;
-    if (parseFailed || !request || typeof request !== "object" || !Array.isArray(request.messages)) {
+    const checked = ChatRequestSchema.safeParse(body);
+    if (parseFailed || !checked.success) {
       record.status = 400;
       record.rejected = "bad-body";
       return sendError(res, 400, "fake model server: the body must be JSON with a messages array");
     }
+    const request: ChatRequest = checked.data;
     record.stream = request.stream === true;
     record.responseFormat = request.response_format?.type ?? "none";
 
@@ -360,7 +377,7 @@ export async function startFakeModelServer(opts: FakeModelServerOptions = {}): P
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());
   });
-  const port = (server.address() as AddressInfo).port;
+  const port = listeningPort(server);
 
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
