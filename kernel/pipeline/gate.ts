@@ -28,7 +28,6 @@ const reportSchema = z.object({
 
 /** The worker's validation report, as checked at the boundary. */
 export type ValidationReport = z.infer<typeof reportSchema>;
-export type ValidationIssue = z.infer<typeof issueSchema>;
 
 export type GateVerdict =
   | { verdict: "passed"; report: ValidationReport }

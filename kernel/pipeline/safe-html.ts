@@ -22,7 +22,7 @@ export function safeHtmlRenderer(): Promise<HtmlRenderer> {
         image: (token: Tokens.Image) => escapeHtml(token.text),
       },
     });
-    return (markdown: string) => marked.parse(markdown, { async: false }) as string;
+    return (markdown: string) => marked.parse(markdown, { async: false });
   });
   return renderer;
 }

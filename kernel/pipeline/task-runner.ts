@@ -9,7 +9,6 @@ import type { OutputSink } from "../common/output-sink.js";
 import { notebooksIn } from "../environments/notebook-identity.js";
 import { Progress } from "../environments/progress.js";
 import { parseAnswer, UnusableAnswer } from "./model/answer-parser.js";
-import { GenerationInterrupted } from "./model/errors.js";
 import type { TaskAnswer } from "./model/answer-schema.js";
 import type { Endpoint } from "./model/discovery.js";
 import type { GenerateResult } from "./model/model-client.js";

@@ -7,7 +7,7 @@ import { z } from "zod";
 export const TASK_TYPES = ["calculation", "data_processing", "analysis", "report_generation", "visualisation", "web_app"] as const;
 export const COMPLEXITIES = ["low", "medium", "high"] as const;
 
-export const AnalysisSchema = z.object({
+const AnalysisSchema = z.object({
   task_type: z.enum(TASK_TYPES),
   needs_web_interface: z.boolean(),
   needs_simulation: z.boolean(),
@@ -15,20 +15,19 @@ export const AnalysisSchema = z.object({
   complexity: z.enum(COMPLEXITIES),
 });
 
-export const PlanStepSchema = z.object({
+const PlanStepSchema = z.object({
   step: z.number().int().positive(),
   action: z.string().min(1),
   inputs: z.array(z.string()),
   outputs: z.array(z.string()),
 });
 
-export const PlanSchema = z.object({ steps: z.array(PlanStepSchema).min(1) });
+const PlanSchema = z.object({ steps: z.array(PlanStepSchema).min(1) });
 
 export const AnalysisAndPlanSchema = z.object({ analysis: AnalysisSchema, plan: PlanSchema });
 
 export type Analysis = z.infer<typeof AnalysisSchema>;
 export type PlanStep = z.infer<typeof PlanStepSchema>;
-export type Plan = z.infer<typeof PlanSchema>;
 export type AnalysisAndPlan = z.infer<typeof AnalysisAndPlanSchema>;
 
 /** An example of the JSON, for the `json` task prompt. */

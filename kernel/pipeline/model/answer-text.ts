@@ -144,7 +144,7 @@ export function fencedBlocks(text: string): Block[] {
  * code too). Lines that begin inside a triple-quoted string do not count, and lose only what
  * they have, so a string's own layout survives.
  */
-export function dedent(lines: string[]): string {
+function dedent(lines: string[]): string {
   const scan = scanPython(lines.join("\n")).lines;
   const widths = lines.filter((line, i) => line.trim() && !scan[i]?.inString).map((line) => /^[ \t]*/.exec(line)![0].length);
   const cut = widths.length ? Math.min(...widths) : 0;

@@ -4,7 +4,7 @@
 // binds and which it uses, whether it shows anything, and whether it stops mid-statement.
 // Heuristic by design; the validation gate (Python's own `ast`) judges the code afterwards.
 
-export interface ScannedLine {
+interface ScannedLine {
   /** The line as written. */
   text: string;
   /** The line with string contents blanked ("") and its comment removed. */
@@ -72,12 +72,12 @@ export function scanPython(code: string): Scan {
 }
 
 /** A statement that starts a line at indentation 0 (not a continuation, not inside a string). */
-export function isTopLevelStart(line: ScannedLine): boolean {
+function isTopLevelStart(line: ScannedLine): boolean {
   return !line.inString && line.depth === 0 && !line.continued && /^\S/.test(line.text) && line.masked.trim() !== "";
 }
 
 /** Each top-level statement with the indented lines under it, as one string of masked code. */
-export function topLevelStatements(code: string): string[] {
+function topLevelStatements(code: string): string[] {
   const out: string[] = [];
   for (const line of scanPython(code).lines) {
     if (isTopLevelStart(line)) out.push(line.masked);

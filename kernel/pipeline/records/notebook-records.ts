@@ -10,6 +10,7 @@
 // notebook is read once, not once per cell.
 import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
+import { errorMessage } from "../../common/errors.js";
 import { isJsonObject } from "./json.js";
 import { taskKey } from "./parameters.js";
 import { checkRecord, RECORD_MIME, type LuciRecord } from "./record.js";
@@ -42,7 +43,7 @@ export function readNotebookRecords(path: string): NotebookRecords {
   try {
     notebook = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${absolute} is not valid JSON (${(err as Error).message}); is it being written, or not a notebook?`);
+    throw new Error(`${absolute} is not valid JSON (${errorMessage(err)}); is it being written, or not a notebook?`, { cause: err });
   }
   if (!isJsonObject(notebook) || !Array.isArray(notebook.cells)) throw new Error(`${absolute} is not a Jupyter notebook (no "cells" list)`);
   return indexNotebook(absolute, notebook.cells);
@@ -97,7 +98,7 @@ export class NotebookReader {
       mtimeMs = stat.mtimeMs;
     } catch (err) {
       this.cache.delete(absolute);
-      this.lastError = (err as Error).message;
+      this.lastError = errorMessage(err);
       return undefined;
     }
     const cached = this.cache.get(absolute);
@@ -108,7 +109,7 @@ export class NotebookReader {
       return records;
     } catch (err) {
       // Not cached: a notebook caught mid-write is read again next time.
-      this.lastError = (err as Error).message;
+      this.lastError = errorMessage(err);
       return undefined;
     }
   }

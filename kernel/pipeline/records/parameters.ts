@@ -11,6 +11,7 @@
 // - `{{` is a literal brace (as in f-strings): `{{rate=1}}` is text.
 // - Text in backticks (`code` or ``` fenced blocks) is never read for parameters.
 // - A group that reads `{word=...}` but has a bad name or value is reported, never guessed.
+import { errorMessage } from "../../common/errors.js";
 import type { JsonValue } from "./json.js";
 
 export interface TaskParameter {
@@ -239,7 +240,7 @@ export function parsePythonLiteral(text: string, options: LiteralOptions = {}): 
     if (!parser.atEnd()) return { ok: false, message: `unexpected "${parser.rest().slice(0, 20)}"` };
     return { ok: true, value };
   } catch (err) {
-    return { ok: false, message: (err as Error).message };
+    return { ok: false, message: errorMessage(err) };
   }
 }
 

@@ -3,7 +3,7 @@
 // RECORD_MIME), so any copy of the notebook carries its records, and it is signed with the
 // author's key (trust.ts) so that code from someone else never runs by itself.
 import { hostname, userInfo } from "node:os";
-import { canonicalJson, isJsonObject, sha256Hex, type JsonValue } from "./json.js";
+import { canonicalJson, isJsonObject, isJsonRecord, sha256Hex, type JsonValue } from "./json.js";
 
 export const RECORD_MIME = "application/vnd.luci.record+json";
 export const RECORD_VERSION = 1;
@@ -76,7 +76,8 @@ export function contextHash(context: unknown): string {
 
 /** The canonical JSON a record is signed over: every field but `signature`. */
 export function signedText(record: UnsignedRecord | LuciRecord | Record<string, unknown>): string {
-  const { signature: _signature, ...rest } = record as Record<string, unknown>;
+  const rest: Record<string, unknown> = { ...record };
+  delete rest.signature;
   return canonicalJson(rest);
 }
 
@@ -128,15 +129,41 @@ export function checkRecord(value: unknown): RecordCheck {
   const r = value;
   if (r.version !== RECORD_VERSION)
     return { ok: false, reason: `record version ${JSON.stringify(r.version)} is not supported (this Luci reads version ${RECORD_VERSION})` };
-  for (const field of ["task", "code", "model", "context_hash", "created", "author", "signature"] as const) {
-    if (typeof r[field] !== "string") return { ok: false, reason: `the record's ${field} is missing or not a string` };
-  }
-  if (r.endpoint !== undefined && typeof r.endpoint !== "string") return { ok: false, reason: "the record's endpoint is not a string" };
-  if (!isJsonObject(r.parameters)) return { ok: false, reason: "the record's parameters are not an object" };
-  const v = r.validation;
+  const { task, code, model, context_hash, created, author, signature, endpoint, parameters, validation: v, packages } = r;
+  if (typeof task !== "string") return notAString("task");
+  if (typeof code !== "string") return notAString("code");
+  if (typeof model !== "string") return notAString("model");
+  if (typeof context_hash !== "string") return notAString("context_hash");
+  if (typeof created !== "string") return notAString("created");
+  if (typeof author !== "string") return notAString("author");
+  if (typeof signature !== "string") return notAString("signature");
+  if (endpoint !== undefined && typeof endpoint !== "string") return { ok: false, reason: "the record's endpoint is not a string" };
+  if (!isJsonRecord(parameters)) return { ok: false, reason: "the record's parameters are not an object of JSON values" };
   if (!isJsonObject(v) || typeof v.score !== "number" || typeof v.passed !== "boolean")
     return { ok: false, reason: "the record's validation is not {score, passed}" };
-  return { ok: true, record: r as unknown as LuciRecord };
+  if (packages !== undefined && !(Array.isArray(packages) && packages.every((p: unknown): p is string => typeof p === "string")))
+    return { ok: false, reason: "the record's packages are not a list of strings" };
+  // Made of the checked fields, with any others (a newer Luci's) kept as they are.
+  const record: LuciRecord = {
+    ...r,
+    version: RECORD_VERSION,
+    task,
+    code,
+    model,
+    context_hash,
+    created,
+    author,
+    signature,
+    parameters,
+    validation: { ...v, score: v.score, passed: v.passed },
+    ...(endpoint === undefined ? {} : { endpoint }),
+    ...(packages === undefined ? {} : { packages }),
+  };
+  return { ok: true, record };
+}
+
+function notAString(field: string): RecordCheck {
+  return { ok: false, reason: `the record's ${field} is missing or not a string` };
 }
 
 /** The output that carries a record: the record itself plus a line anyone can read. */

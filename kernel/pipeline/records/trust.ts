@@ -11,6 +11,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { chmodSync, linkSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { errorCode } from "../../common/errors.js";
 import { withLock } from "../../common/file-lock.js";
 import { isJsonObject } from "./json.js";
 import { readNotebookRecords } from "./notebook-records.js";
@@ -20,6 +21,16 @@ import { setting } from "../../common/settings.js";
 import { CellFailure } from "../../common/cell-failure.js";
 
 export type TrustVerdict = "mine" | "trusted" | "untrusted";
+
+/** The entries of trusted.json's digests that have the shape this file writes; any other (a hand edit) trusts nothing. */
+function trustedEntries(digests: Record<string, unknown>): TrustedFile["digests"] {
+  return Object.fromEntries(
+    Object.entries(digests).flatMap(([digest, entry]): [string, TrustedFile["digests"][string]][] => {
+      if (!isJsonObject(entry) || typeof entry.trusted !== "string") return [];
+      return [[digest, typeof entry.notebook === "string" ? { notebook: entry.notebook, trusted: entry.trusted } : { trusted: entry.trusted }]];
+    }),
+  );
+}
 
 export function trustDir(env: NodeJS.ProcessEnv = process.env): string {
   return setting(env, "LUCI_TRUST_DIR") ?? join(luciDataDir(env), "trust");
@@ -53,7 +64,7 @@ export class TrustStore {
     try {
       text = readFileSync(this.keyPath, "utf8");
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+      if (errorCode(err) !== "ENOENT") throw err;
       text = this.createKey();
     }
     const hex = text.trim();
@@ -81,7 +92,7 @@ export class TrustStore {
       linkSync(temp, this.keyPath);
       return text;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      if (errorCode(err) !== "EEXIST") throw err;
       return readFileSync(this.keyPath, "utf8");
     } finally {
       try {
@@ -96,10 +107,11 @@ export class TrustStore {
     return createHmac("sha256", this.key()).update(signedText(record), "utf8").digest("hex");
   }
 
-  /** The record with this user's signature. */
-  sign<T extends UnsignedRecord>(record: T): T & { signature: string } {
-    const { signature: _old, ...rest } = record as T & { signature?: string };
-    return { ...(rest as T), signature: this.signature(rest) };
+  /** The record with this user's signature (a signed record's signature is replaced, never nested). */
+  sign(record: UnsignedRecord | LuciRecord): LuciRecord {
+    const unsigned: UnsignedRecord & { signature?: string } = { ...record };
+    delete unsigned.signature;
+    return { ...unsigned, signature: this.signature(unsigned) };
   }
 
   verify(record: LuciRecord | Record<string, unknown>): TrustVerdict {
@@ -130,7 +142,7 @@ export class TrustStore {
   private readTrusted(): TrustedFile {
     try {
       const parsed: unknown = JSON.parse(readFileSync(this.trustedPath, "utf8"));
-      if (isJsonObject(parsed) && isJsonObject(parsed.digests)) return { version: 1, digests: parsed.digests as TrustedFile["digests"] };
+      if (isJsonObject(parsed) && isJsonObject(parsed.digests)) return { version: 1, digests: trustedEntries(parsed.digests) };
     } catch {
       /* missing, or damaged by hand: start again */
     }
@@ -191,7 +203,7 @@ export function defaultTrustStore(env: NodeJS.ProcessEnv = process.env): TrustSt
   return store;
 }
 
-export function signRecord<T extends UnsignedRecord>(record: T, store: TrustStore = defaultTrustStore()): T & { signature: string } {
+export function signRecord(record: UnsignedRecord | LuciRecord, store: TrustStore = defaultTrustStore()): LuciRecord {
   return store.sign(record);
 }
 
