@@ -87,7 +87,7 @@ export class KernelSession {
     cellId: string | undefined,
     handlers: ExecuteHandlers,
     options: { silent?: boolean; storeHistory?: boolean; stopOnError?: boolean } = {},
-  ): Promise<KernelMessage.IExecuteReplyMsg["content"]> {
+  ): Promise<KernelMessage.IExecuteReplyMsg["content"] & { replyMetadata: unknown }> {
     await this.starting?.catch(() => undefined); // its failure is reported where it started
     const kernel = this.kernel;
     if (!kernel) throw new Error("no kernel: restart it from the toolbar");
@@ -111,7 +111,7 @@ export class KernelSession {
           if (KernelMessage.isInputRequestMsg(msg)) future.sendInputReply({ status: "ok", value }, msg.header);
         });
     const reply = await future.done;
-    return reply.content;
+    return { ...reply.content, replyMetadata: reply.metadata };
   }
 
   async interrupt(): Promise<void> {

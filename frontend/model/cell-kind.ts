@@ -13,21 +13,38 @@ export type CellKind = "task" | "python" | "markdown";
  * magic, a %luci command), else the kind kept in metadata, else (cells written by JupyterLab or
  * by hand) a guess from the text. The kind then decides how the cell is sent. */
 export function kindOf(cellType: string, source: string, metadata: Record<string, unknown>): CellKind {
-  if (cellType === "markdown" || cellType === "raw") return "markdown";
-  // A cell the table routes by its own text runs so everywhere (JupyterLab, nbconvert): the label says so.
-  const route = routeCell(source);
-  if (route.to === "task") return "task";
-  if (route.to === "python" || route.to === "luci") return "python";
-  const luci = metadata.luci;
-  if (isObject(luci) && (luci.kind === "task" || luci.kind === "python")) return luci.kind;
-  return looksLikePython(source) ? "python" : "task";
+  return readKind(cellType, source, metadata).kind;
 }
 
-/** The text the kernel receives for a cell of this kind: routed by the table to what the label says. */
-export function codeToSend(kind: CellKind, source: string): string {
+/** The kind, and whether it is only a guess (no recorded kind, and the table leaves it to Python's parser). */
+export function readKind(cellType: string, source: string, metadata: Record<string, unknown>): { kind: CellKind; guessed: boolean } {
+  if (cellType === "markdown" || cellType === "raw") return { kind: "markdown", guessed: false };
+  // A cell the table routes by its own text runs so everywhere (JupyterLab, nbconvert): the label says so.
+  const route = routeCell(source);
+  if (route.to === "task") return { kind: "task", guessed: false };
+  if (route.to === "python" || route.to === "luci") return { kind: "python", guessed: false };
+  const luci = metadata.luci as { kind?: unknown } | undefined;
+  if (luci && (luci.kind === "task" || luci.kind === "python")) return { kind: luci.kind, guessed: false };
+  return { kind: looksLikePython(source) ? "python" : "task", guessed: true };
+}
+
+/**
+ * The text the kernel receives for a cell of this kind: marked so that the routing table runs it
+ * as the label says. A guessed kind is not imposed: the cell goes as written, and Python's parser
+ * (in the kernel) decides, as in JupyterLab; the kernel's answer then becomes the label.
+ */
+export function codeToSend(kind: CellKind, source: string, guessed = false): string {
   const route = routeCell(source).to;
+  if (guessed && route === "python-or-task") return source;
   if (kind === "task") return route === "task" ? source : `%%task\n${source}`;
   return route === "python" || route === "luci" ? source : `%%python\n${source}`;
+}
+
+/** The kind the kernel ran a cell as (execute_reply metadata luci.ran_as), if it said. */
+export function ranAs(replyMetadata: unknown): CellKind | undefined {
+  const luci = (replyMetadata as { luci?: { ran_as?: unknown } } | undefined)?.luci;
+  const ran = luci?.ran_as;
+  return ran === "task" ? "task" : ran === "python" || ran === "command" ? "python" : undefined;
 }
 
 const PYTHON_LINE = [

@@ -2,7 +2,7 @@
 // goes to metadata.luci.kind; the notebook's kernelspec and language_info are written; outputs
 // are kept as they are, so the recorded code (application/vnd.luci.record+json) travels with the
 // notebook and reruns need no model call.
-import { kindOf } from "./cell-kind.js";
+import { readKind } from "./cell-kind.js";
 import { isObject, objectOr, objects, strings, textOf } from "./json.js";
 import { NotebookModel, newCellId, type CellModel, type JsonObject, type Output } from "./notebook-model.js";
 
@@ -48,9 +48,11 @@ export function fromNbformat(path: string, json: unknown): NotebookModel {
     const metadata = { ...objectOr(cell.metadata) };
     const id = typeof cell.id === "string" && VALID_ID.test(cell.id) && !seen.has(cell.id) ? cell.id : newCellId();
     seen.add(id);
+    const { kind, guessed } = readKind(cellType(cell.cell_type), source, metadata);
     return {
       id,
-      kind: kindOf(cellType(cell.cell_type), source, metadata),
+      kind,
+      ...(guessed ? { kindGuessed: true } : {}),
       source,
       outputs: objects(cell.outputs)
         .map(readOutput)
@@ -125,11 +127,14 @@ export function toNbformat(model: NotebookModel, kernelspec: { name: string; dis
           ...(cell.attachments ? { attachments: cell.attachments } : {}),
         };
       }
-      const luci = { ...objectOr(cell.metadata.luci), kind: cell.kind };
+      // A guessed kind is not written: read again, the cell is guessed again (or the kernel says).
+      const { kind: _kind, ...luciRest } = objectOr(cell.metadata.luci);
+      const luci = cell.kindGuessed ? luciRest : { ...luciRest, kind: cell.kind };
+      const { luci: _luci, ...rest } = cell.metadata;
       return {
         id: cell.id,
         cell_type: "code",
-        metadata: { ...cell.metadata, luci },
+        metadata: Object.keys(luci).length ? { ...rest, luci } : rest,
         source: splitLines(cell.source),
         execution_count: cell.executionCount,
         outputs: cell.outputs.map(writeOutput),

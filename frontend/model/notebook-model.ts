@@ -27,6 +27,12 @@ export type Output = StreamOutput | DataOutput | ErrorOutput;
 export interface CellModel {
   id: string;
   kind: CellKind;
+  /**
+   * True while the kind is the page's guess from the text (a cell with no recorded kind that the
+   * routing table leaves to Python's parser): the cell is sent as written, the kernel decides,
+   * and its answer (execute_reply metadata luci.ran_as) replaces the guess.
+   */
+  kindGuessed?: boolean;
   source: string;
   outputs: Output[];
   executionCount: number | null;

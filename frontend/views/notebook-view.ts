@@ -5,7 +5,7 @@ import { KernelMessage } from "@jupyterlab/services";
 import { errorMessage } from "../../kernel/common/errors.js";
 import { el } from "../dom.js";
 import type { KernelSession } from "../kernel-session.js";
-import { codeToSend, type CellKind } from "../model/cell-kind.js";
+import { codeToSend, ranAs, type CellKind } from "../model/cell-kind.js";
 import { newCell, type NotebookModel } from "../model/notebook-model.js";
 import { LUCI_MIME } from "../outputs/luci-renderers.js";
 import { DisplayRegistry } from "../outputs/output-area.js";
@@ -71,6 +71,7 @@ export class NotebookView implements CellActions {
   }
 
   setKind(view: CellView, kind: CellKind): void {
+    view.model.kindGuessed = false; // chosen by the user: sent marked from now on
     if (view.model.kind === kind) return;
     view.model.kind = kind;
     if (kind === "markdown") {
@@ -164,7 +165,7 @@ export class NotebookView implements CellActions {
     view.setState("queued");
     try {
       const reply = await this.session.execute(
-        codeToSend(cell.kind, cell.source),
+        codeToSend(cell.kind, cell.source, cell.kindGuessed),
         cell.id,
         {
           onIOPub: (msg) => {
@@ -177,6 +178,13 @@ export class NotebookView implements CellActions {
         { stopOnError: !raisesException(cell.metadata) },
       );
       if (reply.status !== "aborted" && typeof reply.execution_count === "number") cell.executionCount = reply.execution_count;
+      // A guessed kind gives way to the kernel's: the label now says how the cell ran.
+      const ran = ranAs(reply.replyMetadata);
+      if (cell.kindGuessed && ran) {
+        cell.kindGuessed = false;
+        cell.kind = ran;
+        view.refreshKind();
+      }
       const refused = cell.outputs.some((o) => o.output_type === "error" && o.ename === "NotTrusted");
       if (refused && !cell.outputs.some((o) => o.output_type === "display_data" && o.data[LUCI_MIME.record] !== undefined))
         for (const record of records) view.outputs.add(record);

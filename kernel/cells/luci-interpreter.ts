@@ -65,19 +65,19 @@ export class LuciInterpreter implements Interpreter {
     const route = routeCell(request.code);
     switch (route.to) {
       case "task":
-        return this.runTask(route.task, request, context, route.regenerate);
+        return { ...(await this.runTask(route.task, request, context, route.regenerate)), ranAs: "task" };
       case "luci":
-        return this.runLuciCommand(route.command, route.args, request, context);
+        return { ...(await this.runLuciCommand(route.command, route.args, request, context)), ranAs: "command" };
       case "python":
       case "python-or-task": {
         const outcome = await this.runPython(route.code, route.to === "python" ? "python" : "auto", request, context);
-        if (outcome.status === "not_python") return this.runTask(request.code.trim(), request, context);
+        if (outcome.status === "not_python") return { ...(await this.runTask(request.code.trim(), request, context)), ranAs: "task" };
         if (outcome.status === "ok") {
           // The notebook's program, as the model's context and %luci export see it: cells that worked.
           if (!request.silent) this.cellLog.add({ code: route.code });
           for (const name of Object.keys(literalAssignments(route.code) ?? {})) this.parameterCellNames.add(name);
         }
-        return outcome;
+        return { ...outcome, ranAs: "python" };
       }
     }
   }

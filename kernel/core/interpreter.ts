@@ -21,8 +21,15 @@ export interface ExecuteRequest {
 /** Output of the running request; everything published has that request as its parent. */
 export type ExecuteContext = OutputSink;
 
-/** How a cell ended: the kernel's one outcome type (an error is shown in the cell by cell-failure.ts's showFailure, or by the worker for Python's own). */
-export type ExecuteOutcome = { status: "ok"; userExpressions?: JsonObject; payload?: JsonObject[] } | ErrorOutcome;
+/**
+ * How a cell ended: the kernel's one outcome type (an error is shown in the cell by
+ * core/show-failure.ts, or by the worker for Python's own). `ranAs` says how the interpreter ran
+ * the cell; it goes to the execute_reply's metadata (`luci.ran_as`), so a client that guessed a
+ * cell's kind (the page, for a cell with none recorded) learns the kernel's.
+ */
+export type ExecuteOutcome = ({ status: "ok"; userExpressions?: JsonObject; payload?: JsonObject[] } | ErrorOutcome) & {
+  ranAs?: "task" | "python" | "command";
+};
 
 export interface KernelInfo {
   implementation: string;

@@ -113,8 +113,8 @@ export class KernelCore {
     this.transport.publish({ msgType: "status", parent, content: { execution_state: state } });
   }
 
-  private async reply(channel: RequestChannel, request: Message, msgType: string, content: JsonObject): Promise<void> {
-    this.transport.send(channel, request.identities, { msgType, parent: request, content });
+  private async reply(channel: RequestChannel, request: Message, msgType: string, content: JsonObject, metadata: JsonObject = {}): Promise<void> {
+    this.transport.send(channel, request.identities, { msgType, parent: request, content, metadata });
   }
 
   /** Replies with what `compute` returns, or with an error reply if it throws. */
@@ -186,7 +186,7 @@ export class KernelCore {
       outcome.status === "ok"
         ? { status: "ok", execution_count: count, user_expressions: outcome.userExpressions ?? {}, payload: outcome.payload ?? [] }
         : { status: "error", execution_count: count, ename: outcome.ename, evalue: outcome.evalue, traceback: outcome.traceback };
-    await this.reply(channel, message, "execute_reply", content);
+    await this.reply(channel, message, "execute_reply", content, outcome.ranAs ? { luci: { ran_as: outcome.ranAs } } : {});
     // As ipykernel: a silent request (a variable inspector's, say) never aborts the user's cells.
     if (outcome.status === "error" && stopOnError && !silent) this.abortQueued();
   }

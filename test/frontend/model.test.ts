@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { codeToSend, kindOf, looksLikePython } from "../../frontend/model/cell-kind.js";
+import { codeToSend, kindOf, looksLikePython, ranAs, readKind } from "../../frontend/model/cell-kind.js";
 import { routeCell } from "../../kernel/cells/route.js";
 import { fromNbformat, splitLines, toNbformat } from "../../frontend/model/nbformat.js";
 import { literalFor, taskParameters, withParameter } from "../../frontend/model/task-parameters.js";
@@ -12,8 +12,8 @@ import { ROOT } from "./support/browser.js";
 const LOAN = "Monthly payment on a loan of {principal=250000} at {rate=0.05} for {years=30} years, printed with two decimals";
 
 describe("nbformat", () => {
-  it("reads the example notebook: kinds guessed, ids made, and writes nbformat 4.5 with kernelspec and luci.kind", () => {
-    const json = JSON.parse(readFileSync(join(ROOT, "notebooks", "loan-payment.ipynb"), "utf8"));
+  it("reads the example notebook: kinds guessed, ids made, and writes nbformat 4.5 with kernelspec, a guessed kind left out", () => {
+    const json: unknown = JSON.parse(readFileSync(join(ROOT, "notebooks", "loan-payment.ipynb"), "utf8"));
     const model = fromNbformat("loan-payment.ipynb", json);
     expect(model.cells.map((c) => c.kind)).toEqual(["markdown", "python", "task", "task"]);
     const out = toNbformat(model, { name: "luci", display_name: "Luci", language: "python" }, { name: "python", version: "3.11.7" });
@@ -22,7 +22,8 @@ describe("nbformat", () => {
     expect(out.metadata.language_info).toEqual({ name: "python", version: "3.11.7" });
     expect(new Set(out.cells.map((c) => c.id)).size).toBe(4);
     expect(out.cells.every((c) => /^[a-zA-Z0-9-_]{1,64}$/.test(c.id!))).toBe(true);
-    expect(out.cells[1]!.metadata).toEqual({ tags: ["parameters"], luci: { kind: "python" } });
+    // A guess is not written: read again, the cell is guessed again, or the kernel says how it ran.
+    expect(out.cells[1]!.metadata).toEqual({ tags: ["parameters"] });
     expect(out.cells[0]).not.toHaveProperty("outputs");
     // Read back: the same cells, ids and kinds.
     const again = fromNbformat("loan-payment.ipynb", JSON.parse(JSON.stringify(out)));
@@ -105,16 +106,61 @@ describe("cell kinds", () => {
     expect(codeToSend("python", "%luci env")).toBe("%luci env");
   });
 
-  it("the label never disagrees with the kernel's route", () => {
-    const cells = [LOAN, "x = 1", "summary", "print(1", "%%bash\nls", "%luci env", "%%task\nx", "%%python\ny", "plot sales", "%luci regenerate\nplot it"];
+  it("the label never disagrees with the kernel's route: a recorded or routed kind is imposed, a guess is left to the kernel", () => {
+    const cells = [
+      LOAN,
+      "x = 1",
+      "summary",
+      "print(1",
+      "values[total]",
+      "%%bash\nls",
+      "%luci env",
+      "%%task\nx",
+      "%%python\ny",
+      "plot sales",
+      "%luci regenerate\nplot it",
+    ];
     for (const source of cells) {
       for (const metadata of [{}, { luci: { kind: "task" } }, { luci: { kind: "python" } }]) {
-        const label = kindOf("code", source, metadata);
-        const route = routeCell(codeToSend(label, source)).to;
-        // A command of Luci's is labelled Python (it is not a task) and run by the kernel.
-        expect(route === "luci" ? "python" : route, `${JSON.stringify(metadata)} ${source}`).toBe(label);
+        const { kind, guessed } = readKind("code", source, metadata);
+        const route = routeCell(codeToSend(kind, source, guessed)).to;
+        if (guessed) {
+          // Sent as written: Python's parser in the kernel decides, and its answer becomes the label.
+          expect(route, source).toBe("python-or-task");
+          expect(metadata).toEqual({});
+        } else {
+          // A command of Luci's is labelled Python (it is not a task) and run by the kernel.
+          expect(route === "luci" ? "python" : route, `${JSON.stringify(metadata)} ${source}`).toBe(kind);
+        }
       }
     }
+  });
+
+  it("reads how the kernel ran a cell from the execute_reply's metadata", () => {
+    expect(ranAs({ luci: { ran_as: "task" } })).toBe("task");
+    expect(ranAs({ luci: { ran_as: "python" } })).toBe("python");
+    expect(ranAs({ luci: { ran_as: "command" } })).toBe("python");
+    expect(ranAs({})).toBeUndefined();
+    expect(ranAs(undefined)).toBeUndefined();
+  });
+
+  it("does not write a guessed kind into the notebook; a recorded or chosen one is written", () => {
+    const model = fromNbformat("g.ipynb", {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {},
+      cells: [
+        { id: "a", cell_type: "code", metadata: {}, source: "values[total]", outputs: [], execution_count: null },
+        { id: "b", cell_type: "code", metadata: { luci: { kind: "task" } }, source: "values[total]", outputs: [], execution_count: null },
+      ],
+    });
+    expect(model.cells.map((c) => [c.kind, c.kindGuessed ?? false])).toEqual([
+      ["task", true],
+      ["task", false],
+    ]);
+    const written = toNbformat(model, { name: "luci", display_name: "Luci", language: "python" });
+    expect(written.cells[0]!.metadata).toEqual({});
+    expect(written.cells[1]!.metadata).toEqual({ luci: { kind: "task" } });
   });
 });
 

@@ -201,6 +201,10 @@ describe("run all", () => {
     await last.locator(".output-stdout", { hasText: "after the error, total is still 14" }).waitFor({ timeout: 60_000 });
     const notebook = page.locator(".notebook");
     expect(await notebook.locator(".output-error", { hasText: "IndexError" }).count()).toBe(1);
+    // `values[total]` has no recorded kind and looks like no Python the page knows: it was sent
+    // as written, Python's parser (in the kernel) took it, and the label now says Python.
+    const failing = page.locator(".notebook > .cell", { has: page.locator(".output-error", { hasText: "IndexError" }) });
+    expect(await failing.getAttribute("data-kind")).toBe("python");
     expect(await notebook.locator('.output-image img[src^="data:image/png"]').count()).toBe(1);
     expect(await notebook.locator(".rendered-html b", { hasText: "bold from HTML" }).count()).toBe(1);
     expect(await notebook.locator(".output-text", { hasText: "step 3 of 3" }).count()).toBe(1);

@@ -20,6 +20,8 @@ describe("whole-cell %luci commands need no Python", () => {
   it("a Python cell cannot run here: Python is unavailable", async () => {
     const { reply } = await kernel.client.execute("print(1)");
     expect(reply.content).toMatchObject({ status: "error", ename: "PythonUnavailable" });
+    // The reply says how the cell was run (the page replaces a guessed label with it).
+    expect(reply.metadata).toMatchObject({ luci: { ran_as: "python" } });
   });
 
   const answers: [string, RegExp][] = [
@@ -35,6 +37,7 @@ describe("whole-cell %luci commands need no Python", () => {
     it(`${command} answers`, async () => {
       const { reply, iopub } = await kernel.client.execute(command);
       expect(reply.content.status).toBe("ok");
+      expect(reply.metadata).toMatchObject({ luci: { ran_as: "command" } });
       expect(streamText(iopub)).toMatch(answer);
     });
   }

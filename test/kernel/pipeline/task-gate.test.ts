@@ -108,6 +108,7 @@ describe("the validation gate fails closed", () => {
     const { reply, iopub } = await runTask("Say that the code ran, validated");
     expect(reply.content.status).toBe("ok");
     expect(streamText(iopub)).toBe("the generated code ran\n");
+    expect(reply.metadata).toMatchObject({ luci: { ran_as: "task" } });
     expect(validationShown(iopub)).toMatchObject({ status: "ok", passed: true });
   });
 });
