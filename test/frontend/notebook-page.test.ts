@@ -12,6 +12,14 @@ import { collectPageErrors, launchBrowser, ROOT, screenshot, screenshotIfFailed 
 import { loanAnswer, PAYMENT_5, PAYMENT_7 } from "./support/loan-task.js";
 import { startPageServer, type PageServer } from "./support/page-server.js";
 
+/** The parts of a saved notebook these tests read. */
+interface SavedNotebook {
+  nbformat: number;
+  nbformat_minor: number;
+  metadata: { kernelspec: { name: string }; language_info: { name: string } };
+  cells: { id?: string; source: string[]; metadata: { luci?: { kind?: string } }; outputs: { data?: Record<string, unknown> }[] }[];
+}
+
 let served: PageServer;
 let browser: Browser;
 let page: Page;
@@ -67,11 +75,12 @@ describe("the notebook page", () => {
     expect(await cell(0).getAttribute("data-kind")).toBe("markdown");
     expect(await cell(1).getAttribute("data-kind")).toBe("python");
     expect(await cell(TASK_CELL).getAttribute("data-kind")).toBe("task");
-    expect(
-      await cell(TASK_CELL)
-        .locator(".param-field input")
-        .evaluateAll((inputs) => inputs.map((i) => `${i.getAttribute("name")}=${(i as unknown as { value: string }).value}`)),
-    ).toEqual(["principal=250000", "rate=0.05", "years=30"]);
+    const fields = await cell(TASK_CELL).locator(".param-field input").all();
+    expect(await Promise.all(fields.map(async (i) => `${await i.getAttribute("name")}=${await i.inputValue()}`))).toEqual([
+      "principal=250000",
+      "rate=0.05",
+      "years=30",
+    ]);
     await screenshot(page, "page-02-loan-notebook");
   });
 
@@ -144,13 +153,13 @@ describe("the notebook page", () => {
     await page.locator(".notebook").focus();
     await page.keyboard.press("Control+s");
     await page.locator(".dirty-mark").waitFor({ state: "hidden" });
-    const saved = JSON.parse(readFileSync(join(served.root, "loan-payment.ipynb"), "utf8"));
+    const saved = JSON.parse(readFileSync(join(served.root, "loan-payment.ipynb"), "utf8")) as SavedNotebook;
     expect([saved.nbformat, saved.nbformat_minor]).toEqual([4, 5]);
     expect(saved.metadata.kernelspec.name).toBe("luci");
     expect(saved.metadata.language_info.name).toBe("python");
-    expect(saved.cells.every((c: { id?: string }) => typeof c.id === "string" && /^[a-zA-Z0-9-_]{1,64}$/.test(c.id))).toBe(true);
-    const taskCell = saved.cells[TASK_CELL];
-    expect(taskCell.metadata.luci.kind).toBe("task");
+    expect(saved.cells.every((c) => typeof c.id === "string" && /^[a-zA-Z0-9-_]{1,64}$/.test(c.id))).toBe(true);
+    const taskCell = saved.cells[TASK_CELL]!;
+    expect(taskCell.metadata.luci?.kind).toBe("task");
     expect(taskCell.source.join("")).toContain("{rate=0.07}");
     expect(JSON.stringify(taskCell.outputs)).toContain("application/vnd.luci.record+json");
     expect(JSON.stringify(taskCell.outputs)).toContain(PAYMENT_7);
@@ -169,8 +178,8 @@ describe("the notebook page", () => {
 
   it("offers to trust a notebook whose recorded code came from someone else, then runs it", async () => {
     // A copy whose record is signed by another key: the kernel shows the code and does not run it.
-    const notebook = JSON.parse(readFileSync(join(served.root, "loan-payment.ipynb"), "utf8"));
-    for (const output of notebook.cells[TASK_CELL].outputs) {
+    const notebook = JSON.parse(readFileSync(join(served.root, "loan-payment.ipynb"), "utf8")) as SavedNotebook;
+    for (const output of notebook.cells[TASK_CELL]!.outputs) {
       const record = output.data?.["application/vnd.luci.record+json"];
       if (record) Object.assign(record, { author: "colleague@elsewhere", signature: "0".repeat(64) });
     }

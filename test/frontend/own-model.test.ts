@@ -137,7 +137,7 @@ describe("a task cell on the page with nothing configured", () => {
       if (Date.now() > deadline) throw new Error(`the task did not finish within ${RUN_TIMEOUT_MS / 1000} s; the cell says:\n${text}`);
       await new Promise((ok) => setTimeout(ok, 200));
     }
-    const seen = [...((await page.evaluate("window.__seen")) as string[]), ...polled];
+    const seen = [...(await page.evaluate<string[]>("window.__seen")), ...polled];
     const final = await outputs.innerText();
 
     // The pull, with its progress in the cell, and the model server it started.

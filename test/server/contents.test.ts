@@ -60,7 +60,7 @@ describe("contents through @jupyterlab/services", () => {
     expect(text).toContain('"source": [\n    "print(\'héllo\')\\n",\n    "1 + 1"\n   ]');
     expect(text).toContain('"application/json": {\n       "a": 1\n      }');
     // No temporary file is left beside the notebook.
-    expect((await contents.get("")).content.map((m: { name: string }) => m.name).sort()).toEqual(["Untitled.ipynb", "Untitled1.ipynb"]);
+    expect(((await contents.get("")).content as { name: string }[]).map((m) => m.name).sort()).toEqual(["Untitled.ipynb", "Untitled1.ipynb"]);
   });
 
   it("refuses a broken notebook and leaves the saved one as it was", async () => {

@@ -37,8 +37,8 @@ function serve(args: string[]): { child: ChildProcess; url: Promise<URL>; output
       const match = /(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(output);
       if (match) resolveUrl(new URL(match[1]!));
     };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
     child.once("exit", (code) => reject(new Error(`luci serve exited (${code}): ${output}`)));
   });
   return { child, url, output: () => output };
@@ -77,7 +77,7 @@ describe("luci serve", () => {
     try {
       const child = spawn(process.execPath, [LUCI, "serve", "--root", tmpdir(), "--port", String(port)], { stdio: ["ignore", "pipe", "pipe"] });
       let stderr = "";
-      child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
       const code = await new Promise<number | null>((resolveExit) => child.once("exit", resolveExit));
       expect(code).toBe(1);
       expect(stderr).toContain(`port ${port} is in use`);
@@ -92,7 +92,7 @@ describe("luci serve", () => {
     child.kill("SIGTERM");
     const bad = spawn(process.execPath, [LUCI, "serve", "--bogus"], { stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
-    bad.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    bad.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const code = await new Promise<number | null>((resolveExit) => bad.once("exit", resolveExit));
     expect(code).toBe(2);
     expect(stderr).toMatch(/unknown argument --bogus/);

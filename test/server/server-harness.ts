@@ -37,6 +37,9 @@ export async function startTestServer(options: Partial<StartServerOptions> = {})
     wsUrl: running.baseUrl.replace(/^http/, "ws"),
     token: running.token,
     appendToken: true,
+    // ws's WebSocket stands in for the browser's, as in @jupyterlab/services' own Node use: the
+    // types differ, the API the library calls is the same.
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-type-assertion
     WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
     fetch: globalThis.fetch,
     Request: globalThis.Request,
@@ -46,8 +49,12 @@ export async function startTestServer(options: Partial<StartServerOptions> = {})
     running,
     root,
     settings,
-    api: (path, init = {}) =>
-      fetch(new URL(path, running.baseUrl), { ...init, headers: { Authorization: `token ${running.token}`, ...(init.headers as Record<string, string>) } }),
+    api: (path, init = {}) => {
+      // The caller's headers win, an Authorization of its own included.
+      const headers = new Headers(init.headers);
+      if (!headers.has("Authorization")) headers.set("Authorization", `token ${running.token}`);
+      return fetch(new URL(path, running.baseUrl), { ...init, headers });
+    },
     async close() {
       await running.close();
       rmSync(root, { recursive: true, force: true });
@@ -76,7 +83,7 @@ export async function eventually<T>(check: () => T | undefined | Promise<T | und
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
-    if (value !== undefined && value !== false) return value as T;
+    if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

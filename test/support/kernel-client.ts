@@ -29,6 +29,12 @@ export function streamText(iopub: Message[], name = "stdout"): string {
     .join("");
 }
 
+/** A MIME bundle's text of one type ("" when it has none, or not as text). */
+export function mimeText(data: Record<string, unknown> | undefined, mime = "text/plain"): string {
+  const value = data?.[mime];
+  return typeof value === "string" ? value : "";
+}
+
 export function ofType(iopub: Message[], type: string): Message[] {
   return iopub.filter((m) => m.header.msg_type === type);
 }

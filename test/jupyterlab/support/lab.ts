@@ -67,8 +67,8 @@ export async function startLab(folder: string, env: Record<string, string>): Pro
   const lab = spawn(JUPYTER_LAB, args, { env: { ...env, ...layout }, cwd: root, stdio: ["ignore", "pipe", "pipe"], detached: true });
   let log = "";
   const keep = (b: Buffer) => (log = (log + b.toString()).slice(-40_000));
-  lab.stdout!.on("data", keep);
-  lab.stderr!.on("data", keep);
+  lab.stdout.on("data", keep);
+  lab.stderr.on("data", keep);
   const stop = async () => {
     if (!lab.pid || lab.exitCode !== null) return;
     const gone = new Promise((ok) => lab.once("exit", ok));

@@ -182,7 +182,7 @@ describe("luci env on registry records", () => {
     expect(text).toMatch(/Requested: +luci-alpha>=1\n/);
     expect(text).toMatch(/Packages: +2\n +luci-alpha +1\.0\.0\n +luci-beta +1\.0\.0\n$/);
 
-    const json = JSON.parse((await luci(["show", record.name, "--json"], { cwd: notebooks, envDir: envs })).stdout);
+    const json = JSON.parse((await luci(["show", record.name, "--json"], { cwd: notebooks, envDir: envs })).stdout) as { problem: string; size_bytes: number };
     expect(json).toMatchObject({ ...record, folder: join(envs, record.name), healthy: false });
     expect(json.problem).toMatch(/Python interpreter/);
     expect(json.size_bytes).toBeGreaterThan(0);
@@ -210,7 +210,7 @@ describe("luci env on registry records", () => {
 
     const exported = await luci(["export", "nb.ipynb"], { cwd: notebooks, envDir: envs });
     expect(exported.code).toBe(0);
-    const spec = JSON.parse(exported.stdout);
+    const spec = JSON.parse(exported.stdout) as { packages: Record<string, string> };
     expect(spec).toEqual({
       luci_environment: 1,
       notebook: "nb.ipynb",
@@ -364,8 +364,8 @@ describe("luci env import and export on real environments (uv, a package index o
     expect(shown.stdout).toMatch(/Health: +healthy\n/);
     expect(shown.stdout).toMatch(/Tool: +uv\n/);
     const saved = readFileSync(join(envs, "environments.json"), "utf8");
-    const registry = JSON.parse(saved);
-    registry.environments[notebook].packages = { "not-really-there": "0.0.1" };
+    const registry = JSON.parse(saved) as { environments: Record<string, { packages: Record<string, string> }> };
+    registry.environments[notebook]!.packages = { "not-really-there": "0.0.1" };
     writeFileSync(join(envs, "environments.json"), JSON.stringify(registry));
     try {
       const frozen = await luci(["freeze", name], { cwd: tmpdir(), envDir: envs });
@@ -379,7 +379,7 @@ describe("luci env import and export on real environments (uv, a package index o
   it("export, then import into another environments folder, gives the same packages", async () => {
     const exported = await luci(["export", "analysis.ipynb", "-o", "carried.json"], { cwd: notebooks, envDir: envs });
     expect(exported.code).toBe(0);
-    const carried = JSON.parse(readFileSync(join(notebooks, "carried.json"), "utf8"));
+    const carried = JSON.parse(readFileSync(join(notebooks, "carried.json"), "utf8")) as { python_version: string };
     expect(carried).toMatchObject({ luci_environment: 1, notebook: "analysis.ipynb", packages: spec.packages, requested: ["luci-alpha"] });
     expect(carried.python_version).toMatch(/^3\.\d+\.\d+$/);
 

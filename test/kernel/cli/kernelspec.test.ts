@@ -6,6 +6,12 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { LUCI_BIN } from "../../support/kernel-process.js";
 
+interface KernelJson {
+  display_name: string;
+  argv: string[];
+  env: Record<string, string>;
+}
+
 const luci = (args: string[], env: Record<string, string> = {}) =>
   execFileSync(process.execPath, [LUCI_BIN, ...args], { encoding: "utf8", env: { ...process.env, ...env } });
 
@@ -15,7 +21,7 @@ describe("kernelspec", () => {
     const out = luci(["install", "--prefix", prefix, "--python", "/usr/bin/python3", "--no-uv"], { LUCI_ENV_DIR: "/tmp/luci-envs-test" });
     const dir = join(prefix, "share", "jupyter", "kernels", "luci");
     expect(out).toContain(join(prefix, "share", "jupyter", "kernels"));
-    const spec = JSON.parse(readFileSync(join(dir, "kernel.json"), "utf8"));
+    const spec = JSON.parse(readFileSync(join(dir, "kernel.json"), "utf8")) as KernelJson;
     expect(spec).toMatchObject({ display_name: "Luci", language: "python", interrupt_mode: "message" });
     expect(spec.env).toEqual({
       LUCI_PYTHON: "/usr/bin/python3",
@@ -27,7 +33,7 @@ describe("kernelspec", () => {
     for (const logo of ["logo-32x32.png", "logo-64x64.png", "logo-svg.svg"]) expect(existsSync(join(dir, logo))).toBe(true);
     expect(readFileSync(join(dir, "logo-64x64.png")).subarray(1, 4).toString()).toBe("PNG");
     // The second kernelspec: the same kernel, with each notebook's code in its own container.
-    const container = JSON.parse(readFileSync(join(prefix, "share", "jupyter", "kernels", "luci-container", "kernel.json"), "utf8"));
+    const container = JSON.parse(readFileSync(join(prefix, "share", "jupyter", "kernels", "luci-container", "kernel.json"), "utf8")) as KernelJson;
     expect(container.display_name).toBe("Luci (container)");
     expect(container.argv).toEqual(spec.argv);
     expect(container.env).toEqual({ ...spec.env, LUCI_EXECUTOR: "container" });

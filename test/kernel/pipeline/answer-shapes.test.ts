@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import type { OutputSink } from "../../../kernel/common/output-sink.js";
 import { StreamingDisplay } from "../../../kernel/pipeline/task-displays.js";
 import type { Message } from "../../../kernel/protocol/messages.js";
-import { displayData, streamText } from "../../support/kernel-client.js";
+import { displayData, mimeText, streamText } from "../../support/kernel-client.js";
 import { fakeModelEnv, kernelWithFakeModel } from "../../support/fake-model-kernel.js";
 import { startKernel } from "../../support/kernel-process.js";
 import {
@@ -144,7 +144,7 @@ describe("answer shapes through the kernel", () => {
   it("reasoning streamed in reasoning_content: the cell says 'Thinking… N s' before the answer, and never shows the reasoning", async () => {
     const scenario = { ...separateReasoning("SECRET-REASONING: the answer is nine.", { code: "print(9)" }), chunkSize: 4 };
     const iopub = await runShape(scenario, "Print nine", { code: "print(9)\n", stdout: "9\n" });
-    const texts = displayData(iopub).map((d) => String(d["text/plain"] ?? ""));
+    const texts = displayData(iopub).map((d) => mimeText(d));
     const thinking = texts.findIndex((t) => /^Asking fake-coder…\nThinking… \d+ s$/.test(t));
     const answerShown = texts.findIndex((t) => t.includes("print(9)"));
     expect(thinking).toBeGreaterThanOrEqual(0);
@@ -203,8 +203,8 @@ describe("answer shapes through the kernel", () => {
 describe("answers Luci cannot use", () => {
   /** The folded raw answer the cell shows, if any. */
   function rawAnswer(iopub: Message[]): { html: string; plain: string } | undefined {
-    const d = displayData(iopub).find((x) => String(x["text/html"] ?? "").startsWith('<details class="luci-raw-answer">'));
-    return d ? { html: String(d["text/html"]), plain: String(d["text/plain"]) } : undefined;
+    const d = displayData(iopub).find((x) => mimeText(x, "text/html").startsWith('<details class="luci-raw-answer">'));
+    return d ? { html: mimeText(d, "text/html"), plain: mimeText(d) } : undefined;
   }
 
   it("an answer in words only: an error that says so and offers %luci regenerate, the answer folded, nothing run", async () => {

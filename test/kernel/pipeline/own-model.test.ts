@@ -21,6 +21,7 @@ import { ROOT, startKernel, type StartedKernel } from "../../support/kernel-proc
 import type { KernelClient } from "../../support/kernel-client.js";
 import { TEST_MODEL_NAME, testModelFile } from "../../support/test-model.js";
 import { startModelServer, type ModelServer } from "../local-model/support/model-server.js";
+import { isObject } from "../../../kernel/common/json-file.js";
 
 const CELL_TIMEOUT_MS = 300_000;
 /** The size of each data member of the published wheels (real-models.md); the last is the rest. */
@@ -72,8 +73,9 @@ async function run(client: KernelClient, code: string) {
 function shown(iopub: Message[]): string {
   return iopub
     .map((m) => {
-      const data = m.content.data as Record<string, unknown> | undefined;
-      return String(data?.["text/plain"] ?? m.content.text ?? "");
+      const data = m.content.data;
+      if (isObject(data) && typeof data["text/plain"] === "string") return data["text/plain"];
+      return typeof m.content.text === "string" ? m.content.text : "";
     })
     .join("\n");
 }

@@ -23,10 +23,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { processAlive } from "../../../kernel/common/process-alive.js";
 import { readRuntimeFile, runtimeFilePath } from "../../../kernel/local-model/server/runtime-file.js";
 import type { Message } from "../../../kernel/protocol/messages.js";
-import type { KernelClient } from "../../support/kernel-client.js";
+import { mimeText, type KernelClient } from "../../support/kernel-client.js";
 import { LUCI_BIN, ROOT, startKernel, type StartedKernel } from "../../support/kernel-process.js";
 import { DEFAULT_MODEL_NAME, catalogueEntry } from "../../../kernel/local-model/catalogue.js";
 import { modelPaths, modelsDir } from "../../../kernel/local-model/model-store.js";
+import { isObject } from "../../../kernel/common/json-file.js";
 
 /** Luci's default model, the one a newcomer's first task cell gets. */
 const MODEL = DEFAULT_MODEL_NAME;
@@ -148,7 +149,7 @@ describe("task cells with Luci's own model (real, nothing configured)", () => {
     const cell = await run(client, "Load sales.csv into a pandas DataFrame called df and print how many rows it has");
     expectOk(cell);
     // The server was started for this kernel, with the progress shown in the cell.
-    const progress = cell.iopub.map((m) => String((m.content.data as Record<string, unknown> | undefined)?.["text/plain"] ?? "")).join("\n");
+    const progress = cell.iopub.map((m) => (isObject(m.content.data) ? mimeText(m.content.data) : "")).join("\n");
     expect(progress).toContain(`Starting Luci's own model (${MODEL})`);
     const code = displays(cell, "application/vnd.luci.code+json")[0]!;
     expect(String(code["text/plain"])).toContain(`from ${MODEL} (Luci's own model)`);
@@ -285,18 +286,18 @@ describe("story 4: a notebook made with the real model reruns headless with no m
         },
       );
     nbconvert({});
-    const made = JSON.parse(readFileSync(join(folder, "report.ipynb"), "utf8"));
-    const text = (nb: typeof made) =>
-      (nb.cells[0].outputs as { output_type: string; text?: string }[])
-        .filter((o) => o.output_type === "stream")
+    type Executed = { cells: { outputs: { output_type: string; text?: string }[] }[] };
+    const made = JSON.parse(readFileSync(join(folder, "report.ipynb"), "utf8")) as Executed;
+    const text = (nb: Executed) =>
+      nb.cells[0]!.outputs.filter((o) => o.output_type === "stream")
         .map((o) => o.text)
         .join("");
     const squares = /^\D*1\D+4\D+9\D+16\D+25\D*$/;
     expect(text(made)).toMatch(squares);
     // Offline: a model call would be an error; the record runs instead, and says so.
     nbconvert({ LUCI_GENERATION: "offline", LUCI_LOCAL_MODEL: "off" });
-    const again = JSON.parse(readFileSync(join(folder, "report.ipynb"), "utf8"));
+    const again = JSON.parse(readFileSync(join(folder, "report.ipynb"), "utf8")) as Executed;
     expect(text(again)).toBe(text(made));
-    expect(JSON.stringify(again.cells[0].outputs)).toContain("no model call");
+    expect(JSON.stringify(again.cells[0]!.outputs)).toContain("no model call");
   });
 });

@@ -109,7 +109,9 @@ describe("recorded code", () => {
   });
 
   it("a tampered record is not trusted", async () => {
-    const tampered = JSON.parse(JSON.stringify(savedCell("loan-cell", LOAN_TASK, firstRun)));
+    const tampered = JSON.parse(JSON.stringify(savedCell("loan-cell", LOAN_TASK, firstRun))) as {
+      outputs: { data: Record<string, { code: string } | undefined> }[];
+    };
     for (const output of tampered.outputs) {
       const record = output.data["application/vnd.luci.record+json"];
       if (record) record.code = "print('tampered')";

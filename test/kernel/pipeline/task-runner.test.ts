@@ -7,7 +7,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { OutputSink } from "../../../kernel/common/output-sink.js";
-import type { ExecuteRequest } from "../../../kernel/core/interpreter.js";
 import type { GateVerdict } from "../../../kernel/pipeline/gate.js";
 import { TaskPipeline, type TaskHost, type TaskOutcome, type TaskRequest } from "../../../kernel/pipeline/task-runner.js";
 import { codeAnswer, startFakeModelServer, type FakeModelServer } from "../../support/fake-model-server.js";
@@ -86,7 +85,7 @@ function request(task: string, sink: OutputSink): TaskRequest {
     task,
     sink,
     signal: new AbortController().signal,
-    execute: { code: task, silent: false, storeHistory: true, userExpressions: {}, allowStdin: false, stopOnError: true, executionCount: 1 } as ExecuteRequest,
+    execute: { code: task, silent: false, storeHistory: true, userExpressions: {}, allowStdin: false, stopOnError: true, executionCount: 1 },
     source: task,
     folder,
     parameterCellNames: new Set(),

@@ -7,6 +7,7 @@ import { loadLlamaBackend } from "../../../../kernel/local-model/server/llama-ba
 import { startOpenAiServer, type CompletionSummary, type OpenAiServer } from "../../../../kernel/local-model/server/openai-server.js";
 import type { ChatBackend } from "../../../../kernel/local-model/server/chat-backend.js";
 import { testModelFile } from "../../../support/test-model.js";
+import { stringMatching } from "../../../support/matchers.js";
 
 const TOKEN = "test-token-0123456789";
 const MODEL = "test-model";
@@ -105,7 +106,7 @@ describe("the model server's API", () => {
     expect(events.at(-1)).toBe("data: [DONE]");
     expect(JSON.parse(events.at(-2)!.slice("data: ".length))).toMatchObject({
       object: "chat.completion.chunk",
-      choices: [{ finish_reason: expect.stringMatching(/^(stop|length)$/) }],
+      choices: [{ finish_reason: stringMatching(/^(stop|length)$/) }],
     });
   });
 
@@ -132,7 +133,11 @@ describe("the model server's API", () => {
     );
     const iterator = long[Symbol.asyncIterator]();
     let received = 0;
-    while (received < 3) if ((await iterator.next()).value?.choices[0]?.delta.content) received++;
+    while (received < 3) {
+      const next = await iterator.next();
+      if (next.done) throw new Error(`the stream ended after ${received} tokens, before three`);
+      if (next.value.choices[0]?.delta.content) received++;
+    }
 
     // Two more arrive while it generates: they wait.
     const patient = client.chat.completions.create({ model: MODEL, messages: ask("Say yes."), max_tokens: 8, temperature: 0 });

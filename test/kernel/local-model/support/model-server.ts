@@ -6,8 +6,8 @@
 import { createHash } from "node:crypto";
 import { createReadStream, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { basename } from "node:path";
+import { listeningPort } from "../../../../kernel/common/listening-port.js";
 import { makeZip, type ZipInput } from "./zip.js";
 
 export interface ServedRequest {
@@ -207,7 +207,7 @@ export async function startModelServer(): Promise<ModelServer> {
     server.once("error", fail);
     server.listen(0, "127.0.0.1", () => ok());
   });
-  const { port } = server.address() as AddressInfo;
+  const port = listeningPort(server);
   const url = `http://127.0.0.1:${port}`;
 
   function register(filename: string, wheel: Omit<Wheel, "filename" | "project">): { filename: string; sha256: string } {

@@ -12,6 +12,9 @@ import { recordDigest, signedText } from "../../../../kernel/pipeline/records/re
 import { defaultTrustStore, signRecord, trustDir, trustNotebook, TrustStore, verifyRecord } from "../../../../kernel/pipeline/records/trust.js";
 import { tempDir, unsigned, writeNotebook } from "./helpers.js";
 
+/** trusted.json, as far as these tests read it. */
+type TrustedFile = { digests: Record<string, Record<string, unknown>> };
+
 const run = promisify(execFile);
 const LOAN = "Monthly payment on a loan of {principal=250000} at {rate=0.05} for {years=30} years";
 
@@ -27,7 +30,7 @@ describe("canonical JSON", () => {
               .map(([k, v]) => [k, reversed(v)]),
           )
         : value;
-    const reindented = JSON.parse(JSON.stringify(reversed(record), null, 4));
+    const reindented = JSON.parse(JSON.stringify(reversed(record), null, 4)) as typeof record;
     expect(Object.keys(reindented)[0]).not.toBe(Object.keys(record)[0]);
     expect(signedText(reindented)).toBe(signedText(record));
   });
@@ -40,7 +43,7 @@ describe("signing", () => {
     expect(record.signature).toMatch(/^[0-9a-f]{64}$/);
     expect(store.verify(record)).toBe("mine");
     // As it comes back from a saved .ipynb: parsed JSON, keys in another order.
-    expect(store.verify(JSON.parse(JSON.stringify(record)))).toBe("mine");
+    expect(store.verify(JSON.parse(JSON.stringify(record)) as Record<string, unknown>)).toBe("mine");
     // Re-signing replaces the signature, never nests it.
     expect(store.sign(record).signature).toBe(record.signature);
   });
@@ -116,7 +119,7 @@ describe("trusting a notebook", () => {
     expect(me.verify({ ...fromFile, code: "import shutil; shutil.rmtree('/')" })).toBe("untrusted");
     // The colleague's own signature still counts for them.
     expect(colleague.verify(fromFile)).toBe("mine");
-    const file = JSON.parse(readFileSync(me.trustedPath, "utf8"));
+    const file = JSON.parse(readFileSync(me.trustedPath, "utf8")) as TrustedFile;
     expect(Object.keys(file.digests).sort()).toEqual([recordDigest(theirs), recordDigest(second)].sort());
     expect(file.digests[recordDigest(theirs)]).toMatchObject({ notebook: path });
     // Trusting again adds nothing new and keeps the file.
@@ -221,7 +224,7 @@ describe("trusted.json under concurrency", () => {
       paths.map((path) => run(process.execPath, ["--input-type=module", "-e", script, trust, path, String(paths.indexOf(path)).repeat(62)])),
     );
     expect(results.map((r) => r.stdout.trim())).toEqual(paths.map(() => String(perNotebook)));
-    const file = JSON.parse(readFileSync(join(trust, "trusted.json"), "utf8"));
+    const file = JSON.parse(readFileSync(join(trust, "trusted.json"), "utf8")) as TrustedFile;
     const synthetic = paths.flatMap((_, p) => Array.from({ length: 15 }, (_, i) => String(p).repeat(62) + String(i).padStart(2, "0")));
     expect(Object.keys(file.digests).sort()).toEqual([...expected, ...synthetic].sort());
     expect(readdirSync(trust).sort()).toEqual(["trusted.json"]);

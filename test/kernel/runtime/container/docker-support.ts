@@ -1,6 +1,7 @@
 // The Docker engine for the container tests: they need a real one and fail (never skip) when
 // it is not there, with what to run.
 import Docker from "dockerode";
+import { errorMessage } from "../../../../kernel/common/errors.js";
 
 export const docker = new Docker();
 
@@ -8,7 +9,7 @@ export async function requireEngine(): Promise<void> {
   try {
     await docker.ping();
   } catch (err) {
-    throw new Error(`the container tests need a Docker engine (${(err as Error).message}); start one with: bash .ci/docker-engine.sh start`);
+    throw new Error(`the container tests need a Docker engine (${errorMessage(err)}); start one with: bash .ci/docker-engine.sh start`, { cause: err });
   }
 }
 

@@ -113,7 +113,7 @@ afterAll(async () => {
 function errorOf(iopub: Message[]): string {
   return iopub
     .filter((m) => m.header.msg_type === "error")
-    .map((m) => `${m.content.ename}: ${m.content.evalue}`)
+    .map((m) => `${String(m.content.ename)}: ${String(m.content.evalue)}`)
     .join("\n");
 }
 

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Message } from "../../../../kernel/protocol/messages.js";
-import { sleep, streamText } from "../../../support/kernel-client.js";
+import { displayData, mimeText, sleep, streamText } from "../../../support/kernel-client.js";
 import { containerEnv, startKernel } from "../../../support/kernel-process.js";
 import { startPackageIndex, type PackageIndex } from "../../../support/package-index.js";
 import { containersOf, requireEngine } from "./docker-support.js";
@@ -23,9 +23,8 @@ afterAll(async () => {
 
 /** The text of every display and display update of a cell (progress lines end up in the last). */
 function displays(iopub: Message[]): string {
-  return iopub
-    .filter((m) => m.header.msg_type === "display_data" || m.header.msg_type === "update_display_data")
-    .map((m) => String((m.content.data as Record<string, unknown>)["text/plain"] ?? ""))
+  return displayData(iopub)
+    .map((d) => mimeText(d))
     .join("\n");
 }
 
