@@ -22,7 +22,7 @@ function childrenMap(): Map<number, number[]> {
   return kids;
 }
 
-export function processTree(pid: number, kids = childrenMap()): number[] {
+function processTree(pid: number, kids = childrenMap()): number[] {
   const out: number[] = [];
   const todo = [pid];
   while (todo.length > 0) {

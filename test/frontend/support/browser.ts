@@ -6,8 +6,8 @@ import { join, resolve } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 
 export const ROOT = resolve(import.meta.dirname, "..", "..", "..");
-export const CHROMIUM = process.env.LUCI_CHROMIUM ?? "/usr/bin/chromium";
-export const SCREENSHOTS = join(ROOT, "test-results", "screenshots");
+const CHROMIUM = process.env.LUCI_CHROMIUM ?? "/usr/bin/chromium";
+const SCREENSHOTS = join(ROOT, "test-results", "screenshots");
 
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {

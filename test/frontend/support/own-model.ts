@@ -18,9 +18,9 @@ import { startModelServer, type ModelServer } from "../../kernel/local-model/sup
 import { ROOT } from "./browser.js";
 
 /** The small catalogue model: CI time (the default 1.5B goes through the same code). */
-export const OWN_MODEL = "qwen2.5-coder-0.5b";
+const OWN_MODEL = "qwen2.5-coder-0.5b";
 /** The size of each data member of the published wheels (real-models.md); the last is the rest. */
-export const PART_BYTES = 89_128_960;
+const PART_BYTES = 89_128_960;
 
 export interface OwnModelIndex {
   index: ModelServer;

@@ -19,7 +19,7 @@ export interface AnswerParts {
   prose?: { before?: string; after?: string };
 }
 
-export const DEFAULT_ANALYSIS = {
+const DEFAULT_ANALYSIS = {
   task_type: "calculation",
   needs_web_interface: false,
   needs_simulation: false,
@@ -27,14 +27,14 @@ export const DEFAULT_ANALYSIS = {
   complexity: "simple",
 };
 
-export const DEFAULT_PLAN = {
+const DEFAULT_PLAN = {
   steps: [{ action: "compute the result and print it", inputs: [] as string[], outputs: ["result"] }],
 };
 
-export const DEFAULT_CODE = "result = 6 * 7\nprint(result)";
+const DEFAULT_CODE = "result = 6 * 7\nprint(result)";
 
 /** The plan's steps in words. */
-export function planSteps(parts: AnswerParts = {}): string[] {
+function planSteps(parts: AnswerParts = {}): string[] {
   const plan = parts.plan ?? DEFAULT_PLAN;
   if (Array.isArray(plan)) return plan.map(String);
   const steps = isObject(plan) ? plan.steps : undefined;

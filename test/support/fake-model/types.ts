@@ -2,7 +2,7 @@
 // assert on afterwards (recorded requests). Kept apart from the server so helpers can import it.
 import type { IncomingHttpHeaders } from "node:http";
 
-export interface ContentPart {
+interface ContentPart {
   type: string;
   text?: string;
   [key: string]: unknown;
@@ -27,7 +27,7 @@ export interface ChatRequest {
 }
 
 /** Fields every scenario may carry. */
-export interface ScenarioBase {
+interface ScenarioBase {
   /** Only answer a request for which this is true. Matching scenarios are chosen before those
    * with no `when`, wherever they are in the queue; otherwise the scenario waits. */
   when?: (request: ChatRequest) => boolean;
@@ -126,7 +126,7 @@ export interface SentChunk {
   time: number;
 }
 
-export type ResponseFormatKind = "json_schema" | "json_object" | "text" | "none" | (string & {});
+type ResponseFormatKind = "json_schema" | "json_object" | "text" | "none" | (string & {});
 
 export interface RecordedRequest {
   method: string;

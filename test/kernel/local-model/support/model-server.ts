@@ -10,7 +10,7 @@ import { basename } from "node:path";
 import { listeningPort } from "../../../../kernel/common/listening-port.js";
 import { makeZip, type ZipInput } from "./zip.js";
 
-export interface ServedRequest {
+interface ServedRequest {
   path: string;
   range?: string;
   ifRange?: string;
