@@ -4,7 +4,6 @@
 // them as text.
 import { answer, type ReplyScenario } from "../../support/fake-model-server.js";
 
-const LOAN_TASK = "Monthly payment on a loan of {principal=250000} at {rate=0.05} for {years=30} years, printed with two decimals";
 const LOAN_CODE = "r = rate / 12\nn = years * 12\npayment = principal * r / (1 - (1 + r) ** -n)\nprint(f'{payment:.2f}')";
 /** 250000 at 5% for 30 years; at 7%. */
 export const PAYMENT_5 = "1342.05";
