@@ -1,8 +1,9 @@
 // The HTTP server: routes, authentication, origin checks, the WebSocket upgrade, culling, and
 // an orderly shutdown that stops every kernel. One instance per `luci serve` (or per test).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
+import { errorMessage, errorStack } from "../kernel/common/errors.js";
+import { listeningPort } from "../kernel/common/listening-port.js";
 import { VERSION } from "../kernel/common/version.js";
 import { contentsRoutes } from "./api/contents-routes.js";
 import { kernelRoutes, kernelspecResourceRoutes } from "./api/kernel-routes.js";
@@ -72,7 +73,7 @@ export class LuciServer {
       this.cullTimer = setInterval(() => void this.kernels.cull(timeout), every);
       this.cullTimer.unref();
     }
-    return (this.http.address() as AddressInfo).port;
+    return listeningPort(this.http);
   }
 
   /** Stops accepting requests, closes every WebSocket and stops every kernel. Safe to call twice. */
@@ -118,8 +119,8 @@ export class LuciServer {
     } catch (err) {
       if (err instanceof HttpError) sendError(res, err.status, err.message);
       else {
-        process.stderr.write(`[luci-server] ${req.method} ${url.pathname} failed: ${(err as Error).stack ?? err}\n`);
-        sendError(res, 500, (err as Error).message);
+        process.stderr.write(`[luci-server] ${req.method} ${url.pathname} failed: ${errorStack(err)}\n`);
+        sendError(res, 500, errorMessage(err));
       }
     }
   }
@@ -135,7 +136,7 @@ export class LuciServer {
       await this.channels.upgrade(req, socket, head, url);
     } catch (err) {
       const status = err instanceof HttpError ? err.status : 500;
-      if (!socket.destroyed) refuseUpgrade(socket, status, (err as Error).message);
+      if (!socket.destroyed) refuseUpgrade(socket, status, errorMessage(err));
     }
   }
 }

@@ -3,6 +3,7 @@
 // does), and stops every kernel on Ctrl-C or SIGTERM.
 import { startServer, type StartServerOptions } from "./index.js";
 import { setting } from "../kernel/common/settings.js";
+import { errorCode, errorMessage } from "../kernel/common/errors.js";
 
 const DEFAULT_PORT = 8888;
 
@@ -19,7 +20,7 @@ export async function runServe(args: string[]): Promise<number> {
   try {
     options = parseArgs(args);
   } catch (err) {
-    process.stderr.write(`luci serve: ${(err as Error).message}\n${USAGE}`);
+    process.stderr.write(`luci serve: ${errorMessage(err)}\n${USAGE}`);
     return 2;
   }
   if (options.root === "") {
@@ -30,7 +31,7 @@ export async function runServe(args: string[]): Promise<number> {
   try {
     running = await startOnFreePort(options, portGiven(args));
   } catch (err) {
-    process.stderr.write(`luci serve: ${(err as Error).message}\n`);
+    process.stderr.write(`luci serve: ${errorMessage(err)}\n`);
     return 1;
   }
   process.stdout.write(`Luci is serving ${options.root}\n    ${running.url}\n`);
@@ -66,10 +67,8 @@ async function startOnFreePort(options: StartServerOptions, explicit: boolean) {
     try {
       return await startServer({ ...options, port });
     } catch (err) {
-      const inUse = (err as NodeJS.ErrnoException).code === "EADDRINUSE";
-      if (!inUse || explicit || port - first >= PORT_RETRIES) {
-        throw new Error(inUse ? `port ${port} is in use (choose another with --port)` : (err as Error).message);
-      }
+      if (errorCode(err) !== "EADDRINUSE") throw err;
+      if (explicit || port - first >= PORT_RETRIES) throw new Error(`port ${port} is in use (choose another with --port)`, { cause: err });
       process.stderr.write(`luci serve: port ${port} is in use, trying ${port + 1}\n`);
     }
   }

@@ -15,9 +15,14 @@ import type { WebSocket } from "ws";
 import { KernelSockets, type Channel, type RawMessage, type RequestChannel } from "../kernels/kernel-sockets.js";
 import type { KernelConnection, ManagedKernel } from "../kernels/managed-kernel.js";
 import type { ConnectionInfo } from "../../kernel/protocol/connection.js";
+import { errorMessage } from "../../kernel/common/errors.js";
 import { decodeLegacy, decodeV1, encodeLegacy, encodeV1 } from "./ws-framing.js";
 
-const REQUEST_CHANNELS = new Set<string>(["shell", "control", "stdin"]);
+const REQUEST_CHANNELS: readonly string[] = ["shell", "control", "stdin"] satisfies RequestChannel[];
+
+function isRequestChannel(channel: string): channel is RequestChannel {
+  return REQUEST_CHANNELS.includes(channel);
+}
 /** Messages kept for a client that went away; past this, the buffer is dropped. */
 const MAX_BUFFERED = 10_000;
 
@@ -149,14 +154,15 @@ export class ChannelBridge implements KernelConnection {
     try {
       message = this.framing === "v1" ? decodeV1(data) : decodeLegacy(data, isBinary);
     } catch (err) {
-      process.stderr.write(`[luci-server] dropped a malformed WebSocket message: ${(err as Error).message}\n`);
+      process.stderr.write(`[luci-server] dropped a malformed WebSocket message: ${errorMessage(err)}\n`);
       return;
     }
-    if (!REQUEST_CHANNELS.has(message.channel)) {
-      process.stderr.write(`[luci-server] dropped a message for channel ${JSON.stringify(message.channel)}\n`);
+    const channel = message.channel;
+    if (!isRequestChannel(channel)) {
+      process.stderr.write(`[luci-server] dropped a message for channel ${JSON.stringify(channel)}\n`);
       return;
     }
-    this.sockets.sendParts(message.channel as RequestChannel, message.parts, message.buffers);
+    this.sockets.sendParts(channel, message.parts, message.buffers);
   }
 }
 

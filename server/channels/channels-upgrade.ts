@@ -4,6 +4,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
+import { errorMessage } from "../../kernel/common/errors.js";
 import { HttpError } from "../http/respond.js";
 import type { KernelManager } from "../kernels/kernel-manager.js";
 import { ChannelBridge } from "./channel-bridge.js";
@@ -38,7 +39,7 @@ export class ChannelsEndpoint {
     const sessionKey = url.searchParams.get("session_id") || undefined;
     // The same client back (same session_id): its sockets are still open and subscribed, and
     // what the kernel sent meanwhile is waiting; no nudge is needed.
-    const resumed = kernel.takeBuffered<ChannelBridge>(sessionKey);
+    const resumed = kernel.takeBuffered(sessionKey, ChannelBridge);
     const bridge = resumed ?? new ChannelBridge(kernel, framing, sessionKey);
     // Until the handshake completes, a socket that closes takes the bridge with it; after, the
     // bridge follows its WebSocket (and may keep buffering for the client).
@@ -61,7 +62,7 @@ export class ChannelsEndpoint {
       await bridge.nudge();
     } catch (err) {
       bridge.dispose();
-      throw new HttpError(kernel.shutDown ? 404 : kernel.executionState === "dead" ? 409 : 503, (err as Error).message);
+      throw new HttpError(kernel.shutDown ? 404 : kernel.executionState === "dead" ? 409 : 503, errorMessage(err), { cause: err });
     }
     if (gone) return;
     accept();

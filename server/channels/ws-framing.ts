@@ -7,6 +7,7 @@
 // - the legacy form (no subprotocol): one JSON text message {header, parent_header, metadata,
 //   content, channel, msg_id, msg_type, buffers: []}; with buffers, a binary message: a
 //   big-endian u32 count, u32 offsets, the JSON, then the buffers.
+import { isObject } from "../../kernel/common/json-file.js";
 import type { Channel } from "../kernels/kernel-sockets.js";
 
 export const V1_PROTOCOL = "v1.kernel.websocket.jupyter.org";
@@ -49,17 +50,20 @@ export function decodeV1(data: Buffer): WireParts {
   for (let i = 5; i < count - 1; i++) buffers.push(Buffer.from(slice(i)));
   return {
     channel: slice(0).toString("utf8"),
-    parts: [slice(1), slice(2), slice(3), slice(4)].map((b) => Buffer.from(b)) as WireParts["parts"],
+    parts: [Buffer.from(slice(1)), Buffer.from(slice(2)), Buffer.from(slice(3)), Buffer.from(slice(4))],
     buffers,
   };
 }
 
 /** The legacy JSON message; binary when there are buffers. */
 export function encodeLegacy(channel: Channel, parts: readonly Buffer[], buffers: readonly Buffer[]): string | Buffer {
-  const header = JSON.parse(parts[0]!.toString("utf8")) as { msg_id?: string; msg_type?: string };
+  // header, parent_header, metadata, content; a part the message lacks is an empty object.
+  const part = (i: number): string => parts[i]?.toString("utf8") ?? "{}";
+  const header: unknown = JSON.parse(part(0));
+  const field = (name: string): string => (isObject(header) && typeof header[name] === "string" ? header[name] : "");
   const json =
-    `{"header":${parts[0]},"parent_header":${parts[1]},"metadata":${parts[2]},"content":${parts[3]},` +
-    `"channel":${JSON.stringify(channel)},"msg_id":${JSON.stringify(header.msg_id ?? "")},"msg_type":${JSON.stringify(header.msg_type ?? "")}` +
+    `{"header":${part(0)},"parent_header":${part(1)},"metadata":${part(2)},"content":${part(3)},` +
+    `"channel":${JSON.stringify(channel)},"msg_id":${JSON.stringify(field("msg_id"))},"msg_type":${JSON.stringify(field("msg_type"))}` +
     (buffers.length === 0 ? `,"buffers":[]}` : "}");
   if (buffers.length === 0) return json;
   const pieces = [Buffer.from(json, "utf8"), ...buffers];
@@ -88,7 +92,8 @@ export function decodeLegacy(data: Buffer, isBinary: boolean): WireParts {
   } else {
     json = data.toString("utf8");
   }
-  const message = JSON.parse(json) as Record<string, unknown>;
+  const message: unknown = JSON.parse(json);
+  if (!isObject(message)) throw new Error("not a JSON object");
   const part = (key: string) => Buffer.from(JSON.stringify(message[key] ?? {}), "utf8");
   return {
     channel: typeof message.channel === "string" ? message.channel : "",

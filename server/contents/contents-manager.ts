@@ -4,13 +4,14 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, type Stats } from "node:fs";
 import { createHash } from "node:crypto";
 import { extname } from "node:path";
+import { errorMessage } from "../../kernel/common/errors.js";
 import { HttpError } from "../http/respond.js";
 import { writeFileAtomic } from "./atomic-write.js";
 import { Checkpoints } from "./checkpoints.js";
 import { emptyNotebook, serializeNotebook } from "./notebook-format.js";
 import { RootedPaths, type ResolvedPath } from "./paths.js";
 
-export type ContentType = "directory" | "notebook" | "file";
+type ContentType = "directory" | "notebook" | "file";
 
 export interface ContentsModel {
   name: string;
@@ -94,7 +95,7 @@ export class ContentsManager {
       try {
         text = serializeNotebook(model.content);
       } catch (err) {
-        throw new HttpError(400, `Unacceptable notebook: ${(err as Error).message}`);
+        throw new HttpError(400, `Unacceptable notebook: ${errorMessage(err)}`, { cause: err });
       }
       writeFileAtomic(path.os, text);
     } else {
@@ -131,7 +132,7 @@ export class ContentsManager {
       writeFileAtomic(target.os, serializeNotebook(emptyNotebook()));
       return this.get(target.api, { content: false });
     }
-    if (type !== "file") throw new HttpError(400, `unknown type ${String(type)}`);
+    if (type !== "file") throw new HttpError(400, `unknown type ${JSON.stringify(type)}`);
     const ext = typeof body.ext === "string" ? body.ext : "";
     const target = this.freeName(dir, (n) => `untitled${n === 0 ? "" : n}${ext}`, 0);
     writeFileAtomic(target.os, "");
@@ -205,7 +206,7 @@ export class ContentsManager {
     try {
       content = JSON.parse(readFileSync(path.os, "utf8"));
     } catch (err) {
-      throw new HttpError(400, `Unreadable Notebook: ${path.api} ${(err as Error).message}`);
+      throw new HttpError(400, `Unreadable Notebook: ${path.api} ${errorMessage(err)}`, { cause: err });
     }
     return { ...model, content, format: "json" };
   }

@@ -2,6 +2,7 @@
 // saved by Jupyter: nbformat 4.5 (every cell has an id), keys sorted, one-space indent,
 // non-ASCII kept, multi-line strings split into lists of lines, and a trailing newline.
 import { randomUUID } from "node:crypto";
+import { isObject } from "../../kernel/common/json-file.js";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -14,8 +15,8 @@ export function emptyNotebook(): JsonObject {
 
 /** The text of a notebook as saved on disk. Throws if `content` is not a notebook at all. */
 export function serializeNotebook(content: unknown): string {
-  if (typeof content !== "object" || content === null || Array.isArray(content)) throw new Error("the notebook content must be a JSON object");
-  const nb = structuredClone(content) as JsonObject;
+  if (!isJsonObject(content)) throw new Error("the notebook content must be a JSON object");
+  const nb = structuredClone(content);
   if (!Array.isArray(nb.cells)) throw new Error("the notebook has no cells list");
   nb.nbformat = 4;
   nb.nbformat_minor = Math.max(5, typeof nb.nbformat_minor === "number" ? nb.nbformat_minor : 5);
@@ -34,6 +35,16 @@ export function serializeNotebook(content: unknown): string {
     }
   }
   return JSON.stringify(sortKeys(nb), null, 1) + "\n";
+}
+
+/** A JSON object all the way down, as an object from a parsed request body is: checked, so the type can say so. */
+function isJsonObject(value: unknown): value is JsonObject {
+  return isObject(value) && Object.values(value).every(isJson);
+}
+
+function isJson(value: unknown): value is Json {
+  if (value === null || typeof value === "boolean" || typeof value === "number" || typeof value === "string") return true;
+  return Array.isArray(value) ? value.every(isJson) : isJsonObject(value);
 }
 
 function splitOutput(output: Json): void {

@@ -62,7 +62,7 @@ export class RootedPaths {
   private checkReal(osPath: string, api: string): void {
     let probe = osPath;
     for (;;) {
-      let isLink = false;
+      let isLink: boolean;
       try {
         isLink = lstatSync(probe).isSymbolicLink();
       } catch {

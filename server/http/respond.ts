@@ -1,14 +1,16 @@
 // Replies in the shapes jupyter_server uses: JSON bodies, errors as {message, reason}, and the
 // headers every answer carries (nosniff, no caching of API answers that may hold notebook data).
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { isObject } from "../../kernel/common/json-file.js";
 
 /** An error with the HTTP status it should be answered with; the message goes to the client. */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -66,6 +68,6 @@ export async function readJson(req: IncomingMessage): Promise<Record<string, unk
   } catch {
     throw new HttpError(400, "Invalid JSON in body of request");
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new HttpError(400, "the body must be a JSON object");
-  return value as Record<string, unknown>;
+  if (!isObject(value)) throw new HttpError(400, "the body must be a JSON object");
+  return value;
 }

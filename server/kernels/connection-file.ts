@@ -11,6 +11,7 @@
 import { randomBytes, randomInt } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { listeningPort } from "../../kernel/common/listening-port.js";
 import { loopbackConnection, type ConnectionInfo } from "../../kernel/protocol/connection.js";
 
 const PORT_NAMES = ["shell_port", "control_port", "stdin_port", "iopub_port", "hb_port"] as const;
@@ -67,7 +68,7 @@ function tryBind(port: number, host: string): Promise<number | undefined> {
     const server = createServer();
     server.once("error", () => resolve(undefined));
     server.listen({ port, host, exclusive: true }, () => {
-      const bound = (server.address() as { port: number }).port;
+      const bound = listeningPort(server);
       server.close(() => resolve(bound));
     });
   });

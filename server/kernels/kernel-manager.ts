@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { errorMessage } from "../../kernel/common/errors.js";
 import { HttpError } from "../http/respond.js";
 import { newConnectionInfo, PortAllocator, portsOf, writeConnectionFile } from "./connection-file.js";
 import { DEFAULT_KERNEL, expandEnv, kernelspecs, type Kernelspec } from "./kernelspecs.js";
@@ -104,7 +105,7 @@ export class KernelManager {
     try {
       await kernel.waitReady();
     } catch (err) {
-      throw new HttpError(500, `the kernel did not restart: ${(err as Error).message}`);
+      throw new HttpError(500, `the kernel did not restart: ${errorMessage(err)}`, { cause: err });
     }
     return kernel;
   }

@@ -7,7 +7,9 @@
 import { Dealer, Subscriber } from "zeromq";
 import { ClientSession } from "../../kernel/protocol/client.js";
 import { endpoint, type ConnectionInfo } from "../../kernel/protocol/connection.js";
-import type { Header, JsonObject } from "../../kernel/protocol/messages.js";
+import type { JsonObject } from "../../kernel/protocol/messages.js";
+import { errorMessage } from "../../kernel/common/errors.js";
+import { isObject } from "../../kernel/common/json-file.js";
 import { SendQueue } from "../../kernel/protocol/send-queue.js";
 
 export type RequestChannel = "shell" | "control" | "stdin";
@@ -91,7 +93,7 @@ export class KernelSockets {
         if (message) this.listener(message);
       }
     } catch (err) {
-      if (!this.closed) process.stderr.write(`[luci-server] ${channel} socket failed: ${(err as Error).message}\n`);
+      if (!this.closed) process.stderr.write(`[luci-server] ${channel} socket failed: ${errorMessage(err)}\n`);
     }
   }
 
@@ -107,12 +109,12 @@ export class KernelSockets {
   }
 }
 
-/** The parsed header of a raw message (small; parsed only where a decision needs it). */
-export function headerOf(message: RawMessage): Partial<Header> {
+/** The parsed header of a raw message (small; parsed only where a decision needs it), its fields unchecked. */
+export function headerOf(message: RawMessage): Record<string, unknown> {
   return parseObject(message.parts[0]);
 }
 
-export function parentOf(message: RawMessage): Partial<Header> {
+export function parentOf(message: RawMessage): Record<string, unknown> {
   return parseObject(message.parts[1]);
 }
 
@@ -123,7 +125,7 @@ export function contentOf(message: RawMessage): Record<string, unknown> {
 function parseObject(frame: Buffer): Record<string, unknown> {
   try {
     const value: unknown = JSON.parse(frame.toString("utf8"));
-    return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
+    return isObject(value) ? value : {};
   } catch {
     return {};
   }

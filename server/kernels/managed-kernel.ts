@@ -5,6 +5,7 @@
 import { contentOf, headerOf, KernelSockets, parentOf, type RawMessage } from "./kernel-sockets.js";
 import { KernelProcess, type LaunchOptions } from "./kernel-process.js";
 import type { ConnectionInfo } from "../../kernel/protocol/connection.js";
+import { errorMessage } from "../../kernel/common/errors.js";
 import type { Kernelspec } from "./kernelspecs.js";
 
 export type ExecutionState = "starting" | "idle" | "busy" | "restarting" | "dead" | "unknown";
@@ -114,7 +115,7 @@ export class ManagedKernel {
       if (!this.stopping) this.spawn();
     } catch (err) {
       this.executionState = "dead";
-      process.stderr.write(`[luci-server] kernel ${this.id}: ${(err as Error).message}\n`);
+      process.stderr.write(`[luci-server] kernel ${this.id}: ${errorMessage(err)}\n`);
     } finally {
       this.relaunching = false;
     }
@@ -188,11 +189,11 @@ export class ManagedKernel {
     this.buffered = connection;
   }
 
-  /** The buffering connection of this client, if it is the one kept; any other is dropped. */
-  takeBuffered<T extends BufferingConnection>(sessionKey: string | undefined): T | undefined {
+  /** The buffering connection of this client, if it is the one kept and a `kind`; any other is dropped. */
+  takeBuffered<T extends BufferingConnection>(sessionKey: string | undefined, kind: abstract new (...args: never[]) => T): T | undefined {
     const kept = this.buffered;
     this.buffered = undefined;
-    if (kept && sessionKey && kept.sessionKey === sessionKey) return kept as T;
+    if (kept instanceof kind && sessionKey && kept.sessionKey === sessionKey) return kept;
     kept?.dispose();
     return undefined;
   }
@@ -214,11 +215,11 @@ export class ManagedKernel {
       }
       return;
     }
-    if (message.channel === "shell" && this.replyWaiters.size > 0) {
-      const parentId = parentOf(message).msg_id;
-      const waiter = parentId ? this.replyWaiters.get(parentId) : undefined;
+    const parentId = message.channel === "shell" && this.replyWaiters.size > 0 ? parentOf(message).msg_id : undefined;
+    if (typeof parentId === "string") {
+      const waiter = this.replyWaiters.get(parentId);
       if (waiter) {
-        this.replyWaiters.delete(parentId!);
+        this.replyWaiters.delete(parentId);
         this.answered = true;
         if (this.executionState === "starting") this.executionState = "idle";
         waiter();

@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
 import { dirname } from "node:path";
+import { isObject } from "../../kernel/common/json-file.js";
 import { HttpError } from "../http/respond.js";
 import type { KernelManager } from "../kernels/kernel-manager.js";
 import type { KernelModel } from "../kernels/managed-kernel.js";
@@ -32,6 +33,8 @@ export interface SessionRequest {
   name?: unknown;
   type?: unknown;
   kernel?: unknown;
+  /** Older clients send the path as notebook.path. */
+  notebook?: unknown;
 }
 
 export class SessionManager {
@@ -58,7 +61,7 @@ export class SessionManager {
   }
 
   async create(body: SessionRequest): Promise<SessionModel> {
-    const path = stringField(body.path, "path") ?? stringField((body as { notebook?: { path?: unknown } }).notebook?.path, "notebook.path");
+    const path = stringField(body.path, "path") ?? stringField(isObject(body.notebook) ? body.notebook.path : undefined, "notebook.path");
     if (path === undefined) throw new HttpError(400, "No path provided");
     const type = stringField(body.type, "type") ?? "notebook";
     const name = stringField(body.name, "name") ?? "";

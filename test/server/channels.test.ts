@@ -73,6 +73,8 @@ describe("WebSocket framings", () => {
     expect(back.channel).toBe("shell");
     expect(back.buffers).toEqual([Buffer.from([5])]);
     expect(JSON.parse(back.parts[3].toString())).toEqual({ a: 1 });
+    // A legacy message that is JSON but not an object is refused (the bridge drops it).
+    for (const text of ["null", "[1]", '"shell"']) expect(() => decodeLegacy(Buffer.from(text), false), text).toThrow(/not a JSON object/);
   });
 
   it("refuses malformed v1 frames instead of reading past the end", () => {

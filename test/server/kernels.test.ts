@@ -72,6 +72,14 @@ describe("@jupyterlab/services against luci serve", () => {
     await run(session, "marker = 'shared'");
     expect((await run(again, "print(marker)")).stdout).toBe("shared\n");
     again.dispose();
+    // An older client's body names the notebook as notebook.path; a body of another shape is refused.
+    const post = (body: unknown) => server.api("/api/sessions", { method: "POST", body: JSON.stringify(body) });
+    const older = await post({ notebook: { path: "sub/first.ipynb" }, type: "notebook" });
+    expect(((await older.json()) as { id: string }).id).toBe(session.id);
+    const notAString = await post({ notebook: { path: 5 } });
+    expect(notAString.status).toBe(400);
+    expect(((await notAString.json()) as { message: string }).message).toMatch(/notebook\.path must be a string/);
+    expect((await post({ notebook: "sub/first.ipynb" })).status).toBe(400);
     // If that kernel has died, opening the notebook again gives the session a new kernel.
     const firstKernel = session.kernel!.id;
     process.kill(server.running.server.kernels.get(firstKernel).process.pid!, "SIGKILL");
