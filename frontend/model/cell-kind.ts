@@ -23,8 +23,8 @@ export function readKind(cellType: string, source: string, metadata: Record<stri
   const route = routeCell(source);
   if (route.to === "task") return { kind: "task", guessed: false };
   if (route.to === "python" || route.to === "luci") return { kind: "python", guessed: false };
-  const luci = metadata.luci as { kind?: unknown } | undefined;
-  if (luci && (luci.kind === "task" || luci.kind === "python")) return { kind: luci.kind, guessed: false };
+  const luci = metadata.luci;
+  if (isObject(luci) && (luci.kind === "task" || luci.kind === "python")) return { kind: luci.kind, guessed: false };
   return { kind: looksLikePython(source) ? "python" : "task", guessed: true };
 }
 
@@ -42,8 +42,8 @@ export function codeToSend(kind: CellKind, source: string, guessed = false): str
 
 /** The kind the kernel ran a cell as (execute_reply metadata luci.ran_as), if it said. */
 export function ranAs(replyMetadata: unknown): CellKind | undefined {
-  const luci = (replyMetadata as { luci?: { ran_as?: unknown } } | undefined)?.luci;
-  const ran = luci?.ran_as;
+  const luci = isObject(replyMetadata) ? replyMetadata.luci : undefined;
+  const ran = isObject(luci) ? luci.ran_as : undefined;
   return ran === "task" ? "task" : ran === "python" || ran === "command" ? "python" : undefined;
 }
 

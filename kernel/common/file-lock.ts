@@ -5,6 +5,7 @@ import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } fr
 import { hostname } from "node:os";
 import { CellFailure } from "./cell-failure.js";
 import { processAlive } from "./process-alive.js";
+import { errorCode } from "./errors.js";
 
 /** Another process held the lock past the wait: the message says which. */
 export class LockTimeoutError extends CellFailure {
@@ -50,7 +51,7 @@ function tryCreate(lockPath: string): boolean {
   try {
     fd = openSync(lockPath, "wx");
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
+    if (errorCode(err) === "EEXIST") return false;
     throw err;
   }
   try {

@@ -6,6 +6,7 @@
 // as they came, without parsing them.
 import type { Header, JsonObject, Message } from "./messages.js";
 import type { Signer } from "./signer.js";
+import { isObject } from "../common/json-file.js";
 
 export const DELIMITER = Buffer.from("<IDS|MSG>");
 
@@ -41,17 +42,16 @@ export function unwrap(frames: readonly Buffer[], signer: Signer): Unwrapped {
 
 /** Parses the four JSON parts of a verified message (or of one that came over a WebSocket, unsigned). */
 export function parse({ identities, parts, buffers }: WireFrames): Decoded {
-  const objects: JsonObject[] = [];
-  for (const [index, frame] of parts.entries()) {
-    const parsed = parseObject(frame);
-    if (!parsed) return reject(`${PART_NAMES[index]} is not a JSON object`);
-    objects.push(parsed);
+  const [header, parent, metadata, content] = parts.map(parseObject);
+  if (!header || !parent || !metadata || !content) {
+    const index = [header, parent, metadata, content].indexOf(undefined);
+    return reject(`${PART_NAMES[index] ?? "a part"} is not a JSON object`);
   }
-  const [header, parent, metadata, content] = objects as [JsonObject, JsonObject, JsonObject, JsonObject];
-  for (const field of REQUIRED_HEADER) {
-    if (typeof header[field] !== "string" || header[field] === "") return reject(`header.${field} missing`);
+  if (!isHeader(header)) {
+    const missing = REQUIRED_HEADER.find((field) => typeof header[field] !== "string" || header[field] === "");
+    return reject(`header.${missing ?? "msg_id"} missing`);
   }
-  return { ok: true, message: { identities, header: header as Header, parent_header: parent, metadata, content, buffers } };
+  return { ok: true, message: { identities, header, parent_header: parent, metadata, content, buffers } };
 }
 
 export function encode(
@@ -73,10 +73,19 @@ export function wrap(identities: readonly Buffer[], parts: readonly Buffer[], bu
   return [...identities, DELIMITER, signature, ...parts, ...buffers];
 }
 
+/**
+ * A header with the fields the kernel relies on: msg_id, msg_type and session, non-empty strings.
+ * username, date and version are passed on as the client sent them, unchecked: every Jupyter
+ * client sends them, and nothing in Luci reads them.
+ */
+function isHeader(header: JsonObject): header is Header {
+  return REQUIRED_HEADER.every((field) => typeof header[field] === "string" && header[field] !== "");
+}
+
 function parseObject(frame: Buffer): JsonObject | undefined {
   try {
     const value: unknown = JSON.parse(frame.toString("utf8"));
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as JsonObject) : undefined;
+    return isObject(value) ? value : undefined;
   } catch {
     return undefined;
   }

@@ -12,6 +12,7 @@ import type { Executor, ExecutorSource } from "./executor.js";
 import { cachedPythonVersion, rememberPythonVersion } from "./python-version-cache.js";
 import { WorkerConnection, WorkerExitError, type KernelRequestHandler } from "./worker-connection.js";
 import type { ExecuteCommand, MissingModule, RequestOp, SyntaxErrorInfo } from "./worker-messages.js";
+import { errorMessage, errorStack } from "../common/errors.js";
 
 export type RunOutcome =
   | { status: "ok"; userExpressions: JsonObject; payload: JsonObject[] }
@@ -70,7 +71,7 @@ export class PythonRuntime {
     } catch (err) {
       if (err instanceof StartInterrupted) return fail(sink, "KeyboardInterrupt", "interrupted while Python was starting");
       // No Python to run the cell: the environment could not be made, or Python will not start.
-      return fail(sink, "PythonUnavailable", (err as Error).message);
+      return fail(sink, "PythonUnavailable", errorMessage(err));
     }
     if (this.unattendedExit) {
       sink.stream("stderr", this.unattendedExit + "\n");
@@ -144,20 +145,24 @@ export class PythonRuntime {
       const executor = await this.source.prepare(context);
       this.lastExecutor = executor;
       const worker = new WorkerConnection(executor, this.cwd);
-      worker.ready.then((ready) => {
+      // `ready` never rejects (it stays pending when the worker dies before it is ready).
+      void worker.ready.then((ready) => {
         this.version = ready.python;
         rememberPythonVersion(executor.interpreterKey, ready.python);
       });
-      worker.gone.then((exit) => {
-        if (this.stopped) return;
-        log("warn", `the Python worker stopped: ${describeExit(exit)}`);
-        if (!worker.diedRunning && this.worker === worker) {
-          this.worker = undefined;
-          this.unattendedExit =
-            `Note: the Python process of this notebook stopped between cells (${describeExit(exit)}). ` +
-            "Variables and imports from earlier cells are lost; a new Python process runs this cell.";
-        }
-      });
+      // Fire and forget: this only notes the exit; a failure in the note is logged.
+      worker.gone
+        .then((exit) => {
+          if (this.stopped) return;
+          log("warn", `the Python worker stopped: ${describeExit(exit)}`);
+          if (!worker.diedRunning && this.worker === worker) {
+            this.worker = undefined;
+            this.unattendedExit =
+              `Note: the Python process of this notebook stopped between cells (${describeExit(exit)}). ` +
+              "Variables and imports from earlier cells are lost; a new Python process runs this cell.";
+          }
+        })
+        .catch((err: unknown) => log("error", `after the Python worker stopped: ${errorStack(err)}`));
       this.worker = worker;
       return worker;
     })().finally(() => (this.launching = undefined));
