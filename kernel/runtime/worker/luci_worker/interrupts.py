@@ -117,10 +117,9 @@ class _Query:
     __slots__ = ("_saved",)
 
     def __init__(self) -> None:
-        self._saved: list[
-            tuple[bool, int, bool, Handler]
-        ] = []  # the enclosing state: queries can nest (input() in a __dir__
-        #                   answers queries while it waits)
+        # The enclosing state: queries can nest (input() in a __dir__ answers queries while it
+        # waits).
+        self._saved: list[tuple[bool, int, bool, Handler]] = []
 
     def __enter__(self) -> _Query:
         global _query, _query_interrupted, _depth, _pending
