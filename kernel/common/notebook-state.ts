@@ -3,22 +3,22 @@
 // notebook's path, changed under a lock and replaced atomically so a crash mid-write loses nothing.
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
-import type { z } from "zod";
 import { withLock } from "./file-lock.js";
 import { luciDataDir } from "./user-data.js";
 import { setting } from "./settings.js";
 import { isObject, readJson, writeJsonAtomic } from "./json-file.js";
+import { parseShape, type Shape } from "./shape.js";
 
 export class NotebookState<T extends object> {
   /**
-   * `schema` checks each notebook's entry as it is read (the file is outside the kernel: an
+   * `entryShape` checks each notebook's entry as it is read (the file is outside the kernel: an
    * older Luci, a person or a crash may have left anything there); an entry that fails it is
-   * left out, as an unreadable file is. Without one, any JSON object is taken as it is.
+   * left out, as an unreadable file is.
    */
   constructor(
     private readonly fileName: string,
-    private readonly env: NodeJS.ProcessEnv = process.env,
-    private readonly schema?: z.ZodType<Partial<T>>,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly entryShape: Shape<Partial<T>>,
   ) {}
 
   get file(): string {
@@ -55,11 +55,7 @@ export class NotebookState<T extends object> {
   }
 
   private entry(value: unknown): Partial<T> | undefined {
-    if (this.schema) {
-      const checked = this.schema.safeParse(value);
-      return checked.success ? checked.data : undefined;
-    }
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-type-assertion -- the callers that pass no schema yet (pipeline/model/notebook-models.ts, environments/executor-choice.ts) take an object as their type, as they always have
-    return isObject(value) ? (value as Partial<T>) : undefined;
+    const checked = parseShape(this.entryShape, value);
+    return checked.ok ? checked.value : undefined;
   }
 }

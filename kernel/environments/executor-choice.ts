@@ -4,6 +4,7 @@
 // next cell: the worker is replaced, so the notebook's variables start afresh.
 import { UsageError } from "../common/cell-failure.js";
 import { NotebookState } from "../common/notebook-state.js";
+import { object, optional, string } from "../common/shape.js";
 import type { OutputSink } from "../common/output-sink.js";
 import type { Executor, ExecutorSource } from "../runtime/executor.js";
 import { describeLimits, notebookLimits, parseLimits, containerSettings } from "../runtime/container/container-settings.js";
@@ -12,7 +13,8 @@ import { DEFAULT_EXECUTOR, EXECUTORS, executorNamed, type ExecutorContext, type 
 import type { NotebookEnvironment } from "./notebook-environment.js";
 import { setting } from "../common/settings.js";
 
-export const notebookExecutors = (env: NodeJS.ProcessEnv = process.env) => new NotebookState<{ executor: string }>("notebook-executors.json", env);
+export const notebookExecutors = (env: NodeJS.ProcessEnv = process.env) =>
+  new NotebookState<{ executor: string }>("notebook-executors.json", env, object({ executor: optional(string) }));
 
 /** What `%luci executor` and `%luci container` act on. */
 export interface ExecutorControl {

@@ -4,7 +4,7 @@
 // kernels starting together never lose each other's records.
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { z } from "zod";
+import { array, literal, object, oneOf, parseShape, record, string } from "../common/shape.js";
 import { errorMessage } from "../common/errors.js";
 import { withLock } from "../common/file-lock.js";
 import { writeJsonAtomic } from "../common/json-file.js";
@@ -40,24 +40,22 @@ interface RegistryFile {
 // may have written it): a record of another shape makes the whole file a RegistryError rather
 // than a wrong type further on. Fields a record has beyond these are kept (passthrough), so
 // that a kernel does not drop what a newer one wrote.
-const RegistryFileSchema = z.object({
-  version: z.literal(1),
-  environments: z.record(
-    z
-      .object({
-        key: z.string(),
-        name: z.string(),
-        notebook: z.string(),
-        interpreter: z.string(),
-        python_version: z.string(),
-        packages: z.record(z.string()),
-        requested: z.array(z.string()),
-        state: z.enum(["creating", "installing", "ready"]),
-        tool: z.enum(["uv", "pip"]),
-        created: z.string(),
-        last_used: z.string(),
-      })
-      .passthrough(),
+const RegistryFileShape = object({
+  version: literal(1),
+  environments: record(
+    object({
+      key: string,
+      name: string,
+      notebook: string,
+      interpreter: string,
+      python_version: string,
+      packages: record(string),
+      requested: array(string),
+      state: oneOf(["creating", "installing", "ready"] as const),
+      tool: oneOf(["uv", "pip"] as const),
+      created: string,
+      last_used: string,
+    }),
   ),
 });
 
@@ -83,11 +81,9 @@ export class Registry implements EnvironmentStore {
   read(): RegistryFile {
     if (!existsSync(this.file)) return empty();
     try {
-      const parsed = RegistryFileSchema.safeParse(JSON.parse(readFileSync(this.file, "utf8")));
-      if (parsed.success) return parsed.data;
-      throw new Error(
-        `not a registry (version 1): ${parsed.error.issues.map((issue) => `${issue.path.join(".") || "the file"}: ${issue.message}`).join("; ")}`,
-      );
+      const parsed = parseShape(RegistryFileShape, JSON.parse(readFileSync(this.file, "utf8")));
+      if (parsed.ok) return parsed.value;
+      throw new Error(`not a registry (version 1): ${parsed.reason}`);
     } catch (err) {
       throw new RegistryError(`the registry ${this.file} cannot be read: ${errorMessage(err)}`, { cause: err });
     }

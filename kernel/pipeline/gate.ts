@@ -1,33 +1,37 @@
 // The validation gate's verdict on generated code. The worker reads the code (PROTOCOL.md,
 // "Validation": kernel/runtime/worker/luci_worker/validation/) and answers with a report; this
-// module turns whatever came back into one of three verdicts. The gate fails closed: code runs
+// module checks it and turns whatever came back into one of three verdicts. The gate fails closed: code runs
 // only on a report of exactly the documented shape that says it passed, and says so
 // consistently (passed == score >= threshold, at the threshold the kernel asked for). A reply
 // of another shape, an error, no answer in time, or a worker that could not be asked is
 // "undecided", and undecided code is shown, not run, like code that failed.
-import { z } from "zod";
 import { errorMessage } from "../common/errors.js";
 import { isObject } from "../common/json-file.js";
+import { array, boolean, literal, nullable, object, oneOf, parseShape, shape, string, type Infer } from "../common/shape.js";
 
-const issueSchema = z.object({
-  rule: z.string(),
-  severity: z.enum(["blocker", "high", "medium", "low", "note"]),
-  line: z.number().int().nullable(),
-  message: z.string(),
-  hint: z.string(),
+// common/shape.ts rather than zod: the interpreter loads this module with the kernel, and a
+// notebook of Python cells must not load zod.
+const unitInterval = shape<number>("a number from 0 to 1", (v) => typeof v === "number" && v >= 0 && v <= 1);
+
+const issueShape = object({
+  rule: string,
+  severity: oneOf(["blocker", "high", "medium", "low", "note"] as const),
+  line: nullable(shape<number>("a whole number", (v) => Number.isInteger(v))),
+  message: string,
+  hint: string,
 });
 
-const reportSchema = z.object({
-  status: z.literal("ok"),
-  score: z.number().min(0).max(1),
-  passed: z.boolean(),
-  threshold: z.number().min(0).max(1),
-  issues: z.array(issueSchema),
-  summary: z.string(),
+const reportShape = object({
+  status: literal("ok"),
+  score: unitInterval,
+  passed: boolean,
+  threshold: unitInterval,
+  issues: array(issueShape),
+  summary: string,
 });
 
 /** The worker's validation report, as checked at the boundary. */
-export type ValidationReport = z.infer<typeof reportSchema>;
+export type ValidationReport = Infer<typeof reportShape>;
 
 export type GateVerdict =
   | { verdict: "passed"; report: ValidationReport }
@@ -42,9 +46,9 @@ export function gateThreshold(value: number): number {
 
 /** What the worker's reply (anything) means for the code. Never throws. */
 export function readVerdict(reply: unknown, threshold: number): GateVerdict {
-  const parsed = reportSchema.safeParse(reply);
-  if (!parsed.success) return { verdict: "undecided", reason: whyNoReport(reply, parsed.error) };
-  const report = parsed.data;
+  const parsed = parseShape(reportShape, reply);
+  if (!parsed.ok) return { verdict: "undecided", reason: whyNoReport(reply, parsed.reason) };
+  const report = parsed.value;
   if (report.passed !== report.score >= report.threshold)
     return {
       verdict: "undecided",
@@ -70,7 +74,7 @@ export async function judge(ask: () => Promise<unknown>, threshold: number): Pro
   return readVerdict(reply, threshold);
 }
 
-function whyNoReport(reply: unknown, error: z.ZodError): string {
+function whyNoReport(reply: unknown, problem: string): string {
   const fields = isObject(reply) ? reply : {};
   const detail = typeof fields.evalue === "string" && fields.evalue ? fields.evalue : undefined;
   if (fields.status === "unknown") return `the validator did not answer${detail ? ` (${detail})` : " in time"}`;
@@ -78,7 +82,5 @@ function whyNoReport(reply: unknown, error: z.ZodError): string {
     const name = typeof fields.ename === "string" ? fields.ename : "an error";
     return `the validator failed (${name}${detail ? `: ${detail}` : ""})`;
   }
-  const first = error.issues[0];
-  const where = first ? `${first.path.join(".") || "the reply"}: ${first.message}` : "an unexpected reply";
-  return `the validator's answer could not be read (${where})`;
+  return `the validator's answer could not be read (${problem})`;
 }

@@ -3,7 +3,7 @@
 // `now only for 2024` must work after a cell that made a DataFrame: the namespace says so.
 import { closeSync, openSync, readdirSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { z } from "zod";
+import { array, number, object, optional, parseShape, string } from "../common/shape.js";
 import type { EarlierCell, FilePreview, NamespaceEntry, TaskContext } from "./model/prompt.js";
 
 /** What the model is shown of the earlier cells (the prompt's window is smaller: prompt.ts). */
@@ -41,21 +41,21 @@ export interface ContextSources {
 
 // One entry of the worker's namespace summary (luci_worker/namespace_summary.py, PROTOCOL.md
 // "Namespace summary"), checked as it arrives from the worker.
-const NamespaceEntrySchema = z.object({
-  name: z.string(),
-  type: z.string(),
-  shape: z.array(z.number()).optional(),
-  columns: z.array(z.string()).optional(),
-  length: z.number().optional(),
-  preview: z.string().optional(),
+const NamespaceEntryShape = object({
+  name: string,
+  type: string,
+  shape: optional(array(number)),
+  columns: optional(array(string)),
+  length: optional(number),
+  preview: optional(string),
 });
 
 /** The entries of the worker's `names` that have the shape of a NamespaceEntry; any other is left out. */
 export function namespaceEntries(names: unknown): NamespaceEntry[] {
   if (!Array.isArray(names)) return [];
   return names.flatMap((entry) => {
-    const parsed = NamespaceEntrySchema.safeParse(entry);
-    return parsed.success ? [parsed.data] : [];
+    const parsed = parseShape(NamespaceEntryShape, entry);
+    return parsed.ok ? [parsed.value] : [];
   });
 }
 

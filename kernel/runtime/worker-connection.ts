@@ -13,7 +13,8 @@ import type { Executor, WorkerExit, WorkerProcess } from "./executor.js";
 export type KernelRequestHandler = (name: string, args: string, sink: OutputSink) => Promise<void>;
 import { discardingSink, type OutputSink } from "../common/output-sink.js";
 import { OutputOrder } from "./output-order.js";
-import { WorkerEventSchema, type DoneEvent, type ExecuteCommand, type RequestOp, type WorkerEvent } from "./worker-messages.js";
+import { parseShape } from "../common/shape.js";
+import { WorkerEventShape, type DoneEvent, type ExecuteCommand, type RequestOp, type WorkerEvent } from "./worker-messages.js";
 
 type SyncedEvent = Exclude<WorkerEvent, { ev: "ready" } | { ev: "reply" }>;
 
@@ -132,12 +133,12 @@ export class WorkerConnection {
         log("warn", `worker sent a line that is not JSON: ${line.slice(0, 200)}`);
         continue;
       }
-      const checked = WorkerEventSchema.safeParse(parsed);
-      if (!checked.success) {
-        log("warn", `worker sent an event of no known shape (${checked.error.issues[0]?.message ?? "invalid"}): ${line.slice(0, 200)}`);
+      const checked = parseShape(WorkerEventShape, parsed);
+      if (!checked.ok) {
+        log("warn", `worker sent an event of no known shape (${checked.reason}): ${line.slice(0, 200)}`);
         continue;
       }
-      const event = checked.data;
+      const event = checked.value;
       if (event.ev === "ready") onReady(event);
       else if (event.ev === "reply") this.settleRequest(event.id, event.content);
       else this.order.event(event);

@@ -1,5 +1,5 @@
 // The JSON messages of PROTOCOL.md, as TypeScript types.
-import { z } from "zod";
+import { array, boolean, jsonObject, literal, nullable, nullish, number, object, oneOf, optional, string, tagged, type Infer } from "../common/shape.js";
 
 export interface ExecuteCommand {
   op: "execute";
@@ -20,60 +20,60 @@ export interface ExecuteCommand {
 export type RequestOp = "complete" | "inspect" | "is_complete" | "validate" | "namespace";
 
 // What the worker sends: checked as it arrives (worker-connection.ts), so that a line of another
-// shape is logged and dropped instead of reaching the kernel as a wrong type.
-const jsonObject = z.record(z.unknown());
-const strings = z.array(z.string());
+// shape is logged and dropped instead of reaching the kernel as a wrong type. Checked with the
+// shapes of common/shape.ts, not zod: every kernel reads these from its first moment.
+const strings = array(string);
 
-const MissingModuleSchema = z.object({ name: z.string(), line: z.number().optional() });
-export type MissingModule = z.infer<typeof MissingModuleSchema>;
+const MissingModuleShape = object({ name: string, line: optional(number) });
+export type MissingModule = Infer<typeof MissingModuleShape>;
 
-const SyntaxErrorInfoSchema = z.object({
-  msg: z.string(),
-  lineno: z.number().nullish(),
-  offset: z.number().nullish(),
-  text: z.string().nullish(),
+const SyntaxErrorInfoShape = object({
+  msg: string,
+  lineno: nullish(number),
+  offset: nullish(number),
+  text: nullish(string),
 });
-export type SyntaxErrorInfo = z.infer<typeof SyntaxErrorInfoSchema>;
+export type SyntaxErrorInfo = Infer<typeof SyntaxErrorInfoShape>;
 
-const DoneEventSchema = z.object({
-  ev: z.literal("done"),
-  id: z.number(),
-  sync: z.number(),
-  status: z.enum(["ok", "error", "not_python", "missing_modules"]),
-  user_expressions: jsonObject.optional(),
-  payload: z.array(jsonObject).optional(),
-  ename: z.string().optional(),
-  evalue: z.string().optional(),
-  traceback: strings.optional(),
-  syntax_error: SyntaxErrorInfoSchema.optional(),
+const DoneEventShape = object({
+  ev: literal("done"),
+  id: number,
+  sync: number,
+  status: oneOf(["ok", "error", "not_python", "missing_modules"]),
+  user_expressions: optional(jsonObject),
+  payload: optional(array(jsonObject)),
+  ename: optional(string),
+  evalue: optional(string),
+  traceback: optional(strings),
+  syntax_error: optional(SyntaxErrorInfoShape),
   /** status missing_modules: what the cell imports that is not installed. */
-  modules: z.array(MissingModuleSchema).optional(),
+  modules: optional(array(MissingModuleShape)),
   /** A ModuleNotFoundError escaped the cell: the top-level module it named. */
-  missing_module: z.string().optional(),
+  missing_module: optional(string),
 });
-export type DoneEvent = z.infer<typeof DoneEventSchema>;
+export type DoneEvent = Infer<typeof DoneEventShape>;
 
 // The id of an output event is the running execute's (null before the first one); only done,
 // the requests and the replies are matched by id.
-const outputId = z.number().nullable();
+const outputId = nullable(number);
 
-export const WorkerEventSchema = z.discriminatedUnion("ev", [
-  z.object({ ev: z.literal("ready"), python: z.string(), executable: z.string(), pid: z.number() }),
-  z.object({
-    ev: z.literal("display"),
+export const WorkerEventShape = tagged("ev", {
+  ready: object({ ev: literal("ready"), python: string, executable: string, pid: number }),
+  display: object({
+    ev: literal("display"),
     id: outputId,
-    sync: z.number(),
+    sync: number,
     data: jsonObject,
-    metadata: jsonObject.optional(),
-    transient: jsonObject.optional(),
-    update: z.boolean().optional(),
+    metadata: optional(jsonObject),
+    transient: optional(jsonObject),
+    update: optional(boolean),
   }),
-  z.object({ ev: z.literal("clear_output"), id: outputId, sync: z.number(), wait: z.boolean() }),
-  z.object({ ev: z.literal("result"), id: outputId, sync: z.number(), data: jsonObject, metadata: jsonObject.optional() }),
-  z.object({ ev: z.literal("error"), id: outputId, sync: z.number(), ename: z.string(), evalue: z.string(), traceback: strings }),
-  z.object({ ev: z.literal("input_request"), id: z.number(), exec_id: z.number(), sync: z.number(), prompt: z.string(), password: z.boolean() }),
-  z.object({ ev: z.literal("kernel_request"), id: z.number(), exec_id: z.number(), sync: z.number(), name: z.string(), args: z.string() }),
-  DoneEventSchema,
-  z.object({ ev: z.literal("reply"), id: z.number(), content: jsonObject }),
-]);
-export type WorkerEvent = z.infer<typeof WorkerEventSchema>;
+  clear_output: object({ ev: literal("clear_output"), id: outputId, sync: number, wait: boolean }),
+  result: object({ ev: literal("result"), id: outputId, sync: number, data: jsonObject, metadata: optional(jsonObject) }),
+  error: object({ ev: literal("error"), id: outputId, sync: number, ename: string, evalue: string, traceback: strings }),
+  input_request: object({ ev: literal("input_request"), id: number, exec_id: number, sync: number, prompt: string, password: boolean }),
+  kernel_request: object({ ev: literal("kernel_request"), id: number, exec_id: number, sync: number, name: string, args: string }),
+  done: DoneEventShape,
+  reply: object({ ev: literal("reply"), id: number, content: jsonObject }),
+});
+export type WorkerEvent = Infer<typeof WorkerEventShape>;

@@ -5,7 +5,7 @@
 // (remembered per notebook, applied when its container next starts). A variable whose value
 // cannot be used is an error in the cell that starts the container, never a quiet default.
 import { CellFailure, UsageError } from "../../common/cell-failure.js";
-import { z } from "zod";
+import { object, oneOf, optional, shape, string } from "../../common/shape.js";
 import { NotebookState } from "../../common/notebook-state.js";
 import { setting, SIZE_PATTERN } from "../../common/settings.js";
 
@@ -53,9 +53,13 @@ export function containerSettings(env: NodeJS.ProcessEnv = process.env, notebook
 }
 
 /** What `%luci container` may have remembered for a notebook (parseLimits' output). */
-const RememberedLimits = z
-  .object({ memory: z.string(), cpus: z.number().positive(), pids: z.number().int().positive(), tmp: z.string(), network: z.enum(["off", "on"]) })
-  .partial();
+const RememberedLimits = object({
+  memory: optional(string),
+  cpus: optional(shape<number>("a number above 0", (v) => typeof v === "number" && v > 0)),
+  pids: optional(shape<number>("a whole number above 0", (v) => typeof v === "number" && Number.isInteger(v) && v > 0)),
+  tmp: optional(string),
+  network: optional(oneOf(["off", "on"] as const)),
+});
 
 /** Per-notebook limits, remembered on this machine. */
 export const notebookLimits = (env: NodeJS.ProcessEnv = process.env) => new NotebookState<ContainerLimits>("notebook-containers.json", env, RememberedLimits);

@@ -31,7 +31,7 @@ describe("readVerdict", () => {
     ["passed as a string", { ...PASSED, passed: "true" }, /could not be read \(passed: /],
     ["a score that is not a number", { ...PASSED, score: "1" }, /could not be read \(score: /],
     ["a score above 1", { ...PASSED, score: 2 }, /could not be read \(score: /],
-    ["an issue of an unknown severity", { ...FAILED, issues: [{ ...FAILED.issues[0], severity: "fatal" }] }, /could not be read \(issues\.0\.severity: /],
+    ["an issue of an unknown severity", { ...FAILED, issues: [{ ...FAILED.issues[0], severity: "fatal" }] }, /could not be read \(issues\[0\]\.severity: /],
     ["null", null, /could not be read/],
     ["a string", "ok", /could not be read/],
     ["passed below the threshold", { ...PASSED, score: 0.5 }, /contradicts itself/],
