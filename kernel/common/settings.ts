@@ -15,6 +15,7 @@
 import { isAbsolute, resolve } from "node:path";
 import { homedir } from "node:os";
 import { CellFailure } from "./cell-failure.js";
+import { sharedTables } from "./shared-tables.js";
 import { log } from "./log.js";
 
 type SettingType = "string" | "secret" | "command" | "path" | "url" | "number" | "integer" | "seconds" | "size" | "enum";
@@ -278,7 +279,7 @@ export const SETTINGS = {
   LUCI_VALIDATION_THRESHOLD: number({
     group: "Task cells",
     help: "The gate's score generated code needs to run by itself (a number out of range is brought into it)",
-    default: 0.8,
+    default: sharedTables().default_threshold,
     min: 0,
     max: 1,
     clamp: true,

@@ -4,6 +4,7 @@
 import { closeSync, openSync, readdirSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { array, number, object, optional, parseShape, string } from "../common/shape.js";
+import { sharedTables } from "../common/shared-tables.js";
 import type { EarlierCell, FilePreview, NamespaceEntry, TaskContext } from "./model/prompt.js";
 
 /** What the model is shown of the earlier cells (the prompt's window is smaller: prompt.ts). */
@@ -62,31 +63,34 @@ export function namespaceEntries(names: unknown): NamespaceEntry[] {
 /** Names that hold secrets: their values never go to the model. */
 const SECRET_NAME = /pass(word|wd)?|secret|token|api_?key|access_?key|private_?key|credential|auth/i;
 /**
- * Literals that look like keys, whatever holds them: the key patterns of the validation gate
- * (kernel/runtime/worker/luci_worker/validation/credentials.py), kept in step with it. AWS
- * (AKIA, ASIA), OpenAI-style sk-, Stripe, GitHub, Slack, Hugging Face, Google, JSON web tokens.
- * Ends are lookarounds, not \b: a key may end in "-".
+ * The secret patterns the validation gate reports, from the tables both share
+ * (common/shared-tables.ts), made into the kernel's redaction once: literals that look like keys
+ * whatever holds them (each match runs on to the end of the token, so a longer key is redacted
+ * whole), a private key from its BEGIN line to its END line (or, without one, to the string's
+ * end), and the secret part (the patterns' group) of an Authorization header and of a URL's
+ * user info.
  */
-const SECRET_VALUE = new RegExp(
-  [
-    String.raw`(?<![A-Za-z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Za-z0-9])`,
-    String.raw`(?<![\w-])sk-[A-Za-z0-9_-]{20,}`,
-    String.raw`(?<![\w-])[rs]k_live_[A-Za-z0-9]{16,}`,
-    String.raw`(?<![A-Za-z0-9])gh[pousr]_[A-Za-z0-9]{30,}`,
-    String.raw`(?<![A-Za-z0-9])github_pat_[A-Za-z0-9_]{22,}`,
-    String.raw`(?<![A-Za-z0-9])xox[baprs]-[A-Za-z0-9-]{10,}`,
-    String.raw`(?<![A-Za-z0-9])hf_[A-Za-z0-9]{30,}`,
-    String.raw`(?<![A-Za-z0-9])AIza[0-9A-Za-z_-]{35,}`,
-    String.raw`(?<![\w-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`,
-  ].join("|"),
-  "g",
-);
-/** A private key: from its BEGIN line to its END line (or, without one, to the string's end). */
-const PRIVATE_KEY = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----(?:[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|[^"']*)/g;
-/** The token of an Authorization header written out: the header's words stay. */
-const AUTH_HEADER = /(authorization\s{0,8}:\s{0,8}(?:bearer|basic|token)\s{1,8})[A-Za-z0-9._~+/=-]{8,}/gi;
-/** The password in a URL's user info (scheme://user:password@host): the rest of the URL stays. */
-const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]{0,31}:\/\/[^\s/:@]{1,256}:)[^\s/@]{1,256}(?=@)/gi;
+let patterns: { value: RegExp; privateKey: RegExp; inContext: RegExp[] } | undefined;
+
+function secretPatterns() {
+  if (patterns) return patterns;
+  const tables = sharedTables();
+  const keys = tables.key_patterns.filter((entry) => !entry.private_key).map((entry) => `(?:${entry.pattern})`);
+  const begin = tables.key_patterns.find((entry) => entry.private_key)?.pattern ?? "-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----";
+  patterns = {
+    value: new RegExp(`(?:${keys.join("|")})[A-Za-z0-9_-]*`, "g"),
+    privateKey: new RegExp(`${begin}(?:[\\s\\S]*?${begin.replace("BEGIN", "END")}|[^"']*)`, "g"),
+    inContext: [new RegExp(tables.auth_header_case_insensitive, "gi"), new RegExp(tables.url_password_case_insensitive, "gi")],
+  };
+  return patterns;
+}
+
+/** The match with its group (the secret) replaced, the words around it kept. */
+function redactGroup(match: string, secret: string | undefined): string {
+  if (!secret) return match;
+  const at = match.lastIndexOf(secret);
+  return `${match.slice(0, at)}<redacted>${match.slice(at + secret.length)}`;
+}
 
 /**
  * Code as the model may see it: string literals given to secret-like names, and literals that
@@ -94,12 +98,13 @@ const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]{0,31}:\/\/[^\s/:@]{1,256}:)[^\s/@]{1,2
  * notebook must not travel there.
  */
 export function redactSecrets(code: string): string {
-  return code
+  const { value, privateKey, inContext } = secretPatterns();
+  let text = code
     .replace(new RegExp(`(\\b\\w*(?:${SECRET_NAME.source})\\w*["']?\\s*[:=]\\s*)[rbuRBU]{0,2}("[^"\\n]*"|'[^'\\n]*')`, "gi"), '$1"<redacted>"')
-    .replace(PRIVATE_KEY, "<redacted private key>")
-    .replace(SECRET_VALUE, "<redacted>")
-    .replace(AUTH_HEADER, "$1<redacted>")
-    .replace(URL_PASSWORD, "$1<redacted>");
+    .replace(privateKey, "<redacted private key>")
+    .replace(value, "<redacted>");
+  for (const pattern of inContext) text = text.replace(pattern, (match: string, secret: string | undefined) => redactGroup(match, secret));
+  return text;
 }
 
 export async function gatherContext(sources: ContextSources, task = ""): Promise<TaskContext> {

@@ -68,11 +68,14 @@ The package, one concept a module (imported as a whole on the first validate req
     paths         where a path lies (the outside-the-working-directory judgement)
     visitor       the second pass: walks the tree, sends each call to the rule modules
     credentials, dynamic_code, shell, files, network, notes: one module per rule family
+    tables        the tables shared with the kernel (shared_tables.json: the default threshold,
+                  the patterns of secrets), read by kernel/common/shared-tables.ts too
 """
 
-from .gate import DEFAULT_THRESHOLD, validate, validate_command
+from .gate import validate, validate_command
 from .notes import LONG_CELL_LINES
 from .scoring import NOTES_CAP, PENALTY, SEVERITIES
+from .tables import DEFAULT_THRESHOLD
 
 __all__ = [
     "DEFAULT_THRESHOLD",

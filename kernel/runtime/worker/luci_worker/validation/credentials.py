@@ -15,6 +15,7 @@ import re
 
 from . import values
 from .context import redact, show
+from .tables import SHARED_TABLES
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -34,32 +35,18 @@ _PLACEHOLDER = re.compile(
     r"^null$|(?-i:^[A-Z][A-Z0-9_]*$)|^[\w./~-]+\.(?:txt|json|pem|key|ya?ml|ini|cfg|conf|env|toml|"
     r"csv|p12|pfx|crt)$|\x00"
 )
-_KEY_PATTERNS = (
-    (
-        re.compile(r"(?<![A-Za-z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Za-z0-9])"),
-        "an AWS access key id",
-    ),
-    (re.compile(r"(?<![\w-])sk-[A-Za-z0-9_-]{20,}"), "an API secret key"),
-    (re.compile(r"(?<![\w-])[rs]k_live_[A-Za-z0-9]{16,}"), "a Stripe secret key"),
-    (re.compile(r"(?<![A-Za-z0-9])gh[pousr]_[A-Za-z0-9]{36}"), "a GitHub token"),
-    (re.compile(r"(?<![A-Za-z0-9])github_pat_[A-Za-z0-9_]{22,}"), "a GitHub token"),
-    (re.compile(r"(?<![A-Za-z0-9])xox[baprs]-[A-Za-z0-9-]{10,}"), "a Slack token"),
-    (re.compile(r"(?<![A-Za-z0-9])hf_[A-Za-z0-9]{30,}"), "a Hugging Face token"),
-    (re.compile(r"(?<![A-Za-z0-9])AIza[0-9A-Za-z_-]{35}"), "a Google API key"),
-    (re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----"), "a private key"),
-    (
-        re.compile(r"(?<![\w-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
-        "a JSON web token",
-    ),
+# The key formats, the Authorization header and the password in a URL: shared with the kernel's
+# redaction of what a model is sent (kernel/pipeline/task-context.ts), written once in
+# shared_tables.json.
+_KEY_PATTERNS = tuple(
+    (re.compile(entry["pattern"]), entry["description"]) for entry in SHARED_TABLES["key_patterns"]
 )
-_AUTH_HEADER = re.compile(
-    r"(?i)authorization\s{0,8}:\s{0,8}(?:bearer|basic|token)\s{1,8}([A-Za-z0-9._~+/=-]{8,})"
-)
+_AUTH_HEADER = re.compile(SHARED_TABLES["auth_header_case_insensitive"], re.IGNORECASE)
 _AUTH_VALUE = re.compile(r"(?i)^\s*(?:bearer|basic|token)\s+([A-Za-z0-9._~+/=-]{6,})\s*$")
 # `%env NAME=value` / `%env NAME value`, read from the stripped line (no trailing \s*$ after a
 # lazy group: that backtracks quadratically on a line of spaces).
 _ENV_LINE = re.compile(r"(\w+)(?:\s*=|\s)\s*(.*)", re.S)
-_URL_PASSWORD = re.compile(r"(?i)\b[a-z][a-z0-9+.-]{0,31}://[^\s/:@]{1,256}:([^\s/@]{1,256})@")
+_URL_PASSWORD = re.compile(SHARED_TABLES["url_password_case_insensitive"], re.IGNORECASE)
 
 # ----------------------------------------------------------------------------- recognising
 

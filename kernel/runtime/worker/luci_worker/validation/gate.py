@@ -20,6 +20,7 @@ from .hints import HINTS
 from .scoring import RANK
 from .scoring import score as _score
 from .scoring import summary as _summary
+from .tables import DEFAULT_THRESHOLD
 from .visitor import Analysis, visit_deep
 
 TYPE_CHECKING = False
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
 
     from .._typing import Command, Content, Issue
 
-DEFAULT_THRESHOLD = 0.8
 # The gate reads at most this much code. Past it the code is refused (a blocker), not skimmed:
 # a verdict must cover all of it, and the reading must end well inside the kernel's deadline
 # for an answer (every pattern here is linear; parsing 150,000 characters takes ~0.15 s). Below
