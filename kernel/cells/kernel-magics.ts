@@ -6,9 +6,7 @@ import type { ExecutorControl } from "../environments/executor-choice.js";
 import type { NotebookEnvironment } from "../environments/notebook-environment.js";
 import { runPipMagic, splitArgs } from "../environments/pip-magic.js";
 import type { ModelOverrides } from "../pipeline/model/settings.js";
-import { settingsHelp } from "../common/settings-docs.js";
-
-export const LUCI_HELP = `%luci: Luci's own commands
+const COMMANDS_HELP = `%luci: Luci's own commands
   %luci model                       which model task cells use, and how it is configured
   %luci model NAME [--base-url URL] [--temperature T] [--max-tokens N]
                                     use another model for this notebook (remembered)
@@ -26,8 +24,13 @@ export const LUCI_HELP = `%luci: Luci's own commands
   %luci help, %luci?                this text
 Cells: %%python forces Python, %%task forces a task; %pip install|uninstall|list acts on the
 notebook's environment.
-${settingsHelp()}
 `;
+
+/** `%luci help`: the commands, then every setting (generated from common/settings.ts, loaded only when asked for). */
+export async function luciHelp(): Promise<string> {
+  const { settingsHelp } = await import("../common/settings-docs.js");
+  return `${COMMANDS_HELP}${settingsHelp()}\n`;
+}
 
 export interface MagicContext {
   environment(): NotebookEnvironment | undefined;
@@ -56,7 +59,7 @@ export async function runKernelMagic(context: MagicContext, name: string, args: 
   switch (command) {
     case "help":
     case "?":
-      return say(LUCI_HELP);
+      return say(await luciHelp());
     case "env":
     case "environment":
       return say(describeEnvironment(context.environment()));

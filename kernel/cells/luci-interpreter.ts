@@ -14,7 +14,6 @@ import { runKernelMagic, type MagicContext } from "./kernel-magics.js";
 import { routeCell } from "./route.js";
 import { runPythonCell } from "./python-cells.js";
 import { VERSION } from "../common/version.js";
-import { gateThreshold, judge } from "../pipeline/gate.js";
 import { CellLog, gatherContext, namespaceEntries } from "../pipeline/task-context.js";
 import { literalAssignments } from "../pipeline/records/parameters.js";
 import type { TaskHost, TaskPipeline } from "../pipeline/task-runner.js";
@@ -137,8 +136,10 @@ export class LuciInterpreter implements Interpreter {
       ),
     // Answered by the worker's luci_worker/validation/ (gate.py validate_command; rules in
     // PROTOCOL.md "Validation"); its reply is judged by pipeline/gate.ts.
-    validate: (code) => {
-      const threshold = validationThreshold();
+    validate: async (code) => {
+      // Loaded here, with the pipeline's first task: a notebook of Python cells never loads it.
+      const { gateThreshold, judge } = await import("../pipeline/gate.js");
+      const threshold = gateThreshold(setting(process.env, "LUCI_VALIDATION_THRESHOLD"));
       return judge(() => this.python.ask("validate", { code, cwd: this.session.folder, threshold }, validationTimeoutMs()), threshold);
     },
     run: async (code, task) => {
@@ -252,11 +253,6 @@ async function installPins(env: NotebookEnvironment | undefined, specs: string[]
   const progress = new Progress(sink);
   const label = `Installing the recorded versions (${missing.length} ${missing.length === 1 ? "package" : "packages"})`;
   await env.install(missing, progress, { label });
-}
-
-/** LUCI_VALIDATION_THRESHOLD (common/settings.ts): the score generated code needs to run by itself. */
-function validationThreshold(): number {
-  return gateThreshold(setting(process.env, "LUCI_VALIDATION_THRESHOLD"));
 }
 
 /** LUCI_VALIDATION_TIMEOUT (common/settings.ts): how long the gate may take before the code is refused unjudged. */
