@@ -35,7 +35,7 @@ export async function runKernel(args: string[]): Promise<number> {
   process.on("SIGINT", () => core.interruptFromSignal());
   await core.start();
   // Start Python only once the sockets are bound: the first kernel_info_reply does not wait for it.
-  setImmediate(() => python.start());
+  setImmediate(() => session.startPython());
 
   process.on("SIGTERM", () => void exit(0));
   process.on("SIGHUP", () => void exit(0));

@@ -25,40 +25,52 @@ export interface ExecutorControl {
 
 export class ChosenSource implements ExecutorSource, ExecutorControl {
   private started?: ExecutorDefinition;
-  /** Each executor's source, made when the executor is first chosen. */
+  /** Each executor's source once made, and the making of it (made when the executor is first chosen). */
   private readonly sources = new Map<string, EnvironmentSource>();
+  private readonly making = new Map<string, Promise<EnvironmentSource>>();
 
   constructor(
     private readonly context: ExecutorContext,
     private current: ExecutorDefinition,
     private readonly notebookPath: () => string | undefined,
-  ) {}
+  ) {
+    void this.ready().catch(() => undefined); // its failure is the first cell's to report (prepare)
+  }
 
   get kind(): string {
     return this.current.name;
   }
 
-  private get source(): EnvironmentSource {
-    let source = this.sources.get(this.current.name);
-    if (!source) this.sources.set(this.current.name, (source = this.current.source(this.context)));
-    return source;
+  /** Resolves when the chosen executor's source is made (its modules loaded): then readyNow() can say yes. */
+  ready(): Promise<EnvironmentSource> {
+    const definition = this.current;
+    let making = this.making.get(definition.name);
+    if (!making) {
+      making = definition.source(this.context).then((source) => {
+        this.sources.set(definition.name, source);
+        return source;
+      });
+      making.catch(() => this.making.delete(definition.name));
+      this.making.set(definition.name, making);
+    }
+    return making;
   }
 
   get environment(): NotebookEnvironment | undefined {
-    return this.source.environment;
+    return this.sources.get(this.current.name)?.environment;
   }
 
   readyNow(): boolean {
-    return this.source.readyNow();
+    return this.sources.get(this.current.name)?.readyNow() ?? false;
   }
 
-  prepare(context: { sink?: OutputSink; firstCode?: string }): Promise<Executor> {
+  async prepare(context: { sink?: OutputSink; firstCode?: string }): Promise<Executor> {
     this.started = this.current;
-    return this.source.prepare(context);
+    return (await this.ready()).prepare(context);
   }
 
   distrust(): void {
-    this.source.distrust();
+    this.sources.get(this.current.name)?.distrust();
   }
 
   /** The running worker was started by the other executor: replace it. */

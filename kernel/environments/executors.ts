@@ -4,7 +4,6 @@
 // and a folder of its own; nothing else names the executors. (LUCI_EXECUTOR=local, a fixed
 // Python with no environment, is not a choice per notebook: NotebookSession handles it.)
 import { containerSettings, describeLimits, notebookLimits } from "../runtime/container/container-settings.js";
-import { ContainerSource } from "./container-source.js";
 import { EnvironmentSource } from "./environment-source.js";
 import type { Identification } from "./notebook-identity.js";
 import type { EnvironmentSettings } from "./settings.js";
@@ -20,8 +19,12 @@ export interface ExecutorDefinition {
   readonly name: string;
   /** One line: where the code runs. */
   readonly description: string;
-  /** The source of one notebook's workers (its environment and how a worker starts there). */
-  source(context: ExecutorContext): EnvironmentSource;
+  /**
+   * The source of one notebook's workers (its environment and how a worker starts there). A
+   * promise: an executor's modules load when it is first chosen (a venv notebook never loads
+   * the container executor's eight).
+   */
+  source(context: ExecutorContext): Promise<EnvironmentSource>;
   /** `%luci executor` when this one is chosen: where the code runs and with which settings. */
   describe(env: NodeJS.ProcessEnv, notebookPath: string | undefined): string;
 }
@@ -29,15 +32,17 @@ export interface ExecutorDefinition {
 const venv: ExecutorDefinition = {
   name: "venv",
   description: "this notebook's own environment on this machine",
-  source: ({ settings, identification }) => new EnvironmentSource(settings, identification),
+  source: ({ settings, identification }) => Promise.resolve(new EnvironmentSource(settings, identification)),
   describe: () => "venv: this notebook's own environment on this machine (%luci executor container moves it into a container).",
 };
 
 const container: ExecutorDefinition = {
   name: "container",
   description: "this notebook's own Docker container",
-  source: ({ settings, identification, env }) =>
-    new ContainerSource(settings, identification, (notebook) => containerSettings(env, notebookLimits(env).get(notebook))),
+  source: async ({ settings, identification, env }) => {
+    const { ContainerSource } = await import("./container-source.js");
+    return new ContainerSource(settings, identification, (notebook) => containerSettings(env, notebookLimits(env).get(notebook)));
+  },
   describe: (env, notebookPath) => {
     const limits = containerSettings(env, notebookLimits(env).get(notebookPath)).limits;
     return `container: this notebook's own Docker container (${describeLimits(limits)}). %luci container NAME=VALUE changes a limit; %luci executor venv goes back.`;

@@ -19,7 +19,7 @@ export class NotebookSession {
     /** The notebook's path as the kernel was started with it (the session name), if it named one. */
     private readonly knownNotebook: string | undefined,
     /** Where the code runs, for %luci executor and %luci container (none for a fixed Python). */
-    readonly executor: (ExecutorControl & { readonly environment: NotebookEnvironment | undefined }) | undefined,
+    readonly executor: (ExecutorControl & { readonly environment: NotebookEnvironment | undefined; ready(): Promise<unknown> }) | undefined,
     /** The folder the notebook's code runs in: tasks and records are relative to it. */
     readonly folder: string,
   ) {}
@@ -46,6 +46,18 @@ export class NotebookSession {
     };
     const chosen: ChosenSource = new ChosenSource({ settings, identification, env }, initialExecutor(knownNotebook, env), notebookPath);
     return new NotebookSession(new PythonRuntime(chosen), knownNotebook, chosen, folder);
+  }
+
+  /**
+   * Starts the notebook's Python ahead of the first cell when that needs no work worth showing
+   * in a cell: once the chosen executor is loaded (its modules load on first use).
+   */
+  startPython(): void {
+    if (!this.executor) return this.python.start();
+    this.executor.ready().then(
+      () => this.python.start(),
+      () => undefined, // the first cell reports why the executor cannot be used
+    );
   }
 
   /** The notebook's environment, once known (none when the kernel runs a fixed Python: nothing is installed). */
