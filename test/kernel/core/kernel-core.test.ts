@@ -8,6 +8,7 @@ import { KernelCore } from "../../../kernel/core/kernel-core.js";
 import { HeaderFactory } from "../../../kernel/protocol/header.js";
 import type { JsonObject, Message, Outgoing } from "../../../kernel/protocol/messages.js";
 import type { MessageHandler, RequestChannel, Transport } from "../../../kernel/protocol/transport.js";
+import { executeContent } from "../../../kernel/protocol/client.js";
 
 class FakeTransport implements Transport {
   readonly session = "kernel-session";
@@ -70,8 +71,7 @@ const client = new HeaderFactory("tester");
 function request(msgType: string, content: JsonObject): Message {
   return { identities: [Buffer.from("client")], header: client.make(msgType), parent_header: {}, metadata: {}, content, buffers: [] };
 }
-const execute = (code: string, stopOnError = true) =>
-  request("execute_request", { code, silent: false, store_history: true, allow_stdin: false, stop_on_error: stopOnError });
+const execute = (code: string, stopOnError = true) => request("execute_request", executeContent(code, { stop_on_error: stopOnError }));
 
 async function settled(transport: FakeTransport, replies: number): Promise<void> {
   for (let i = 0; i < 200 && transport.sent.filter((s) => s.message.msgType.endsWith("_reply")).length < replies; i++)

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { sleep, streamText } from "../../support/kernel-client.js";
 import { startPackageIndex, type PackageIndex } from "../../support/package-index.js";
 import { progressText, startNotebookKernel, workspace, writeNotebook } from "./environment-kernel.js";
+import { executeContent } from "../../../kernel/protocol/client.js";
 
 let index: PackageIndex;
 beforeAll(async () => {
@@ -78,13 +79,7 @@ describe("environments under concurrency", () => {
     const first = await startNotebookKernel({ ...space, session: "killed.ipynb", indexUrl: index.url });
     await first.client.execute("x = 1"); // the environment exists and is healthy
     index.delayMs = 5000;
-    const { msgId } = first.client.request("shell", "execute_request", {
-      code: "import luci_slow",
-      silent: false,
-      store_history: true,
-      allow_stdin: false,
-      stop_on_error: true,
-    });
+    const { msgId } = first.client.request("shell", "execute_request", executeContent("import luci_slow"));
     while (!/Installing luci-slow…/.test(progressText(first.client.iopubFor(msgId)))) await sleep(20);
     await sleep(200);
     process.kill(-first.process.pid!, "SIGKILL");
@@ -114,13 +109,7 @@ describe("environments under concurrency", () => {
       // The wheel's download would take ten minutes: only the interrupt can end this cell in time.
       index.delayMs = 600_000;
       const c = kernel.client;
-      const { msgId, reply } = c.request("shell", "execute_request", {
-        code: "import luci_slow\nprint('ran')",
-        silent: false,
-        store_history: true,
-        allow_stdin: false,
-        stop_on_error: true,
-      });
+      const { msgId, reply } = c.request("shell", "execute_request", executeContent("import luci_slow\nprint('ran')"));
       while (!/Installing luci-slow…/.test(progressText(c.iopubFor(msgId)))) await sleep(20);
       await vi.waitFor(() => expect(installers(space.envs)).not.toEqual([]), { timeout: 30_000 });
       await c.request("control", "interrupt_request", {}).reply;

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ofType, sleep, streamText } from "../../support/kernel-client.js";
 import { startKernel, type StartedKernel } from "../../support/kernel-process.js";
+import { executeContent } from "../../../kernel/protocol/client.js";
 
 let kernel: StartedKernel;
 beforeAll(async () => {
@@ -29,7 +30,7 @@ describe("interrupt", () => {
     for (const [wayName, interrupt] of Object.entries(ways)) {
       it(`stops ${loopName} through ${wayName} and keeps variables`, async () => {
         const c = kernel.client;
-        const { msgId, reply } = c.request("shell", "execute_request", { code, silent: false, store_history: true, allow_stdin: false, stop_on_error: true });
+        const { msgId, reply } = c.request("shell", "execute_request", executeContent(code));
         await vi.waitFor(() => expect(streamText(c.iopubFor(msgId))).toBe("running\n"), { timeout: 30_000, interval: 10 });
         await interrupt();
         const r = await reply;

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ofType, sleep, streamText } from "../../support/kernel-client.js";
 import { alive } from "../../support/processes.js";
 import { startKernel, type StartedKernel } from "../../support/kernel-process.js";
+import { executeContent } from "../../../kernel/protocol/client.js";
 
 async function resultOf(kernel: StartedKernel, code: string): Promise<string> {
   const { iopub } = await kernel.client.execute(code);
@@ -61,21 +62,9 @@ describe("resilience", () => {
 
   it("an execute_request on control is answered on control, and a running shell cell keeps its output", async () => {
     const c = kernel.client;
-    const shell = c.request("shell", "execute_request", {
-      code: "import time; time.sleep(0.3); print('shell cell')",
-      silent: false,
-      store_history: true,
-      allow_stdin: false,
-      stop_on_error: true,
-    });
+    const shell = c.request("shell", "execute_request", executeContent("import time; time.sleep(0.3); print('shell cell')"));
     await sleep(50);
-    const control = c.request("control", "execute_request", {
-      code: "print('control cell')",
-      silent: false,
-      store_history: true,
-      allow_stdin: false,
-      stop_on_error: true,
-    });
+    const control = c.request("control", "execute_request", executeContent("print('control cell')"));
     const [s, k] = await Promise.all([shell.reply, control.reply]);
     expect(s.content.status).toBe("ok");
     expect(k.content.status).toBe("ok");

@@ -22,6 +22,7 @@ import type { KernelClient } from "../../support/kernel-client.js";
 import { TEST_MODEL_NAME, testModelFile } from "../../support/test-model.js";
 import { startModelServer, type ModelServer } from "../local-model/support/model-server.js";
 import { isObject } from "../../../kernel/common/json-file.js";
+import { executeContent } from "../../../kernel/protocol/client.js";
 
 const CELL_TIMEOUT_MS = 300_000;
 /** The size of each data member of the published wheels (real-models.md); the last is the rest. */
@@ -53,14 +54,7 @@ async function kernel(env: Record<string, string>): Promise<KernelClient> {
 }
 
 function send(client: KernelClient, code: string) {
-  return client.request("shell", "execute_request", {
-    code,
-    silent: false,
-    store_history: true,
-    user_expressions: {},
-    allow_stdin: false,
-    stop_on_error: true,
-  });
+  return client.request("shell", "execute_request", executeContent(code));
 }
 
 async function run(client: KernelClient, code: string) {

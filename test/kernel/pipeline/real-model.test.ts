@@ -28,6 +28,7 @@ import { LUCI_BIN, ROOT, startKernel, type StartedKernel } from "../../support/k
 import { DEFAULT_MODEL_NAME, catalogueEntry } from "../../../kernel/local-model/catalogue.js";
 import { modelPaths, modelsDir } from "../../../kernel/local-model/model-store.js";
 import { isObject } from "../../../kernel/common/json-file.js";
+import { executeContent } from "../../../kernel/protocol/client.js";
 
 /** Luci's default model, the one a newcomer's first task cell gets. */
 const MODEL = DEFAULT_MODEL_NAME;
@@ -78,14 +79,7 @@ interface Cell {
 }
 
 async function run(client: KernelClient, code: string): Promise<Cell> {
-  const { msgId, reply } = client.request("shell", "execute_request", {
-    code,
-    silent: false,
-    store_history: true,
-    user_expressions: {},
-    allow_stdin: false,
-    stop_on_error: true,
-  });
+  const { msgId, reply } = client.request("shell", "execute_request", executeContent(code));
   const [r] = await Promise.all([reply, client.waitForIdle(msgId, CELL_TIMEOUT_MS)]);
   return { reply: r, iopub: client.iopubFor(msgId) };
 }
@@ -228,14 +222,11 @@ describe("Luci's own model server under several kernels", () => {
 
   it("stops an answer at once on interrupt, and the next task is answered", async () => {
     const client = await kernel(mkdtempSync(join(tmpdir(), "luci-real-int-")));
-    const { msgId, reply } = client.request("shell", "execute_request", {
-      code: "Write a long essay in Python comments about the history of computing, then print done",
-      silent: false,
-      store_history: true,
-      user_expressions: {},
-      allow_stdin: false,
-      stop_on_error: true,
-    });
+    const { msgId, reply } = client.request(
+      "shell",
+      "execute_request",
+      executeContent("Write a long essay in Python comments about the history of computing, then print done"),
+    );
     // Interrupt once the answer is streaming into the cell.
     for (let i = 0; i < 6000; i++) {
       const streaming = client

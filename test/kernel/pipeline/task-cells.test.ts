@@ -10,6 +10,7 @@ import { displayData, sleep, streamText } from "../../support/kernel-client.js";
 import { fakeModelEnv, kernelWithFakeModel } from "../../support/fake-model-kernel.js";
 import { startKernel } from "../../support/kernel-process.js";
 import { answer, answerText, brokenJson, codeOnly, wrongShape, refusal, unfencedCode } from "../../support/fake-model-server.js";
+import { executeContent } from "../../../kernel/protocol/client.js";
 
 const fixture = kernelWithFakeModel();
 
@@ -85,13 +86,7 @@ describe("task cells", () => {
     // A slow answer (2 characters every 200 ms), interrupted while it streams.
     fixture.server.enqueue({ ...answer({ code: "print('never')" }), chunkSize: 2, chunkDelayMs: 200 });
     const c = fixture.kernel.client;
-    const { msgId, reply } = c.request("shell", "execute_request", {
-      code: "Print never, slowly",
-      silent: false,
-      store_history: true,
-      allow_stdin: false,
-      stop_on_error: true,
-    });
+    const { msgId, reply } = c.request("shell", "execute_request", executeContent("Print never, slowly"));
     while (!c.iopubFor(msgId).some((m) => m.header.msg_type === "display_data")) await sleep(20);
     await c.request("control", "interrupt_request", {}).reply;
     const r = await reply;

@@ -18,6 +18,7 @@ import type { Message } from "../../../../kernel/protocol/messages.js";
 import { sleep, streamText } from "../../../support/kernel-client.js";
 import { containerEnv, startKernel, type StartedKernel } from "../../../support/kernel-process.js";
 import { docker, requireEngine } from "./docker-support.js";
+import { executeContent } from "../../../../kernel/protocol/client.js";
 
 const IMAGE = containerEnv().LUCI_CONTAINER_IMAGE!;
 
@@ -150,13 +151,7 @@ describe("the Docker engine lost mid-session", () => {
 
   it("while a cell runs: the cell says its container was stopped from outside, the kernel stays up, and with the engine back the next cell runs", async () => {
     const c = kernel.client;
-    const { msgId, reply } = c.request("shell", "execute_request", {
-      code: "import time\nprint('sleeping', flush=True)\ntime.sleep(600)",
-      silent: false,
-      store_history: true,
-      allow_stdin: false,
-      stop_on_error: true,
-    });
+    const { msgId, reply } = c.request("shell", "execute_request", executeContent("import time\nprint('sleeping', flush=True)\ntime.sleep(600)"));
     const deadline = Date.now() + 120_000;
     while (!streamText(c.iopubFor(msgId)).includes("sleeping")) {
       if (Date.now() > deadline) throw new Error("the cell did not start");
