@@ -138,8 +138,9 @@ export class LuciInterpreter implements Interpreter {
     // PROTOCOL.md "Validation"); its reply is judged by pipeline/gate.ts.
     validate: async (code) => {
       // Loaded here, with the pipeline's first task: a notebook of Python cells never loads it.
-      const { gateThreshold, judge } = await import("../pipeline/gate.js");
-      const threshold = gateThreshold(setting(process.env, "LUCI_VALIDATION_THRESHOLD"));
+      const { judge } = await import("../pipeline/gate.js");
+      // Brought into 0..1 by its declaration (common/settings.ts), as the worker brings it.
+      const threshold = setting(process.env, "LUCI_VALIDATION_THRESHOLD");
       return judge(() => this.python.ask("validate", { code, cwd: this.session.folder, threshold }, validationTimeoutMs()), threshold);
     },
     run: async (code, task) => {

@@ -39,11 +39,6 @@ export type GateVerdict =
   /** No verdict could be had: the code must not run by itself. */
   | { verdict: "undecided"; reason: string };
 
-/** The threshold the gate is asked to judge against (LUCI_VALIDATION_THRESHOLD), clamped to 0..1. */
-export function gateThreshold(value: number): number {
-  return Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0.8;
-}
-
 /** What the worker's reply (anything) means for the code. Never throws. */
 export function readVerdict(reply: unknown, threshold: number): GateVerdict {
   const parsed = parseShape(reportShape, reply);

@@ -1,7 +1,8 @@
 // The gate's verdict, in-process: only a report of the documented shape that passed, and says so
 // consistently, is a pass; everything else the validator can answer (or fail to) is a refusal.
 import { describe, expect, it } from "vitest";
-import { gateThreshold, judge, readVerdict } from "../../../kernel/pipeline/gate.js";
+import { setting } from "../../../kernel/common/settings.js";
+import { judge, readVerdict } from "../../../kernel/pipeline/gate.js";
 
 const PASSED = { status: "ok", score: 1, passed: true, threshold: 0.8, issues: [], summary: "No issues." };
 const FAILED = {
@@ -58,8 +59,9 @@ describe("judge", () => {
   });
 });
 
-describe("gateThreshold", () => {
+describe("the threshold the gate is asked to judge against (LUCI_VALIDATION_THRESHOLD)", () => {
   it("clamps to 0..1 as the worker does; not a number is the default", () => {
-    expect([gateThreshold(1.5), gateThreshold(-1), gateThreshold(0.9), gateThreshold(NaN)]).toEqual([1, 0, 0.9, 0.8]);
+    const threshold = (value: string) => setting({ LUCI_VALIDATION_THRESHOLD: value }, "LUCI_VALIDATION_THRESHOLD");
+    expect([threshold("1.5"), threshold("-1"), threshold("0.9"), threshold("NaN")]).toEqual([1, 0, 0.9, 0.8]);
   });
 });
