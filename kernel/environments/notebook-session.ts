@@ -38,14 +38,11 @@ export class NotebookSession {
     if (executor === "local")
       return new NotebookSession(new PythonRuntime(fixedSource(new LocalExecutor(settings.basePython))), knownNotebook, undefined, folder);
     if (!executorNamed(executor)) log("warn", `unknown LUCI_EXECUTOR ${JSON.stringify(executor)}; using the notebook's environment`);
-    // The chosen source names the notebook once its environment is made (identified late, e.g.
-    // by the first cell's request), so the path is read through it.
-    const notebookPath = () => {
-      const identity = chosen.environment?.identity;
-      return identity?.kind === "notebook" ? identity.key : knownNotebook;
-    };
-    const chosen: ChosenSource = new ChosenSource({ settings, identification, env }, initialExecutor(knownNotebook, env), notebookPath);
-    return new NotebookSession(new PythonRuntime(chosen), knownNotebook, chosen, folder);
+    // The source asks the session for the notebook's path (read through the source's own
+    // environment, which names the notebook once made): called only after both exist.
+    const chosen: ChosenSource = new ChosenSource({ settings, identification, env }, initialExecutor(knownNotebook, env), () => session.notebookPath());
+    const session = new NotebookSession(new PythonRuntime(chosen), knownNotebook, chosen, folder);
+    return session;
   }
 
   /**
