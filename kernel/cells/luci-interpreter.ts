@@ -106,8 +106,6 @@ export class LuciInterpreter implements Interpreter {
       return await tasks.runTask({
         task,
         execute: request,
-        source: request.code,
-        cellId: request.cellId,
         notebookPath: this.session.notebookPath(),
         folder: this.session.folder,
         regenerate,

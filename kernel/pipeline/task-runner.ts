@@ -69,11 +69,12 @@ export interface TaskRequest {
   task: string;
   sink: OutputSink;
   signal: AbortSignal;
-  /** The execute_request the task came in: its generated code runs as a Python cell of it. */
+  /**
+   * The execute_request the task came in: its generated code runs as a Python cell of it, and its
+   * code and cell id find the cell's recorded code.
+   */
   execute: ExecuteRequest;
   /** Where this cell's recorded code may be found: the notebook, or else the notebooks of its folder. */
-  source: string;
-  cellId?: string;
   notebookPath?: string;
   folder: string;
   /** `%luci regenerate`: new code even where a record exists (the difference is shown). */
@@ -259,7 +260,7 @@ export class TaskPipeline {
    * notebooks of the folder. A record is signed, so wherever it is found it is checked the same way.
    */
   private findRecord(request: TaskRequest) {
-    const query = { cellId: request.cellId, source: request.source, task: request.task };
+    const query = { cellId: request.execute.cellId, source: request.execute.code, task: request.task };
     if (request.notebookPath) return this.records.find({ ...query, notebookPath: request.notebookPath });
     const own = this.records.find(query);
     if (own) return own;
@@ -292,7 +293,7 @@ export class TaskPipeline {
   private keep(record: LuciRecord, request: TaskRequest): void {
     const { data, metadata } = recordDisplay(record);
     request.sink.display(data, metadata, {});
-    this.records.remember(record, request.cellId);
+    this.records.remember(record, request.execute.cellId);
   }
 
   /**

@@ -86,7 +86,6 @@ function request(task: string, sink: OutputSink): TaskRequest {
     sink,
     signal: new AbortController().signal,
     execute: { code: task, silent: false, storeHistory: true, userExpressions: {}, allowStdin: false, stopOnError: true, executionCount: 1 },
-    source: task,
     folder,
     parameterCellNames: new Set(),
   };
