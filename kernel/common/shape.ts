@@ -6,17 +6,27 @@
 import { isObject } from "./json-file.js";
 
 export interface Shape<T> {
-  /** Why `value` is not a T (a path and what was expected), or undefined when it is. */
-  problem(value: unknown, path: string): string | undefined;
+  /**
+   * Where `value` is not a T and what was expected there, or undefined when it is. A value that
+   * passes allocates nothing on the way (no path strings, no entry arrays): the registry and
+   * every worker event are checked this way, many times a cell.
+   */
+  mismatch(value: unknown): Mismatch | undefined;
   /** Only for the type: never set. */
   readonly type?: T;
+}
+
+/** The keys leading to the value that failed (outermost first; list indices as numbers), and what it had to be. */
+interface Mismatch {
+  at: (string | number)[];
+  expected: string;
 }
 
 export type Infer<S> = S extends Shape<infer T> ? T : never;
 
 /** A shape of one's own: a value that passes `test` is a T (say what is expected, for the reason given). */
 export function shape<T>(expected: string, test: (value: unknown) => boolean): Shape<T> {
-  return { problem: (value, path) => (test(value) ? undefined : `${path || "the value"}: expected ${expected}`) };
+  return { mismatch: (value) => (test(value) ? undefined : { at: [], expected }) };
 }
 
 export const string = shape<string>("a string", (v) => typeof v === "string");
@@ -33,24 +43,30 @@ export function oneOf<L extends string>(values: readonly L[]): Shape<L> {
 }
 
 export function optional<T>(inner: Shape<T>): Shape<T | undefined> {
-  return { problem: (value, path) => (value === undefined ? undefined : inner.problem(value, path)) };
+  return { mismatch: (value) => (value === undefined ? undefined : inner.mismatch(value)) };
 }
 
 export function nullable<T>(inner: Shape<T>): Shape<T | null> {
-  return { problem: (value, path) => (value === null ? undefined : inner.problem(value, path)) };
+  return { mismatch: (value) => (value === null ? undefined : inner.mismatch(value)) };
 }
 
 export function nullish<T>(inner: Shape<T>): Shape<T | null | undefined> {
-  return { problem: (value, path) => (value === null || value === undefined ? undefined : inner.problem(value, path)) };
+  return { mismatch: (value) => (value === null || value === undefined ? undefined : inner.mismatch(value)) };
+}
+
+/** The mismatch of a value inside a container, with the key that leads to it put in front. */
+function inside(key: string | number, mismatch: Mismatch): Mismatch {
+  mismatch.at.unshift(key);
+  return mismatch;
 }
 
 export function array<T>(item: Shape<T>): Shape<T[]> {
   return {
-    problem(value, path) {
-      if (!Array.isArray(value)) return `${path || "the value"}: expected a list`;
+    mismatch(value) {
+      if (!Array.isArray(value)) return { at: [], expected: "a list" };
       for (let i = 0; i < value.length; i++) {
-        const problem = item.problem(value[i], `${path}[${i}]`);
-        if (problem) return problem;
+        const mismatch = item.mismatch(value[i]);
+        if (mismatch) return inside(i, mismatch);
       }
       return undefined;
     },
@@ -60,11 +76,12 @@ export function array<T>(item: Shape<T>): Shape<T[]> {
 /** An object whose every value has this shape (a JSON map). */
 export function record<T>(value: Shape<T>): Shape<Record<string, T>> {
   return {
-    problem(input, path) {
-      if (!isObject(input)) return `${path || "the value"}: expected an object`;
-      for (const [key, item] of Object.entries(input)) {
-        const problem = value.problem(item, path ? `${path}.${key}` : key);
-        if (problem) return problem;
+    mismatch(input) {
+      if (!isObject(input)) return { at: [], expected: "an object" };
+      for (const key in input) {
+        if (!Object.hasOwn(input, key)) continue;
+        const mismatch = value.mismatch(input[key]);
+        if (mismatch) return inside(key, mismatch);
       }
       return undefined;
     },
@@ -77,12 +94,14 @@ type Missable<F extends Fields> = { [K in keyof F]: undefined extends Infer<F[K]
 export type ObjectOf<F extends Fields> = { [K in Exclude<keyof F, Missable<F>>]: Infer<F[K]> } & { [K in Missable<F>]?: Infer<F[K]> };
 
 export function object<F extends Fields>(fields: F): Shape<ObjectOf<F>> {
+  const checks = Object.entries(fields);
   return {
-    problem(value, path) {
-      if (!isObject(value)) return `${path || "the value"}: expected an object`;
-      for (const [name, field] of Object.entries(fields)) {
-        const problem = field.problem(value[name], path ? `${path}.${name}` : name);
-        if (problem) return problem;
+    mismatch(value) {
+      if (!isObject(value)) return { at: [], expected: "an object" };
+      for (let i = 0; i < checks.length; i++) {
+        const [name, field] = checks[i]!;
+        const mismatch = field.mismatch(value[name]);
+        if (mismatch) return inside(name, mismatch);
       }
       return undefined;
     },
@@ -91,23 +110,29 @@ export function object<F extends Fields>(fields: F): Shape<ObjectOf<F>> {
 
 /** One of several object shapes, told apart by the value of their `key` field (zod's discriminated union). */
 export function tagged<K extends string, S extends Shape<Record<K, string>>>(key: K, variants: Record<string, S>): Shape<Infer<S>> {
+  const expected = `one of ${Object.keys(variants).join(", ")}`;
   return {
-    problem(value, path) {
-      if (!isObject(value)) return `${path || "the value"}: expected an object`;
+    mismatch(value) {
+      if (!isObject(value)) return { at: [], expected: "an object" };
       const tag = value[key];
       const variant = typeof tag === "string" && Object.hasOwn(variants, tag) ? variants[tag] : undefined;
-      if (!variant) return `${path ? `${path}.` : ""}${key}: expected one of ${Object.keys(variants).join(", ")}`;
-      return variant.problem(value, path);
+      return variant ? variant.mismatch(value) : { at: [key], expected };
     },
   };
+}
+
+/** "items[1].tags.b: expected a string"; "the value: ..." for the value itself. */
+function describeMismatch({ at, expected }: Mismatch): string {
+  const path = at.map((key, i) => (typeof key === "number" ? `[${key}]` : i === 0 ? key : `.${key}`)).join("");
+  return `${path || "the value"}: expected ${expected}`;
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 /** The value as a T, or why it is not one. Never throws. */
 export function parseShape<T>(of: Shape<T>, value: unknown): Parsed<T> {
-  const reason = of.problem(value, "");
+  const mismatch = of.mismatch(value);
   // The checks above are the type's: a value that passes them is a T.
   // eslint-disable-next-line @typescript-eslint/no-unsafe-type-assertion
-  return reason === undefined ? { ok: true, value: value as T } : { ok: false, reason };
+  return mismatch === undefined ? { ok: true, value: value as T } : { ok: false, reason: describeMismatch(mismatch) };
 }
