@@ -111,7 +111,7 @@ def metrics():
         ("nbconvert, convert only (no kernel), wall (median)", "s", None, nbc("convert_only", "wall_s", "median")),
         ("nbconvert --execute, CPU user+sys (median)", "s", None, nbc("execute", "cpu_s_median")),
         ("nbconvert --execute minus convert only", "s", None, nbc("execute_minus_convert_s")),
-        ("Resident memory, PSS sum (shared pages counted once)", "MiB", None, mem("pss_mib_median")),
+        ("Resident memory, PSS sum (shared pages counted once; depends on the other Node or Python processes running)", "MiB", None, mem("pss_mib_median")),
         ("Memory per kernel with 4 kernels open (PSS sum / 4)", "MiB", None, mem_together("pss_mib_per_kernel")),
     ]
 
