@@ -9,6 +9,7 @@ import { pathToFileURL } from "node:url";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { LockTimeoutError, withLock } from "../../../kernel/common/file-lock.js";
 import { ROOT } from "../../support/kernel-process.js";
+import { zombie } from "../../support/processes.js";
 
 // Child processes run the built module (npm run build), the same code as the kernel runs.
 const LOCK_JS = join(ROOT, "dist", "kernel", "common", "file-lock.js");
@@ -142,6 +143,19 @@ describe("withLock across processes", () => {
     expect(owner.startsWith(`${process.pid} ${hostname()} `)).toBe(true);
     expect(waits).toEqual([]);
     expect(existsSync(lock)).toBe(false);
+  });
+
+  it("takes over at once a lock whose holder is a zombie (exited, not yet reaped by its parent)", async () => {
+    const dir = tempDir();
+    const lock = join(dir, "env.lock");
+    const { pid, parent } = await zombie();
+    children.push(parent);
+    writeFileSync(lock, `${pid} ${hostname()} ${new Date().toISOString()}\n`);
+    const waits: string[] = [];
+    // A zombie taken for a live holder would be waited on (onWait called) until the timeout throws.
+    const owner = await withLock(lock, async () => readFileSync(lock, "utf8"), { timeoutMs: 2_000, onWait: (o) => waits.push(o) });
+    expect(owner.startsWith(`${process.pid} ${hostname()} `)).toBe(true);
+    expect(waits).toEqual([]);
   });
 
   it("takes over the lock of a process killed with SIGKILL while it held it", async () => {
