@@ -24,6 +24,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Each suite starts real kernel processes; two cores do not gain from more parallel files.
     maxWorkers: 2,
+    // One temporary folder per run, removed at its end (test/support/temp-root.ts).
+    globalSetup: ["test/support/temp-root.ts"],
     // With CI set, a skipped or todo test fails the run, naming the tests (test/support/skips-fail-ci.ts).
     reporters: ["default", new SkipsFailCi()],
     // With nothing configured a task cell would start Luci's own model: the suites that mean to,
