@@ -8,6 +8,7 @@ import { KernelCore } from "../core/kernel-core.js";
 import { readConnectionFile } from "../protocol/connection.js";
 import { ZmqTransport } from "../protocol/zmq-transport.js";
 import { NotebookSession } from "../environments/notebook-session.js";
+import { requirementsTrust } from "../pipeline/records/requirements-trust.js";
 
 export async function runKernel(args: string[]): Promise<number> {
   const file = connectionFileArg(args);
@@ -18,7 +19,8 @@ export async function runKernel(args: string[]): Promise<number> {
   restoreCaCertsForChildren();
   const info = readConnectionFile(file);
   const transport = new ZmqTransport(info);
-  const session = NotebookSession.open(process.env, info.jupyter_session);
+  // The folder's requirements.txt is installed only for a notebook the user made or trusted.
+  const session = NotebookSession.open(process.env, info.jupyter_session, process.cwd(), requirementsTrust);
   const { python } = session;
   const interpreter = new LuciInterpreter(session);
 

@@ -28,9 +28,10 @@ export class EnvironmentSource implements ExecutorSource {
     return this.env;
   }
 
+  /** Ready with nothing to show: not when the folder's requirements wait for the notebook's trust (the first cell says so). */
   readyNow(): boolean {
     const env = this.environment;
-    return !this.distrusted && env !== undefined && env.isHealthy();
+    return !this.distrusted && env !== undefined && env.isHealthy() && !env.requirementsSkipped();
   }
 
   async prepare(context: { sink?: OutputSink; firstCode?: string }): Promise<Executor> {

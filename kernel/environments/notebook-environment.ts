@@ -7,6 +7,7 @@ import { withLock } from "../common/file-lock.js";
 import { InstallError, Installer, InstallInterrupted, type EnvironmentInstaller, type InstallOptions } from "./installer.js";
 import type { NotebookIdentity } from "./notebook-identity.js";
 import type { Progress } from "./progress.js";
+import { NO_CONSENT } from "./requirements-consent.js";
 import { Registry, type EnvironmentRecord, type EnvironmentStore } from "./registry.js";
 import type { EnvironmentSettings } from "./settings.js";
 
@@ -61,7 +62,10 @@ export class NotebookEnvironment {
   /** Makes sure the environment exists and is whole: reuses, creates or repairs it. */
   async ensure(progress: Progress): Promise<void> {
     await this.locked(progress, async () => {
-      if (this.isHealthy()) return this.touch();
+      if (this.isHealthy()) {
+        await this.touch();
+        return this.skippedRequirements(progress);
+      }
       const record = this.record;
       if (record) return this.repair(record, progress);
       return this.create(progress);
@@ -163,20 +167,88 @@ export class NotebookEnvironment {
       };
     });
     await this.build(progress, `Creating environment ${this.identity.environmentName}`);
-    const requirements = this.requirementsFile();
-    if (requirements) {
-      const specs = readRequirements(requirements);
-      if (specs.length > 0) {
-        // Remembered first: if the install fails or is cut off, the repair installs them again.
-        await this.remember(specs);
-        await progress.run(`Installing requirements.txt (${specs.length} ${specs.length === 1 ? "package" : "packages"})`, () =>
-          this.installer.install(["-r", requirements]),
-        );
-      }
-    }
+    await this.installRequirements(progress);
     await this.recordPackages();
     this.markReady();
     await this.setState("ready");
+  }
+
+  /**
+   * The folder's requirements.txt, installed only when the notebook is trusted (its consent,
+   * given by the kernel; none: never): installing it runs code from the folder. Refused, it is
+   * remembered as skipped and the cell says what was skipped, why and how to allow it; it is
+   * installed at the first start (or `%luci trust`) after the notebook is trusted.
+   */
+  private async installRequirements(progress: Progress): Promise<void> {
+    const wanted = await this.wantedRequirements(progress);
+    if (wanted) await this.installRequirementsFile(wanted.file, wanted.specs, progress);
+  }
+
+  /** The requirements to install now, if any and if allowed; a refusal is said in the cell and remembered. */
+  private async wantedRequirements(progress: Progress): Promise<{ file: string; specs: string[] } | undefined> {
+    const file = this.requirementsFile();
+    const specs = file ? readRequirements(file) : [];
+    if (!file || specs.length === 0) {
+      await this.markRequirementsSkipped(undefined);
+      return undefined;
+    }
+    const refusal = await (this.settings.requirements ?? NO_CONSENT).refusal(this.identity);
+    if (!refusal) return { file, specs };
+    await this.markRequirementsSkipped(file);
+    const listed = specs.length > 5 ? `${specs.slice(0, 5).join(", ")} and ${specs.length - 5} more` : specs.join(", ");
+    progress.note(
+      `${file} was not installed (it asks for ${listed}): installing what a notebook's folder asks for runs code from it, ` +
+        `and ${refusal.charAt(0).toLowerCase()}${refusal.slice(1)}`,
+    );
+    return undefined;
+  }
+
+  private async installRequirementsFile(file: string, specs: string[], progress: Progress): Promise<void> {
+    // Remembered first: if the install fails or is cut off, the repair installs them again.
+    await this.remember(specs);
+    await progress.run(`Installing requirements.txt (${specs.length} ${specs.length === 1 ? "package" : "packages"})`, () =>
+      this.installer.install(["-r", file]),
+    );
+    await this.markRequirementsSkipped(undefined);
+  }
+
+  /** Whether the folder's requirements.txt was skipped (the notebook was not trusted) and waits to be installed. */
+  requirementsSkipped(): boolean {
+    return this.record?.requirements_skipped !== undefined;
+  }
+
+  /**
+   * Installs the requirements skipped while the notebook was not trusted, if it is now (after
+   * `%luci trust`, or at the first start after `luci trust`); else says again why not.
+   */
+  async installSkippedRequirements(progress: Progress): Promise<void> {
+    await this.locked(progress, () => this.skippedRequirements(progress));
+  }
+
+  /** Under the lock, in a healthy environment: as a change (the ready marker away while it installs). */
+  private async skippedRequirements(progress: Progress): Promise<void> {
+    if (!this.requirementsSkipped()) return;
+    const wanted = await this.wantedRequirements(progress);
+    if (!wanted) return;
+    await this.setState("installing");
+    rmSync(join(this.dir, READY_MARKER), { force: true });
+    try {
+      await this.installRequirementsFile(wanted.file, wanted.specs, progress);
+    } catch (err) {
+      if (!(err instanceof InstallInterrupted)) await this.settle();
+      throw err;
+    }
+    await this.settle();
+  }
+
+  private async markRequirementsSkipped(file: string | undefined): Promise<void> {
+    if (this.record?.requirements_skipped === file) return;
+    await this.registry.update((all) => {
+      const record = all[this.identity.key];
+      if (!record) return;
+      if (file) record.requirements_skipped = file;
+      else delete record.requirements_skipped;
+    });
   }
 
   /** Rebuilds from the registry's package list: the interpreter is gone, or work was cut off. */

@@ -9,6 +9,7 @@ import { ChosenSource, initialExecutor, type ExecutorControl } from "./executor-
 import { executorNamed } from "./executors.js";
 import type { NotebookEnvironment } from "./notebook-environment.js";
 import { identifyNotebook } from "./notebook-identity.js";
+import type { RequirementsConsent } from "./requirements-consent.js";
 import { environmentSettings } from "./settings.js";
 import { setting } from "../common/settings.js";
 
@@ -29,9 +30,15 @@ export class NotebookSession {
    * own container (LUCI_EXECUTOR=container, or `%luci executor container`), or LUCI_PYTHON
    * itself (LUCI_EXECUTOR=local: nothing is installed).
    */
-  static open(env: NodeJS.ProcessEnv, connectionSession: string | undefined, folder: string = process.cwd()): NotebookSession {
+  static open(
+    env: NodeJS.ProcessEnv,
+    connectionSession: string | undefined,
+    folder: string = process.cwd(),
+    /** Whether the notebook's folder requirements.txt may be installed (from the notebook's trust); none: never. */
+    requirements?: RequirementsConsent,
+  ): NotebookSession {
     const executor = setting(env, "LUCI_EXECUTOR") ?? "venv";
-    const settings = environmentSettings(env);
+    const settings = { ...environmentSettings(env), requirements };
     const sessionName = env.JPY_SESSION_NAME || connectionSession || undefined;
     const identification = identifyNotebook(sessionName, folder);
     const knownNotebook = identification.decided && identification.identity.kind === "notebook" ? identification.identity.key : undefined;

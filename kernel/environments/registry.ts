@@ -4,7 +4,7 @@
 // kernels starting together never lose each other's records.
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { array, literal, object, oneOf, parseShape, record, string } from "../common/shape.js";
+import { array, literal, object, oneOf, optional, parseShape, record, string } from "../common/shape.js";
 import { errorMessage } from "../common/errors.js";
 import { withLock } from "../common/file-lock.js";
 import { writeJsonAtomic } from "../common/json-file.js";
@@ -25,6 +25,8 @@ export interface EnvironmentRecord {
   packages: Record<string, string>;
   /** What the notebook asked for (requirements, imports, %pip install), as requirement strings. */
   requested: string[];
+  /** The folder's requirements.txt, when it was not installed because the notebook was not trusted (installed once it is). */
+  requirements_skipped?: string;
   state: EnvironmentState;
   tool: "uv" | "pip";
   created: string;
@@ -51,6 +53,7 @@ const RegistryFileShape = object({
       python_version: string,
       packages: record(string),
       requested: array(string),
+      requirements_skipped: optional(string),
       state: oneOf(["creating", "installing", "ready"] as const),
       tool: oneOf(["uv", "pip"] as const),
       created: string,

@@ -8,6 +8,7 @@ import { delimiter, join } from "node:path";
 import { packageRoot } from "../common/package-root.js";
 import { luciDataDir } from "../common/user-data.js";
 import { setting } from "../common/settings.js";
+import type { RequirementsConsent } from "./requirements-consent.js";
 
 export interface EnvironmentSettings {
   dir: string;
@@ -15,6 +16,8 @@ export interface EnvironmentSettings {
   uv?: string;
   indexUrl?: string;
   extraIndexUrl?: string;
+  /** Whether a notebook's folder requirements.txt may be installed (the kernel's answer, from the notebook's trust); none: never. */
+  requirements?: RequirementsConsent;
 }
 
 export function environmentSettings(env: NodeJS.ProcessEnv = process.env): EnvironmentSettings {
