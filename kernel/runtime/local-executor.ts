@@ -3,6 +3,7 @@
 // reaches user code once, through the kernel, and not twice.
 import { spawn } from "node:child_process";
 import { Readable, Writable } from "node:stream";
+import { withoutKernelSecrets } from "../common/kernel-secrets.js";
 import type { Executor, WorkerExit, WorkerLaunch, WorkerProcess } from "./executor.js";
 import { workerScript } from "./worker-path.js";
 
@@ -23,7 +24,9 @@ export class LocalExecutor implements Executor {
       cwd: launch.cwd,
       stdio: ["ignore", "pipe", "pipe", "pipe", "pipe"],
       detached: true,
-      env: { ...process.env, PYTHONUNBUFFERED: "1" },
+      // The notebook's code has no use for the kernel's model key or server tokens (a container
+      // worker gets none of the kernel's environment at all).
+      env: { ...withoutKernelSecrets(process.env), PYTHONUNBUFFERED: "1" },
     });
     const exited = new Promise<WorkerExit>((resolve) => {
       child.once("exit", (code, signal) => resolve({ code, signal }));
