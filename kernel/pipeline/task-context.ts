@@ -4,22 +4,36 @@
 import { closeSync, openSync, readdirSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { array, number, object, optional, parseShape, string } from "../common/shape.js";
-import { sharedTables } from "../common/shared-tables.js";
+import { isSecretName, redactSecrets, secretEnvironmentValues, secretFromPreview, secretValuesIn } from "./secrets.js";
 import type { EarlierCell, FilePreview, NamespaceEntry, TaskContext } from "./model/prompt.js";
 
 /** What the model is shown of the earlier cells (the prompt's window is smaller: prompt.ts). */
 const CONTEXT_CELLS = 20;
 /** What %luci export can write out. */
 const KEPT_CELLS = 5000;
+/** The secret values remembered from cells that ran (a bound, not a limit that real notebooks reach). */
+const KEPT_SECRETS = 1000;
 
 /** The notebook's cells as they ran in this kernel, most recent last. */
 export class CellLog {
   private readonly cells: EarlierCell[] = [];
   private count = 0;
+  private readonly secretValues = new Set<string>();
 
   add(cell: EarlierCell): void {
     this.cells.push({ ...cell, number: this.count++ });
     if (this.cells.length > KEPT_CELLS) this.cells.shift();
+    // A secret set in a cell long out of the prompt's window may still show up in a traceback.
+    for (const secret of secretValuesIn(cell.code)) {
+      this.secretValues.delete(secret);
+      this.secretValues.add(secret);
+      if (this.secretValues.size > KEPT_SECRETS) this.secretValues.delete(this.secretValues.values().next().value!);
+    }
+  }
+
+  /** The values the cells gave secret-like names (`db_password = "…"`, `%env HF_TOKEN=…`), oldest first. */
+  secrets(): string[] {
+    return [...this.secretValues];
   }
 
   recent(count = CONTEXT_CELLS): EarlierCell[] {
@@ -38,6 +52,8 @@ export interface ContextSources {
   packages(): string[];
   cwd: string;
   pythonVersion?: string;
+  /** The environment the notebook's Python sees: its secret-named variables' values are redacted. */
+  env?: NodeJS.ProcessEnv;
 }
 
 // One entry of the worker's namespace summary (luci_worker/namespace_summary.py, PROTOCOL.md
@@ -60,62 +76,25 @@ export function namespaceEntries(names: unknown): NamespaceEntry[] {
   });
 }
 
-/** Names that hold secrets: their values never go to the model. */
-const SECRET_NAME = /pass(word|wd)?|secret|token|api_?key|access_?key|private_?key|credential|auth/i;
-/**
- * The secret patterns the validation gate reports, from the tables both share
- * (common/shared-tables.ts), made into the kernel's redaction once: literals that look like keys
- * whatever holds them (each match runs on to the end of the token, so a longer key is redacted
- * whole), a private key from its BEGIN line to its END line (or, without one, to the string's
- * end), and the secret part (the patterns' group) of an Authorization header and of a URL's
- * user info.
- */
-let patterns: { value: RegExp; privateKey: RegExp; inContext: RegExp[] } | undefined;
-
-function secretPatterns() {
-  if (patterns) return patterns;
-  const tables = sharedTables();
-  const keys = tables.key_patterns.filter((entry) => !entry.private_key).map((entry) => `(?:${entry.pattern})`);
-  const begin = tables.key_patterns.find((entry) => entry.private_key)?.pattern ?? "-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----";
-  patterns = {
-    value: new RegExp(`(?:${keys.join("|")})[A-Za-z0-9_-]*`, "g"),
-    privateKey: new RegExp(`${begin}(?:[\\s\\S]*?${begin.replace("BEGIN", "END")}|[^"']*)`, "g"),
-    inContext: [new RegExp(tables.auth_header_case_insensitive, "gi"), new RegExp(tables.url_password_case_insensitive, "gi")],
-  };
-  return patterns;
-}
-
-/** The match with its group (the secret) replaced, the words around it kept. */
-function redactGroup(match: string, secret: string | undefined): string {
-  if (!secret) return match;
-  const at = match.lastIndexOf(secret);
-  return `${match.slice(0, at)}<redacted>${match.slice(at + secret.length)}`;
-}
-
-/**
- * Code as the model may see it: string literals given to secret-like names, and literals that
- * look like keys, are replaced by "<redacted>". The endpoint may be remote; a secret in a
- * notebook must not travel there.
- */
-export function redactSecrets(code: string): string {
-  const { value, privateKey, inContext } = secretPatterns();
-  let text = code
-    .replace(new RegExp(`(\\b\\w*(?:${SECRET_NAME.source})\\w*["']?\\s*[:=]\\s*)[rbuRBU]{0,2}("[^"\\n]*"|'[^'\\n]*')`, "gi"), '$1"<redacted>"')
-    .replace(privateKey, "<redacted private key>")
-    .replace(value, "<redacted>");
-  for (const pattern of inContext) text = text.replace(pattern, (match: string, secret: string | undefined) => redactGroup(match, secret));
-  return text;
-}
-
 export async function gatherContext(sources: ContextSources, task = ""): Promise<TaskContext> {
-  const namespace = (await sources.namespace().catch(() => [])).map((entry) =>
-    SECRET_NAME.test(entry.name) ? { ...entry, preview: undefined } : entry.preview ? { ...entry, preview: redactSecrets(entry.preview) } : entry,
+  const entries = await sources.namespace().catch(() => []);
+  // Values that are secret wherever they appear (a traceback, a plain-named variable's preview):
+  // those the cells gave secret names, those of secret-named variables in the namespace (read
+  // from a file or typed at getpass()), and those of the environment's secret-named variables.
+  const secrets = new Set([...sources.cells.secrets(), ...secretEnvironmentValues(sources.env ?? process.env)]);
+  for (const entry of entries) {
+    const secret = isSecretName(entry.name) && entry.preview ? secretFromPreview(entry.preview) : undefined;
+    if (secret) secrets.add(secret);
+  }
+  const namespace = entries.map((entry) =>
+    isSecretName(entry.name) ? { ...entry, preview: undefined } : entry.preview ? { ...entry, preview: redactSecrets(entry.preview, secrets) } : entry,
   );
   return {
-    cells: sources.cells.recent().map((cell) => ({ ...cell, code: redactSecrets(cell.code) })),
+    secrets: [...secrets],
+    cells: sources.cells.recent().map((cell) => ({ ...cell, code: redactSecrets(cell.code, secrets) })),
     namespace,
     files: filesIn(sources.cwd),
-    filePreviews: previewsOf(sources.cwd, task),
+    filePreviews: previewsOf(sources.cwd, task, secrets),
     packages: sources.packages(),
     pythonVersion: sources.pythonVersion,
   };
@@ -133,7 +112,7 @@ const PREVIEW_FILES = 3;
  * the first time instead of after a KeyError. At most a few files, a few lines each, clipped,
  * with secrets redacted (a file may hold anything).
  */
-function previewsOf(dir: string, task: string): FilePreview[] {
+function previewsOf(dir: string, task: string, secrets: Iterable<string>): FilePreview[] {
   const text = task.toLowerCase();
   if (!text) return [];
   const named = filesIn(dir).filter((name) => PREVIEWED.test(name) && text.includes(name.toLowerCase()));
@@ -141,7 +120,10 @@ function previewsOf(dir: string, task: string): FilePreview[] {
   for (const name of named.slice(0, PREVIEW_FILES)) {
     const lines = firstLines(join(dir, name));
     if (lines.length)
-      previews.push({ name, lines: lines.map((line) => redactSecrets(line.length > PREVIEW_LINE_CHARS ? `${line.slice(0, PREVIEW_LINE_CHARS)}…` : line)) });
+      previews.push({
+        name,
+        lines: lines.map((line) => redactSecrets(line.length > PREVIEW_LINE_CHARS ? `${line.slice(0, PREVIEW_LINE_CHARS)}…` : line, secrets)),
+      });
   }
   return previews;
 }

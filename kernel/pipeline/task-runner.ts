@@ -15,6 +15,7 @@ import type { GenerateResult } from "./model/model-client.js";
 import { ModelSession } from "./model/model-session.js";
 import { OWN_MODEL_SOURCE } from "./model/own-model.js";
 import { describeName, type NamespaceEntry, type TaskContext } from "./model/prompt.js";
+import type { ChatMessage } from "./model/types.js";
 import { plainLineEnds, withoutReasoning } from "./model/answer-text.js";
 import {
   codeDiff,
@@ -34,7 +35,8 @@ import {
   type TaskParameter,
 } from "./records/index.js";
 import { safeHtmlRenderer, type HtmlRenderer } from "./safe-html.js";
-import { redactSecrets } from "./task-context.js";
+import { redactMessages, redactSecrets } from "./secrets.js";
+import { kernelSecretValues } from "../common/kernel-secrets.js";
 import type { GateVerdict, ValidationReport } from "./gate.js";
 import { showCode, showDiff, showPlan, showRawAnswer, showValidation, StreamingDisplay } from "./task-displays.js";
 import { CellFailure } from "../common/cell-failure.js";
@@ -190,8 +192,10 @@ export class TaskPipeline {
       if (generationMode(this.env) === "offline") throw new NoRecordOffline(`no recorded code for the task ${JSON.stringify(request.task.slice(0, 80))}`);
 
       // The parameters are "already set as variables; do not assign them".
-      const context: TaskContext = { ...(await this.host.gatherContext(request)), parameters: parameters.values };
-      const answer = await this.generate(request, context, html);
+      // The secrets are kept apart: the context is hashed into the record, they are not.
+      const { secrets = [], ...gathered } = await this.host.gatherContext(request);
+      const context: TaskContext = { ...gathered, parameters: parameters.values };
+      const answer = await this.generate(request, context, secrets, html);
       const restated = withoutRestatedParameters(answer.answer.code, parameters.values);
       if (restated.removed.length) {
         answer.answer.code = restated.code;
@@ -212,7 +216,7 @@ export class TaskPipeline {
       // Self-repair: the traceback and the code go back to the model, a few times at most.
       for (let attempt = 1; attempt <= maxRepairs(this.env) && repairable(outcome); attempt++) {
         if (outcome.status !== "error") break;
-        const fixed = await this.repair(request, context, answer.text, code, outcome, attempt, html);
+        const fixed = await this.repair(request, context, secrets, answer.text, code, outcome, attempt, html);
         showCode(request.sink, fixed.code, { model: fixed.model, calls: 1 }, html, `Repair attempt ${attempt}`);
         const next = withoutRestatedParameters(fixed.code, parameters.values).code;
         // The same code again would fail the same way: a small model sometimes answers so.
@@ -315,6 +319,7 @@ export class TaskPipeline {
   private async repair(
     request: TaskRequest,
     context: TaskContext,
+    secrets: string[],
     firstAnswer: string,
     code: string,
     failure: Extract<TaskOutcome, { status: "error" }>,
@@ -329,7 +334,8 @@ export class TaskPipeline {
     // (a CSV read with the wrong separator has one column named "station;date;temp_c"); the
     // namespace is asked again, and its tables go into this last message only, so the
     // beginning of the conversation stays the same as the first call's (a server's prompt cache).
-    const tables = (await this.host.gatherContext(request).catch(() => ({ namespace: [] as NamespaceEntry[] }))).namespace
+    const now = await this.host.gatherContext(request).catch((): TaskContext => ({ namespace: [] as NamespaceEntry[] }));
+    const tables = now.namespace
       ?.filter((entry) => entry.columns?.length)
       .slice(0, 5)
       .map(describeName)
@@ -343,18 +349,22 @@ export class TaskPipeline {
         .join("\n"),
     );
     const result = await client.generate({
-      messages: [
-        ...taskMessages(request.task, context, promptStyle(this.env)),
-        { role: "assistant", content: firstAnswer },
-        {
-          role: "user",
-          content:
-            `This code raised an error when it ran:\n\n\`\`\`python\n${redactSecrets(code)}\n\`\`\`\n\n${traceback || `${failure.ename}: ${redactSecrets(failure.evalue)}`}\n\n` +
-            (tables ? `The tables in the namespace now (their real columns):\n${tables}\n\n` : "") +
-            "Write the corrected code as one ```python block. Keep the plan; change only what the error requires. " +
-            "Variables the code set before it failed still exist.",
-        },
-      ],
+      messages: this.redacted(
+        endpoint,
+        [...secrets, ...(now.secrets ?? [])],
+        [
+          ...taskMessages(request.task, context, promptStyle(this.env)),
+          { role: "assistant", content: firstAnswer },
+          {
+            role: "user",
+            content:
+              `This code raised an error when it ran:\n\n\`\`\`python\n${redactSecrets(code)}\n\`\`\`\n\n${traceback || `${failure.ename}: ${redactSecrets(failure.evalue)}`}\n\n` +
+              (tables ? `The tables in the namespace now (their real columns):\n${tables}\n\n` : "") +
+              "Write the corrected code as one ```python block. Keep the plan; change only what the error requires. " +
+              "Variables the code set before it failed still exist.",
+          },
+        ],
+      ),
       ...streamInto(stream),
       signal: request.signal,
     });
@@ -363,15 +373,26 @@ export class TaskPipeline {
     return { code: fixed.code, model: result.model };
   }
 
+  /**
+   * The messages as they may leave for the endpoint: every secret known redacted from all of
+   * them, whatever part of the prompt holds it (the task, a cell, a preview, the traceback).
+   * Known: the notebook's (from the context), the endpoint's own key and the kernel's other secrets.
+   */
+  private redacted(endpoint: Endpoint, secrets: string[], messages: ChatMessage[]): ChatMessage[] {
+    const known = [...secrets, ...kernelSecretValues(this.env)];
+    if (endpoint.apiKey) known.push(endpoint.apiKey);
+    return redactMessages(messages, known);
+  }
+
   /** The one model call of a new task, its answer streamed into the cell, then read. */
-  private async generate(request: TaskRequest, context: TaskContext, html: HtmlRenderer) {
+  private async generate(request: TaskRequest, context: TaskContext, secrets: string[], html: HtmlRenderer) {
     const client = await this.models.backend();
     const { taskMessages, promptStyle } = await import("./model/prompt.js");
     // Luci's own model may first be pulled and its server started: that shows as progress lines.
     const endpoint = await client.endpoint({ progress: new Progress(request.sink), signal: request.signal });
     const stream = new StreamingDisplay(request.sink, `Asking ${modelLabel(endpoint)}…`);
     const result = await client.generate({
-      messages: taskMessages(request.task, context, promptStyle(this.env)),
+      messages: this.redacted(endpoint, secrets, taskMessages(request.task, context, promptStyle(this.env))),
       ...streamInto(stream),
       signal: request.signal,
     });

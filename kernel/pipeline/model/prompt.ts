@@ -65,6 +65,8 @@ export interface TaskContext {
   parameters?: Record<string, JsonValue>;
   /** "3.12.4", for the system prompt. */
   pythonVersion?: string;
+  /** Values that are secret wherever they appear: never part of the prompt, redacted from every request (pipeline/secrets.ts). */
+  secrets?: string[];
 }
 
 export const CONTEXT_LIMITS = {
