@@ -20,7 +20,11 @@ Rules (rule id, severity):
   -----BEGIN ... PRIVATE KEY-----, a JSON web token, a password inside a URL). Messages show
   secrets redacted (first 4 characters and "…", 1 for secrets of 8 characters or fewer); the
   secret itself is never in the reply.
-- dynamic-code (high): eval / exec / compile / __import__ of something that is not a literal.
+- dynamic-code (high): eval / exec / compile / __import__ of something that is not a literal
+  (a string known in full is read as code, with every rule; one that does not parse, or past
+  150,000 characters in all or 4 deep, is this issue); a call the gate could not resolve on a
+  dangerous module: getattr(os, name), importlib.import_module(name), a name bound to code
+  that uses os.remove & co without calling it (`ops = {"rm": os.remove}; ops[k](p)`).
 - unsafe-deserialization (medium): pickle / marshal / dill / cloudpickle load(s), Unpickler,
   pandas.read_pickle, numpy.load(allow_pickle=True), yaml.load without a safe loader.
 - shell (high): os.system, os.popen, subprocess.* with shell=True, subprocess.getoutput /
@@ -40,6 +44,15 @@ Rules (rule id, severity):
     none   inside the working directory (relative, or a literal relative start such as
            f"out/{name}.csv"), or a folder made by the tempfile module.
   Library writes (to_csv, savefig, ...) with a computed path are not reported.
+  What destroys files that exist when the gate looks (inside the working directory too) is
+  high: deleting, moving or emptying the items of a listing (`for f in glob.glob("data/*.csv"):
+  os.remove(f)`, Path.glob, os.listdir, map(os.remove, ...)), moving an existing file away
+  (os.rename / renames / replace, shutil.move, Path.rename / replace), replacing an existing
+  file (the target of those, of shutil.copy / copy2 / copyfile), emptying one (os.truncate,
+  os.open with O_TRUNC). Files the cell makes itself do not exist yet and are not reported;
+  a path is looked up on disk at most 1,000 times a cell (past that it counts as existing).
+  Names are followed through aliases (`remove = os.remove`), getattr(os, "remove"),
+  __import__("shutil") and importlib.import_module("shutil").
 - network (medium), once per module: importing or calling socket, urllib.request, http.client,
   requests, httpx, aiohttp, ftplib, smtplib, paramiko & co, and a URL literal given to a reader
   (pd.read_csv("https://..."), urlopen, ...): data may leave the machine, and the container
@@ -56,7 +69,8 @@ Arithmetic is done in thousandths, so the score is exact (1 - 0.1 - 0.1 == 0.8).
 `passed = score >= threshold` (threshold 0.8 unless the command gives one in 0..1).
 
 Issues come sorted by line, then severity, then rule; identical ones are reported once. The
-analysis is deterministic and costs about 2 ms for a 100-line cell (half of it the parse).
+analysis is deterministic (for the same code and the same files on disk) and costs about
+2 ms for a 100-line cell (half of it the parse).
 
 The package, one concept a module (imported as a whole on the first validate request only):
     gate          validate() and validate_command(): cell magics, the parse, the reply

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import _ast as ast  # the C module: `ast` itself imports contextlib & co (5 ms)
 
+from .context import Each
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .context import Context
@@ -43,6 +45,8 @@ def collect(analysis: Context, tree: ast.AST) -> None:
                 _bind_target(analysis, target, node.value, bound)
         elif type(node) is ast.AnnAssign and node.value is not None or type(node) is ast.NamedExpr:
             _bind_target(analysis, node.target, node.value, bound)
+        elif type(node) is ast.For or type(node) is ast.AsyncFor or type(node) is ast.comprehension:
+            _bind_items(analysis, node.target, node.iter, bound)
         elif type(node) is ast.With or type(node) is ast.AsyncWith:
             for item in node.items:
                 if item.optional_vars is not None:
@@ -84,3 +88,14 @@ def _bind_target(
     ):
         for sub_target, sub_value in zip(target.elts, value.elts):
             _bind_target(analysis, sub_target, sub_value, bound)
+
+
+def _bind_items(analysis: Context, target: ast.expr, iterable: ast.expr, bound: set[int]) -> None:
+    """`for f in files`: f is one item of files; `for root, dirs, names in os.walk(d)`: each
+    name is a part of one."""
+    if type(target) is ast.Name:
+        _bind(analysis, target.id, Each(iterable))
+        bound.add(id(target))
+    elif type(target) is ast.Tuple or type(target) is ast.List:
+        for item in target.elts:
+            _bind_items(analysis, item, iterable, bound)

@@ -26,6 +26,17 @@ TEMP = "\x01"  # a path made by the tempfile module
 TOP_LEVEL_AWAIT = getattr(ast, "PyCF_ALLOW_TOP_LEVEL_AWAIT", 0)
 
 
+class Each(ast.expr):
+    """A binding that is not in the code: one item of `iterable` (the target of a for loop or a
+    comprehension, `for f in glob.glob("*.csv")`). Never visited; values.matched() reads it."""
+
+    _fields = ("iterable",)
+
+    def __init__(self, iterable: ast.expr) -> None:
+        super().__init__()
+        self.iterable = iterable
+
+
 def redact(secret: str) -> str:
     secret = secret.strip()
     return (secret[:4] if len(secret) > 8 else secret[:1]) + "\u2026"
@@ -57,6 +68,10 @@ class Context:
         self.io_unprotected: tuple[int, str] | None = None
         self.network_flagged: set[str] = set()
         self.scanned_strings: set[int] = set()
+        self.fs_checks = 0  # how many paths were looked up on disk (files.exists)
+        self.strings_read = 0  # characters of exec / eval strings read as code
+        self.string_depth = 0  # exec of a string that execs a string ...
+        self.refers_cache: dict[str, str | None] = {}
 
     def add(
         self,

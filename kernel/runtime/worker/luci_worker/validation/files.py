@@ -9,17 +9,18 @@ and almost always relative.
 
 from __future__ import annotations
 
+import _ast as ast  # the C module: `ast` itself imports contextlib & co (5 ms)
+import os
+import posixpath
 import re
 
 from . import notes, values
-from .context import UNKNOWN
+from .context import TEMP, UNKNOWN, Each, show
 from .paths import where
 from .scoring import RANK
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    import _ast as ast
-
     from .context import At, Context
     from .visitor import Analysis, Call
 
@@ -32,6 +33,28 @@ _DELETES = {
     "os.rmdir": (0, "path"),
     "os.removedirs": (0, "name"),
 }
+# Moving: qualified name -> the source's and the target's (position, keyword).
+_MOVES = {
+    "os.rename": ((0, "src"), (1, "dst")),
+    "os.renames": ((0, "old"), (1, "new")),
+    "os.replace": ((0, "src"), (1, "dst")),
+    "shutil.move": ((0, "src"), (1, "dst")),
+}
+# Copying over the target: as _MOVES.
+_COPIES = {
+    "shutil.copy": ((0, "src"), (1, "dst")),
+    "shutil.copy2": ((0, "src"), (1, "dst")),
+    "shutil.copyfile": ((0, "src"), (1, "dst")),
+}
+_TRUNCATES = {"os.truncate": (0, "path")}
+# Calls that apply a function to each item of an iterable: map(os.remove, files).
+_MAPS = {"map", "builtins.map"}
+_MAP_METHODS = {"map", "imap", "imap_unordered", "map_async"}
+# The functions of this rule, for the visitor's could-not-tell check.
+FUNCTIONS = frozenset((*_DELETES, *_MOVES, *_COPIES, *_TRUNCATES, "os.open"))
+# At most this many paths are looked up on disk in one analysis; past it, a path is taken to
+# exist (the gate fails closed) and the time a verdict takes stays bounded.
+MAX_FS_CHECKS = 1000
 _OPENS = {"open": "file", "io.open": "file", "codecs.open": "filename"}
 # Library writes: reported only when the path is a literal outside the working directory.
 _LIBRARY_WRITES = {
@@ -62,8 +85,8 @@ def path_issue(
     path_node: ast.expr,
     deleting: bool,
     report_unknown: bool = True,
-) -> None:
-    """Report a delete / write of the path that path_node makes."""
+) -> bool:
+    """Report a delete / write of the path that path_node makes; True when it did."""
     worst: tuple[str, str] | None = None
     for candidate in values.candidates(analysis, path_node):
         severity, description = where(values.text(analysis, candidate), analysis.cwd, deleting)
@@ -82,6 +105,8 @@ def path_issue(
             "%s %s %s." % (what, verb, worst[1]),
             "destructive-file-unknown" if unknown else None,
         )
+        return True
+    return False
 
 
 def shell_deletes(analysis: Context, node: At, text: str, line: int | None = None) -> None:
@@ -126,7 +151,32 @@ def check_call(analysis: Analysis, call: Call) -> None:
         position, keyword = _DELETES[name]
         target = call.arg(position, keyword)
         if target is not None:
-            path_issue(analysis, call.node, "deletes", label, target, deleting=True)
+            _deletes(analysis, call.node, label, target)
+    elif name in _MOVES or name in _COPIES:
+        source, target = (call.arg(*where) for where in (_MOVES.get(name) or _COPIES[name]))
+        if source is not None and target is not None:
+            copying = name in _COPIES
+            into = name != "shutil.copyfile"  # a folder as the target: the file goes in it
+            _moves(analysis, call.node, label, source, target, copying, into)
+    elif (
+        attr in ("rename", "replace")
+        and receiver is not None
+        and len(call.args) + len(call.keywords) == 1
+        and (_is_path(analysis, receiver) or values.matched(analysis, receiver) is not None)
+    ):
+        target = call.arg(0, "target")
+        if target is not None:
+            _moves(analysis, call.node, "Path.%s()" % attr, receiver, target, False, False)
+    elif name in _TRUNCATES:
+        target = call.arg(*_TRUNCATES[name])
+        if target is not None:
+            _overwrites(analysis, call.node, label, target, "empties or cuts")
+    elif name == "os.open":
+        _os_open(analysis, call)
+    elif (name in _MAPS or (attr in _MAP_METHODS and receiver is not None)) and len(call.args) > 1:
+        function = values.qual(analysis, call.args[0])
+        if function in _DELETES:
+            _deletes(analysis, call.node, "%s(%s)" % (label[:-2], function), Each(call.args[1]))
     elif name in _OPENS or (
         attr == "open" and receiver is not None and _is_path(analysis, receiver)
     ):
@@ -161,7 +211,7 @@ def check_call(analysis: Analysis, call: Call) -> None:
         and not call.args
         and call.qual not in _DELETES
     ):
-        path_issue(analysis, call.node, "deletes", "Path.%s()" % attr, receiver, deleting=True)
+        _deletes(analysis, call.node, "Path.%s()" % attr, receiver)
     elif attr in ("write_text", "write_bytes") and receiver is not None:
         path_issue(analysis, call.node, "writes to", "Path.%s()" % attr, receiver, deleting=False)
     elif attr in _LIBRARY_WRITES or name in ("numpy.save", "numpy.savetxt"):
@@ -188,3 +238,154 @@ def check_call(analysis: Analysis, call: Call) -> None:
 def _is_path(analysis: Context, node: ast.expr) -> bool:
     text = values.text(analysis, node)
     return text != UNKNOWN and not text.startswith(UNKNOWN)
+
+
+def _deletes(analysis: Context, node: At, what: str, target: ast.expr) -> None:
+    """A delete: of the files a listing gives (high), else judged by where the path lies."""
+    found = values.matched(analysis, target)
+    if found is not None:
+        if found:
+            analysis.add(
+                "destructive-file",
+                "high",
+                node,
+                "%s deletes %s." % (what, found),
+                "destructive-file-existing",
+            )
+        return
+    path_issue(analysis, node, "deletes", what, target, deleting=True)
+
+
+def _moves(
+    analysis: Context,
+    node: At,
+    what: str,
+    source: ast.expr,
+    target: ast.expr,
+    copying: bool,
+    into: bool,
+) -> None:
+    """A move (the source leaves its place) or a copy, and what the target replaces."""
+    source_text = values.text(analysis, source)
+    target_text = values.text(analysis, target)
+    if not copying:
+        found = values.matched(analysis, source)
+        if found is not None:
+            if found:
+                analysis.add(
+                    "destructive-file",
+                    "high",
+                    node,
+                    "%s moves %s." % (what, found),
+                    "destructive-file-existing",
+                )
+        elif not path_issue(analysis, node, "moves", what, source, deleting=True) and exists(
+            analysis, source_text
+        ):
+            analysis.add(
+                "destructive-file",
+                "high",
+                node,
+                "%s moves the existing file %s (to %s): whatever reads it there afterwards "
+                "no longer finds it." % (what, show(source_text), show(target_text)),
+                "destructive-file-existing",
+            )
+    if path_issue(analysis, node, "writes to", what, target, False, report_unknown=False):
+        return
+    if into and UNKNOWN not in source_text and is_dir(analysis, target_text):
+        target_text = posixpath.join(target_text, posixpath.basename(source_text.rstrip("/")))
+    if exists(analysis, target_text) and not is_dir(analysis, target_text):
+        analysis.add(
+            "destructive-file",
+            "high",
+            node,
+            "%s replaces the existing file %s: what it held is lost." % (what, show(target_text)),
+            "destructive-file-existing",
+        )
+
+
+def _overwrites(analysis: Context, node: At, what: str, target: ast.expr, verb: str) -> None:
+    """Emptying a file (os.truncate, os.open with O_TRUNC): bad when the file exists now."""
+    found = values.matched(analysis, target)
+    if found is not None:
+        if found:
+            analysis.add(
+                "destructive-file",
+                "high",
+                node,
+                "%s %s %s." % (what, verb, found),
+                "destructive-file-existing",
+            )
+        return
+    if path_issue(analysis, node, verb, what, target, deleting=False):
+        return
+    target_text = values.text(analysis, target)
+    if exists(analysis, target_text):
+        analysis.add(
+            "destructive-file",
+            "high",
+            node,
+            "%s %s the existing file %s: what it held is lost." % (what, verb, show(target_text)),
+            "destructive-file-existing",
+        )
+
+
+_OPEN_WRITES = ("O_WRONLY", "O_RDWR", "O_APPEND", "O_CREAT", "O_TRUNC")
+
+
+def _os_open(analysis: Analysis, call: Call) -> None:
+    """os.open(path, flags): a write when the flags say so; O_TRUNC empties the file."""
+    target = call.arg(0, "path")
+    flags = call.arg(1, "flags")
+    notes.io(analysis, call.node, call.label)
+    if target is None or flags is None:
+        return
+    names: list[str] = []
+    stack = [flags]
+    while stack and len(names) < 50:
+        node = stack.pop()
+        if type(node) is ast.BinOp:
+            stack += [node.left, node.right]
+        else:
+            names.append((values.qual(analysis, node) or "").rsplit(".", 1)[-1])
+    if "O_TRUNC" in names:
+        _overwrites(analysis, call.node, "os.open(..., O_TRUNC)", target, "empties")
+    elif any(name in _OPEN_WRITES for name in names):
+        path_issue(analysis, call.node, "writes to", call.label, target, deleting=False)
+    elif not all(name.startswith("O_") for name in names):
+        path_issue(analysis, call.node, "may write to", call.label, target, False, False)
+
+
+def _on_disk(analysis: Context, path: str) -> str | None:
+    """Where a literal path inside the working directory lies on disk, else None."""
+    if not path or UNKNOWN in path or TEMP in path or analysis.cwd is None:
+        return None
+    if path.startswith(("~", "$")):
+        return None
+    return posixpath.join(analysis.cwd, path)
+
+
+def exists(analysis: Context, path: str) -> bool:
+    """Does the literal path exist now (so a delete, move or copy would destroy it)? Looked up
+    at most MAX_FS_CHECKS times in one analysis; past that, yes (the gate fails closed)."""
+    full = _on_disk(analysis, path)
+    if full is None:
+        return False
+    analysis.fs_checks += 1
+    if analysis.fs_checks > MAX_FS_CHECKS:
+        return True
+    try:
+        return os.path.lexists(full)
+    except (OSError, ValueError):
+        return False
+
+
+def is_dir(analysis: Context, path: str) -> bool:
+    full = _on_disk(analysis, path)
+    if full is None or analysis.fs_checks >= MAX_FS_CHECKS:
+        return False
+    analysis.fs_checks += 1
+    try:
+        return os.path.isdir(full)
+    except (OSError, ValueError):
+        return False

@@ -18,6 +18,8 @@ HINTS = {
     "and use the tempfile module for scratch files.",
     "destructive-file-unknown": "Build the path from the working directory (Path.cwd() / name) "
     "and check where it points before deleting or overwriting.",
+    "destructive-file-existing": "Write results to new files and leave the files you were given "
+    "as they are; delete, move or replace files yourself once you have checked which.",
     "network": "Read local files instead, or make sure the data may leave the machine and that "
     "the executor allows network access.",
     "no-error-handling": "Wrap the reading, writing or download in try/except (OSError, "

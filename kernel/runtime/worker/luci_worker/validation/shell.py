@@ -57,6 +57,9 @@ _PROGRAM_CALLS = {
     "os.posix_spawnp",
 }
 
+# The functions of these rules, for the visitor's could-not-tell check.
+FUNCTIONS = frozenset((*_SHELL_CALLS, *_SUBPROCESS_CALLS, *_PROGRAM_CALLS))
+
 
 def check_call(analysis: Analysis, call: Call) -> bool:
     """Report the call; True when it starts a program (the file rules then do not look)."""

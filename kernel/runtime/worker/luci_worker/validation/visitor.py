@@ -13,13 +13,28 @@ import sys
 
 from .. import transform
 from . import credentials, dynamic_code, files, network, notes, shell, values
-from .context import TOP_LEVEL_AWAIT, Context
+from .bindings import collect
+from .context import TOP_LEVEL_AWAIT, Context, show
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Callable
 
     Handler = Callable[["Analysis", Any], None]
+
+# The functions whose use through a name the gate cannot resolve is said (could_not_tell).
+DANGEROUS = frozenset(
+    (
+        *files.FUNCTIONS,
+        *shell.FUNCTIONS,
+        *("%s%s" % (p, f) for p in ("", "builtins.") for f in ("exec", "eval", "compile")),
+        "__import__",
+        "importlib.import_module",
+    )
+)
+# exec / eval strings read as code: at most this many characters in all, this deep.
+MAX_STRING_CHARS = 150_000
+MAX_STRING_DEPTH = 4
 
 _TRY = tuple(getattr(ast, name) for name in ("Try", "TryStar") if hasattr(ast, name))
 
@@ -77,7 +92,11 @@ def _visit_call(analysis: Analysis, node: ast.Call) -> None:
 def _check_call(analysis: Analysis, node: ast.Call) -> None:
     call = Call(analysis, node)
     credentials.check_call(analysis, call)
+    dynamic_code.could_not_tell(analysis, call, DANGEROUS)
     if dynamic_code.check_call(analysis, call):
+        source = dynamic_code.source_of(analysis, call)
+        if source is not None:
+            _read_string(analysis, call, source)
         return
     if call.name == transform.SHELL_CALL:
         shell.shell_line(analysis, node)
@@ -123,6 +142,50 @@ def _nested(analysis: Analysis, node: ast.Call, source: str) -> None:
         analysis.offset = offset
 
 
+def _read_string(analysis: Analysis, call: Call, source: str) -> None:
+    """exec / eval / compile of a string known in full: read it as the code it is."""
+    what = call.name.rsplit(".", 1)[-1]
+    mode = "eval" if what == "eval" else "exec"
+    if what == "compile":
+        given = call.arg(2, "mode")
+        mode = "eval" if given is not None and values.literal(given) == "eval" else "exec"
+    shown = "%s(%s)" % (what, show(source, 40))
+    if (
+        analysis.string_depth >= MAX_STRING_DEPTH
+        or analysis.strings_read + len(source) > MAX_STRING_CHARS
+    ):
+        why = "too large or nested too deeply to be checked"
+    else:
+        analysis.strings_read += len(source)
+        try:
+            tree: ast.AST = compile(
+                source,
+                "<string>",
+                mode,
+                ast.PyCF_ONLY_AST | TOP_LEVEL_AWAIT,
+                dont_inherit=True,
+            )
+        except (SyntaxError, ValueError, OverflowError, MemoryError, RecursionError):
+            why = "it does not parse as Python"
+        else:
+            collect(analysis, tree)
+            offset = analysis.offset
+            analysis.offset = offset + call.node.lineno - 1
+            analysis.string_depth += 1
+            try:
+                analysis.visit(tree)
+            finally:
+                analysis.offset = offset
+                analysis.string_depth -= 1
+            return
+    analysis.add(
+        "dynamic-code",
+        "high",
+        call.node,
+        "The code runs code from a string the gate cannot read: %s (%s)." % (shown, why),
+    )
+
+
 HANDLERS: dict[type[ast.AST], Handler] = {
     ast.Constant: credentials.visit_constant,
     ast.JoinedStr: credentials.visit_joined,
@@ -152,6 +215,8 @@ def visit_deep(analysis: Analysis, tree: ast.AST) -> None:
     analysis.io_unprotected = None
     analysis.network_flagged.clear()
     analysis.scanned_strings.clear()
+    analysis.strings_read = 0
+    analysis.string_depth = 0
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 20000))
     try:
