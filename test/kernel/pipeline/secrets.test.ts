@@ -120,6 +120,7 @@ describe("linear time on large adversarial input", () => {
     "-----BEGIN PRIVATE KEY-----'".repeat(7_000),
     `-----BEGIN PRIVATE KEY-----${"A".repeat(200_000)}`,
     "a://".repeat(50_000),
+    "x://a:".repeat(35_000),
     `http://${":".repeat(200_000)}`,
     `Authorization: Bearer ${"a".repeat(200_000)}`,
     "sk-".repeat(70_000),
