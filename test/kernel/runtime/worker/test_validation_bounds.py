@@ -80,3 +80,21 @@ def test_code_too_large_to_judge_is_refused(worker):
     assert "too large to be checked (150006 characters" in reply["issues"][0]["message"]
     # Just under the limit, the same code is read and judged.
     assert validate(worker, "x = 1\n" * 24_999)["passed"] is True
+
+
+def test_names_bound_and_used_many_times_stay_linear(worker):
+    # Issue 12 follows names through their bindings, listings and the disk: each stays bounded.
+    cases = [
+        # a name bound 5,000 times and deleted 2,000 times (was quadratic: 18 s)
+        "import os\n" + "x = x + x\n" * 5000 + "os.remove(x)\n" * 2000,
+        # 4,000 moves: the disk is asked at most 1,000 times, past that a file counts as there
+        "import os\n" + "".join('os.rename("a%d.csv", "b%d.csv")\n' % (i, i) for i in range(4000)),
+        # a table of 3,000 dangerous functions called 5,000 times: read once
+        "import os\nops = {" + ",".join('"k%d": os.remove' % i for i in range(3000)) + "}\n"
+        + "ops[k](p)\n" * 5000,
+        # exec strings that exec strings, 2,000 times
+        'exec("exec(\'exec(\\\\\'y = 2\\\\\')\')")\n' * 4000,
+    ]
+    for code in cases:
+        reply = validate(worker, code)
+        assert reply["status"] == "ok" and reply["passed"] is False, code[:60]

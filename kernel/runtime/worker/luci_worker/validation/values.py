@@ -201,11 +201,16 @@ def _call_text(analysis: Context, node: ast.Call, depth: int) -> str:
     return UNKNOWN
 
 
+MAX_CANDIDATES = 16
+
+
 def candidates(analysis: Context, node: ast.expr) -> list[ast.expr]:
     """The expressions a Name may stand for (each of its bindings), else [node]."""
     if type(node) is ast.Name and node.id not in analysis.aliases:
         values = analysis.bindings.get(node.id)
-        if values and len(values) > 1 and all(v is not None for v in values):
+        # At most MAX_CANDIDATES: a name bound thousands of times, used thousands of times,
+        # would make the judging quadratic; past it, the name is a path known at run time.
+        if values and 1 < len(values) <= MAX_CANDIDATES and all(v is not None for v in values):
             return [v for v in values if v is not None]
     return [node]
 
