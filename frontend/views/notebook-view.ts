@@ -235,8 +235,12 @@ export class NotebookView implements CellActions {
     for (const listener of this.untrustedListeners) listener(untrusted);
   }
 
-  /** Runs code outside any cell (the trust command); returns what it printed, or throws its error. */
-  async runHidden(code: string): Promise<string> {
+  /**
+   * Runs code outside any cell (the trust command); returns what it printed, or throws its error.
+   * `answer` is given to the question the kernel asks on stdin (the trust command asks for the
+   * notebook's name: the person's click on the trust button is their answer).
+   */
+  async runHidden(code: string, answer = ""): Promise<string> {
     let text = "";
     let error = "";
     await this.session.execute(
@@ -247,8 +251,8 @@ export class NotebookView implements CellActions {
           if (KernelMessage.isStreamMsg(msg)) text += msg.content.text;
           if (KernelMessage.isErrorMsg(msg)) error = `${msg.content.ename}: ${msg.content.evalue}`;
         },
-        // A request that allows input is one a person made: %luci trust asks for that.
-        onStdin: () => undefined,
+        // %luci trust asks a person to confirm on stdin; a notebook cannot answer, a click can.
+        onStdin: (_msg, reply) => reply(answer),
       },
       { storeHistory: false },
     );

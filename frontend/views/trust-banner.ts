@@ -1,8 +1,9 @@
 // The banner for a notebook whose recorded code the kernel would not run: code recorded by
 // someone else (or edited in the file) is shown and not run until the notebook is trusted.
-// The button runs `%luci trust` in the kernel (which trusts the records of the saved file) as a request the person made
-// (allow_stdin, which nbconvert and papermill never send, so a notebook cannot trust itself),
-// and reruns the refused cells.
+// The button runs `%luci trust` in the kernel (which trusts the records of the saved file) and
+// answers the kernel's question (the notebook's name, kernel/cells/trust-command.ts) for the
+// person who clicked: a notebook can neither click nor answer, so it cannot trust itself. Then
+// it reruns the refused cells.
 import { errorMessage } from "../../kernel/common/errors.js";
 import { el } from "../dom.js";
 

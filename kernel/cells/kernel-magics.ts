@@ -6,10 +6,13 @@ import type { ExecutorControl } from "../environments/executor-choice.js";
 import type { NotebookEnvironment } from "../environments/notebook-environment.js";
 import { runPipMagic, splitArgs } from "../environments/pip-magic.js";
 import type { ModelOverrides } from "../pipeline/model/settings.js";
+import { modelCommand } from "./model-command.js";
+import { trustCommand } from "./trust-command.js";
 const COMMANDS_HELP = `%luci: Luci's own commands
   %luci model                       which model task cells use, and how it is configured
   %luci model NAME [--base-url URL] [--temperature T] [--max-tokens N]
-                                    use another model for this notebook (remembered)
+                                    use another model for this notebook (remembered when the
+                                    notebook is trusted; a new --base-url asks you first)
   %luci env                         this notebook's environment: folder, Python, packages
   %luci executor [venv|container]   where the code runs; choose the notebook's venv or its
                                     own Docker container (remembered, from the next cell on)
@@ -18,6 +21,7 @@ const COMMANDS_HELP = `%luci: Luci's own commands
   %luci run-anyway                  (alone in a cell) run the code the validation gate stopped
   %luci regenerate                  (first line of a task cell) new code for the task, with the changes shown
   %luci trust [NOTEBOOK]            trust the recorded code of a notebook someone else made
+                                    (and its folder's requirements.txt): asks you to type its name
   %luci show-code                   the code the last task ran
   %luci export [DIR]                the program as script.py, requirements.txt, Dockerfile,
                                     docker-compose.yml, deploy.sh, .env.example, README (default ./export)
@@ -38,12 +42,21 @@ export interface MagicContext {
   executor(): ExecutorControl | undefined;
   /** The model settings in words (loads the model layer). */
   describeModel(): Promise<string>;
-  setModel(overrides: ModelOverrides): Promise<string>;
+  /**
+   * Changes the model (from the next task on); remembered for the notebook only when asked (the
+   * notebook is trusted). Says what changed.
+   */
+  setModel(overrides: ModelOverrides, options: { remember: boolean }): Promise<string>;
+  /** Where task cells are sent now (undefined: found on this machine), and whether an API key goes with them. */
+  modelDestination(): Promise<{ baseUrl?: string; keySet: boolean }>;
   notebookPath(): string | undefined;
   /** The cells that ran, for %luci export and %luci show-code. */
   cells(): { task?: string; code: string }[];
   pythonVersion(): string | undefined;
-  /** True when a person runs the cell (the client accepts input, as JupyterLab does; nbconvert does not). */
+  /**
+   * True when the client accepts input (JupyterLab, the page; not nbconvert). Not proof that a
+   * person ran the cell (Run All sends the same): what needs a person asks one on stdin.
+   */
   interactive(): boolean;
 }
 
@@ -74,19 +87,9 @@ export async function runKernelMagic(context: MagicContext, name: string, args: 
       return say(rest[0] ? await executor.choose(rest[0]) : executor.describe());
     }
     case "model":
-      return say(rest.length === 0 ? await context.describeModel() : await context.setModel(parseModelArgs(rest)));
-    case "trust": {
-      // A notebook must not trust itself: under nbconvert or "Run All" of an untrusted notebook
-      // a %luci trust cell would otherwise clear its own records.
-      if (!context.interactive()) {
-        throw new UsageError("%luci trust runs only when you run the cell yourself (not under nbconvert or papermill); in a terminal: luci trust NOTEBOOK");
-      }
-      const path = rest[0] ?? context.notebookPath();
-      if (!path) throw new UsageError("%luci trust needs the notebook's path here: %luci trust NOTEBOOK.ipynb");
-      const { trustNotebook } = await import("../pipeline/records/trust.js");
-      const count = await trustNotebook(path);
-      return say(`Trusted ${count} recorded ${count === 1 ? "program" : "programs"} of ${path}: they run without a model call from now on.`);
-    }
+      return say(await modelCommand(context, rest, sink));
+    case "trust":
+      return say(await trustCommand(context, rest, sink));
     case "show-code": {
       const last = [...context.cells()].reverse().find((cell) => cell.task);
       if (!last) return say("No task has run in this kernel yet.");
@@ -111,24 +114,6 @@ export async function runKernelMagic(context: MagicContext, name: string, args: 
     default:
       throw new UsageError(`%luci ${command} is not known; %luci help lists the commands`);
   }
-}
-
-function parseModelArgs(args: string[]): ModelOverrides {
-  const overrides: ModelOverrides = {};
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    const value = () => {
-      const next = args[++i];
-      if (next === undefined) throw new UsageError(`%luci model: ${arg} needs a value`);
-      return next;
-    };
-    if (arg === "--base-url") overrides.baseUrl = value();
-    else if (arg === "--temperature") overrides.temperature = Number(value());
-    else if (arg === "--max-tokens") overrides.maxTokens = Number(value());
-    else if (arg.startsWith("--")) throw new UsageError(`%luci model: unknown option ${arg}`);
-    else overrides.model = arg;
-  }
-  return overrides;
 }
 
 function describeEnvironment(env: NotebookEnvironment | undefined): string {

@@ -163,7 +163,8 @@ export class LuciInterpreter implements Interpreter {
     cells: () => this.cellLog.all(),
     pythonVersion: () => this.python.pythonVersion,
     interactive: () => this.currentAllowsInput,
-    setModel: async (overrides) => (await this.pipeline()).models.set(overrides),
+    setModel: async (overrides, options) => (await this.pipeline()).models.set(overrides, options),
+    modelDestination: async () => (await this.pipeline()).models.destination(),
   };
 
   /** `%luci run-anyway`: runs the code the validation gate last stopped, as it was shown. */

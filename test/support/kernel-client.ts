@@ -3,7 +3,7 @@
 // helpers the suites read iopub with.
 import { KernelClient as ProtocolClient } from "../../kernel/protocol/kernel-client.js";
 import type { ConnectionInfo } from "../../kernel/protocol/connection.js";
-import type { Message } from "../../kernel/protocol/messages.js";
+import type { JsonObject, Message } from "../../kernel/protocol/messages.js";
 import { isObject } from "../../kernel/common/json-file.js";
 
 export class KernelClient extends ProtocolClient {
@@ -45,4 +45,18 @@ export function displayData(iopub: Message[], mime?: string): Record<string, unk
     .filter((m) => m.header.msg_type === "display_data" || m.header.msg_type === "update_display_data")
     .map((m) => (isObject(m.content.data) ? m.content.data : {}))
     .filter((d) => mime === undefined || mime in d);
+}
+
+/**
+ * Runs a cell as a person at JupyterLab does (allow_stdin) and answers each question the kernel
+ * asks on stdin with `answer` (what `%luci trust` and a new `%luci model --base-url` wait for).
+ */
+export async function executeAnswering(client: KernelClient, code: string, answer: string, metadata: JsonObject = {}) {
+  const previous = client.onInputRequest;
+  client.onInputRequest = (message) => client.input(answer, message);
+  try {
+    return await client.execute(code, { allow_stdin: true }, metadata);
+  } finally {
+    client.onInputRequest = previous;
+  }
 }

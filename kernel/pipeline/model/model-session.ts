@@ -52,17 +52,28 @@ export class ModelSession {
     }
   }
 
-  /** `%luci model NAME [--base-url URL] ...`: checked, used from the next task on, remembered for the notebook. */
-  async set(overrides: ModelOverrides): Promise<string> {
+  /**
+   * `%luci model NAME [--base-url URL] ...`: checked, used from the next task on, and remembered
+   * for the notebook when `remember` (the cells layer decides: only for a notebook the user
+   * trusts, and a new endpoint only once a person confirmed it).
+   */
+  async set(overrides: ModelOverrides, options: { remember: boolean }): Promise<string> {
     const { modelSettings } = await import("./settings.js");
     const next = { ...(await this.currentOverrides()), ...overrides };
     modelSettings(this.env, next); // throws, in words, on a value that cannot be used
     this.overrides = next;
     this.backendMade = undefined;
-    const path = this.notebookPath();
+    const path = options.remember ? this.notebookPath() : undefined;
     if (path) await (await import("./notebook-models.js")).rememberModel(path, next, this.env);
     const where = path ? "for this notebook" : "in this session";
     return `Task cells now use ${next.model ?? "the configured model"}${next.baseUrl ? ` at ${next.baseUrl}` : ""} ${where}.`;
+  }
+
+  /** Where task cells are sent now (undefined: an endpoint found on this machine), and whether the API key goes with them. */
+  async destination(): Promise<{ baseUrl?: string; keySet: boolean }> {
+    const { modelSettings } = await import("./settings.js");
+    const settings = modelSettings(this.env, await this.currentOverrides());
+    return { baseUrl: settings.baseUrl, keySet: settings.apiKey !== undefined };
   }
 
   /** The notebook's remembered model, then this session's `%luci model`, over LUCI_LLM_*. */

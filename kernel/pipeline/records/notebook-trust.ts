@@ -11,14 +11,14 @@ import { readNotebookRecords } from "./notebook-records.js";
 import type { LuciRecord } from "./record.js";
 import { defaultTrustStore, type TrustStore } from "./trust.js";
 
-export interface ForeignRecord {
+interface ForeignRecord {
   record: LuciRecord;
   path: string;
   /** The cell's place in the notebook, counting from 1 as a person does. */
   cell: number;
 }
 
-export interface NotebookTrust {
+interface NotebookTrust {
   /** Records someone else made that the user has not trusted (or that were edited in the file). */
   foreign: ForeignRecord[];
   /** Notebooks that could not be read, and why: nothing in them can be vouched for. */
@@ -41,10 +41,6 @@ export function notebookTrust(paths: readonly string[], store: TrustStore = defa
       for (const record of cell.records) if (store.verify(record) === "untrusted") trust.foreign.push({ record, path, cell: cell.index + 1 });
   }
   return trust;
-}
-
-export function isTrusted(trust: NotebookTrust): boolean {
-  return trust.foreign.length === 0 && trust.unreadable.length === 0;
 }
 
 /**

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Message } from "../../../kernel/protocol/messages.js";
-import { ofType, streamText } from "../../support/kernel-client.js";
+import { executeAnswering, ofType, streamText } from "../../support/kernel-client.js";
 import { startKernel, type StartedKernel } from "../../support/kernel-process.js";
 import { answer, startFakeModelServer, type FakeModelServer } from "../../support/fake-model-server.js";
 
@@ -101,7 +101,7 @@ describe("recorded code", () => {
     const headless = await k.client.execute("%luci trust"); // as nbconvert sends it: no input
     expect(headless.reply.content).toMatchObject({ status: "error", ename: "UsageError" });
     expect(String(headless.reply.content.evalue)).toMatch(/only when you run the cell yourself/);
-    const trust = await k.client.execute("%luci trust", { allow_stdin: true });
+    const trust = await executeAnswering(k.client, "%luci trust", "loan.ipynb"); // a person types the notebook's name
     expect(streamText(trust.iopub)).toMatch(/Trusted 1 recorded program/);
     const trusted = await k.client.execute(LOAN_TASK);
     expect(trusted.reply.content.status).toBe("ok");

@@ -6,7 +6,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Message } from "../../../kernel/protocol/messages.js";
-import { streamText } from "../../support/kernel-client.js";
+import { executeAnswering, streamText } from "../../support/kernel-client.js";
 import type { StartedKernel } from "../../support/kernel-process.js";
 import { answer, startFakeModelServer, type FakeModelServer } from "../../support/fake-model-server.js";
 import { progressText, startNotebookKernel, workspace, writeNotebook } from "../environments/environment-kernel.js";
@@ -23,7 +23,8 @@ beforeAll(async () => {
   writeNotebook(space.notebooks, "sales.ipynb");
   kernel = await startNotebookKernel({ ...space, session: "sales.ipynb" });
   // The model server for this kernel: set through %luci model (the kernel started without one).
-  await kernel.client.execute(`%luci model fake-coder --base-url ${server.baseUrl}`);
+  // A new endpoint asks the person first (kernel/cells/model-command.ts).
+  await executeAnswering(kernel.client, `%luci model fake-coder --base-url ${server.baseUrl}`, "yes");
 }, 120_000);
 afterAll(async () => {
   await kernel?.stop();

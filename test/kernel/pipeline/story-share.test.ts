@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Message } from "../../../kernel/protocol/messages.js";
-import { ofType, streamText } from "../../support/kernel-client.js";
+import { executeAnswering, ofType, streamText } from "../../support/kernel-client.js";
 import { LUCI_BIN } from "../../support/kernel-process.js";
 import { answer, startFakeModelServer, type FakeModelServer } from "../../support/fake-model-server.js";
 import { startPackageIndex, type PackageIndex } from "../../support/package-index.js";
@@ -44,7 +44,7 @@ describe("story 3: share", () => {
     const mine = workspace();
     writeFileSync(join(mine.notebooks, "shared.ipynb"), JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] }));
     const author = await startNotebookKernel({ ...mine, session: "shared.ipynb", indexUrl: index.url });
-    await author.client.execute(`%luci model fake-coder --base-url ${server.baseUrl}`);
+    await executeAnswering(author.client, `%luci model fake-coder --base-url ${server.baseUrl}`, "yes");
     await author.client.execute("%pip install luci-pinned==1.0.0");
     server.enqueue(answer({ code: "import luci_pinned\nprint(luci_pinned.VALUE)" }));
     const first = await author.client.execute(TASK, {}, { cellId: "version" });
