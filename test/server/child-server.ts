@@ -1,0 +1,82 @@
+// `luci serve` in a process of its own, for tests where the server must be watched from outside:
+// one that blocks its event loop or runs out of memory would take an in-process test down with
+// it, and its memory (peak RSS, from /proc) is its own and not the test runner's.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const LUCI = resolve(import.meta.dirname, "..", "..", "dist", "kernel", "cli", "luci.js");
+
+export interface ChildServer {
+  child: ChildProcess;
+  root: string;
+  base: URL;
+  token: string;
+  /** fetch() against the server with the token; fails after `timeoutMs` (a blocked server never answers). */
+  api(path: string, init?: RequestInit & { timeoutMs?: number }): Promise<Response>;
+  /** The server's stdout and stderr so far. */
+  output(): string;
+  /** Resident memory now and at its peak since the last resetPeak(), in bytes. */
+  memory(): { rss: number; peak: number };
+  resetPeak(): void;
+  close(): Promise<void>;
+}
+
+export async function startChildServer(env: Record<string, string> = {}): Promise<ChildServer> {
+  const root = mkdtempSync(join(tmpdir(), "luci-child-root-"));
+  const state = mkdtempSync(join(tmpdir(), "luci-child-state-"));
+  const token = "child-server-token";
+  const child = spawn(process.execPath, [LUCI, "serve", "--root", root, "--port", "0", "--token", token], {
+    env: {
+      ...process.env,
+      LUCI_EXECUTOR: "local",
+      LUCI_STATE_DIR: join(state, "s"),
+      LUCI_TRUST_DIR: join(state, "t"),
+      LUCI_ENV_DIR: join(state, "e"),
+      LUCI_LLM_BASE_URL: "http://127.0.0.1:9/v1",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const base = await new Promise<URL>((resolveUrl, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      // Kept bounded: a fuzz run makes the server log a lot.
+      if (output.length > 1_000_000) output = output.slice(-500_000);
+      const match = /(http:\/\/127\.0\.0\.1:\d+\/)\?token=/.exec(output);
+      if (match) resolveUrl(new URL(match[1]!));
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`luci serve exited (${code}): ${output}`)));
+  });
+  const status = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))?.[1] ?? 0) * 1024;
+  return {
+    child,
+    root,
+    base,
+    token,
+    api: (path, init = {}) => {
+      const headers = new Headers(init.headers);
+      if (!headers.has("Authorization")) headers.set("Authorization", `token ${token}`);
+      return fetch(new URL(path, base), { ...init, headers, signal: AbortSignal.timeout(init.timeoutMs ?? 30_000) });
+    },
+    output: () => output,
+    memory: () => ({ rss: status("VmRSS"), peak: status("VmHWM") }),
+    // Writing 5 to clear_refs resets the peak RSS (VmHWM) of a process of our own.
+    resetPeak: () => writeFileSync(`/proc/${child.pid}/clear_refs`, "5"),
+    async close() {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once("exit", r));
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      rmSync(root, { recursive: true, force: true });
+      rmSync(state, { recursive: true, force: true });
+    },
+  };
+}
