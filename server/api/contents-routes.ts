@@ -9,24 +9,25 @@ const CHECKPOINT = /^\/api\/contents(?<path>\/.*)?\/checkpoints\/(?<id>[^/]+)\/?
 const CONTENTS = /^\/api\/contents(?<path>\/.*)?$/;
 
 export function contentsRoutes(router: Router, contents: ContentsManager): void {
-  const file = (path: string) => contents.paths.resolve(path).os;
+  const file = (path: string) => contents.paths.resolve(path);
   const location = (model: ContentsModel) => ({ Location: `/api/contents/${model.path.split("/").map(encodeURIComponent).join("/")}` });
   router
     .add("GET", CHECKPOINTS, ({ res, params }) => sendJson(res, 200, contents.checkpoints.list(file(params.path!))))
-    .add("POST", CHECKPOINTS, ({ res, params }) => {
-      const checkpoint = contents.checkpoints.create(file(params.path!));
-      const api = contents.paths.resolve(params.path!).api;
+    .add("POST", CHECKPOINTS, async ({ res, params }) => {
+      const path = file(params.path!);
+      const checkpoint = await contents.checkpoints.create(path);
+      const api = path.api;
       sendJson(res, 201, checkpoint, { Location: `/api/contents/${api.split("/").map(encodeURIComponent).join("/")}/checkpoints/${checkpoint.id}` });
     })
-    .add("POST", CHECKPOINT, ({ res, params }) => {
-      contents.checkpoints.restore(file(params.path!), params.id!);
+    .add("POST", CHECKPOINT, async ({ res, params }) => {
+      await contents.checkpoints.restore(file(params.path!), params.id!);
       sendEmpty(res);
     })
     .add("DELETE", CHECKPOINT, ({ res, params }) => {
       contents.checkpoints.delete(file(params.path!), params.id!);
       sendEmpty(res);
     })
-    .add("GET", CONTENTS, ({ res, url, params }) => {
+    .add("GET", CONTENTS, async ({ res, url, params }) => {
       const content = url.searchParams.get("content");
       if (content !== null && content !== "0" && content !== "1") throw new HttpError(400, `Content ${content} is invalid`);
       const format = url.searchParams.get("format") ?? undefined;
@@ -34,22 +35,22 @@ export function contentsRoutes(router: Router, contents: ContentsManager): void 
       const type = url.searchParams.get("type") ?? undefined;
       if (type !== undefined && !["directory", "file", "notebook"].includes(type)) throw new HttpError(400, `Type ${type} is invalid`);
       const hash = url.searchParams.get("hash") === "1";
-      sendJson(res, 200, contents.get(params.path ?? "", { content: content !== "0", type, format, hash }));
+      sendJson(res, 200, await contents.get(params.path ?? "", { content: content !== "0", type, format, hash }));
     })
     .add("PUT", CONTENTS, async ({ req, res, params }) => {
       const body = await readJson(req);
       if (body.copy_from !== undefined) throw new HttpError(400, "Cannot copy with PUT, only POST");
-      const { model, created } = contents.save(params.path ?? "", body);
+      const { model, created } = await contents.save(params.path ?? "", body);
       sendJson(res, created ? 201 : 200, model, location(model));
     })
     .add("POST", CONTENTS, async ({ req, res, params }) => {
-      const model = contents.create(params.path ?? "", await readJson(req));
+      const model = await contents.create(params.path ?? "", await readJson(req));
       sendJson(res, 201, model, location(model));
     })
     .add("PATCH", CONTENTS, async ({ req, res, params }) => {
       const body = await readJson(req);
       if (typeof body.path !== "string") throw new HttpError(400, "PATCH needs a new path");
-      const model = contents.rename(params.path ?? "", body.path);
+      const model = await contents.rename(params.path ?? "", body.path);
       sendJson(res, 200, model, location(model));
     })
     .add("DELETE", CONTENTS, ({ res, params }: RequestContext) => {

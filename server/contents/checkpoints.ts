@@ -1,11 +1,15 @@
 // Checkpoints as jupyter_server's FileCheckpoints keeps them: one per file, with the id
 // "checkpoint", at <folder>/.ipynb_checkpoints/<name>-checkpoint<ext>. JupyterLab makes one when
 // a notebook is opened and offers "Revert to checkpoint". The folder is hidden, so the contents
-// API never serves it directly.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
-import { basename, dirname, extname, join } from "node:path";
+// API never serves it directly. Every checkpoint path comes from RootedPaths.internal, with the
+// root checks of every other path: a .ipynb_checkpoints (or a checkpoint file) that is a link out
+// of the root is refused (403) before anything is read, written or deleted.
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { basename, dirname, extname } from "node:path";
 import { HttpError } from "../http/respond.js";
 import { writeFileAtomic } from "./atomic-write.js";
+import type { ResolvedPath, RootedPaths } from "./paths.js";
+import { readRegularFile } from "./read-regular.js";
 
 export interface CheckpointModel {
   id: string;
@@ -15,51 +19,58 @@ export interface CheckpointModel {
 const ID = "checkpoint";
 
 export class Checkpoints {
-  list(file: string): CheckpointModel[] {
-    const path = checkpointPath(file);
+  constructor(private readonly paths: RootedPaths) {}
+
+  list(file: ResolvedPath): CheckpointModel[] {
+    const path = this.pathOf(file);
     return existsSync(path) ? [model(path)] : [];
   }
 
-  create(file: string): CheckpointModel {
-    if (!existsSync(file) || statSync(file).isDirectory()) throw new HttpError(404, `No such file: ${basename(file)}`);
-    const path = checkpointPath(file);
+  async create(file: ResolvedPath): Promise<CheckpointModel> {
+    const path = this.pathOf(file);
+    if (!existsSync(file.os) || statSync(file.os).isDirectory()) throw new HttpError(404, `No such file: ${file.api}`);
+    const bytes = await readRegularFile(file.os, file.api);
     mkdirSync(dirname(path), { recursive: true });
-    writeFileAtomic(path, readFileSync(file));
+    writeFileAtomic(path, bytes);
     return model(path);
   }
 
-  restore(file: string, id: string): void {
+  async restore(file: ResolvedPath, id: string): Promise<void> {
     const path = this.existing(file, id);
-    writeFileAtomic(file, readFileSync(path));
+    writeFileAtomic(file.os, await readRegularFile(path, `${file.api}@${id}`));
   }
 
-  delete(file: string, id: string): void {
+  delete(file: ResolvedPath, id: string): void {
     rmSync(this.existing(file, id));
   }
 
-  renamed(from: string, to: string): void {
-    const path = checkpointPath(from);
+  /** Throws (403) if the file's checkpoint may not be touched: call before renaming or deleting the file. */
+  check(file: ResolvedPath): void {
+    this.pathOf(file);
+  }
+
+  renamed(from: ResolvedPath, to: ResolvedPath): void {
+    const path = this.pathOf(from);
     if (!existsSync(path)) return;
-    const target = checkpointPath(to);
+    const target = this.pathOf(to);
     mkdirSync(dirname(target), { recursive: true });
     renameSync(path, target);
   }
 
-  removeAll(file: string): void {
-    rmSync(checkpointPath(file), { force: true });
+  removeAll(file: ResolvedPath): void {
+    rmSync(this.pathOf(file), { force: true });
   }
 
-  private existing(file: string, id: string): string {
-    const path = checkpointPath(file);
-    if (id !== ID || !existsSync(path)) throw new HttpError(404, `Checkpoint does not exist: ${basename(file)}@${id}`);
+  private existing(file: ResolvedPath, id: string): string {
+    const path = this.pathOf(file);
+    if (id !== ID || !existsSync(path)) throw new HttpError(404, `Checkpoint does not exist: ${file.api}@${id}`);
     return path;
   }
-}
 
-function checkpointPath(file: string): string {
-  const ext = extname(file);
-  const name = basename(file, ext);
-  return join(dirname(file), ".ipynb_checkpoints", `${name}-${ID}${ext}`);
+  private pathOf(file: ResolvedPath): string {
+    const ext = extname(file.os);
+    return this.paths.internal(file, ".ipynb_checkpoints", `${basename(file.os, ext)}-${ID}${ext}`);
+  }
 }
 
 function model(path: string): CheckpointModel {

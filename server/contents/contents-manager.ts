@@ -1,15 +1,19 @@
 // The files of the notebook folder as Jupyter "contents" models (jupyter_server's
 // FileContentsManager): directories, notebooks and files, read, saved, created, renamed and
-// deleted. Paths are checked by RootedPaths first; every write is atomic.
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, type Stats } from "node:fs";
+// deleted. Paths are checked by RootedPaths first; every write is atomic; only regular files are
+// read, asynchronously (read-regular.ts), and a notebook nested too deeply for the JSON
+// functions to walk is refused before it is parsed.
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, type Stats } from "node:fs";
 import { createHash } from "node:crypto";
 import { extname } from "node:path";
 import { errorMessage } from "../../kernel/common/errors.js";
+import { MAX_JSON_DEPTH, nestedDeeperThan } from "../http/json-depth.js";
 import { HttpError } from "../http/respond.js";
 import { writeFileAtomic } from "./atomic-write.js";
 import { Checkpoints } from "./checkpoints.js";
 import { emptyNotebook, serializeNotebook } from "./notebook-format.js";
 import { RootedPaths, type ResolvedPath } from "./paths.js";
+import { notRegular, readRegularFile } from "./read-regular.js";
 
 type ContentType = "directory" | "notebook" | "file";
 
@@ -61,24 +65,27 @@ export class ContentsManager {
 
   constructor(root: string) {
     this.paths = new RootedPaths(root);
-    this.checkpoints = new Checkpoints();
+    this.checkpoints = new Checkpoints(this.paths);
   }
 
-  get(raw: string, options: GetOptions): ContentsModel {
+  async get(raw: string, options: GetOptions): Promise<ContentsModel> {
     const path = this.paths.resolve(raw);
     const stats = statOrNull(path.os);
     if (!stats) throw new HttpError(404, `No such file or directory: ${path.api}`);
+    if (!stats.isFile() && !stats.isDirectory()) throw notRegular(path.api);
     const type = typeOf(path, stats, options.type);
     if (options.type && options.type !== type) {
       throw new HttpError(400, `${path.api} is not a ${options.type === "directory" ? "directory" : options.type}`);
     }
     if (type === "directory") return this.directoryModel(path, stats, options.content);
-    const model = type === "notebook" ? this.notebookModel(path, stats, options.content) : this.fileModel(path, stats, options.content, options.format);
-    return options.hash ? { ...model, hash: createHash("sha256").update(readFileSync(path.os)).digest("hex"), hash_algorithm: "sha256" } : model;
+    const bytes = options.content || options.hash ? await readRegularFile(path.os, path.api) : undefined;
+    const content = options.content ? bytes : undefined;
+    const model = type === "notebook" ? this.notebookModel(path, stats, content) : this.fileModel(path, stats, content, options.format);
+    return bytes && options.hash ? { ...model, hash: createHash("sha256").update(bytes).digest("hex"), hash_algorithm: "sha256" } : model;
   }
 
   /** PUT: saves a model; `created` tells 201 from 200. */
-  save(raw: string, model: Record<string, unknown>): { model: ContentsModel; created: boolean } {
+  async save(raw: string, model: Record<string, unknown>): Promise<{ model: ContentsModel; created: boolean }> {
     const path = this.paths.resolve(raw);
     if (path.api === "") throw new HttpError(400, "cannot save the root folder");
     const type = model.type;
@@ -102,11 +109,11 @@ export class ContentsManager {
       writeFileAtomic(path.os, fileBytes(model.content, model.format));
     }
     // The model's type then follows the file (a "notebook" saved as notes.txt is a file), as in jupyter_server.
-    return { model: this.get(path.api, { content: false }), created: !existed };
+    return { model: await this.get(path.api, { content: false }), created: !existed };
   }
 
   /** POST: a new untitled notebook, file or directory in folder `raw`, or a copy of `copyFrom`. */
-  create(raw: string, body: { type?: unknown; ext?: unknown; copy_from?: unknown }): ContentsModel {
+  async create(raw: string, body: { type?: unknown; ext?: unknown; copy_from?: unknown }): Promise<ContentsModel> {
     const dir = this.paths.resolve(raw);
     const dirStats = statOrNull(dir.os);
     if (!dirStats?.isDirectory()) throw new HttpError(404, `No such directory: ${dir.api}`);
@@ -115,10 +122,11 @@ export class ContentsManager {
       const stats = statOrNull(source.os);
       if (!stats) throw new HttpError(404, `No such file: ${source.api}`);
       if (stats.isDirectory()) throw new HttpError(400, "cannot copy a directory");
+      const bytes = await readRegularFile(source.os, source.api);
       const ext = extname(source.os);
       const base = source.os.slice(source.os.lastIndexOf("/") + 1, source.os.length - ext.length);
       const target = this.freeName(dir, (n) => `${base}-Copy${n}${ext}`, 1);
-      writeFileAtomic(target.os, readFileSync(source.os));
+      writeFileAtomic(target.os, bytes);
       return this.get(target.api, { content: false });
     }
     const type = body.type === undefined ? "file" : body.type;
@@ -140,7 +148,7 @@ export class ContentsManager {
   }
 
   /** PATCH: rename (move) within the root. */
-  rename(raw: string, newRaw: string): ContentsModel {
+  async rename(raw: string, newRaw: string): Promise<ContentsModel> {
     const from = this.paths.resolve(raw);
     const to = this.paths.resolve(newRaw);
     if (from.api === "" || to.api === "") throw new HttpError(400, "cannot rename the root folder");
@@ -148,8 +156,10 @@ export class ContentsManager {
     if (from.os === to.os) return this.get(to.api, { content: false });
     if (existsSync(to.os)) throw new HttpError(409, `File already exists: ${to.api}`);
     this.requireParent(to);
+    this.checkpoints.check(from);
+    this.checkpoints.check(to);
     renameSync(from.os, to.os);
-    this.checkpoints.renamed(from.os, to.os);
+    this.checkpoints.renamed(from, to);
     return this.get(to.api, { content: false });
   }
 
@@ -165,8 +175,9 @@ export class ContentsManager {
       rmSync(path.os, { recursive: true, force: true });
       return;
     }
+    this.checkpoints.check(path);
     rmSync(path.os);
-    this.checkpoints.removeAll(path.os);
+    this.checkpoints.removeAll(path);
   }
 
   private requireParent(path: ResolvedPath): void {
@@ -199,22 +210,23 @@ export class ContentsManager {
     return { ...model, content: children, format: "json" };
   }
 
-  private notebookModel(path: ResolvedPath, stats: Stats, withContent: boolean): ContentsModel {
+  private notebookModel(path: ResolvedPath, stats: Stats, bytes: Buffer | undefined): ContentsModel {
     const model = baseModel(path, stats, "notebook");
-    if (!withContent) return model;
+    if (!bytes) return model;
+    const text = bytes.toString("utf8");
+    if (nestedDeeperThan(text)) throw new HttpError(400, `Unreadable Notebook: ${path.api} is nested more than ${MAX_JSON_DEPTH} levels deep`);
     let content: unknown;
     try {
-      content = JSON.parse(readFileSync(path.os, "utf8"));
+      content = JSON.parse(text);
     } catch (err) {
       throw new HttpError(400, `Unreadable Notebook: ${path.api} ${errorMessage(err)}`, { cause: err });
     }
     return { ...model, content, format: "json" };
   }
 
-  private fileModel(path: ResolvedPath, stats: Stats, withContent: boolean, format: string | undefined): ContentsModel {
+  private fileModel(path: ResolvedPath, stats: Stats, bytes: Buffer | undefined, format: string | undefined): ContentsModel {
     const model = { ...baseModel(path, stats, "file"), mimetype: mimeOf(path.os) };
-    if (!withContent) return model;
-    const bytes = readFileSync(path.os);
+    if (!bytes) return model;
     if (format !== "base64") {
       const text = new TextDecoder("utf-8", { fatal: true });
       try {

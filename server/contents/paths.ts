@@ -2,7 +2,11 @@
 // as the client sent it (URL-decoded once). Refused with 404, as jupyter_server does for paths
 // "outside root contents directory": '..' segments, absolute paths, NUL bytes, hidden names
 // (a segment starting with '.': .git, .env, .ipynb_checkpoints). Refused with 403: a path whose
-// real location (symlinks resolved) is outside the root's real location.
+// real location (symlinks resolved) is outside the root's real location. The server's own
+// hidden files (checkpoints in .ipynb_checkpoints/) go through the same real-location check
+// (`internal`): a .ipynb_checkpoints that is a link out of the root (shipped in a cloned
+// repository or an archive) would otherwise have checkpoints written, read and deleted wherever
+// it points.
 import { lstatSync, realpathSync } from "node:fs";
 import { isAbsolute, join, relative, sep } from "node:path";
 import { HttpError } from "../http/respond.js";
@@ -44,6 +48,18 @@ export class RootedPaths {
   /** The API path of a child entry of a resolved directory. */
   child(dir: ResolvedPath, name: string): ResolvedPath {
     return { api: dir.api === "" ? name : `${dir.api}/${name}`, os: join(dir.os, name) };
+  }
+
+  /**
+   * A path of the server's own under a resolved path's folder (hidden names allowed: they are
+   * ours, not the client's), with the same real-location check as resolve().
+   */
+  internal(beside: ResolvedPath, ...segments: string[]): string {
+    const os = join(beside.os, "..", ...segments);
+    const back = relative(this.root, os);
+    if (back.startsWith("..") || isAbsolute(back)) throw outside(beside.api);
+    this.checkReal(os, beside.api);
+    return os;
   }
 
   /** Whether an OS path (a directory entry) really lies inside the root, symlinks resolved. */

@@ -2,6 +2,7 @@
 // headers every answer carries (nosniff, no caching of API answers that may hold notebook data).
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isObject } from "../../kernel/common/json-file.js";
+import { MAX_JSON_DEPTH, nestedDeeperThan } from "./json-depth.js";
 
 /** An error with the HTTP status it should be answered with; the message goes to the client. */
 export class HttpError extends Error {
@@ -62,6 +63,7 @@ export async function readJson(req: IncomingMessage): Promise<Record<string, unk
   }
   const text = Buffer.concat(chunks).toString("utf8").trim();
   if (text === "") return {};
+  if (nestedDeeperThan(text)) throw new HttpError(400, `JSON in body of request is nested more than ${MAX_JSON_DEPTH} levels deep`);
   let value: unknown;
   try {
     value = JSON.parse(text);
