@@ -5,12 +5,16 @@
 //   (Node, curl, jupyter tools) and are judged by their token alone, as jupyter_server does.
 // - When the server listens on loopback, the Host header must be a loopback name too: a page on
 //   evil.example whose DNS later points at 127.0.0.1 sends Host: evil.example.
+//   Only real loopback addresses count (127.0.0.0/8 written as an address, ::1) and the name
+//   localhost: a name that merely starts with "127." (127.evil.example, 127.0.0.1.nip.io) is a
+//   DNS name like any other, and its owner decides what it resolves to.
 import type { IncomingMessage } from "node:http";
+import { isIPv4 } from "node:net";
 
-const LOOPBACK_NAMES = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
+const LOOPBACK_NAMES = new Set(["localhost", "[::1]", "::1"]);
 
 function isLoopback(host: string): boolean {
-  return LOOPBACK_NAMES.has(host) || host.startsWith("127.");
+  return LOOPBACK_NAMES.has(host) || (isIPv4(host) && host.startsWith("127."));
 }
 
 function hostnameOf(hostHeader: string): string {
