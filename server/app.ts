@@ -13,6 +13,7 @@ import { ContentsManager } from "./contents/contents-manager.js";
 import { HttpError, sendError, sendJson } from "./http/respond.js";
 import { Router } from "./http/router.js";
 import { KernelManager } from "./kernels/kernel-manager.js";
+import { serverLimits, type ServerLimits } from "./limits.js";
 import { pageRoutes } from "./page/page-routes.js";
 import { API_SECURITY_HEADERS } from "./security/headers.js";
 import { hostAllowed, originAllowed } from "./security/origin.js";
@@ -28,6 +29,8 @@ export interface AppOptions {
   logTo?: "stderr" | "buffer";
   /** Where the page's files are (default: <repo>/dist/frontend). */
   frontendDir?: string;
+  /** Resource limits (default: from the LUCI_SERVER_* settings). */
+  limits?: Partial<ServerLimits>;
 }
 
 export class LuciServer {
@@ -43,10 +46,15 @@ export class LuciServer {
   private closing?: Promise<void>;
 
   constructor(private readonly options: AppOptions) {
-    this.kernels = new KernelManager({ ...(options.kernelEnv ? { kernelEnv: options.kernelEnv } : {}), logTo: options.logTo ?? "buffer" });
+    const limits = { ...serverLimits(), ...options.limits };
+    this.kernels = new KernelManager({
+      ...(options.kernelEnv ? { kernelEnv: options.kernelEnv } : {}),
+      logTo: options.logTo ?? "buffer",
+      maxKernels: limits.maxKernels,
+    });
     this.contents = new ContentsManager(options.root);
     this.sessions = new SessionManager(this.kernels, this.contents.paths);
-    this.channels = new ChannelsEndpoint(this.kernels);
+    this.channels = new ChannelsEndpoint(this.kernels, limits);
     this.api
       .add("GET", /^\/api\/?$/, ({ res }) => sendJson(res, 200, { version: VERSION }))
       .add("GET", /^\/api\/status\/?$/, ({ res }) => sendJson(res, 200, this.status()));

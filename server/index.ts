@@ -4,6 +4,7 @@
 import { existsSync, realpathSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { LuciServer } from "./app.js";
+import type { ServerLimits } from "./limits.js";
 import { generateToken } from "./security/token.js";
 
 export interface StartServerOptions {
@@ -21,6 +22,8 @@ export interface StartServerOptions {
   cullIdleTimeoutMs?: number;
   /** Kernel logs: "buffer" (kept in memory, the default) or "stderr" (luci serve). */
   kernelLog?: "stderr" | "buffer";
+  /** Resource limits; what is not given comes from the LUCI_SERVER_* settings. */
+  limits?: Partial<ServerLimits>;
 }
 
 export interface RunningServer {
@@ -48,6 +51,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     ...(options.kernelEnv ? { kernelEnv: options.kernelEnv } : {}),
     ...(options.cullIdleTimeoutMs ? { cullIdleTimeoutMs: options.cullIdleTimeoutMs } : {}),
     logTo: options.kernelLog ?? "buffer",
+    ...(options.limits ? { limits: options.limits } : {}),
   });
   let port: number;
   try {

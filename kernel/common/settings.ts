@@ -448,6 +448,24 @@ export const SETTINGS = {
     default: undefined,
     defaultText: "a random one",
   }),
+  LUCI_SERVER_MAX_KERNELS: number({
+    group: "Kernel, CLI and server",
+    type: "integer",
+    help: "`luci serve`: the most kernels running at once; starting one more is refused (503)",
+    default: 32,
+    whole: true,
+    min: 1,
+  }),
+  LUCI_SERVER_CLIENT_BUFFER: size({
+    group: "Kernel, CLI and server",
+    help: "`luci serve`: output a WebSocket client has not read yet, at most; past it, output is dropped and the client told so",
+    default: "16m",
+  }),
+  LUCI_SERVER_MAX_MESSAGE: size({
+    group: "Kernel, CLI and server",
+    help: "`luci serve`: the largest WebSocket message a client may send to a kernel (a larger one closes the connection)",
+    default: "32m",
+  }),
 } satisfies Record<`LUCI_${string}`, SettingSpec<unknown>>;
 
 export type SettingName = keyof typeof SETTINGS;

@@ -11,11 +11,19 @@
 // When the WebSocket closes (a reload, a reconnect, a network blip), the bridge stays open for a
 // while and buffers what the kernel sends: a client that comes back with the same session_id
 // gets those messages first, as jupyter_server replays them (its "buffering" of a session).
+// What waits for a client is bounded in bytes: a client that does not read (or reads slowly)
+// while a kernel prints hundreds of megabytes would otherwise have the server hold all of it.
+// Past `clientBuffer` bytes unsent, output messages (stream, display data, results) are dropped
+// and the client is told once, on stderr of the cell, as jupyter_server's iopub rate limit does
+// ("IOPub data rate exceeded"); other messages (status, replies, comms) still go, and past four
+// times the limit the connection is closed (the client reconnects and gets the session buffer,
+// which is bounded in bytes too).
 import type { WebSocket } from "ws";
 import { KernelSockets, type Channel, type RawMessage, type RequestChannel } from "../kernels/kernel-sockets.js";
 import type { KernelConnection, ManagedKernel } from "../kernels/managed-kernel.js";
 import type { ConnectionInfo } from "../../kernel/protocol/connection.js";
 import { errorMessage } from "../../kernel/common/errors.js";
+import { isObject } from "../../kernel/common/json-file.js";
 import { decodeLegacy, decodeV1, encodeLegacy, encodeV1 } from "./ws-framing.js";
 
 const REQUEST_CHANNELS: readonly string[] = ["shell", "control", "stdin"] satisfies RequestChannel[];
@@ -25,6 +33,13 @@ function isRequestChannel(channel: string): channel is RequestChannel {
 }
 /** Messages kept for a client that went away; past this, the buffer is dropped. */
 const MAX_BUFFERED = 10_000;
+/** Output a client may miss without the cell's result being lost: these are dropped first. */
+const OUTPUT_TYPES = new Set(["stream", "display_data", "update_display_data", "execute_result"]);
+
+export interface BridgeLimits {
+  /** Bytes waiting to be sent to a client (or kept for one that went away) before output is dropped. */
+  clientBuffer: number;
+}
 
 export type Framing = "v1" | "legacy";
 
@@ -39,12 +54,16 @@ export class ChannelBridge implements KernelConnection {
   private nudgeSawIopub = false;
   private nudged?: () => void;
   private closed = false;
+  private earlyBytes = 0;
+  /** Output messages dropped since the client fell behind; 0 when it is keeping up. */
+  private dropped = 0;
 
   constructor(
     private readonly kernel: ManagedKernel,
     private framing: Framing,
     /** The client's session_id (from the URL): a client that reconnects with it gets the buffer. */
     readonly sessionKey: string | undefined,
+    private readonly limits: BridgeLimits,
   ) {
     this.info = kernel.info;
     this.sockets = this.openSockets();
@@ -85,6 +104,7 @@ export class ChannelBridge implements KernelConnection {
     ws.on("message", (data, isBinary) => this.fromClient(toBuffer(data), isBinary));
     ws.once("close", () => this.detach(ws));
     ws.once("error", () => this.detach(ws));
+    this.earlyBytes = 0;
     for (const message of this.early.splice(0)) this.fromKernel(message);
   }
 
@@ -113,6 +133,7 @@ export class ChannelBridge implements KernelConnection {
     if (this.closed) return;
     this.closed = true;
     this.early.length = 0;
+    this.earlyBytes = 0;
     this.kernel.connections.delete(this);
     this.sockets.close();
   }
@@ -122,7 +143,13 @@ export class ChannelBridge implements KernelConnection {
     // Not attached yet, gone, or closing: keep it (for attach, or for the client's return).
     if (!this.ws || this.ws.readyState !== this.ws.OPEN) {
       this.early.push(message);
-      if (this.early.length > MAX_BUFFERED) this.dispose();
+      this.earlyBytes += sizeOf(message.parts, message.buffers);
+      if (this.early.length > MAX_BUFFERED || this.earlyBytes > 4 * this.limits.clientBuffer) {
+        process.stderr.write(
+          `[luci-server] dropped the messages kept for a client of kernel ${this.kernel.id}: more than ${MAX_BUFFERED} or ${mb(4 * this.limits.clientBuffer)}\n`,
+        );
+        this.dispose();
+      }
       return;
     }
     this.send(message.channel, message.parts, message.buffers);
@@ -145,8 +172,41 @@ export class ChannelBridge implements KernelConnection {
   private send(channel: Channel, parts: readonly Buffer[], buffers: readonly Buffer[]): void {
     const ws = this.ws;
     if (!ws || ws.readyState !== ws.OPEN) return;
+    // bufferedAmount: bytes handed to the socket and not yet written to the network.
+    const waiting = ws.bufferedAmount;
+    const limit = this.limits.clientBuffer;
+    if (waiting > limit) {
+      if (channel === "iopub" && OUTPUT_TYPES.has(msgTypeOf(parts[0]))) {
+        if (this.dropped++ === 0) this.tellDropping(parts[1], waiting);
+        return;
+      }
+      if (waiting > 4 * limit) {
+        process.stderr.write(`[luci-server] closed a client of kernel ${this.kernel.id}: it left ${mb(waiting)} unread\n`);
+        ws.terminate();
+        return;
+      }
+    } else if (this.dropped > 0 && waiting < limit / 2) {
+      process.stderr.write(`[luci-server] a client of kernel ${this.kernel.id} caught up; ${this.dropped} output messages were dropped\n`);
+      this.dropped = 0;
+    }
     const frame = this.framing === "v1" ? encodeV1(channel, parts, buffers) : encodeLegacy(channel, parts, buffers);
     ws.send(frame, { binary: typeof frame !== "string" });
+  }
+
+  /** One stream message on stderr, in the cell whose output is being dropped (its parent header). */
+  private tellDropping(parent: Buffer | undefined, waiting: number): void {
+    const { session } = this.sockets;
+    const text =
+      `[luci-server] output was dropped: this client has not read ${mb(waiting)} of it yet (LUCI_SERVER_CLIENT_BUFFER is ${mb(this.limits.clientBuffer)}). ` +
+      "Output will show again once it catches up.\n";
+    const parts = session.parts(session.request("stream", { name: "stderr", text }));
+    const ws = this.ws!;
+    const frame =
+      this.framing === "v1"
+        ? encodeV1("iopub", [parts[0], parent ?? parts[1], parts[2], parts[3]], [])
+        : encodeLegacy("iopub", [parts[0], parent ?? parts[1], parts[2], parts[3]], []);
+    ws.send(frame, { binary: typeof frame !== "string" });
+    process.stderr.write(`[luci-server] a client of kernel ${this.kernel.id} is not reading: output dropped until it catches up\n`);
   }
 
   private fromClient(data: Buffer, isBinary: boolean): void {
@@ -170,6 +230,27 @@ function toBuffer(data: Buffer | ArrayBuffer | Buffer[]): Buffer {
   if (Buffer.isBuffer(data)) return data;
   if (Array.isArray(data)) return Buffer.concat(data);
   return Buffer.from(data);
+}
+
+function sizeOf(parts: readonly Buffer[], buffers: readonly Buffer[]): number {
+  let bytes = 0;
+  for (const part of parts) bytes += part.length;
+  for (const buffer of buffers) bytes += buffer.length;
+  return bytes;
+}
+
+/** The msg_type of a header (parsed only for a client that is behind: the header is small). */
+function msgTypeOf(header: Buffer | undefined): string {
+  try {
+    const parsed: unknown = JSON.parse(header?.toString("utf8") ?? "");
+    return isObject(parsed) && typeof parsed.msg_type === "string" ? parsed.msg_type : "";
+  } catch {
+    return "";
+  }
+}
+
+function mb(bytes: number): string {
+  return `${Math.round(bytes / 1024 / 1024)} MB`;
 }
 
 function sleep(ms: number): Promise<void> {

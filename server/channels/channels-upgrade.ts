@@ -7,21 +7,30 @@ import { WebSocketServer } from "ws";
 import { errorMessage } from "../../kernel/common/errors.js";
 import { HttpError } from "../http/respond.js";
 import type { KernelManager } from "../kernels/kernel-manager.js";
+import type { ServerLimits } from "../limits.js";
 import { ChannelBridge } from "./channel-bridge.js";
 import { V1_PROTOCOL } from "./ws-framing.js";
 
 const CHANNELS_PATH = /^\/api\/kernels\/(?<id>[^/]+)\/channels\/?$/;
 
 export class ChannelsEndpoint {
-  private readonly wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: 256 * 1024 * 1024,
-    // Offer v1 when the client lists it; otherwise no subprotocol (the legacy JSON form).
-    handleProtocols: (protocols) => (protocols.has(V1_PROTOCOL) ? V1_PROTOCOL : false),
-    perMessageDeflate: false,
-  });
+  private readonly wss: WebSocketServer;
 
-  constructor(private readonly kernels: KernelManager) {}
+  constructor(
+    private readonly kernels: KernelManager,
+    private readonly limits: ServerLimits,
+  ) {
+    this.wss = new WebSocketServer({
+      noServer: true,
+      // ws checks a frame's declared length before it buffers any of it, and closes the
+      // connection (1009) when it is over: a client's message to a kernel is code, input or a
+      // widget's state, megabytes at most.
+      maxPayload: limits.maxMessage,
+      // Offer v1 when the client lists it; otherwise no subprotocol (the legacy JSON form).
+      handleProtocols: (protocols) => (protocols.has(V1_PROTOCOL) ? V1_PROTOCOL : false),
+      perMessageDeflate: false,
+    });
+  }
 
   /** Whether `pathname` is a channels URL (the caller has checked Host, Origin and token). */
   matches(pathname: string): boolean {
@@ -40,7 +49,7 @@ export class ChannelsEndpoint {
     // The same client back (same session_id): its sockets are still open and subscribed, and
     // what the kernel sent meanwhile is waiting; no nudge is needed.
     const resumed = kernel.takeBuffered(sessionKey, ChannelBridge);
-    const bridge = resumed ?? new ChannelBridge(kernel, framing, sessionKey);
+    const bridge = resumed ?? new ChannelBridge(kernel, framing, sessionKey, { clientBuffer: this.limits.clientBuffer });
     // Until the handshake completes, a socket that closes takes the bridge with it; after, the
     // bridge follows its WebSocket (and may keep buffering for the client).
     let attached = false;

@@ -8,6 +8,7 @@
 //   content, channel, msg_id, msg_type, buffers: []}; with buffers, a binary message: a
 //   big-endian u32 count, u32 offsets, the JSON, then the buffers.
 import { isObject } from "../../kernel/common/json-file.js";
+import { MAX_JSON_DEPTH, nestedDeeperThan } from "../http/json-depth.js";
 import type { Channel } from "../kernels/kernel-sockets.js";
 
 export const V1_PROTOCOL = "v1.kernel.websocket.jupyter.org";
@@ -36,23 +37,37 @@ export function encodeV1(channel: Channel, parts: readonly Buffer[], buffers: re
   return out;
 }
 
+/**
+ * At most this many buffers in a message from a client (a widget's binary state has a few). The
+ * count of offsets is checked against it before anything is read or allocated: a frame that
+ * declares millions of offsets would otherwise cost a Buffer each.
+ */
+export const MAX_BUFFERS = 1024;
+/** channel, header, parent_header, metadata, content, the buffers, and the end. */
+const MAX_V1_OFFSETS = 5 + MAX_BUFFERS + 1;
+
+/**
+ * The parts are views into `data`, not copies. Throws on any frame of the wrong shape: too few
+ * or too many offsets, offsets out of the frame or going backwards.
+ */
 export function decodeV1(data: Buffer): WireParts {
   if (data.length < 8) throw new Error("message too short");
-  const count = Number(data.readBigUInt64LE(0));
-  if (count < 6 || 8 * (1 + count) > data.length) throw new Error("bad offset count");
-  const offsets: number[] = [];
-  for (let i = 0; i < count; i++) offsets.push(Number(data.readBigUInt64LE(8 * (i + 1))));
-  for (let i = 1; i < offsets.length; i++) {
-    if (offsets[i]! < offsets[i - 1]! || offsets[i]! > data.length) throw new Error("bad offsets");
+  const declared = data.readBigUInt64LE(0);
+  if (declared < 6n || declared > BigInt(MAX_V1_OFFSETS)) throw new Error(`bad offset count ${declared} (6 to ${MAX_V1_OFFSETS})`);
+  const count = Number(declared);
+  const headerSize = 8 * (1 + count);
+  if (headerSize > data.length) throw new Error("bad offset count");
+  const offsets = new Array<number>(count);
+  let previous = headerSize;
+  for (let i = 0; i < count; i++) {
+    const offset = data.readBigUInt64LE(8 * (i + 1));
+    if (offset < BigInt(previous) || offset > BigInt(data.length)) throw new Error("bad offsets");
+    offsets[i] = previous = Number(offset);
   }
   const slice = (i: number) => data.subarray(offsets[i], offsets[i + 1]);
   const buffers: Buffer[] = [];
-  for (let i = 5; i < count - 1; i++) buffers.push(Buffer.from(slice(i)));
-  return {
-    channel: slice(0).toString("utf8"),
-    parts: [Buffer.from(slice(1)), Buffer.from(slice(2)), Buffer.from(slice(3)), Buffer.from(slice(4))],
-    buffers,
-  };
+  for (let i = 5; i < count - 1; i++) buffers.push(slice(i));
+  return { channel: slice(0).toString("utf8"), parts: [slice(1), slice(2), slice(3), slice(4)], buffers };
 }
 
 /** The legacy JSON message; binary when there are buffers. */
@@ -83,15 +98,23 @@ export function decodeLegacy(data: Buffer, isBinary: boolean): WireParts {
   let json: string;
   const buffers: Buffer[] = [];
   if (isBinary) {
+    if (data.length < 4) throw new Error("message too short");
     const count = data.readUInt32BE(0);
-    if (count < 1 || 4 * (count + 1) > data.length) throw new Error("bad buffer count");
+    // Checked before anything is allocated, as in decodeV1: the JSON and at most MAX_BUFFERS buffers.
+    if (count < 1 || count > 1 + MAX_BUFFERS || 4 * (count + 1) > data.length) throw new Error("bad buffer count");
     const offsets: number[] = [];
-    for (let i = 1; i <= count; i++) offsets.push(data.readUInt32BE(4 * i));
+    let previous = 4 * (count + 1);
+    for (let i = 1; i <= count; i++) {
+      const offset = data.readUInt32BE(4 * i);
+      if (offset < previous || offset > data.length) throw new Error("bad offsets");
+      offsets.push((previous = offset));
+    }
     json = data.subarray(offsets[0], offsets[1] ?? data.length).toString("utf8");
-    for (let i = 1; i < count; i++) buffers.push(Buffer.from(data.subarray(offsets[i], offsets[i + 1] ?? data.length)));
+    for (let i = 1; i < count; i++) buffers.push(data.subarray(offsets[i], offsets[i + 1] ?? data.length));
   } else {
     json = data.toString("utf8");
   }
+  if (nestedDeeperThan(json)) throw new Error(`JSON nested more than ${MAX_JSON_DEPTH} levels deep`);
   const message: unknown = JSON.parse(json);
   if (!isObject(message)) throw new Error("not a JSON object");
   const part = (key: string) => Buffer.from(JSON.stringify(message[key] ?? {}), "utf8");

@@ -17,6 +17,8 @@ export interface KernelManagerOptions {
   kernelEnv?: Record<string, string>;
   /** Kernel logs to the server's stderr (luci serve) or kept in memory (tests). */
   logTo?: "stderr" | "buffer";
+  /** Kernels running or starting at once (LUCI_SERVER_MAX_KERNELS); one more is refused with 503. */
+  maxKernels?: number;
 }
 
 export interface StartOptions {
@@ -32,6 +34,8 @@ export class KernelManager {
   private readonly runtimeDir = mkdtempSync(join(tmpdir(), "luci-server-"));
   private readonly ports = new PortAllocator();
   private closed = false;
+  /** Starts between the limit check and the kernel being listed: counted, so concurrent starts cannot pass the limit together. */
+  private starting = 0;
 
   constructor(private readonly options: KernelManagerOptions = {}) {}
 
@@ -53,6 +57,19 @@ export class KernelManager {
     if (this.closed) throw new HttpError(503, "the server is shutting down");
     const spec = this.specs.get(name || DEFAULT_KERNEL);
     if (!spec) throw new HttpError(404, `No such kernel: ${name}`);
+    const max = this.options.maxKernels ?? Infinity;
+    if (this.kernels.size + this.starting >= max) {
+      throw new HttpError(503, `${max} kernels are running, the most this server starts (LUCI_SERVER_MAX_KERNELS): shut one down first`);
+    }
+    this.starting++;
+    try {
+      return await this.startKernel(spec, where);
+    } finally {
+      this.starting--;
+    }
+  }
+
+  private async startKernel(spec: Kernelspec, where: StartOptions): Promise<ManagedKernel> {
     const id = randomUUID();
     const info = await newConnectionInfo(spec.name, this.ports);
     const connectionFile = join(this.runtimeDir, `kernel-${id}.json`);
