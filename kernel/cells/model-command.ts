@@ -6,6 +6,7 @@
 // cannot answer the kernel's question, so Run All of a notebook sent to the user stops there).
 // A choice is remembered for the notebook only when the notebook is trusted.
 import { CellFailure, UsageError } from "../common/cell-failure.js";
+import { errorMessage } from "../common/errors.js";
 import type { OutputSink } from "../common/output-sink.js";
 import type { ModelOverrides } from "../pipeline/model/settings.js";
 import type { MagicContext } from "./kernel-magics.js";
@@ -51,7 +52,10 @@ export async function modelCommand(context: MagicContext, args: string[], sink: 
       `From now on, task cells of this notebook would send ${sent} (its earlier cells, the names in its namespace, the files of its folder) to ${url}` +
         `${path ? ", and this notebook would keep using it" : ""}. Now: ${now.baseUrl ?? "found on this machine (LM Studio, Ollama or Luci's own model)"}.\n`,
     );
-    const answer = (await sink.input(`Type yes to use ${url}, anything else to keep the endpoint as it is: `, false)).trim().toLowerCase();
+    const asked = sink.input(`Type yes to use ${url}, anything else to keep the endpoint as it is: `, false);
+    const answer = (await asked.catch((err: unknown) => Promise.reject(new ModelChoiceDeclined(`the endpoint was not changed: ${errorMessage(err)}.`))))
+      .trim()
+      .toLowerCase();
     if (answer !== "yes") throw new ModelChoiceDeclined(`the endpoint was not changed: ${url} was not confirmed.`);
   }
   const said = await context.setModel(overrides, { remember: !distrust });

@@ -9,6 +9,7 @@
 import { existsSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { CellFailure, UsageError } from "../common/cell-failure.js";
+import { errorMessage } from "../common/errors.js";
 import type { OutputSink } from "../common/output-sink.js";
 import type { MagicContext } from "./kernel-magics.js";
 
@@ -48,7 +49,8 @@ export async function trustCommand(context: MagicContext, args: string[], sink: 
       "Trusting it runs that code whenever its cells run (with no model call and no question), " +
       "and installs what the requirements.txt in its folder asks for.\n",
   );
-  const answer = (await sink.input(`Type the notebook's name (${name}) to trust it, anything else to leave it untrusted: `, false)).trim();
+  const asked = sink.input(`Type the notebook's name (${name}) to trust it, anything else to leave it untrusted: `, false);
+  const answer = (await asked.catch((err: unknown) => Promise.reject(new TrustDeclined(`${name} was not trusted: ${errorMessage(err)}.`)))).trim();
   if (answer !== name && answer !== name.replace(/\.ipynb$/i, "")) {
     throw new TrustDeclined(`${name} was not trusted (the answer was not its name): its recorded code stays shown and not run.`);
   }

@@ -14,10 +14,10 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Message } from "../../../kernel/protocol/messages.js";
 import { TrustStore } from "../../../kernel/pipeline/records/trust.js";
-import { streamText } from "../../support/kernel-client.js";
+import { executeAnswering, streamText } from "../../support/kernel-client.js";
 import { LUCI_BIN, ROOT, startKernel, type StartedKernel } from "../../support/kernel-process.js";
 import { answer, startFakeModelServer, type FakeModelServer } from "../../support/fake-model-server.js";
-import { UV } from "../environments/environment-kernel.js";
+import { progressText, startNotebookKernel, UV } from "../environments/environment-kernel.js";
 import { unsigned, writeNotebook } from "./records/helpers.js";
 
 const BIN = join(ROOT, ".venv", "bin");
@@ -41,6 +41,19 @@ interface Notebook {
 function colleaguesNotebook(folder: string, name = "shared.ipynb"): string {
   mkdirSync(folder, { recursive: true });
   return writeNotebook(join(folder, name), [{ id: "loan", source: LOAN_TASK, records: [colleague.sign(unsigned())] }]);
+}
+
+/** A local wheel whose .pth line writes `marker` at every start of the Python it is installed in; its path. */
+function hookWheel(folder: string, marker: string): string {
+  const made = execFileSync("python3", [
+    join(ROOT, "test", "support", "make_wheel.py"),
+    join(folder, "wheels"),
+    "luci-startup-hook",
+    "1.0",
+    "--module",
+    `luci_startup_hook.pth=import pathlib; pathlib.Path(${JSON.stringify(marker)}).write_text("ran")`,
+  ]);
+  return made.toString().trim();
 }
 
 /** Runs a Jupyter tool as a user would, with the kernelspec `luci install` wrote into `prefix`. */
@@ -93,18 +106,7 @@ describe("a folder's requirements.txt needs the notebook's trust", () => {
     const marker = join(base, "pth-ran");
     const trust = join(base, "trust-requirements");
     colleaguesNotebook(folder);
-    // A wheel whose .pth line runs at every start of the environment's Python.
-    const wheel = execFileSync("python3", [
-      join(ROOT, "test", "support", "make_wheel.py"),
-      join(folder, "wheels"),
-      "luci-startup-hook",
-      "1.0",
-      "--module",
-      `luci_startup_hook.pth=import pathlib; pathlib.Path(${JSON.stringify(marker)}).write_text("ran")`,
-    ])
-      .toString()
-      .trim();
-    writeFileSync(join(folder, "requirements.txt"), `${wheel}\n`);
+    writeFileSync(join(folder, "requirements.txt"), `${hookWheel(folder, marker)}\n`);
     const user = { LUCI_TRUST_DIR: trust, LUCI_GENERATION: "offline", LUCI_LLM_BASE_URL: "http://127.0.0.1:9/v1", LUCI_STATE_DIR: join(base, "state-req") };
 
     const run = await jupyter(["nbconvert", "--to", "notebook", "--execute", "--allow-errors", "shared.ipynb", "--output", "run.ipynb"], folder, user);
@@ -125,6 +127,37 @@ describe("a folder's requirements.txt needs the notebook's trust", () => {
     expect(cellText(join(folder, "trusted.ipynb"), 1)).toMatch(/Installing requirements\.txt/);
     expect(readFileSync(marker, "utf8")).toBe("ran");
   }, 240_000);
+
+  it("in JupyterLab, the first cell says the requirements were skipped, and %luci trust (answered) installs them at once", async () => {
+    const folder = join(base, "requirements-lab");
+    const marker = join(base, "pth-ran-lab");
+    colleaguesNotebook(folder);
+    writeFileSync(join(folder, "requirements.txt"), `${hookWheel(folder, marker)}\n`);
+    const kernel = await startNotebookKernel({
+      notebooks: folder,
+      envs: join(base, "envs-lab"),
+      session: "shared.ipynb",
+      env: { LUCI_TRUST_DIR: join(base, "trust-lab-req") },
+    });
+    try {
+      const first = await kernel.client.execute("print('hello')");
+      expect(streamText(first.iopub)).toBe("hello\n");
+      expect(progressText(first.iopub)).toMatch(
+        /requirements\.txt was not installed .*shared\.ipynb holds 1 recorded program made by ann@laptop that you have not trusted/s,
+      );
+      expect(existsSync(marker)).toBe(false);
+
+      const trusted = await executeAnswering(kernel.client, "%luci trust", "shared.ipynb");
+      expect(trusted.reply.content.status).toBe("ok");
+      expect(progressText(trusted.iopub)).toMatch(/Installing requirements\.txt \(1 package\)… done/);
+      // Installed into the running environment: the next Python started there runs its hook.
+      const started = await kernel.client.execute("import subprocess, sys\nsubprocess.run([sys.executable, '-c', 'pass'], check=True)");
+      expect(started.reply.content.status).toBe("ok");
+      expect(readFileSync(marker, "utf8")).toBe("ran");
+    } finally {
+      await kernel.stop();
+    }
+  }, 120_000);
 });
 
 describe("where the user's key goes is the user's decision", () => {
