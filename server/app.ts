@@ -10,7 +10,7 @@ import { kernelRoutes, kernelspecResourceRoutes } from "./api/kernel-routes.js";
 import { sessionRoutes } from "./api/session-routes.js";
 import { ChannelsEndpoint, refuseUpgrade } from "./channels/channels-upgrade.js";
 import { ContentsManager } from "./contents/contents-manager.js";
-import { HttpError, sendError, sendJson } from "./http/respond.js";
+import { fsErrorStatus, HttpError, sendError, sendJson } from "./http/respond.js";
 import { Router } from "./http/router.js";
 import { KernelManager } from "./kernels/kernel-manager.js";
 import { serverLimits, type ServerLimits } from "./limits.js";
@@ -126,6 +126,7 @@ export class LuciServer {
       await handler({ req, res, url, params });
     } catch (err) {
       if (err instanceof HttpError) sendError(res, err.status, err.message);
+      else if (fsErrorStatus(err) !== undefined) sendError(res, fsErrorStatus(err)!, errorMessage(err).replaceAll(this.options.root, "<root>"));
       else {
         process.stderr.write(`[luci-server] ${req.method} ${url.pathname} failed: ${errorStack(err)}\n`);
         sendError(res, 500, errorMessage(err));

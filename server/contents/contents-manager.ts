@@ -94,6 +94,7 @@ export class ContentsManager {
     if (type !== "directory" && model.content === undefined) throw new HttpError(400, "No file content provided");
     const existed = existsSync(path.os);
     this.requireParent(path);
+    if (existed && type !== "directory" && statSync(path.os).isDirectory()) throw new HttpError(400, `${path.api} is a directory`);
     if (type === "directory") {
       if (existed && !statSync(path.os).isDirectory()) throw new HttpError(400, `${path.api} exists and is not a directory`);
       mkdirSync(path.os, { recursive: true });

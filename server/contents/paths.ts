@@ -37,6 +37,8 @@ export class RootedPaths {
     for (const segment of segments) {
       if (segment === ".." || segment === "." || segment === "" || segment.includes("\\")) throw outside(raw);
       if (segment.startsWith(".")) throw new HttpError(404, `No such file or directory: ${api}`);
+      // A file system's limit for one name (NAME_MAX); the temporary name of an atomic write adds ~20 bytes.
+      if (Buffer.byteLength(segment) > 230) throw new HttpError(400, `name too long: ${segment.slice(0, 40)}…`);
     }
     const os = join(this.root, ...segments);
     const back = relative(this.root, os);

@@ -50,6 +50,32 @@ export function sendError(res: ServerResponse, status: number, message: string):
   sendJson(res, status, { message, reason: REASONS[status] ?? null });
 }
 
+/**
+ * An error from the file system as the status it deserves: a name too long or a folder where a
+ * file was expected is the request's fault (400), not the server's (500).
+ */
+export function fsErrorStatus(err: unknown): number | undefined {
+  const code = err instanceof Error && "code" in err ? err.code : undefined;
+  switch (code) {
+    case "ENAMETOOLONG":
+    case "EISDIR":
+    case "ENOTDIR":
+    case "ENOTEMPTY":
+    case "ELOOP":
+      return 400;
+    case "EACCES":
+    case "EPERM":
+    case "EROFS":
+      return 403;
+    case "ENOENT":
+      return 404;
+    case "EEXIST":
+      return 409;
+    default:
+      return undefined;
+  }
+}
+
 const MAX_BODY = 256 * 1024 * 1024; // a notebook with images can be large; jupyter's default is 512 MB
 
 /** The request's JSON body; an empty body is `{}` (jupyter_server treats it so for POST). */
