@@ -156,6 +156,7 @@ export class ContentsManager {
     if (!existsSync(from.os)) throw new HttpError(404, `No such file or directory: ${from.api}`);
     if (from.os === to.os) return this.get(to.api, { content: false });
     if (existsSync(to.os)) throw new HttpError(409, `File already exists: ${to.api}`);
+    if (to.api.startsWith(`${from.api}/`)) throw new HttpError(400, `cannot move ${from.api} into itself`);
     this.requireParent(to);
     this.checkpoints.check(from);
     this.checkpoints.check(to);

@@ -62,6 +62,7 @@ export function fsErrorStatus(err: unknown): number | undefined {
     case "ENOTDIR":
     case "ENOTEMPTY":
     case "ELOOP":
+    case "EINVAL":
       return 400;
     case "EACCES":
     case "EPERM":

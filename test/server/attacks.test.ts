@@ -292,7 +292,8 @@ describe("WebSocket frames", () => {
     expect((await server.api("/api/status")).status).toBe(200);
   });
 
-  // A cell that prints 300 MB to a client that does not read: without a bound the server held it all (130 MB more at its peak for 200 MB).
+  // A cell that prints 300 MB to a client that does not read: without a bound the server held it all (200 MB printed: all of it
+  // reached the client after it resumed, and the server's peak RSS grew by 130 MB).
   it("keeps what a client that does not read has not read within bounds: output is dropped, and the client is told", async () => {
     const channel = await openChannels(kernelId);
     await runCell(channel, "1 + 1");
@@ -321,9 +322,13 @@ describe("WebSocket frames", () => {
       return found.some((m) => m.header.msg_type === "status" && m.content.execution_state === "idle") ? found : undefined;
     }, 60_000);
     const streamed = mine.reduce((sum, m) => sum + (m.header.msg_type === "stream" ? String(m.content.text).length : 0), 0);
-    // The default LUCI_SERVER_CLIENT_BUFFER is 16 MB; what is dropped is garbage the collector takes in its own time.
-    expect(growth, `peak RSS grew by ${(growth / MB).toFixed(0)} MB`).toBeLessThan(96 * MB);
-    expect(streamed).toBeLessThan(300 * MB);
+    // What was held for this client is what reaches it once it reads again: all 300 MB before the
+    // bound; now LUCI_SERVER_CLIENT_BUFFER (16 MB) in the server plus what the OS's socket buffers
+    // hold (Linux autotunes a loopback receive buffer up to tcp_rmem's 32 MB; 37 to 82 MB in all seen).
+    expect(streamed, `${(streamed / MB).toFixed(0)} MB of output reached the client`).toBeLessThan(150 * MB);
+    // Peak RSS is looser: dropped messages are garbage the collector takes in its own time (59 MB
+    // more alone, 235 MB with other tests on the same two cores), but never the whole output.
+    expect(growth, `peak RSS grew by ${(growth / MB).toFixed(0)} MB`).toBeLessThan(300 * MB);
     expect(mine.some((m) => m.header.msg_type === "execute_reply")).toBe(true);
     const notices = mine.filter((m) => m.header.msg_type === "stream" && String(m.content.text).includes("output was dropped"));
     expect(notices.length).toBeGreaterThan(0);
