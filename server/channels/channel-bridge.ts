@@ -36,7 +36,7 @@ const MAX_BUFFERED = 10_000;
 /** Output a client may miss without the cell's result being lost: these are dropped first. */
 const OUTPUT_TYPES = new Set(["stream", "display_data", "update_display_data", "execute_result"]);
 
-export interface BridgeLimits {
+interface BridgeLimits {
   /** Bytes waiting to be sent to a client (or kept for one that went away) before output is dropped. */
   clientBuffer: number;
 }

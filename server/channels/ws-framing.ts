@@ -42,7 +42,7 @@ export function encodeV1(channel: Channel, parts: readonly Buffer[], buffers: re
  * count of offsets is checked against it before anything is read or allocated: a frame that
  * declares millions of offsets would otherwise cost a Buffer each.
  */
-export const MAX_BUFFERS = 1024;
+const MAX_BUFFERS = 1024;
 /** channel, header, parent_header, metadata, content, the buffers, and the end. */
 const MAX_V1_OFFSETS = 5 + MAX_BUFFERS + 1;
 

@@ -9,7 +9,7 @@ import { open } from "node:fs/promises";
 import { HttpError } from "../http/respond.js";
 
 /** The largest file the API opens; a request body (a save) has the same limit. */
-export const MAX_READ = 256 * 1024 * 1024;
+const MAX_READ = 256 * 1024 * 1024;
 
 export async function readRegularFile(osPath: string, apiPath: string): Promise<Buffer> {
   let handle;

@@ -1,7 +1,6 @@
 // The holes of issue 12, met as an attacker on this machine meets them: through `luci serve`
 // (in a process of its own, so a blocked event loop or a memory blow-up shows as such), over
 // HTTP and WebSockets. Each test failed on the server before its fix.
-import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { connect } from "node:net";
@@ -10,7 +9,7 @@ import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { startChildServer, type ChildServer } from "./child-server.js";
+import { makeFifo, startChildServer, type ChildServer } from "./child-server.js";
 import { eventually } from "./server-harness.js";
 
 const MB = 1024 * 1024;
@@ -81,8 +80,8 @@ describe("checkpoints stay inside the root", () => {
 
 describe("only regular files are read", () => {
   it("refuses a named pipe called *.ipynb with a 400 and keeps serving", async () => {
-    execFileSync("mkfifo", [join(server.root, "pipe.ipynb")]);
-    execFileSync("mkfifo", [join(server.root, "pipe.txt")]);
+    makeFifo(join(server.root, "pipe.ipynb"));
+    makeFifo(join(server.root, "pipe.txt"));
     for (const path of ["pipe.ipynb", "pipe.ipynb?hash=1&content=0", "pipe.txt", "pipe.txt?format=base64"]) {
       const res = await server.api(`/api/contents/${path}`, { timeoutMs: 5_000 });
       expect(res.status, path).toBe(400);

@@ -1,7 +1,7 @@
 // `luci serve` in a process of its own, for tests where the server must be watched from outside:
 // one that blocks its event loop or runs out of memory would take an in-process test down with
 // it, and its memory (peak RSS, from /proc) is its own and not the test runner's.
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -79,4 +79,10 @@ export async function startChildServer(env: Record<string, string> = {}): Promis
       rmSync(state, { recursive: true, force: true });
     },
   };
+}
+
+/** A named pipe (FIFO) at `path`, made by the system's mkfifo (coreutils; Node has no call for it). */
+export function makeFifo(path: string): void {
+  const mkfifo = "mkfifo"; // a system program, not an npm package's binary
+  execFileSync(mkfifo, [path]);
 }

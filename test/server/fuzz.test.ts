@@ -8,13 +8,12 @@
 // About 40 s by default; LUCI_FUZZ_SECONDS sets the length (a few minutes: 240), LUCI_FUZZ_SEED
 // replays a run (the seed is printed).
 import { createHash, randomUUID } from "node:crypto";
-import { execFileSync } from "node:child_process";
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { startChildServer, type ChildServer } from "./child-server.js";
+import { makeFifo, startChildServer, type ChildServer } from "./child-server.js";
 import { eventually } from "./server-harness.js";
 
 const MB = 1024 * 1024;
@@ -88,7 +87,7 @@ beforeAll(async () => {
   symlinkSync(join(outside, "secret.txt"), join(root, "secret-link.txt"));
   symlinkSync(join(outside, "missing.ipynb"), join(root, "dangling.ipynb"));
   symlinkSync("/dev/zero", join(root, "zero.ipynb"));
-  execFileSync("mkfifo", [join(root, "pipe.ipynb")]);
+  makeFifo(join(root, "pipe.ipynb"));
   writeFileSync(join(root, "deep.ipynb"), `{"cells":${"[".repeat(1_000_000)}${"]".repeat(1_000_000)}}`);
 }, 120_000);
 
