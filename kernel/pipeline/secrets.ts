@@ -16,7 +16,7 @@
 import { sharedTables } from "../common/shared-tables.js";
 import type { ChatMessage } from "./model/types.js";
 
-export const REDACTED = "<redacted>";
+const REDACTED = "<redacted>";
 
 /** Names that hold secrets (a substring anywhere in the name, or a name ending in `_key`). */
 const SECRET_NAME = /pass(word|wd)?|secret|token|api_?key|access_?key|private_?key|credential|auth/i;

@@ -20,6 +20,8 @@ export interface ChildServer {
   /** Resident memory now and at its peak since the last resetPeak(), in bytes. */
   memory(): { rss: number; peak: number };
   resetPeak(): void;
+  /** CPU time the server has used so far, all its threads, in clock ticks (/proc/PID/stat). */
+  cpuTicks(): number;
   close(): Promise<void>;
 }
 
@@ -67,6 +69,12 @@ export async function startChildServer(env: Record<string, string> = {}): Promis
     memory: () => ({ rss: status("VmRSS"), peak: status("VmHWM") }),
     // Writing 5 to clear_refs resets the peak RSS (VmHWM) of a process of our own.
     resetPeak: () => writeFileSync(`/proc/${child.pid}/clear_refs`, "5"),
+    cpuTicks: () => {
+      // utime and stime are the 14th and 15th fields; the name in parentheses may hold spaces.
+      const stat = readFileSync(`/proc/${child.pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return Number(fields[11]) + Number(fields[12]);
+    },
     async close() {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once("exit", r));

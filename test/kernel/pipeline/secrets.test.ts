@@ -126,11 +126,14 @@ describe("linear time on large adversarial input", () => {
     "sk-".repeat(70_000),
   ];
   for (const text of adversarial) {
-    it(`${JSON.stringify(text.slice(0, 16))}… (${text.length} characters)`, () => {
-      const start = performance.now();
-      redactSecrets(text, [S]);
-      redactMessages([{ role: "user", content: text }]);
-      expect(performance.now() - start).toBeLessThan(1500);
+    // The deadline is the test's timeout: linear, each input takes milliseconds; a quadratic
+    // pattern at 200,000 characters takes minutes and fails it. No duration is asserted.
+    it(`${JSON.stringify(text.slice(0, 16))}… (${text.length} characters)`, { timeout: 30_000 }, () => {
+      const alone = redactSecrets(text, [S]);
+      const [message] = redactMessages([{ role: "user", content: text }]);
+      expect(alone.length).toBeGreaterThan(0);
+      expect(alone).not.toContain(S);
+      expect(typeof message?.content).toBe("string");
     });
   }
 });
