@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { EnvironmentSettings } from "./settings.js";
 import { CellFailure } from "../common/cell-failure.js";
+import { withoutKernelSecrets } from "../common/kernel-secrets.js";
 
 export class InstallError extends CellFailure {
   constructor(
@@ -159,7 +160,10 @@ async function run(command: string, args: string[], output?: CommandOutput, sign
     all: true,
     reject: false,
     stdin: "ignore",
-    env: { UV_NO_PROGRESS: "1", PIP_PROGRESS_BAR: "off" },
+    // An install runs packages' build code (an sdist's setup.py): it gets the kernel's
+    // environment without the kernel's own secrets, as the worker does.
+    env: { ...withoutKernelSecrets(process.env), UV_NO_PROGRESS: "1", PIP_PROGRESS_BAR: "off" },
+    extendEnv: false,
     ...(signal ? { cancelSignal: signal } : {}),
   });
   if (output) child.all?.on("data", (chunk: Buffer) => output(chunk.toString("utf8")));

@@ -113,6 +113,32 @@ EOF
     });
   });
 
+  it("runs the installer without the kernel's own secrets (a package's build code runs in it)", async () => {
+    const fake = join(tempDir(), "uv");
+    writeFileSync(fake, "#!/bin/sh\nenv\n");
+    chmodSync(fake, 0o755);
+    const saved = { key: process.env.LUCI_LLM_API_KEY, token: process.env.LUCI_SERVER_TOKEN };
+    process.env.LUCI_LLM_API_KEY = "sk-kernel-key-123456";
+    process.env.LUCI_SERVER_TOKEN = "server-token-123456";
+    try {
+      let printed = "";
+      await installer({ uv: fake }).uninstall(["anything"], (text) => (printed += text));
+      expect(printed).toContain("UV_NO_PROGRESS=1");
+      expect(printed).toContain(`PATH=${process.env.PATH}`);
+      expect(printed).not.toContain("LUCI_LLM_API_KEY");
+      expect(printed).not.toContain("sk-kernel-key-123456");
+      expect(printed).not.toContain("server-token-123456");
+    } finally {
+      for (const [name, value] of [
+        ["LUCI_LLM_API_KEY", saved.key],
+        ["LUCI_SERVER_TOKEN", saved.token],
+      ] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
+
   it("is empty for a new environment", async () => {
     const uv = installer({ uv: UV });
     await uv.create();
