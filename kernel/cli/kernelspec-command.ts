@@ -1,8 +1,8 @@
 // `luci install` and `luci uninstall`.
 import { dirname, resolve } from "node:path";
-import { defaultEnvironmentsDir } from "../environments/settings.js";
+import { defaultEnvironmentsDir, findUv, uvTurnedOff } from "../environments/settings.js";
 import { installKernelspec, uninstallKernelspec, type Location } from "./kernelspec.js";
-import { findUv, installUv } from "./uv-setup.js";
+import { installUv } from "./uv-setup.js";
 import { setting } from "../common/settings.js";
 
 export function runKernelspecCommand(command: "install" | "uninstall", args: string[]): number {
@@ -26,7 +26,7 @@ export function runKernelspecCommand(command: "install" | "uninstall", args: str
   }
   if (command === "install") {
     const say = (line: string) => process.stdout.write(line + "\n");
-    const uv = noUv ? undefined : (findUv(python) ?? installUv(python ?? "python3", say));
+    const uv = noUv || uvTurnedOff() ? undefined : (findUv(process.env, python) ?? installUv(python ?? "python3", say));
     const envDir = setting(process.env, "LUCI_ENV_DIR") ?? defaultEnvironmentsDir();
     const dirs = installKernelspec(location, { python, uv, envDir });
     say(

@@ -30,7 +30,7 @@ export interface KernelJson {
   kernel_protocol_version: string;
 }
 
-/** kernel.json for this installation: absolute paths, so it works from any working directory. */
+/** What `luci install` found, written into kernel.json as defaults (absolute paths, so it works from any working directory). */
 export interface KernelspecOptions {
   /** LUCI_PYTHON: the interpreter notebook environments are made from. */
   python?: string;
@@ -51,14 +51,28 @@ export function kernelJson(options: KernelspecOptions = {}, variant: KernelVaria
       // See common/deferred-ca-certs.ts: the CA bundle is read when needed, not at every start.
       NODE_EXTRA_CA_CERTS: "",
       [DEFERRED_VARIABLE]: "${NODE_EXTRA_CA_CERTS}",
-      ...(options.python ? { LUCI_PYTHON: options.python } : {}),
-      ...(options.uv ? { LUCI_UV: options.uv } : {}),
-      ...(options.envDir ? { LUCI_ENV_DIR: options.envDir } : {}),
+      ...kernelspecDefaults(options),
       ...variant.env,
     },
     metadata: { debugger: false },
     kernel_protocol_version: PROTOCOL_VERSION,
   };
+}
+
+/**
+ * The settings found at install time, as defaults (common/settings.ts, LUCI_KERNELSPEC_DEFAULTS):
+ * jupyter_client lets a kernelspec's env override the environment of whoever starts the kernel,
+ * so a LUCI_ENV_DIR written here as itself would silently beat the one a user sets where
+ * JupyterLab or nbconvert runs. A variant's own choice (the container kernel's executor) is
+ * written as itself: picking that kernel is picking it.
+ */
+function kernelspecDefaults(options: KernelspecOptions): Record<string, string> {
+  const defaults = {
+    ...(options.python ? { LUCI_PYTHON: options.python } : {}),
+    ...(options.uv ? { LUCI_UV: options.uv } : {}),
+    ...(options.envDir ? { LUCI_ENV_DIR: options.envDir } : {}),
+  };
+  return Object.keys(defaults).length ? { LUCI_KERNELSPEC_DEFAULTS: JSON.stringify(defaults) } : {};
 }
 
 /** The folder that holds kernels/ for a location (jupyter_core's paths). */

@@ -1,23 +1,12 @@
-// uv makes environments tens of times faster than pip. `luci install` finds it (LUCI_UV, PATH,
-// beside the chosen Python) or, failing that, installs it from PyPI into a small tools venv in
-// Luci's user data folder, and records where it is in the kernelspec.
+// uv makes environments tens of times faster than pip. Kernels find it by themselves
+// (environments/settings.ts: findUv); `luci install` finds it the same way or, failing that,
+// installs it from PyPI into a small tools venv in Luci's user data folder, where every kernel
+// then finds it, and records where it is in the kernelspec.
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { findOnPath } from "../environments/settings.js";
-import { luciDataDir } from "../common/user-data.js";
+import { toolsUv } from "../environments/settings.js";
 import { errorMessage } from "../common/errors.js";
-import { setting } from "../common/settings.js";
-
-export function findUv(python?: string): string | undefined {
-  const set = setting(process.env, "LUCI_UV");
-  if (set && existsSync(set)) return set;
-  const onPath = findOnPath("uv");
-  if (onPath) return onPath;
-  if (python?.includes("/") && existsSync(join(dirname(python), "uv"))) return join(dirname(python), "uv");
-  const tools = toolsUv();
-  return existsSync(tools) ? tools : undefined;
-}
 
 /** Installs uv into Luci's tools venv. Returns its path, or undefined with the reason logged to `say`. */
 export function installUv(python: string, say: (line: string) => void): string | undefined {
@@ -31,8 +20,4 @@ export function installUv(python: string, say: (line: string) => void): string |
     say(`could not install uv (${errorMessage(err).split("\n")[0]}); environments will be made with venv and pip, which is slower`);
     return undefined;
   }
-}
-
-function toolsUv(): string {
-  return join(luciDataDir(), "tools", "bin", "uv");
 }

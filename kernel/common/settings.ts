@@ -18,7 +18,7 @@ import { CellFailure } from "./cell-failure.js";
 import { sharedTables } from "./shared-tables.js";
 import { log } from "./log.js";
 
-type SettingType = "string" | "secret" | "command" | "path" | "url" | "number" | "integer" | "seconds" | "size" | "enum";
+type SettingType = "string" | "secret" | "command" | "path" | "url" | "number" | "integer" | "seconds" | "size" | "enum" | "json";
 
 export const SETTING_GROUPS = ["Model", "Task cells", "Luci's own model", "Environments", "Containers", "Kernel, CLI and server"] as const;
 type SettingGroup = (typeof SETTING_GROUPS)[number];
@@ -228,6 +228,51 @@ function size(o: Declared & { default: string }): SettingSpec<string> {
   };
 }
 
+const DEFAULTS = "LUCI_KERNELSPEC_DEFAULTS";
+
+/** The settings a kernelspec gives as defaults: text for declared names, never a secret (kernel.json is anyone's to read). */
+export type KernelspecDefaults = Readonly<Record<string, string>>;
+
+/**
+ * LUCI_KERNELSPEC_DEFAULTS: a JSON object of settings and their values, which `luci install`
+ * writes into the kernelspec in place of the variables themselves. jupyter_client lets a
+ * kernelspec's `env` override the caller's environment; a default does not: readSetting()
+ * takes the caller's variable when it is set, else this default, else the declaration's own.
+ */
+function kernelspecDefaults(o: Declared & { defaultText: string }): SettingSpec<KernelspecDefaults | undefined> {
+  return {
+    type: "json",
+    group: o.group,
+    help: o.help,
+    fallback: undefined,
+    defaultText: o.defaultText,
+    allowed: "a JSON object of LUCI_* names and their values",
+    onInvalid: "warn",
+    parse(value, what) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(value);
+      } catch {
+        parsed = undefined;
+      }
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+        return { ok: false, message: `${what} must be a JSON object such as {"LUCI_ENV_DIR": "/data/envs"}, not ${quote(value)}` };
+      }
+      const kept: Record<string, string> = {};
+      const ignored: string[] = [];
+      for (const [name, given] of Object.entries(parsed)) {
+        const declared = isSettingName(name) && name !== DEFAULTS && settingSpec(name).type !== "secret";
+        if (declared && typeof given === "string") kept[name] = given;
+        else ignored.push(name);
+      }
+      const warning = ignored.length
+        ? `${what} gives ${orList(ignored)}, which ${ignored.length === 1 ? "is" : "are"} not a setting a kernelspec may default (text for a declared, non-secret LUCI_* name); ignored`
+        : undefined;
+      return { ok: true, value: kept, ...(warning ? { warning } : {}) };
+    },
+  };
+}
+
 /** The declarations, in the order help and the README list them. */
 export const SETTINGS = {
   // Model
@@ -364,9 +409,10 @@ export const SETTINGS = {
   LUCI_UV: text({
     group: "Environments",
     type: "command",
-    help: "uv, which makes environments; without it, venv and pip",
+    help: "uv, which makes environments; without it (or off), venv and pip",
     default: undefined,
-    defaultText: "uv on PATH",
+    defaultText: "uv on PATH, beside LUCI_PYTHON, or in ~/.local/share/luci/tools",
+    allowed: "a command on PATH or a path, or off",
   }),
   LUCI_INDEX_URL: url({
     group: "Environments",
@@ -435,6 +481,11 @@ export const SETTINGS = {
     defaultText: "none",
     asWritten: true,
   }),
+  LUCI_KERNELSPEC_DEFAULTS: kernelspecDefaults({
+    group: "Kernel, CLI and server",
+    help: "Set by the kernelspec (`luci install`): its settings as defaults, which a LUCI_* variable set where Jupyter runs overrides",
+    defaultText: "none",
+  }),
   LUCI_JUPYTER_PYTHON: text({
     group: "Kernel, CLI and server",
     type: "command",
@@ -491,8 +542,30 @@ export class SettingError extends CellFailure {
 export function readSetting<N extends SettingName>(env: Environment, name: N): Parsed<SettingValue<N>> {
   const raw = env[name]?.trim();
   const spec = settingSpec(name);
-  if (!raw) return { ok: true, value: spec.fallback };
-  return spec.parse(raw, name);
+  if (raw) return spec.parse(raw, name);
+  const defaults = name === DEFAULTS ? undefined : parsedDefaults(env);
+  return fromKernelspec(name, defaults?.ok ? defaults.value : undefined) ?? { ok: true, value: spec.fallback };
+}
+
+function isSettingName(name: string): name is SettingName {
+  return Object.hasOwn(SETTINGS, name);
+}
+
+/** The last LUCI_KERNELSPEC_DEFAULTS read, parsed: every unset setting looks there, so it is parsed once. */
+let lastDefaults: { raw: string; parsed: Parsed<KernelspecDefaults | undefined> } | undefined;
+
+function parsedDefaults(env: Environment): Parsed<KernelspecDefaults | undefined> {
+  const raw = env[DEFAULTS]?.trim() ?? "";
+  if (!raw) return { ok: true, value: undefined };
+  if (lastDefaults?.raw !== raw) lastDefaults = { raw, parsed: settingSpec(DEFAULTS).parse(raw, DEFAULTS) };
+  return lastDefaults.parsed;
+}
+
+/** The kernelspec's default for a setting the caller left unset, read by the setting's own rule (its messages say where the value came from). */
+function fromKernelspec<N extends SettingName>(name: N, defaults: KernelspecDefaults | undefined): Parsed<SettingValue<N>> | undefined {
+  if (name === DEFAULTS) return undefined;
+  const raw = defaults?.[name]?.trim();
+  return raw ? settingSpec(name).parse(raw, `${name} (the kernelspec's default, in ${DEFAULTS})`) : undefined;
 }
 
 /** Checks a value for a setting given another way (a command-line flag, `%luci model`): `what` names it in messages. */
@@ -509,6 +582,8 @@ const warned = new Set<string>();
  * default ("warn").
  */
 export function setting<N extends SettingName>(env: Environment, name: N, errorClass: new (message: string) => Error = SettingError): SettingValue<N> {
+  // Unset here, the setting comes from the kernelspec's defaults: their own problems are warned about too.
+  if (name !== DEFAULTS && !env[name]?.trim()) setting(env, DEFAULTS);
   const read = readSetting(env, name);
   const spec = settingSpec(name);
   if (read.ok) {

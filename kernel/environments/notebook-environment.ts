@@ -277,7 +277,7 @@ export class NotebookEnvironment {
   private async build(progress: Progress, text: string): Promise<void> {
     rmSync(this.dir, { recursive: true, force: true });
     const version = await progress.run(
-      `${text} (${this.installer.tool})`,
+      `${text} with ${this.installer.tool === "uv" ? "uv" : "venv and pip"}`,
       () => this.installer.create(),
       (v) => `Python ${v}`,
     );

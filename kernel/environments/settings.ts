@@ -1,10 +1,10 @@
 // Where environments live and which tools build them, from the environment the kernel was
-// started with (the kernelspec sets these; see `luci install`): LUCI_ENV_DIR, LUCI_PYTHON,
+// started with (the kernelspec gives defaults; see `luci install`): LUCI_ENV_DIR, LUCI_PYTHON,
 // LUCI_UV, LUCI_INDEX_URL and LUCI_EXTRA_INDEX_URL, declared in common/settings.ts. The
 // environments folder defaults to the repository's luci_environments/ when Luci runs from a
-// checkout, else a user data folder; uv to the one on PATH (without uv, venv and pip are used).
+// checkout, else a user data folder; uv is found by findUv (without uv, venv and pip are used).
 import { existsSync } from "node:fs";
-import { delimiter, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { packageRoot } from "../common/package-root.js";
 import { luciDataDir } from "../common/user-data.js";
 import { setting } from "../common/settings.js";
@@ -24,7 +24,7 @@ export function environmentSettings(env: NodeJS.ProcessEnv = process.env): Envir
   return {
     dir: setting(env, "LUCI_ENV_DIR") ?? defaultEnvironmentsDir(env),
     basePython: setting(env, "LUCI_PYTHON"),
-    uv: setting(env, "LUCI_UV") ?? findOnPath("uv", env),
+    uv: findUv(env),
     indexUrl: setting(env, "LUCI_INDEX_URL"),
     extraIndexUrl: setting(env, "LUCI_EXTRA_INDEX_URL"),
   };
@@ -44,4 +44,27 @@ export function findOnPath(command: string, env: NodeJS.ProcessEnv = process.env
     if (existsSync(candidate)) return candidate;
   }
   return undefined;
+}
+
+/**
+ * uv, wherever it can be had, for every way of starting a kernel (`luci install`'s kernelspec,
+ * `luci serve`'s, one written by hand): LUCI_UV (off: none), else uv on PATH, beside the Python
+ * environments are made from (a venv's bin/), or in Luci's tools venv, where `luci install` puts
+ * it when it finds none. Undefined: environments are made with venv and pip.
+ */
+export function findUv(env: NodeJS.ProcessEnv = process.env, python: string = setting(env, "LUCI_PYTHON")): string | undefined {
+  const set = setting(env, "LUCI_UV");
+  if (set) return set.toLowerCase() === "off" ? undefined : set;
+  const beside = python.includes("/") ? join(dirname(python), "uv") : undefined;
+  return findOnPath("uv", env) ?? [beside, toolsUv(env)].find((candidate) => candidate !== undefined && existsSync(candidate));
+}
+
+/** Whether LUCI_UV turns uv off. */
+export function uvTurnedOff(env: NodeJS.ProcessEnv = process.env): boolean {
+  return setting(env, "LUCI_UV")?.toLowerCase() === "off";
+}
+
+/** Where `luci install` puts uv when it finds none: a venv of Luci's own in the user data folder. */
+export function toolsUv(env: NodeJS.ProcessEnv = process.env): string {
+  return join(luciDataDir(env), "tools", "bin", "uv");
 }

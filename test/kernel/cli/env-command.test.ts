@@ -349,7 +349,7 @@ describe("luci env import and export on real environments (uv, a package index o
     expect(code).toBe(0);
     expect(stdout).toContain(`Importing spec.json into ${name} for ${notebook} (2 packages)`);
     expect(stdout).toContain(`Building ${name} from the spec (2 pinned packages).`);
-    expect(stdout).toMatch(/\(uv\)… done in [\d.]+ s \(Python 3\.\d+/);
+    expect(stdout).toMatch(/with uv… done in [\d.]+ s \(Python 3\.\d+/);
     expect(stdout).toMatch(/Reinstalling 2 packages… done in [\d.]+ s/);
     expect(stdout).toContain(`Environment ${name} is ready: 2 packages`);
     const record = readRegistry(envs)[notebook]!;

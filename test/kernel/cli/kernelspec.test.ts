@@ -23,9 +23,9 @@ describe("kernelspec", () => {
     expect(out).toContain(join(prefix, "share", "jupyter", "kernels"));
     const spec = JSON.parse(readFileSync(join(dir, "kernel.json"), "utf8")) as KernelJson;
     expect(spec).toMatchObject({ display_name: "Luci", language: "python", interrupt_mode: "message" });
+    // Settings found at install time are defaults, so a LUCI_* the caller sets wins over them.
     expect(spec.env).toEqual({
-      LUCI_PYTHON: "/usr/bin/python3",
-      LUCI_ENV_DIR: "/tmp/luci-envs-test",
+      LUCI_KERNELSPEC_DEFAULTS: JSON.stringify({ LUCI_PYTHON: "/usr/bin/python3", LUCI_ENV_DIR: "/tmp/luci-envs-test" }),
       NODE_EXTRA_CA_CERTS: "",
       LUCI_NODE_EXTRA_CA_CERTS: "${NODE_EXTRA_CA_CERTS}",
     });

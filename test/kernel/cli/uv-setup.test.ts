@@ -51,7 +51,7 @@ afterAll(async () => {
 
 interface Installed {
   stdout: string;
-  /** The env of the "luci" kernelspec written. */
+  /** The settings the "luci" kernelspec written gives as defaults (LUCI_KERNELSPEC_DEFAULTS). */
   spec: Record<string, string>;
   home: string;
   data: string;
@@ -72,7 +72,9 @@ async function install(args: string[], env: Record<string, string> = {}, place?:
     },
   );
   const spec = JSON.parse(readFileSync(join(prefix, "share", "jupyter", "kernels", "luci", "kernel.json"), "utf8")) as { env: Record<string, string> };
-  return { stdout, spec: spec.env, home, data };
+  expect(spec.env.LUCI_UV).toBeUndefined(); // a default only: the caller's LUCI_UV wins
+  const defaults = JSON.parse(spec.env.LUCI_KERNELSPEC_DEFAULTS ?? "{}") as Record<string, string>;
+  return { stdout, spec: defaults, home, data };
 }
 
 /** A folder holding a `uv` that is the project's. */

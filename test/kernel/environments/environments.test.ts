@@ -47,7 +47,7 @@ describe("notebook environments", () => {
     expect(reply.content.status).toBe("ok");
     expect(streamText(iopub)).toBe("luci-demo-pkg 1.2.3\n");
     const progress = progressText(iopub);
-    expect(progress).toMatch(/Creating environment luci_analysis_[0-9a-f]{8} \(uv\)… done in [\d.]+ s/);
+    expect(progress).toMatch(/Creating environment luci_analysis_[0-9a-f]{8} with uv… done in [\d.]+ s/);
     expect(progress).toMatch(/Installing luci-demo-pkg… done in [\d.]+ s \(luci-demo-pkg 1\.2\.3\)/);
     const record = registry().environments[join(space.notebooks, "analysis.ipynb")]!;
     expect(record).toMatchObject({ state: "ready", packages: { "luci-demo-pkg": "1.2.3" } });

@@ -50,12 +50,12 @@ describe("repair and fallback", () => {
       .join(":");
     const kernel = await startKernel({
       cwd: space.notebooks,
-      env: { LUCI_EXECUTOR: "venv", LUCI_ENV_DIR: space.envs, LUCI_UV: "", PATH: path, JPY_SESSION_NAME: "nouv.ipynb", LUCI_INDEX_URL: index.url },
+      env: { LUCI_EXECUTOR: "venv", LUCI_ENV_DIR: space.envs, LUCI_UV: "off", PATH: path, JPY_SESSION_NAME: "nouv.ipynb", LUCI_INDEX_URL: index.url },
     });
     try {
       const { reply, iopub } = await kernel.client.execute("import luci_demo_pkg; print(luci_demo_pkg.VALUE)");
       expect(reply.content.status).toBe("ok");
-      expect(progressText(iopub)).toMatch(/Creating environment luci_nouv_[0-9a-f]{8} \(pip\)… done/);
+      expect(progressText(iopub)).toMatch(/Creating environment luci_nouv_[0-9a-f]{8} with venv and pip… done/);
       expect(streamText(iopub)).toBe("luci-demo-pkg 1.2.3\n");
     } finally {
       await kernel.stop();
