@@ -53,7 +53,6 @@ beforeAll(async () => {
     wsUrl: server.base.href.replace(/^http/, "ws"),
     token: server.token,
     appendToken: true,
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-type-assertion
     WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
     fetch: globalThis.fetch,
     Request: globalThis.Request,
