@@ -37,7 +37,7 @@ export function defaultEnvironmentsDir(env: NodeJS.ProcessEnv = process.env): st
   return join(luciDataDir(env), "environments");
 }
 
-export function findOnPath(command: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+function findOnPath(command: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   for (const dir of (env.PATH ?? "").split(delimiter)) {
     if (!dir) continue;
     const candidate = join(dir, command);
