@@ -1,6 +1,7 @@
 // `luci kernel -f CONNECTION_FILE`: wires the layers together and runs until shutdown.
 // protocol (ZeroMQ transport) -> core (KernelCore) -> cells (LuciInterpreter, given the
 // NotebookSession: which notebook, where its code runs) -> runtime (Python).
+import { resolve } from "node:path";
 import { LuciInterpreter } from "../cells/luci-interpreter.js";
 import { restoreCaCertsForChildren } from "../common/deferred-ca-certs.js";
 import { log } from "../common/log.js";
@@ -8,6 +9,7 @@ import { KernelCore } from "../core/kernel-core.js";
 import { readConnectionFile } from "../protocol/connection.js";
 import { ZmqTransport } from "../protocol/zmq-transport.js";
 import { NotebookSession } from "../environments/notebook-session.js";
+import { setKernelConnection } from "../environments/registry.js";
 import { requirementsTrust } from "../pipeline/records/requirements-trust.js";
 
 export async function runKernel(args: string[]): Promise<number> {
@@ -18,6 +20,8 @@ export async function runKernel(args: string[]): Promise<number> {
   }
   restoreCaCertsForChildren();
   const info = readConnectionFile(file);
+  // The connection file names this kernel across restarts: a renamed notebook's kernel finds its environment by it.
+  setKernelConnection(resolve(file));
   const transport = new ZmqTransport(info);
   // The folder's requirements.txt is installed only for a notebook the user made or trusted.
   const session = NotebookSession.open(process.env, info.jupyter_session, process.cwd(), requirementsTrust);

@@ -4,11 +4,12 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { withLock } from "../common/file-lock.js";
+import { log } from "../common/log.js";
 import { InstallError, Installer, InstallInterrupted, type EnvironmentInstaller, type InstallOptions } from "./installer.js";
-import type { NotebookIdentity } from "./notebook-identity.js";
+import { movedFrom, withFreeName, type NotebookIdentity } from "./notebook-identity.js";
 import type { Progress } from "./progress.js";
 import { NO_CONSENT } from "./requirements-consent.js";
-import { Registry, type EnvironmentRecord, type EnvironmentStore } from "./registry.js";
+import { Registry, RegistryError, thisKernel, withKernel, type EnvironmentRecord, type EnvironmentStore } from "./registry.js";
 import type { EnvironmentSettings } from "./settings.js";
 
 export interface EnvironmentInstallOptions extends InstallOptions {
@@ -28,16 +29,19 @@ export class NotebookEnvironment {
   readonly installer: EnvironmentInstaller;
   /** Where the environment's record is kept (the registry file of the environments folder by default). */
   readonly registry: EnvironmentStore;
+  /** Which notebook, and its environment's folder name (that of its first path, when it was renamed since). */
+  readonly identity: NotebookIdentity;
 
   /** `makeInstaller` gives the installer for the environment's folder (a venv on this machine by default). */
   constructor(
     readonly settings: EnvironmentSettings,
-    readonly identity: NotebookIdentity,
+    identity: NotebookIdentity,
     makeInstaller: (dir: string) => EnvironmentInstaller = (dir) => new Installer(settings, dir),
     store: EnvironmentStore = new Registry(settings.dir),
   ) {
     this.registry = store;
-    this.dir = join(settings.dir, identity.environmentName);
+    this.identity = registered(identity, store);
+    this.dir = join(settings.dir, this.identity.environmentName);
     this.installer = makeInstaller(this.dir);
   }
 
@@ -46,7 +50,11 @@ export class NotebookEnvironment {
   }
 
   get record(): EnvironmentRecord | undefined {
-    return this.registry.get(this.identity.key);
+    const record = this.registry.get(this.identity.key);
+    if (record || !this.identity.formerKey) return record;
+    // Renamed, and not yet moved in the registry (the first locked step does that).
+    const former = this.registry.get(this.identity.formerKey);
+    return former?.name === this.identity.environmentName ? former : undefined;
   }
 
   /** True when the environment can be used as it is, with no work worth showing. */
@@ -144,9 +152,37 @@ export class NotebookEnvironment {
 
   private async locked<T>(progress: Progress, work: () => Promise<T>): Promise<T> {
     mkdirSync(this.settings.dir, { recursive: true });
-    return withLock(`${this.dir}.lock`, work, {
-      onWait: (owner) => progress.note(`Waiting for ${owner}, which is working on this notebook's environment…`),
+    return withLock(
+      `${this.dir}.lock`,
+      async () => {
+        await this.claim();
+        return work();
+      },
+      { onWait: (owner) => progress.note(`Waiting for ${owner}, which is working on this notebook's environment…`) },
+    );
+  }
+
+  /**
+   * Under the environment's lock: writes this kernel into the record as a user (so `luci env gc`
+   * leaves it alone while the kernel runs), and first moves the record to the notebook's new path
+   * when the notebook was renamed or moved since its environment was made.
+   */
+  private async claim(): Promise<void> {
+    const { key, formerKey, environmentName } = this.identity;
+    const me = thisKernel();
+    const moved = await this.registry.update((all) => {
+      let from: string | undefined;
+      const former = formerKey === undefined ? undefined : all[formerKey];
+      if (!all[key] && formerKey !== undefined && former?.name === environmentName) {
+        delete all[formerKey];
+        all[key] = { ...former, key, notebook: key };
+        from = formerKey;
+      }
+      const record = all[key];
+      if (record) record.kernels = withKernel(record.kernels, me);
+      return from;
     });
+    if (moved) log("info", `the notebook ${moved} is now ${key}: its environment ${environmentName} follows it`);
   }
 
   private async create(progress: Progress): Promise<void> {
@@ -164,6 +200,7 @@ export class NotebookEnvironment {
         tool: this.installer.tool,
         created: now,
         last_used: now,
+        kernels: withKernel(undefined, thisKernel()),
       };
     });
     await this.build(progress, `Creating environment ${this.identity.environmentName}`);
@@ -328,6 +365,26 @@ export class NotebookEnvironment {
     const file = join(folder, "requirements.txt");
     return existsSync(file) ? file : undefined;
   }
+}
+
+/**
+ * The identity with its environment's folder name as the registry has it: the notebook's own
+ * record's; else the one a renamed notebook had (movedFrom); else a name no other record uses
+ * (a new notebook where a renamed one was made has the name the renamed one's venv kept). As it
+ * is when the registry cannot be read (ensure says why).
+ */
+function registered(identity: NotebookIdentity, store: EnvironmentStore): NotebookIdentity {
+  let records: EnvironmentRecord[];
+  try {
+    records = store.list();
+  } catch (err) {
+    if (err instanceof RegistryError) return identity;
+    throw err;
+  }
+  const own = records.find((r) => r.key === identity.key);
+  if (own) return own.name === identity.environmentName ? identity : { ...identity, environmentName: own.name };
+  const moved = movedFrom(identity, records, thisKernel());
+  return moved !== identity ? moved : withFreeName(identity, records);
 }
 
 /** The distribution name of a requirement string, normalised (PEP 503). */

@@ -10,17 +10,27 @@
 //    cell's source exactly. A notebook run under nbconvert from its own folder so finds the
 //    environment it had in JupyterLab.
 // 3. Failing that, the folder itself is the key (one environment for the folder's notebooks).
+//
+// A notebook renamed or moved while its kernel runs keeps its environment: the kernel learns its
+// new path when it restarts (jupyter_server's session PATCH updates JPY_SESSION_NAME for the next
+// start, and luci serve does the same), finds the environment its earlier process used by its
+// connection file (movedFrom), and the registry's record is moved to the new path. The venv's
+// folder keeps its name: a venv is not relocatable (its scripts name their Python by absolute
+// path), and the name is only a label; the registry says which notebook it belongs to.
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, isAbsolute, join, resolve } from "node:path";
 import { isObject } from "../common/json-file.js";
+import type { EnvironmentRecord, KernelUse } from "./registry.js";
 
 export interface NotebookIdentity {
   /** The registry key: the notebook's absolute path, or the folder's. */
   key: string;
   kind: "notebook" | "folder";
-  /** Folder name of its environment: luci_<notebook>_<hash>. */
+  /** Folder name of its environment: luci_<notebook>_<hash> (of the notebook's first path, when it was renamed since). */
   environmentName: string;
+  /** The path the notebook's environment is registered under, when the notebook was renamed or moved since (movedFrom). */
+  formerKey?: string;
 }
 
 export type Identification =
@@ -47,6 +57,37 @@ export function matchFirstCell(identification: Extract<Identification, { decided
   const wanted = normalise(code);
   const matches = identification.candidates.filter((path) => codeCells(path).some((cell) => normalise(cell) === wanted));
   return matches.length === 1 ? notebookIdentity(matches[0]!) : folderIdentity(identification.folder);
+}
+
+/**
+ * The notebook's identity with the environment it had before a rename or move, if this kernel's
+ * earlier process used one: a record of another notebook path that is gone, with a kernel of the
+ * same connection file (the same kernel, restarted after its session was given the new path).
+ */
+export function movedFrom(identity: NotebookIdentity, records: readonly EnvironmentRecord[], me: KernelUse): NotebookIdentity {
+  if (identity.kind !== "notebook" || !me.connection || records.some((r) => r.key === identity.key)) return identity;
+  const former = records.find(
+    (r) =>
+      r.key !== identity.key &&
+      r.key.toLowerCase().endsWith(".ipynb") &&
+      (r.kernels ?? []).some((use) => use.host === me.host && use.connection === me.connection) &&
+      !existsSync(r.key),
+  );
+  return former ? { ...identity, environmentName: former.name, formerKey: former.key } : identity;
+}
+
+/**
+ * The identity with a folder name no other notebook's record uses: a notebook renamed while open
+ * keeps its venv's folder, whose name a new notebook at its old path would otherwise be given.
+ */
+export function withFreeName(identity: NotebookIdentity, records: readonly EnvironmentRecord[]): NotebookIdentity {
+  const taken = new Set(records.filter((r) => r.key !== identity.key).map((r) => r.name));
+  if (!taken.has(identity.environmentName)) return identity;
+  const label = identity.environmentName.replace(/^luci_/, "").replace(/_[0-9a-f]{8}$/, "");
+  for (let n = 2; ; n++) {
+    const name = environmentName(label, `${identity.key}#${n}`);
+    if (!taken.has(name)) return { ...identity, environmentName: name };
+  }
 }
 
 export function notebookIdentity(path: string): NotebookIdentity {

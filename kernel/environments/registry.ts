@@ -3,8 +3,10 @@
 // temporary file and renamed over the old one, so that readers never see half a file and ten
 // kernels starting together never lose each other's records.
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
-import { array, literal, object, oneOf, optional, parseShape, record, string } from "../common/shape.js";
+import { array, literal, number, object, oneOf, optional, parseShape, record, string } from "../common/shape.js";
+import { processAlive } from "../common/process-alive.js";
 import { errorMessage } from "../common/errors.js";
 import { withLock } from "../common/file-lock.js";
 import { writeJsonAtomic } from "../common/json-file.js";
@@ -31,6 +33,21 @@ export interface EnvironmentRecord {
   tool: "uv" | "pip";
   created: string;
   last_used: string;
+  /**
+   * The kernels that use it (each writes itself here when it prepares the environment; the
+   * dead are dropped at the next write): `luci env gc` leaves an environment a live kernel uses
+   * alone, and a kernel restarted as a renamed notebook finds its environment by its connection
+   * file (the same across restarts, in jupyter_client and in luci serve).
+   */
+  kernels?: KernelUse[];
+}
+
+/** A kernel process using an environment. */
+export interface KernelUse {
+  pid: number;
+  host: string;
+  /** The kernel's connection file (absolute), when it was started with one. */
+  connection?: string;
 }
 
 interface RegistryFile {
@@ -58,6 +75,7 @@ const RegistryFileShape = object({
       tool: oneOf(["uv", "pip"] as const),
       created: string,
       last_used: string,
+      kernels: optional(array(object({ pid: number, host: string, connection: optional(string) }))),
     }),
   ),
 });
@@ -114,6 +132,42 @@ export class Registry implements EnvironmentStore {
   private write(data: RegistryFile): void {
     writeJsonAtomic(this.file, data);
   }
+}
+
+/** This kernel's connection file (absolute), set once at its start (`luci kernel -f FILE`). */
+let kernelConnection: string | undefined;
+
+export function setKernelConnection(file: string): void {
+  kernelConnection = file;
+}
+
+/** This kernel process, as an environment's record names its users. */
+export function thisKernel(): KernelUse {
+  return { pid: process.pid, host: hostname(), ...(kernelConnection ? { connection: kernelConnection } : {}) };
+}
+
+/**
+ * Whether a kernel still runs: a process of this machine that is alive (a recycled pid keeps an
+ * environment a little longer, never less), or one of another machine (which cannot be asked).
+ */
+export function kernelAlive(use: KernelUse): boolean {
+  return use.host !== hostname() || processAlive(use.pid);
+}
+
+/** The kernels of a record that still run. */
+export function liveKernels(record: EnvironmentRecord): KernelUse[] {
+  return (record.kernels ?? []).filter(kernelAlive);
+}
+
+/**
+ * The record's users with `me` added: the dead dropped, and an earlier process of the same kernel
+ * (a restart: the same connection file) replaced.
+ */
+export function withKernel(kernels: KernelUse[] | undefined, me: KernelUse): KernelUse[] {
+  const others = (kernels ?? []).filter(
+    (use) => kernelAlive(use) && use.pid !== me.pid && !(me.connection && use.host === me.host && use.connection === me.connection),
+  );
+  return [...others, me];
 }
 
 /** The registry file cannot be read (damaged, or not a registry): the message names it. */

@@ -54,7 +54,7 @@ export class ManagedKernel {
     readonly id: string,
     readonly spec: Kernelspec,
     private connection: ConnectionInfo,
-    private readonly launch: Omit<LaunchOptions, "argv">,
+    private launch: Omit<LaunchOptions, "argv">,
     private readonly hooks: {
       onDeath: (kernel: ManagedKernel) => void;
       /** New ports (and a rewritten connection file) after "Address already in use". */
@@ -62,6 +62,18 @@ export class ManagedKernel {
     },
   ) {
     this.monitor = this.openMonitor();
+  }
+
+  /**
+   * The notebook moved (a session PATCH with a new path): the next process, at a restart, starts
+   * in its folder with JPY_SESSION_NAME naming it, so the kernel finds its notebook and takes its
+   * environment along (jupyter_server's update_env does the same for JPY_SESSION_NAME). The
+   * running process is not told: it keeps the path it started with until it restarts.
+   */
+  relocate(where: { cwd: string; notebook?: string }): void {
+    const env = { ...this.launch.env };
+    if (where.notebook) env.JPY_SESSION_NAME = where.notebook;
+    this.launch = { ...this.launch, cwd: where.cwd, env };
   }
 
   /** The connection info; it changes only if a first start could not bind its ports. */

@@ -82,11 +82,15 @@ export class SessionManager {
     const record = this.sessions.get(id);
     if (!record || !this.modelOf(record)) throw new HttpError(404, `Session not found: ${id}`);
     const path = stringField(body.path, "path");
-    if (path !== undefined) record.path = path;
     const name = stringField(body.name, "name");
-    if (name !== undefined) record.name = name;
     const type = stringField(body.type, "type");
+    const moved = (path !== undefined && path !== record.path) || (type !== undefined && type !== record.type);
+    if (path !== undefined) record.path = path;
+    if (name !== undefined) record.name = name;
     if (type !== undefined) record.type = type;
+    // A renamed or moved notebook: its kernel restarts as the notebook's new path, as
+    // jupyter_server's update_env makes it (the kernel then takes its environment along).
+    if (moved && this.kernels.has(record.kernelId)) this.kernels.get(record.kernelId).relocate(this.placeFor(record.path, record.type));
     if (body.kernel !== undefined && body.kernel !== null) {
       const old = record.kernelId;
       const next = await this.kernelFor(body.kernel, record.path, record.type);

@@ -22,8 +22,9 @@ const VERSION = /^[A-Za-z0-9][A-Za-z0-9.+!_-]*$/;
 export async function importSpec(ctx: Context, specArg: string, options: { notebook?: string }): Promise<number> {
   const specFile = resolve(ctx.cwd, specArg);
   const spec = readSpec(specFile);
-  const identity = identityFor(ctx, spec, options.notebook);
-  const env = new NotebookEnvironment(ctx.settings, identity);
+  // The environment's folder name is the registry's (a notebook renamed since keeps its first name).
+  const env = new NotebookEnvironment(ctx.settings, identityFor(ctx, spec, options.notebook));
+  const identity = env.identity;
   const pins = Object.keys(spec.packages).length;
   ctx.out(`Importing ${basename(specFile)} into ${identity.environmentName} for ${identity.key} (${plural(pins, "package")})\n`);
   if (identity.kind === "notebook" && !existsSync(identity.key)) {

@@ -1,7 +1,7 @@
 // `luci env list`, `show`, `freeze` and `export`: reading environments, changing nothing.
 import { existsSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import type { EnvironmentRecord } from "../../environments/registry.js";
+import { liveKernels, type EnvironmentRecord } from "../../environments/registry.js";
 import {
   diskUsage,
   environmentFolders,
@@ -44,7 +44,7 @@ export function list(ctx: Context, options: { json: boolean }): number {
       const health = healthOf(ctx, r);
       return [
         r.name,
-        shortPath(r.key) + (existsSync(r.key) ? "" : " (missing)"),
+        shortPath(r.key) + (existsSync(r.key) ? "" : liveKernels(r).length > 0 ? " (missing; a running kernel uses it)" : " (missing)"),
         r.state === "ready" && !health.healthy ? "broken" : r.state,
         r.python_version,
         String(Object.keys(r.packages).length),
@@ -70,6 +70,7 @@ export function show(ctx: Context, arg: string, options: { json: boolean }): num
     return 0;
   }
   const env = environmentOf(ctx, record);
+  const users = liveKernels(record);
   const now = Date.now();
   const packages = Object.entries(sortedObject(record.packages));
   const field = (label: string, value: string) => `  ${(label + ":").padEnd(13)}${value}`;
@@ -83,6 +84,10 @@ export function show(ctx: Context, arg: string, options: { json: boolean }): num
     field("Tool", record.tool),
     field("Created", `${record.created} (${relativeTime(record.created, now)})`),
     field("Last used", `${record.last_used} (${relativeTime(record.last_used, now)})`),
+    field(
+      "In use by",
+      users.length === 0 ? "no running kernel" : users.map((u) => `kernel pid ${u.pid}${u.connection ? ` (${u.connection})` : ""}`).join(", "),
+    ),
     field("Requested", record.requested.length > 0 ? record.requested.join(", ") : "nothing"),
     field("Packages", packages.length === 0 ? "none" : String(packages.length)),
   ];

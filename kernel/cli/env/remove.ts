@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { LockTimeoutError } from "../../common/file-lock.js";
+import { liveKernels, type EnvironmentRecord } from "../../environments/registry.js";
 import { CommandError, diskUsage, environmentFolders, findTarget, formatBytes, plural, removeEnvironment, staleReason, type Context } from "./common.js";
 
 export async function rm(ctx: Context, arg: string, options: { yes: boolean }): Promise<number> {
@@ -30,19 +31,28 @@ interface Garbage {
   name: string;
   reason: string;
   /** Still garbage, judged again under the locks. */
-  stillWanted: (records: { name: string; key: string }[]) => boolean;
+  stillWanted: (records: EnvironmentRecord[]) => boolean;
 }
 
 export async function gc(ctx: Context, options: { dryRun: boolean }): Promise<number> {
   const records = ctx.registry.list();
   const garbage: Garbage[] = [];
+  let kept = 0;
   for (const record of records) {
     const reason = staleReason(record);
     if (!reason) continue;
+    // A kernel still running on it (its notebook renamed or deleted while open): it is in use.
+    const users = liveKernels(record);
+    if (users.length > 0) {
+      kept++;
+      ctx.out(`Kept ${record.name}: ${reason}, but a running kernel uses it (${users.map((u) => `pid ${u.pid}`).join(", ")})\n`);
+      continue;
+    }
     garbage.push({
       name: record.name,
       reason,
-      stillWanted: (now) => now.some((r) => r.key === record.key && r.name === record.name) && staleReason(record) !== undefined,
+      // Under the locks: the same record, still stale, and no kernel took it up meanwhile.
+      stillWanted: (now) => now.some((r) => r.key === record.key && r.name === record.name && liveKernels(r).length === 0) && staleReason(record) !== undefined,
     });
   }
   const named = new Set(records.map((r) => r.name));
@@ -51,7 +61,11 @@ export async function gc(ctx: Context, options: { dryRun: boolean }): Promise<nu
     garbage.push({ name, reason: "a leftover folder with no registry record", stillWanted: (now) => !now.some((r) => r.name === name) });
   }
   if (garbage.length === 0) {
-    ctx.out(`Nothing to remove in ${ctx.settings.dir}: every environment's notebook exists and every folder has a record.\n`);
+    ctx.out(
+      kept > 0
+        ? `Nothing to remove in ${ctx.settings.dir}: every environment is in use or its notebook exists, and every folder has a record.\n`
+        : `Nothing to remove in ${ctx.settings.dir}: every environment's notebook exists and every folder has a record.\n`,
+    );
     return 0;
   }
 

@@ -1,0 +1,194 @@
+// Issue 13, "a notebook's identity follows it", through `luci serve` in its own process with the
+// @jupyterlab/services client the page uses: "+ New", a task run and saved with its record, a
+// rename while the notebook is open (contents PATCH, then the session's path, as the page and
+// JupyterLab do), a kernel restart. The restarted kernel knows the new path, keeps the same venv
+// (no second one is made), and reruns the unchanged task from its record with no model call;
+// `luci env list` shows the environment under the new name; `luci env gc` leaves an environment
+// a running kernel uses alone, its notebook deleted (and removes it once no kernel does).
+import { ContentsManager, KernelManager, ServerConnection, SessionManager, type KernelMessage, type Session } from "@jupyterlab/services";
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import WebSocket from "ws";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RECORD_MIME } from "../../kernel/pipeline/records/record.js";
+import { answer, startFakeModelServer, type FakeModelServer } from "../support/fake-model-server.js";
+import { UV } from "../kernel/environments/environment-kernel.js";
+import { startChildServer, type ChildServer } from "./child-server.js";
+import { eventually, quietJupyterLabServices } from "./server-harness.js";
+
+quietJupyterLabServices();
+
+const LUCI = resolve(import.meta.dirname, "..", "..", "dist", "kernel", "cli", "luci.js");
+const TASK = "work out the answer to everything and print it";
+
+let model: FakeModelServer;
+let server: ChildServer;
+let envs: string;
+let contents: ContentsManager;
+let kernels: KernelManager;
+let sessions: SessionManager;
+
+beforeAll(async () => {
+  model = await startFakeModelServer();
+  envs = mkdtempSync(join(tmpdir(), "luci-rename-envs-"));
+  server = await startChildServer({
+    LUCI_EXECUTOR: "venv",
+    LUCI_ENV_DIR: envs,
+    LUCI_UV: UV,
+    LUCI_LLM_BASE_URL: model.baseUrl,
+    LUCI_LLM_MODEL: "fake-coder",
+    LUCI_LLM_API_KEY: "test-key",
+  });
+  const settings = ServerConnection.makeSettings({
+    baseUrl: server.base.href,
+    wsUrl: server.base.href.replace(/^http/, "ws"),
+    token: server.token,
+    appendToken: true,
+    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    fetch: globalThis.fetch,
+    Request: globalThis.Request,
+    Headers: globalThis.Headers,
+  });
+  contents = new ContentsManager({ serverSettings: settings });
+  kernels = new KernelManager({ serverSettings: settings });
+  sessions = new SessionManager({ serverSettings: settings, kernelManager: kernels });
+  await Promise.all([kernels.ready, sessions.ready]);
+}, 60_000);
+
+afterAll(async () => {
+  sessions?.dispose();
+  kernels?.dispose();
+  await server?.close();
+  await model?.close();
+  if (envs) rmSync(envs, { recursive: true, force: true });
+});
+
+/** Runs a cell as JupyterLab does (with its cell id); its reply and the outputs as nbformat keeps them. */
+async function run(session: Session.ISessionConnection, code: string, cellId: string) {
+  const outputs: Record<string, unknown>[] = [];
+  let text = "";
+  let stdout = "";
+  const future = session.kernel!.requestExecute({ code }, false, { cellId });
+  future.onIOPub = (message: KernelMessage.IIOPubMessage) => {
+    const content = message.content as Record<string, unknown>;
+    const type = message.header.msg_type;
+    if (type === "stream") {
+      text += String(content.text);
+      if (content.name === "stdout") stdout += String(content.text);
+      outputs.push({ output_type: "stream", name: content.name, text: content.text });
+    }
+    if (type === "display_data" || type === "execute_result") {
+      const data = content.data as Record<string, unknown>;
+      if (typeof data["text/plain"] === "string") text += data["text/plain"] + "\n";
+      outputs.push({ output_type: "display_data", data, metadata: content.metadata ?? {} });
+    }
+    if (type === "error") text += `${String(content.ename)}: ${String(content.evalue)}\n`;
+  };
+  const reply = await future.done;
+  return { reply, outputs, text, stdout };
+}
+
+/** `luci env ARGS` against the test's environments folder. */
+async function luciEnv(...args: string[]): Promise<string> {
+  const { stdout } = await promisify(execFile)(process.execPath, [LUCI, "env", ...args], { env: { ...process.env, LUCI_ENV_DIR: envs } });
+  return stdout;
+}
+
+function environmentFolders(): string[] {
+  return readdirSync(envs).filter((name) => name.startsWith("luci_") && !name.endsWith(".lock"));
+}
+
+describe("a notebook renamed while open keeps its environment and its records", () => {
+  let session: Session.ISessionConnection;
+  let firstEnvironment: string;
+  let firstPath: string;
+
+  it("+ New, a task run and saved with its record", async () => {
+    const created = await contents.newUntitled({ type: "notebook" });
+    firstPath = join(server.root, created.path);
+    session = await sessions.startNew({ path: created.path, type: "notebook", name: created.name, kernel: { name: "luci" } });
+    model.enqueue(answer({ code: "# Multiply six by seven\nanswer = 6 * 7\nprint(answer)" }));
+    const first = await run(session, TASK, "task-cell");
+    expect(first.reply.content.status, first.text).toBe("ok");
+    expect(first.text).toContain("42");
+    expect(model.chatRequests).toHaveLength(1);
+    expect(first.outputs.some((o) => RECORD_MIME in ((o.data as Record<string, unknown> | undefined) ?? {}))).toBe(true);
+    // The environment the kernel made for the new notebook, named after its first name.
+    const folders = environmentFolders();
+    expect(folders).toHaveLength(1);
+    firstEnvironment = folders[0]!;
+    expect(firstEnvironment).toMatch(/^luci_Untitled/);
+    // The page saves the notebook with the cell's outputs (so the record travels).
+    const cell = { id: "task-cell", cell_type: "code", source: TASK, metadata: {}, outputs: first.outputs, execution_count: 1 };
+    const notebook = { nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { name: "luci", display_name: "Luci", language: "python" } }, cells: [cell] };
+    await contents.save(created.path, { type: "notebook", format: "json", content: notebook });
+  }, 300_000);
+
+  it("renamed and restarted, the kernel knows its new path, keeps its venv and reruns the task from its record", async () => {
+    const renamed = await contents.rename(session.path, "Loan analysis.ipynb");
+    await session.setPath(renamed.path);
+    await session.setName(renamed.name);
+    await session.kernel!.restart();
+
+    const env = await run(session, "%luci env", "env-cell");
+    expect(env.reply.content.status, env.text).toBe("ok");
+    expect(env.text).toContain(`Environment ${firstEnvironment} for ${join(server.root, "Loan analysis.ipynb")}`);
+
+    const rerun = await run(session, TASK, "task-cell");
+    expect(rerun.reply.content.status, rerun.text).toBe("ok");
+    expect(rerun.text).toContain("42");
+    expect(model.chatRequests).toHaveLength(1); // no second model call: the record ran
+    expect(environmentFolders()).toEqual([firstEnvironment]); // the same venv, no new one
+
+    const list = await luciEnv("list");
+    expect(list).toContain(firstEnvironment);
+    expect(list).toContain("Loan analysis.ipynb");
+    expect(list).not.toContain("missing");
+    const records = JSON.parse(await luciEnv("list", "--json")) as { key: string; name: string }[];
+    expect(records.map((r) => [r.key, r.name])).toEqual([[join(server.root, "Loan analysis.ipynb"), firstEnvironment]]);
+  }, 300_000);
+
+  it("+ New again makes a notebook at the old path: it gets an environment of its own, and the renamed one's is untouched", async () => {
+    const created = await contents.newUntitled({ type: "notebook" });
+    expect(join(server.root, created.path)).toBe(firstPath);
+    const other = await sessions.startNew({ path: created.path, type: "notebook", name: created.name, kernel: { name: "luci" } });
+    const ran = await run(other, "import sys\nprint(sys.prefix)", "other-cell");
+    expect(ran.reply.content.status, ran.text).toBe("ok");
+    const folders = environmentFolders();
+    expect(folders).toHaveLength(2);
+    const second = folders.find((name) => name !== firstEnvironment)!;
+    expect(ran.stdout.trim()).toBe(join(envs, second));
+    // The renamed notebook's kernel still runs in its own, whole environment.
+    const mine = await run(session, "import sys\nprint(sys.prefix)", "python-cell");
+    expect(mine.stdout.trim()).toBe(join(envs, firstEnvironment));
+    expect(existsSync(join(envs, firstEnvironment, ".luci-ready"))).toBe(true);
+    await other.shutdown();
+  }, 120_000);
+
+  it("luci env gc leaves an environment a running kernel uses alone, and removes it once none does", async () => {
+    // The notebook deleted while its kernel runs: the registry names a notebook that is gone.
+    await contents.delete(session.path);
+    expect(await luciEnv("list")).toContain("(missing; a running kernel uses it)");
+    const gc = await luciEnv("gc");
+    expect(gc).toContain(`Kept ${firstEnvironment}`);
+    expect(existsSync(join(envs, firstEnvironment, ".luci-ready"))).toBe(true);
+    const still = await run(session, "print('still here')", "python-cell");
+    expect(still.text).toContain("still here");
+
+    // Once no kernel runs on it, the environment of a notebook that is gone is garbage.
+    const kernelId = session.kernel!.id;
+    await session.shutdown();
+    await eventually(async () => ((await server.api(`/api/kernels/${kernelId}`)).status === 404 ? true : undefined), 30_000, "the kernel to stop");
+    await eventually(
+      async () => ((await luciEnv("show", firstEnvironment)).includes("no running kernel") ? true : undefined),
+      30_000,
+      "the kernel's process to exit",
+    );
+    const after = await luciEnv("gc");
+    expect(after).toContain(`Removed ${firstEnvironment}`);
+    expect(existsSync(join(envs, firstEnvironment))).toBe(false);
+  }, 120_000);
+});
