@@ -1,6 +1,8 @@
 // The kernelspecs this server offers: Luci itself, and Luci with each notebook in its own
 // container. They are built from the same kernel.json `luci install` writes (kernel/cli), so
-// the command line, the environment and the interrupt mode stay the same in both places.
+// the command line, the environment and the interrupt mode stay the same in both places. They
+// carry no defaults of `luci install`'s: a kernel reads its settings from the server's
+// environment, and finds uv by itself (kernel/environments/settings.ts, findUv).
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { KERNEL_VARIANTS, kernelJson, type KernelJson } from "../../kernel/cli/kernelspec.js";
