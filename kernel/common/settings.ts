@@ -583,7 +583,11 @@ const warned = new Set<string>();
  */
 export function setting<N extends SettingName>(env: Environment, name: N, errorClass: new (message: string) => Error = SettingError): SettingValue<N> {
   // Unset here, the setting comes from the kernelspec's defaults: their own problems are warned about too.
-  if (name !== DEFAULTS && !env[name]?.trim()) setting(env, DEFAULTS);
+  if (name !== DEFAULTS && !env[name]?.trim()) {
+    const defaults = parsedDefaults(env);
+    if (!defaults.ok) warnOnce(`${defaults.message}; using the default (${settingSpec(DEFAULTS).defaultText})`);
+    else if (defaults.warning) warnOnce(defaults.warning);
+  }
   const read = readSetting(env, name);
   const spec = settingSpec(name);
   if (read.ok) {
