@@ -5,17 +5,17 @@
 // (no second one is made), and reruns the unchanged task from its record with no model call;
 // `luci env list` shows the environment under the new name; `luci env gc` leaves an environment
 // a running kernel uses alone, its notebook deleted (and removes it once no kernel does).
-import { ContentsManager, KernelManager, ServerConnection, SessionManager, type KernelMessage, type Session } from "@jupyterlab/services";
+import { ContentsManager, KernelManager, SessionManager, type Session } from "@jupyterlab/services";
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
-import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RECORD_MIME } from "../../kernel/pipeline/records/record.js";
 import { answer, startFakeModelServer, type FakeModelServer } from "../support/fake-model-server.js";
 import { UV } from "../kernel/environments/environment-kernel.js";
+import { runCell as run, servicesSettings } from "../support/services-cells.js";
 import { startChildServer, type ChildServer } from "./child-server.js";
 import { eventually, quietJupyterLabServices } from "./server-harness.js";
 
@@ -42,16 +42,7 @@ beforeAll(async () => {
     LUCI_LLM_MODEL: "fake-coder",
     LUCI_LLM_API_KEY: "test-key",
   });
-  const settings = ServerConnection.makeSettings({
-    baseUrl: server.base.href,
-    wsUrl: server.base.href.replace(/^http/, "ws"),
-    token: server.token,
-    appendToken: true,
-    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
-    fetch: globalThis.fetch,
-    Request: globalThis.Request,
-    Headers: globalThis.Headers,
-  });
+  const settings = servicesSettings(server.base.href, server.token);
   contents = new ContentsManager({ serverSettings: settings });
   kernels = new KernelManager({ serverSettings: settings });
   sessions = new SessionManager({ serverSettings: settings, kernelManager: kernels });
@@ -65,31 +56,6 @@ afterAll(async () => {
   await model?.close();
   if (envs) rmSync(envs, { recursive: true, force: true });
 });
-
-/** Runs a cell as JupyterLab does (with its cell id); its reply and the outputs as nbformat keeps them. */
-async function run(session: Session.ISessionConnection, code: string, cellId: string) {
-  const outputs: Record<string, unknown>[] = [];
-  let text = "";
-  let stdout = "";
-  const future = session.kernel!.requestExecute({ code }, false, { cellId });
-  future.onIOPub = (message: KernelMessage.IIOPubMessage) => {
-    const content = message.content as Record<string, unknown>;
-    const type = message.header.msg_type;
-    if (type === "stream") {
-      text += String(content.text);
-      if (content.name === "stdout") stdout += String(content.text);
-      outputs.push({ output_type: "stream", name: content.name, text: content.text });
-    }
-    if (type === "display_data" || type === "execute_result") {
-      const data = content.data as Record<string, unknown>;
-      if (typeof data["text/plain"] === "string") text += data["text/plain"] + "\n";
-      outputs.push({ output_type: "display_data", data, metadata: content.metadata ?? {} });
-    }
-    if (type === "error") text += `${String(content.ename)}: ${String(content.evalue)}\n`;
-  };
-  const reply = await future.done;
-  return { reply, outputs, text, stdout };
-}
 
 /** `luci env ARGS` against the test's environments folder. */
 async function luciEnv(...args: string[]): Promise<string> {

@@ -1,0 +1,47 @@
+// @jupyterlab/services in Node against a Jupyter server (luci serve, or jupyter_server itself):
+// its settings (ws's WebSocket, Node's fetch), and a cell run as JupyterLab runs one (with its
+// cell id), giving its reply and its outputs as nbformat keeps them, so a test can save them.
+import { ServerConnection, type KernelMessage, type Session } from "@jupyterlab/services";
+import WebSocket from "ws";
+import { isObject } from "../../kernel/common/json-file.js";
+
+export function servicesSettings(baseUrl: string, token: string): ServerConnection.ISettings {
+  return ServerConnection.makeSettings({
+    baseUrl,
+    wsUrl: baseUrl.replace(/^http/, "ws"),
+    token,
+    appendToken: true,
+    // ws's WebSocket stands in for the browser's, as in @jupyterlab/services' own Node use: the
+    // types differ, the API the library calls is the same.
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-type-assertion
+    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    fetch: globalThis.fetch,
+    Request: globalThis.Request,
+    Headers: globalThis.Headers,
+  });
+}
+
+/** Runs a cell as JupyterLab does (with its cell id); its reply and the outputs as nbformat keeps them. */
+export async function runCell(session: Session.ISessionConnection, code: string, cellId: string) {
+  const outputs: Record<string, unknown>[] = [];
+  let text = "";
+  let stdout = "";
+  const future = session.kernel!.requestExecute({ code }, false, { cellId });
+  future.onIOPub = (message: KernelMessage.IIOPubMessage) => {
+    const content: Record<string, unknown> = { ...message.content };
+    const type = message.header.msg_type;
+    if (type === "stream") {
+      text += String(content.text);
+      if (content.name === "stdout") stdout += String(content.text);
+      outputs.push({ output_type: "stream", name: content.name, text: content.text });
+    }
+    if (type === "display_data" || type === "execute_result") {
+      const data: unknown = content.data;
+      if (isObject(data) && typeof data["text/plain"] === "string") text += data["text/plain"] + "\n";
+      outputs.push({ output_type: "display_data", data, metadata: content.metadata ?? {} });
+    }
+    if (type === "error") text += `${String(content.ename)}: ${String(content.evalue)}\n`;
+  };
+  const reply = await future.done;
+  return { reply, outputs, text, stdout };
+}
