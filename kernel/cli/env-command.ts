@@ -16,7 +16,8 @@ Commands:
   rm NOTEBOOK|NAME [--yes]           remove an environment; asks first unless --yes (with no
                                      terminal to ask on, --yes is required)
   gc [--dry-run]                     remove the environments whose notebook (or folder) is gone and
-                                     leftover folders with no record; --dry-run only says what
+                                     no running kernel uses, and leftover folders with no record;
+                                     --dry-run only says what
   freeze NOTEBOOK|NAME [-o FILE]     the pinned packages, as name==version lines
   export NOTEBOOK|NAME [-o FILE]     a JSON spec that carries the environment to another machine
   import SPEC.json [--notebook NOTEBOOK]
