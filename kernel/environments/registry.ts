@@ -150,7 +150,7 @@ export function thisKernel(): KernelUse {
  * Whether a kernel still runs: a process of this machine that is alive (a recycled pid keeps an
  * environment a little longer, never less), or one of another machine (which cannot be asked).
  */
-export function kernelAlive(use: KernelUse): boolean {
+function kernelAlive(use: KernelUse): boolean {
   return use.host !== hostname() || processAlive(use.pid);
 }
 
