@@ -26,8 +26,3 @@ export function safeHtmlRenderer(): Promise<HtmlRenderer> {
   });
   return renderer;
 }
-
-/** A collapsible section: <details open> with the summary line as its label. */
-export function collapsible(kind: string, summary: string, bodyHtml: string): string {
-  return `<details open class="luci-${kind}"><summary>${escapeHtml(summary)}</summary>\n${bodyHtml}</details>`;
-}

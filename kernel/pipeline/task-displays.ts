@@ -5,25 +5,41 @@
 // structured data as application/vnd.luci.*+json.
 import { randomUUID } from "node:crypto";
 import type { OutputSink } from "../common/output-sink.js";
-import type { AnalysisAndPlan } from "./model/answer-schema.js";
+import type { AnalysisAndPlan, PlanStep } from "./model/answer-schema.js";
 import type { GateVerdict } from "./gate.js";
 import { escapeHtml } from "../common/html.js";
-import { collapsible, type HtmlRenderer } from "./safe-html.js";
+import type { HtmlRenderer } from "./safe-html.js";
+import { readPartialAnswer } from "./model/partial-answer.js";
+
+/** The streaming answer's structured data, for a frontend that draws it itself (Luci's page). */
+export const STREAM_MIME = "application/vnd.luci.stream+json";
+
+/** Code longer than this is shown by its end while it streams (the whole of it comes in the Code output). */
+const MAX_STREAM_CODE = 20_000;
 
 /**
- * Shows streamed tokens in place, at most every `intervalMs`, so a fast stream cannot flood the
- * client. Reasoning streamed apart from the answer is not shown as text: while it arrives the
- * cell says "Thinking… 12 s", the time so far (updated as the reasoning streams, at most once
- * a second), so that a reasoning model's cell does not sit empty for a minute.
+ * Shows the answer in place while it streams, at most every `intervalMs`, so a fast stream cannot
+ * flood the client: the plan's steps as a list and the code as a python block as far as they
+ * have come (model/partial-answer.ts reads them), not the model's raw text. Reasoning streamed
+ * apart from the answer, or inside a `<think>` that has not closed, is not shown: the cell says
+ * "Thinking… 12 s", the time so far (updated at most once a second). An answer stopped before
+ * its end (an interrupt, a broken connection) leaves a short note with the code that had come, folded.
  */
 export class StreamingDisplay {
   private text = "";
+  private toolArguments = "";
+  private readonly notes: string[] = [];
   private readonly displayId = `luci-generation-${randomUUID()}`;
   private shown = false;
+  private ended = false;
   private timer?: NodeJS.Timeout;
   private thinkingSince?: number;
   private thoughtSeconds?: number;
   private shownSeconds = -1;
+  /** Reasoning came apart from the answer (reasoning_content), not inside `<think>`. */
+  private reasoningApart = false;
+  /** What was last sent, so that a redraw that changes nothing sends nothing. */
+  private lastSent = "";
 
   constructor(
     private readonly sink: OutputSink,
@@ -32,33 +48,74 @@ export class StreamingDisplay {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** A piece of the answer's text. */
   add(token: string): void {
-    if (this.thinkingSince !== undefined && this.thoughtSeconds === undefined) this.thoughtSeconds = this.elapsed();
-    this.text += token;
-    if (!this.shown || this.text === token) this.render();
-    else this.timer ??= setTimeout(() => this.render(), this.intervalMs);
+    this.received(() => (this.text += token));
+  }
+
+  /** A piece of a tool call's arguments (code some models send as a call). */
+  addToolArguments(piece: string): void {
+    this.received(() => (this.toolArguments += piece));
   }
 
   /** A piece of reasoning arrived: "Thinking… N s" while no answer text has come. */
   thinking(_piece: string): void {
+    if (this.ended) return;
+    this.reasoningApart = true;
     this.thinkingSince ??= this.now();
-    if (this.text) return;
+    if (this.text || this.toolArguments) return;
     const seconds = this.elapsed();
     if (seconds !== this.shownSeconds) this.render();
   }
 
   note(line: string): void {
-    this.text += `\n[${line}]\n`;
+    if (this.ended) return;
+    this.notes.push(line);
     this.render();
   }
 
   /** Replaces the stream with a one-line summary once the answer is complete. */
   finish(summary: string): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.end();
     if (!this.shown) return;
     const thought = this.thinkingSince !== undefined ? ` (thought for ${this.thoughtSeconds ?? this.elapsed()} s)` : "";
-    this.publish({ "text/plain": `${summary}${thought}`, "text/markdown": `*${summary}${thought}*` });
+    this.publish({ "text/plain": `${summary}${thought}`, "text/markdown": `*${markdownText(summary)}${thought}*` });
+  }
+
+  /**
+   * The answer stopped before its end: a note that says so and how much code had come, the
+   * steps and code so far folded under it. `interrupted`: the user stopped it; else it broke off.
+   */
+  stop(interrupted: boolean): void {
+    this.end();
+    if (!this.shown) return;
+    const { steps, code } = readPartialAnswer(this.text, this.toolArguments);
+    const lines = code ? code.split("\n").length : 0;
+    const what = interrupted ? "Interrupted while the model was writing" : "The answer broke off while the model was writing";
+    const note = `${what}; ${lines ? `${lines} ${lines === 1 ? "line" : "lines"} of code had come` : "no code had come"}.`;
+    const shownCode = clipCode(code);
+    const folded = [...(steps.length ? [stepList(steps), ""] : []), ...(code ? [fence(shownCode, "python")] : [])].join("\n");
+    const summary = lines ? `The code as far as it came (${lines} ${lines === 1 ? "line" : "lines"})` : "The plan as far as it came";
+    this.publish({
+      "text/plain": [note, ...steps.map((s, i) => `${i + 1}. ${s}`), ...(code ? ["", shownCode] : [])].join("\n"),
+      "text/markdown": `*${note}*` + (folded ? `\n\n<details><summary>${escapeHtml(summary)}</summary>\n\n${folded}\n\n</details>` : ""),
+      [STREAM_MIME]: { state: interrupted ? "interrupted" : "stopped", label: this.label, note, steps, code, code_lines: lines, notes: this.notes },
+    });
+  }
+
+  private received(append: () => void): void {
+    if (this.ended) return;
+    if (this.reasoningApart && this.thoughtSeconds === undefined) this.thoughtSeconds = this.elapsed();
+    const first = !this.text && !this.toolArguments;
+    append();
+    if (!this.shown || first) this.render();
+    else this.timer ??= setTimeout(() => this.render(), this.intervalMs);
+  }
+
+  private end(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.ended = true;
   }
 
   private elapsed(): number {
@@ -68,23 +125,71 @@ export class StreamingDisplay {
   private render(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (!this.text && this.thinkingSince !== undefined) {
+    const read = readPartialAnswer(this.text, this.toolArguments);
+    const notes = this.notes.map((n) => `[${n}]`);
+    if (read.reasoning) this.thinkingSince ??= this.now();
+    else if (this.thinkingSince !== undefined && !this.reasoningApart) this.thoughtSeconds ??= this.elapsed();
+    const reasoningOnly = read.reasoning || (this.reasoningApart && !read.writing);
+    if (reasoningOnly && !read.steps.length && !read.code) {
+      // Reasoning (apart, or in a <think> not closed yet): how long so far.
       this.shownSeconds = this.elapsed();
       const line = `Thinking… ${this.shownSeconds} s`;
-      this.publish({ "text/plain": `${this.label}\n${line}`, "text/markdown": `*${this.label}*\n\n${line}` });
+      this.publish({
+        "text/plain": [this.label, ...notes, line].join("\n"),
+        "text/markdown": [`*${markdownText(this.label)}*`, ...notes.map(markdownText), line].join("\n\n"),
+        [STREAM_MIME]: { state: "thinking", label: this.label, thinking_seconds: this.shownSeconds, steps: [], code: "", code_lines: 0, notes: this.notes },
+      });
       return;
     }
-    const head = this.thoughtSeconds !== undefined ? `(thought for ${this.thoughtSeconds} s)\n` : "";
-    const tail = this.text.length > 4000 ? `…${this.text.slice(-4000)}` : this.text;
-    this.publish({ "text/plain": `${this.label}\n${head}${tail}`, "text/markdown": `*${this.label}*\n\n${head}${fence(tail)}` });
+    const head = this.thoughtSeconds !== undefined ? `(thought for ${this.thoughtSeconds} s)` : undefined;
+    const code = clipCode(read.code);
+    const waiting = !read.steps.length && !read.code && read.writing ? "(the model is writing…)" : undefined;
+    const plain = [this.label, ...notes, ...(head ? [head] : []), ...read.steps.map((s, i) => `${i + 1}. ${s}`), ...(waiting ? [waiting] : [])];
+    const markdown = [`*${markdownText(this.label)}*`, ...notes.map(markdownText), ...(head ? [head] : [])];
+    if (read.steps.length) markdown.push(stepList(read.steps));
+    if (waiting) markdown.push(`*${waiting}*`);
+    if (code) {
+      plain.push("", code);
+      markdown.push(fence(code, "python"));
+    }
+    this.publish({
+      "text/plain": plain.join("\n"),
+      "text/markdown": markdown.join("\n\n"),
+      [STREAM_MIME]: {
+        state: "streaming",
+        label: this.label,
+        ...(this.thoughtSeconds !== undefined ? { thought_seconds: this.thoughtSeconds } : {}),
+        steps: read.steps,
+        code: read.code,
+        code_lines: read.code ? read.code.split("\n").length : 0,
+        notes: this.notes,
+      },
+    });
   }
 
-  private publish(data: Record<string, string>): void {
+  private publish(data: Record<string, unknown>): void {
     const transient = { display_id: this.displayId };
+    const sent = JSON.stringify(data);
+    if (sent === this.lastSent) return;
+    this.lastSent = sent;
     if (this.shown) this.sink.updateDisplay(data, {}, transient);
     else this.sink.display(data, {}, transient);
     this.shown = true;
   }
+}
+
+/** Steps as a markdown numbered list, the model's text escaped. */
+function stepList(steps: string[]): string {
+  return steps.map((s, i) => `${i + 1}. ${markdownText(s)}`).join("\n");
+}
+
+/** Code shown by its end when it is very long. */
+function clipCode(code: string): string {
+  if (code.length <= MAX_STREAM_CODE) return code;
+  const tail = code.slice(-MAX_STREAM_CODE);
+  const kept = tail.slice(tail.indexOf("\n") + 1);
+  const earlier = code.slice(0, code.length - kept.length).split("\n").length - 1;
+  return `# … ${earlier} earlier lines\n${kept}`;
 }
 
 /**
@@ -106,24 +211,21 @@ export function showRawAnswer(sink: OutputSink, text: string, html: HtmlRenderer
   );
 }
 
-export function showPlan(sink: OutputSink, plan: AnalysisAndPlan, notes: string[], html: HtmlRenderer): void {
+export function showPlan(sink: OutputSink, plan: AnalysisAndPlan, notes: string[]): void {
   const a = plan.analysis;
-  const header =
-    `Task type: ${a.task_type.replace("_", " ")}, complexity ${a.complexity}` +
-    (a.data_sources.length ? `; data: ${markdownText(a.data_sources.join(", "))}` : "");
-  const steps = plan.plan.steps.length
-    ? plan.plan.steps.map((s) => {
-        const io = s.inputs.length || s.outputs.length ? ` (${s.inputs.join(", ") || "nothing"} → ${s.outputs.join(", ") || "nothing"})` : "";
-        return `${s.step}. ${markdownText(s.action)}${markdownText(io)}`;
-      })
-    : ["(The answer gave no plan in words; the code is below.)"];
+  const kind = `Task type: ${a.task_type.replace("_", " ")}, complexity ${a.complexity}`;
+  const sources = a.data_sources.join(", ");
+  const header = kind + (sources ? `; data: ${markdownText(sources)}` : "");
+  const io = (s: PlanStep) => (s.inputs.length || s.outputs.length ? ` (${s.inputs.join(", ") || "nothing"} → ${s.outputs.join(", ") || "nothing"})` : "");
+  const none = "(The answer gave no plan in words; the code is below.)";
+  const plainSteps = plan.plan.steps.length ? plan.plan.steps.map((s) => `${s.step}. ${s.action}${io(s)}`) : [none];
+  const steps = plan.plan.steps.length ? plan.plan.steps.map((s) => `${s.step}. ${markdownText(s.action + io(s))}`) : [none];
   const noteLines = notes.map((n) => `Note: ${n}`);
-  const body = [...steps, ...(noteLines.length ? ["", ...noteLines.map((n) => `*${n}*`)] : [])].join("\n");
+  const body = [...steps, ...(noteLines.length ? ["", ...noteLines.map((n) => `*${markdownText(n)}*`)] : [])].join("\n");
   sink.display(
     {
-      "text/plain": ["Plan", header, ...steps, ...noteLines].join("\n"),
+      "text/plain": ["Plan", kind + (sources ? `; data: ${sources}` : ""), ...plainSteps, ...noteLines].join("\n"),
       "text/markdown": [`**Plan** · ${header}`, "", body].join("\n"),
-      "text/html": collapsible("plan", `Plan · ${header}`, html(body)),
       "application/vnd.luci.plan+json": plan,
     },
     {},
@@ -138,18 +240,31 @@ export function fence(text: string, language = ""): string {
   return `${marks}${language}\n${text}\n${marks}`;
 }
 
-/** Model text inside markdown: raw HTML escaped, so a frontend that renders markdown shows it as text. */
+/**
+ * Model text inside markdown: raw HTML escaped, and brackets, so that a frontend that renders
+ * markdown without sanitizing it (JupyterLab, for the outputs of a live session) shows it as
+ * text: no tag, no link, no image.
+ */
 function markdownText(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/([[\]])/g, "\\$1");
 }
 
-export function showCode(sink: OutputSink, code: string, origin: { model: string; calls: number }, html: HtmlRenderer, title = "Code"): void {
-  const fenced = fence(code, "python");
+// The outputs below carry text/markdown and no text/html beside their structured data: a
+// frontend with no renderer of Luci's own (JupyterLab without an extension, nbconvert, GitHub,
+// VS Code) then renders the markdown, and highlights its ```python block itself, in its own
+// theme (JupyterLab with CodeMirror's, nbconvert with Pygments). An HTML fallback would be
+// preferred to the markdown by all of them, and could only colour code with fixed inline colours.
+
+export function showCode(sink: OutputSink, code: string, origin: { model: string; calls: number }, title = "Code"): void {
+  const lines = code.replace(/\n+$/, "").split("\n").length;
   sink.display(
     {
       "text/plain": `${title} (from ${origin.model})\n${code}`,
-      "text/markdown": `**${title}** · from ${origin.model}\n\n${fenced}`,
-      "text/html": collapsible("code", `${title} · from ${origin.model}`, html(fenced)),
+      "text/markdown": `**${markdownText(title)}** · from ${markdownText(origin.model)} · ${lines} ${lines === 1 ? "line" : "lines"}\n\n${fence(code.replace(/\n+$/, ""), "python")}`,
       "application/vnd.luci.code+json": { code, model: origin.model, calls: origin.calls },
     },
     {},
@@ -159,27 +274,34 @@ export function showCode(sink: OutputSink, code: string, origin: { model: string
 
 /**
  * The gate's verdict. A report (passed or not) shows its score and issues; an undecided verdict
- * says why there is none. Only a pass is folded on the page: anything else is what to read.
+ * says why there is none. A pass is folded (its summary line says it all); anything else is
+ * what to read, and shows open.
  */
-export function showValidation(sink: OutputSink, verdict: GateVerdict, html: HtmlRenderer): void {
+export function showValidation(sink: OutputSink, verdict: GateVerdict): void {
   let head: string;
   let issues: string[] = [];
   let data: Record<string, unknown>;
+  let markdown: string;
   if (verdict.verdict === "undecided") {
     head = `Validation: could not be validated (${verdict.reason}): the code is shown and not run`;
     data = { status: "undecided", passed: false, reason: verdict.reason, issues: [], summary: `could not be validated: ${verdict.reason}` };
+    markdown = `**${markdownText(head)}**`;
   } else {
     const { report } = verdict;
     const result = report.passed ? "passed" : "not passed: the code is shown and not run";
     head = `Validation: score ${report.score.toFixed(2)} (threshold ${report.threshold.toFixed(2)}), ${result}`;
     issues = report.issues.map((i) => `- ${i.severity}${i.line ? `, line ${i.line}` : ""}: ${i.message}${i.hint ? ` (${i.hint})` : ""}`);
     data = report;
+    const listed = issues.map(markdownText).join("\n");
+    if (report.passed) {
+      const count = issues.length ? `${issues.length} ${issues.length === 1 ? "note" : "notes"}` : "no issues";
+      markdown = `<details><summary>${escapeHtml(`${head} · ${count}`)}</summary>\n\n${listed || "No issues found."}\n\n</details>`;
+    } else markdown = [`**${markdownText(head)}**`, ...(issues.length ? ["", listed] : [])].join("\n");
   }
   sink.display(
     {
       "text/plain": [head, ...issues].join("\n"),
-      "text/markdown": [`**${head}**`, ...(issues.length ? ["", ...issues] : [])].join("\n"),
-      "text/html": collapsible("validation", head, html(issues.join("\n") || (verdict.verdict === "undecided" ? verdict.reason : "No issues."))),
+      "text/markdown": markdown,
       "application/vnd.luci.validation+json": data,
     },
     {},
@@ -188,14 +310,12 @@ export function showValidation(sink: OutputSink, verdict: GateVerdict, html: Htm
 }
 
 /** `%luci regenerate`: what changed between the recorded code and the new code. */
-export function showDiff(sink: OutputSink, diff: string, html: HtmlRenderer): void {
+export function showDiff(sink: OutputSink, diff: string): void {
   const text = diff || "The new code is the same as the recorded code.";
-  const fenced = diff ? fence(diff, "diff") : text;
   sink.display(
     {
       "text/plain": `Changes from the recorded code\n${text}`,
-      "text/markdown": `**Changes from the recorded code**\n\n${fenced}`,
-      "text/html": collapsible("diff", "Changes from the recorded code", html(fenced)),
+      "text/markdown": `**Changes from the recorded code**\n\n${diff ? fence(diff, "diff") : text}`,
     },
     {},
     { display_id: `luci-diff-${randomUUID()}` },

@@ -11,8 +11,9 @@ import { Progress } from "../environments/progress.js";
 import { parseAnswer, UnusableAnswer } from "./model/answer-parser.js";
 import type { TaskAnswer } from "./model/answer-schema.js";
 import type { Endpoint } from "./model/discovery.js";
-import type { GenerateResult } from "./model/model-client.js";
-import { ModelSession } from "./model/model-session.js";
+import type { GenerateRequest, GenerateResult } from "./model/model-client.js";
+import { GenerationInterrupted } from "./model/errors.js";
+import { ModelSession, type ModelBackend } from "./model/model-session.js";
 import { OWN_MODEL_SOURCE } from "./model/own-model.js";
 import { describeName, type NamespaceEntry, type TaskContext } from "./model/prompt.js";
 import type { ChatMessage } from "./model/types.js";
@@ -188,7 +189,7 @@ export class TaskPipeline {
       const html = await safeHtmlRenderer();
       const found = this.findRecord(request);
       const parameters = this.parametersOf(request, found?.record);
-      if (found?.reusable && !request.regenerate) return await this.runRecorded(found.record, parameters, request, html);
+      if (found?.reusable && !request.regenerate) return await this.runRecorded(found.record, parameters, request);
       if (generationMode(this.env) === "offline") throw new NoRecordOffline(`no recorded code for the task ${JSON.stringify(request.task.slice(0, 80))}`);
 
       // The parameters are "already set as variables; do not assign them".
@@ -201,23 +202,23 @@ export class TaskPipeline {
         answer.answer.code = restated.code;
         answer.answer.notes.push(`left out ${restated.removed.map((line) => `\`${line}\``).join(", ")}: the parameters are set before the code runs`);
       }
-      showPlan(request.sink, answer.answer, answer.answer.notes, html);
-      showCode(request.sink, answer.answer.code, answer.origin, html);
-      if (request.regenerate && found) showDiff(request.sink, codeDiff(found.record.code, answer.answer.code), html);
+      showPlan(request.sink, answer.answer, answer.answer.notes);
+      showCode(request.sink, answer.answer.code, answer.origin);
+      if (request.regenerate && found) showDiff(request.sink, codeDiff(found.record.code, answer.answer.code));
       let code = answer.answer.code;
       // The report of the code that ran, for its record (set only on a pass: nothing else runs).
       let passed: ValidationReport | undefined;
       const gateAndRun = async (candidate: string) => {
         const verdict = await this.host.validate(candidate);
         passed = verdict.verdict === "passed" ? verdict.report : undefined;
-        return this.gateAndRun(candidate, verdict, parameters, request, html);
+        return this.gateAndRun(candidate, verdict, parameters, request);
       };
       let outcome = await gateAndRun(code);
       // Self-repair: the traceback and the code go back to the model, a few times at most.
       for (let attempt = 1; attempt <= maxRepairs(this.env) && repairable(outcome); attempt++) {
         if (outcome.status !== "error") break;
         const fixed = await this.repair(request, context, secrets, answer.text, code, outcome, attempt, html);
-        showCode(request.sink, fixed.code, { model: fixed.model, calls: 1 }, html, `Repair attempt ${attempt}`);
+        showCode(request.sink, fixed.code, { model: fixed.model, calls: 1 }, `Repair attempt ${attempt}`);
         const next = withoutRestatedParameters(fixed.code, parameters.values).code;
         // The same code again would fail the same way: a small model sometimes answers so.
         if (next.trim() === code.trim()) break;
@@ -248,8 +249,8 @@ export class TaskPipeline {
   }
 
   /** The validation gate, then the run: code below the threshold is shown and not run. */
-  private async gateAndRun(code: string, verdict: GateVerdict, parameters: TaskParameters, request: TaskRequest, html: HtmlRenderer): Promise<TaskOutcome> {
-    showValidation(request.sink, verdict, html);
+  private async gateAndRun(code: string, verdict: GateVerdict, parameters: TaskParameters, request: TaskRequest): Promise<TaskOutcome> {
+    showValidation(request.sink, verdict);
     // Fails closed: only an explicit pass runs; a failure and no verdict at all both block.
     if (verdict.verdict !== "passed") {
       this.blocked = { code: withParameters(parameters, code), verdict };
@@ -278,24 +279,25 @@ export class TaskPipeline {
   }
 
   /** A rerun: the recorded code runs again, with this run's parameter values, and no model call. */
-  private async runRecorded(record: LuciRecord, parameters: TaskParameters, request: TaskRequest, html: HtmlRenderer): Promise<TaskOutcome> {
-    showCode(request.sink, record.code, { model: record.model, calls: 0 }, html, `Recorded code (${record.created.slice(0, 10)}, no model call)`);
-    if (verifyRecord(record) === "untrusted") {
+  private async runRecorded(record: LuciRecord, parameters: TaskParameters, request: TaskRequest): Promise<TaskOutcome> {
+    showCode(request.sink, record.code, { model: record.model, calls: 0 }, `Recorded code (${record.created.slice(0, 10)}, no model call)`);
+    const verdict = verifyRecord(record);
+    if (verdict === "untrusted") {
       // Shown again, not run: the cell's new outputs must still hold the record, or saving the
       // notebook after this refusal would lose the colleague's code.
-      const { data, metadata } = recordDisplay(record);
+      const { data, metadata } = recordDisplay(record, verdict);
       request.sink.display(data, metadata, {});
       throw new NotTrusted(record, request.notebookPath);
     }
     // The versions the code ran with, on a colleague's machine too.
     if (record.packages?.length) await this.host.installPins(record.packages, request);
-    this.keep(record, request);
+    this.keep(record, request, verdict);
     return this.host.run(withParameters(parameters, record.code), request);
   }
 
   /** Shows the record in the cell's outputs (so it is saved with the notebook) and remembers it. */
-  private keep(record: LuciRecord, request: TaskRequest): void {
-    const { data, metadata } = recordDisplay(record);
+  private keep(record: LuciRecord, request: TaskRequest, verdict: "mine" | "trusted" = "mine"): void {
+    const { data, metadata } = recordDisplay(record, verdict);
     request.sink.display(data, metadata, {});
     this.records.remember(record, request.execute.cellId);
   }
@@ -348,7 +350,7 @@ export class TaskPipeline {
         .slice(-40)
         .join("\n"),
     );
-    const result = await client.generate({
+    const result = await generating(stream, client, {
       messages: this.redacted(
         endpoint,
         [...secrets, ...(now.secrets ?? [])],
@@ -391,7 +393,7 @@ export class TaskPipeline {
     // Luci's own model may first be pulled and its server started: that shows as progress lines.
     const endpoint = await client.endpoint({ progress: new Progress(request.sink), signal: request.signal });
     const stream = new StreamingDisplay(request.sink, `Asking ${modelLabel(endpoint)}…`);
-    const result = await client.generate({
+    const result = await generating(stream, client, {
       messages: this.redacted(endpoint, secrets, taskMessages(request.task, context, promptStyle(this.env))),
       ...streamInto(stream),
       signal: request.signal,
@@ -415,10 +417,23 @@ function modelLabel(endpoint: Endpoint, answered = endpoint.model): string {
 function streamInto(stream: StreamingDisplay) {
   return {
     onToken: (token: string) => stream.add(token),
-    onToolCall: (piece: string) => stream.add(piece),
+    onToolCall: (piece: string) => stream.addToolArguments(piece),
     onReasoning: (piece: string) => stream.thinking(piece),
     onRetry: (reason: string, wait: number) => stream.note(`${reason}; retrying in ${wait} s`),
   };
+}
+
+/**
+ * The model call, its answer streaming into `stream`; an answer that stops before its end (an
+ * interrupt, a connection that broke) leaves a note in the stream's place, with what had come.
+ */
+async function generating(stream: StreamingDisplay, client: ModelBackend, request: GenerateRequest): Promise<GenerateResult> {
+  try {
+    return await client.generate(request);
+  } catch (err) {
+    stream.stop(err instanceof GenerationInterrupted);
+    throw err;
+  }
 }
 
 /**

@@ -166,12 +166,38 @@ function notAString(field: string): RecordCheck {
   return { ok: false, reason: `the record's ${field} is missing or not a string` };
 }
 
-/** The output that carries a record: the record itself plus a line anyone can read. */
-export function recordDisplay(record: LuciRecord): { data: Record<string, unknown>; metadata: Record<string, unknown> } {
-  return {
-    data: { "text/plain": recordSummary(record), [RECORD_MIME]: record },
-    metadata: {},
-  };
+/**
+ * The output that carries a record: the record itself plus a line anyone can read, in text and
+ * markdown (what JupyterLab with no extension, nbconvert and GitHub show). Given how this user's
+ * Luci judged the record (trust.ts), the line says what it means for a rerun: "Recorded code —
+ * reruns without a model; signed by you (ana@laptop), 2025-05-01 · 4 lines from qwen2.5-coder".
+ */
+export function recordDisplay(
+  record: LuciRecord,
+  verdict?: "mine" | "trusted" | "untrusted",
+): { data: Record<string, unknown>; metadata: Record<string, unknown> } {
+  if (!verdict) return { data: { "text/plain": recordSummary(record), [RECORD_MIME]: record }, metadata: {} };
+  const date = /^\d{4}-\d{2}-\d{2}/.exec(record.created)?.[0] ?? record.created;
+  const lines = record.code.replace(/\r\n?/g, "\n").replace(/\n+$/, "").split("\n").length;
+  const what = {
+    mine: `reruns without a model; signed by you (${record.author}), ${date}`,
+    trusted: `reruns without a model; made by ${record.author}, ${date}, in a notebook you trust`,
+    untrusted: `made by ${record.author}, ${date}, not by you; shown and not run until you trust the notebook`,
+  }[verdict];
+  const params = Object.entries(record.parameters).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+  const detail = `${lines} ${lines === 1 ? "line" : "lines"} from ${record.model}${params.length ? `, made with ${params.join(", ")}` : ""}`;
+  const line = `Recorded code — ${what} · ${detail}`;
+  const markdown = `**Recorded code** — ${escapeMarkdown(what)} · ${escapeMarkdown(detail)}`;
+  return { data: { "text/plain": line, "text/markdown": markdown, [RECORD_MIME]: record }, metadata: {} };
+}
+
+/** Text from a record inside markdown: no tag, link or emphasis of its own (the author and model are the record's words). */
+function escapeMarkdown(text: string): string {
+  return text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/([[\]*_`\\])/g, "\\$1");
 }
 
 /** "Recorded code: 12 lines from qwen2.5-coder, 2025-05-01" */

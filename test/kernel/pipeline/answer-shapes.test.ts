@@ -255,13 +255,13 @@ describe("the thinking indicator (StreamingDisplay, with a clock of the test's o
     stream.thinking("c");
     clock += 11_000;
     stream.thinking("d");
-    stream.add("1. Plan");
+    stream.add("1. Load the data\n");
     stream.finish("Answer from m in 1 call.");
     expect(shown).toEqual([
       "Asking m…\nThinking… 0 s",
       "Asking m…\nThinking… 1 s",
       "Asking m…\nThinking… 12 s",
-      "Asking m…\n(thought for 12 s)\n1. Plan",
+      "Asking m…\n(thought for 12 s)\n1. Load the data",
       "Answer from m in 1 call. (thought for 12 s)",
     ]);
   });

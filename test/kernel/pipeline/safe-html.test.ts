@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { collapsible, safeHtmlRenderer } from "../../../kernel/pipeline/safe-html.js";
+import { safeHtmlRenderer } from "../../../kernel/pipeline/safe-html.js";
 
 describe("safe HTML for model text", () => {
   it("renders markdown and code fences", async () => {
@@ -21,9 +21,5 @@ describe("safe HTML for model text", () => {
     expect(html("[a](data:text/html,x)")).not.toContain("href");
     expect(html("[docs](https://example.org/x)")).toContain('href="https://example.org/x"');
     expect(html("![alt text](https://example.org/i.png)")).not.toContain("<img");
-  });
-
-  it("wraps a section so it can be collapsed, escaping its label", () => {
-    expect(collapsible("plan", "Plan <x>", "<p>body</p>")).toBe('<details open class="luci-plan"><summary>Plan &lt;x&gt;</summary>\n<p>body</p></details>');
   });
 });

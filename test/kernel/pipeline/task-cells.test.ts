@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { displayData, sleep, streamText } from "../../support/kernel-client.js";
+import { displayData, mimeText, sleep, streamText } from "../../support/kernel-client.js";
 import { fakeModelEnv, kernelWithFakeModel } from "../../support/fake-model-kernel.js";
 import { startKernel } from "../../support/kernel-process.js";
 import { answer, answerText, brokenJson, codeOnly, wrongShape, refusal, unfencedCode } from "../../support/fake-model-server.js";
@@ -109,14 +109,14 @@ describe("task cells", () => {
     expect(streamText(anyway.iopub)).toContain("ran-the-shell");
   });
 
-  it("renders the plan as collapsible HTML with the model's markup neutralised", async () => {
+  it("renders the plan as markdown with the model's markup and links neutralised", async () => {
     const plan = { steps: [{ step: 1, action: "Show <script>alert(1)</script> and [x](javascript:alert(1))", inputs: [], outputs: ["text"] }] };
     fixture.server.enqueue(answer({ plan, code: "print('safe')" }));
     const { iopub } = await fixture.kernel.client.execute("Show something risky in the plan");
-    const html = displayData(iopub, "application/vnd.luci.plan+json")[0]!["text/html"] as string;
-    expect(html).toMatch(/^<details open class="luci-plan">/);
-    expect(html).not.toMatch(/<script|javascript:/);
-    expect(html).toContain("&lt;script");
+    const markdown = mimeText(displayData(iopub, "application/vnd.luci.plan+json")[0], "text/markdown");
+    expect(markdown).toMatch(/^\*\*Plan\*\* · /);
+    expect(markdown).not.toMatch(/<script|[^\\]\[x\]/);
+    expect(markdown).toContain("&lt;script");
   });
 
   it("sends failing code back to the model with its traceback in one repair call, and runs the fix", async () => {
