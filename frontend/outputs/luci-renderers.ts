@@ -12,6 +12,9 @@ export const LUCI_MIME = {
   record: "application/vnd.luci.record+json",
 } as const;
 
+/** The answer while it streams (kernel/pipeline/task-displays.ts, StreamingDisplay): not in LUCI_MIME, it is no panel of its own. */
+export const LUCI_STREAM_MIME = "application/vnd.luci.stream+json";
+
 type Json = Record<string, unknown>;
 const str = textOf;
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
@@ -133,4 +136,47 @@ export function renderRecord(value: Json): HTMLElement {
     ],
     [el("pre", { class: "luci-source" }, el("code", {}, highlightPython(code)))],
   );
+}
+
+/**
+ * The model's answer as it streams: the plan's steps as a list and the code highlighted, as far
+ * as they have come; "Thinking… N s" while the model reasons; after an interrupt, the note and
+ * what had come, folded.
+ */
+export function renderStream(value: Json): HTMLElement {
+  const state = str(value.state);
+  const steps = list(value.steps).map(str).filter(Boolean);
+  const code = str(value.code);
+  const box = el("div", { class: `luci-stream luci-stream-${state || "streaming"}` });
+  const stepList = () => el("ol", { class: "luci-steps" }, ...steps.map((s) => el("li", {}, el("span", { class: "luci-step-action", text: s }))));
+  const source = () => el("pre", { class: "luci-source" }, el("code", {}, highlightPython(code)));
+  const notes = list(value.notes).map(str).filter(Boolean);
+  if (state === "interrupted" || state === "stopped") {
+    box.append(el("p", { class: "luci-stream-note", text: str(value.note) }));
+    if (steps.length || code) {
+      const lines = typeof value.code_lines === "number" ? value.code_lines : 0;
+      const fold = panel(
+        "stream",
+        false,
+        [
+          badge(lines ? "Code as far as it came" : "Plan as far as it came"),
+          el("span", { class: "luci-summary-text", text: lines ? `${lines} ${lines === 1 ? "line" : "lines"}` : "" }),
+        ],
+        [...(steps.length ? [stepList()] : []), ...(code ? [source()] : [])],
+      );
+      box.append(fold);
+    }
+    return box;
+  }
+  box.append(el("p", { class: "luci-muted luci-stream-label", text: str(value.label) }));
+  for (const note of notes) box.append(el("p", { class: "luci-muted", text: note }));
+  if (state === "thinking") {
+    box.append(el("p", { class: "luci-muted", text: `Thinking… ${typeof value.thinking_seconds === "number" ? value.thinking_seconds : 0} s` }));
+    return box;
+  }
+  if (typeof value.thought_seconds === "number") box.append(el("p", { class: "luci-muted", text: `(thought for ${value.thought_seconds} s)` }));
+  if (steps.length) box.append(stepList());
+  if (code) box.append(source());
+  if (!steps.length && !code) box.append(el("p", { class: "luci-muted", text: "(the model is writing…)" }));
+  return box;
 }

@@ -5,7 +5,7 @@ import { el } from "../dom.js";
 import { objectOr } from "../model/json.js";
 import type { DataOutput, Output } from "../model/notebook-model.js";
 import { appendAnsi } from "./ansi.js";
-import { LUCI_MIME, renderCode, renderPlan, renderRecord, renderValidation } from "./luci-renderers.js";
+import { LUCI_MIME, LUCI_STREAM_MIME, renderCode, renderPlan, renderRecord, renderStream, renderValidation } from "./luci-renderers.js";
 import { markdownFragment, safeFragment } from "./sanitize.js";
 
 const IMAGE_TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp"];
@@ -38,6 +38,7 @@ function renderData(output: DataOutput): HTMLElement {
   if (data[LUCI_MIME.code]) return wrap(renderCode(json(LUCI_MIME.code)), "luci");
   if (data[LUCI_MIME.validation]) return wrap(renderValidation(json(LUCI_MIME.validation)), "luci");
   if (data[LUCI_MIME.record]) return wrap(renderRecord(json(LUCI_MIME.record)), "luci");
+  if (data[LUCI_STREAM_MIME]) return wrap(renderStream(json(LUCI_STREAM_MIME)), "luci");
   for (const mime of IMAGE_TYPES) {
     const value = data[mime];
     if (typeof value === "string") {
