@@ -2,7 +2,8 @@
 //
 // typescript-eslint's recommendedTypeChecked rules, with the type information of each file's
 // own tsconfig found by the project service: tsconfig.json (kernel/, server/), test/ and
-// bench/tsconfig.json (both extend tsconfig.test.json), frontend/tsconfig.json (the page).
+// bench/tsconfig.json (both extend tsconfig.test.json), frontend/tsconfig.json (the page),
+// labextension/tsconfig.json (the JupyterLab extension).
 // On top of them, the rule that the preset leaves out and this project wants: no unsafe type
 // assertions (`x as Foo` where x may not be a Foo). Data that crosses a boundary (a socket, a
 // file, a child process, JSON) is checked with zod or a type guard, not cast.
@@ -15,7 +16,19 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "luci_environments/", "notebooks/", "test-results/", "bench/results/", ".venv/"] },
+  {
+    ignores: [
+      "dist/",
+      "node_modules/",
+      "luci_environments/",
+      "notebooks/",
+      "test-results/",
+      "bench/results/",
+      ".venv/",
+      "labextension/lib/",
+      "labextension/luci_jupyterlab/",
+    ],
+  },
   js.configs.recommended,
   {
     // Off: every finding was terminal-output handling (ANSI escapes, \r, backspace) that

@@ -2,6 +2,7 @@
 import { dirname, resolve } from "node:path";
 import { defaultEnvironmentsDir, findUv, uvTurnedOff } from "../environments/settings.js";
 import { installKernelspec, uninstallKernelspec, type Location } from "./kernelspec.js";
+import { installLabextension, uninstallLabextension } from "./labextension.js";
 import { installUv } from "./uv-setup.js";
 import { setting } from "../common/settings.js";
 
@@ -33,9 +34,12 @@ export function runKernelspecCommand(command: "install" | "uninstall", args: str
       `Installed the kernelspecs "luci" (Luci: each notebook's own venv) and "luci-container" (Luci (container): its own Docker container) in ${dirname(dirs[0]!)}`,
     );
     say(`  notebook environments: ${envDir} (made with ${uv ? `uv, ${uv}` : "venv and pip"})`);
+    say(`  JupyterLab extension: ${installLabextension(dirname(dirname(dirs[0]!))) ?? "not built (npm run build), not installed"}`);
     return 0;
   }
   const dirs = uninstallKernelspec(location);
+  const lab = dirs[0] && uninstallLabextension(dirname(dirname(dirs[0])));
+  if (lab) dirs.push(lab);
   process.stdout.write(dirs.length ? `Removed ${dirs.join(", ")}\n` : `No Luci kernelspec was installed there.\n`);
   return 0;
 }

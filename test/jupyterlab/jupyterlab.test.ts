@@ -63,11 +63,12 @@ describe("Luci in JupyterLab", () => {
     const outputs = first.locator(".jp-OutputArea-output");
     await outputs.filter({ hasText: PAYMENT_5 }).first().waitFor({ timeout: 60_000 });
     const text = (await outputs.allInnerTexts()).join("\n");
-    expect(text).toMatch(/Plan/);
+    // Drawn by Luci's extension where .venv has it (luci install), else by JupyterLab from the markdown.
+    expect(text).toMatch(/Plan/i);
     expect(text).toContain("Apply the annuity formula to the principal");
-    expect(text).toMatch(/Code/);
+    expect(text).toMatch(/Code/i);
     expect(text).toContain("payment = principal * r / (1 - (1 + r) ** -n)");
-    expect(text).toMatch(/Validation: score 1\.00/);
+    expect(text).toMatch(/Validation\W+(passed\W+)?score 1\.00/i);
     expect(text).toContain(PAYMENT_5);
     // The model's hostile plan step is text in JupyterLab too.
     expect(text).toContain("<img src=x onerror=");

@@ -1,0 +1,230 @@
+// Luci's JupyterLab extension (labextension/) in real JupyterLab and Chromium, installed the
+// README's way: `luci install --prefix .venv` (as .ci/run does) copies the prebuilt extension into
+// .venv/share/jupyter/labextensions/, where JupyterLab loads it with no rebuild. A task cell runs
+// against the fake model server and its outputs are drawn by the extension as on Luci's page:
+// the plan, the highlighted code with a copy button, the validation and the record; the task's
+// parameter field rewrites the task text and reruns the cell from its record (no model call);
+// and a copy of the notebook whose record another person made shows a trust button that
+// answers the kernel's `%luci trust` question and reruns the cell.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, Locator, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startFakeModelServer, type FakeModelServer } from "../support/fake-model-server.js";
+import { collectPageErrors, launchBrowser, ROOT, screenshot, screenshotIfFailed } from "../frontend/support/browser.js";
+import { loanAnswer, PAYMENT_5, PAYMENT_7 } from "../frontend/support/loan-task.js";
+import { luciKernelEnv } from "../frontend/support/page-server.js";
+import { newLuciNotebook, runTypedTask, startLab, type Lab } from "./support/lab.js";
+
+const TASK = "Monthly payment on a loan of {principal=250000} at {rate=0.05} for {years=30} years, printed with two decimals";
+const CODE = "payment = principal * r / (1 - (1 + r) ** -n)";
+const INSTALLED = join(ROOT, ".venv", "share", "jupyter", "labextensions", "luci-jupyterlab");
+const BUILT = join(ROOT, "labextension", "luci_jupyterlab", "labextension");
+/** The notebook JupyterLab shows. */
+const NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)";
+
+interface SavedNotebook {
+  cells: { cell_type: string; source: string | string[]; outputs?: { data?: Record<string, Record<string, unknown>> }[] }[];
+}
+
+let model: FakeModelServer;
+let lab: Lab | undefined;
+let browser: Browser;
+let page: Page;
+let root: string;
+let errors: string[];
+
+/** The files of the prebuilt extension (its package.json names the bundle it loads). */
+function files(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name).slice(dir.length))
+    .sort();
+}
+
+beforeAll(async () => {
+  // Installed as the README says, and from this build: otherwise the test would judge an old copy.
+  if (!existsSync(join(INSTALLED, "package.json")))
+    throw new Error(`the extension is not installed in .venv: npm run build && node dist/kernel/cli/luci.js install --prefix .venv --python .venv/bin/python`);
+  expect(files(INSTALLED), "the copy in .venv is this build's (run luci install --prefix .venv again)").toEqual(files(BUILT));
+  expect(readFileSync(join(INSTALLED, "package.json"), "utf8")).toBe(readFileSync(join(BUILT, "package.json"), "utf8"));
+
+  model = await startFakeModelServer();
+  const temp = mkdtempSync(join(tmpdir(), "luci-labext-"));
+  root = join(temp, "notebooks");
+  // Saving the new notebook keeps its name (no "rename on first save" dialog over the test).
+  const docmanager = join(temp, "jupyter-config", "lab", "user-settings", "@jupyterlab", "docmanager-extension");
+  mkdirSync(docmanager, { recursive: true });
+  writeFileSync(join(docmanager, "plugin.jupyterlab-settings"), JSON.stringify({ renameUntitledFileOnSave: false }));
+  lab = await startLab(temp, { ...(process.env as Record<string, string>), ...luciKernelEnv(temp, model), LUCI_LOG_LEVEL: "debug" });
+  browser = await launchBrowser();
+  const context = await browser.newContext({ viewport: { width: 1360, height: 1000 }, permissions: ["clipboard-read", "clipboard-write"] });
+  page = await context.newPage();
+  errors = collectPageErrors(page);
+}, 90_000);
+
+afterEach(async (context) => {
+  if (context.task.result?.state === "fail") {
+    console.log(`page errors:\n${errors.join("\n")}`);
+    console.log(`jupyter lab's log, its end:\n${lab?.log().slice(-6000)}`);
+  }
+  await screenshotIfFailed(page, "labextension", context);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await lab?.stop();
+  await model?.close();
+}, 30_000);
+
+/** The outputs drawn by the extension in `cell`. */
+const luci = (cell: Locator, kind: string) => cell.locator(`.jp-OutputArea-output.luci-jl .luci-${kind}`);
+
+describe("Luci's JupyterLab extension", () => {
+  let first: Locator;
+
+  it("draws a task's plan, highlighted code with a copy button, validation and record", async () => {
+    await page.goto(lab!.url);
+    model.enqueue(loanAnswer());
+    first = await newLuciNotebook(page);
+    await runTypedTask(page, first, TASK);
+    await first.locator(".jp-OutputArea-output", { hasText: PAYMENT_5 }).first().waitFor({ timeout: 60_000 });
+    await luci(first, "record").waitFor({ timeout: 30_000 });
+
+    // The plan: its steps as a list, the model's hostile step as text.
+    const plan = luci(first, "plan");
+    expect(await plan.locator(".luci-steps li").count()).toBe(3);
+    expect(await plan.innerText()).toContain("Apply the annuity formula to the principal");
+    expect(await plan.innerText()).toContain("<img src=x onerror=");
+    expect(await first.locator('.jp-OutputArea img[src="x"], .jp-OutputArea script').count()).toBe(0);
+    expect(await page.evaluate("window.__luciXss")).toBeUndefined();
+
+    // The code: highlighted by the page's highlighter, with a copy button that copies it.
+    const code = luci(first, "code");
+    expect(await code.locator(".luci-source").innerText()).toContain(CODE);
+    expect(await code.locator(".luci-source .tok-number").count()).toBeGreaterThan(0);
+    expect(await code.locator(".luci-source .tok-builtin", { hasText: "print" }).count()).toBe(1);
+    const copy = code.locator("button.luci-copy");
+    await copy.click();
+    await code.locator("button.luci-copy", { hasText: "Copied" }).waitFor({ timeout: 10_000 });
+    expect(await page.evaluate<string>("navigator.clipboard.readText()")).toContain(CODE);
+
+    // The validation and the record (folded, as on the page).
+    const validation = luci(first, "validation");
+    expect(await validation.locator(".luci-badge.luci-ok").innerText()).toMatch(/passed/i);
+    expect(await validation.innerText()).toContain("score 1.00");
+    const record = luci(first, "record");
+    expect(await record.locator("summary").innerText()).toMatch(/code from fake-coder/);
+    expect(await record.getAttribute("open")).toBeNull();
+    // JupyterLab's own renderers drew none of these: the kernel's text/html fallback is not shown.
+    expect(await first.locator(".jp-OutputArea-output .luci-collapsible, .jp-OutputArea-output details:not(.luci-panel)").count()).toBe(0);
+    // The result is the cell's own output, as JupyterLab draws a stream.
+    expect(await first.locator("[data-mime-type='application/vnd.jupyter.stdout']").innerText()).toContain(PAYMENT_5);
+    expect(model.chatRequests).toHaveLength(1);
+    await first.scrollIntoViewIfNeeded();
+    await screenshot(page, "labextension-01-task-panels");
+  }, 150_000);
+
+  it("reruns the cell from its record when a parameter field changes, with no model call", async () => {
+    const rate = first.locator('.luci-jl .param-field input[name="rate"]');
+    expect(await rate.inputValue()).toBe("0.05");
+    expect(await first.locator(".luci-jl .param-field").count()).toBe(3);
+    await rate.fill("0.07");
+    await rate.press("Enter");
+
+    // The task text now says 0.07 (the saved notebook says which value its output came from)...
+    await first.locator(".cm-content", { hasText: "{rate=0.07}" }).waitFor({ timeout: 10_000 });
+    // ... and the cell ran again from its record.
+    await first.locator("[data-mime-type='application/vnd.jupyter.stdout']", { hasText: PAYMENT_7 }).waitFor({ timeout: 60_000 });
+    await luci(first, "record").waitFor({ timeout: 30_000 });
+    expect(await luci(first, "code").locator(".luci-source").innerText()).toContain(CODE);
+    // The record is the one made with 0.05: the new value ran through it.
+    expect(await luci(first, "record").locator("summary").innerText()).toContain("made with principal=250000, rate=0.05, years=30");
+    expect(await first.locator('.luci-jl .param-field input[name="rate"]').inputValue()).toBe("0.07");
+    expect(await first.locator(".jp-OutputArea-output", { hasText: PAYMENT_5 }).count()).toBe(0);
+    expect(model.chatRequests).toHaveLength(1);
+    await screenshot(page, "labextension-02-parameter-rerun");
+  }, 120_000);
+
+  it("offers a trust button for a record someone else made, answers %luci trust and reruns the cell", async () => {
+    // Save, then make a copy whose record another person signed: the kernel shows it and does not run it.
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("Control+s");
+    const saved = await savedNotebook();
+    let records = 0;
+    for (const cell of saved.cells)
+      for (const output of cell.outputs ?? []) {
+        const record = output.data?.["application/vnd.luci.record+json"];
+        if (record) records += Object.assign(record, { author: "colleague@elsewhere", signature: "0".repeat(64) }) ? 1 : 0;
+      }
+    expect(records).toBe(1);
+    writeFileSync(join(root, "from-a-colleague.ipynb"), JSON.stringify(saved));
+
+    const url = new URL(lab!.url);
+    url.pathname = "/lab/tree/from-a-colleague.ipynb";
+    // A new workspace: the copy alone, not also the first notebook restored beside it.
+    url.searchParams.set("reset", "");
+    await page.goto(url.toString());
+    await page.locator(".jp-mod-current .lm-TabBar-tabLabel", { hasText: "from-a-colleague.ipynb" }).waitFor({ timeout: 60_000 });
+    expect(await page.locator(".jp-NotebookPanel").count()).toBe(1);
+    const notebook = page.locator(`${NOTEBOOK}`, { has: page.locator(".jp-Notebook") });
+    const task = notebook.locator(".jp-Notebook .jp-Cell").first();
+    await task.locator(".cm-content", { hasText: "{rate=0.07}" }).waitFor({ timeout: 60_000 });
+    await page.locator(`${NOTEBOOK} .jp-Notebook-ExecutionIndicator[data-status='idle']`).waitFor({ timeout: 60_000 });
+    // The saved outputs are drawn by the extension too, before anything runs.
+    await luci(task, "record").waitFor({ timeout: 30_000 });
+    await runCell(page, task);
+
+    const banner = task.locator(".luci-jl .trust-banner:not([hidden])");
+    await banner.waitFor({ timeout: 60_000 });
+    // JupyterLab draws an error output as stderr.
+    expect(await task.locator("[data-mime-type='application/vnd.jupyter.stderr']").innerText()).toContain("NotTrusted");
+    expect(await task.locator("[data-mime-type='application/vnd.jupyter.stdout']").count()).toBe(0);
+    expect(await banner.innerText()).toMatch(/recorded by someone else/);
+    await screenshot(page, "labextension-03-untrusted");
+
+    await banner.locator("button.trust-button").click();
+    await task.locator("[data-mime-type='application/vnd.jupyter.stdout']", { hasText: PAYMENT_7 }).waitFor({ timeout: 60_000 });
+    expect(await task.locator("[data-mime-type='application/vnd.jupyter.stderr']").count()).toBe(0);
+    await luci(task, "record").waitFor({ timeout: 30_000 });
+    expect(await task.locator(".luci-jl .trust-banner:not([hidden])").count()).toBe(0);
+    expect(model.chatRequests).toHaveLength(1);
+    await screenshot(page, "labextension-04-trusted");
+  }, 150_000);
+});
+
+/**
+ * Runs `cell` with Ctrl-Enter; resolves once the kernel has taken it (its prompt shows [*] or a
+ * new count). JupyterLab sometimes sends nothing for the first key in a notebook just opened
+ * (support/lab.ts, runTypedTask): the key is pressed again then, never once the cell started.
+ */
+async function runCell(page: Page, cell: Locator): Promise<void> {
+  const before = await cell.locator(".jp-InputPrompt").innerText();
+  for (let attempt = 1; ; attempt++) {
+    await cell.locator(".jp-InputPrompt").click();
+    await page.keyboard.press("Control+Enter");
+    try {
+      await cell
+        .locator(".jp-InputPrompt", { hasText: /\[(\*|\d+)\]/ })
+        .filter({ hasNotText: before })
+        .waitFor({ timeout: 5_000 });
+      return;
+    } catch {
+      if (attempt === 3) throw new Error(`JupyterLab did not run the cell after three Ctrl-Enter presses (its prompt: ${before})`);
+    }
+  }
+}
+
+/** The notebook JupyterLab saved (the launcher's Untitled.ipynb), once it holds the record. */
+async function savedNotebook(): Promise<SavedNotebook> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    for (const name of readdirSync(root).filter((n) => n.endsWith(".ipynb"))) {
+      const text = readFileSync(join(root, name), "utf8");
+      if (text.includes("application/vnd.luci.record+json") && text.includes("{rate=0.07}")) return JSON.parse(text) as SavedNotebook;
+    }
+    if (Date.now() > deadline) throw new Error(`JupyterLab saved no notebook with the record in ${root}: ${readdirSync(root).join(", ")}`);
+    await new Promise((ok) => setTimeout(ok, 250));
+  }
+}
