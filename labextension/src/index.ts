@@ -1,12 +1,12 @@
 // Luci's JupyterLab extension: a renderer for the kernel's application/vnd.luci.*+json outputs
-// (plan, code, validation, record), drawn by the page's own renderers (frontend/outputs/), so a
+// (plan, code, validation, record, the answer as it streams), drawn by the page's own renderers (frontend/outputs/), so a
 // task cell looks in JupyterLab as it does on Luci's page. A plugin rather than a bare MIME
 // extension because the record's panel acts on its cell: its parameter fields rewrite the task
 // text and run the cell, and its trust button answers the kernel's `%luci trust` question.
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from "@jupyterlab/application";
 import { INotebookTracker } from "@jupyterlab/notebook";
 import { IRenderMimeRegistry } from "@jupyterlab/rendermime";
-import { LUCI_MIME } from "../../frontend/outputs/luci-renderers.js";
+import { LUCI_MIME, LUCI_STREAM_MIME } from "../../frontend/outputs/luci-renderers.js";
 import { LuciRenderer } from "./renderer.js";
 
 /**
@@ -17,7 +17,7 @@ const RANK = 20;
 
 const plugin: JupyterFrontEndPlugin<void> = {
   id: "luci-jupyterlab:renderers",
-  description: "Renders Luci's task outputs (plan, code, validation, record) as Luci's page does.",
+  description: "Renders Luci's task outputs (plan, code, validation, record, the streaming answer) as Luci's page does.",
   autoStart: true,
   requires: [IRenderMimeRegistry, INotebookTracker],
   activate: (_app: JupyterFrontEnd, rendermime: IRenderMimeRegistry, notebooks: INotebookTracker) => {
@@ -25,7 +25,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       {
         // Every string goes in as text (frontend/outputs/luci-renderers.ts): safe in an untrusted notebook too.
         safe: true,
-        mimeTypes: Object.values(LUCI_MIME),
+        mimeTypes: [...Object.values(LUCI_MIME), LUCI_STREAM_MIME],
         defaultRank: RANK,
         createRenderer: (options) => new LuciRenderer(options.mimeType, notebooks),
       },

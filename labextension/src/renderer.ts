@@ -1,5 +1,6 @@
 // One Luci output in JupyterLab, drawn by the page's renderers (frontend/outputs/luci-renderers.ts:
-// every string as text, collapsible panels, the code highlighted with a copy button). The record's
+// every string as text, collapsible panels, the code highlighted with a copy button, the answer
+// as it streams). The record's
 // output also carries what the page shows around a task cell: the task's `{name=value}`
 // parameters as fields (frontend/views/parameter-fields.ts), and, when the kernel refused to run
 // the record because someone else made it, the trust banner (frontend/views/trust-banner.ts).
@@ -10,7 +11,7 @@ import type { IRenderMime } from "@jupyterlab/rendermime-interfaces";
 import { Widget } from "@lumino/widgets";
 import { el } from "../../frontend/dom.js";
 import { objectOr } from "../../frontend/model/json.js";
-import { LUCI_MIME, renderCode, renderPlan, renderRecord, renderValidation } from "../../frontend/outputs/luci-renderers.js";
+import { LUCI_MIME, LUCI_STREAM_MIME, renderCode, renderPlan, renderRecord, renderStream, renderValidation } from "../../frontend/outputs/luci-renderers.js";
 import { ParameterFields } from "../../frontend/views/parameter-fields.js";
 import { TrustBanner } from "../../frontend/views/trust-banner.js";
 import { isRefused, outputsOf, rerun, setSourceAndRun, trustNotebook } from "./cell-actions.js";
@@ -39,6 +40,10 @@ export class LuciRenderer extends Widget implements IRenderMime.IRenderer {
         break;
       case LUCI_MIME.validation:
         this.node.replaceChildren(renderValidation(value));
+        break;
+      case LUCI_STREAM_MIME:
+        // The answer as it streams, redrawn in place at each update of its display.
+        this.node.replaceChildren(renderStream(value));
         break;
       default:
         this.record = new RecordActions(this.node, this.notebooks);

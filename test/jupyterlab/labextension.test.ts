@@ -4,14 +4,15 @@
 // against the fake model server and its outputs are drawn by the extension as on Luci's page:
 // the plan, the highlighted code with a copy button, the validation and the record; the task's
 // parameter field rewrites the task text and reruns the cell from its record (no model call);
-// and a copy of the notebook whose record another person made shows a trust button that
-// answers the kernel's `%luci trust` question and reruns the cell.
+// a copy of the notebook whose record another person made shows a trust button that answers
+// the kernel's `%luci trust` question and reruns the cell; and a slow answer is drawn as it
+// streams, then as the note an interrupt leaves.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startFakeModelServer, type FakeModelServer } from "../support/fake-model-server.js";
+import { codeAnswer, startFakeModelServer, type FakeModelServer } from "../support/fake-model-server.js";
 import { collectPageErrors, launchBrowser, ROOT, screenshot, screenshotIfFailed } from "../frontend/support/browser.js";
 import { loanAnswer, PAYMENT_5, PAYMENT_7 } from "../frontend/support/loan-task.js";
 import { luciKernelEnv } from "../frontend/support/page-server.js";
@@ -191,6 +192,40 @@ describe("Luci's JupyterLab extension", () => {
     expect(await task.locator(".luci-jl .trust-banner:not([hidden])").count()).toBe(0);
     expect(model.chatRequests).toHaveLength(1);
     await screenshot(page, "labextension-04-trusted");
+  }, 150_000);
+
+  it("draws the answer as it streams, in place, and what an interrupt leaves", async () => {
+    const code = Array.from({ length: 60 }, (_, i) => `value_${i} = ${i} * 2`).join("\n");
+    model.enqueue({
+      ...codeAnswer({ plan: { steps: [{ action: "Set the values" }, { action: "Double each of them" }] }, code }),
+      // Slow: about 8 characters every 120 ms.
+      chunkSize: 8,
+      chunkDelayMs: 120,
+      when: (r) => JSON.stringify(r.messages).includes("Set sixty doubled values"),
+    });
+    const cell = page.locator(`${NOTEBOOK} .jp-Notebook .jp-Cell`).nth(1);
+    await runTypedTask(page, cell, "Set sixty doubled values");
+    const stream = cell.locator(".jp-OutputArea-output.luci-jl .luci-stream");
+    await stream.locator(".luci-steps li", { hasText: "Set the values" }).waitFor({ timeout: 60_000 });
+    await stream.locator(".luci-source", { hasText: "value_3 = 3 * 2" }).waitFor({ timeout: 60_000 });
+    expect(await stream.locator(".luci-source .tok-number").count()).toBeGreaterThan(0);
+    expect(await stream.locator(".luci-source").innerText()).not.toContain("```");
+    await cell.scrollIntoViewIfNeeded();
+    await screenshot(page, "labextension-05-streaming");
+    // It grows in place: later lines come into the same output.
+    await stream.locator(".luci-source", { hasText: "value_6 = 6 * 2" }).waitFor({ timeout: 60_000 });
+    expect(await stream.count()).toBe(1);
+
+    await page.locator(`${NOTEBOOK} .jp-Toolbar [data-command="notebook:interrupt-kernel"]`).click();
+    const interrupted = cell.locator(".luci-jl .luci-stream-interrupted");
+    await interrupted.waitFor({ timeout: 60_000 });
+    expect(await interrupted.locator(".luci-stream-note").innerText()).toMatch(/^Interrupted while the model was writing; \d+ lines of code had come\.$/);
+    const fold = interrupted.locator("details.luci-panel");
+    expect(await fold.getAttribute("open")).toBeNull();
+    await fold.locator("summary").click();
+    expect(await fold.locator(".luci-source").innerText()).toContain("value_0 = 0 * 2");
+    await cell.scrollIntoViewIfNeeded();
+    await screenshot(page, "labextension-06-interrupted");
   }, 150_000);
 });
 
