@@ -332,6 +332,48 @@ def server_section(v):
     return rows, failures
 
 
+def first_run_section(f):
+    """The First run section (bench/first-run.sh), or nothing when it was never run."""
+    if f.get("_error"):
+        return []
+    runs = f.get("runs") or []
+    if not runs:
+        return []
+
+    def median(*keys):
+        values = sorted(v for v in (dig(r, *keys) for r in runs) if isinstance(v, (int, float)))
+        if not values:
+            return None
+        mid = len(values) // 2
+        return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+    def ok(key):
+        return "%d of %d" % (sum(1 for r in runs if dig(r, key, "correct")), len(runs))
+
+    rows = [
+        "| `npm ci` (npm's download cache warm) | %s |" % fmt(median("npm_ci_ms"), "ms"),
+        "| `luci install --user` (uv from PyPI into a new user's tools venv, the kernelspecs) | %s |" % fmt(median("install_ms"), "ms"),
+        "| `npm start` to a page that answers | %s |" % fmt(median("page_ms"), "ms"),
+        "| **The run command to a page that answers** | **%s** |" % fmt(median("command_to_page_ms"), "ms"),
+        "| A new notebook's kernel, session POST to `kernel_info_reply` | %s |" % fmt(median("kernel_ready_ms"), "ms"),
+        "| Its first Python cell (the notebook's environment is made) | %s |" % fmt(median("python_cell", "ms"), "ms"),
+        "| Its first task, Luci's own model (the model server starts, then answers), right: %s | %s |"
+        % (ok("first_task"), fmt(median("first_task", "ms"), "ms")),
+        "| A second task, the model running, right: %s | %s |" % (ok("second_task"), fmt(median("second_task", "ms"), "ms")),
+    ]
+    envs = sorted({str(dig(r, "python_cell", "environment") or "?") for r in runs})
+    return ["### First run", "",
+            "A newcomer's first minutes, with `bench/first-run.sh` (%s, git %s, %d run%s, medians): the README's run "
+            "command in a fresh clone as a new user (an empty HOME), then a new notebook through `@jupyterlab/services` "
+            "as the page uses it (`bench/first-run-client.mjs`). Not fresh: npm's download cache, and Luci's model "
+            "files (linked; the 1.1 GB download depends on the network alone, with its progress in the cell). "
+            "The first Python cell ran in `%s`." % (f.get("date_utc", "?"), f.get("git", "?"), len(runs),
+                                                    "" if len(runs) == 1 else "s", ", ".join(envs)),
+            "",
+            "| step | time |",
+            "| --- | --- |"] + rows + [""]
+
+
 def fmt_target(ms):
     return ("%g s" % (ms / 1000)) if ms >= 1000 else ("%g ms" % ms)
 
@@ -473,6 +515,7 @@ def build(d):
            "| metric | through the server | direct ZeroMQ | ratio |",
            "| --- | --- | --- | --- |"] + srv_rows + [
            "",
+           ] + first_run_section(load(d, "first-run.json")) + [
            "### Targets not met in this run", ""] + (not_met or ["None."]) + [""]
     if failures:
         out += ["### Measurements that failed", ""] + failures + [""]
