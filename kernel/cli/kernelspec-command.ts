@@ -3,6 +3,7 @@ import { dirname, resolve } from "node:path";
 import { defaultEnvironmentsDir, findUv, uvTurnedOff } from "../environments/settings.js";
 import { installKernelspec, uninstallKernelspec, type Location } from "./kernelspec.js";
 import { installLabextension, uninstallLabextension } from "./labextension.js";
+import { describeLink, linkCommand, unlinkCommand } from "./command-link.js";
 import { installUv } from "./uv-setup.js";
 import { setting } from "../common/settings.js";
 
@@ -35,11 +36,14 @@ export function runKernelspecCommand(command: "install" | "uninstall", args: str
     );
     say(`  notebook environments: ${envDir} (made with ${uv ? `uv, ${uv}` : "venv and pip"})`);
     say(`  JupyterLab extension: ${installLabextension(dirname(dirname(dirs[0]!))) ?? "not built (npm run build), not installed"}`);
+    for (const line of describeLink(linkCommand(location))) say(line);
     return 0;
   }
   const dirs = uninstallKernelspec(location);
   const lab = dirs[0] && uninstallLabextension(dirname(dirname(dirs[0])));
   if (lab) dirs.push(lab);
+  const link = unlinkCommand(location);
+  if (link) dirs.push(link);
   process.stdout.write(dirs.length ? `Removed ${dirs.join(", ")}\n` : `No Luci kernelspec was installed there.\n`);
   return 0;
 }

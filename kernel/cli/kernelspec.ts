@@ -117,7 +117,7 @@ function userDataDir(): string {
 }
 
 /** The prefix of the Python environment Jupyter runs in: the active venv or conda env, else python3's. */
-function sysPrefix(): string {
+export function sysPrefix(): string {
   const active = process.env.VIRTUAL_ENV || process.env.CONDA_PREFIX;
   if (active) return active;
   const python = setting(process.env, "LUCI_JUPYTER_PYTHON");

@@ -37,15 +37,22 @@ describe("kernelspec", () => {
     expect(container.display_name).toBe("Luci (container)");
     expect(container.argv).toEqual(spec.argv);
     expect(container.env).toEqual({ ...spec.env, LUCI_EXECUTOR: "container" });
+    // The luci command, linked into the prefix's bin folder, runs.
+    expect(execFileSync(join(prefix, "bin", "luci"), ["--help"], { encoding: "utf8" })).toContain("Usage: luci <command>");
     luci(["uninstall", "--prefix", prefix]);
     expect(existsSync(dir)).toBe(false);
+    expect(existsSync(join(prefix, "bin", "luci"))).toBe(false);
     expect(existsSync(join(prefix, "share", "jupyter", "kernels", "luci-container"))).toBe(false);
   });
 
   it("install --user honours JUPYTER_DATA_DIR, and --sys-prefix the active venv", () => {
     const data = mkdtempSync(join(tmpdir(), "luci-data-"));
-    luci(["install", "--user", "--no-uv"], { JUPYTER_DATA_DIR: data });
+    // A HOME of the test's own, whose ~/.local/bin is on PATH: the luci command is linked there.
+    const home = mkdtempSync(join(tmpdir(), "luci-home-"));
+    const bin = join(home, ".local", "bin");
+    luci(["install", "--user", "--no-uv"], { JUPYTER_DATA_DIR: data, HOME: home, PATH: `${bin}:${process.env.PATH}` });
     expect(existsSync(join(data, "kernels", "luci", "kernel.json"))).toBe(true);
+    expect(existsSync(join(bin, "luci"))).toBe(true);
     const venv = mkdtempSync(join(tmpdir(), "luci-venv-"));
     luci(["install", "--sys-prefix", "--no-uv"], { VIRTUAL_ENV: venv });
     expect(existsSync(join(venv, "share", "jupyter", "kernels", "luci", "kernel.json"))).toBe(true);
