@@ -84,6 +84,8 @@ one_run() {
     model_pid=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["pid"])' \
       "$work/home/.local/share/luci/runtime/model-server.json" 2>/dev/null || true)
     [ -z "$model_pid" ] || kill "$model_pid" 2>/dev/null || true
+    # The link to the luci command (for root, in /usr/local/bin) points into this clone: removed.
+    node dist/kernel/cli/luci.js uninstall --user >/dev/null 2>&1 </dev/null || true
     python3 - "$t0" "$t1" "$t2" "$t3" "$work/client.json" <<'EOF'
 import json, sys
 t0, t1, t2, t3 = (int(x) for x in sys.argv[1:5])
