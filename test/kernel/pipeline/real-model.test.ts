@@ -162,6 +162,14 @@ describe("task cells with Luci's own model (real, nothing configured)", () => {
     const cell = await run(client, "Sum the revenue column of df into a variable called total and print it");
     expectOk(cell);
     expect(await python(client, "print(total)")).toBe(String(12 * 100 + 78 + 12 * 200 + 78));
+    // While the real answer streamed, the cell showed its code as code (never a fence line), and
+    // that code began as the code that ran.
+    const streamed = displays(cell, "application/vnd.luci.stream+json").map((d) => d["application/vnd.luci.stream+json"] as { state: string; code: string });
+    const final = (displays(cell, "application/vnd.luci.code+json")[0]!["application/vnd.luci.code+json"] as { code: string }).code;
+    const withCode = streamed.filter((s) => s.state === "streaming" && s.code.trim());
+    expect(withCode.length, why(cell)).toBeGreaterThanOrEqual(1);
+    for (const s of withCode) expect(s.code).not.toMatch(/^\s*```/m);
+    expect(withCode.at(-1)!.code.split("\n")[0]).toBe(final.split("\n")[0]);
   });
 
   it("writes a CSV file and reads it back in the next task", async () => {
@@ -242,6 +250,9 @@ describe("Luci's own model server under several kernels", () => {
     const r = await reply;
     await client.waitForIdle(msgId, CELL_TIMEOUT_MS);
     expect(r.content).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
+    // The stream's place holds the note, not the partial answer.
+    const stream = displays({ reply: r, iopub: client.iopubFor(msgId) }, "application/vnd.luci.stream+json").at(-1)!;
+    expect(String(stream["text/plain"])).toMatch(/^Interrupted while the model was writing; (no code|\d+ lines? of code) had come\./);
     const next = await run(client, "Print the word ready");
     expectOk(next);
     expect(stdout(next)).toContain("ready");
