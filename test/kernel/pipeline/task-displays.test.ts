@@ -128,4 +128,21 @@ describe("task displays", () => {
     expect(String(last["text/plain"])).toMatch(/^Interrupted while the model was writing; 4 lines of code had come\./);
     expect(JSON.stringify(shown)).not.toContain("bers)");
   });
+
+  it("shows reasoning in a <think> that has not closed as 'Thinking… N s', never its words, then the answer and how long it thought", async () => {
+    // Redraws after the first come on a timer (interval 0 here): the test lets each one run.
+    const redrawn = () => new Promise((resolve) => setTimeout(resolve, 5));
+    const { sink, shown } = recordingSink();
+    let clock = 5_000;
+    const stream = new StreamingDisplay(sink, "Asking m…", 0, () => clock);
+    stream.add("<think>\nThe user wants SECRET-THOUGHT");
+    clock += 3_000;
+    stream.add(" more thought");
+    await redrawn();
+    stream.add("\n</think>\n\n```python\n# Print it\nprint(1)\n");
+    await redrawn();
+    const plain = shown.map((d) => String(d["text/plain"]));
+    expect(plain).toEqual(["Asking m…\nThinking… 0 s", "Asking m…\nThinking… 3 s", "Asking m…\n(thought for 3 s)\n1. Print it\n\n# Print it\nprint(1)"]);
+    expect(JSON.stringify(shown)).not.toContain("SECRET-THOUGHT");
+  });
 });
