@@ -242,18 +242,23 @@ def _is_path(analysis: Context, node: ast.expr) -> bool:
 
 def _deletes(analysis: Context, node: At, what: str, target: ast.expr) -> None:
     """A delete: of the files a listing gives (high), else judged by where the path lies."""
-    found = values.matched(analysis, target)
-    if found is not None:
-        if found:
-            analysis.add(
-                "destructive-file",
-                "high",
-                node,
-                "%s deletes %s." % (what, found),
-                "destructive-file-existing",
-            )
-        return
-    path_issue(analysis, node, "deletes", what, target, deleting=True)
+    if not _of_listing(analysis, node, what, "deletes", target):
+        path_issue(analysis, node, "deletes", what, target, deleting=True)
+
+
+def _of_listing(analysis: Context, node: At, what: str, verb: str, path: ast.expr) -> bool:
+    """True when the path is an item of a folder listing: reported as high (the files exist),
+    unless the folder is one the tempfile module made."""
+    found = values.matched(analysis, path)
+    if found:
+        analysis.add(
+            "destructive-file",
+            "high",
+            node,
+            "%s %s %s." % (what, verb, found),
+            "destructive-file-existing",
+        )
+    return found is not None
 
 
 def _moves(
@@ -268,28 +273,20 @@ def _moves(
     """A move (the source leaves its place) or a copy, and what the target replaces."""
     source_text = values.text(analysis, source)
     target_text = values.text(analysis, target)
-    if not copying:
-        found = values.matched(analysis, source)
-        if found is not None:
-            if found:
-                analysis.add(
-                    "destructive-file",
-                    "high",
-                    node,
-                    "%s moves %s." % (what, found),
-                    "destructive-file-existing",
-                )
-        elif not path_issue(analysis, node, "moves", what, source, deleting=True) and exists(
-            analysis, source_text
-        ):
-            analysis.add(
-                "destructive-file",
-                "high",
-                node,
-                "%s moves the existing file %s (to %s): whatever reads it there afterwards "
-                "no longer finds it." % (what, show(source_text), show(target_text)),
-                "destructive-file-existing",
-            )
+    if (
+        not copying
+        and not _of_listing(analysis, node, what, "moves", source)
+        and not path_issue(analysis, node, "moves", what, source, deleting=True)
+        and exists(analysis, source_text)
+    ):
+        analysis.add(
+            "destructive-file",
+            "high",
+            node,
+            "%s moves the existing file %s (to %s): whatever reads it there afterwards "
+            "no longer finds it." % (what, show(source_text), show(target_text)),
+            "destructive-file-existing",
+        )
     if path_issue(analysis, node, "writes to", what, target, False, report_unknown=False):
         return
     if into and UNKNOWN not in source_text and is_dir(analysis, target_text):
@@ -306,16 +303,7 @@ def _moves(
 
 def _overwrites(analysis: Context, node: At, what: str, target: ast.expr, verb: str) -> None:
     """Emptying a file (os.truncate, os.open with O_TRUNC): bad when the file exists now."""
-    found = values.matched(analysis, target)
-    if found is not None:
-        if found:
-            analysis.add(
-                "destructive-file",
-                "high",
-                node,
-                "%s %s %s." % (what, verb, found),
-                "destructive-file-existing",
-            )
+    if _of_listing(analysis, node, what, verb, target):
         return
     if path_issue(analysis, node, verb, what, target, deleting=False):
         return

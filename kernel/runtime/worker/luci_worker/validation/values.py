@@ -16,7 +16,9 @@ from .context import TEMP, UNKNOWN, Each, show
 from .paths import CWD, PATH_CONSTRUCTORS, PATH_METHODS_SAME, PATH_SAME, TEMPFILE, join
 
 TYPE_CHECKING = False
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # typing costs the worker's start; mypy reads it, Python does not
+    from typing import Callable
+
     from .context import Context
 
 _FORMAT_FIELD = re.compile(r"\{[^{}]*\}")
@@ -252,6 +254,26 @@ def matched(analysis: Context, node: ast.expr) -> str | None:
 _STEPS = 200
 
 
+def _through_name(
+    analysis: Context,
+    node: ast.Name,
+    follow: Callable[[Context, ast.expr, int, list[int], set[str]], str | None],
+    depth: int,
+    steps: list[int],
+    seen: set[str],
+) -> str | None:
+    """Follows a name through each value bound to it (once per name; an alias is a function,
+    not files); the first answer `follow` gives, else None."""
+    if node.id in analysis.aliases or node.id in seen:
+        return None
+    seen.add(node.id)
+    for value in analysis.bindings.get(node.id) or ():
+        found = follow(analysis, value, depth + 1, steps, seen) if value is not None else None
+        if found is not None:
+            return found
+    return None
+
+
 def _matched(
     analysis: Context, node: ast.expr, depth: int, steps: list[int], seen: set[str]
 ) -> str | None:
@@ -259,14 +281,7 @@ def _matched(
     if depth > 12 or steps[0] < 0:
         return None
     if type(node) is ast.Name:
-        if node.id in analysis.aliases or node.id in seen:
-            return None
-        seen.add(node.id)
-        for value in analysis.bindings.get(node.id) or ():
-            found = _matched(analysis, value, depth + 1, steps, seen) if value is not None else None
-            if found is not None:
-                return found
-        return None
+        return _through_name(analysis, node, _matched, depth, steps, seen)
     if type(node) is Each:
         return _listing(analysis, node.iterable, depth + 1, steps, seen)
     if type(node) is ast.BinOp:
@@ -304,14 +319,7 @@ def _listing(
     if depth > 12 or steps[0] < 0:
         return None
     if type(node) is ast.Name:
-        if node.id in analysis.aliases or node.id in seen:
-            return None
-        seen.add(node.id)
-        for value in analysis.bindings.get(node.id) or ():
-            found = _listing(analysis, value, depth + 1, steps, seen) if value is not None else None
-            if found is not None:
-                return found
-        return None
+        return _through_name(analysis, node, _listing, depth, steps, seen)
     if type(node) is Each:  # `for names in ...: for name in names`
         return _listing(analysis, node.iterable, depth + 1, steps, seen)
     if type(node) is ast.ListComp or type(node) is ast.GeneratorExp or type(node) is ast.SetComp:
