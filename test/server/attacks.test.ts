@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { makeFifo, startChildServer, type ChildServer } from "./child-server.js";
 import { eventually } from "./server-harness.js";
+import { v1Frame } from "./v1-frame.js";
 
 const MB = 1024 * 1024;
 
@@ -185,20 +186,6 @@ describe("kernels", () => {
 });
 
 // --- WebSockets ---
-
-function v1Frame(channel: string, parts: Buffer[], buffers: Buffer[] = []): Buffer {
-  const pieces = [Buffer.from(channel), ...parts, ...buffers];
-  const count = pieces.length + 1;
-  const header = Buffer.alloc(8 * (1 + count));
-  header.writeBigUInt64LE(BigInt(count), 0);
-  let offset = header.length;
-  pieces.forEach((piece, i) => {
-    header.writeBigUInt64LE(BigInt(offset), 8 * (i + 1));
-    offset += piece.length;
-  });
-  header.writeBigUInt64LE(BigInt(offset), 8 * count);
-  return Buffer.concat([header, ...pieces]);
-}
 
 interface Received {
   channel: string;

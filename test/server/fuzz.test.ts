@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { makeFifo, startChildServer, type ChildServer } from "./child-server.js";
 import { eventually } from "./server-harness.js";
+import { v1Frame } from "./v1-frame.js";
 
 const MB = 1024 * 1024;
 const SECONDS = Number(process.env.LUCI_FUZZ_SECONDS ?? 40);
@@ -238,20 +239,6 @@ async function httpWorker(tally: Tally, until: number): Promise<void> {
 
 // --- WebSocket ---
 
-function v1(channel: string, parts: Buffer[], buffers: Buffer[] = []): Buffer {
-  const pieces = [Buffer.from(channel), ...parts, ...buffers];
-  const count = pieces.length + 1;
-  const header = Buffer.alloc(8 * (1 + count));
-  header.writeBigUInt64LE(BigInt(count), 0);
-  let offset = header.length;
-  pieces.forEach((piece, i) => {
-    header.writeBigUInt64LE(BigInt(offset), 8 * (i + 1));
-    offset += piece.length;
-  });
-  header.writeBigUInt64LE(BigInt(offset), 8 * count);
-  return Buffer.concat([header, ...pieces]);
-}
-
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
 const header = (msgType: string) => ({
   msg_id: randomUUID(),
@@ -313,29 +300,29 @@ function randomFrame(legacy: boolean): Buffer | string {
     }
     case 2: {
       // Offsets that go backwards or past the end.
-      const frame = v1("shell", [json(header("kernel_info_request")), json({}), json({}), json({})]);
+      const frame = v1Frame("shell", [json(header("kernel_info_request")), json({}), json({}), json({})]);
       frame.writeBigUInt64LE(BigInt(pick([0, frame.length + 1, 2 ** 40])), 8 * (1 + int(6)));
       return frame;
     }
     case 3:
       return Buffer.from(Array.from({ length: int(4096) }, () => int(256)));
     case 4:
-      return v1(pick(["iopub", "nope", "", "shell\0"]), [json(header("kernel_info_request")), json({}), json({}), json({})]);
+      return v1Frame(pick(["iopub", "nope", "", "shell\0"]), [json(header("kernel_info_request")), json({}), json({}), json({})]);
     case 5:
-      return v1("shell", [Buffer.from("{bad json"), json({}), json({}), json({})]);
+      return v1Frame("shell", [Buffer.from("{bad json"), json({}), json({}), json({})]);
     case 6:
-      return v1(
+      return v1Frame(
         "shell",
         [json(header(pick(MSG_TYPES))), json({}), json({}), json({ code: "1 +", cursor_pos: 3 })],
         Array.from({ length: int(3000) }, () => Buffer.alloc(int(8))),
       );
     case 7:
       // Over the default 32 MB limit: the server closes the connection.
-      return random() < 0.1 ? Buffer.alloc(33 * MB) : v1("control", [json(header("kernel_info_request")), json({}), json({}), json({})]);
+      return random() < 0.1 ? Buffer.alloc(33 * MB) : v1Frame("control", [json(header("kernel_info_request")), json({}), json({}), json({})]);
     case 8:
       return "a text frame on a v1 connection";
     default:
-      return v1("shell", [
+      return v1Frame("shell", [
         json(header("execute_request")),
         json({}),
         json({}),
@@ -393,7 +380,9 @@ async function runsACell(kernelId: string): Promise<boolean> {
     ws.once("open", resolve);
     ws.once("error", reject);
   });
-  ws.send(v1("shell", [json(h), json({}), json({}), json({ code: "6 * 7", silent: false, store_history: false, user_expressions: {}, allow_stdin: false })]));
+  ws.send(
+    v1Frame("shell", [json(h), json({}), json({}), json({ code: "6 * 7", silent: false, store_history: false, user_expressions: {}, allow_stdin: false })]),
+  );
   await eventually(() => seen, 30_000, "the final cell's reply");
   ws.close();
   return seen;

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RECORD_MIME } from "../../kernel/pipeline/records/record.js";
 import { answer, startFakeModelServer, type FakeModelServer } from "../support/fake-model-server.js";
 import { UV } from "../kernel/environments/environment-kernel.js";
-import { runCell as run, servicesSettings } from "../support/services-cells.js";
+import { runCell as run, servicesSettings, saveOneCellNotebook, renameAndRestart } from "../support/services-cells.js";
 import { startChildServer, type ChildServer } from "./child-server.js";
 import { eventually, quietJupyterLabServices } from "./server-harness.js";
 
@@ -88,16 +88,11 @@ describe("a notebook renamed while open keeps its environment and its records", 
     firstEnvironment = folders[0]!;
     expect(firstEnvironment).toMatch(/^luci_Untitled/);
     // The page saves the notebook with the cell's outputs (so the record travels).
-    const cell = { id: "task-cell", cell_type: "code", source: TASK, metadata: {}, outputs: first.outputs, execution_count: 1 };
-    const notebook = { nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { name: "luci", display_name: "Luci", language: "python" } }, cells: [cell] };
-    await contents.save(created.path, { type: "notebook", format: "json", content: notebook });
+    await saveOneCellNotebook(contents, created.path, { id: "task-cell", source: TASK, outputs: first.outputs });
   }, 300_000);
 
   it("renamed and restarted, the kernel knows its new path, keeps its venv and reruns the task from its record", async () => {
-    const renamed = await contents.rename(session.path, "Loan analysis.ipynb");
-    await session.setPath(renamed.path);
-    await session.setName(renamed.name);
-    await session.kernel!.restart();
+    await renameAndRestart(contents, session, "Loan analysis.ipynb");
 
     const env = await run(session, "%luci env", "env-cell");
     expect(env.reply.content.status, env.text).toBe("ok");

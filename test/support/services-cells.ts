@@ -1,7 +1,7 @@
 // @jupyterlab/services in Node against a Jupyter server (luci serve, or jupyter_server itself):
 // its settings (ws's WebSocket, Node's fetch), and a cell run as JupyterLab runs one (with its
 // cell id), giving its reply and its outputs as nbformat keeps them, so a test can save them.
-import { ServerConnection, type KernelMessage, type Session } from "@jupyterlab/services";
+import { ServerConnection, type Contents, type KernelMessage, type Session } from "@jupyterlab/services";
 import WebSocket from "ws";
 import { isObject } from "../../kernel/common/json-file.js";
 
@@ -44,4 +44,20 @@ export async function runCell(session: Session.ISessionConnection, code: string,
   };
   const reply = await future.done;
   return { reply, outputs, text, stdout };
+}
+
+/** Saves a notebook of one code cell with its outputs, as the page or JupyterLab saves it (so its record travels). */
+export async function saveOneCellNotebook(contents: Contents.IManager, path: string, cell: { id: string; source: string; outputs: unknown[] }) {
+  const code = { cell_type: "code", metadata: {}, execution_count: 1, ...cell };
+  const kernelspec = { name: "luci", display_name: "Luci", language: "python" };
+  await contents.save(path, { type: "notebook", format: "json", content: { nbformat: 4, nbformat_minor: 5, metadata: { kernelspec }, cells: [code] } });
+}
+
+/** Renames the session's notebook as JupyterLab does (contents, then the session's path and name), then restarts its kernel. */
+export async function renameAndRestart(contents: Contents.IManager, session: Session.ISessionConnection, name: string) {
+  const renamed = await contents.rename(session.path, name);
+  await session.setPath(renamed.path);
+  await session.setName(renamed.name);
+  await session.kernel!.restart();
+  return renamed;
 }
