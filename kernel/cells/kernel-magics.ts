@@ -13,6 +13,8 @@ const COMMANDS_HELP = `%luci: Luci's own commands
   %luci model NAME [--base-url URL] [--temperature T] [--max-tokens N]
                                     use another model for this notebook (remembered when the
                                     notebook is trusted; a new --base-url asks you first)
+  %luci model NAME [--base-url URL] --default
+                                    your default for every notebook without a model of its own
   %luci env                         this notebook's environment: folder, Python, packages
   %luci executor [venv|container]   where the code runs; choose the notebook's venv or its
                                     own Docker container (remembered, from the next cell on)
@@ -46,7 +48,7 @@ export interface MagicContext {
    * Changes the model (from the next task on); remembered for the notebook only when asked (the
    * notebook is trusted). Says what changed.
    */
-  setModel(overrides: ModelOverrides, options: { remember: boolean }): Promise<string>;
+  setModel(overrides: ModelOverrides, options: { remember: boolean; asDefault?: boolean }): Promise<string>;
   /** Where task cells are sent now (undefined: found on this machine), and whether an API key goes with them. */
   modelDestination(): Promise<{ baseUrl?: string; keySet: boolean }>;
   notebookPath(): string | undefined;

@@ -4,7 +4,9 @@
 // that takes no input (nbconvert, papermill) and in a notebook holding someone else's recorded
 // code the user has not trusted, and elsewhere it waits for a person to type "yes" (a notebook
 // cannot answer the kernel's question, so Run All of a notebook sent to the user stops there).
-// A choice is remembered for the notebook only when the notebook is trusted.
+// A choice is remembered for the notebook only when the notebook is trusted. `--default` makes it
+// the user's default for every notebook without a choice of its own (common/user-config.ts): only
+// where a person runs the cell, in a notebook they trust.
 import { CellFailure, UsageError } from "../common/cell-failure.js";
 import { errorMessage } from "../common/errors.js";
 import type { OutputSink } from "../common/output-sink.js";
@@ -27,10 +29,21 @@ class ModelChoiceDeclined extends CellFailure {
 
 export async function modelCommand(context: MagicContext, args: string[], sink: OutputSink): Promise<string> {
   if (args.length === 0) return context.describeModel();
-  const overrides = parseModelArgs(args);
+  const asDefault = args.includes("--default");
+  const overrides = parseModelArgs(args.filter((arg) => arg !== "--default"));
   const path = context.notebookPath();
   const { notebookTrust, untrustedReason } = await import("../pipeline/records/notebook-trust.js");
   const distrust = untrustedReason(notebookTrust(path ? [path] : []));
+  if (asDefault && !context.interactive()) {
+    throw new ModelChoiceRefused(
+      "%luci model --default would change the model of all your notebooks, and this run takes no input (nbconvert, papermill): your default is your decision, not a notebook's, so it was not changed.",
+    );
+  }
+  if (asDefault && distrust) {
+    throw new ModelChoiceRefused(
+      `%luci model --default would change the model of all your notebooks, and ${distrust}: a notebook you have not trusted may not choose it, so your default was not changed. Use the page's model menu, or trust the notebook first (%luci trust alone in a cell).`,
+    );
+  }
   const now = await context.modelDestination();
   const url = overrides.baseUrl;
   if (url !== undefined && withoutSlash(url) !== withoutSlash(now.baseUrl)) {
@@ -49,8 +62,8 @@ export async function modelCommand(context: MagicContext, args: string[], sink: 
     }
     sink.stream(
       "stdout",
-      `From now on, task cells of this notebook would send ${sent} (its earlier cells, the names in its namespace, the files of its folder) to ${url}` +
-        `${path ? ", and this notebook would keep using it" : ""}. Now: ${now.baseUrl ?? "found on this machine (LM Studio, Ollama or Luci's own model)"}.\n`,
+      `From now on, task cells of ${asDefault ? "your notebooks" : "this notebook"} would send ${sent} (its earlier cells, the names in its namespace, the files of its folder) to ${url}` +
+        `${asDefault ? ", as your default" : path ? ", and this notebook would keep using it" : ""}. Now: ${now.baseUrl ?? "found on this machine (LM Studio, Ollama or Luci's own model)"}.\n`,
     );
     const asked = sink.input(`Type yes to use ${url}, anything else to keep the endpoint as it is: `, false);
     const answer = (await asked.catch((err: unknown) => Promise.reject(new ModelChoiceDeclined(`the endpoint was not changed: ${errorMessage(err)}.`))))
@@ -58,6 +71,7 @@ export async function modelCommand(context: MagicContext, args: string[], sink: 
       .toLowerCase();
     if (answer !== "yes") throw new ModelChoiceDeclined(`the endpoint was not changed: ${url} was not confirmed.`);
   }
+  if (asDefault) return context.setModel(overrides, { remember: true, asDefault: true });
   const said = await context.setModel(overrides, { remember: !distrust });
   return distrust ? `${said} Not remembered: ${distrust}.` : said;
 }

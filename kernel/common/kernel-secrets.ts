@@ -3,6 +3,7 @@
 // worker is started without them; and their values are redacted from whatever goes to a model,
 // in case a notebook got hold of one anyway (pipeline/secrets.ts).
 import { SETTINGS } from "./settings.js";
+import { savedApiKeys } from "./user-config.js";
 
 /** The LUCI_* settings whose values are secrets. */
 export const SECRET_SETTINGS: readonly string[] = Object.entries(SETTINGS).flatMap(([name, spec]) => (spec.type === "secret" ? [name] : []));
@@ -14,7 +15,10 @@ export function withoutKernelSecrets(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv 
   return out;
 }
 
-/** The values of the kernel's secret settings that are set, and OPENAI_API_KEY (the model key's fallback). */
+/**
+ * The values of the kernel's secret settings that are set, OPENAI_API_KEY (the model key's
+ * fallback) and the API keys saved in the user's config (common/user-config.ts).
+ */
 export function kernelSecretValues(env: NodeJS.ProcessEnv): string[] {
-  return [...SECRET_SETTINGS, "OPENAI_API_KEY"].flatMap((name) => (env[name]?.trim() ? [env[name].trim()] : []));
+  return [...[...SECRET_SETTINGS, "OPENAI_API_KEY"].flatMap((name) => (env[name]?.trim() ? [env[name].trim()] : [])), ...savedApiKeys(env)];
 }

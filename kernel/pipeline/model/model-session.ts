@@ -1,12 +1,13 @@
-// The model side of a notebook's session: which model task cells use (the LUCI_LLM_* settings,
-// then the model remembered for the notebook, then this session's `%luci model`) and the backend
-// that answers (made on first use, so a notebook of Python cells never loads the client).
+// The model side of a notebook's session: which model task cells use (this session's
+// `%luci model`, then the model remembered for the notebook, then LUCI_LLM_BASE_URL, then the
+// user's default from common/user-config.ts: settings.ts's chooseModel() has the order) and the
+// backend that answers (made on first use, so a notebook of Python cells never loads the client).
 // The task runner asks it for a backend; `%luci model` describes and changes it.
 import { errorMessage } from "../../common/errors.js";
 import type { Endpoint } from "./discovery.js";
 import type { GenerateRequest, GenerateResult } from "./model-client.js";
 import type { EndpointSetup } from "./own-model.js";
-import type { ModelOverrides } from "./settings.js";
+import type { ModelChoiceSource, ModelOverrides, ModelSettings } from "./settings.js";
 
 /**
  * What writes code: an endpoint to name in the cell, and a streamed generation. The
@@ -33,8 +34,8 @@ export class ModelSession {
   /** The backend, made on first use (the `openai` package loads only then); made again after a failure or a change. */
   backend(): Promise<ModelBackend> {
     this.backendMade ??= (async () => {
-      const [{ ModelClient }, { modelSettings }] = await Promise.all([import("./model-client.js"), import("./settings.js")]);
-      return new ModelClient(modelSettings(this.env, await this.currentOverrides()));
+      const { ModelClient } = await import("./model-client.js");
+      return new ModelClient((await this.chosen()).settings);
     })();
     this.backendMade.catch(() => (this.backendMade = undefined));
     return this.backendMade;
@@ -42,13 +43,16 @@ export class ModelSession {
 
   /** `%luci model`: the settings in words, and the endpoint in use (or why there is none). */
   async describe(): Promise<string> {
-    const { modelSettings, describeSettings } = await import("./settings.js");
-    const settings = modelSettings(this.env, await this.currentOverrides());
+    const { describeSettings } = await import("./settings.js");
+    const { settings, source } = await this.chosen();
+    const { userModelDefault } = await import("../../common/user-config.js");
+    const saved = userModelDefault(this.env);
+    const yours = `your default: ${saved ? `${saved.model}${saved.baseUrl ? ` at ${saved.baseUrl}` : ""}` : "none (%luci model NAME --default, or the page's model menu)"}`;
     try {
       const endpoint = await (await this.backend()).endpoint();
-      return `${describeSettings(settings)}\nIn use: ${endpoint.model} at ${endpoint.baseUrl}`;
+      return `${describeSettings(settings, source)}\n${yours}\nIn use: ${endpoint.model} at ${endpoint.baseUrl}`;
     } catch (err) {
-      return `${describeSettings(settings)}\n${errorMessage(err)}`;
+      return `${describeSettings(settings, source)}\n${yours}\n${errorMessage(err)}`;
     }
   }
 
@@ -57,7 +61,8 @@ export class ModelSession {
    * for the notebook when `remember` (the cells layer decides: only for a notebook the user
    * trusts, and a new endpoint only once a person confirmed it).
    */
-  async set(overrides: ModelOverrides, options: { remember: boolean }): Promise<string> {
+  async set(overrides: ModelOverrides, options: { remember: boolean; asDefault?: boolean }): Promise<string> {
+    if (options.asDefault) return this.setDefault(overrides);
     const { modelSettings } = await import("./settings.js");
     const next = { ...(await this.currentOverrides()), ...overrides };
     modelSettings(this.env, next); // throws, in words, on a value that cannot be used
@@ -69,11 +74,39 @@ export class ModelSession {
     return `Task cells now use ${next.model ?? "the configured model"}${next.baseUrl ? ` at ${next.baseUrl}` : ""} ${where}.`;
   }
 
+  /**
+   * `%luci model NAME [--base-url URL] --default`: the user's default for every notebook without
+   * a model of its own (kept in the user's config folder; the cells layer allows it only where a
+   * person decides). No key here: a key typed into a cell would be saved with the notebook.
+   */
+  private async setDefault(overrides: ModelOverrides): Promise<string> {
+    const { modelSettings, ModelSettingsError } = await import("./settings.js");
+    const { setUserModelDefault } = await import("../../common/user-config.js");
+    if (!overrides.model) throw new ModelSettingsError("%luci model --default needs the model's name: %luci model NAME [--base-url URL] --default");
+    const chosen = { model: overrides.model, ...(overrides.baseUrl !== undefined ? { baseUrl: overrides.baseUrl } : {}) };
+    const settings = modelSettings({}, {}, chosen); // throws, in words, on a base URL that cannot be used
+    await setUserModelDefault({ default: chosen }, this.env);
+    this.backendMade = undefined;
+    const now = await this.chosen();
+    const said = `Your default is now ${chosen.model}${settings.baseUrl ? ` at ${settings.baseUrl}` : ""}: task cells of every notebook without a model of its own use it.`;
+    if (now.source === "environment")
+      return `${said} Here LUCI_LLM_BASE_URL (${now.settings.baseUrl}) is set where this kernel started, and it wins over your default.`;
+    if (now.source === "notebook") return `${said} This notebook keeps its own choice (${now.settings.model ?? "its model"}).`;
+    return said;
+  }
+
   /** Where task cells are sent now (undefined: an endpoint found on this machine), and whether the API key goes with them. */
   async destination(): Promise<{ baseUrl?: string; keySet: boolean }> {
-    const { modelSettings } = await import("./settings.js");
-    const settings = modelSettings(this.env, await this.currentOverrides());
+    const { settings } = await this.chosen();
     return { baseUrl: settings.baseUrl, keySet: settings.apiKey !== undefined };
+  }
+
+  /** The settings in use, and which layer chose the endpoint. */
+  private async chosen(): Promise<{ settings: ModelSettings; source: ModelChoiceSource }> {
+    const [{ chooseModel }, { savedApiKey, userModelDefault }] = await Promise.all([import("./settings.js"), import("../../common/user-config.js")]);
+    const saved = userModelDefault(this.env);
+    const withKey = saved ? { ...saved, apiKey: savedApiKey(saved.baseUrl, this.env) } : undefined;
+    return chooseModel(this.env, await this.currentOverrides(), withKey, (baseUrl) => savedApiKey(baseUrl, this.env));
   }
 
   /** The notebook's remembered model, then this session's `%luci model`, over LUCI_LLM_*. */

@@ -1,6 +1,7 @@
 // The model's settings: from the environment the kernel starts in (LUCI_LLM_*, declared in
-// common/settings.ts), then per-notebook overrides (`%luci model ...`, parsed by the cells layer,
-// arrives here as a ModelOverrides object), checked by the same rules.
+// common/settings.ts), the user's default (common/user-config.ts), then per-notebook overrides
+// (`%luci model ...`, parsed by the cells layer, arrives here as a ModelOverrides object),
+// checked by the same rules; modelSettings() says in which order.
 //   LUCI_LLM_BASE_URL     an OpenAI-compatible endpoint, e.g. http://localhost:1234/v1. Unset:
 //                         look for a local LM Studio or Ollama (discovery.ts). A remote service
 //                         (OpenAI itself too) is used only when named here: an OPENAI_API_KEY
@@ -36,7 +37,41 @@ export class ModelSettingsError extends CellFailure {
   }
 }
 
-export function modelSettings(env: NodeJS.ProcessEnv = process.env, overrides: ModelOverrides = {}): ModelSettings {
+/** Where the endpoint and model came from, in the order they are chosen. */
+export type ModelChoiceSource = "notebook" | "environment" | "default" | "this machine";
+
+/** The user's default (common/user-config.ts) as the settings take it: the model, its endpoint, and the key saved for it. */
+export interface SavedModel {
+  model: string;
+  baseUrl?: string;
+  apiKey?: string;
+}
+
+/**
+ * The settings task cells use. The endpoint is chosen as a whole, in this order:
+ *   1. the notebook's `%luci model … --base-url` (overrides.baseUrl);
+ *   2. LUCI_LLM_BASE_URL where the kernel started (an explicit setting wins over a remembered one);
+ *   3. the user's default (`saved`: the page's model menu, `%luci model NAME --default`);
+ *   4. none: discovery.ts looks on this machine (LM Studio, Ollama, then Luci's own model).
+ * The model is the notebook's name when it gave one, else the chosen layer's. The key is the one
+ * given with the endpoint, the one saved for that endpoint (`keyFor`), else LUCI_LLM_API_KEY / OPENAI_API_KEY.
+ */
+export function modelSettings(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: ModelOverrides = {},
+  saved?: SavedModel,
+  keyFor?: (baseUrl: string) => string | undefined,
+): ModelSettings {
+  return chooseModel(env, overrides, saved, keyFor).settings;
+}
+
+/** modelSettings(), and which layer chose the endpoint. */
+export function chooseModel(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: ModelOverrides = {},
+  saved?: SavedModel,
+  keyFor: (baseUrl: string) => string | undefined = () => undefined,
+): { settings: ModelSettings; source: ModelChoiceSource } {
   const fromEnv: ModelSettings = {
     baseUrl: setting(env, "LUCI_LLM_BASE_URL", ModelSettingsError),
     model: setting(env, "LUCI_LLM_MODEL", ModelSettingsError),
@@ -45,19 +80,35 @@ export function modelSettings(env: NodeJS.ProcessEnv = process.env, overrides: M
     maxTokens: setting(env, "LUCI_LLM_MAX_TOKENS", ModelSettingsError),
     timeoutSeconds: setting(env, "LUCI_LLM_TIMEOUT", ModelSettingsError),
   };
+  let endpoint: Pick<ModelSettings, "baseUrl" | "model" | "apiKey">;
+  let source: ModelChoiceSource;
+  if (overrides.baseUrl !== undefined) {
+    const baseUrl = valid(checkSetting("LUCI_LLM_BASE_URL", overrides.baseUrl, "the base URL"));
+    endpoint = { baseUrl, model: fromEnv.model, apiKey: (baseUrl === undefined ? undefined : keyFor(baseUrl)) ?? fromEnv.apiKey };
+    source = "notebook";
+  } else if (fromEnv.baseUrl !== undefined) {
+    endpoint = fromEnv;
+    source = "environment";
+  } else if (saved) {
+    const baseUrl = saved.baseUrl === undefined ? undefined : valid(checkSetting("LUCI_LLM_BASE_URL", saved.baseUrl, "the default's base URL"));
+    endpoint = { baseUrl, model: saved.model, apiKey: saved.apiKey ?? fromEnv.apiKey };
+    source = "default";
+  } else {
+    endpoint = { model: fromEnv.model, apiKey: fromEnv.apiKey };
+    source = overrides.model !== undefined ? "notebook" : "this machine";
+  }
   const merged: ModelSettings = {
-    baseUrl: fromEnv.baseUrl,
-    model: overrides.model ?? fromEnv.model,
-    apiKey: overrides.apiKey ?? fromEnv.apiKey,
+    baseUrl: endpoint.baseUrl,
+    model: overrides.model ?? endpoint.model,
+    apiKey: overrides.apiKey ?? endpoint.apiKey,
     temperature: overrides.temperature ?? fromEnv.temperature,
     maxTokens: overrides.maxTokens ?? fromEnv.maxTokens,
     timeoutSeconds: overrides.timeoutSeconds ?? fromEnv.timeoutSeconds,
   };
-  if (overrides.baseUrl !== undefined) merged.baseUrl = valid(checkSetting("LUCI_LLM_BASE_URL", overrides.baseUrl, "the base URL"));
   valid(checkSetting("LUCI_LLM_TEMPERATURE", String(merged.temperature), "the temperature"));
   if (merged.maxTokens !== undefined) valid(checkSetting("LUCI_LLM_MAX_TOKENS", String(merged.maxTokens), "the maximum number of tokens"));
   valid(checkSetting("LUCI_LLM_TIMEOUT", String(merged.timeoutSeconds), "the timeout"));
-  return merged;
+  return { settings: merged, source };
 }
 
 function valid<T>(parsed: Parsed<T>): T {
@@ -65,10 +116,17 @@ function valid<T>(parsed: Parsed<T>): T {
   return parsed.value;
 }
 
+const SOURCE_WORDS: Record<ModelChoiceSource, string> = {
+  notebook: "chosen in this notebook",
+  environment: "LUCI_LLM_BASE_URL",
+  default: "your default",
+  "this machine": "nothing chosen",
+};
+
 /** The settings in words, for `%luci model` and for logs: the key shows only as "set" or "not set". */
-export function describeSettings(settings: ModelSettings): string {
+export function describeSettings(settings: ModelSettings, source?: ModelChoiceSource): string {
   return [
-    `endpoint: ${settings.baseUrl ?? "not set (looks for LM Studio or Ollama on this machine)"}`,
+    `endpoint: ${settings.baseUrl ?? "not set (looks for LM Studio or Ollama on this machine)"}${source ? ` (${SOURCE_WORDS[source]})` : ""}`,
     `model: ${settings.model ?? "not set (the first model the endpoint lists)"}`,
     `API key: ${settings.apiKey ? "set" : "not set"}`,
     `temperature: ${settings.temperature}`,
