@@ -10,20 +10,7 @@ import { describe, expect, it } from "vitest";
 import type { EnvironmentInstaller } from "../../../kernel/environments/installer.js";
 import { NotebookEnvironment } from "../../../kernel/environments/notebook-environment.js";
 import { Progress } from "../../../kernel/environments/progress.js";
-import type { EnvironmentRecord, EnvironmentStore } from "../../../kernel/environments/registry.js";
-
-class MemoryStore implements EnvironmentStore {
-  readonly records: Record<string, EnvironmentRecord> = {};
-  get(key: string) {
-    return this.records[key];
-  }
-  list() {
-    return Object.values(this.records);
-  }
-  update<T>(change: (environments: Record<string, EnvironmentRecord>) => T): Promise<T> {
-    return Promise.resolve(change(this.records));
-  }
-}
+import { MemoryStore } from "./memory-store.js";
 
 class ScriptedInstaller implements EnvironmentInstaller {
   readonly tool = "uv" as const;

@@ -10,20 +10,8 @@ import type { EnvironmentInstaller } from "../../../kernel/environments/installe
 import { NotebookEnvironment } from "../../../kernel/environments/notebook-environment.js";
 import { movedFrom, notebookIdentity } from "../../../kernel/environments/notebook-identity.js";
 import { Progress } from "../../../kernel/environments/progress.js";
-import { setKernelConnection, withKernel, type EnvironmentRecord, type EnvironmentStore, type KernelUse } from "../../../kernel/environments/registry.js";
-
-class MemoryStore implements EnvironmentStore {
-  readonly records: Record<string, EnvironmentRecord> = {};
-  get(key: string) {
-    return this.records[key];
-  }
-  list() {
-    return Object.values(this.records);
-  }
-  update<T>(change: (environments: Record<string, EnvironmentRecord>) => T): Promise<T> {
-    return Promise.resolve(change(this.records));
-  }
-}
+import { setKernelConnection, withKernel, type EnvironmentRecord, type KernelUse } from "../../../kernel/environments/registry.js";
+import { MemoryStore } from "./memory-store.js";
 
 class ScriptedInstaller implements EnvironmentInstaller {
   readonly tool = "uv" as const;
