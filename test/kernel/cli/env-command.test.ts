@@ -12,6 +12,7 @@ import { notebookIdentity } from "../../../kernel/environments/notebook-identity
 import type { EnvironmentRecord } from "../../../kernel/environments/registry.js";
 import { LUCI_BIN, ROOT } from "../../support/kernel-process.js";
 import { startPackageIndex, type PackageIndex } from "../../support/package-index.js";
+import { readyRecord } from "../environments/memory-store.js";
 
 const UV = process.env.LUCI_UV || join(ROOT, ".venv", "bin", "uv");
 const DAY = 24 * 60 * 60 * 1000;
@@ -68,21 +69,7 @@ function writeNotebook(path: string): string {
 
 /** A registry record for a notebook, as the kernel writes one. */
 function recordFor(notebook: string, fields: Partial<EnvironmentRecord> = {}): EnvironmentRecord {
-  const identity = notebookIdentity(notebook);
-  return {
-    key: identity.key,
-    name: identity.environmentName,
-    notebook: identity.key,
-    interpreter: "python3",
-    python_version: "3.11.7",
-    packages: {},
-    requested: [],
-    state: "ready",
-    tool: "uv",
-    created: new Date(Date.now() - 10 * DAY).toISOString(),
-    last_used: new Date().toISOString(),
-    ...fields,
-  };
+  return readyRecord(notebook, { created: new Date(Date.now() - 10 * DAY).toISOString(), ...fields });
 }
 
 function writeRegistry(envs: string, records: EnvironmentRecord[]): void {

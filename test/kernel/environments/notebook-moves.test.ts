@@ -11,7 +11,7 @@ import { NotebookEnvironment } from "../../../kernel/environments/notebook-envir
 import { movedFrom, notebookIdentity } from "../../../kernel/environments/notebook-identity.js";
 import { Progress } from "../../../kernel/environments/progress.js";
 import { setKernelConnection, withKernel, type EnvironmentRecord, type KernelUse } from "../../../kernel/environments/registry.js";
-import { MemoryStore } from "./memory-store.js";
+import { MemoryStore, readyRecord } from "./memory-store.js";
 
 class ScriptedInstaller implements EnvironmentInstaller {
   readonly tool = "uv" as const;
@@ -55,22 +55,7 @@ function notebook(path: string): string {
 }
 
 function record(path: string, kernels: KernelUse[]): EnvironmentRecord {
-  const identity = notebookIdentity(path);
-  const now = new Date().toISOString();
-  return {
-    key: path,
-    name: identity.environmentName,
-    notebook: path,
-    interpreter: "python3",
-    python_version: "3.11.7",
-    packages: {},
-    requested: [],
-    state: "ready",
-    tool: "uv",
-    created: now,
-    last_used: now,
-    kernels,
-  };
+  return readyRecord(path, { kernels });
 }
 
 const me: KernelUse = { pid: process.pid, host: hostname(), connection: "/run/kernel-1.json" };
