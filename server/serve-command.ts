@@ -4,11 +4,12 @@
 import { startServer, type StartServerOptions } from "./index.js";
 import { setting } from "../kernel/common/settings.js";
 import { errorCode, errorMessage } from "../kernel/common/errors.js";
+import { defaultNotebookFolder, describeNotebookFolder, prepareNotebookFolder } from "./notebook-folder.js";
 
 const DEFAULT_PORT = 8888;
 
 const USAGE = `usage: luci serve [--root DIR] [--port N] [--token T] [--ip IP] [--cull-idle-timeout SECONDS]
-  --root DIR               the folder of notebooks (default: the current folder)
+  --root DIR               the folder of notebooks (default: ~/luci-notebooks, LUCI_NOTEBOOK_DIR; made with the examples)
   --port N                 the port (default 8888, or the next free one; 0 = any free port)
   --token T                the token API requests must carry (default: a random one; LUCI_SERVER_TOKEN)
   --ip IP                  the interface to listen on (default 127.0.0.1: this machine only)
@@ -16,7 +17,7 @@ const USAGE = `usage: luci serve [--root DIR] [--port N] [--token T] [--ip IP] [
 `;
 
 export async function runServe(args: string[]): Promise<number> {
-  let options: StartServerOptions;
+  let options: ServeOptions;
   try {
     options = parseArgs(args);
   } catch (err) {
@@ -28,13 +29,17 @@ export async function runServe(args: string[]): Promise<number> {
     return 0;
   }
   let running;
+  let root = options.root;
+  let folderLine: string | undefined;
   try {
-    running = await startOnFreePort(options, portGiven(args));
+    if (root === undefined) folderLine = describeNotebookFolder(prepareNotebookFolder((root = defaultNotebookFolder())));
+    running = await startOnFreePort({ ...options, root }, portGiven(args));
   } catch (err) {
     process.stderr.write(`luci serve: ${errorMessage(err)}\n`);
     return 1;
   }
-  process.stdout.write(`Luci is serving ${options.root}\n    ${running.url}\n`);
+  if (folderLine) process.stdout.write(`${folderLine}\n`);
+  process.stdout.write(`Luci is serving ${root}\n    ${running.url}\n`);
   if (options.host && options.host !== "127.0.0.1" && options.host !== "localhost") {
     process.stdout.write(`Listening on ${options.host}: anyone who can reach this address and has the token can run code.\n`);
   }
@@ -78,8 +83,11 @@ function portGiven(args: string[]): boolean {
   return args.some((arg) => arg === "--port" || arg.startsWith("--port="));
 }
 
-function parseArgs(args: string[]): StartServerOptions {
-  const options: StartServerOptions = { root: process.cwd(), port: DEFAULT_PORT, kernelLog: "stderr" };
+/** The server's options, with no root when --root was not given (the user's notebook folder then). */
+type ServeOptions = Omit<StartServerOptions, "root"> & { root?: string };
+
+function parseArgs(args: string[]): ServeOptions {
+  const options: ServeOptions = { port: DEFAULT_PORT, kernelLog: "stderr" };
   const token = setting(process.env, "LUCI_SERVER_TOKEN");
   if (token) options.token = token;
   for (let i = 0; i < args.length; i++) {

@@ -499,6 +499,11 @@ export const SETTINGS = {
     default: undefined,
     defaultText: "a random one",
   }),
+  LUCI_NOTEBOOK_DIR: path({
+    group: "Kernel, CLI and server",
+    help: "`luci serve` with no --root (and `npm start`): the folder of notebooks it serves, made on first start with copies of the examples",
+    defaultText: "~/luci-notebooks",
+  }),
   LUCI_SERVER_MAX_KERNELS: number({
     group: "Kernel, CLI and server",
     type: "integer",
