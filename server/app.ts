@@ -7,6 +7,7 @@ import { listeningPort } from "../kernel/common/listening-port.js";
 import { VERSION } from "../kernel/common/version.js";
 import { contentsRoutes } from "./api/contents-routes.js";
 import { kernelRoutes, kernelspecResourceRoutes } from "./api/kernel-routes.js";
+import { modelRoutes } from "./api/model-routes.js";
 import { sessionRoutes } from "./api/session-routes.js";
 import { ChannelsEndpoint, refuseUpgrade } from "./channels/channels-upgrade.js";
 import { ContentsManager } from "./contents/contents-manager.js";
@@ -61,6 +62,7 @@ export class LuciServer {
     kernelRoutes(this.api, this.kernels, this.contents.paths);
     sessionRoutes(this.api, this.sessions);
     contentsRoutes(this.api, this.contents);
+    modelRoutes(this.api, { ...process.env, ...options.kernelEnv });
     pageRoutes(this.publicRoutes, options.frontendDir);
     kernelspecResourceRoutes(this.publicRoutes, this.kernels);
     this.http = createServer((req, res) => void this.handle(req, res));

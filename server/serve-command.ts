@@ -4,6 +4,7 @@
 import { startServer, type StartServerOptions } from "./index.js";
 import { setting } from "../kernel/common/settings.js";
 import { errorCode, errorMessage } from "../kernel/common/errors.js";
+import { planModel } from "../kernel/pipeline/model/model-plan.js";
 import { defaultNotebookFolder, describeNotebookFolder, prepareNotebookFolder } from "./notebook-folder.js";
 
 const DEFAULT_PORT = 8888;
@@ -40,6 +41,7 @@ export async function runServe(args: string[]): Promise<number> {
   }
   if (folderLine) process.stdout.write(`${folderLine}\n`);
   process.stdout.write(`Luci is serving ${root}\n    ${running.url}\n`);
+  process.stdout.write(`Task cells: ${await taskModelWords({ ...process.env, ...options.kernelEnv })}\n`);
   if (options.host && options.host !== "127.0.0.1" && options.host !== "localhost") {
     process.stdout.write(`Listening on ${options.host}: anyone who can reach this address and has the token can run code.\n`);
   }
@@ -58,6 +60,15 @@ export async function runServe(args: string[]): Promise<number> {
     process.on("SIGTERM", () => stop("SIGTERM"));
   });
   return 0;
+}
+
+/** Which model task cells of a new notebook will use, in words (never a key: only where it comes from). */
+async function taskModelWords(env: NodeJS.ProcessEnv): Promise<string> {
+  try {
+    return (await planModel(env)).words;
+  } catch (err) {
+    return `could not tell (${errorMessage(err)}); %luci model in a notebook says`;
+  }
 }
 
 const PORT_RETRIES = 50;

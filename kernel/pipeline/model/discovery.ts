@@ -20,7 +20,7 @@ export interface LocalServer {
   baseUrl: string;
 }
 
-const LOCAL_SERVERS: readonly LocalServer[] = [
+export const LOCAL_SERVERS: readonly LocalServer[] = [
   { name: "LM Studio", baseUrl: "http://127.0.0.1:1234/v1" },
   { name: "Ollama", baseUrl: "http://127.0.0.1:11434/v1" },
 ];
@@ -123,7 +123,7 @@ function notConfiguredMessage(seen: string[] = []): string {
 type Listed = { ok: true; models: string[] } | { ok: false; reason: string; status?: number };
 
 /** GET {baseUrl}/models with a timeout; never throws. */
-async function listModels(baseUrl: string, apiKey: string | undefined, timeoutMs: number): Promise<Listed> {
+export async function listModels(baseUrl: string, apiKey: string | undefined, timeoutMs: number): Promise<Listed> {
   const headers: Record<string, string> = { accept: "application/json" };
   if (apiKey) headers.authorization = `Bearer ${apiKey}`;
   try {
