@@ -32,7 +32,7 @@ export function defaultNotebookFolder(env: NodeJS.ProcessEnv = process.env): str
 }
 
 /** The example notebooks shipped with Luci (its notebooks/ folder). */
-export function exampleNotebooks(examples = join(packageRoot(), "notebooks")): string[] {
+function exampleNotebooks(examples = join(packageRoot(), "notebooks")): string[] {
   try {
     return readdirSync(examples)
       .filter((name) => name.endsWith(".ipynb"))
