@@ -1,7 +1,8 @@
 // The notebook toolbar: save, add cells of each kind, run, run all, interrupt, restart, and the
-// selected cell's kind.
+// selected cell's kind; at its end, the model menu (model-menu.ts).
 import { el } from "../dom.js";
 import type { CellKind } from "../model/cell-kind.js";
+import { ModelMenu } from "./model-menu.js";
 
 // Functions, not methods: each is handed to its button alone, with no `this`.
 export interface ToolbarActions {
@@ -38,6 +39,7 @@ export class Toolbar {
         button("■ Interrupt", "Interrupt the kernel (I, I)", actions.interrupt, "interrupt"),
         button("↻ Restart", "Restart the kernel (0, 0)", actions.restart, "restart"),
       ),
+      new ModelMenu().element,
     );
   }
 
