@@ -22,6 +22,8 @@ export interface ModelBackend {
 
 export class ModelSession {
   private backendMade?: Promise<ModelBackend>;
+  /** The settings the backend was made with (compared, never shown: they hold the key). */
+  private backendSettings?: string;
   /** `%luci model ...` for this kernel session, over the LUCI_LLM_* settings. */
   private overrides: ModelOverrides = {};
 
@@ -31,13 +33,25 @@ export class ModelSession {
     private readonly notebookPath: () => string | undefined,
   ) {}
 
-  /** The backend, made on first use (the `openai` package loads only then); made again after a failure or a change. */
-  backend(): Promise<ModelBackend> {
-    this.backendMade ??= (async () => {
-      const { ModelClient } = await import("./model-client.js");
-      return new ModelClient((await this.chosen()).settings);
-    })();
-    this.backendMade.catch(() => (this.backendMade = undefined));
+  /**
+   * The backend, made on first use (the `openai` package loads only then); made again after a
+   * failure or a change, including one made outside this kernel (the user's default, changed in
+   * the page's menu while the notebook is open, is used from the next task on).
+   */
+  async backend(): Promise<ModelBackend> {
+    const { settings } = await this.chosen();
+    const made = JSON.stringify(settings);
+    if (!this.backendMade || made !== this.backendSettings) {
+      this.backendSettings = made;
+      const backend = (async () => {
+        const { ModelClient } = await import("./model-client.js");
+        return new ModelClient(settings);
+      })();
+      this.backendMade = backend;
+      backend.catch(() => {
+        if (this.backendMade === backend) this.backendMade = undefined;
+      });
+    }
     return this.backendMade;
   }
 

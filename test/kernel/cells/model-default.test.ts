@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Message } from "../../../kernel/protocol/messages.js";
 import { TrustStore } from "../../../kernel/pipeline/records/trust.js";
+import { setUserModelDefault } from "../../../kernel/common/user-config.js";
 import { streamText } from "../../support/kernel-client.js";
 import { ROOT, startKernel, type StartedKernel } from "../../support/kernel-process.js";
 import { answer, startFakeModelServer, type FakeModelServer } from "../../support/fake-model-server.js";
@@ -107,6 +108,19 @@ describe("%luci model --default", () => {
       const { reply, iopub } = await kernel.client.execute("Print the answer from the default model", { allow_stdin: true });
       expect(reply.content.status).toBe("ok");
       expect(streamText(iopub)).toContain("from the default 42");
+
+      // The default changed elsewhere (the page's menu) while this notebook is open: its next task goes there.
+      const second = await startFakeModelServer({ models: ["second-coder"] });
+      try {
+        second.enqueue(answer({ code: 'print("from the new default", 6 * 7)' }));
+        await setUserModelDefault({ default: { model: "second-coder", baseUrl: second.baseUrl } }, { XDG_CONFIG_HOME: config });
+        const next = await kernel.client.execute("Print the answer from the new default model", { allow_stdin: true });
+        expect(next.reply.content.status).toBe("ok");
+        expect(streamText(next.iopub)).toContain("from the new default 42");
+        expect(second.chatRequests).toHaveLength(1);
+      } finally {
+        await second.close();
+      }
     });
     expect(model.chatRequests).toHaveLength(1);
   }, 180_000);
