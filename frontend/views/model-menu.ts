@@ -16,7 +16,7 @@ interface ModelView {
   local: { name: string; baseUrl: string; models: string[] }[];
 }
 
-type Choice = { model: string; baseUrl?: string; apiKey?: string } | { reset: true };
+type Choice = { model: string; baseUrl?: string; apiKey?: string; forgetKey?: true } | { reset: true };
 
 const STYLE = `
 .model-menu { position: relative; margin-left: auto; }
@@ -128,6 +128,8 @@ export class ModelMenu {
     const model = el("input", { attrs: { name: "model", placeholder: "gpt-4o-mini", autocomplete: "off", required: "" } });
     const apiKey = el("input", { attrs: { name: "apiKey", type: "password", placeholder: "API key (if it needs one)", autocomplete: "new-password" } });
     const keySaved = el("span", { class: "model-key-saved" });
+    const forgetKey = el("button", { class: "tool model-forget-key", text: "Forget the key", attrs: { type: "button" } });
+    forgetKey.addEventListener("click", () => void this.choose({ model: model.value.trim(), baseUrl: baseUrl.value.trim(), forgetKey: true }));
     const endpointDefault = current?.baseUrl ? current : null;
     if (endpointDefault) {
       baseUrl.value = endpointDefault.baseUrl ?? "";
@@ -136,6 +138,7 @@ export class ModelMenu {
     const sayKey = () => {
       const saved = endpointDefault?.keySaved === true && baseUrl.value.trim().replace(/\/+$/, "") === endpointDefault.baseUrl;
       keySaved.textContent = saved ? "key saved" : "";
+      forgetKey.hidden = !saved;
       apiKey.placeholder = saved ? "key saved (type to replace)" : "API key (if it needs one)";
     };
     baseUrl.addEventListener("input", sayKey);
@@ -154,6 +157,7 @@ export class ModelMenu {
         { class: "model-form-actions" },
         el("button", { class: "tool model-endpoint-save", text: "Use this endpoint", attrs: { type: "submit" } }),
         keySaved,
+        forgetKey,
       ),
     );
     baseUrl.id = "luci-model-base-url";

@@ -113,5 +113,11 @@ describe("the model menu", () => {
     expect(JSON.stringify(model.chatRequests[0]!.body)).not.toContain(KEY);
     expect(await page.content()).not.toContain(KEY);
     await screenshot(page, "model-menu-03-task-answered");
+
+    // "Forget the key": the default stays, its key is gone from the file.
+    await button.click();
+    await panel.locator(".model-forget-key").click();
+    await expect.poll(() => button.innerText(), { timeout: 15_000 }).toBe(`Model: fake-coder at ${model.baseUrl} (your default)`);
+    expect(readFileSync(file, "utf8")).not.toContain(KEY);
   });
 });
