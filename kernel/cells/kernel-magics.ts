@@ -13,8 +13,9 @@ const COMMANDS_HELP = `%luci: Luci's own commands
   %luci model NAME [--base-url URL] [--temperature T] [--max-tokens N]
                                     use another model for this notebook (remembered when the
                                     notebook is trusted; a new --base-url asks you first)
-  %luci model NAME [--base-url URL] --default
+  %luci model NAME [--base-url URL] --default [--key]
                                     your default for every notebook without a model of its own
+                                    (--key asks for the endpoint's API key, saved, never shown)
   %luci env                         this notebook's environment: folder, Python, packages
   %luci executor [venv|container]   where the code runs; choose the notebook's venv or its
                                     own Docker container (remembered, from the next cell on)

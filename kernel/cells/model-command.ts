@@ -30,7 +30,11 @@ class ModelChoiceDeclined extends CellFailure {
 export async function modelCommand(context: MagicContext, args: string[], sink: OutputSink): Promise<string> {
   if (args.length === 0) return context.describeModel();
   const asDefault = args.includes("--default");
-  const overrides = parseModelArgs(args.filter((arg) => arg !== "--default"));
+  const askKey = args.includes("--key");
+  const overrides = parseModelArgs(args.filter((arg) => arg !== "--default" && arg !== "--key"));
+  if (askKey && (!asDefault || overrides.baseUrl === undefined)) {
+    throw new UsageError("%luci model: --key goes with --default and --base-url: %luci model NAME --base-url URL --default --key");
+  }
   const path = context.notebookPath();
   const { notebookTrust, untrustedReason } = await import("../pipeline/records/notebook-trust.js");
   const distrust = untrustedReason(notebookTrust(path ? [path] : []));
@@ -70,6 +74,13 @@ export async function modelCommand(context: MagicContext, args: string[], sink: 
       .trim()
       .toLowerCase();
     if (answer !== "yes") throw new ModelChoiceDeclined(`the endpoint was not changed: ${url} was not confirmed.`);
+  }
+  if (asDefault && askKey) {
+    // Asked as a password (the frontend hides it), never in the cell's text: it would be saved with the notebook.
+    const key = await sink
+      .input(`API key for ${overrides.baseUrl} (saved for this endpoint alone in your config folder, never shown again; empty to forget it): `, true)
+      .catch((err: unknown) => Promise.reject(new ModelChoiceDeclined(`your default was not changed: ${errorMessage(err)}.`)));
+    overrides.apiKey = key.trim();
   }
   if (asDefault) return context.setModel(overrides, { remember: true, asDefault: true });
   const said = await context.setModel(overrides, { remember: !distrust });

@@ -91,7 +91,8 @@ export class ModelSession {
   /**
    * `%luci model NAME [--base-url URL] --default`: the user's default for every notebook without
    * a model of its own (kept in the user's config folder; the cells layer allows it only where a
-   * person decides). No key here: a key typed into a cell would be saved with the notebook.
+   * person decides). A key comes only from the kernel's password question (`--key`), never from
+   * the cell's text, which would be saved with the notebook.
    */
   private async setDefault(overrides: ModelOverrides): Promise<string> {
     const { modelSettings, ModelSettingsError } = await import("./settings.js");
@@ -99,10 +100,11 @@ export class ModelSession {
     if (!overrides.model) throw new ModelSettingsError("%luci model --default needs the model's name: %luci model NAME [--base-url URL] --default");
     const chosen = { model: overrides.model, ...(overrides.baseUrl !== undefined ? { baseUrl: overrides.baseUrl } : {}) };
     const settings = modelSettings({}, {}, chosen); // throws, in words, on a base URL that cannot be used
-    await setUserModelDefault({ default: chosen }, this.env);
+    await setUserModelDefault({ default: chosen, ...(overrides.apiKey !== undefined ? { apiKey: overrides.apiKey } : {}) }, this.env);
     this.backendMade = undefined;
     const now = await this.chosen();
-    const said = `Your default is now ${chosen.model}${settings.baseUrl ? ` at ${settings.baseUrl}` : ""}: task cells of every notebook without a model of its own use it.`;
+    const key = overrides.apiKey === undefined ? "" : overrides.apiKey ? " (key saved)" : " (no key)";
+    const said = `Your default is now ${chosen.model}${settings.baseUrl ? ` at ${settings.baseUrl}` : ""}${key}: task cells of every notebook without a model of its own use it.`;
     if (now.source === "environment")
       return `${said} Here LUCI_LLM_BASE_URL (${now.settings.baseUrl}) is set where this kernel started, and it wins over your default.`;
     if (now.source === "notebook") return `${said} This notebook keeps its own choice (${now.settings.model ?? "its model"}).`;

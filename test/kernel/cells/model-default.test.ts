@@ -2,7 +2,7 @@
 // set only where a person runs the cell in a notebook they trust (never headless, never from
 // someone else's untrusted notebook, a new endpoint only after a typed "yes"), and a kernel of
 // another notebook with no choice of its own then sends its task to that default.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -124,4 +124,50 @@ describe("%luci model --default", () => {
     });
     expect(model.chatRequests).toHaveLength(1);
   }, 180_000);
+
+  it("--key asks for the endpoint's key as a password, saves it for that endpoint, and never shows it", async () => {
+    const KEY = "sk-default-key-test-a1b2c3d4e5f6a7b8";
+    const keyed = await startFakeModelServer({ apiKey: KEY, models: ["keyed-coder"] });
+    try {
+      await withKernel("mine.ipynb", async (kernel) => {
+        const prompts = watchPrompts(kernel);
+        const pending = kernel.client.execute(`%luci model keyed-coder --base-url ${keyed.baseUrl} --default --key`, { allow_stdin: true });
+        await until(() => prompts.length === 1, "the kernel asks before the endpoint changes");
+        kernel.client.input("yes", prompts[0]!);
+        await until(() => prompts.length === 2, "the kernel asks for the key");
+        expect(prompts[1]!.content).toMatchObject({ password: true });
+        expect(String(prompts[1]!.content.prompt)).toContain(`API key for ${keyed.baseUrl}`);
+        kernel.client.input(KEY, prompts[1]!);
+        const { reply, iopub } = await pending;
+        expect(reply.content.status).toBe("ok");
+        expect(streamText(iopub)).toContain("(key saved)");
+        expect(JSON.stringify(iopub)).not.toContain(KEY);
+      });
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      keyed.enqueue(answer({ code: 'print("from the keyed default", 42)' }));
+      await withKernel("other.ipynb", async (kernel) => {
+        const described = await kernel.client.execute("%luci model");
+        expect(JSON.stringify(described.iopub)).not.toContain(KEY);
+        const { reply, iopub } = await kernel.client.execute("Print the answer from the keyed model", { allow_stdin: true });
+        expect(reply.content.status).toBe("ok");
+        expect(streamText(iopub)).toContain("from the keyed default 42");
+        expect(JSON.stringify(iopub)).not.toContain(KEY);
+      });
+      expect(keyed.chatRequests).toHaveLength(1);
+      expect(keyed.chatRequests[0]!.headers.authorization).toBe(`Bearer ${KEY}`);
+      expect(JSON.stringify(keyed.chatRequests[0]!.body)).not.toContain(KEY);
+    } finally {
+      await keyed.close();
+    }
+  }, 180_000);
+
+  it("--key without --default and --base-url is a usage error, and nothing is asked", async () => {
+    await withKernel("mine.ipynb", async (kernel) => {
+      const prompts = watchPrompts(kernel);
+      const { reply } = await kernel.client.execute(`%luci model keyed-coder --key`, { allow_stdin: true });
+      expect(reply.content).toMatchObject({ status: "error" });
+      expect(String(reply.content.evalue)).toMatch(/--key goes with --default and --base-url/);
+      expect(prompts).toHaveLength(0);
+    });
+  }, 60_000);
 });
