@@ -17,6 +17,19 @@ import { TrustBanner } from "./views/trust-banner.js";
 
 const NOTEBOOK_ROUTE = /^\/notebooks\/(.+)$/;
 
+/**
+ * Autosave, as JupyterLab's document manager does it: every 120 s while there are unsaved
+ * changes (JupyterLab's default `autosaveInterval`), and after each cell has run. The interval can
+ * be changed for this browser with localStorage `luci-autosave-interval` (seconds; 0 turns the
+ * timer off).
+ */
+const AUTOSAVE_SECONDS = 120;
+
+function autosaveSeconds(): number {
+  const value = Number(window.localStorage.getItem("luci-autosave-interval") ?? AUTOSAVE_SECONDS);
+  return Number.isFinite(value) && value >= 0 ? value : AUTOSAVE_SECONDS;
+}
+
 export class App {
   private view?: NotebookView;
   private session?: KernelSession;
@@ -31,6 +44,10 @@ export class App {
   private readonly toolbar: Toolbar;
   private readonly stage = el("div", { class: "stage" });
   private noticeTimer = 0;
+  /** Changes made to the open notebook; a save clears the dirty mark only if none came during it. */
+  private edits = 0;
+  private saving?: Promise<boolean>;
+  private saveAgain = false;
 
   constructor(private readonly services: Services) {
     this.files = new FileBrowser({
@@ -81,6 +98,8 @@ export class App {
       el("div", { class: "workspace" }, this.files.element, el("div", { class: "stage-wrap" }, this.trust.element, this.stage)),
       this.notice,
     );
+    const every = autosaveSeconds();
+    if (every > 0) window.setInterval(() => void this.autosave(), every * 1000);
     installKeys({ notebook: () => this.view, save: () => void this.save(), interrupt: () => void this.interrupt(), restart: () => void this.restart() });
     window.addEventListener("popstate", () => void this.route());
     // Closing the tab with unsaved changes asks first (switching notebooks in the page saves).
@@ -159,9 +178,14 @@ export class App {
     session.onState((state) => {
       if (this.session === session) this.status.set(state, this.displayName(kernelName));
     });
-    model.onChange(() => this.setTitle());
+    model.onChange(() => {
+      if (model.dirty) this.edits++;
+      this.setTitle();
+    });
+    view.onRan(() => void this.autosave());
     view.onUntrusted((untrusted) => this.trust.show(untrusted));
     this.trust.reset();
+    this.saveFailed();
     this.stage.replaceChildren(view.element);
     view.attached();
     this.setTitle();
@@ -197,24 +221,61 @@ export class App {
     this.dirtyMark.hidden = !model?.dirty;
   }
 
-  /** Saves the open notebook; false (with a notice) when the server refused. */
-  async save(): Promise<boolean> {
+  /** An autosave: the open notebook, if it has unsaved changes. */
+  private async autosave(): Promise<void> {
+    if (this.view?.model.dirty) await this.save(true);
+  }
+
+  /**
+   * Saves the open notebook; false (with a notice, and the title's mark saying so until a save
+   * works) when the server refused. Saves never overlap: one asked for during a save follows it.
+   */
+  async save(auto = false): Promise<boolean> {
+    if (this.saving) {
+      this.saveAgain = true;
+      return this.saving;
+    }
+    this.saving = this.saveNow(auto);
+    try {
+      return await this.saving;
+    } finally {
+      this.saving = undefined;
+      if (this.saveAgain) {
+        this.saveAgain = false;
+        void this.autosave();
+      }
+    }
+  }
+
+  private async saveNow(auto: boolean): Promise<boolean> {
     const view = this.view;
     if (!view || !this.session) return false;
     const name = this.kernelChoice.value || DEFAULT_KERNELSPEC.name;
     const spec = this.specs?.kernelspecs[name];
     const kernelspec = { name, display_name: spec?.display_name ?? DEFAULT_KERNELSPEC.display_name, language: spec?.language ?? "python" };
     const content = toNbformat(view.model, kernelspec, this.session.language);
+    const edits = this.edits;
     try {
       await this.services.contents.save(view.model.path, { type: "notebook", format: "json", content });
       view.model.metadata = content.metadata;
-      view.model.saved();
-      this.say(`Saved ${view.model.name}`);
+      this.saveFailed();
+      // A change made while the file was being written is still unsaved.
+      if (this.edits === edits) view.model.saved();
+      if (!auto) this.say(`Saved ${view.model.name}`);
       return true;
     } catch (err) {
-      this.say(`Could not save: ${this.explain(err)}`, true);
+      const why = this.explain(err);
+      this.saveFailed(why);
+      this.say(`${auto ? "Autosave failed" : "Could not save"}: ${why}`, true);
       return false;
     }
+  }
+
+  /** The title's mark: unsaved changes, or (with a reason) a save that failed. */
+  private saveFailed(why?: string): void {
+    this.dirtyMark.classList.toggle("save-failed", why !== undefined);
+    this.dirtyMark.title = why === undefined ? "Unsaved changes" : `Not saved: ${why}`;
+    this.dirtyMark.textContent = why === undefined ? "" : "not saved";
   }
 
   /** Saves the open notebook if it has changes; false when that failed (it then stays open). */

@@ -1,7 +1,8 @@
 // Jupyter's keys. Anywhere: Shift-Enter runs and advances, Ctrl-Enter runs, Alt-Enter runs and
 // inserts below, Ctrl-S saves. Edit mode: Esc leaves the editor. Command mode: Enter edits,
 // A/B insert above/below, D D deletes, M/Y/T make the cell markdown/Python/task, J/K and the
-// arrows move, I I interrupts, 0 0 restarts.
+// arrows move, I I interrupts, 0 0 restarts. The cell editor (editor/cell-editor.ts) leaves the
+// keys isPageKey names to this listener.
 import type { NotebookView } from "./views/notebook-view.js";
 
 export interface KeyTarget {
@@ -9,6 +10,14 @@ export interface KeyTarget {
   save(): void;
   interrupt(): void;
   restart(): void;
+}
+
+/** Keys the page handles even while a cell's editor has the focus: the editor lets them pass. */
+export function isPageKey(event: KeyboardEvent): boolean {
+  const mod = event.ctrlKey || event.metaKey;
+  if (event.key === "Enter") return event.shiftKey || mod || event.altKey;
+  if (event.key === "Escape") return !mod && !event.shiftKey && !event.altKey;
+  return mod && !event.shiftKey && !event.altKey && event.key.toLowerCase() === "s";
 }
 
 export function installKeys(target: KeyTarget): void {
@@ -31,7 +40,7 @@ export function installKeys(target: KeyTarget): void {
     if (!nb) return;
     // Keys typed in the page's body have no element of ours as their target.
     const field = event.target instanceof HTMLElement ? event.target : undefined;
-    const inEditor = field instanceof HTMLTextAreaElement && field.classList.contains("cell-editor");
+    const inEditor = field?.closest(".cell-editor") != null;
     const inOtherField =
       !inEditor &&
       (field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement || field instanceof HTMLSelectElement || field?.isContentEditable === true);

@@ -1,13 +1,17 @@
 // One cell: a gutter with the execution count, a header with the kind (Task, Python,
-// Markdown), the editor (a plain textarea that grows with its text), the task's parameter
-// fields, and the output area. Markdown cells show their rendered text until edited.
+// Markdown), the editor (CodeMirror: editor/cell-editor.ts), the task's parameter fields, and
+// the output area. Markdown cells show their rendered text until edited. A code cell's label
+// follows its text as it is typed, by the kernel's own rule (model/cell-kind.ts).
 import { el } from "../dom.js";
-import type { CellKind } from "../model/cell-kind.js";
+import { CellEditor } from "../editor/cell-editor.js";
+import { decidedByParser, editorKind, labelKind, type CellKind, type CodeKind } from "../model/cell-kind.js";
 import type { CellModel } from "../model/notebook-model.js";
 import { DisplayRegistry, OutputArea } from "../outputs/output-area.js";
 import { markdownFragment } from "../outputs/sanitize.js";
 import { ParameterFields } from "./parameter-fields.js";
 
+/** How long typing pauses before the label follows the text. */
+const RELABEL_PAUSE_MS = 250;
 const KIND_LABEL: Record<CellKind, string> = { task: "Task", python: "Python", markdown: "Markdown" };
 const PLACEHOLDER: Record<CellKind, string> = {
   task: "Describe a task in plain words, e.g. Monthly payment on a loan of {principal=250000} at {rate=0.05} for {years=30} years",
@@ -25,13 +29,16 @@ export interface CellActions {
 
 export class CellView {
   readonly element: HTMLElement;
-  readonly editor: HTMLTextAreaElement;
+  readonly editor: CellEditor;
   readonly outputs: OutputArea;
   private readonly prompt: HTMLElement;
   private readonly rendered: HTMLElement;
   private readonly params: ParameterFields;
   private readonly kindButton: HTMLButtonElement;
   private state: "idle" | "queued" | "running" = "idle";
+  /** How the kernel last ran this text (it has the last word where the page's grammar differs). */
+  private kernelSaid?: { source: string; kind: CodeKind };
+  private relabelTimer = 0;
 
   constructor(
     readonly model: CellModel,
@@ -50,15 +57,19 @@ export class CellView {
       event.stopPropagation();
       void this.actions.run(this); // never rejects
     });
-    this.editor = el("textarea", { class: "cell-editor", attrs: { spellcheck: "false", rows: "1", "aria-label": "cell text" } });
-    this.editor.value = model.source;
-    this.editor.addEventListener("input", () => {
-      this.model.source = this.editor.value;
-      this.fit();
-      this.params.update();
-      this.actions.changed();
+    this.editor = new CellEditor(model.source, model.kind, PLACEHOLDER[model.kind], {
+      changed: (text) => {
+        this.model.source = text;
+        this.params.update();
+        this.actions.changed();
+        // Highlighting and indentation follow the text at once (after CodeMirror's own update);
+        // the label once typing pauses, so that a task's first word does not flash up as Python.
+        queueMicrotask(() => this.editor.setKind(editorKind(this.model.source, this.model.kind), PLACEHOLDER[this.model.kind]));
+        window.clearTimeout(this.relabelTimer);
+        this.relabelTimer = window.setTimeout(() => this.relabel(), RELABEL_PAUSE_MS);
+      },
+      focused: () => this.actions.select(this, true),
     });
-    this.editor.addEventListener("focus", () => this.actions.select(this, true));
     this.rendered = el("div", { class: "cell-rendered rendered-markdown" });
     this.rendered.addEventListener("dblclick", () => this.edit());
     this.params = new ParameterFields(
@@ -77,58 +88,71 @@ export class CellView {
         "div",
         { class: "cell-body" },
         el("div", { class: "cell-header" }, this.kindButton, runButton),
-        this.editor,
+        this.editor.dom,
         this.rendered,
         this.params.element,
         this.outputs.element,
       ),
     );
     this.element.addEventListener("mousedown", (event) => {
-      if (!(event.target instanceof Element && event.target.closest("textarea, input, button, summary, a"))) this.actions.select(this, false);
+      if (!(event.target instanceof Element && event.target.closest(".cell-editor, textarea, input, button, summary, a"))) this.actions.select(this, false);
     });
-    this.refreshKind();
+    this.relabel(true);
     this.setPrompt();
   }
 
   setSource(source: string): void {
     this.model.source = source;
-    this.editor.value = source;
-    this.fit();
+    this.editor.setText(source);
+    this.relabel();
     this.params.update();
     this.actions.changed();
+  }
+
+  /** The kernel ran `source` as `kind`: while the cell holds that text, the label says so. */
+  ranAs(kind: CodeKind, source: string): void {
+    this.kernelSaid = { source, kind };
+    this.relabel();
+  }
+
+  /** A code cell's label, from its text by the kernel's rule (or the kernel's own answer for this text). */
+  relabel(force = false): void {
+    window.clearTimeout(this.relabelTimer);
+    const cell = this.model;
+    if (cell.kind !== "markdown") {
+      const said = this.kernelSaid?.source === cell.source ? this.kernelSaid.kind : undefined;
+      const kind = said ?? labelKind(cell.source, cell.kind);
+      cell.kindGuessed = cell.source.trim() !== "" && decidedByParser(cell.source);
+      if (kind !== cell.kind) {
+        cell.kind = kind;
+        force = true;
+      }
+    }
+    if (force) this.refreshKind();
   }
 
   refreshKind(): void {
     const kind = this.model.kind;
     this.element.dataset.kind = kind;
     this.kindButton.textContent = KIND_LABEL[kind];
-    this.editor.placeholder = PLACEHOLDER[kind];
-    this.editor.wrap = kind === "python" ? "off" : "soft";
+    this.editor.setKind(editorKind(this.model.source, kind), PLACEHOLDER[kind]);
     this.params.update();
     if (kind === "task") this.params.element.hidden = this.params.element.childElementCount === 0;
     else this.params.element.hidden = true;
-    this.showRendered(kind === "markdown" && this.model.source.trim() !== "" && document.activeElement !== this.editor);
+    this.showRendered(kind === "markdown" && this.model.source.trim() !== "" && !this.editor.hasFocus);
   }
 
   /** Markdown: shows the rendered text (sanitised) in place of the editor. */
   showRendered(rendered: boolean): void {
     if (rendered) this.rendered.replaceChildren(markdownFragment(this.model.source));
     this.rendered.hidden = !rendered;
-    this.editor.hidden = rendered;
+    this.editor.dom.hidden = rendered;
     this.element.classList.toggle("cell-markdown-rendered", rendered);
-    if (!rendered) this.fit();
   }
 
   edit(): void {
     if (this.model.kind === "markdown") this.showRendered(false);
     this.editor.focus();
-  }
-
-  /** Grows the editor to its content (no inner scroll bar). */
-  fit(): void {
-    if (this.editor.hidden) return;
-    this.editor.style.height = "auto";
-    this.editor.style.height = `${this.editor.scrollHeight}px`;
   }
 
   setState(state: "idle" | "queued" | "running"): void {

@@ -5,7 +5,7 @@ import { KernelMessage } from "@jupyterlab/services";
 import { errorMessage } from "../../kernel/common/errors.js";
 import { el } from "../dom.js";
 import type { KernelSession } from "../kernel-session.js";
-import { codeToSend, ranAs, type CellKind } from "../model/cell-kind.js";
+import { ranAs, withKind, type CellKind } from "../model/cell-kind.js";
 import { newCell, type NotebookModel } from "../model/notebook-model.js";
 import { LUCI_MIME } from "../outputs/luci-renderers.js";
 import { DisplayRegistry } from "../outputs/output-area.js";
@@ -18,6 +18,7 @@ export class NotebookView implements CellActions {
   readonly cells: CellView[] = [];
   private readonly displays = new DisplayRegistry();
   private readonly untrustedListeners = new Set<(untrusted: boolean) => void>();
+  private readonly ranListeners = new Set<() => void>();
   active = 0;
   mode: Mode = "command";
 
@@ -38,9 +39,8 @@ export class NotebookView implements CellActions {
     return new CellView(cell, this.displays, this);
   }
 
-  /** Called once the view is in the document (textareas can only measure themselves then). */
+  /** Called once the view is in the document. */
   attached(): void {
-    for (const cell of this.cells) cell.fit();
     this.reportTrust();
   }
 
@@ -58,7 +58,7 @@ export class NotebookView implements CellActions {
     this.mode = edit ? "edit" : "command";
     cell.element.classList.toggle("cell-editing", edit);
     if (edit) {
-      if (document.activeElement !== cell.editor) cell.edit();
+      if (!cell.editor.hasFocus) cell.edit();
     } else {
       if (document.activeElement instanceof HTMLElement && cell.element.contains(document.activeElement)) document.activeElement.blur();
       this.element.focus({ preventScroll: true });
@@ -70,16 +70,29 @@ export class NotebookView implements CellActions {
     this.model.changed();
   }
 
+  /**
+   * The user's choice of kind. Markdown is a cell type; for task and Python the text gets the
+   * marker the kernel's routing table reads (`%%task`, `%%python`) when the text alone would run
+   * otherwise, so the label, the page, JupyterLab and nbconvert all agree.
+   */
   setKind(view: CellView, kind: CellKind): void {
-    view.model.kindGuessed = false; // chosen by the user: sent marked from now on
-    if (view.model.kind === kind) return;
-    view.model.kind = kind;
+    const cell = view.model;
     if (kind === "markdown") {
+      if (cell.kind === "markdown") return;
+      cell.kind = kind;
       view.outputs.clear();
-      view.model.executionCount = null;
+      cell.executionCount = null;
       view.setPrompt();
+      view.refreshKind();
+      this.changed();
+      return;
     }
-    view.refreshKind();
+    if (cell.kind === kind) return;
+    // An empty cell (or one that was markdown) takes the kind chosen; its text then decides.
+    if (cell.kind === "markdown" || !cell.source.trim()) cell.kind = kind;
+    const source = withKind(cell.source, kind);
+    if (source !== cell.source) view.setSource(source);
+    view.relabel(true);
     this.changed();
   }
 
@@ -157,15 +170,18 @@ export class NotebookView implements CellActions {
       return;
     }
     if (!cell.source.trim()) return;
+    view.relabel(); // the label as the kernel's rule gives it now, without waiting for a pause in typing
     // The kernel shows a record it refuses to run (someone else's code) again; should a kernel
     // not (an older Luci), keep the cell's records so that a save does not lose them.
     const records = cell.outputs.filter((o) => o.output_type === "display_data" && o.data[LUCI_MIME.record] !== undefined);
     view.outputs.clear();
     cell.executionCount = null;
     view.setState("queued");
+    const sent = cell.source;
     try {
       const reply = await this.session.execute(
-        codeToSend(cell.kind, cell.source, cell.kindGuessed),
+        // As written: the text says how it runs (a chosen kind wrote its marker into it).
+        sent,
         cell.id,
         {
           onIOPub: (msg) => {
@@ -178,13 +194,9 @@ export class NotebookView implements CellActions {
         { stopOnError: !raisesException(cell.metadata) },
       );
       if (reply.status !== "aborted" && typeof reply.execution_count === "number") cell.executionCount = reply.execution_count;
-      // A guessed kind gives way to the kernel's: the label now says how the cell ran.
+      // Where the page's grammar and Python's differ, the kernel's answer is the label.
       const ran = ranAs(reply.replyMetadata);
-      if (cell.kindGuessed && ran) {
-        cell.kindGuessed = false;
-        cell.kind = ran;
-        view.refreshKind();
-      }
+      if (ran) view.ranAs(ran, sent);
       const refused = cell.outputs.some((o) => o.output_type === "error" && o.ename === "NotTrusted");
       if (refused && !cell.outputs.some((o) => o.output_type === "display_data" && o.data[LUCI_MIME.record] !== undefined))
         for (const record of records) view.outputs.add(record);
@@ -198,7 +210,13 @@ export class NotebookView implements CellActions {
       view.setState("idle");
       this.changed();
       this.reportTrust();
+      for (const listener of this.ranListeners) listener();
     }
+  }
+
+  /** Called after each cell has run (the page saves then, as JupyterLab's autosave does). */
+  onRan(listener: () => void): void {
+    this.ranListeners.add(listener);
   }
 
   /** input() and getpass(): a field in the cell's output area. */

@@ -3,8 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { codeToSend, kindOf, looksLikePython, ranAs, readKind } from "../../frontend/model/cell-kind.js";
-import { routeCell } from "../../kernel/cells/route.js";
+import { kindOf, ranAs } from "../../frontend/model/cell-kind.js";
 import { fromNbformat, splitLines, toNbformat } from "../../frontend/model/nbformat.js";
 import { literalFor, taskParameters, withParameter } from "../../frontend/model/task-parameters.js";
 import { ROOT } from "./support/browser.js";
@@ -81,59 +80,22 @@ describe("nbformat", () => {
 });
 
 describe("cell kinds", () => {
-  it("follows metadata, then cell magics, then the text", () => {
-    expect(kindOf("code", "x = 1", { luci: { kind: "task" } })).toBe("task");
+  // The label against the kernel's route, for a table of texts: test/frontend/cell-label.test.ts.
+  it("follows the text: cell magics and markers, then Python's grammar", () => {
+    expect(kindOf("code", "x = 1", { luci: { kind: "task" } })).toBe("python");
     expect(kindOf("code", "%%python\nprint(1", {})).toBe("python");
     expect(kindOf("code", "%%task\nx = 1", {})).toBe("task");
     expect(kindOf("code", "%%bash\nls", {})).toBe("python");
     expect(kindOf("markdown", "x = 1", {})).toBe("markdown");
-    expect(looksLikePython("import pandas as pd\ndf = pd.read_csv('a.csv')\nfor x in df:\n    print(x)")).toBe(true);
-    expect(looksLikePython("# Parameters\nrate = 0.05")).toBe(true);
-    expect(looksLikePython("load sales.csv and plot revenue by month")).toBe(false);
-    expect(looksLikePython(LOAN)).toBe(false);
+    expect(kindOf("code", "import pandas as pd\ndf = pd.read_csv('a.csv')\nfor x in df:\n    print(x)", {})).toBe("python");
+    expect(kindOf("code", "# Parameters\nrate = 0.05", {})).toBe("python");
+    expect(kindOf("code", "load sales.csv and plot revenue by month", {})).toBe("task");
+    expect(kindOf("code", LOAN, {})).toBe("task");
   });
 
   it("labels a %luci command as Python, as the routing table runs it (by the kernel, not as a task)", () => {
     expect(kindOf("code", "%luci model", {})).toBe("python");
     expect(kindOf("code", "%luci regenerate\nplot it", {})).toBe("task");
-  });
-
-  it("sends each cell marked with its kind, so the kernel's routing table runs it as labelled", () => {
-    expect(codeToSend("task", LOAN)).toBe(`%%task\n${LOAN}`);
-    expect(codeToSend("task", "%%task\nx = 1")).toBe("%%task\nx = 1");
-    expect(codeToSend("python", "print(1")).toBe("%%python\nprint(1");
-    expect(codeToSend("python", "%%bash\nls")).toBe("%%bash\nls");
-    expect(codeToSend("python", "%luci env")).toBe("%luci env");
-  });
-
-  it("the label never disagrees with the kernel's route: a recorded or routed kind is imposed, a guess is left to the kernel", () => {
-    const cells = [
-      LOAN,
-      "x = 1",
-      "summary",
-      "print(1",
-      "values[total]",
-      "%%bash\nls",
-      "%luci env",
-      "%%task\nx",
-      "%%python\ny",
-      "plot sales",
-      "%luci regenerate\nplot it",
-    ];
-    for (const source of cells) {
-      for (const metadata of [{}, { luci: { kind: "task" } }, { luci: { kind: "python" } }]) {
-        const { kind, guessed } = readKind("code", source, metadata);
-        const route = routeCell(codeToSend(kind, source, guessed)).to;
-        if (guessed) {
-          // Sent as written: Python's parser in the kernel decides, and its answer becomes the label.
-          expect(route, source).toBe("python-or-task");
-          expect(metadata).toEqual({});
-        } else {
-          // A command of Luci's is labelled Python (it is not a task) and run by the kernel.
-          expect(route === "luci" ? "python" : route, `${JSON.stringify(metadata)} ${source}`).toBe(kind);
-        }
-      }
-    }
   });
 
   it("reads how the kernel ran a cell from the execute_reply's metadata", () => {
@@ -144,7 +106,7 @@ describe("cell kinds", () => {
     expect(ranAs(undefined)).toBeUndefined();
   });
 
-  it("does not write a guessed kind into the notebook; a recorded or chosen one is written", () => {
+  it("writes the kind only where the text's markers decide it (Python's parser decides the rest on every read)", () => {
     const model = fromNbformat("g.ipynb", {
       nbformat: 4,
       nbformat_minor: 5,
@@ -152,15 +114,18 @@ describe("cell kinds", () => {
       cells: [
         { id: "a", cell_type: "code", metadata: {}, source: "values[total]", outputs: [], execution_count: null },
         { id: "b", cell_type: "code", metadata: { luci: { kind: "task" } }, source: "values[total]", outputs: [], execution_count: null },
+        { id: "c", cell_type: "code", metadata: {}, source: "%%task\nvalues[total]", outputs: [], execution_count: null },
       ],
     });
     expect(model.cells.map((c) => [c.kind, c.kindGuessed ?? false])).toEqual([
-      ["task", true],
+      ["python", true],
+      ["python", true],
       ["task", false],
     ]);
     const written = toNbformat(model, { name: "luci", display_name: "Luci", language: "python" });
     expect(written.cells[0]!.metadata).toEqual({});
-    expect(written.cells[1]!.metadata).toEqual({ luci: { kind: "task" } });
+    expect(written.cells[1]!.metadata).toEqual({});
+    expect(written.cells[2]!.metadata).toEqual({ luci: { kind: "task" } });
   });
 });
 

@@ -31,12 +31,12 @@ afterAll(async () => {
   await served?.close();
 });
 
-/** Adds a Python cell below the selected one, types the code and runs it with Ctrl-Enter. */
+/** Adds a Python cell below the selected one, puts the code in (as a paste would: no auto-indent) and runs it with Ctrl-Enter. */
 async function runPython(code: string, wait = true): Promise<Locator> {
   await page.click('.tool[data-action="add-python"]');
   const cell = page.locator(".notebook > .cell.cell-selected");
   const id = await cell.getAttribute("data-cell-id");
-  await page.keyboard.type(code);
+  await page.keyboard.insertText(code);
   await page.keyboard.press("Control+Enter");
   const mine = page.locator(`.notebook > .cell[data-cell-id="${id}"]`);
   if (wait) await mine.locator(".cell-prompt", { hasText: /^\[\d+\]$/ }).waitFor({ timeout: 30_000 });
@@ -201,8 +201,8 @@ describe("run all", () => {
     await last.locator(".output-stdout", { hasText: "after the error, total is still 14" }).waitFor({ timeout: 60_000 });
     const notebook = page.locator(".notebook");
     expect(await notebook.locator(".output-error", { hasText: "IndexError" }).count()).toBe(1);
-    // `values[total]` has no recorded kind and looks like no Python the page knows: it was sent
-    // as written, Python's parser (in the kernel) took it, and the label now says Python.
+    // `values[total]` has no marker: its label is what Python's parser says (the page asks the
+    // same question of Lezer's grammar), and the kernel ran it so.
     const failing = page.locator(".notebook > .cell", { has: page.locator(".output-error", { hasText: "IndexError" }) });
     expect(await failing.getAttribute("data-kind")).toBe("python");
     expect(await notebook.locator('.output-image img[src^="data:image/png"]').count()).toBe(1);
