@@ -123,7 +123,7 @@ describe("the notebook page's outputs and kernel controls", () => {
     await page.keyboard.type("say streamed ok");
     await page.keyboard.press("Control+Enter");
     // Part of the answer, in place, while the cell still runs.
-    await task.locator(".output-markdown code", { hasText: "1. compute the result" }).waitFor({ timeout: 15_000 });
+    await task.locator(".luci-stream-streaming .luci-steps li", { hasText: "compute the result" }).waitFor({ timeout: 15_000 });
     expect(await task.getAttribute("class")).toContain("cell-running");
     expect(await task.locator(".output-stdout").count()).toBe(0);
     await screenshot(page, "features-01-streaming");
