@@ -176,6 +176,19 @@ describe("the cell editor", () => {
     expect(await textOf(first)).toBe("print('shift', 6 * 7)");
     expect(await selected().getAttribute("data-cell-id")).toBe(await cells().nth(1).getAttribute("data-cell-id"));
     await screenshot(page, "editor-03-keys");
+    // Alt-Enter: runs and inserts a cell below; Ctrl-S in the editor saves.
+    const count = await cells().count();
+    await first.locator(".cm-content").click();
+    await replaceText("print('alt', 6 * 7)");
+    await page.keyboard.press("Alt+Enter");
+    await first.locator(".output-stdout", { hasText: "alt 42" }).waitFor({ timeout: 30_000 });
+    expect(await cells().count()).toBe(count + 1);
+    expect(await textOf(first)).toBe("print('alt', 6 * 7)");
+    await page.keyboard.insertText("print('saved with Ctrl-S')");
+    expect(await page.locator(".dirty-mark").isVisible()).toBe(true);
+    await page.keyboard.press("Control+s");
+    await page.locator(".dirty-mark").waitFor({ state: "hidden" });
+    expect(savedSources("editor.ipynb")[1]).toBe("print('saved with Ctrl-S')");
   });
 });
 
