@@ -62,7 +62,7 @@ export class LuciServer {
     kernelRoutes(this.api, this.kernels, this.contents.paths);
     sessionRoutes(this.api, this.sessions);
     contentsRoutes(this.api, this.contents);
-    modelRoutes(this.api, { ...process.env, ...options.kernelEnv });
+    modelRoutes(this.api, { ...process.env, ...options.kernelEnv }, this.contents.paths);
     pageRoutes(this.publicRoutes, options.frontendDir);
     kernelspecResourceRoutes(this.publicRoutes, this.kernels);
     this.http = createServer((req, res) => void this.handle(req, res));

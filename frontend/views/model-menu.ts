@@ -62,6 +62,9 @@ export class ModelMenu {
       if (event.key === "Escape" && !this.panel.hidden) this.close();
     });
     void this.refresh();
+    // Another notebook opened (the page sets the title): ask again for it.
+    const title = document.querySelector("title");
+    if (title) new MutationObserver(() => void this.refresh()).observe(title, { childList: true, characterData: true, subtree: true });
   }
 
   /** Asks the server again and shows the model task cells will use. */
@@ -91,7 +94,7 @@ export class ModelMenu {
   private show(view: ModelView): void {
     this.view = view;
     this.button.textContent = `Model: ${view.inUse.words}`;
-    this.button.title = `Task cells of a notebook without a model of its own use ${view.inUse.words}. Click to choose.`;
+    this.button.title = `Task cells ${view.inUse.source === "notebook" ? "of this notebook" : "of a notebook without a model of its own"} use ${view.inUse.words}. Click to choose your default.`;
     this.button.dataset.source = view.inUse.source;
   }
 
@@ -213,7 +216,10 @@ export class ModelMenu {
   }
 
   private async call(method: "GET" | "PUT", body?: Choice): Promise<ModelView> {
-    const response = await fetch(`${this.origin}/api/luci/model`, {
+    // GET for the open notebook: its own `%luci model` comes first.
+    const notebook = method === "GET" ? /^\/notebooks\/(.+)$/.exec(window.location.pathname)?.[1] : undefined;
+    const query = notebook ? `?path=${encodeURIComponent(decodeURIComponent(notebook))}` : "";
+    const response = await fetch(`${this.origin}/api/luci/model${query}`, {
       method,
       cache: "no-store",
       credentials: "same-origin",

@@ -3,7 +3,8 @@
 // (kernel/common/user-config.ts), the same file `%luci model NAME --default` writes; a kernel
 // reads it at its next task. An API key comes in with PUT, is saved for its endpoint (0600) and
 // never leaves again: no answer holds it, only whether one is saved.
-//   GET  → { inUse, default, environment, own, local }
+//   GET  [?path=NOTEBOOK] → { inUse, default, environment, own, local } (inUse: for that notebook,
+//        whose remembered `%luci model` comes first; else for a new notebook)
 //   PUT  { model, baseUrl?, apiKey? } sets the default ({ reset: true } removes it) → the same as GET
 // Why the server and not a `%luci model` cell: the menu works before any kernel runs, and a key
 // sent as a cell would travel in an execute_request (kept in the kernel's history, echoed to every
@@ -12,6 +13,9 @@ import { checkSetting } from "../../kernel/common/settings.js";
 import { endpointKey, savedApiKey, setUserModelDefault, userModelDefault } from "../../kernel/common/user-config.js";
 import { catalogueEntry } from "../../kernel/local-model/catalogue.js";
 import { localServers, ownModels, planModel, type PlanOptions } from "../../kernel/pipeline/model/model-plan.js";
+import { rememberedModel } from "../../kernel/pipeline/model/notebook-models.js";
+import type { ModelOverrides } from "../../kernel/pipeline/model/settings.js";
+import type { RootedPaths } from "../contents/paths.js";
 import { HttpError, readJson, sendJson } from "../http/respond.js";
 import type { Router } from "../http/router.js";
 
@@ -19,9 +23,14 @@ const MODEL_PATH = /^\/api\/luci\/model\/?$/;
 const MAX_FIELD = 4096;
 
 /** `env`: the environment kernels start in (the server's, with what it adds for them). */
-export function modelRoutes(router: Router, env: NodeJS.ProcessEnv, options: PlanOptions = {}): void {
+export function modelRoutes(router: Router, env: NodeJS.ProcessEnv, paths: RootedPaths, options: PlanOptions = {}): void {
   router
-    .add("GET", MODEL_PATH, async ({ res }) => sendJson(res, 200, await modelView(env, options)))
+    .add("GET", MODEL_PATH, async ({ res, url }) => {
+      const path = url.searchParams.get("path");
+      // The notebook's own choice, as its kernel reads it (remembered by its absolute path).
+      const notebook = path ? rememberedModel(paths.resolve(path).os, env) : {};
+      sendJson(res, 200, await modelView(env, options, notebook));
+    })
     .add("PUT", MODEL_PATH, async ({ req, res }) => {
       const body = await readJson(req);
       if (body.reset === true) {
@@ -55,9 +64,9 @@ function text(value: unknown, field: string): string | undefined {
 }
 
 /** What the menu shows: never a key, only whether one is saved. */
-async function modelView(env: NodeJS.ProcessEnv, options: PlanOptions) {
+async function modelView(env: NodeJS.ProcessEnv, options: PlanOptions, notebook: ModelOverrides = {}) {
   const chosen = userModelDefault(env);
-  const [inUse, local] = await Promise.all([planModel(env, options), localServers(options)]);
+  const [inUse, local] = await Promise.all([planModel(env, options, notebook), localServers(options)]);
   const environment = env.LUCI_LLM_BASE_URL?.trim() || null;
   return {
     inUse,

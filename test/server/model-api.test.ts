@@ -3,10 +3,11 @@
 // the key saved 0600 in the user's config folder and never in any answer nor in what the command
 // prints.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, realpathSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { rememberModel } from "../../kernel/pipeline/model/notebook-models.js";
 import { startFakeModelServer } from "../support/fake-model-server.js";
 
 const LUCI = resolve(import.meta.dirname, "..", "..", "dist", "kernel", "cli", "luci.js");
@@ -144,6 +145,15 @@ describe("/api/luci/model", () => {
     const second = await serve(env, base);
     expect(second.output()).toContain(`Task cells: fake-coder at ${fake.baseUrl} (your default; key saved)\n`);
     expect(second.output()).not.toContain(KEY);
+
+    // For an open notebook that remembered a model of its own, that one comes first.
+    await rememberModel(join(realpathSync(base), "nb.ipynb"), { model: "nb-coder", baseUrl: "http://127.0.0.1:9/v1" }, env);
+    const forNotebook = await fetch(new URL("api/luci/model?path=nb.ipynb", second.base), { headers: auth });
+    expect(((await forNotebook.json()) as { inUse: { words: string; source: string } }).inUse).toMatchObject({
+      source: "notebook",
+      words: "nb-coder at http://127.0.0.1:9/v1 (this notebook's choice)",
+    });
+    expect((await fetch(new URL("api/luci/model?path=../outside.ipynb", second.base), { headers: auth })).status).toBe(404);
 
     // Back to automatic: the default is gone, the key stays filed under its endpoint.
     const reset = await fetch(new URL("api/luci/model", second.base), { method: "PUT", body: JSON.stringify({ reset: true }), headers: auth });

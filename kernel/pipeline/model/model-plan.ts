@@ -10,13 +10,13 @@ import { formatBytes } from "../../local-model/pull/progress.js";
 import { discoverLocalModel, listModels, LOCAL_SERVERS, type LocalServer } from "./discovery.js";
 import { ModelNotConfigured } from "./errors.js";
 import { ownModelChoice } from "./own-model.js";
-import { chooseModel } from "./settings.js";
+import { chooseModel, type ModelOverrides } from "./settings.js";
 
 export interface ModelPlan {
   /** In words, for a person: "Luci's own qwen2.5-coder-1.5b (downloaded on first use, 1.1 GB)". */
   words: string;
-  /** "environment" (LUCI_LLM_BASE_URL), "default" (the user's), "LM Studio", "Ollama", "own" (Luci's own model), "none". */
-  source: "environment" | "default" | "LM Studio" | "Ollama" | "own" | "none";
+  /** "notebook" (its own `%luci model`), "environment" (LUCI_LLM_BASE_URL), "default" (the user's), "LM Studio", "Ollama", "own" (Luci's own model), "none". */
+  source: "notebook" | "environment" | "default" | "LM Studio" | "Ollama" | "own" | "none";
   model?: string;
   baseUrl?: string;
   /** Where the API key comes from (never the key). */
@@ -29,14 +29,19 @@ export interface PlanOptions {
   timeoutMs?: number;
 }
 
-export async function planModel(env: NodeJS.ProcessEnv, options: PlanOptions = {}): Promise<ModelPlan> {
+/** `notebook`: what a notebook remembered (`%luci model` in a trusted notebook), which comes first. */
+export async function planModel(env: NodeJS.ProcessEnv, options: PlanOptions = {}, notebook: ModelOverrides = {}): Promise<ModelPlan> {
   const saved = userModelDefault(env);
   const savedKey = savedApiKey(saved?.baseUrl, env);
-  const { settings, source } = chooseModel(env, {}, saved ? { ...saved, ...(savedKey ? { apiKey: savedKey } : {}) } : undefined);
-  const key = !settings.apiKey ? undefined : source === "default" && savedKey ? "saved" : env.LUCI_LLM_API_KEY?.trim() ? "LUCI_LLM_API_KEY" : "OPENAI_API_KEY";
+  const keyFor = (url: string) => savedApiKey(url, env);
+  const { settings, source } = chooseModel(env, notebook, saved ? { ...saved, ...(savedKey ? { apiKey: savedKey } : {}) } : undefined, keyFor);
+  let key: ModelPlan["key"];
+  if (!settings.apiKey) key = undefined;
+  else if (settings.baseUrl && settings.apiKey === keyFor(settings.baseUrl)) key = "saved";
+  else key = env.LUCI_LLM_API_KEY?.trim() ? "LUCI_LLM_API_KEY" : "OPENAI_API_KEY";
   const keyWords = key === "saved" ? "key saved" : key ? `key from ${key}` : undefined;
-  if (settings.baseUrl && (source === "environment" || source === "default")) {
-    const why = source === "environment" ? "LUCI_LLM_BASE_URL" : "your default";
+  if (settings.baseUrl && (source === "environment" || source === "default" || source === "notebook")) {
+    const why = source === "environment" ? "LUCI_LLM_BASE_URL" : source === "notebook" ? "this notebook's choice" : "your default";
     return {
       words: `${settings.model ?? "the first model it lists"} at ${settings.baseUrl} (${[why, keyWords].filter(Boolean).join("; ")})`,
       source,
@@ -56,7 +61,7 @@ export async function planModel(env: NodeJS.ProcessEnv, options: PlanOptions = {
       if (!(err instanceof ModelNotConfigured)) throw err;
     }
   }
-  const why = source === "default" ? ", your default" : "";
+  const why = source === "default" ? ", your default" : source === "notebook" ? ", this notebook's choice" : "";
   if (own.kind === "catalogue") {
     const installed = storeListing(modelsDir(env)).models.some((m) => m.entry.name === own.entry.name && (m.state === "verified" || m.state === "unverified"));
     const state = installed ? "downloaded" : `downloaded on first use, ${formatBytes(own.entry.size)}`;
