@@ -9,7 +9,7 @@
 // Why the server and not a `%luci model` cell: the menu works before any kernel runs, and a key
 // sent as a cell would travel in an execute_request (kept in the kernel's history, echoed to every
 // client as execute_input); here it goes from the page to the file and nowhere else.
-import { checkSetting } from "../../kernel/common/settings.js";
+import { checkSetting, setting } from "../../kernel/common/settings.js";
 import { endpointKey, savedApiKey, setUserModelDefault, userModelDefault } from "../../kernel/common/user-config.js";
 import { catalogueEntry } from "../../kernel/local-model/catalogue.js";
 import { localServers, ownModels, planModel, type PlanOptions } from "../../kernel/pipeline/model/model-plan.js";
@@ -67,7 +67,7 @@ function text(value: unknown, field: string): string | undefined {
 async function modelView(env: NodeJS.ProcessEnv, options: PlanOptions, notebook: ModelOverrides = {}) {
   const chosen = userModelDefault(env);
   const [inUse, local] = await Promise.all([planModel(env, options, notebook), localServers(options)]);
-  const environment = env.LUCI_LLM_BASE_URL?.trim() || null;
+  const environment = setting(env, "LUCI_LLM_BASE_URL") ?? null;
   return {
     inUse,
     default: chosen

@@ -3,6 +3,7 @@
 // chooseModel: LUCI_LLM_BASE_URL, then the user's default, then LM Studio or Ollama on this
 // machine, then Luci's own model), without pulling or starting anything. Never holds a key:
 // only where the key comes from.
+import { setting } from "../../common/settings.js";
 import { savedApiKey, userModelDefault } from "../../common/user-config.js";
 import { CATALOGUE, catalogueEntry } from "../../local-model/catalogue.js";
 import { listModels as storeListing, modelsDir } from "../../local-model/model-store.js";
@@ -38,7 +39,7 @@ export async function planModel(env: NodeJS.ProcessEnv, options: PlanOptions = {
   let key: ModelPlan["key"];
   if (!settings.apiKey) key = undefined;
   else if (settings.baseUrl && settings.apiKey === keyFor(settings.baseUrl)) key = "saved";
-  else key = env.LUCI_LLM_API_KEY?.trim() ? "LUCI_LLM_API_KEY" : "OPENAI_API_KEY";
+  else key = setting(env, "LUCI_LLM_API_KEY") ? "LUCI_LLM_API_KEY" : "OPENAI_API_KEY";
   const keyWords = key === "saved" ? "key saved" : key ? `key from ${key}` : undefined;
   if (settings.baseUrl && (source === "environment" || source === "default" || source === "notebook")) {
     const why = source === "environment" ? "LUCI_LLM_BASE_URL" : source === "notebook" ? "this notebook's choice" : "your default";
