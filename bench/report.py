@@ -347,19 +347,23 @@ def first_run_section(f):
         mid = len(values) // 2
         return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
 
+    def secs(*keys):
+        value = median(*keys)
+        return fmt(value / 1000 if value is not None else None, "s").replace(".000 s", " s")
+
     def ok(key):
         return "%d of %d" % (sum(1 for r in runs if dig(r, key, "correct")), len(runs))
 
     rows = [
-        "| `npm ci` (npm's download cache warm) | %s |" % fmt(median("npm_ci_ms"), "ms"),
-        "| `luci install --user` (uv from PyPI into a new user's tools venv, the kernelspecs) | %s |" % fmt(median("install_ms"), "ms"),
-        "| `npm start` to a page that answers | %s |" % fmt(median("page_ms"), "ms"),
-        "| **The run command to a page that answers** | **%s** |" % fmt(median("command_to_page_ms"), "ms"),
-        "| A new notebook's kernel, session POST to `kernel_info_reply` | %s |" % fmt(median("kernel_ready_ms"), "ms"),
-        "| Its first Python cell (the notebook's environment is made) | %s |" % fmt(median("python_cell", "ms"), "ms"),
+        "| `npm ci` (npm's download cache warm) | %s |" % secs("npm_ci_ms"),
+        "| `luci install --user` (uv from PyPI into a new user's tools venv, the kernelspecs) | %s |" % secs("install_ms"),
+        "| `npm start` to a page that answers | %s |" % secs("page_ms"),
+        "| **The run command to a page that answers** | **%s** |" % secs("command_to_page_ms"),
+        "| A new notebook's kernel, session POST to `kernel_info_reply` | %s |" % secs("kernel_ready_ms"),
+        "| Its first Python cell (the notebook's environment is made) | %s |" % secs("python_cell", "ms"),
         "| Its first task, Luci's own model (the model server starts, then answers), right: %s | %s |"
-        % (ok("first_task"), fmt(median("first_task", "ms"), "ms")),
-        "| A second task, the model running, right: %s | %s |" % (ok("second_task"), fmt(median("second_task", "ms"), "ms")),
+        % (ok("first_task"), secs("first_task", "ms")),
+        "| A second task, the model running, right: %s | %s |" % (ok("second_task"), secs("second_task", "ms")),
     ]
     envs = sorted({str(dig(r, "python_cell", "environment") or "?") for r in runs})
     return ["### First run", "",
