@@ -321,3 +321,42 @@ export function showDiff(sink: OutputSink, diff: string): void {
     { display_id: `luci-diff-${randomUUID()}` },
   );
 }
+
+/** One parameter of a task as its cell shows it: the value it ran with (a Python repr) and where that value came from. */
+export interface ShownParameter {
+  name: string;
+  value: string;
+  /**
+   * task: the `{name=value}` typed in the task; parameters-cell: the live value, as the last cell of
+   * plain literal assignments (a `parameters` cell, papermill's injected one) set it;
+   * changed-later: the live value, changed by a cell after that one; notebook: the live value,
+   * set by a cell further back than the cells the kernel keeps in view.
+   */
+  from: "task" | "parameters-cell" | "changed-later" | "notebook";
+}
+
+const PARAMETER_SOURCES: Record<ShownParameter["from"], string> = {
+  task: "typed in the task",
+  "parameters-cell": "from the parameters cell",
+  "changed-later": "from the notebook: changed after the parameters cell",
+  notebook: "from the notebook",
+};
+
+/** Shown values are clipped: a parameter is a short literal, its live value need not be. */
+const MAX_SHOWN_VALUE = 80;
+
+/**
+ * "Parameters: rate = 0.07 (from the parameters cell) · principal = 250000 (typed in the task)",
+ * just before the task's code runs; the same list as JSON in the display's metadata
+ * (`luci.parameters`), for a frontend that reads it.
+ */
+export function showParameters(sink: OutputSink, parameters: ShownParameter[]): void {
+  const clipped = parameters.map((p) => ({ ...p, value: p.value.length > MAX_SHOWN_VALUE ? `${p.value.slice(0, MAX_SHOWN_VALUE - 1)}…` : p.value }));
+  const plain = clipped.map((p) => `${p.name} = ${p.value} (${PARAMETER_SOURCES[p.from]})`);
+  const markdown = clipped.map((p) => `\`${p.name} = ${p.value.replace(/`/g, "'")}\` (${PARAMETER_SOURCES[p.from]})`);
+  sink.display(
+    { "text/plain": `Parameters: ${plain.join(" · ")}`, "text/markdown": `Parameters: ${markdown.join(" · ")}` },
+    { luci: { parameters: clipped.map((p) => ({ name: p.name, value: p.value, from: p.from })) } },
+    { display_id: `luci-parameters-${randomUUID()}` },
+  );
+}

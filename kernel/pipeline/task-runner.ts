@@ -24,8 +24,10 @@ import {
   newRecord,
   NoRecordOffline,
   parameterAssignments,
+  literalAssignments,
   parameterValues,
   parseParameters,
+  pythonLiteral,
   recordDisplay,
   RecordStore,
   signRecord,
@@ -39,7 +41,7 @@ import { safeHtmlRenderer, type HtmlRenderer } from "./safe-html.js";
 import { redactMessages, redactSecrets } from "./secrets.js";
 import { kernelSecretValues } from "../common/kernel-secrets.js";
 import type { GateVerdict, ValidationReport } from "./gate.js";
-import { showCode, showDiff, showPlan, showRawAnswer, showValidation, StreamingDisplay } from "./task-displays.js";
+import { showCode, showDiff, showParameters, showPlan, showRawAnswer, showValidation, StreamingDisplay, type ShownParameter } from "./task-displays.js";
 import { CellFailure } from "../common/cell-failure.js";
 import { setting } from "../common/settings.js";
 import { showFailure } from "../core/show-failure.js";
@@ -150,6 +152,12 @@ interface TaskParameters {
   values: Record<string, JsonValue>;
   /** `rate = 0.05` lines, literals as written (1.0 stays a float); names set by a parameters cell left out. */
   assignments: string;
+  /** Each parameter as the cell shows it: the value it runs with and where that value comes from. */
+  shown: ShownParameter[];
+  /** The names whose live value is used (set by a parameters cell and not typed anew in the task). */
+  fromNotebook: string[];
+  /** The line is shown once per run of the cell (a self-repair runs the code again). */
+  lineShown?: boolean;
 }
 
 /**
@@ -256,6 +264,7 @@ export class TaskPipeline {
       this.blocked = { code: withParameters(parameters, code), verdict };
       return showFailure(request.sink, new ValidationFailed(verdict));
     }
+    await this.showParameters(parameters, request);
     return this.host.run(withParameters(parameters, code), request);
   }
 
@@ -292,6 +301,7 @@ export class TaskPipeline {
     // The versions the code ran with, on a colleague's machine too.
     if (record.packages?.length) await this.host.installPins(record.packages, request);
     this.keep(record, request, verdict);
+    await this.showParameters(parameters, request);
     return this.host.run(withParameters(parameters, record.code), request);
   }
 
@@ -314,7 +324,32 @@ export class TaskPipeline {
     const changedFromRecord = (p: TaskParameter) =>
       record !== undefined && p.name in record.parameters && JSON.stringify(record.parameters[p.name]) !== JSON.stringify(p.value);
     const assigned = parsed.parameters.filter((p) => !request.parameterCellNames.has(p.name) || changedFromRecord(p));
-    return { values: parameterValues(parsed), assignments: assigned.length ? parameterAssignments(assigned) : "" };
+    const typed = new Set(assigned.map((p) => p.name));
+    return {
+      values: parameterValues(parsed),
+      assignments: assigned.length ? parameterAssignments(assigned) : "",
+      shown: parsed.parameters.map((p) => ({ name: p.name, value: p.raw, from: typed.has(p.name) ? "task" : "notebook" })),
+      fromNotebook: parsed.parameters.filter((p) => !typed.has(p.name)).map((p) => p.name),
+    };
+  }
+
+  /**
+   * The line "Parameters: rate = 0.07 (from the parameters cell) · principal = 250000 (typed in
+   * the task)", just before the code runs. A value taken from the notebook is its live value, read
+   * with the namespace summary the model's context uses (the worker's own repr of builtin values,
+   * no user code run, nothing shown); where it came from is told by the recent cells: the last
+   * plain literal assignment of the name (a parameters cell, papermill's injected one) when the
+   * live value is still that one, else a cell after it changed it.
+   */
+  private async showParameters(parameters: TaskParameters, request: TaskRequest): Promise<void> {
+    if (parameters.lineShown || parameters.shown.length === 0) return;
+    parameters.lineShown = true;
+    let shown = parameters.shown;
+    if (parameters.fromNotebook.length) {
+      const context = await this.host.gatherContext(request).catch((): TaskContext => ({}));
+      shown = shown.map((p) => (p.from === "task" ? p : notebookParameter(p.name, context)));
+    }
+    showParameters(request.sink, shown);
   }
 
   /** Asks the model to fix code that raised, showing its answer as it streams. */
@@ -406,6 +441,20 @@ export class TaskPipeline {
     const text = said && !result.toolCalls.length ? said : `${said}\n\n\`\`\`python\n${answer.code}\`\`\``.trim();
     return { answer, text, endpoint, origin: { model: modelLabel(endpoint, result.model), calls: result.calls } };
   }
+}
+
+/** A parameter whose value the notebook holds: its live value, and which cell gave it. */
+function notebookParameter(name: string, context: TaskContext): ShownParameter {
+  const entry = context.namespace?.find((e) => e.name === name);
+  const value = entry ? (entry.preview ?? `<${entry.type}>`) : "(not set)";
+  // The last plain literal assignment of the name among the cells that ran (the window the model sees).
+  let literal: string | undefined;
+  for (const cell of context.cells ?? []) {
+    const assigned = cell.task === undefined ? literalAssignments(cell.code) : undefined;
+    if (assigned && name in assigned) literal = pythonLiteral(assigned[name]!);
+  }
+  if (literal === undefined) return { name, value, from: "notebook" };
+  return { name, value, from: literal === value ? "parameters-cell" : "changed-later" };
 }
 
 /** The model as the cell names it: "qwen2.5-coder-1.5b (Luci's own model)" for Luci's own. */
