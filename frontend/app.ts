@@ -8,7 +8,7 @@ import { KernelSession } from "./kernel-session.js";
 import { isObject, objectOr, textOf } from "./model/json.js";
 import { DEFAULT_KERNELSPEC, fromNbformat, toNbformat } from "./model/nbformat.js";
 import { newCell, NotebookModel } from "./model/notebook-model.js";
-import type { Services } from "./services.js";
+import { foreignRecords, type Services } from "./services.js";
 import { FileBrowser } from "./views/file-browser.js";
 import { KernelStatus } from "./views/kernel-status.js";
 import { NotebookView } from "./views/notebook-view.js";
@@ -183,8 +183,19 @@ export class App {
       this.setTitle();
     });
     view.onRan(() => void this.autosave());
-    view.onUntrusted((untrusted) => this.trust.show(untrusted));
+    // Foreign records in the file keep the banner up until the notebook is trusted, whatever ran.
+    let foreign = 0;
+    view.onUntrusted((untrusted) => (untrusted || foreign === 0 ? this.trust.show(untrusted) : undefined));
     this.trust.reset();
+    void foreignRecords(this.services.settings, model.path).then(
+      (count) => {
+        foreign = count;
+        if (this.view !== view) return;
+        this.trust.showOnOpen(count);
+        this.trust.element.dataset.checked = model.path; // the check has answered for this notebook
+      },
+      (err: unknown) => this.say(`Could not check the notebook's records: ${this.explain(err)}`, true),
+    );
     this.saveFailed();
     this.stage.replaceChildren(view.element);
     view.attached();

@@ -8,6 +8,7 @@ import { VERSION } from "../kernel/common/version.js";
 import { contentsRoutes } from "./api/contents-routes.js";
 import { kernelRoutes, kernelspecResourceRoutes } from "./api/kernel-routes.js";
 import { modelRoutes } from "./api/model-routes.js";
+import { trustRoutes } from "./api/trust-routes.js";
 import { sessionRoutes } from "./api/session-routes.js";
 import { ChannelsEndpoint, refuseUpgrade } from "./channels/channels-upgrade.js";
 import { ContentsManager } from "./contents/contents-manager.js";
@@ -63,6 +64,7 @@ export class LuciServer {
     sessionRoutes(this.api, this.sessions);
     contentsRoutes(this.api, this.contents);
     modelRoutes(this.api, { ...process.env, ...options.kernelEnv }, this.contents.paths);
+    trustRoutes(this.api, { ...process.env, ...options.kernelEnv }, this.contents.paths);
     pageRoutes(this.publicRoutes, options.frontendDir);
     kernelspecResourceRoutes(this.publicRoutes, this.kernels);
     this.http = createServer((req, res) => void this.handle(req, res));

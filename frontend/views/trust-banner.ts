@@ -10,6 +10,8 @@ import { el } from "../dom.js";
 const UNTRUSTED =
   "This notebook holds code recorded by someone else. It is shown and was not run. Read it; if you trust it, trust the notebook and its cells run again.";
 
+const ON_OPEN = "Its code is shown and will not run until you read it and trust the notebook.";
+
 export class TrustBanner {
   readonly element: HTMLElement;
   private readonly button: HTMLButtonElement;
@@ -49,14 +51,24 @@ export class TrustBanner {
   reset(): void {
     this.element.classList.remove("banner-ok", "banner-error");
     this.element.hidden = true;
+    delete this.element.dataset.checked;
   }
 
-  show(untrusted: boolean): void {
+  /**
+   * On open, before anything ran: `count` recorded programs in the saved notebook that the
+   * kernel would not run (as the server's trust check, the kernels' own, counted them).
+   */
+  showOnOpen(count: number): void {
+    if (count <= 0) return;
+    this.show(true, `This notebook holds ${count === 1 ? "a recorded program" : `${count} recorded programs`} made by someone else. ${ON_OPEN}`);
+  }
+
+  show(untrusted: boolean, text = UNTRUSTED): void {
     if (this.busy) return;
     if (untrusted) {
       this.element.classList.remove("banner-ok", "banner-error");
       this.icon.textContent = "⚠";
-      this.message.textContent = UNTRUSTED;
+      this.message.textContent = text;
       this.button.hidden = false;
       this.button.disabled = false;
       this.button.textContent = "Trust notebook and rerun";
