@@ -1,0 +1,93 @@
+// Issue 13, "a newcomer's first hour", on the page: `luci serve` as `npm start` runs it, with
+// nothing configured (no LUCI_UV, no uv on PATH, uv where `luci install` leaves it in Luci's
+// tools venv, as test/server/serve-uv.test.ts arranges it), in Chromium. "+ New", then the new
+// notebook's first cell as Python: it shows the environment's progress line naming uv and runs in
+// that environment. Screenshot first-python-uv.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { UV } from "../kernel/environments/environment-kernel.js";
+import { startChildServer, type ChildServer } from "../server/child-server.js";
+import { collectPageErrors, launchBrowser, ROOT, screenshot, screenshotIfFailed } from "./support/browser.js";
+
+let server: ChildServer;
+let scratch: string;
+let envs: string;
+let browser: Browser;
+let page: Page;
+let errors: string[];
+
+/** PATH as the test runs with, less every folder that holds a uv (the project's .venv/bin among them). */
+function pathWithoutUv(): string {
+  return (process.env.PATH ?? "")
+    .split(delimiter)
+    .filter((dir) => dir && !existsSync(join(dir, "uv")))
+    .join(delimiter);
+}
+
+beforeAll(async () => {
+  if (!existsSync(join(ROOT, "dist", "frontend", "main.js"))) throw new Error("dist/frontend is not built: run npm run build");
+  if (!existsSync(UV)) throw new Error(`uv is needed at ${UV} (bash .ci/run installs it into .venv)`);
+  scratch = mkdtempSync(join(tmpdir(), "luci-first-python-"));
+  envs = join(scratch, "envs");
+  const data = join(scratch, "data");
+  mkdirSync(join(data, "luci", "tools", "bin"), { recursive: true });
+  symlinkSync(UV, join(data, "luci", "tools", "bin", "uv"));
+  server = await startChildServer({
+    // Nothing configured: empty is unset (the harness's own choices included).
+    LUCI_UV: "",
+    LUCI_EXECUTOR: "",
+    LUCI_PYTHON: "",
+    PATH: pathWithoutUv(),
+    XDG_DATA_HOME: data,
+    LUCI_ENV_DIR: envs,
+  });
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  errors = collectPageErrors(page);
+}, 60_000);
+
+afterEach(async (context) => {
+  await screenshotIfFailed(page, "first-python-uv", context);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+describe("a new notebook's first Python cell under luci serve with nothing configured", () => {
+  it("shows the environment being made with uv, and runs in it", async () => {
+    await page.goto(`${server.base.href}?token=${server.token}`);
+    await page.click(".new-notebook");
+    const name = page.locator(".title-input");
+    await name.waitFor();
+    await name.fill("first");
+    await name.press("Enter");
+    await page.waitForURL(/\/notebooks\/first\.ipynb$/);
+    await page.locator('.kernel-status[data-state="idle"]').waitFor({ timeout: 30_000 });
+
+    const cell = page.locator(".notebook > .cell").first();
+    await cell.locator(".cell-editor").click();
+    await page.keyboard.insertText("import sys\nprint(sys.prefix)");
+    await page.keyboard.press("Control+Enter");
+    await cell.locator(".cell-prompt", { hasText: /^\[\d+\]$/ }).waitFor({ timeout: 120_000 });
+
+    expect(await cell.getAttribute("data-kind")).toBe("python");
+    const progress = cell.locator(".cell-outputs", { hasText: "Creating environment" });
+    expect(await progress.innerText()).toMatch(/Creating environment luci_Untitled_[0-9a-f]{8} with uv… done in [\d.]+ s \(Python 3\.\d+/);
+    // Named after the notebook's first name: its kernel started before the rename, and a
+    // notebook's environment follows it (test/server/notebook-rename.test.ts).
+    const made = readdirSync(envs).filter((n) => n.startsWith("luci_Untitled_") && !n.endsWith(".lock"));
+    expect(made).toHaveLength(1);
+    const venv = join(envs, made[0]!);
+    expect((await cell.locator(".output-stdout").innerText()).trim()).toBe(venv); // the cell ran in it
+    expect(readFileSync(join(venv, "pyvenv.cfg"), "utf8")).toMatch(/^uv = \d+\.\d+\.\d+/m);
+    expect(await cell.locator(".output-error").count()).toBe(0);
+    await screenshot(page, "first-python-uv");
+    expect(errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
+  }, 180_000);
+});
