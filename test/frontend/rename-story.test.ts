@@ -1,0 +1,132 @@
+// Issue 13, "a notebook's identity follows it", on the page in Chromium against `luci serve` in its
+// own process (the kernel/server side: test/server/notebook-rename.test.ts): "+ New", a task run
+// (the scripted model server answers once) and saved with its record; the notebook renamed in the
+// page's title while open (the page PATCHes the contents, then the session's path, as JupyterLab
+// does); Restart from the toolbar; `%luci env` names the same environment for the new path, and
+// the task reruns from its record with no second model call. Screenshots rename-story-*.
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { UV } from "../kernel/environments/environment-kernel.js";
+import { startChildServer, type ChildServer } from "../server/child-server.js";
+import { answer, startFakeModelServer, type FakeModelServer } from "../support/fake-model-server.js";
+import { collectPageErrors, launchBrowser, ROOT, screenshot, screenshotIfFailed } from "./support/browser.js";
+
+const TASK = "work out the answer to everything and print it";
+
+let model: FakeModelServer;
+let server: ChildServer;
+let envs: string;
+let browser: Browser;
+let page: Page;
+let errors: string[];
+let firstEnvironment: string;
+
+function environmentFolders(): string[] {
+  return readdirSync(envs).filter((name) => name.startsWith("luci_") && !name.endsWith(".lock"));
+}
+
+const taskCell = () => page.locator(".notebook > .cell").first();
+
+beforeAll(async () => {
+  if (!existsSync(join(ROOT, "dist", "frontend", "main.js"))) throw new Error("dist/frontend is not built: run npm run build");
+  model = await startFakeModelServer();
+  envs = mkdtempSync(join(tmpdir(), "luci-rename-page-envs-"));
+  server = await startChildServer({
+    LUCI_EXECUTOR: "venv",
+    LUCI_ENV_DIR: envs,
+    LUCI_UV: UV,
+    LUCI_LLM_BASE_URL: model.baseUrl,
+    LUCI_LLM_MODEL: "fake-coder",
+    LUCI_LLM_API_KEY: "test-key",
+  });
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  errors = collectPageErrors(page);
+}, 60_000);
+
+afterEach(async (context) => {
+  await screenshotIfFailed(page, "rename-story", context);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await model?.close();
+  if (envs) rmSync(envs, { recursive: true, force: true });
+});
+
+describe("a notebook renamed in the page while open keeps its environment and its records", () => {
+  it("+ New, a task run and saved with its record", async () => {
+    await page.goto(`${server.base.href}?token=${server.token}`);
+    await page.click(".new-notebook");
+    const name = page.locator(".title-input");
+    await name.waitFor();
+    await name.press("Escape"); // keeps the name it was made with
+    await page.waitForURL(/\/notebooks\/Untitled\.ipynb$/);
+    await page.locator('.kernel-status[data-state="idle"]').waitFor({ timeout: 30_000 });
+
+    model.enqueue(answer({ code: "# Multiply six by seven\nanswer = 6 * 7\nprint(answer)" }));
+    await taskCell().locator(".cell-editor").click();
+    await page.keyboard.insertText(TASK);
+    await page.keyboard.press("Control+Enter");
+    await taskCell().locator(".cell-prompt", { hasText: /^\[\d+\]$/ }).waitFor({ timeout: 180_000 });
+    expect(await taskCell().getAttribute("data-kind")).toBe("task");
+    expect((await taskCell().locator(".output-stdout").innerText()).trim()).toBe("42");
+    expect(await taskCell().locator(".luci-record").count()).toBe(1);
+    expect(model.chatRequests).toHaveLength(1);
+    const folders = environmentFolders();
+    expect(folders).toHaveLength(1);
+    firstEnvironment = folders[0]!;
+    expect(firstEnvironment).toMatch(/^luci_Untitled_/);
+
+    await page.keyboard.press("Control+s");
+    await page.locator(".dirty-mark").waitFor({ state: "hidden", timeout: 30_000 });
+    const saved = (await (await server.api("/api/contents/Untitled.ipynb")).json()) as { content: { cells: { outputs: { data?: Record<string, unknown> }[] }[] } };
+    expect(saved.content.cells[0]!.outputs.some((o) => "application/vnd.luci.record+json" in (o.data ?? {}))).toBe(true);
+    await screenshot(page, "rename-story-01-task-run");
+  }, 240_000);
+
+  it("renamed in the title, the file and the kernel's session follow", async () => {
+    await page.click(".notebook-title");
+    const name = page.locator(".title-input");
+    await name.waitFor();
+    await name.fill("Loan analysis");
+    await name.press("Enter");
+    await page.waitForURL(/\/notebooks\/Loan%20analysis\.ipynb$/);
+    await page.locator('.file-item[data-path="Loan analysis.ipynb"]').waitFor();
+    expect(existsSync(join(server.root, "Loan analysis.ipynb"))).toBe(true);
+    expect(existsSync(join(server.root, "Untitled.ipynb"))).toBe(false);
+    const sessions = (await (await server.api("/api/sessions")).json()) as { path: string; name: string }[];
+    expect(sessions.map((s) => [s.path, s.name])).toEqual([["Loan analysis.ipynb", "Loan analysis.ipynb"]]);
+    await screenshot(page, "rename-story-02-renamed");
+  });
+
+  it("restarted from the toolbar, names the same environment for the new path and reruns the task from its record", async () => {
+    await page.click('.tool[data-action="restart"]');
+    await page.locator(".notice", { hasText: "Kernel restarted" }).waitFor({ timeout: 60_000 });
+    await page.locator('.kernel-status[data-state="idle"]').waitFor({ timeout: 60_000 });
+
+    // A cell below the task: %luci env, the first cell the new kernel runs.
+    await taskCell().locator(".cell-prompt").click();
+    await page.click('.tool[data-action="add-python"]');
+    const envCell = page.locator(".notebook > .cell").nth(1);
+    await envCell.locator(".cell-editor").click();
+    await page.keyboard.insertText("%luci env");
+    await page.keyboard.press("Control+Enter");
+    await envCell.locator(".cell-prompt", { hasText: "[1]" }).waitFor({ timeout: 120_000 });
+    expect(await envCell.locator(".cell-outputs").innerText()).toContain(`Environment ${firstEnvironment} for ${join(server.root, "Loan analysis.ipynb")}`);
+
+    await taskCell().locator(".cell-editor").click();
+    await page.keyboard.press("Control+Enter");
+    await taskCell().locator(".cell-prompt", { hasText: "[2]" }).waitFor({ timeout: 120_000 });
+    expect((await taskCell().locator(".output-stdout").innerText()).trim()).toBe("42");
+    expect(await taskCell().locator(".output-error").count()).toBe(0);
+    expect(model.chatRequests).toHaveLength(1); // no second model call: the record ran
+    expect(environmentFolders()).toEqual([firstEnvironment]); // the same venv, no new one
+    await screenshot(page, "rename-story-03-rerun-from-record");
+    expect(errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
+  }, 240_000);
+});
