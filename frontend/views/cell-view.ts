@@ -25,6 +25,8 @@ export interface CellActions {
   run(view: CellView): Promise<void>;
   changed(): void;
   setKind(view: CellView, kind: CellKind): void;
+  /** A parameter field changed `name` from `before` (the cell runs next): later cells that read it are stale. */
+  parameterChanged(view: CellView, name: string, before: string): void;
 }
 
 export class CellView {
@@ -35,6 +37,8 @@ export class CellView {
   private readonly rendered: HTMLElement;
   private readonly params: ParameterFields;
   private readonly kindButton: HTMLButtonElement;
+  /** "stale: ran with rate = 0.05": an earlier cell's parameter changed after this cell ran. */
+  private readonly staleMark = el("div", { class: "cell-stale", attrs: { role: "status" } });
   private state: "idle" | "queued" | "running" = "idle";
   /** How the kernel last ran this text (it has the last word where the page's grammar differs). */
   private kernelSaid?: { source: string; kind: CodeKind };
@@ -78,7 +82,9 @@ export class CellView {
         this.setSource(source);
         void this.actions.run(this); // never rejects
       },
+      (name, before) => this.actions.parameterChanged(this, name, before),
     );
+    this.staleMark.hidden = true;
     this.outputs = new OutputArea(model, displays, () => this.actions.changed());
     this.element = el(
       "section",
@@ -91,6 +97,7 @@ export class CellView {
         this.editor.dom,
         this.rendered,
         this.params.element,
+        this.staleMark,
         this.outputs.element,
       ),
     );
@@ -160,6 +167,21 @@ export class CellView {
     this.element.classList.toggle("cell-running", state === "running");
     this.element.classList.toggle("cell-queued", state === "queued");
     this.setPrompt();
+  }
+
+  /** Marks the cell stale (the first change it missed is the one it names); running it clears the mark. */
+  markStale(name: string, before: string): void {
+    if (!this.staleMark.hidden) return;
+    this.staleMark.textContent = `stale: ran with ${name} = ${before}`;
+    this.staleMark.title = `${name} changed above after this cell ran; run it again to use the new value`;
+    this.staleMark.hidden = false;
+    this.element.classList.add("cell-is-stale");
+  }
+
+  clearStale(): void {
+    this.staleMark.hidden = true;
+    this.staleMark.textContent = "";
+    this.element.classList.remove("cell-is-stale");
   }
 
   setPrompt(): void {

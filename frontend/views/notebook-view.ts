@@ -6,7 +6,9 @@ import { errorMessage } from "../../kernel/common/errors.js";
 import { el } from "../dom.js";
 import type { KernelSession } from "../kernel-session.js";
 import { ranAs, withKind, type CellKind } from "../model/cell-kind.js";
-import { newCell, type NotebookModel } from "../model/notebook-model.js";
+import { newCell, type CellModel, type NotebookModel } from "../model/notebook-model.js";
+import { staleAfter } from "../model/reads-names.js";
+import { taskParameters } from "../model/task-parameters.js";
 import { LUCI_MIME } from "../outputs/luci-renderers.js";
 import { DisplayRegistry } from "../outputs/output-area.js";
 import { CellView, type CellActions } from "./cell-view.js";
@@ -102,6 +104,23 @@ export class NotebookView implements CellActions {
     return this.runCell(view);
   }
 
+  /**
+   * A task's parameter changed on the page: the later cells that ran and read it (model/reads-names.ts)
+   * are marked "stale: ran with rate = 0.05" until they run again.
+   */
+  parameterChanged(view: CellView, name: string, before: string): void {
+    const at = this.cells.indexOf(view);
+    if (at < 0) return;
+    const ran = (c: CellView) => c.model.kind !== "markdown" && (c.model.executionCount !== null || c.model.outputs.length > 0);
+    const later = this.cells.slice(at + 1).filter(ran);
+    const stale = staleAfter(
+      name,
+      codeOf(view.model),
+      later.map((c) => codeOf(c.model)),
+    );
+    for (const index of stale) later[index]!.markStale(name, before);
+  }
+
   // ---- commands ----------------------------------------------------------------------------
 
   get current(): CellView {
@@ -175,6 +194,7 @@ export class NotebookView implements CellActions {
     // not (an older Luci), keep the cell's records so that a save does not lose them.
     const records = cell.outputs.filter((o) => o.output_type === "display_data" && o.data[LUCI_MIME.record] !== undefined);
     view.outputs.clear();
+    view.clearStale();
     cell.executionCount = null;
     view.setState("queued");
     const sent = cell.source;
@@ -277,6 +297,18 @@ export class NotebookView implements CellActions {
     if (error) throw new Error(error);
     return text.trim();
   }
+}
+
+/**
+ * The code a cell ran, as reads-names.ts reads it: a task's recorded code and its parameters'
+ * names (the words of its text are not code); else its text (a Python cell, a task not recorded).
+ */
+function codeOf(cell: CellModel): string {
+  const record = cell.outputs.find((o) => o.output_type === "display_data" && o.data[LUCI_MIME.record] !== undefined);
+  const data: unknown = record?.output_type === "display_data" ? record.data[LUCI_MIME.record] : undefined;
+  const recorded = typeof data === "object" && data !== null && "code" in data ? data.code : undefined;
+  if (typeof recorded !== "string") return cell.source;
+  return [...taskParameters(cell.source).parameters.map((p) => p.name), recorded].join("\n");
 }
 
 /** A cell tagged raises-exception (as nbclient reads it) fails on purpose: the cells after it still run. */

@@ -1,6 +1,7 @@
 // The parameters of a task as fields under the cell. Changing one rewrites `{name=value}` in the
 // task text and runs the cell: the kernel reruns the recorded code with the new value, with no
-// model call.
+// model call. Before it runs, `changed` (when given: Luci's page) is told the name and the value
+// the cell last had, so that later cells that read it can be marked stale.
 import { el } from "../dom.js";
 import { literalFor, taskParameters, withParameter } from "../model/task-parameters.js";
 
@@ -10,6 +11,7 @@ export class ParameterFields {
   constructor(
     private readonly getSource: () => string,
     private readonly setSourceAndRun: (source: string) => void,
+    private readonly changed?: (name: string, before: string) => void,
   ) {}
 
   /** Redraws the fields from the task text (keeps focus when the names did not change). */
@@ -39,6 +41,7 @@ export class ParameterFields {
         }
         field.classList.remove("param-invalid");
         if (literal === current.raw) return;
+        this.changed?.(parameter.name, current.raw);
         this.setSourceAndRun(withParameter(this.getSource(), parameter.name, literal));
       };
       input.addEventListener("keydown", (event) => {
