@@ -72,7 +72,9 @@ describe("a notebook renamed in the page while open keeps its environment and it
     await taskCell().locator(".cell-editor").click();
     await page.keyboard.insertText(TASK);
     await page.keyboard.press("Control+Enter");
-    await taskCell().locator(".cell-prompt", { hasText: /^\[\d+\]$/ }).waitFor({ timeout: 180_000 });
+    await taskCell()
+      .locator(".cell-prompt", { hasText: /^\[\d+\]$/ })
+      .waitFor({ timeout: 180_000 });
     expect(await taskCell().getAttribute("data-kind")).toBe("task");
     expect((await taskCell().locator(".output-stdout").innerText()).trim()).toBe("42");
     expect(await taskCell().locator(".luci-record").count()).toBe(1);
@@ -84,7 +86,9 @@ describe("a notebook renamed in the page while open keeps its environment and it
 
     await page.keyboard.press("Control+s");
     await page.locator(".dirty-mark").waitFor({ state: "hidden", timeout: 30_000 });
-    const saved = (await (await server.api("/api/contents/Untitled.ipynb")).json()) as { content: { cells: { outputs: { data?: Record<string, unknown> }[] }[] } };
+    const saved = (await (await server.api("/api/contents/Untitled.ipynb")).json()) as {
+      content: { cells: { outputs: { data?: Record<string, unknown> }[] }[] };
+    };
     expect(saved.content.cells[0]!.outputs.some((o) => "application/vnd.luci.record+json" in (o.data ?? {}))).toBe(true);
     await screenshot(page, "rename-story-01-task-run");
   }, 240_000);
