@@ -25,35 +25,44 @@ export interface ChildServer {
   close(): Promise<void>;
 }
 
-export async function startChildServer(env: Record<string, string> = {}): Promise<ChildServer> {
-  const root = mkdtempSync(join(tmpdir(), "luci-child-root-"));
-  const state = mkdtempSync(join(tmpdir(), "luci-child-state-"));
-  const token = "child-server-token";
-  const child = spawn(process.execPath, [LUCI, "serve", "--root", root, "--port", "0", "--token", token], {
-    env: {
-      ...process.env,
-      LUCI_EXECUTOR: "local",
-      LUCI_STATE_DIR: join(state, "s"),
-      LUCI_TRUST_DIR: join(state, "t"),
-      LUCI_ENV_DIR: join(state, "e"),
-      LUCI_LLM_BASE_URL: "http://127.0.0.1:9/v1",
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+/**
+ * `luci serve ARGS` started with `env`; `url` resolves with the address it prints (token
+ * included) and rejects if it exits first; `output` is its stdout and stderr so far (kept
+ * bounded: a fuzz run makes the server log a lot).
+ */
+export function spawnServe(args: string[], env: NodeJS.ProcessEnv, cwd?: string): { child: ChildProcess; url: Promise<URL>; output: () => string } {
+  const child = spawn(process.execPath, [LUCI, "serve", ...args], { env, stdio: ["ignore", "pipe", "pipe"], ...(cwd ? { cwd } : {}) });
   let output = "";
-  const base = await new Promise<URL>((resolveUrl, reject) => {
+  const url = new Promise<URL>((resolveUrl, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      // Kept bounded: a fuzz run makes the server log a lot.
       if (output.length > 1_000_000) output = output.slice(-500_000);
-      const match = /(http:\/\/127\.0\.0\.1:\d+\/)\?token=/.exec(output);
+      const match = /(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(output);
       if (match) resolveUrl(new URL(match[1]!));
     };
     child.stdout.on("data", onData);
     child.stderr.on("data", onData);
     child.once("exit", (code) => reject(new Error(`luci serve exited (${code}): ${output}`)));
   });
+  return { child, url, output: () => output };
+}
+
+export async function startChildServer(env: Record<string, string> = {}): Promise<ChildServer> {
+  const root = mkdtempSync(join(tmpdir(), "luci-child-root-"));
+  const state = mkdtempSync(join(tmpdir(), "luci-child-state-"));
+  const token = "child-server-token";
+  const served = spawnServe(["--root", root, "--port", "0", "--token", token], {
+    ...process.env,
+    LUCI_EXECUTOR: "local",
+    LUCI_STATE_DIR: join(state, "s"),
+    LUCI_TRUST_DIR: join(state, "t"),
+    LUCI_ENV_DIR: join(state, "e"),
+    LUCI_LLM_BASE_URL: "http://127.0.0.1:9/v1",
+    ...env,
+  });
+  const { child, output } = served;
+  const printed = await served.url;
+  const base = new URL(`${printed.origin}/`);
   const status = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))?.[1] ?? 0) * 1024;
   return {
     child,
@@ -65,7 +74,7 @@ export async function startChildServer(env: Record<string, string> = {}): Promis
       if (!headers.has("Authorization")) headers.set("Authorization", `token ${token}`);
       return fetch(new URL(path, base), { ...init, headers, signal: AbortSignal.timeout(init.timeoutMs ?? 30_000) });
     },
-    output: () => output,
+    output,
     memory: () => ({ rss: status("VmRSS"), peak: status("VmHWM") }),
     // Writing 5 to clear_refs resets the peak RSS (VmHWM) of a process of our own.
     resetPeak: () => writeFileSync(`/proc/${child.pid}/clear_refs`, "5"),

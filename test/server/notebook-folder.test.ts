@@ -2,15 +2,15 @@
 // checkout's notebooks/: ~/luci-notebooks (LUCI_NOTEBOOK_DIR), made on first start with copies
 // of the examples, which a later start never overwrites, and an example the user deleted does
 // not come back. Its own process, with a temporary HOME.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { OFFERED_FILE, defaultNotebookFolder, describeNotebookFolder, prepareNotebookFolder } from "../../server/notebook-folder.js";
+import { spawnServe } from "./child-server.js";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
-const LUCI = join(ROOT, "dist", "kernel", "cli", "luci.js");
 const EXAMPLES = join(ROOT, "notebooks");
 const TOKEN = "folder-test-token";
 const cleanup: (() => void)[] = [];
@@ -30,22 +30,12 @@ async function serveWithoutRoot(home: string): Promise<{ child: ChildProcess; ou
   const env: Record<string, string | undefined> = { ...process.env, HOME: home, LUCI_STATE_DIR: join(home, "state"), LUCI_TRUST_DIR: join(home, "trust") };
   delete env.LUCI_NOTEBOOK_DIR;
   delete env.XDG_DATA_HOME;
-  const child = spawn(process.execPath, [LUCI, "serve", "--port", "0", "--token", TOKEN], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const served = spawnServe(["--port", "0", "--token", TOKEN], env, ROOT);
   cleanup.push(() => {
-    if (child.exitCode === null) child.kill("SIGKILL");
+    if (served.child.exitCode === null) served.child.kill("SIGKILL");
   });
-  let output = "";
-  const url = await new Promise<URL>((resolveUrl, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(output);
-      if (match) resolveUrl(new URL(match[1]!));
-    };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`luci serve exited (${code}): ${output}`)));
-  });
-  return { child, output, url };
+  const url = await served.url;
+  return { child: served.child, output: served.output(), url };
 }
 
 async function stop(child: ChildProcess): Promise<void> {

@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { alive } from "../support/processes.js";
 import { eventually } from "./server-harness.js";
+import { spawnServe } from "./child-server.js";
 
 const LUCI = resolve(import.meta.dirname, "..", "..", "dist", "kernel", "cli", "luci.js");
 const cleanup: (() => void)[] = [];
@@ -23,25 +24,17 @@ function serve(args: string[]): { child: ChildProcess; url: Promise<URL>; output
     rmSync(root, { recursive: true, force: true });
     rmSync(state, { recursive: true, force: true });
   });
-  const child = spawn(process.execPath, [LUCI, "serve", "--root", root, "--port", "0", ...args], {
-    env: { ...process.env, LUCI_EXECUTOR: "local", LUCI_STATE_DIR: join(state, "s"), LUCI_TRUST_DIR: join(state, "t"), LUCI_ENV_DIR: join(state, "e") },
-    stdio: ["ignore", "pipe", "pipe"],
+  const served = spawnServe(["--root", root, "--port", "0", ...args], {
+    ...process.env,
+    LUCI_EXECUTOR: "local",
+    LUCI_STATE_DIR: join(state, "s"),
+    LUCI_TRUST_DIR: join(state, "t"),
+    LUCI_ENV_DIR: join(state, "e"),
   });
   cleanup.push(() => {
-    if (child.exitCode === null) child.kill("SIGKILL");
+    if (served.child.exitCode === null) served.child.kill("SIGKILL");
   });
-  let output = "";
-  const url = new Promise<URL>((resolveUrl, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(output);
-      if (match) resolveUrl(new URL(match[1]!));
-    };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`luci serve exited (${code}): ${output}`)));
-  });
-  return { child, url, output: () => output };
+  return served;
 }
 
 describe("luci serve", () => {
