@@ -2,6 +2,7 @@
 // installed kernelspec: nbconvert runs a task notebook (one model call, the code recorded in
 // the output); papermill reruns that output with `-p rate 0.07` with the model server gone, wholly
 // from the records; a copy run by someone else runs none of the recorded code until trusted.
+// Each run's task cell says which values its parameters had and where they came from.
 import { execFileSync } from "node:child_process";
 import { execa } from "execa";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -21,12 +22,16 @@ const prefix = join(base, "prefix");
 const work = join(base, "work");
 const myTrust = join(base, "trust-me");
 
+interface Output {
+  output_type: string;
+  name?: string;
+  text?: string | string[];
+  ename?: string;
+  data?: Record<string, string | string[]>;
+  metadata?: { luci?: { parameters?: unknown } };
+}
 interface Notebook {
-  cells: {
-    cell_type: string;
-    source: string | string[];
-    outputs?: { output_type: string; name?: string; text?: string | string[]; ename?: string; data?: Record<string, unknown> }[];
-  }[];
+  cells: { cell_type: string; source: string | string[]; outputs?: Output[] }[];
 }
 
 /** Runs a Jupyter tool without blocking this process: the fake model server answers from here. */
@@ -38,6 +43,20 @@ async function run(tool: string, args: string[], env: Record<string, string>, cw
     env: { JUPYTER_PATH: join(prefix, "share", "jupyter"), LUCI_EXECUTOR: "local", LUCI_TRUST_DIR: myTrust, LUCI_LLM_MODEL: "fake-coder", ...env },
   });
   return { status: result.exitCode, stderr: String(result.stderr) };
+}
+
+/** The task cell's line "Parameters: …" (text and markdown) and its output. */
+function parameterLine(path: string) {
+  const notebook = JSON.parse(readFileSync(path, "utf8")) as Notebook;
+  const outputs = notebook.cells.find((c) => [c.source].flat().join("") === LOAN_TASK)!.outputs ?? [];
+  const text = (o: Output, mime: string) => [o.data?.[mime] ?? ""].flat().join("");
+  const lines = outputs.filter((o) => text(o, "text/plain").startsWith("Parameters: "));
+  return {
+    plain: lines[0] ? text(lines[0], "text/plain") : "",
+    markdown: lines[0] ? text(lines[0], "text/markdown") : "",
+    line: lines[0],
+    count: lines.length,
+  };
 }
 
 function streamOf(path: string, cellIndex: number): string {
@@ -77,6 +96,10 @@ describe("headless stories", () => {
     expect(result.status, result.stderr).toBe(0);
     expect(streamOf(join(work, "loan-run.ipynb"), 1)).toBe("1342.05\n");
     expect(server.chatRequests).toHaveLength(1);
+    // rate from the parameters cell (the same value as the task's), the others typed in the task.
+    expect(parameterLine(join(work, "loan-run.ipynb")).plain).toBe(
+      "Parameters: principal = 250000 (typed in the task) · rate = 0.05 (from the parameters cell) · years = 30 (typed in the task)",
+    );
     expect(readFileSync(join(work, "loan-run.ipynb"), "utf8")).toContain("application/vnd.luci.record+json");
   });
 
@@ -90,6 +113,13 @@ describe("headless stories", () => {
     const taskIndex = notebook.cells.findIndex((c) => [c.source].flat().join("") === LOAN_TASK);
     expect(streamOf(join(work, "loan-0.07.ipynb"), taskIndex)).toBe("1663.26\n");
     expect(server.chatRequests).toHaveLength(1); // still only the first run's call
+    // papermill's -p arrives as an injected cell of assignments: the line shows its live value,
+    // once (papermill's run replaced the nbconvert run's outputs), in text, markdown and metadata.
+    const shown = parameterLine(join(work, "loan-0.07.ipynb"));
+    expect(shown.plain).toContain("rate = 0.07 (from the parameters cell)");
+    expect(shown.markdown).toContain("`rate = 0.07` (from the parameters cell)");
+    expect(shown.line?.metadata?.luci?.parameters).toContainEqual({ name: "rate", value: "0.07", from: "parameters-cell" });
+    expect(shown.count).toBe(1);
   });
 
   it("a copy run by someone else runs none of the recorded code until it is trusted", async () => {
