@@ -5,7 +5,7 @@
 // `luci uninstall` removes the link only if it is one of ours.
 import { existsSync, lstatSync, mkdirSync, readlinkSync, realpathSync, symlinkSync, unlinkSync } from "node:fs";
 import { homedir } from "node:os";
-import { delimiter, join, resolve } from "node:path";
+import { delimiter, dirname, join, resolve } from "node:path";
 import { packageRoot } from "../common/package-root.js";
 import { sysPrefix, type Location } from "./kernelspec.js";
 
@@ -74,6 +74,8 @@ export function unlinkCommand(location: Location, env: NodeJS.ProcessEnv = proce
 export function describeLink(result: LinkResult): string[] {
   if ("refused" in result) return [`  the luci command: not linked (${result.refused})`];
   if (result.onPath) return [`  the luci command: ${result.linked}`];
+  // A venv's bin folder is on PATH while the venv is active: nothing to add to a profile.
+  if (existsSync(join(dirname(result.dir), "pyvenv.cfg"))) return [`  the luci command: ${result.linked} (on PATH while ${dirname(result.dir)} is active)`];
   return [
     `  the luci command: ${result.linked}; ${result.dir} is not on your PATH. Add it (for example in ~/.profile):`,
     `      export PATH="${result.dir}:$PATH"`,

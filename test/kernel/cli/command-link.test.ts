@@ -60,8 +60,12 @@ describe("linkCommand", () => {
     expect(readFileSync(join(prefix, "bin", "luci"), "utf8")).toContain("someone else's");
   });
 
-  it("says how to put a folder that is not on PATH on it", () => {
+  it("says how to put a folder that is not on PATH on it; for a venv, that activating it does", () => {
     const lines = describeLink({ linked: "/home/ann/.local/bin/luci", onPath: false, dir: "/home/ann/.local/bin" });
     expect(lines.join("\n")).toContain('export PATH="/home/ann/.local/bin:$PATH"');
+    const venv = temp("luci-venv-");
+    writeFileSync(join(venv, "pyvenv.cfg"), "home = /usr/bin\n");
+    const inVenv = describeLink({ linked: join(venv, "bin", "luci"), onPath: false, dir: join(venv, "bin") });
+    expect(inVenv).toEqual([`  the luci command: ${join(venv, "bin", "luci")} (on PATH while ${venv} is active)`]);
   });
 });
