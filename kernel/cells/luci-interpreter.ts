@@ -14,6 +14,8 @@ import { runKernelMagic, type MagicContext } from "./kernel-magics.js";
 import { routeCell } from "./route.js";
 import { runPythonCell } from "./python-cells.js";
 import { VERSION } from "../common/version.js";
+import { errorMessage } from "../common/errors.js";
+import { log } from "../common/log.js";
 import { CellLog, gatherContext, namespaceEntries } from "../pipeline/task-context.js";
 import { literalAssignments } from "../pipeline/records/parameters.js";
 import type { TaskHost, TaskPipeline } from "../pipeline/task-runner.js";
@@ -61,6 +63,18 @@ export class LuciInterpreter implements Interpreter {
 
   async execute(request: ExecuteRequest, context: ExecuteContext): Promise<ExecuteOutcome> {
     this.currentAllowsInput = request.allowStdin;
+    const outcome = await this.route(request, context);
+    // The environment's record keeps the notebook's cell ids: a notebook renamed or moved while
+    // no kernel runs finds its environment by them (notebook-identity.ts, adoptedBy).
+    if (request.cellId)
+      await this.session
+        .environment()
+        ?.noteCell(request.cellId)
+        .catch((err: unknown) => log("warn", `the cell id was not recorded: ${errorMessage(err)}`));
+    return outcome;
+  }
+
+  private async route(request: ExecuteRequest, context: ExecuteContext): Promise<ExecuteOutcome> {
     const route = routeCell(request.code);
     switch (route.to) {
       case "task":

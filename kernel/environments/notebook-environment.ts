@@ -6,10 +6,21 @@ import { dirname, join } from "node:path";
 import { withLock } from "../common/file-lock.js";
 import { log } from "../common/log.js";
 import { InstallError, Installer, InstallInterrupted, type EnvironmentInstaller, type InstallOptions } from "./installer.js";
-import { movedFrom, withFreeName, type NotebookIdentity } from "./notebook-identity.js";
+import { adoptedBy, cellIds, movedFrom, withFreeName, type NotebookIdentity } from "./notebook-identity.js";
 import type { Progress } from "./progress.js";
 import { NO_CONSENT } from "./requirements-consent.js";
-import { Registry, RegistryError, thisKernel, withKernel, type EnvironmentRecord, type EnvironmentStore } from "./registry.js";
+import { CellFailure } from "../common/cell-failure.js";
+import {
+  CELL_IDS_KEPT,
+  liveKernels,
+  Registry,
+  RegistryError,
+  thisKernel,
+  withKernel,
+  type EnvironmentRecord,
+  type EnvironmentStore,
+  type KernelUse,
+} from "./registry.js";
 import type { EnvironmentSettings } from "./settings.js";
 
 export interface EnvironmentInstallOptions extends InstallOptions {
@@ -164,25 +175,55 @@ export class NotebookEnvironment {
 
   /**
    * Under the environment's lock: writes this kernel into the record as a user (so `luci env gc`
-   * leaves it alone while the kernel runs), and first moves the record to the notebook's new path
-   * when the notebook was renamed or moved since its environment was made.
+   * leaves it alone while the kernel runs) and the ids of the notebook file's cells, and first
+   * moves the record to the notebook's new path when the notebook was renamed or moved since its
+   * environment was made (unless a kernel of another notebook took it meanwhile: then the cell
+   * says so, and a restart gives the notebook its own).
    */
   private async claim(): Promise<void> {
-    const { key, formerKey, environmentName } = this.identity;
+    const { key, formerKey, environmentName, kind } = this.identity;
     const me = thisKernel();
+    const ids = kind === "notebook" ? cellIds(key) : [];
     const moved = await this.registry.update((all) => {
       let from: string | undefined;
       const former = formerKey === undefined ? undefined : all[formerKey];
-      if (!all[key] && formerKey !== undefined && former?.name === environmentName) {
+      if (!all[key] && formerKey !== undefined && former?.name === environmentName && !usedByOthers(former, me)) {
         delete all[formerKey];
         all[key] = { ...former, key, notebook: key };
         from = formerKey;
+      } else if (!all[key] && formerKey !== undefined && Object.values(all).some((r) => r.name === environmentName)) {
+        return "taken" as const;
       }
       const record = all[key];
-      if (record) record.kernels = withKernel(record.kernels, me);
+      if (record) {
+        record.kernels = withKernel(record.kernels, me);
+        withCells(record, ids);
+      }
       return from;
     });
+    if (moved === "taken")
+      throw new CellFailure(
+        "EnvironmentTaken",
+        `the environment ${environmentName} of ${formerKey} was taken by another notebook's kernel meanwhile: restart the kernel to give this notebook its own`,
+      );
     if (moved) log("info", `the notebook ${moved} is now ${key}: its environment ${environmentName} follows it`);
+  }
+
+  /** The cell ids already in the record, or being written there. */
+  private readonly notedCells = new Set<string>();
+
+  /** Remembers the id of a cell the notebook ran (the execute_request's cellId), once the record exists. */
+  async noteCell(id: string): Promise<void> {
+    if (this.identity.kind !== "notebook" || this.notedCells.has(id)) return;
+    const record = this.registry.get(this.identity.key);
+    if (!record) return;
+    for (const known of record.cells ?? []) this.notedCells.add(known);
+    if (this.notedCells.has(id)) return;
+    this.notedCells.add(id);
+    await this.registry.update((all) => {
+      const own = all[this.identity.key];
+      if (own) withCells(own, [id]);
+    });
   }
 
   private async create(progress: Progress): Promise<void> {
@@ -201,6 +242,7 @@ export class NotebookEnvironment {
         created: now,
         last_used: now,
         kernels: withKernel(undefined, thisKernel()),
+        ...(this.identity.kind === "notebook" ? { cells: cellIds(this.identity.key).slice(-CELL_IDS_KEPT) } : {}),
       };
     });
     await this.build(progress, `Creating environment ${this.identity.environmentName}`);
@@ -384,7 +426,21 @@ function registered(identity: NotebookIdentity, store: EnvironmentStore): Notebo
   const own = records.find((r) => r.key === identity.key);
   if (own) return own.name === identity.environmentName ? identity : { ...identity, environmentName: own.name };
   const moved = movedFrom(identity, records, thisKernel());
-  return moved !== identity ? moved : withFreeName(identity, records);
+  if (moved !== identity) return moved;
+  const adopted = adoptedBy(identity, records);
+  return adopted !== identity ? adopted : withFreeName(identity, records);
+}
+
+/** Whether a kernel other than this one (or its earlier process: the same connection file) runs on the record's environment. */
+function usedByOthers(record: EnvironmentRecord, me: KernelUse): boolean {
+  return liveKernels(record).some((use) => use.pid !== me.pid && !(me.connection && use.host === me.host && use.connection === me.connection));
+}
+
+/** Adds cell ids to a record's, keeping the latest CELL_IDS_KEPT. */
+function withCells(record: EnvironmentRecord, ids: string[]): void {
+  const known = new Set(record.cells ?? []);
+  const added = ids.filter((id) => !known.has(id));
+  if (added.length > 0) record.cells = [...(record.cells ?? []), ...added].slice(-CELL_IDS_KEPT);
 }
 
 /** The distribution name of a requirement string, normalised (PEP 503). */

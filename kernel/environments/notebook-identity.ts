@@ -17,11 +17,14 @@
 // connection file (movedFrom), and the registry's record is moved to the new path. The venv's
 // folder keeps its name: a venv is not relocatable (its scripts name their Python by absolute
 // path), and the name is only a label; the registry says which notebook it belongs to.
+// A notebook renamed or moved while no kernel runs is found by its cells (adoptedBy): the record
+// keeps the ids of the cells its kernels ran, and a notebook with no record adopts the record of
+// a notebook that is gone, unused, and whose cell ids are those of the notebook's own file.
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, isAbsolute, join, resolve } from "node:path";
 import { isObject } from "../common/json-file.js";
-import type { EnvironmentRecord, KernelUse } from "./registry.js";
+import { liveKernels, type EnvironmentRecord, type KernelUse } from "./registry.js";
 
 export interface NotebookIdentity {
   /** The registry key: the notebook's absolute path, or the folder's. */
@@ -77,6 +80,28 @@ export function movedFrom(identity: NotebookIdentity, records: readonly Environm
 }
 
 /**
+ * The identity with the environment of a notebook renamed or moved while no kernel ran: a record
+ * of a notebook that is gone (never one that still exists: a copy gets its own), that no running
+ * kernel uses, and that shares the most cell ids with the notebook's file (only one such record;
+ * none shares any: the identity as it is).
+ */
+export function adoptedBy(identity: NotebookIdentity, records: readonly EnvironmentRecord[]): NotebookIdentity {
+  if (identity.kind !== "notebook" || records.some((r) => r.key === identity.key)) return identity;
+  const ids = new Set(cellIds(identity.key));
+  if (ids.size === 0) return identity;
+  let best: EnvironmentRecord | undefined;
+  let bestShared = 0;
+  let tied = false;
+  for (const r of records) {
+    if (!r.key.toLowerCase().endsWith(".ipynb") || existsSync(r.key) || liveKernels(r).length > 0) continue;
+    const shared = (r.cells ?? []).filter((id) => ids.has(id)).length;
+    if (shared > bestShared) [best, bestShared, tied] = [r, shared, false];
+    else if (shared > 0 && shared === bestShared) tied = true;
+  }
+  return best && !tied ? { ...identity, environmentName: best.name, formerKey: best.key } : identity;
+}
+
+/**
  * The identity with a folder name no other notebook's record uses: a notebook renamed while open
  * keeps its venv's folder, whose name a new notebook at its old path would otherwise be given.
  */
@@ -121,11 +146,19 @@ export function notebooksIn(folder: string): string[] {
 }
 
 function codeCells(path: string): string[] {
+  return notebookCells(path).flatMap((cell) => (cell.cell_type === "code" ? [sourceText(cell.source)] : []));
+}
+
+/** The ids of a notebook file's cells (nbformat 4.5), none when it cannot be read. */
+export function cellIds(path: string): string[] {
+  return notebookCells(path).flatMap((cell) => (typeof cell.id === "string" && cell.id ? [cell.id] : []));
+}
+
+function notebookCells(path: string): Record<string, unknown>[] {
   try {
     const notebook: unknown = JSON.parse(readFileSync(path, "utf8"));
     const cells: unknown = isObject(notebook) ? notebook.cells : undefined;
-    if (!Array.isArray(cells)) return [];
-    return cells.flatMap((cell: unknown) => (isObject(cell) && cell.cell_type === "code" ? [sourceText(cell.source)] : []));
+    return Array.isArray(cells) ? cells.filter(isObject) : [];
   } catch {
     return [];
   }

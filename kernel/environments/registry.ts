@@ -40,7 +40,15 @@ export interface EnvironmentRecord {
    * file (the same across restarts, in jupyter_client and in luci serve).
    */
   kernels?: KernelUse[];
+  /**
+   * Ids of the notebook's cells (the execute_request's cellId, and nbformat 4.5's ids in its file),
+   * the latest CELL_IDS_KEPT: a notebook renamed or moved while no kernel ran is found by them.
+   */
+  cells?: string[];
 }
+
+/** How many cell ids a record keeps. */
+export const CELL_IDS_KEPT = 200;
 
 /** A kernel process using an environment. */
 export interface KernelUse {
@@ -76,6 +84,7 @@ const RegistryFileShape = object({
       created: string,
       last_used: string,
       kernels: optional(array(object({ pid: number, host: string, connection: optional(string) }))),
+      cells: optional(array(string)),
     }),
   ),
 });

@@ -1,6 +1,7 @@
 // A notebook renamed or moved while its kernel runs keeps its environment: movedFrom finds the
 // environment by the kernel's connection file (the same across a restart), and NotebookEnvironment
-// moves the registry's record to the new path under its lock, keeping the venv's folder. Over an
+// moves the registry's record to the new path under its lock, keeping the venv's folder; renamed
+// while no kernel ran, adoptedBy finds it by the cell ids of the notebook's file. Over an
 // in-memory store and a scripted installer, with real notebook files in a temporary folder.
 import { mkdirSync, mkdtempSync, realpathSync, renameSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
@@ -8,7 +9,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { EnvironmentInstaller } from "../../../kernel/environments/installer.js";
 import { NotebookEnvironment } from "../../../kernel/environments/notebook-environment.js";
-import { movedFrom, notebookIdentity } from "../../../kernel/environments/notebook-identity.js";
+import { adoptedBy, movedFrom, notebookIdentity } from "../../../kernel/environments/notebook-identity.js";
 import { Progress } from "../../../kernel/environments/progress.js";
 import { setKernelConnection, withKernel, type EnvironmentRecord, type KernelUse } from "../../../kernel/environments/registry.js";
 import { MemoryStore, readyRecord } from "./memory-store.js";
@@ -124,5 +125,114 @@ describe("NotebookEnvironment of a renamed notebook", () => {
     // A new notebook in the old one's place is another notebook: its own environment.
     const fresh = make(notebook(join(dir, "Untitled1.ipynb")));
     expect(fresh.dir).not.toBe(before.dir);
+  });
+});
+
+// A notebook renamed or moved while no kernel ran: the record of a notebook that is gone, unused,
+// whose cell ids are those of the notebook's file, is adopted (adoptedBy), and moved under the lock.
+function notebookWithIds(path: string, ids: string[]): string {
+  const cells = ids.map((id) => ({ id, cell_type: "code", metadata: {}, source: `print(${JSON.stringify(id)})`, outputs: [], execution_count: null }));
+  writeFileSync(path, JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells }));
+  return path;
+}
+
+const dead: KernelUse = { pid: 999_999_999, host: hostname(), connection: "/run/kernel-gone.json" };
+const otherLive: KernelUse = { pid: process.ppid, host: hostname(), connection: "/run/kernel-other.json" };
+
+describe("adoptedBy: the environment of a notebook renamed or moved while no kernel ran", () => {
+  it("adopts the gone notebook's record whose cell ids the notebook's file has, not another's", () => {
+    const dir = folder();
+    const target = notebookIdentity(notebookWithIds(join(dir, "Loans.ipynb"), ["a1", "b2", "c3"]));
+    const other = readyRecord(join(dir, "Other.ipynb"), { kernels: [dead], cells: ["x9", "y8"] });
+    const mine = readyRecord(join(dir, "sub", "Untitled.ipynb"), { kernels: [dead], cells: ["zz", "a1", "b2"] });
+    const fewer = readyRecord(join(dir, "Older.ipynb"), { kernels: [dead], cells: ["c3"] });
+    expect(adoptedBy(target, [other, mine, fewer])).toEqual({ ...target, environmentName: mine.name, formerKey: mine.key });
+  });
+
+  it("refuses when the old notebook still exists, no ids match, a running kernel uses it, two match as well, or the path has its own", () => {
+    const dir = folder();
+    const target = notebookIdentity(notebookWithIds(join(dir, "Loans.ipynb"), ["a1", "b2"]));
+    const copied = readyRecord(notebookWithIds(join(dir, "Original.ipynb"), ["a1", "b2"]), { kernels: [dead], cells: ["a1", "b2"] });
+    expect(adoptedBy(target, [copied])).toEqual(target);
+    const unrelated = readyRecord(join(dir, "Gone.ipynb"), { kernels: [dead], cells: ["q1", "q2"] });
+    expect(adoptedBy(target, [unrelated])).toEqual(target);
+    const noIds = readyRecord(join(dir, "Gone.ipynb"), { kernels: [dead] });
+    expect(adoptedBy(target, [noIds])).toEqual(target);
+    const inUse = readyRecord(join(dir, "Gone.ipynb"), { kernels: [otherLive], cells: ["a1", "b2"] });
+    expect(adoptedBy(target, [inUse])).toEqual(target);
+    const twin1 = readyRecord(join(dir, "Gone1.ipynb"), { kernels: [dead], cells: ["a1"] });
+    const twin2 = readyRecord(join(dir, "Gone2.ipynb"), { kernels: [dead], cells: ["b2"] });
+    expect(adoptedBy(target, [twin1, twin2])).toEqual(target);
+    const own = readyRecord(target.key, { cells: [] });
+    expect(adoptedBy(target, [own, { ...inUse, kernels: [dead] }])).toEqual(target);
+    const folderIdentity = { ...target, kind: "folder" as const };
+    expect(adoptedBy(folderIdentity, [{ ...inUse, kernels: [dead] }])).toEqual(folderIdentity);
+  });
+});
+
+describe("NotebookEnvironment of a notebook renamed while closed", () => {
+  function setUp() {
+    const dir = folder();
+    const envs = join(dir, "envs");
+    const store = new MemoryStore();
+    const installer = new ScriptedInstaller();
+    const make = (path: string) =>
+      new NotebookEnvironment({ dir: envs, basePython: "/usr/bin/python3" }, notebookIdentity(path), (d) => (installer.dirs.push(d), installer), store);
+    return { dir, store, installer, make };
+  }
+
+  it("records the cells' ids, and the next kernel at the new path adopts the environment: no second create, the record moved", async () => {
+    const { dir, store, installer, make } = setUp();
+    setKernelConnection("/run/kernel-first.json");
+    const before = make(notebookWithIds(join(dir, "Untitled.ipynb"), ["saved-1"]));
+    await before.ensure(silent);
+    await before.noteCell("ran-2"); // a cell run but not yet saved in the file
+    await before.noteCell("ran-2");
+    expect(store.get(before.identity.key)?.cells).toEqual(["saved-1", "ran-2"]);
+    store.records[before.identity.key]!.kernels = [dead]; // the kernel shut down
+
+    renameSync(join(dir, "Untitled.ipynb"), join(dir, "Loans.ipynb"));
+    notebookWithIds(join(dir, "Loans.ipynb"), ["ran-2", "new-3"]); // saved again, with a new cell
+    setKernelConnection("/run/kernel-second.json"); // another kernel, another connection file
+    const after = make(join(dir, "Loans.ipynb"));
+    expect(after.dir).toBe(before.dir);
+    expect(after.isHealthy()).toBe(true);
+    await after.ensure(silent);
+    expect(installer.calls).toEqual(["create"]);
+    expect(Object.keys(store.records)).toEqual([join(dir, "Loans.ipynb")]);
+    const moved = store.get(join(dir, "Loans.ipynb"))!;
+    expect(moved).toMatchObject({ notebook: join(dir, "Loans.ipynb"), name: before.identity.environmentName });
+    expect(moved.cells).toEqual(["saved-1", "ran-2", "new-3"]);
+    expect(moved.kernels).toEqual([{ pid: process.pid, host: hostname(), connection: "/run/kernel-second.json" }]);
+  });
+
+  it("a copy (the old notebook still there) gets its own environment", async () => {
+    const { dir, installer, make } = setUp();
+    setKernelConnection("/run/kernel-first.json");
+    const original = make(notebookWithIds(join(dir, "Report.ipynb"), ["a1", "b2"]));
+    await original.ensure(silent);
+    notebookWithIds(join(dir, "Report copy.ipynb"), ["a1", "b2"]);
+    setKernelConnection("/run/kernel-second.json");
+    const copy = make(join(dir, "Report copy.ipynb"));
+    expect(copy.dir).not.toBe(original.dir);
+    await copy.ensure(silent);
+    expect(installer.calls).toEqual(["create", "create"]);
+  });
+
+  it("refuses under the lock when a kernel of another notebook took the environment meanwhile, and leaves its venv whole", async () => {
+    const { dir, store, installer, make } = setUp();
+    setKernelConnection("/run/kernel-first.json");
+    const before = make(notebookWithIds(join(dir, "Untitled.ipynb"), ["a1"]));
+    await before.ensure(silent);
+    store.records[before.identity.key]!.kernels = [dead];
+    renameSync(join(dir, "Untitled.ipynb"), join(dir, "Loans.ipynb"));
+    setKernelConnection("/run/kernel-second.json");
+    const after = make(join(dir, "Loans.ipynb"));
+    expect(after.dir).toBe(before.dir);
+    store.records[before.identity.key]!.kernels = [otherLive]; // taken before this kernel's first cell
+    await expect(after.ensure(silent)).rejects.toThrow(/was taken by another notebook's kernel meanwhile: restart the kernel/);
+    expect(installer.calls).toEqual(["create"]);
+    expect(Object.keys(store.records)).toEqual([before.identity.key]);
+    expect(before.isHealthy()).toBe(true);
   });
 });
