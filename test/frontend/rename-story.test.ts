@@ -4,12 +4,12 @@
 // page's title while open (the page PATCHes the contents, then the session's path, as JupyterLab
 // does); Restart from the toolbar; `%luci env` names the same environment for the new path, and
 // the task reruns from its record with no second model call. Screenshots rename-story-*.
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { UV } from "../kernel/environments/environment-kernel.js";
+import { UV, environmentFolders } from "../kernel/environments/environment-kernel.js";
 import { startChildServer, type ChildServer } from "../server/child-server.js";
 import { answer, startFakeModelServer, type FakeModelServer } from "../support/fake-model-server.js";
 import { collectPageErrors, launchBrowser, ROOT, screenshot, screenshotIfFailed } from "./support/browser.js";
@@ -23,10 +23,6 @@ let browser: Browser;
 let page: Page;
 let errors: string[];
 let firstEnvironment: string;
-
-function environmentFolders(): string[] {
-  return readdirSync(envs).filter((name) => name.startsWith("luci_") && !name.endsWith(".lock"));
-}
 
 const taskCell = () => page.locator(".notebook > .cell").first();
 
@@ -79,7 +75,7 @@ describe("a notebook renamed in the page while open keeps its environment and it
     expect((await taskCell().locator(".output-stdout").innerText()).trim()).toBe("42");
     expect(await taskCell().locator(".luci-record").count()).toBe(1);
     expect(model.chatRequests).toHaveLength(1);
-    const folders = environmentFolders();
+    const folders = environmentFolders(envs);
     expect(folders).toHaveLength(1);
     firstEnvironment = folders[0]!;
     expect(firstEnvironment).toMatch(/^luci_Untitled_/);
@@ -129,7 +125,7 @@ describe("a notebook renamed in the page while open keeps its environment and it
     expect((await taskCell().locator(".output-stdout").innerText()).trim()).toBe("42");
     expect(await taskCell().locator(".output-error").count()).toBe(0);
     expect(model.chatRequests).toHaveLength(1); // no second model call: the record ran
-    expect(environmentFolders()).toEqual([firstEnvironment]); // the same venv, no new one
+    expect(environmentFolders(envs)).toEqual([firstEnvironment]); // the same venv, no new one
     await screenshot(page, "rename-story-03-rerun-from-record");
     expect(errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
   }, 240_000);

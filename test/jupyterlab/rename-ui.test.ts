@@ -11,7 +11,7 @@ import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { RECORD_MIME } from "../../kernel/pipeline/records/record.js";
 import { answer, startFakeModelServer, type FakeModelServer } from "../support/fake-model-server.js";
-import { UV } from "../kernel/environments/environment-kernel.js";
+import { UV, environmentFolders } from "../kernel/environments/environment-kernel.js";
 import { collectPageErrors, launchBrowser, screenshot, screenshotIfFailed } from "../frontend/support/browser.js";
 import { luciKernelEnv } from "../frontend/support/page-server.js";
 import { newLuciNotebook, runTypedTask, startLab, type Lab } from "./support/lab.js";
@@ -26,10 +26,6 @@ let browser: Browser;
 let page: Page;
 let firstEnvironment: string;
 let taskCell: Locator;
-
-function environmentFolders(): string[] {
-  return readdirSync(envs).filter((name) => name.startsWith("luci_") && !name.endsWith(".lock"));
-}
 
 /** A menu of JupyterLab's menu bar, then one of its items. */
 async function menu(top: string, item: string): Promise<void> {
@@ -76,7 +72,7 @@ describe("a notebook renamed in JupyterLab's UI keeps its environment and its re
       .first()
       .waitFor({ timeout: 120_000 });
     expect(model.chatRequests).toHaveLength(1);
-    const folders = environmentFolders();
+    const folders = environmentFolders(envs);
     expect(folders).toHaveLength(1);
     firstEnvironment = folders[0]!;
     expect(firstEnvironment).toMatch(/^luci_Untitled/);
@@ -144,7 +140,7 @@ describe("a notebook renamed in JupyterLab's UI keeps its environment and its re
       .first()
       .waitFor({ timeout: 60_000 });
     expect(model.chatRequests).toHaveLength(1); // no second model call: the record ran
-    expect(environmentFolders()).toEqual([firstEnvironment]);
+    expect(environmentFolders(envs)).toEqual([firstEnvironment]);
     await taskCell.scrollIntoViewIfNeeded();
     await screenshot(page, "jupyterlab-rename-03-rerun-from-record");
   }, 180_000);

@@ -5,17 +5,17 @@
 // does not tell the running kernel; its update_env gives the restarted kernel JPY_SESSION_NAME
 // with the new path, and the kernel's connection file is the same: the kernel then knows its new
 // path, keeps its environment, and reruns the unchanged task from its record with no model call.
-import { ContentsManager, KernelManager, SessionManager, type Session } from "@jupyterlab/services";
+import { type ContentsManager, type KernelManager, type SessionManager, type Session } from "@jupyterlab/services";
 import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, realpathSync } from "node:fs";
+import { mkdtempSync, realpathSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { RECORD_MIME } from "../../kernel/pipeline/records/record.js";
 import { answer, startFakeModelServer, type FakeModelServer } from "../support/fake-model-server.js";
-import { runCell as run, servicesSettings, saveOneCellNotebook, renameAndRestart } from "../support/services-cells.js";
-import { UV } from "../kernel/environments/environment-kernel.js";
+import { runCell as run, saveOneCellNotebook, renameAndRestart, servicesManagers } from "../support/services-cells.js";
+import { UV, environmentFolders } from "../kernel/environments/environment-kernel.js";
 import { luciKernelEnv } from "../frontend/support/page-server.js";
 import { quietJupyterLabServices } from "../server/server-harness.js";
 import { startLab, type Lab } from "./support/lab.js";
@@ -46,11 +46,7 @@ beforeAll(async () => {
     LUCI_UV: UV,
   });
   const url = new URL(lab.url);
-  const settings = servicesSettings(`${url.origin}/`, url.searchParams.get("token")!);
-  contents = new ContentsManager({ serverSettings: settings });
-  kernels = new KernelManager({ serverSettings: settings });
-  sessions = new SessionManager({ serverSettings: settings, kernelManager: kernels });
-  await Promise.all([kernels.ready, sessions.ready]);
+  ({ contents, kernels, sessions } = await servicesManagers(`${url.origin}/`, url.searchParams.get("token")!));
 }, 90_000);
 
 afterEach((context) => {
@@ -63,10 +59,6 @@ afterAll(async () => {
   await lab?.stop();
   await model?.close();
 }, 30_000);
-
-function environmentFolders(): string[] {
-  return readdirSync(envs).filter((name) => name.startsWith("luci_") && !name.endsWith(".lock"));
-}
 
 describe("a notebook renamed in JupyterLab keeps its environment and its records", () => {
   let session: Session.ISessionConnection;
@@ -81,8 +73,8 @@ describe("a notebook renamed in JupyterLab keeps its environment and its records
     expect(first.stdout).toContain("42");
     expect(model.chatRequests).toHaveLength(1);
     expect(first.outputs.some((o) => RECORD_MIME in ((o.data as Record<string, unknown> | undefined) ?? {}))).toBe(true);
-    expect(environmentFolders()).toHaveLength(1);
-    firstEnvironment = environmentFolders()[0]!;
+    expect(environmentFolders(envs)).toHaveLength(1);
+    firstEnvironment = environmentFolders(envs)[0]!;
     await saveOneCellNotebook(contents, created.path, { id: "task-cell", source: TASK, outputs: first.outputs });
   }, 300_000);
 
@@ -95,7 +87,7 @@ describe("a notebook renamed in JupyterLab keeps its environment and its records
     expect(rerun.reply.content.status, rerun.text).toBe("ok");
     expect(rerun.stdout).toContain("42");
     expect(model.chatRequests).toHaveLength(1);
-    expect(environmentFolders()).toEqual([firstEnvironment]);
+    expect(environmentFolders(envs)).toEqual([firstEnvironment]);
 
     const { stdout } = await promisify(execFile)(process.execPath, [LUCI, "env", "list", "--json"], { env: { ...process.env, LUCI_ENV_DIR: envs } });
     const records = JSON.parse(stdout) as { key: string; name: string }[];

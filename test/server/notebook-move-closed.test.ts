@@ -4,15 +4,15 @@
 // contents API, a new session at the new path. Its kernel adopts the environment of the notebook
 // that is gone (their cell ids match): `%luci env` names the same environment, the cell runs in the
 // same venv, and only one venv exists, its record under the new path.
-import { ContentsManager, KernelManager, SessionManager } from "@jupyterlab/services";
+import { type ContentsManager, type KernelManager, type SessionManager } from "@jupyterlab/services";
 import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { UV } from "../kernel/environments/environment-kernel.js";
-import { runCell as run, servicesSettings, saveOneCellNotebook } from "../support/services-cells.js";
+import { UV, environmentFolders } from "../kernel/environments/environment-kernel.js";
+import { runCell as run, saveOneCellNotebook, servicesManagers } from "../support/services-cells.js";
 import { startChildServer, type ChildServer } from "./child-server.js";
 import { eventually, quietJupyterLabServices } from "./server-harness.js";
 
@@ -30,11 +30,7 @@ let sessions: SessionManager;
 beforeAll(async () => {
   envs = mkdtempSync(join(tmpdir(), "luci-move-closed-envs-"));
   server = await startChildServer({ LUCI_EXECUTOR: "venv", LUCI_ENV_DIR: envs, LUCI_UV: UV });
-  const settings = servicesSettings(server.base.href, server.token);
-  contents = new ContentsManager({ serverSettings: settings });
-  kernels = new KernelManager({ serverSettings: settings });
-  sessions = new SessionManager({ serverSettings: settings, kernelManager: kernels });
-  await Promise.all([kernels.ready, sessions.ready]);
+  ({ contents, kernels, sessions } = await servicesManagers(server.base.href, server.token));
 }, 60_000);
 
 afterAll(async () => {
@@ -49,17 +45,13 @@ async function luciEnv(...args: string[]): Promise<string> {
   return stdout;
 }
 
-function environmentFolders(): string[] {
-  return readdirSync(envs).filter((name) => name.startsWith("luci_") && !name.endsWith(".lock"));
-}
-
 describe("a notebook renamed while no kernel runs keeps its environment", () => {
   it("the kernel at the new path adopts the environment by the notebook's cell ids: the same venv, no second one", async () => {
     const created = await contents.newUntitled({ type: "notebook" });
     const first = await sessions.startNew({ path: created.path, type: "notebook", name: created.name, kernel: { name: "luci" } });
     const ran = await run(first, PREFIX, "cell-prefix");
     expect(ran.reply.content.status, ran.text).toBe("ok");
-    const folders = environmentFolders();
+    const folders = environmentFolders(envs);
     expect(folders).toHaveLength(1);
     const environment = folders[0]!;
     expect(ran.stdout.trim()).toBe(join(envs, environment));
@@ -86,7 +78,7 @@ describe("a notebook renamed while no kernel runs keeps its environment", () => 
     expect(again.reply.content.status, again.text).toBe("ok");
     expect(again.stdout.trim()).toBe(join(envs, environment));
     expect(again.text).not.toContain("Creating environment");
-    expect(environmentFolders()).toEqual([environment]);
+    expect(environmentFolders(envs)).toEqual([environment]);
     const records = JSON.parse(await luciEnv("list", "--json")) as { key: string; name: string }[];
     expect(records.map((r) => [r.key, r.name])).toEqual([[join(server.root, "Loan analysis.ipynb"), environment]]);
     await second.shutdown();

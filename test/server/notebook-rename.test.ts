@@ -5,17 +5,17 @@
 // (no second one is made), and reruns the unchanged task from its record with no model call;
 // `luci env list` shows the environment under the new name; `luci env gc` leaves an environment
 // a running kernel uses alone, its notebook deleted (and removes it once no kernel does).
-import { ContentsManager, KernelManager, SessionManager, type Session } from "@jupyterlab/services";
+import { type ContentsManager, type KernelManager, type SessionManager, type Session } from "@jupyterlab/services";
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RECORD_MIME } from "../../kernel/pipeline/records/record.js";
 import { answer, startFakeModelServer, type FakeModelServer } from "../support/fake-model-server.js";
-import { UV } from "../kernel/environments/environment-kernel.js";
-import { runCell as run, servicesSettings, saveOneCellNotebook, renameAndRestart } from "../support/services-cells.js";
+import { UV, environmentFolders } from "../kernel/environments/environment-kernel.js";
+import { runCell as run, saveOneCellNotebook, renameAndRestart, servicesManagers } from "../support/services-cells.js";
 import { startChildServer, type ChildServer } from "./child-server.js";
 import { eventually, quietJupyterLabServices } from "./server-harness.js";
 
@@ -42,11 +42,7 @@ beforeAll(async () => {
     LUCI_LLM_MODEL: "fake-coder",
     LUCI_LLM_API_KEY: "test-key",
   });
-  const settings = servicesSettings(server.base.href, server.token);
-  contents = new ContentsManager({ serverSettings: settings });
-  kernels = new KernelManager({ serverSettings: settings });
-  sessions = new SessionManager({ serverSettings: settings, kernelManager: kernels });
-  await Promise.all([kernels.ready, sessions.ready]);
+  ({ contents, kernels, sessions } = await servicesManagers(server.base.href, server.token));
 }, 60_000);
 
 afterAll(async () => {
@@ -61,10 +57,6 @@ afterAll(async () => {
 async function luciEnv(...args: string[]): Promise<string> {
   const { stdout } = await promisify(execFile)(process.execPath, [LUCI, "env", ...args], { env: { ...process.env, LUCI_ENV_DIR: envs } });
   return stdout;
-}
-
-function environmentFolders(): string[] {
-  return readdirSync(envs).filter((name) => name.startsWith("luci_") && !name.endsWith(".lock"));
 }
 
 describe("a notebook renamed while open keeps its environment and its records", () => {
@@ -83,7 +75,7 @@ describe("a notebook renamed while open keeps its environment and its records", 
     expect(model.chatRequests).toHaveLength(1);
     expect(first.outputs.some((o) => RECORD_MIME in ((o.data as Record<string, unknown> | undefined) ?? {}))).toBe(true);
     // The environment the kernel made for the new notebook, named after its first name.
-    const folders = environmentFolders();
+    const folders = environmentFolders(envs);
     expect(folders).toHaveLength(1);
     firstEnvironment = folders[0]!;
     expect(firstEnvironment).toMatch(/^luci_Untitled/);
@@ -102,7 +94,7 @@ describe("a notebook renamed while open keeps its environment and its records", 
     expect(rerun.reply.content.status, rerun.text).toBe("ok");
     expect(rerun.text).toContain("42");
     expect(model.chatRequests).toHaveLength(1); // no second model call: the record ran
-    expect(environmentFolders()).toEqual([firstEnvironment]); // the same venv, no new one
+    expect(environmentFolders(envs)).toEqual([firstEnvironment]); // the same venv, no new one
 
     const list = await luciEnv("list");
     expect(list).toContain(firstEnvironment);
@@ -118,7 +110,7 @@ describe("a notebook renamed while open keeps its environment and its records", 
     const other = await sessions.startNew({ path: created.path, type: "notebook", name: created.name, kernel: { name: "luci" } });
     const ran = await run(other, "import sys\nprint(sys.prefix)", "other-cell");
     expect(ran.reply.content.status, ran.text).toBe("ok");
-    const folders = environmentFolders();
+    const folders = environmentFolders(envs);
     expect(folders).toHaveLength(2);
     const second = folders.find((name) => name !== firstEnvironment)!;
     expect(ran.stdout.trim()).toBe(join(envs, second));

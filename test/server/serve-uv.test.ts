@@ -4,7 +4,7 @@
 // builds for itself names no uv, and the kernel finds it. Observed as a user would: the cell's
 // progress line names uv, and the venv's pyvenv.cfg was written by uv. Through the server in its
 // own process and the @jupyterlab/services client the page uses.
-import { KernelManager, SessionManager, type KernelMessage } from "@jupyterlab/services";
+import { type KernelManager, type SessionManager, type KernelMessage } from "@jupyterlab/services";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UV } from "../kernel/environments/environment-kernel.js";
 import { startChildServer, type ChildServer } from "./child-server.js";
 import { quietJupyterLabServices } from "./server-harness.js";
-import { servicesSettings } from "../support/services-cells.js";
+import { servicesManagers } from "../support/services-cells.js";
 
 quietJupyterLabServices();
 
@@ -48,10 +48,7 @@ beforeAll(async () => {
     // Kept out of the checkout's luci_environments/, where a server run from it would put them.
     LUCI_ENV_DIR: envs,
   });
-  const settings = servicesSettings(server.base.href, server.token);
-  kernels = new KernelManager({ serverSettings: settings });
-  sessions = new SessionManager({ serverSettings: settings, kernelManager: kernels });
-  await Promise.all([kernels.ready, sessions.ready]);
+  ({ kernels, sessions } = await servicesManagers(server.base.href, server.token));
 }, 60_000);
 
 afterAll(async () => {

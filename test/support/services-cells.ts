@@ -1,7 +1,7 @@
 // @jupyterlab/services in Node against a Jupyter server (luci serve, or jupyter_server itself):
 // its settings (ws's WebSocket, Node's fetch), and a cell run as JupyterLab runs one (with its
 // cell id), giving its reply and its outputs as nbformat keeps them, so a test can save them.
-import { ServerConnection, type Contents, type KernelMessage, type Session } from "@jupyterlab/services";
+import { ContentsManager, KernelManager, ServerConnection, SessionManager, type Contents, type KernelMessage, type Session } from "@jupyterlab/services";
 import WebSocket from "ws";
 import { isObject } from "../../kernel/common/json-file.js";
 
@@ -19,6 +19,24 @@ export function servicesSettings(baseUrl: string, token: string): ServerConnecti
     Request: globalThis.Request,
     Headers: globalThis.Headers,
   });
+}
+
+/** The contents, kernel and session managers of a client of the server, ready; dispose() stops their polling. */
+export async function servicesManagers(baseUrl: string, token: string) {
+  const serverSettings = servicesSettings(baseUrl, token);
+  const contents = new ContentsManager({ serverSettings });
+  const kernels = new KernelManager({ serverSettings });
+  const sessions = new SessionManager({ serverSettings, kernelManager: kernels });
+  await Promise.all([kernels.ready, sessions.ready]);
+  return {
+    contents,
+    kernels,
+    sessions,
+    dispose() {
+      sessions.dispose();
+      kernels.dispose();
+    },
+  };
 }
 
 /** Runs a cell as JupyterLab does (with its cell id); its reply and the outputs as nbformat keeps them. */

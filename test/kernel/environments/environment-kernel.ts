@@ -1,6 +1,6 @@
 // Starting real kernels on notebooks with their own environments, against a package index of
 // the test's own on loopback (test/support/package-index.ts), with uv from the project's venv.
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Message } from "../../../kernel/protocol/messages.js";
@@ -8,6 +8,11 @@ import { ROOT, startKernel, type StartedKernel } from "../../support/kernel-proc
 import { displayData } from "../../support/kernel-client.js";
 
 export const UV = process.env.LUCI_UV || join(ROOT, ".venv", "bin", "uv");
+
+/** The notebook environments (venv folders) in an environments folder. */
+export function environmentFolders(envs: string): string[] {
+  return readdirSync(envs).filter((name) => name.startsWith("luci_") && !name.endsWith(".lock"));
+}
 
 /** A folder for notebooks and one for their environments. */
 export function workspace(): { notebooks: string; envs: string } {
