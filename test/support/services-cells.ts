@@ -5,7 +5,7 @@ import { ContentsManager, KernelManager, ServerConnection, SessionManager, type 
 import WebSocket from "ws";
 import { isObject } from "../../kernel/common/json-file.js";
 
-export function servicesSettings(baseUrl: string, token: string): ServerConnection.ISettings {
+function servicesSettings(baseUrl: string, token: string): ServerConnection.ISettings {
   return ServerConnection.makeSettings({
     baseUrl,
     wsUrl: baseUrl.replace(/^http/, "ws"),
