@@ -230,8 +230,9 @@ def pipeline_section(p):
         row("Model calls per new task (%s tasks)" % opts.get("tasks", "?"), None, None, "1", err_new)
     for which in ("median", "p95"):
         v, n = stat(stream, "latency_ms", which)
-        row("Token to display: chunk written by the server to the first display update holding its text (the "
-            "answer's last chunks: the summary that replaces them), %s chunks %s ms apart (%s of %s chunks)"
+        row("Token to display: a chunk of the code written by the server to the first display update showing it "
+            "(the stream shows the code as it comes, the plan's steps once their line is whole), %s chunks %s ms "
+            "apart (%s of %s code chunks)"
             % (opts.get("stream_chunks", 40), opts.get("stream_chunk_delay_ms", 20), which, n or "?"),
             v, t_stream, "<= %s" % fmt_target(t_stream), err_stream)
 
@@ -249,15 +250,15 @@ def pipeline_section(p):
         ("Rerun from the record, send to idle (median)", stat(rerun, "rerun_ms", "median")[0]),
         ("Rerun: the same code as a Python cell, send to idle (median)", stat(rerun, "code_ms", "median")[0]),
         ("Rerun beyond the code's own time (p95)", stat(rerun, "overhead_ms", "p95")[0]),
-        ("Token to display, chunks that showed as streamed text only (median)",
+        ("Token to display, code chunks shown while streaming only (median)",
          stat(stream, "latency_shown_as_text_ms", "median")[0]),
     ]
     context = ["| %s | %s |" % (label, fmt(value, "ms")) for label, value in context]
     if rerun.get("model_calls") is not None:
         context.append("| Model calls during the %s reruns | %s |" % (opts.get("reruns", "?"), rerun["model_calls"]))
     if stream.get("chunks") is not None:
-        context.append("| Streamed chunks never shown as text (the answer's end replaces the stream with its summary "
-                       "line; measured to that update) | %s of %s |" % (stream.get("shown_only_as_summary"),
+        context.append("| Streamed chunks not shown as they came (prose, which shows as steps or not at all; code only "
+                       "at the summary line) | %s of %s |" % (stream.get("shown_only_as_summary"),
                                                                        stream.get("chunks")))
         context.append("| Display messages of the generation (display_data + update_display_data) | %s |"
                        % stream.get("display_messages"))
