@@ -3,13 +3,13 @@
 // tools venv, as test/server/serve-uv.test.ts arranges it), in Chromium. "+ New", then the new
 // notebook's first cell as Python: it shows the environment's progress line naming uv and runs in
 // that environment. Screenshot first-python-uv.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { UV } from "../kernel/environments/environment-kernel.js";
-import { startChildServer, type ChildServer } from "../server/child-server.js";
+import { startUnconfiguredServer, type ChildServer } from "../server/child-server.js";
 import { collectPageErrors, launchBrowser, ROOT, screenshot, screenshotIfFailed } from "./support/browser.js";
 
 let server: ChildServer;
@@ -19,31 +19,11 @@ let browser: Browser;
 let page: Page;
 let errors: string[];
 
-/** PATH as the test runs with, less every folder that holds a uv (the project's .venv/bin among them). */
-function pathWithoutUv(): string {
-  return (process.env.PATH ?? "")
-    .split(delimiter)
-    .filter((dir) => dir && !existsSync(join(dir, "uv")))
-    .join(delimiter);
-}
-
 beforeAll(async () => {
   if (!existsSync(join(ROOT, "dist", "frontend", "main.js"))) throw new Error("dist/frontend is not built: run npm run build");
   if (!existsSync(UV)) throw new Error(`uv is needed at ${UV} (bash .ci/run installs it into .venv)`);
   scratch = mkdtempSync(join(tmpdir(), "luci-first-python-"));
-  envs = join(scratch, "envs");
-  const data = join(scratch, "data");
-  mkdirSync(join(data, "luci", "tools", "bin"), { recursive: true });
-  symlinkSync(UV, join(data, "luci", "tools", "bin", "uv"));
-  server = await startChildServer({
-    // Nothing configured: empty is unset (the harness's own choices included).
-    LUCI_UV: "",
-    LUCI_EXECUTOR: "",
-    LUCI_PYTHON: "",
-    PATH: pathWithoutUv(),
-    XDG_DATA_HOME: data,
-    LUCI_ENV_DIR: envs,
-  });
+  ({ server, envs } = await startUnconfiguredServer(scratch, UV));
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   errors = collectPageErrors(page);

@@ -2,9 +2,9 @@
 // one that blocks its event loop or runs out of memory would take an in-process test down with
 // it, and its memory (peak RSS, from /proc) is its own and not the test runner's.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { delimiter, join, resolve } from "node:path";
 
 const LUCI = resolve(import.meta.dirname, "..", "..", "dist", "kernel", "cli", "luci.js");
 
@@ -45,6 +45,30 @@ export function spawnServe(args: string[], env: NodeJS.ProcessEnv, cwd?: string)
     child.once("exit", (code) => reject(new Error(`luci serve exited (${code}): ${output}`)));
   });
   return { child, url, output: () => output };
+}
+
+/** PATH as the test runs with, less every folder that holds a uv (the project's .venv/bin among them). */
+function pathWithoutUv(): string {
+  return (process.env.PATH ?? "")
+    .split(delimiter)
+    .filter((dir) => dir && !existsSync(join(dir, "uv")))
+    .join(delimiter);
+}
+
+/**
+ * `luci serve` as `npm start` runs it where `luci install` found no uv and put one in Luci's
+ * tools venv (`<scratch>/data/luci/tools/bin/uv`, a link to `uv`), and nothing else is
+ * configured: no LUCI_UV, LUCI_EXECUTOR or LUCI_PYTHON, no uv on PATH. Its environments go to
+ * `<scratch>/envs`, out of the checkout's luci_environments/, where a server run from it would put them.
+ */
+export async function startUnconfiguredServer(scratch: string, uv: string): Promise<{ server: ChildServer; envs: string }> {
+  const envs = join(scratch, "envs");
+  const data = join(scratch, "data");
+  mkdirSync(join(data, "luci", "tools", "bin"), { recursive: true });
+  symlinkSync(uv, join(data, "luci", "tools", "bin", "uv"));
+  // Empty is unset (the harness's own choices included).
+  const server = await startChildServer({ LUCI_UV: "", LUCI_EXECUTOR: "", LUCI_PYTHON: "", PATH: pathWithoutUv(), XDG_DATA_HOME: data, LUCI_ENV_DIR: envs });
+  return { server, envs };
 }
 
 export async function startChildServer(env: Record<string, string> = {}): Promise<ChildServer> {

@@ -5,12 +5,12 @@
 // progress line names uv, and the venv's pyvenv.cfg was written by uv. Through the server in its
 // own process and the @jupyterlab/services client the page uses.
 import { type KernelManager, type SessionManager, type KernelMessage } from "@jupyterlab/services";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UV } from "../kernel/environments/environment-kernel.js";
-import { startChildServer, type ChildServer } from "./child-server.js";
+import { startUnconfiguredServer, type ChildServer } from "./child-server.js";
 import { quietJupyterLabServices } from "./server-harness.js";
 import { servicesManagers } from "../support/services-cells.js";
 
@@ -22,32 +22,10 @@ let envs: string;
 let kernels: KernelManager;
 let sessions: SessionManager;
 
-/** PATH as the test runs with, less every folder that holds a uv (the project's .venv/bin among them). */
-function pathWithoutUv(): string {
-  return (process.env.PATH ?? "")
-    .split(delimiter)
-    .filter((dir) => dir && !existsSync(join(dir, "uv")))
-    .join(delimiter);
-}
-
 beforeAll(async () => {
   if (!existsSync(UV)) throw new Error(`uv is needed at ${UV} (bash .ci/run installs it into .venv)`);
   scratch = mkdtempSync(join(tmpdir(), "luci-serve-uv-"));
-  envs = join(scratch, "envs");
-  // Luci's tools venv as `luci install` leaves it when it found no uv: <data>/luci/tools/bin/uv.
-  const data = join(scratch, "data");
-  mkdirSync(join(data, "luci", "tools", "bin"), { recursive: true });
-  symlinkSync(UV, join(data, "luci", "tools", "bin", "uv"));
-  server = await startChildServer({
-    // Nothing configured: empty is unset (the harness's own choices included).
-    LUCI_UV: "",
-    LUCI_EXECUTOR: "",
-    LUCI_PYTHON: "",
-    PATH: pathWithoutUv(),
-    XDG_DATA_HOME: data,
-    // Kept out of the checkout's luci_environments/, where a server run from it would put them.
-    LUCI_ENV_DIR: envs,
-  });
+  ({ server, envs } = await startUnconfiguredServer(scratch, UV));
   ({ kernels, sessions } = await servicesManagers(server.base.href, server.token));
 }, 60_000);
 
