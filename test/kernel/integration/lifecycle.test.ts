@@ -16,7 +16,11 @@ describe("lifecycle", () => {
     const { msgId, reply } = kernel.client.request("control", "shutdown_request", { restart: true });
     expect((await reply).content).toEqual({ status: "ok", restart: true });
     expect(await exited).toBe(0);
-    expect(kernel.client.iopubFor(msgId).some((m) => m.header.msg_type === "shutdown_reply")).toBe(true);
+    // The kernel flushes iopub before it exits, but our SUB socket reads in the background:
+    // the exit event can come before the copy is read, so give the reader a moment.
+    const published = () => kernel.client.iopubFor(msgId).some((m) => m.header.msg_type === "shutdown_reply");
+    for (let i = 0; i < 40 && !published(); i++) await sleep(50);
+    expect(published()).toBe(true);
     for (let i = 0; i < 20 && alive(workerPid); i++) await sleep(50);
     expect(alive(workerPid)).toBe(false);
     await kernel.stop();
