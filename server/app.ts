@@ -6,6 +6,7 @@ import { errorMessage, errorStack } from "../kernel/common/errors.js";
 import { listeningPort } from "../kernel/common/listening-port.js";
 import { VERSION } from "../kernel/common/version.js";
 import { contentsRoutes } from "./api/contents-routes.js";
+import { AppProxy } from "./apps/app-proxy.js";
 import { kernelRoutes, kernelspecResourceRoutes } from "./api/kernel-routes.js";
 import { modelRoutes } from "./api/model-routes.js";
 import { trustRoutes } from "./api/trust-routes.js";
@@ -43,6 +44,8 @@ export class LuciServer {
   private readonly api = new Router();
   private readonly publicRoutes = new Router();
   private readonly channels: ChannelsEndpoint;
+  /** /luci/apps/...: the web apps kernels started (server/apps/app-proxy.ts). */
+  private readonly apps: AppProxy;
   private readonly started = new Date();
   private cullTimer?: NodeJS.Timeout;
   private closing?: Promise<void>;
@@ -57,6 +60,11 @@ export class LuciServer {
     this.contents = new ContentsManager(options.root);
     this.sessions = new SessionManager(this.kernels, this.contents.paths);
     this.channels = new ChannelsEndpoint(this.kernels, limits);
+    this.apps = new AppProxy({
+      token: options.token,
+      kernelRuns: (id) => this.kernels.list().some((kernel) => kernel.id === id),
+      env: { ...process.env, ...options.kernelEnv },
+    });
     this.api
       .add("GET", /^\/api\/?$/, ({ res }) => sendJson(res, 200, { version: VERSION }))
       .add("GET", /^\/api\/status\/?$/, ({ res }) => sendJson(res, 200, this.status()));
@@ -121,8 +129,15 @@ export class LuciServer {
         for (const [name, value] of Object.entries(API_SECURITY_HEADERS)) res.setHeader(name, value);
         if (!originAllowed(req)) throw new HttpError(403, "Cross-origin request refused");
         if (!tokenMatches(tokenOf(req, url), this.options.token)) throw new HttpError(403, "Forbidden: a valid token is required");
+        // The page's frames of web apps carry no token: its API calls give them the apps' cookie.
+        if (!this.apps.hasCookie(req)) res.setHeader("Set-Cookie", this.apps.cookieHeader());
         const { handler, params } = this.api.resolve(method, url.pathname);
         await handler({ req, res, url, params });
+        return;
+      }
+      if (this.apps.matches(url.pathname)) {
+        if (!originAllowed(req)) throw new HttpError(403, "Cross-origin request refused");
+        await this.apps.handle(req, res, url);
         return;
       }
       res.setHeader("X-Content-Type-Options", "nosniff");
@@ -144,6 +159,7 @@ export class LuciServer {
     try {
       if (!hostAllowed(req, this.options.host)) throw new HttpError(403, "Host not allowed");
       if (!originAllowed(req)) throw new HttpError(403, "Cross-origin WebSocket refused");
+      if (this.apps.matches(url.pathname)) return await this.apps.upgrade(req, socket, head, url);
       if (!tokenMatches(tokenOf(req, url), this.options.token)) throw new HttpError(403, "Forbidden: a valid token is required");
       if (!this.channels.matches(url.pathname)) throw new HttpError(404, "Not Found");
       await this.channels.upgrade(req, socket, head, url);

@@ -2,6 +2,7 @@
 // %luci (model, env, executor, help). The worker hands these lines over and waits for them.
 import { UsageError } from "../common/cell-failure.js";
 import type { OutputSink } from "../common/output-sink.js";
+import type { AppManager } from "../apps/app-manager.js";
 import type { ExecutorControl } from "../environments/executor-choice.js";
 import type { NotebookEnvironment } from "../environments/notebook-environment.js";
 import { runPipMagic, splitArgs } from "../environments/pip-magic.js";
@@ -26,6 +27,8 @@ const COMMANDS_HELP = `%luci: Luci's own commands
   %luci trust [NOTEBOOK]            trust the recorded code of a notebook someone else made
                                     (and its folder's requirements.txt): asks you to type its name
   %luci show-code                   the code the last task ran
+  %luci apps                        the web apps tasks started: cell, port, URL, pid, state, uptime
+  %luci apps stop ID|all            stop a web app (all of them stop with the kernel)
   %luci export [DIR]                the program as script.py, requirements.txt, Dockerfile,
                                     docker-compose.yml, deploy.sh, .env.example, README (default ./export)
   %luci help, %luci?                this text
@@ -61,6 +64,8 @@ export interface MagicContext {
    * person ran the cell (Run All sends the same): what needs a person asks one on stdin.
    */
   interactive(): boolean;
+  /** The notebook's web apps (kernel/apps/), for %luci apps. */
+  apps(): Promise<AppManager>;
 }
 
 export async function runKernelMagic(context: MagicContext, name: string, args: string, sink: OutputSink): Promise<void> {
@@ -111,6 +116,12 @@ export async function runKernelMagic(context: MagicContext, name: string, args: 
         notebookName: notebook?.split("/").pop(),
       });
       return say(`Exported ${context.cells().length} cells to ${files.length} files:\n${files.map((f) => `  ${f}`).join("\n")}`);
+    }
+    case "apps": {
+      const apps = await context.apps();
+      if (rest[0] === "stop") return say(await apps.stop(rest[1]));
+      if (rest.length) throw new UsageError("%luci apps lists the web apps; %luci apps stop ID|all stops them");
+      return say(apps.describe());
     }
     case "run-anyway":
       throw new UsageError("put %luci run-anyway alone in a cell: it runs the code the validation gate last stopped");

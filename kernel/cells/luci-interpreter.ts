@@ -2,7 +2,7 @@
 // notebook's Python runtime, tasks to the task pipeline (for which it is the TaskHost), Luci's
 // commands to kernel-magics.ts. It is given the NotebookSession once, at kernel start. Questions
 // (complete, inspect, is_complete) go to the live Python namespace.
-import type { ExecuteContext, ExecuteOutcome, ExecuteRequest, Interpreter, KernelInfo } from "../core/interpreter.js";
+import type { CommListener, CommRequest, ExecuteContext, ExecuteOutcome, ExecuteRequest, Interpreter, KernelInfo } from "../core/interpreter.js";
 import type { JsonObject } from "../protocol/messages.js";
 import type { PythonRuntime } from "../runtime/python-runtime.js";
 import type { NotebookEnvironment } from "../environments/notebook-environment.js";
@@ -210,6 +210,7 @@ export class LuciInterpreter implements Interpreter {
         allow_stdin: request.allowStdin,
         execution_count: request.executionCount,
         user_expressions: request.userExpressions,
+        ...(request.msgId ? { msg_id: request.msgId } : {}),
       },
       context,
       (name, args, sink) => runKernelMagic(this.magics, name, args, sink),
@@ -241,6 +242,15 @@ export class LuciInterpreter implements Interpreter {
     const route = routeCell(code).to;
     if (route === "task" || route === "luci") return { status: "complete" };
     return this.python.ask("is_complete", { code });
+  }
+
+  /** Comms (ipywidgets) live in the notebook's Python: its worker's comm manager handles them. */
+  commMessage(request: CommRequest, context: ExecuteContext): Promise<void> {
+    return this.python.comm(request, context);
+  }
+
+  onComm(listener: CommListener): void {
+    this.python.setCommListener(listener);
   }
 
   interrupt(): void {

@@ -4,6 +4,7 @@
 import { resolve } from "node:path";
 import { LuciInterpreter } from "../cells/luci-interpreter.js";
 import { restoreCaCertsForChildren } from "../common/deferred-ca-certs.js";
+import { errorMessage } from "../common/errors.js";
 import { log } from "../common/log.js";
 import { KernelCore } from "../core/kernel-core.js";
 import { readConnectionFile } from "../protocol/connection.js";
@@ -25,14 +26,14 @@ export async function runKernel(args: string[]): Promise<number> {
   const transport = new ZmqTransport(info);
   // The folder's requirements.txt is installed only for a notebook the user made or trusted.
   const session = NotebookSession.open(process.env, info.jupyter_session, process.cwd(), requirementsTrust);
-  const { python } = session;
   const interpreter = new LuciInterpreter(session);
 
   let exiting = false;
   const exit = async (code: number) => {
     if (exiting) return;
     exiting = true;
-    await Promise.race([Promise.all([python.shutdown(), transport.close()]), delay(2000)]);
+    // The interpreter stops the notebook's Python and its web apps.
+    await Promise.race([Promise.all([interpreter.shutdown(), transport.close()]), delay(2000)]);
     process.exit(code);
   };
 
@@ -42,6 +43,8 @@ export async function runKernel(args: string[]): Promise<number> {
   await core.start();
   // Start Python only once the sockets are bound: the first kernel_info_reply does not wait for it.
   setImmediate(() => session.startPython());
+  // Web apps of kernels that were killed (they could not stop them) are stopped now.
+  setImmediate(() => void stopOrphanedApps(process.env).catch((err: unknown) => log("warn", `stale web apps were not stopped: ${errorMessage(err)}`)));
 
   process.on("SIGTERM", () => void exit(0));
   process.on("SIGHUP", () => void exit(0));
@@ -50,6 +53,12 @@ export async function runKernel(args: string[]): Promise<number> {
     void exit(0);
   });
   return 0;
+}
+
+async function stopOrphanedApps(env: NodeJS.ProcessEnv): Promise<void> {
+  const { stopOrphanedApps } = await import("../apps/app-records.js");
+  const { setting } = await import("../common/settings.js");
+  stopOrphanedApps(env, setting(env, "LUCI_SERVER_KERNEL_ID"));
 }
 
 function connectionFileArg(args: string[]): string | undefined {

@@ -469,6 +469,27 @@ export const SETTINGS = {
     above: 0,
     onInvalid: "warn",
   }),
+  LUCI_APP_START_TIMEOUT: number({
+    group: "Kernel, CLI and server",
+    type: "seconds",
+    help: "How long a web app a task started may take to answer HTTP on its port before the cell says it failed",
+    default: 60,
+    above: 0,
+    onInvalid: "warn",
+  }),
+  LUCI_APP_URL: text({
+    group: "Kernel, CLI and server",
+    help: "The link a web app's cell shows, {port} standing for its port (e.g. /proxy/{port}/ behind jupyter-server-proxy)",
+    default: undefined,
+    defaultText: "luci serve's proxy, else jupyter-server-proxy's /proxy/{port}/ where it is installed, else http://127.0.0.1:{port}/",
+    check: (value) => (value.includes("{port}") ? undefined : "must hold {port}"),
+  }),
+  LUCI_SERVER_KERNEL_ID: text({
+    group: "Kernel, CLI and server",
+    help: "Set by `luci serve` for the kernels it starts: the kernel's id, under which its proxy serves the kernel's web apps",
+    default: undefined,
+    check: (value) => (/^[A-Za-z0-9-]{1,64}$/.test(value) ? undefined : "must be a kernel id (letters, digits and -)"),
+  }),
   LUCI_LOG_LEVEL: oneOf(["debug", "info", "warn", "error"], {
     group: "Kernel, CLI and server",
     help: "The least important kernel log lines written to stderr",

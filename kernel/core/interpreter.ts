@@ -16,6 +16,8 @@ export interface ExecuteRequest {
   executionCount: number;
   /** JupyterLab and VS Code send metadata.cellId; nbclient does not. */
   cellId?: string;
+  /** The execute_request's msg_id: the worker's get_parent() answers it (ipywidgets' Output widget captures by it). */
+  msgId?: string;
 }
 
 /** Output of the running request; everything published has that request as its parent. */
@@ -39,6 +41,25 @@ export interface KernelInfo {
   help_links: { text: string; url: string }[];
 }
 
+/** A comm message from a client (comm_open, comm_msg, comm_close), for the interpreter to handle. */
+export interface CommRequest {
+  msgType: "comm_open" | "comm_msg" | "comm_close";
+  msgId: string;
+  content: JsonObject;
+  metadata: JsonObject;
+  buffers: Buffer[];
+}
+
+/**
+ * What an interpreter tells the core about comms: a comm message its code sent (published on
+ * iopub with the request being handled as parent), and the loss of every comm (its process
+ * died or was replaced: the core closes the comms it knew were open).
+ */
+export interface CommListener {
+  message(msgType: "comm_open" | "comm_msg" | "comm_close", content: JsonObject, metadata: JsonObject, buffers: Buffer[]): void;
+  lost(): void;
+}
+
 export interface Interpreter {
   kernelInfo(): KernelInfo;
   execute(request: ExecuteRequest, context: ExecuteContext): Promise<ExecuteOutcome>;
@@ -48,4 +69,12 @@ export interface Interpreter {
   /** Interrupts the running execution, if any (interrupt_request or SIGINT). */
   interrupt(): void;
   shutdown(restart: boolean): Promise<void>;
+  /**
+   * Jupyter comms (ipywidgets). An interpreter without them leaves both out, and the core
+   * closes every comm a client opens, as ipykernel does for an unknown target.
+   * `commMessage` handles one client message as code runs (output to `context`, one at a time
+   * between cells); `onComm` is called once, by the core, with where comm events go.
+   */
+  commMessage?(request: CommRequest, context: ExecuteContext): Promise<void>;
+  onComm?(listener: CommListener): void;
 }

@@ -7,9 +7,12 @@ import { PROTOCOL_VERSION, type JsonObject, type Message } from "../protocol/mes
 import type { RequestChannel, Transport } from "../protocol/transport.js";
 import { RequestContext } from "./execute-context.js";
 import { History, type HistoryQuery } from "./history.js";
-import type { ExecuteOutcome, Interpreter } from "./interpreter.js";
+import type { CommListener, CommRequest, ExecuteOutcome, Interpreter } from "./interpreter.js";
 
 type Handler = (message: Message, channel: RequestChannel) => Promise<void>;
+
+/** The client's comm messages: handled in the shell's order, like an execute_request. */
+const COMM_TYPES = new Set(["comm_open", "comm_msg", "comm_close"]);
 
 /** Answered at once on any channel, even while a cell runs; everything else waits its turn. */
 const IMMEDIATE = new Set(["kernel_info_request", "interrupt_request", "shutdown_request"]);
@@ -34,6 +37,18 @@ export class KernelCore {
   private current?: RequestContext;
   private shuttingDown = false;
   private readonly handlers: Record<string, Handler>;
+  /**
+   * The request comm messages from the interpreter are published under: the execute_request
+   * or client comm message being handled, or the last one (a thread's widget update between
+   * cells), as ipykernel's get_parent().
+   */
+  private commParent?: Message;
+  /** The comms open between the clients and the interpreter (comm_id -> target_name), for comm_info and for closing them when they die. */
+  private readonly openComms = new Map<string, string>();
+  private readonly commListener: CommListener = {
+    message: (msgType, content, metadata, buffers) => this.publishComm(msgType, content, metadata, buffers),
+    lost: () => this.closeAllComms(this.commParent),
+  };
 
   constructor(
     private readonly transport: Transport,
@@ -47,13 +62,14 @@ export class KernelCore {
       inspect_request: (m, c) => this.answer(c, m, "inspect_reply", () => this.inspect(m)),
       is_complete_request: (m, c) => this.answer(c, m, "is_complete_reply", () => this.isComplete(m)),
       history_request: (m, c) => this.reply(c, m, "history_reply", this.historyReply(m)),
-      comm_info_request: (m, c) => this.reply(c, m, "comm_info_reply", { status: "ok", comms: {} }),
-      comm_open: (m) => this.refuseComm(m),
-      comm_msg: async () => {},
-      comm_close: async () => {},
+      comm_info_request: (m, c) => this.reply(c, m, "comm_info_reply", this.commInfo(m)),
+      comm_open: (m) => this.comm(m),
+      comm_msg: (m) => this.comm(m),
+      comm_close: (m) => this.comm(m),
       interrupt_request: (m, c) => this.interrupt(m, c),
       shutdown_request: (m, c) => this.shutdown(m, c),
     };
+    interpreter.onComm?.(this.commListener);
   }
 
   /** Starts the transport and announces the kernel (status: starting, once). */
@@ -86,6 +102,8 @@ export class KernelCore {
     this.shellRunning = true;
     while (this.shellQueue.length > 0) {
       const { channel, message } = this.shellQueue.shift()!;
+      const type = message.header.msg_type;
+      if (type === "execute_request" || COMM_TYPES.has(type)) this.commParent = message;
       if (this.aborting.delete(message)) await this.busyIdle(message, () => this.abortReply(message, channel));
       else await this.dispatch(channel, message);
     }
@@ -169,6 +187,7 @@ export class KernelCore {
           userExpressions: isStringRecord(c.user_expressions) ? c.user_expressions : {},
           executionCount: count,
           cellId: typeof message.metadata.cellId === "string" ? message.metadata.cellId : undefined,
+          msgId: message.header.msg_id,
         },
         context,
       );
@@ -228,11 +247,63 @@ export class KernelCore {
     return { status: "ok", history: this.history.query(historyQuery(message.content)) };
   }
 
-  private async refuseComm(message: Message): Promise<void> {
-    // No comm targets are registered: close the comm at once, as ipykernel does.
-    const commId = message.content.comm_id;
-    log("warn", `comm_open for unknown target ${JSON.stringify(message.content.target_name)}`);
-    this.transport.publish({ msgType: "comm_close", parent: message, content: { comm_id: commId, data: {} } });
+  /**
+   * A client's comm_open / comm_msg / comm_close: handled by the interpreter in the shell's
+   * order (one waits for the running cell, as in ipykernel), its handler's output published with
+   * the message as parent. Without comms in the interpreter every comm_open is closed at once.
+   */
+  private async comm(message: Message): Promise<void> {
+    const msgType = commType(message.header.msg_type);
+    if (!msgType) return;
+    const { comm_id: commId, target_name: target } = message.content;
+    if (typeof commId !== "string" || !commId) {
+      log("warn", `ignored a ${msgType} without a comm_id (content.comm_id must be a non-empty string)`);
+      return;
+    }
+    if (msgType === "comm_open") {
+      if (typeof target !== "string" || !this.interpreter.commMessage) {
+        log("warn", `closing comm ${commId}: no handler for target ${JSON.stringify(target).slice(0, 80)}`);
+        this.transport.publish({ msgType: "comm_close", parent: message, content: { comm_id: commId, data: {} } });
+        return;
+      }
+      this.openComms.set(commId, target);
+    } else if (msgType === "comm_close") {
+      this.openComms.delete(commId);
+    }
+    if (!this.interpreter.commMessage) return;
+    const context = new RequestContext(this.transport, message, this.executionCount, false, false);
+    await this.interpreter.commMessage(
+      { msgType, msgId: message.header.msg_id, content: message.content, metadata: message.metadata, buffers: message.buffers },
+      context,
+    );
+  }
+
+  /** comm_info_reply: the open comms, only those of content.target_name when it is given. */
+  private commInfo(message: Message): JsonObject {
+    const wanted = message.content.target_name;
+    const comms: JsonObject = {};
+    for (const [id, target] of this.openComms) {
+      if (typeof wanted !== "string" || !wanted || target === wanted) comms[id] = { target_name: target };
+    }
+    return { status: "ok", comms };
+  }
+
+  /** A comm message the interpreter's code sent: published as the request being handled's. */
+  private publishComm(msgType: CommRequest["msgType"], content: JsonObject, metadata: JsonObject, buffers: Buffer[]): void {
+    const commId = content.comm_id;
+    if (typeof commId === "string") {
+      if (msgType === "comm_open" && typeof content.target_name === "string") this.openComms.set(commId, content.target_name);
+      else if (msgType === "comm_close") this.openComms.delete(commId);
+    }
+    this.transport.publish({ msgType, parent: this.commParent, content, metadata, buffers });
+  }
+
+  /** The interpreter lost its comms (restart, its process died): the clients are told each is closed. */
+  private closeAllComms(parent: Message | undefined): void {
+    for (const commId of this.openComms.keys()) {
+      this.transport.publish({ msgType: "comm_close", parent, content: { comm_id: commId, data: {} } });
+    }
+    this.openComms.clear();
   }
 
   private async interrupt(message: Message, channel: RequestChannel): Promise<void> {
@@ -253,6 +324,8 @@ export class KernelCore {
     await this.reply(channel, message, "shutdown_reply", content);
     // ipykernel also publishes the reply on iopub, so every client learns of the shutdown.
     this.transport.publish({ msgType: "shutdown_reply", parent: message, content });
+    // The comms die with the interpreter: the clients drop their views of them.
+    this.closeAllComms(message);
     try {
       await this.interpreter.shutdown(restart);
     } catch (err) {
@@ -267,6 +340,10 @@ export class KernelCore {
       log("warn", "ignored an input_reply that nothing was waiting for");
     }
   }
+}
+
+function commType(type: string): CommRequest["msgType"] | undefined {
+  return type === "comm_open" || type === "comm_msg" || type === "comm_close" ? type : undefined;
 }
 
 function isStringRecord(value: unknown): value is Record<string, string> {

@@ -20,7 +20,8 @@ export class NotebookSession {
     /** The notebook's path as the kernel was started with it (the session name), if it named one. */
     private readonly knownNotebook: string | undefined,
     /** Where the code runs, for %luci executor and %luci container (none for a fixed Python). */
-    readonly executor: (ExecutorControl & { readonly environment: NotebookEnvironment | undefined; ready(): Promise<unknown> }) | undefined,
+    readonly executor:
+      (ExecutorControl & { readonly kind: string; readonly environment: NotebookEnvironment | undefined; ready(): Promise<unknown> }) | undefined,
     /** The folder the notebook's code runs in: tasks and records are relative to it. */
     readonly folder: string,
   ) {}

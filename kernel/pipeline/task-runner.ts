@@ -9,6 +9,7 @@ import type { OutputSink } from "../common/output-sink.js";
 import { notebooksIn } from "../environments/notebook-identity.js";
 import { Progress } from "../environments/progress.js";
 import { parseAnswer, UnusableAnswer } from "./model/answer-parser.js";
+import { analyseCode } from "./model/code-analysis.js";
 import type { TaskAnswer } from "./model/answer-schema.js";
 import type { Endpoint } from "./model/discovery.js";
 import type { GenerateRequest, GenerateResult } from "./model/model-client.js";
@@ -107,6 +108,11 @@ export interface TaskHost {
   packages(): string[];
   /** Installs these exact versions where the environment has others or none (a record's). */
   installPins(specs: string[], request: TaskRequest): Promise<void>;
+  /**
+   * Starts a program that serves a web interface as an app of the notebook (kernel/apps/): the
+   * cell ends once the app answers HTTP, with its link; the app keeps running.
+   */
+  runApp(code: string, request: TaskRequest): Promise<TaskOutcome>;
 }
 
 /** Recorded code made by someone else, in a notebook this user has not trusted. */
@@ -265,7 +271,12 @@ export class TaskPipeline {
       return showFailure(request.sink, new ValidationFailed(verdict));
     }
     await this.showParameters(parameters, request);
-    return this.host.run(withParameters(parameters, code), request);
+    return this.runCode(withParameters(parameters, code), request);
+  }
+
+  /** Code that serves a web interface (its analysis says so) runs as an app; other code as a cell. */
+  private runCode(code: string, request: TaskRequest): Promise<TaskOutcome> {
+    return analyseCode(code).needs_web_interface ? this.host.runApp(code, request) : this.host.run(code, request);
   }
 
   /**
@@ -302,7 +313,7 @@ export class TaskPipeline {
     if (record.packages?.length) await this.host.installPins(record.packages, request);
     this.keep(record, request, verdict);
     await this.showParameters(parameters, request);
-    return this.host.run(withParameters(parameters, record.code), request);
+    return this.runCode(withParameters(parameters, record.code), request);
   }
 
   /** Shows the record in the cell's outputs (so it is saved with the notebook) and remembers it. */

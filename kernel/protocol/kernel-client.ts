@@ -98,6 +98,18 @@ export class KernelClient {
     return { msgId, reply };
   }
 
+  /**
+   * Sends a comm message (comm_open, comm_msg, comm_close: no reply comes) and resolves with its
+   * msg_id once the kernel has handled it (its idle); its iopub is then in iopubFor(msgId).
+   */
+  async comm(msgType: "comm_open" | "comm_msg" | "comm_close", content: JsonObject, buffers: Buffer[] = [], metadata: JsonObject = {}): Promise<string> {
+    const message = this.session.request(msgType, content, { buffers, metadata });
+    const msgId = message.header.msg_id;
+    this.dealers.shell.queue.push(this.session.frames(message));
+    await this.waitForIdle(msgId);
+    return msgId;
+  }
+
   /** Answers an input_request with the text the user typed (input_reply, the request as parent). */
   input(value: string, inputRequest: Message): void {
     const message = this.session.request("input_reply", { value }, { parent: inputRequest.header });

@@ -10,9 +10,11 @@ import type { JsonObject } from "../protocol/messages.js";
 import { crashMessage, describeExit } from "./crash-report.js";
 import type { Executor, ExecutorSource } from "./executor.js";
 import { cachedPythonVersion, rememberPythonVersion } from "./python-version-cache.js";
-import { WorkerConnection, WorkerExitError, type KernelRequestHandler } from "./worker-connection.js";
+import type { CommListener, CommRequest } from "../core/interpreter.js";
+import { WorkerConnection, WorkerExitError, type KernelRequestHandler, type WorkerCommSink } from "./worker-connection.js";
 import type { ExecuteCommand, MissingModule, RequestOp, SyntaxErrorInfo } from "./worker-messages.js";
 import { errorMessage, errorStack } from "../common/errors.js";
+import { isObject } from "../common/json-file.js";
 
 export type RunOutcome =
   | { status: "ok"; userExpressions: JsonObject; payload: JsonObject[] }
@@ -46,6 +48,11 @@ export class PythonRuntime {
   private unattendedExit?: string;
   /** Set while a cell waits for a worker to start, so that an interrupt can end the wait. */
   private cancelStart?: () => void;
+  /** Where the comm messages Python sends go, and who hears that a worker's comms are gone. */
+  private commListener?: CommListener;
+  private readonly commSink: WorkerCommSink = {
+    message: (msgType, content, metadata, buffers) => this.commListener?.message(msgType, content, metadata, buffers),
+  };
 
   constructor(
     private readonly source: ExecutorSource,
@@ -129,6 +136,50 @@ export class PythonRuntime {
     }
   }
 
+  /** Where comm messages from Python go (the kernel core publishes them); also told when a worker's comms die with it. */
+  setCommListener(listener: CommListener): void {
+    this.commListener = listener;
+  }
+
+  /**
+   * A client's comm message, handled by the worker's comm manager between cells. No worker is
+   * started for one: without a running Python nothing can have registered a target or opened a
+   * comm, so a comm_open is closed at once (as ipykernel does for an unknown target) and the rest
+   * are dropped.
+   */
+  async comm(request: CommRequest, sink: OutputSink): Promise<void> {
+    const commId = typeof request.content.comm_id === "string" ? request.content.comm_id : "";
+    const worker = this.worker?.alive ? this.worker : await this.launching?.catch(() => undefined);
+    const started = worker ? await Promise.race([worker.ready.then(() => true), worker.gone.then(() => false)]) : false;
+    if (!worker || !started) {
+      if (request.msgType === "comm_open") this.commListener?.message("comm_close", { comm_id: commId, data: {} }, {}, []);
+      return;
+    }
+    const { content } = request;
+    try {
+      await worker.comm(
+        {
+          op: request.msgType,
+          msg_id: request.msgId,
+          comm_id: commId,
+          ...(typeof content.target_name === "string" ? { target_name: content.target_name } : {}),
+          data: isObject(content.data) ? content.data : {},
+          metadata: request.metadata,
+          buffers: request.buffers.map((b) => b.toString("base64")),
+        },
+        sink,
+      );
+    } catch (err) {
+      if (!(err instanceof WorkerExitError)) throw err;
+      if (this.stopped) return;
+      log("warn", `the Python worker stopped while it handled a ${request.msgType}: ${describeExit(err.exit)}`);
+      this.replace();
+      this.unattendedExit =
+        `Note: the Python process of this notebook stopped while it handled a widget's message (${describeExit(err.exit)}). ` +
+        "Variables and imports from earlier cells are lost; a new Python process runs this cell.";
+    }
+  }
+
   interrupt(): void {
     if (this.cancelStart) this.cancelStart();
     else this.worker?.interrupt();
@@ -144,7 +195,7 @@ export class PythonRuntime {
     this.launching ??= (async () => {
       const executor = await this.source.prepare(context);
       this.lastExecutor = executor;
-      const worker = new WorkerConnection(executor, this.cwd);
+      const worker = new WorkerConnection(executor, this.cwd, this.commSink);
       // `ready` never rejects (it stays pending when the worker dies before it is ready).
       void worker.ready.then((ready) => {
         this.version = ready.python;
@@ -153,6 +204,8 @@ export class PythonRuntime {
       // Fire and forget: this only notes the exit; a failure in the note is logged.
       worker.gone
         .then((exit) => {
+          // Its comms died with it: the core closes them on the clients (widgets show as gone).
+          this.commListener?.lost();
           if (this.stopped) return;
           log("warn", `the Python worker stopped: ${describeExit(exit)}`);
           if (!worker.diedRunning && this.worker === worker) {

@@ -14,7 +14,12 @@ export type KernelRequestHandler = (name: string, args: string, sink: OutputSink
 import { discardingSink, type OutputSink } from "../common/output-sink.js";
 import { OutputOrder } from "./output-order.js";
 import { parseShape } from "../common/shape.js";
-import { WorkerEventShape, type DoneEvent, type ExecuteCommand, type RequestOp, type WorkerEvent } from "./worker-messages.js";
+import { WorkerEventShape, type CommCommand, type DoneEvent, type ExecuteCommand, type RequestOp, type WorkerEvent } from "./worker-messages.js";
+
+/** Where the comm messages Python sends go (PROTOCOL.md "Comms"), buffers decoded. */
+export interface WorkerCommSink {
+  message(msgType: "comm_open" | "comm_msg" | "comm_close", content: JsonObject, metadata: JsonObject, buffers: Buffer[]): void;
+}
 
 type SyncedEvent = Exclude<WorkerEvent, { ev: "ready" } | { ev: "reply" }>;
 
@@ -39,7 +44,11 @@ export class WorkerConnection {
   /** The end of what the worker wrote to stderr, for reports on a worker that would not start. */
   recentStderr = "";
 
-  constructor(executor: Executor, cwd: string) {
+  constructor(
+    executor: Executor,
+    cwd: string,
+    private readonly comms?: WorkerCommSink,
+  ) {
     const token = randomBytes(8).toString("hex");
     this.process = executor.start({ cwd, syncToken: token });
     this.order = new OutputOrder<SyncedEvent>(
@@ -67,13 +76,23 @@ export class WorkerConnection {
 
   /** Runs one execute command; output goes to `sink` until its `done` event. */
   execute(command: Omit<ExecuteCommand, "op" | "id">, sink: OutputSink, kernelRequests?: KernelRequestHandler): Promise<DoneEvent> {
+    return this.runCommand({ op: "execute", ...command }, sink, kernelRequests);
+  }
+
+  /** Hands a client's comm message to Python's comm manager; its handler's output goes to `sink` until `done`. */
+  comm(command: Omit<CommCommand, "id">, sink: OutputSink): Promise<DoneEvent> {
+    return this.runCommand({ ...command }, sink);
+  }
+
+  /** A command that runs user code (execute, the comm handlers): one at a time, output to `sink`. */
+  private runCommand(command: JsonObject, sink: OutputSink, kernelRequests?: KernelRequestHandler): Promise<DoneEvent> {
     if (this.dead) return Promise.reject(new Error("the worker has stopped"));
     const id = this.nextId++;
     this.sink = sink;
     this.kernelRequests = kernelRequests;
     return new Promise((resolve, reject) => {
       this.running = { id, resolve, reject };
-      this.send({ op: "execute", id, ...command });
+      this.send({ ...command, id });
     });
   }
 
@@ -178,6 +197,14 @@ export class WorkerConnection {
           );
         break;
       }
+      case "comm":
+        this.comms?.message(
+          event.msg_type,
+          event.content,
+          event.metadata ?? {},
+          (event.buffers ?? []).map((b) => Buffer.from(b, "base64")),
+        );
+        break;
       case "done":
         if (this.running?.id === event.id) {
           const running = this.running;

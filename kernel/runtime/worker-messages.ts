@@ -1,4 +1,5 @@
 // The JSON messages of PROTOCOL.md, as TypeScript types.
+import type { JsonObject } from "../protocol/messages.js";
 import { array, boolean, jsonObject, literal, nullable, nullish, number, object, oneOf, optional, string, tagged, type Infer } from "../common/shape.js";
 
 export interface ExecuteCommand {
@@ -15,6 +16,21 @@ export interface ExecuteCommand {
   scan?: boolean;
   /** Packages were installed since the last execute: invalidate import caches. */
   packages_changed?: boolean;
+  /** The Jupyter msg_id of the execute_request: what the worker's get_parent() answers (PROTOCOL.md "Comms"). */
+  msg_id?: string;
+}
+
+/** A comm message from a client, handled by the worker's comm manager (PROTOCOL.md "Comms"). */
+export interface CommCommand {
+  op: "comm_open" | "comm_msg" | "comm_close";
+  id: number;
+  msg_id: string;
+  comm_id: string;
+  target_name?: string;
+  data: JsonObject;
+  metadata: JsonObject;
+  /** The message's binary buffers, base64. */
+  buffers: string[];
 }
 
 export type RequestOp = "complete" | "inspect" | "is_complete" | "validate" | "namespace";
@@ -74,6 +90,16 @@ export const WorkerEventShape = tagged("ev", {
   input_request: object({ ev: literal("input_request"), id: number, exec_id: number, sync: number, prompt: string, password: boolean }),
   kernel_request: object({ ev: literal("kernel_request"), id: number, exec_id: number, sync: number, name: string, args: string }),
   done: DoneEventShape,
+  /** A comm message Python sent (PROTOCOL.md "Comms"); buffers are base64. */
+  comm: object({
+    ev: literal("comm"),
+    id: outputId,
+    sync: number,
+    msg_type: oneOf(["comm_open", "comm_msg", "comm_close"] as const),
+    content: jsonObject,
+    metadata: optional(jsonObject),
+    buffers: optional(strings),
+  }),
   reply: object({ ev: literal("reply"), id: number, content: jsonObject }),
 });
 export type WorkerEvent = Infer<typeof WorkerEventShape>;

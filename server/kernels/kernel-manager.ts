@@ -79,6 +79,8 @@ export class KernelManager {
       ...this.options.kernelEnv,
       ...expandEnv(spec.spec.env, process.env),
       JPY_PARENT_PID: String(process.pid),
+      // The kernel writes its web apps down under this id, which the apps proxy looks up (server/apps/).
+      LUCI_SERVER_KERNEL_ID: id,
       ...(where.notebook ? { JPY_SESSION_NAME: where.notebook } : {}),
     };
     const kernel = new ManagedKernel(

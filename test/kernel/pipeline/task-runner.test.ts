@@ -41,6 +41,11 @@ class ScriptedHost implements TaskHost {
   installPins() {
     return Promise.resolve();
   }
+  apps: string[] = [];
+  runApp(code: string) {
+    this.apps.push(code);
+    return Promise.resolve(this.outcome);
+  }
 }
 
 function recordingSink() {
@@ -102,6 +107,19 @@ describe("TaskPipeline with a scripted host", () => {
     expect(host.ran.map(withoutComments)).toEqual(["print(6 * 7)"]);
     expect(server.chatRequests).toHaveLength(1);
     for (const kind of ["plan", "code", "validation", "record"]) expect(mimes).toContain(`application/vnd.luci.${kind}+json`);
+  });
+
+  it("code that serves a web interface is started as an app through the host, not run as a cell, and recorded", async () => {
+    const host = new ScriptedHost();
+    const code = "from http.server import HTTPServer, SimpleHTTPRequestHandler\nHTTPServer(('', 8000), SimpleHTTPRequestHandler).serve_forever()";
+    server.enqueue(codeAnswer({ code }));
+    const { sink, errors, mimes } = recordingSink();
+    const outcome = await pipeline(host).runTask(request("Serve this folder as a web page", sink));
+    expect(outcome.status).toBe("ok");
+    expect(errors).toEqual([]);
+    expect(host.ran).toEqual([]);
+    expect(host.apps.map(withoutComments)).toEqual([code]);
+    expect(mimes).toContain("application/vnd.luci.record+json");
   });
 
   const refusals: [string, GateVerdict, RegExp][] = [

@@ -384,6 +384,8 @@ class Executor:
         state.silent = silent
         state.allow_stdin = bool(cmd.get("allow_stdin"))
         state.execution_count = count
+        state.msg_id = str(cmd.get("msg_id") or "")
+        state.msg_type = "execute_request"
         reply: Content = {"status": "ok", "user_expressions": {}, "payload": []}
         self._parsed = None
         if cmd.get("scan"):

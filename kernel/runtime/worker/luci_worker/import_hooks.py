@@ -7,7 +7,9 @@ loader's exec_module. Used to
   before `IPython.display` copies the names (outside an IPython shell they print plain text);
 - select our inline backend when `matplotlib` is imported (never imported at start-up);
 - route `getpass.getpass` through the kernel;
-- flush our stdout before subprocess.Popen starts a child (streams.py).
+- flush our stdout before subprocess.Popen starts a child (streams.py);
+- make the `comm` package's create_comm / get_comm_manager ours (comms.py: ipywidgets);
+- make a real IPython's get_ipython() answer our shell (kernel_shell.py) when it has none.
 """
 
 from __future__ import annotations
@@ -126,6 +128,18 @@ def _on_subprocess(module: ModuleType) -> None:
     streams.patch_subprocess(module)
 
 
+def _on_comm(module: ModuleType) -> None:
+    from . import comms
+
+    comms.install_into_comm_package(module)
+
+
+def _on_getipython(module: ModuleType) -> None:
+    from . import kernel_shell
+
+    kernel_shell.patch_getipython(module)
+
+
 def install() -> None:
     if _finder not in sys.meta_path:
         sys.meta_path.insert(0, _finder)
@@ -134,3 +148,5 @@ def install() -> None:
     register("matplotlib", _on_matplotlib)
     register("getpass", _on_getpass)
     register("subprocess", _on_subprocess)
+    register("comm", _on_comm)
+    register("IPython.core.getipython", _on_getipython)

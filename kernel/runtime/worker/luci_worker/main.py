@@ -218,6 +218,19 @@ def _execute(cmd: Command) -> None:
     interrupts.ensure_installed()
 
 
+def _comm(cmd: Command) -> None:
+    from . import comms
+
+    event = {"ev": "done", "id": cmd.get("id")}
+    event.update(comms.handle_command(cmd))
+    state.get_events().send(event, sync=True)
+    interrupts.ensure_installed()
+
+
+# Commands that run user code, one at a time (a query is answered even while one waits).
+_RUNNING_OPS = ("execute", "comm_open", "comm_msg", "comm_close")
+
+
 def _next_command() -> Command | None:
     if state.pending_commands:
         return state.pending_commands.pop(0)
@@ -230,8 +243,11 @@ def _loop() -> None:
         if cmd is None:
             lifecycle.exit_now(0)  # the kernel closed our command pipe
         try:
-            if cmd.get("op") == "execute":
+            op = cmd.get("op")
+            if op == "execute":
                 _execute(cmd)
+            elif op in _RUNNING_OPS:
+                _comm(cmd)
             else:
                 answer_query(cmd)
         except KeyboardInterrupt:

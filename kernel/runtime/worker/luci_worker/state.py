@@ -22,6 +22,10 @@ exec_id: object = None
 silent = False
 allow_stdin = False
 execution_count = 0
+# The Jupyter request being run (the execute_request, or a client's comm message), as
+# get_ipython().kernel.get_parent() answers it (kernel_shell.py): "" before the first.
+msg_id = ""
+msg_type = ""
 
 # Commands read while waiting for an input_reply that must run after the current cell.
 pending_commands: list[Command] = []

@@ -62,7 +62,7 @@ def ask_kernel(event_name: str, reply_op: str, fields: dict[str, Any]) -> Comman
             if op == reply_op and cmd.get("id") == request_id:
                 return cmd
             continue  # a late reply to an abandoned request
-        if op == "execute":
+        if op in ("execute", "comm_open", "comm_msg", "comm_close"):
             state.pending_commands.append(cmd)  # runs after this cell
             continue
         # A query is answered at once, and its reply always sent. SIGINT during its

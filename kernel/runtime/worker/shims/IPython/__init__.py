@@ -2,7 +2,7 @@
 
 It sits at the END of sys.path, so a real IPython always wins. It provides what notebook code
 commonly imports: IPython.display (display, HTML, Markdown, Image, clear_output, ...) and
-get_ipython() (None: there is no IPython shell here, exactly as in a plain Python process).
+get_ipython() (the worker's stand-in shell, luci_worker/kernel_shell.py).
 """
 
 from . import display

@@ -1,0 +1,166 @@
+// One web app's process: the notebook's Python running our launcher (worker/app_launcher.py)
+// on the app's program, with HOST and PORT set to a free port on loopback and without the
+// kernel's secrets. It leads its own process group (what it starts dies with it), its output is
+// kept (the last lines) and handed to whoever listens, and it can be waited on until it answers
+// HTTP on its port.
+import { spawn, type ChildProcess } from "node:child_process";
+import { request } from "node:http";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { withoutKernelSecrets } from "../common/kernel-secrets.js";
+import { packageRoot } from "../common/package-root.js";
+
+/** A free TCP port on 127.0.0.1 (the kernel binds it a moment to ask the system for one). */
+export function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => (port ? resolve(port) : reject(new Error("no free port on 127.0.0.1"))));
+    });
+  });
+}
+
+export function launcherScript(): string {
+  return join(packageRoot(), "kernel", "runtime", "worker", "app_launcher.py");
+}
+
+/** The last lines of an app's output, bounded in lines and characters. */
+export class OutputTail {
+  private lines: string[] = [];
+  private partial = "";
+
+  constructor(private readonly maxLines = 200) {}
+
+  add(text: string): void {
+    const parts = (this.partial + text).split("\n");
+    this.partial = parts.pop()!.slice(-4000);
+    for (const line of parts) this.lines.push(line.slice(0, 4000));
+    if (this.lines.length > this.maxLines) this.lines.splice(0, this.lines.length - this.maxLines);
+  }
+
+  /** The last `count` lines (a line still being written included). */
+  last(count = 20): string[] {
+    const all = this.partial ? [...this.lines, this.partial] : this.lines;
+    return all.slice(-count);
+  }
+}
+
+export interface AppLaunch {
+  python: string;
+  program: string;
+  cwd: string;
+  port: number;
+  /** The path prefix the app is reached under through a proxy (SCRIPT_NAME), if any. */
+  basePath?: string;
+}
+
+export type AppExit = { code: number | null; signal: NodeJS.Signals | null; error?: string };
+
+export class AppProcess {
+  readonly tail = new OutputTail();
+  readonly exited: Promise<AppExit>;
+  readonly started = Date.now();
+  exit?: AppExit;
+  private readonly child: ChildProcess;
+  private readonly listeners = new Set<(name: "stdout" | "stderr", text: string) => void>();
+
+  constructor(readonly launch: AppLaunch) {
+    this.child = spawn(launch.python, [launcherScript(), launch.program], {
+      cwd: launch.cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+      env: {
+        ...withoutKernelSecrets(process.env),
+        PYTHONUNBUFFERED: "1",
+        HOST: "127.0.0.1",
+        PORT: String(launch.port),
+        // For apps (and WSGI servers) that honour it: the prefix a proxy serves them under.
+        ...(launch.basePath ? { SCRIPT_NAME: launch.basePath } : {}),
+      },
+    });
+    for (const name of ["stdout", "stderr"] as const) {
+      this.child[name]!.setEncoding("utf8");
+      this.child[name]!.on("data", (text: string) => {
+        this.tail.add(text);
+        for (const listener of this.listeners) listener(name, text);
+      });
+    }
+    this.exited = new Promise<AppExit>((resolve) => {
+      this.child.once("exit", (code, signal) => resolve({ code, signal }));
+      this.child.once("error", (err) => resolve({ code: null, signal: null, error: err.message }));
+    }).then((exit) => (this.exit = exit));
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get running(): boolean {
+    return this.exit === undefined;
+  }
+
+  /** Output as it comes; returns the way to stop listening. */
+  onOutput(listener: (name: "stdout" | "stderr", text: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Waits until the app answers HTTP on its port (any status: an app without a page at / still
+   * answers). Resolves "answering", "exited" when the process ended first, "timeout", or "aborted".
+   */
+  async waitUntilAnswering(timeoutMs: number, signal?: AbortSignal): Promise<"answering" | "exited" | "timeout" | "aborted"> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (signal?.aborted) return "aborted";
+      if (!this.running) return "exited";
+      if (await answers(this.launch.port)) return "answering";
+      await Promise.race([delay(100), this.exited]);
+    }
+    return "timeout";
+  }
+
+  /** SIGTERM to the app's group, SIGKILL after `graceMs` to what is left; resolves when the app exited. */
+  async stop(graceMs = 2000): Promise<void> {
+    this.signalGroup("SIGTERM");
+    const done = await Promise.race([this.exited.then(() => true), delay(graceMs).then(() => false)]);
+    // The group may hold children that outlive the launcher: they go too.
+    this.signalGroup("SIGKILL");
+    if (!done) await Promise.race([this.exited, delay(2000)]);
+  }
+
+  /** SIGKILL to the group, synchronously (the kernel's exit handler). */
+  killNow(): void {
+    this.signalGroup("SIGKILL");
+  }
+
+  private signalGroup(signal: NodeJS.Signals): void {
+    const pid = this.child.pid;
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      /* the group is empty: nothing left */
+    }
+  }
+}
+
+/** One HTTP GET of / on the port: true when anything answers as HTTP. */
+function answers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request({ host: "127.0.0.1", port, path: "/", method: "GET", timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(true);
+    });
+    req.on("timeout", () => req.destroy());
+    req.on("error", () => resolve(false));
+    req.end();
+  });
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

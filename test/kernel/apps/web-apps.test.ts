@@ -1,0 +1,217 @@
+// Web-app tasks through a real kernel against the fake model server: the program (a stdlib
+// http.server dashboard reading HOST and PORT, one binding a fixed port on 0.0.0.0, one that
+// crashes after it started) runs as an app of the notebook, the cell ends while it runs, the URL
+// it shows answers, `%luci apps` lists and stops it, and it is gone when the kernel shuts down or,
+// after a SIGKILL of the kernel, when the next kernel starts.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Message } from "../../../kernel/protocol/messages.js";
+import { processAlive } from "../../../kernel/common/process-alive.js";
+import { answer, startFakeModelServer, type FakeModelServer } from "../../support/fake-model-server.js";
+import { fakeModelEnv } from "../../support/fake-model-kernel.js";
+import { sleep, streamText } from "../../support/kernel-client.js";
+import { startKernel, type StartedKernel } from "../../support/kernel-process.js";
+
+const APP_MIME = "application/vnd.luci.app+json";
+
+/** The dashboard a model writes when told how apps run in Luci: HOST and PORT from the environment. */
+export const DASHBOARD = [
+  "import os",
+  "from http.server import BaseHTTPRequestHandler, HTTPServer",
+  "",
+  "class Dashboard(BaseHTTPRequestHandler):",
+  "    def do_GET(self):",
+  "        body = b'<html><body><h1>Sales dashboard</h1><a href=\"/data\">data</a></body></html>'",
+  "        if self.path == '/data':",
+  "            body = b'{\"total\": 42}'",
+  "        self.send_response(200)",
+  "        self.send_header('Content-Type', 'application/json' if self.path == '/data' else 'text/html')",
+  "        self.send_header('Content-Length', str(len(body)))",
+  "        self.end_headers()",
+  "        self.wfile.write(body)",
+  "",
+  "    def log_message(self, *args):",
+  "        pass",
+  "",
+  "print('dashboard starting', flush=True)",
+  "HTTPServer((os.environ.get('HOST', '127.0.0.1'), int(os.environ.get('PORT', '8000'))), Dashboard).serve_forever()",
+].join("\n");
+
+/** What a model writes when it is not told: a fixed port on every interface. */
+const FIXED_PORT = [
+  "from http.server import HTTPServer, SimpleHTTPRequestHandler",
+  "print('serving on 8000', flush=True)",
+  "HTTPServer(('', 8000), SimpleHTTPRequestHandler).serve_forever()",
+].join("\n");
+
+/** Answers the readiness probe and one request, then fails. */
+const CRASHES = [
+  "import os",
+  "from http.server import HTTPServer, SimpleHTTPRequestHandler",
+  "server = HTTPServer(('0.0.0.0', 5000), SimpleHTTPRequestHandler)",
+  "server.handle_request()",
+  "server.handle_request()",
+  "raise RuntimeError('the dashboard lost its data')",
+].join("\n");
+
+export interface AppShown {
+  id: number;
+  port: number;
+  url: string;
+  pid: number;
+  state: string;
+  reason?: string;
+  last_output?: string[];
+}
+
+/** Every state the app's display was shown in (display_data, then its updates), in order. */
+export function appStates(iopub: Message[]): AppShown[] {
+  return iopub
+    .filter((m) => m.header.msg_type === "display_data" || m.header.msg_type === "update_display_data")
+    .map((m) => (m.content.data as Record<string, unknown> | undefined)?.[APP_MIME])
+    .filter((d): d is AppShown => d !== undefined);
+}
+
+export async function portAnswers(port: number): Promise<boolean> {
+  try {
+    await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await sleep(100);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+let server: FakeModelServer;
+let kernel: StartedKernel;
+const data = mkdtempSync(join(tmpdir(), "luci-apps-data-"));
+const env = () => ({ ...fakeModelEnv(server), XDG_DATA_HOME: data });
+
+beforeAll(async () => {
+  server = await startFakeModelServer({ chunkSize: 64 });
+  kernel = await startKernel({ env: env() });
+});
+afterAll(async () => {
+  await kernel?.stop();
+  await server?.close();
+});
+beforeEach(() => server.reset());
+
+async function runApp(task: string, code: string) {
+  server.enqueue(answer({ code }));
+  const result = await kernel.client.execute(task);
+  const shown = appStates(result.iopub);
+  const running = shown.find((s) => s.state === "running");
+  return { ...result, shown, running };
+}
+
+describe("web-app tasks", () => {
+  it("a dashboard reading HOST and PORT runs as an app: the cell ends while it runs, its URL answers, %luci apps lists and stops it", async () => {
+    const { reply, iopub, shown, running } = await runApp("Show a sales dashboard as a web page", DASHBOARD);
+    expect(reply.content.status).toBe("ok");
+    expect(shown[0]!.state).toBe("starting");
+    expect(running).toBeDefined();
+    // The reply came while the app runs: its URL answers now.
+    expect(running!.url).toBe(`http://127.0.0.1:${running!.port}/`);
+    expect(processAlive(running!.pid)).toBe(true);
+    const page = await fetch(running!.url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("Sales dashboard");
+    // Its output showed in the cell while the cell ran.
+    expect(streamText(iopub)).toContain("dashboard starting");
+    const html = iopub.map((m) => (m.content.data as Record<string, string> | undefined)?.["text/html"] ?? "").join("\n");
+    expect(html).toContain(`<iframe src="${running!.url}"`);
+
+    const listed = streamText((await kernel.client.execute("%luci apps")).iopub);
+    expect(listed).toMatch(new RegExp(`\\b${running!.id}\\b.*\\b${running!.port}\\b.*\\b${running!.pid}\\b.*running`));
+    expect(listed).toContain(running!.url);
+
+    const stopped = await kernel.client.execute(`%luci apps stop ${running!.id}`);
+    expect(streamText(stopped.iopub)).toContain(`Stopped app ${running!.id}`);
+    expect(await portAnswers(running!.port)).toBe(false);
+    expect(processAlive(running!.pid)).toBe(false);
+    expect(streamText((await kernel.client.execute("%luci apps")).iopub)).toMatch(/No web apps run/);
+    // Its display says it stopped.
+    await until("the stopped display", () => appStates(kernel.client.iopubFor(reply.parent_header.msg_id)).some((s) => s.state === "stopped"));
+  });
+
+  it("a program that binds a fixed port on every interface ends on the port Luci chose, on loopback", async () => {
+    const { reply, running, iopub } = await runApp("Serve the files of this folder on a web page", FIXED_PORT);
+    expect(reply.content.status).toBe("ok");
+    expect(running!.port).not.toBe(8000);
+    expect((await fetch(running!.url)).status).toBe(200);
+    expect(streamText(iopub)).toContain("serving on 8000");
+    await kernel.client.execute("%luci apps stop all");
+    expect(await portAnswers(running!.port)).toBe(false);
+  });
+
+  it("an app that crashes after it started: its display is updated in place to say so, with its last output", async () => {
+    const { reply, running } = await runApp("A dashboard that will crash", CRASHES);
+    expect(reply.content.status).toBe("ok");
+    await fetch(running!.url).catch(() => undefined); // its second and last request
+    await until("the crash shown", () => appStates(kernel.client.iopubFor(reply.parent_header.msg_id)).some((s) => s.state === "stopped"));
+    const stopped = appStates(kernel.client.iopubFor(reply.parent_header.msg_id)).find((s) => s.state === "stopped")!;
+    expect(stopped.reason).toMatch(/exit code 1/);
+    expect(stopped.last_output!.join("\n")).toContain("RuntimeError: the dashboard lost its data");
+    const listed = streamText((await kernel.client.execute("%luci apps")).iopub);
+    expect(listed).toMatch(/exited \(exit code 1\)/);
+    expect(listed).toContain("the dashboard lost its data");
+    await kernel.client.execute("%luci apps stop all");
+  });
+
+  it("an app that exits before it answers fails the cell with its last output; the kernel goes on", async () => {
+    server.enqueue(answer({ code: "from http.server import HTTPServer\nraise SystemExit('no data file: sales.csv')" }));
+    // Self-repair sends the failure back once; the fake model has no second answer for it.
+    const { reply, iopub } = await kernel.client.execute("A dashboard of a missing file");
+    expect(reply.content.status).toBe("error");
+    const error = iopub.find((m) => m.header.msg_type === "error")!;
+    expect(error.content.ename).toBe("AppFailed");
+    expect(String(error.content.evalue)).toMatch(/exited \(exit code 1\) before it answered/);
+    expect(String(error.content.evalue)).toContain("no data file: sales.csv");
+    expect((await kernel.client.execute("print(1 + 1)")).reply.content.status).toBe("ok");
+  });
+
+  it("its apps stop when the kernel shuts down", async () => {
+    const own = await startKernel({ env: env() });
+    server.enqueue(answer({ code: DASHBOARD }));
+    const { running } = await (async () => {
+      const result = await own.client.execute("Show a dashboard");
+      return { running: appStates(result.iopub).find((s) => s.state === "running") };
+    })();
+    expect(await portAnswers(running!.port)).toBe(true);
+    const exited = new Promise((ok) => own.process.once("exit", ok));
+    await own.client.request("control", "shutdown_request", { restart: false }).reply;
+    await exited;
+    await own.stop();
+    expect(await portAnswers(running!.port)).toBe(false);
+    expect(processAlive(running!.pid)).toBe(false);
+  });
+
+  it("the apps of a kernel that was killed are stopped by the next kernel's start", async () => {
+    const doomed = await startKernel({ env: env() });
+    server.enqueue(answer({ code: DASHBOARD }));
+    const result = await doomed.client.execute("Show a dashboard");
+    const running = appStates(result.iopub).find((s) => s.state === "running")!;
+    process.kill(-doomed.process.pid!, "SIGKILL");
+    await doomed.stop();
+    // The app leads its own process group: the kernel's SIGKILL did not reach it (a quiet app
+    // lives on; one that writes would end on its broken output pipe).
+    expect(await portAnswers(running.port)).toBe(true);
+    const next = await startKernel({ env: env() });
+    try {
+      await until("the orphaned app stopped", async () => !(await portAnswers(running.port)) && !processAlive(running.pid));
+    } finally {
+      await next.stop();
+    }
+  });
+});
