@@ -24,6 +24,10 @@ const COMMANDS_HELP = `%luci: Luci's own commands
                                     network=on|off (remembered; applied at the next restart)
   %luci run-anyway                  (alone in a cell) run the code the validation gate stopped
   %luci regenerate                  (first line of a task cell) new code for the task, with the changes shown
+  %luci sweep NAME=VALUES ...       the last task's recorded code over every combination of values, no model
+                                    call: rate=0.03:0.08:0.01 (a range, end included), years=15,30 (a list),
+                                    city=Paris,"New York"; a table and a chart, the rows in sweep_results.
+                                    Alone in a cell: the last task run; first line of a task cell: that task
   %luci trust [NOTEBOOK]            trust the recorded code of a notebook someone else made
                                     (and its folder's requirements.txt): asks you to type its name
   %luci show-code                   the code the last task ran
@@ -125,6 +129,8 @@ export async function runKernelMagic(context: MagicContext, name: string, args: 
     }
     case "run-anyway":
       throw new UsageError("put %luci run-anyway alone in a cell: it runs the code the validation gate last stopped");
+    case "sweep":
+      throw new UsageError("put %luci sweep alone in a cell (it sweeps the last task), or as the first line of a task cell: it runs Python itself");
     default:
       throw new UsageError(`%luci ${command} is not known; %luci help lists the commands`);
   }

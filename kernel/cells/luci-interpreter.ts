@@ -26,6 +26,8 @@ export class LuciInterpreter implements Interpreter {
   private tasks?: TaskPipeline;
   private currentTask?: AbortController;
   private currentRun?: AbortController;
+  /** A running `%luci sweep`: an interrupt stops it between scenarios too. */
+  private currentSweep?: AbortController;
   /** The cells that ran, for the model's context. */
   private readonly cellLog = new CellLog();
 
@@ -78,6 +80,7 @@ export class LuciInterpreter implements Interpreter {
     const route = routeCell(request.code);
     switch (route.to) {
       case "task":
+        if (route.sweep !== undefined) return { ...(await this.runSweep(route.sweep, route.task, request, context)), ranAs: "command" };
         return { ...(await this.runTask(route.task, request, context, route.regenerate)), ranAs: "task" };
       case "luci":
         return { ...(await this.runLuciCommand(route.command, route.args, request, context)), ranAs: "command" };
@@ -102,12 +105,70 @@ export class LuciInterpreter implements Interpreter {
    */
   private async runLuciCommand(command: string, args: string, request: ExecuteRequest, context: ExecuteContext): Promise<ExecuteOutcome> {
     if (command === "run-anyway") return this.runAnyway(request, context);
+    if (command === "sweep") return this.runSweep(args, undefined, request, context);
     try {
       if (command === "regenerate") throw new UsageError("%luci regenerate goes on the first line of a task cell, with the task below it");
       await runKernelMagic(this.magics, "luci", `${command} ${args}`, context);
       return { status: "ok" };
     } catch (err) {
       return showFailure(context, err);
+    }
+  }
+
+  /**
+   * `%luci sweep`: a task's recorded code over scenarios (cells/sweep-command.ts), each scenario
+   * an execute of its own on the notebook's Python, its outputs captured by the sweep.
+   */
+  private async runSweep(args: string, task: string | undefined, request: ExecuteRequest, context: ExecuteContext): Promise<ExecuteOutcome> {
+    const abort = new AbortController();
+    this.currentSweep = abort;
+    try {
+      const { sweepCommand } = await import("./sweep-command.js");
+      const pipeline = await this.pipeline();
+      return await sweepCommand({
+        args,
+        task,
+        request,
+        context,
+        signal: abort.signal,
+        pipeline,
+        notebookPath: this.session.notebookPath(),
+        folder: this.session.folder,
+        parameterCellNames: this.parameterCellNames,
+        installPins: (specs) => installPins(this.session.environment(), specs, context),
+        host: {
+          // What the recorded code imports is installed first, as for a cell: the worker's import
+          // scan reads the code as dead code (the scenarios' harness hides it from the scan).
+          prepare: async (code) => {
+            const scanned = `if False:\n${code.replace(/^from\s+__future__\s+import\b.*$/gm, "").replace(/^/gm, "    ")}\n    pass\n`;
+            const outcome = await this.runPython(scanned, "python", { ...request, silent: true, storeHistory: false }, context);
+            return outcome.status === "error" ? outcome : { status: "ok" };
+          },
+          run: async (code, sink, options) => {
+            const outcome = await this.python.run(
+              {
+                code,
+                mode: "python",
+                silent: options.silent,
+                store_history: false,
+                allow_stdin: false,
+                execution_count: request.executionCount,
+                user_expressions: {},
+              },
+              sink,
+              async () => {
+                throw new UsageError("%pip and %luci lines do not run inside a sweep's scenarios");
+              },
+            );
+            if (outcome.status === "ok") return { status: "ok" };
+            if (outcome.status === "error") return { status: "error", ename: outcome.ename, evalue: outcome.evalue };
+            if (outcome.status === "not_python") return { status: "error", ename: "SyntaxError", evalue: outcome.syntaxError.msg };
+            return { status: "error", ename: "ModuleNotFoundError", evalue: outcome.modules.map((m) => m.name).join(", ") };
+          },
+        },
+      });
+    } finally {
+      if (this.currentSweep === abort) this.currentSweep = undefined;
     }
   }
 
@@ -256,6 +317,7 @@ export class LuciInterpreter implements Interpreter {
   interrupt(): void {
     this.currentTask?.abort(); // stops a model answer at once
     this.currentRun?.abort(); // stops an install the cell started
+    this.currentSweep?.abort(); // no further scenario starts
     this.python.interrupt();
   }
 

@@ -5,6 +5,7 @@
 //
 // Rules, first match wins:
 //   %luci regenerate + lines     a task, asked of the model again (its new code shown as a diff)
+//   %luci sweep ARGS + lines     the task's recorded code run over scenarios (no model call)
 //   %%task ...                   a task: the text after the magic line
 //   %%python ...                 Python: the text after the magic line
 //   %%<other magic> ...          Python (%%time, %%bash, %%writefile: the worker runs the magic)
@@ -15,7 +16,8 @@
 // the kernel (PROTOCOL.md, "Kernel requests"), which runs them as commands too.
 
 export type CellRoute =
-  | { to: "task"; task: string; regenerate: boolean }
+  /** `sweep`: the `%luci sweep` arguments of a task cell whose first line is that command. */
+  | { to: "task"; task: string; regenerate: boolean; sweep?: string }
   /** A command of Luci's alone in the cell: `command` is its first word ("help" when none). */
   | { to: "luci"; command: string; args: string }
   | { to: "python"; code: string }
@@ -36,6 +38,11 @@ export const ROUTES: readonly RouteRule[] = [
     name: "%luci regenerate, then the task",
     pattern: /^\s*%luci[ \t]+regenerate[ \t]*\n([\s\S]*\S[\s\S]*)$/,
     route: (m) => ({ to: "task", task: m[1]!.trim(), regenerate: true }),
+  },
+  {
+    name: "%luci sweep, then the task",
+    pattern: /^\s*%luci[ \t]+sweep(?:[ \t]([^\n]*))?\n([\s\S]*\S[\s\S]*)$/,
+    route: (m) => ({ to: "task", task: m[2]!.trim(), regenerate: false, sweep: (m[1] ?? "").trim() }),
   },
   {
     name: "%%task cell",

@@ -346,6 +346,14 @@ export const SETTINGS = {
     min: 0,
     onInvalid: "warn",
   }),
+  LUCI_SWEEP_MAX_SCENARIOS: number({
+    group: "Task cells",
+    help: "The most scenarios one `%luci sweep` may run (the product of its values); a larger sweep is refused before it starts",
+    default: 200,
+    whole: true,
+    min: 1,
+    onInvalid: "warn",
+  }),
   LUCI_TRUST_DIR: path({
     group: "Task cells",
     help: "Where the key that signs recorded code and the trusted digests are kept",

@@ -43,6 +43,7 @@ import { redactMessages, redactSecrets } from "./secrets.js";
 import { kernelSecretValues } from "../common/kernel-secrets.js";
 import type { GateVerdict, ValidationReport } from "./gate.js";
 import { showCode, showDiff, showParameters, showPlan, showRawAnswer, showValidation, StreamingDisplay, type ShownParameter } from "./task-displays.js";
+import { showSweepSuggestion } from "./sweep/sweep-suggestion.js";
 import { CellFailure } from "../common/cell-failure.js";
 import { setting } from "../common/settings.js";
 import { showFailure } from "../core/show-failure.js";
@@ -170,7 +171,7 @@ interface TaskParameters {
  * The parameter assignments, then the code. They go after a module docstring's end and after
  * `from __future__` imports, which must come first in Python.
  */
-function withParameters(parameters: TaskParameters, code: string): string {
+export function withParameters(parameters: Pick<TaskParameters, "assignments">, code: string): string {
   if (!parameters.assignments) return code;
   const lines = code.split("\n");
   let at = 0;
@@ -185,6 +186,8 @@ export class TaskPipeline {
   readonly records = new RecordStore();
   /** The last code the validation gate stopped, for `%luci run-anyway`. */
   blocked?: BlockedCode;
+  /** The record of the last task that ran (made or reused) and its task as typed: `%luci sweep` alone sweeps it. */
+  lastRun?: { record: LuciRecord; task: string };
   /** Which model answers, and the backend that does (`%luci model` acts on it). */
   readonly models: ModelSession;
 
@@ -255,6 +258,8 @@ export class TaskPipeline {
           }),
         );
         this.keep(record, request);
+        // The analysis says the task simulates: the cell offers the sweep of its parameters.
+        if (answer.answer.analysis.needs_simulation) showSweepSuggestion(request.sink, request.task);
       }
       return outcome;
     } catch (err) {
@@ -284,7 +289,7 @@ export class TaskPipeline {
    * writing its output beside the input, nbconvert in a folder of several notebooks) in the
    * notebooks of the folder. A record is signed, so wherever it is found it is checked the same way.
    */
-  private findRecord(request: TaskRequest) {
+  findRecord(request: TaskRequest) {
     const query = { cellId: request.execute.cellId, source: request.execute.code, task: request.task };
     if (request.notebookPath) return this.records.find({ ...query, notebookPath: request.notebookPath });
     const own = this.records.find(query);
@@ -321,6 +326,7 @@ export class TaskPipeline {
     const { data, metadata } = recordDisplay(record, verdict);
     request.sink.display(data, metadata, {});
     this.records.remember(record, request.execute.cellId);
+    this.lastRun = { record, task: request.task };
   }
 
   /**

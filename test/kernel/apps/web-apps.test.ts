@@ -142,7 +142,7 @@ describe("web-app tasks", () => {
     expect(processAlive(running!.pid)).toBe(false);
     expect(streamText((await kernel.client.execute("%luci apps")).iopub)).toMatch(/No web apps run/);
     // Its display says it stopped.
-    await until("the stopped display", () => appStates(kernel.client.iopubFor(reply.parent_header.msg_id)).some((s) => s.state === "stopped"));
+    await until("the stopped display", () => appStates(kernel.client.iopubFor(reply.parent_header.msg_id!)).some((s) => s.state === "stopped"));
   });
 
   it("a program that binds a fixed port on every interface ends on the port Luci chose, on loopback", async () => {
@@ -159,8 +159,8 @@ describe("web-app tasks", () => {
     const { reply, running } = await runApp("A dashboard that will crash", CRASHES);
     expect(reply.content.status).toBe("ok");
     await fetch(running!.url).catch(() => undefined); // its second and last request
-    await until("the crash shown", () => appStates(kernel.client.iopubFor(reply.parent_header.msg_id)).some((s) => s.state === "stopped"));
-    const stopped = appStates(kernel.client.iopubFor(reply.parent_header.msg_id)).find((s) => s.state === "stopped")!;
+    await until("the crash shown", () => appStates(kernel.client.iopubFor(reply.parent_header.msg_id!)).some((s) => s.state === "stopped"));
+    const stopped = appStates(kernel.client.iopubFor(reply.parent_header.msg_id!)).find((s) => s.state === "stopped")!;
     expect(stopped.reason).toMatch(/exit code 1/);
     expect(stopped.last_output!.join("\n")).toContain("RuntimeError: the dashboard lost its data");
     const listed = streamText((await kernel.client.execute("%luci apps")).iopub);

@@ -8,6 +8,12 @@ const TABLE: [source: string, route: CellRoute][] = [
   // %luci regenerate on the first line, the task below
   ["%luci regenerate\nplot the sales by month", { to: "task", task: "plot the sales by month", regenerate: true }],
   ["  %luci regenerate  \n\n plot it \n", { to: "task", task: "plot it", regenerate: true }],
+  // %luci sweep on the first line, the task below: the task's recorded code over scenarios
+  [
+    "%luci sweep rate=0.03:0.08:0.01 years=15,30\nloan of {principal=200000} at {rate=0.05}",
+    { to: "task", task: "loan of {principal=200000} at {rate=0.05}", regenerate: false, sweep: "rate=0.03:0.08:0.01 years=15,30" },
+  ],
+  ["%luci sweep\nloan at {rate=0.05}", { to: "task", task: "loan at {rate=0.05}", regenerate: false, sweep: "" }],
   // %%task: always a task, even when the text is Python
   ["%%task\nx = 1", { to: "task", task: "x = 1", regenerate: false }],
   ["%%task\n", { to: "task", task: "", regenerate: false }],
@@ -26,6 +32,9 @@ const TABLE: [source: string, route: CellRoute][] = [
   ["%luci regenerate", { to: "luci", command: "regenerate", args: "" }],
   ["%luci trust other.ipynb", { to: "luci", command: "trust", args: "other.ipynb" }],
   ["%luci export out", { to: "luci", command: "export", args: "out" }],
+  ["%luci sweep rate=0.03:0.08:0.01  years=15,30 ", { to: "luci", command: "sweep", args: "rate=0.03:0.08:0.01  years=15,30" }],
+  ["%luci sweep rate=1,2\n\n", { to: "luci", command: "sweep", args: "rate=1,2" }],
+  ["%luci sweeps\nx", { to: "python-or-task", code: "%luci sweeps\nx" }],
   // anything else: the worker's parser decides
   ["%luci env\nprint(1)", { to: "python-or-task", code: "%luci env\nprint(1)" }],
   ["%lucid", { to: "python-or-task", code: "%lucid" }],
