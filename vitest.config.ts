@@ -1,10 +1,10 @@
 import { defineConfig } from "vitest/config";
 import SkipsFailCi from "./test/support/skips-fail-ci.js";
 
-// The kernel's cell suites (state, rich outputs, errors, interrupt, crash, input, completion)
+// The kernel's cell suites (state, rich outputs, errors, interrupt, crash, input, completion, comms)
 // run twice: in the default project with the worker on this machine, and in the "container"
 // project with each kernel's code in its own Docker container (LUCI_TEST_EXECUTOR=container).
-const CELL_SUITES = ["execute", "interrupt", "crash", "stdin", "requests"].map((name) => `test/kernel/integration/${name}.test.ts`);
+const CELL_SUITES = ["execute", "interrupt", "crash", "stdin", "requests", "comms"].map((name) => `test/kernel/integration/${name}.test.ts`);
 
 // The suites that run a real model (Luci's own 0.5B, from the user's model store). They are a
 // project of their own, run after the others one file at a time (`npm test`): a model on two
