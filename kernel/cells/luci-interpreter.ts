@@ -223,7 +223,51 @@ export class LuciInterpreter implements Interpreter {
     },
     packages: () => this.session.packages(),
     installPins: (specs, task) => installPins(this.session.environment(), specs, task.sink),
+    runApp: (code, task) => this.runApp(code, task.task, task.execute, task.sink, task.signal),
   };
+
+  /** The notebook's web apps (kernel/apps/): made with the first one, or for `%luci apps`. */
+  private appManager?: import("../apps/app-manager.js").AppManager;
+
+  private async apps(): Promise<import("../apps/app-manager.js").AppManager> {
+    this.appManager ??= new (await import("../apps/app-manager.js")).AppManager(process.env);
+    return this.appManager;
+  }
+
+  /**
+   * A program that serves a web interface, started as an app of the notebook (not run as a cell,
+   * whose serve_forever() would block it): what it imports is installed first (the worker's
+   * import scan, on the program as dead code), then it runs in the notebook's Python.
+   */
+  private async runApp(code: string, task: string, request: ExecuteRequest, sink: ExecuteContext, signal: AbortSignal): Promise<ExecuteOutcome> {
+    try {
+      const python = this.appPython();
+      const { importsOnly } = await import("../apps/app-imports.js");
+      const installed = await this.runPython(importsOnly(code), "python", { ...request, silent: true, storeHistory: false }, sink);
+      if (installed.status !== "ok")
+        return installed.status === "not_python" ? showFailure(sink, new CellFailure("SyntaxError", installed.syntaxError.msg)) : installed;
+      const apps = await this.apps();
+      await apps.start({ code, python, cwd: this.session.folder, cell: request.cellId ?? task.slice(0, 40), sink, signal });
+      this.cellLog.add({ task, code });
+      return { status: "ok" };
+    } catch (err) {
+      return showFailure(sink, err);
+    }
+  }
+
+  /** The Python a web app runs with: the notebook's venv, or the fixed Python; not yet in a container. */
+  private appPython(): string {
+    const executor = this.session.executor;
+    if (!executor) return setting(process.env, "LUCI_PYTHON");
+    if (executor.kind !== "venv")
+      throw new CellFailure(
+        "AppUnsupported",
+        `web apps run in the notebook's venv for now, not in its ${executor.kind}; %luci executor venv moves the notebook there`,
+      );
+    const env = this.session.environment();
+    if (!env) throw new CellFailure("AppUnsupported", "the notebook's environment is not ready yet; run the cell again");
+    return env.python;
+  }
 
   private async pipeline(): Promise<TaskPipeline> {
     this.tasks ??= new (await import("../pipeline/task-runner.js")).TaskPipeline(this.taskHost, () => this.session.notebookPath(), process.env);
@@ -240,6 +284,7 @@ export class LuciInterpreter implements Interpreter {
     interactive: () => this.currentAllowsInput,
     setModel: async (overrides, options) => (await this.pipeline()).models.set(overrides, options),
     modelDestination: async () => (await this.pipeline()).models.destination(),
+    apps: () => this.apps(),
   };
 
   /** `%luci run-anyway`: runs the code the validation gate last stopped, as it was shown. */
@@ -322,7 +367,7 @@ export class LuciInterpreter implements Interpreter {
   }
 
   async shutdown(): Promise<void> {
-    await this.python.shutdown();
+    await Promise.all([this.python.shutdown(), this.appManager?.stopAll()]);
   }
 }
 
