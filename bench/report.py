@@ -5,7 +5,8 @@
 
 RESULTS_DIR holds what bench/run.sh wrote: kernel-{ipykernel,luci}.json (kernel_bench.py
 --json), nbconvert-{ipykernel,luci}.json (nbconvert_bench.sh --json), memory-{ipykernel,luci}.json
-(bench/memory.py), environments.json (bench/environments.py: Luci alone, against absolute targets),
+(bench/memory.py), widgets-{ipykernel,luci}.json (bench/widgets.py: the widget round trip),
+environments.json (bench/environments.py: Luci alone, against absolute targets),
 pipeline.json (bench/pipeline.bench.ts: task cells against the fake model server, Luci alone,
 absolute targets), container.json (bench/container.bench.ts: the container executor against the
 venv executor), server.json (bench/server/server.bench.ts: luci serve, no targets) and meta.json (date, machine, versions). Missing or failed measurements show as "failed" with the
@@ -61,16 +62,16 @@ def kernel_error(kb, test):
     return None
 
 
-# (label, unit, target ratio or None, getter(kernel_bench, nbconvert, memory) -> (value, error))
+# (label, unit, target ratio or None, getter(kernel_bench, nbconvert, memory, widgets) -> (value, error))
 def metrics():
     def kb(test, *path, scale=1000.0):
-        def get(k, n, m):
+        def get(k, n, m, w):
             v = dig(k, "results", test, *path)
             return (v * scale if isinstance(v, (int, float)) else None), kernel_error(k, test)
         return get
 
     def nbc(*path):
-        def get(k, n, m):
+        def get(k, n, m, w):
             v = dig(n, *path)
             err = n.get("_error")
             if not err and (n.get("error_outputs") or n.get("cells_executed") != n.get("cells")):
@@ -80,13 +81,19 @@ def metrics():
         return get
 
     def mem(key):
-        def get(k, n, m):
+        def get(k, n, m, w):
             return m.get(key), m.get("_error")
         return get
 
     def mem_together(key):
-        def get(k, n, m):
+        def get(k, n, m, w):
             return (m.get("together") or {}).get(key), m.get("_error")
+        return get
+
+    def wid(key):
+        def get(k, n, m, w):
+            v = dig(w, "round_trip_s", key)
+            return (v * 1000.0 if isinstance(v, (int, float)) else None), w.get("_error") or w.get("error")
         return get
 
     return [
@@ -100,6 +107,8 @@ def metrics():
         ("nbconvert --execute, 20-cell notebook, wall (median of 5)", "s", 1.0, nbc("execute", "wall_s", "median")),
         ("Resident memory, kernel process tree after 6 cells (RSS sum, median of 3)", "MiB", 1.0,
          mem("rss_mib_median")),
+        ("Widget round trip: a client's comm_msg to Python's answer on iopub (median)", "ms", 1.0,
+         wid("median")),
         # context, no target
         ("Cold start, first of the series", "ms", None, kb("start", "first_s")),
         ("Cold start (p95)", "ms", None, kb("start", "to_kernel_info_reply_s", "p95")),
@@ -113,6 +122,7 @@ def metrics():
         ("nbconvert --execute minus convert only", "s", None, nbc("execute_minus_convert_s")),
         ("Resident memory, PSS sum (shared pages counted once; depends on the other Node or Python processes running)", "MiB", None, mem("pss_mib_median")),
         ("Memory per kernel with 4 kernels open (PSS sum / 4)", "MiB", None, mem_together("pss_mib_per_kernel")),
+        ("Widget round trip (p95)", "ms", None, wid("p95")),
     ]
 
 
@@ -397,7 +407,8 @@ def fmt(v, unit):
 
 def build(d):
     meta = load(d, "meta.json")
-    data = {k: (load(d, "kernel-%s.json" % k), load(d, "nbconvert-%s.json" % k), load(d, "memory-%s.json" % k))
+    data = {k: (load(d, "kernel-%s.json" % k), load(d, "nbconvert-%s.json" % k), load(d, "memory-%s.json" % k),
+                load(d, "widgets-%s.json" % k))
             for k in ("ipykernel", "luci")}
     rows, not_met, failures, context = [], [], [], []
     for label, unit, target, get in metrics():

@@ -11,6 +11,8 @@
 #   ../shared/bench/kernel_bench.py --json     cold start, `x = 1` round trip, 10,000 lines, interrupt
 #   ../shared/bench/nbconvert_bench.sh --json  nbconvert --execute of a 20-cell notebook
 #   bench/memory.py                            RSS of the kernel's process tree after a few cells
+#   bench/widgets.py                           the widget round trip: a client's comm_msg to a
+#                                              comm target in Python and its answer back
 # then, for Luci alone:
 #   bench/environments.py                      notebook environments: reuse, creation (empty, with
 #                                              one package from a warm uv cache), the import scan
@@ -46,11 +48,11 @@ while [ $# -gt 0 ]; do
   esac
 done
 if [ "$QUICK" = 1 ]; then
-  START_N=5; EXEC_N=100; NB_REPEAT=2; MEM_REPEAT=1
+  START_N=5; EXEC_N=100; NB_REPEAT=2; MEM_REPEAT=1; WIDGET_N=50
   ENV_ARGS=(--reuse-n 10 --create-n 3 --package-n 3 --scan-n 100)
 else
   # the same sizes as ../shared/bench/baseline-ipykernel.md
-  START_N=20; EXEC_N=500; NB_REPEAT=5; MEM_REPEAT=3
+  START_N=20; EXEC_N=500; NB_REPEAT=5; MEM_REPEAT=3; WIDGET_N=300
   ENV_ARGS=(--reuse-n 20 --create-n 5 --package-n 5 --scan-n 200)
 fi
 
@@ -115,6 +117,11 @@ for k in ipykernel luci; do
   measure memory.py "memory-$k" "$PY" "$ROOT/bench/memory.py" --kernel "${SPEC[$k]}" --repeat "$MEM_REPEAT"
 done
 
+for k in ipykernel luci; do
+  echo "== widgets.py: $k (--n $WIDGET_N)"
+  measure widgets.py "widgets-$k" "$PY" "$ROOT/bench/widgets.py" --kernel "${SPEC[$k]}" --n "$WIDGET_N"
+done
+
 # environments are made from $PY, as the kernelspec installed above says (LUCI_PYTHON), with the
 # venv's uv (LUCI_UV if set)
 echo "== environments.py: luci (${ENV_ARGS[*]})"
@@ -160,7 +167,7 @@ GIT=$(git rev-parse --short HEAD 2>/dev/null || echo "no commit")
 [ -z "$(git status --porcelain 2>/dev/null | head -1)" ] || GIT="$GIT + uncommitted changes"
 ZMQ_NPM=$(node -p 'require("./node_modules/zeromq/package.json").version' 2>/dev/null || echo '?')
 HARNESS_VERSIONS=$("$HPY" -c 'import jupyter_client, zmq; print("jupyter_client %s, pyzmq %s" % (jupyter_client.__version__, zmq.__version__))')
-OPTIONS="kernel_bench --n $START_N --exec-n $EXEC_N; nbconvert_bench -r $NB_REPEAT; memory --repeat $MEM_REPEAT; environments ${ENV_ARGS[*]}; pipeline ${PIPE_ARGS[*]}; container ${CTR_ARGS[*]}; server ${SRV_ARGS[*]}"
+OPTIONS="kernel_bench --n $START_N --exec-n $EXEC_N; nbconvert_bench -r $NB_REPEAT; memory --repeat $MEM_REPEAT; widgets --n $WIDGET_N; environments ${ENV_ARGS[*]}; pipeline ${PIPE_ARGS[*]}; container ${CTR_ARGS[*]}; server ${SRV_ARGS[*]}"
 [ "$QUICK" = 1 ] && OPTIONS="$OPTIONS (--quick)"
 HARNESS_VERSIONS="$HARNESS_VERSIONS" ROOT="$ROOT" MACHINE="$MACHINE" GIT="$GIT" ZMQ_NPM="$ZMQ_NPM" OPTIONS="$OPTIONS" \
 LUCI_VERSION="$(node dist/kernel/cli/luci.js version)" NODE_VERSION="$(node --version)" \
