@@ -14,6 +14,7 @@ import { KernelStatus } from "./views/kernel-status.js";
 import { NotebookView } from "./views/notebook-view.js";
 import { Toolbar } from "./views/toolbar.js";
 import { TrustBanner } from "./views/trust-banner.js";
+import { widgetHost } from "./widgets/widget-host.js";
 
 const NOTEBOOK_ROUTE = /^\/notebooks\/(.+)$/;
 
@@ -146,6 +147,7 @@ export class App {
   private async close(): Promise<void> {
     if (!(await this.saveBeforeLeaving())) return;
     await this.session?.shutdown();
+    widgetHost.open({});
     this.session = undefined;
     this.view = undefined;
     this.trust.reset();
@@ -171,12 +173,15 @@ export class App {
     else if (window.location.pathname !== url) history.replaceState(null, "", url);
     const kernelName = this.kernelNameFor(model);
     const session = new KernelSession(this.services, model.path, kernelName);
+    widgetHost.open(model.metadata); // before the view draws the saved outputs
     const view = new NotebookView(model, session);
     this.session = session;
     this.view = view;
     this.kernelChoice.value = kernelName;
     session.onState((state) => {
-      if (this.session === session) this.status.set(state, this.displayName(kernelName));
+      if (this.session !== session) return;
+      this.status.set(state, this.displayName(kernelName));
+      widgetHost.setKernel(session.kernel); // a changed kernel shows in its status first
     });
     model.onChange(() => {
       if (model.dirty) this.edits++;

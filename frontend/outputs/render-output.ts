@@ -1,5 +1,5 @@
 // One output as DOM. Luci's own structured outputs come first (drawn from their JSON), then
-// images, sanitised HTML, markdown (marked, then DOMPurify), JSON and plain text with ANSI
+// ipywidgets views, images, sanitised HTML, markdown (marked, then DOMPurify), JSON and plain text with ANSI
 // colours. No output is ever inserted as raw HTML.
 import { el } from "../dom.js";
 import { objectOr } from "../model/json.js";
@@ -7,6 +7,7 @@ import type { DataOutput, Output } from "../model/notebook-model.js";
 import { appendAnsi } from "./ansi.js";
 import { LUCI_MIME, LUCI_STREAM_MIME, renderCode, renderPlan, renderRecord, renderStream, renderValidation } from "./luci-renderers.js";
 import { markdownFragment, safeFragment } from "./sanitize.js";
+import { WIDGET_VIEW_MIME, widgetHost } from "../widgets/widget-host.js";
 
 const IMAGE_TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp"];
 
@@ -39,6 +40,8 @@ function renderData(output: DataOutput): HTMLElement {
   if (data[LUCI_MIME.validation]) return wrap(renderValidation(json(LUCI_MIME.validation)), "luci");
   if (data[LUCI_MIME.record]) return wrap(renderRecord(json(LUCI_MIME.record)), "luci");
   if (data[LUCI_STREAM_MIME]) return wrap(renderStream(json(LUCI_STREAM_MIME)), "luci");
+  // An ipywidget's view: drawn by the widget code, loaded on the first one (widgets/widget-host.ts).
+  if (data[WIDGET_VIEW_MIME]) return wrap(widgetHost.render(data), "widget");
   for (const mime of IMAGE_TYPES) {
     const value = data[mime];
     if (typeof value === "string") {
