@@ -27,7 +27,8 @@ const COMMANDS_HELP = `%luci: Luci's own commands
   %luci sweep NAME=VALUES ...       the last task's recorded code over every combination of values, no model
                                     call: rate=0.03:0.08:0.01 (a range, end included), years=15,30 (a list),
                                     city=Paris,"New York"; a table and a chart, the rows in sweep_results.
-                                    Alone in a cell: the last task run; first line of a task cell: that task
+                                    Alone in a cell: the last task run (in a notebook just opened, the task
+                                    cell above); first line of a task cell: that task
   %luci trust [NOTEBOOK]            trust the recorded code of a notebook someone else made
                                     (and its folder's requirements.txt): asks you to type its name
   %luci show-code                   the code the last task ran

@@ -3,7 +3,7 @@
 // payments, a chart, the rows in sweep_results, the notebook's own `rate` untouched. A scenario
 // that raises gets an error row; a name that is not the task's is refused; the sweep line on top
 // of a task cell sweeps that task; an interrupt keeps the rows that finished.
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
@@ -46,14 +46,19 @@ function sweepData(iopub: Message[]): SweepRows {
 
 let server: FakeModelServer;
 let kernel: StartedKernel;
+const folder = mkdtempSync(join(tmpdir(), "luci-sweep-"));
+const trust = mkdtempSync(join(tmpdir(), "luci-sweep-trust-"));
+/** What the task cell showed, saved below as a frontend saves it (the record is among its outputs). */
+let taskOutputs: Message[] = [];
+let reopened: StartedKernel | undefined;
 
 beforeAll(async () => {
   server = await startFakeModelServer();
-  const folder = mkdtempSync(join(tmpdir(), "luci-sweep-"));
-  kernel = await startKernel({ cwd: folder, env: fakeModelEnv(server, { LUCI_TRUST_DIR: mkdtempSync(join(tmpdir(), "luci-sweep-trust-")) }) });
+  kernel = await startKernel({ cwd: folder, env: fakeModelEnv(server, { LUCI_TRUST_DIR: trust }) });
 });
 afterAll(async () => {
   await kernel?.stop();
+  await reopened?.stop();
   await server?.close();
 });
 beforeEach(() => server.reset());
@@ -69,6 +74,7 @@ describe("%luci sweep", () => {
     server.enqueue(jsonAnswer({ analysis: SIMULATION_ANALYSIS, code: LOAN_CODE }));
     const { reply, iopub } = await kernel.client.execute(LOAN_TASK, {}, { cellId: "loan" });
     expect(reply.content.status).toBe("ok");
+    taskOutputs = iopub;
     expect(server.chatRequests).toHaveLength(1);
     const suggestion = displayData(iopub).find((d) => mimeText(d).includes("%luci sweep"));
     expect(mimeText(suggestion)).toContain("%luci sweep principal=100000,200000,300000 rate=0.025,0.05,0.075 years=15,30,45");
@@ -160,6 +166,33 @@ describe("%luci sweep", () => {
     expect(mimeText(displayData(iopub, "text/html")[0])).toMatch(/scenarios \(interrupted\)/);
     expect(String(r.content.evalue)).toMatch(new RegExp(`interrupted after ${data.rows.length} of 12 scenarios`));
     await kernel.client.execute("pause = 0");
+    expect(server.chatRequests).toHaveLength(0);
+  });
+
+  it("alone in a cell of a notebook just opened, sweeps the task cell above it that holds a record", async () => {
+    const outputs = ofType(taskOutputs, "display_data").map((m) => ({ output_type: "display_data", data: m.content.data, metadata: m.content.metadata ?? {} }));
+    const cell = (id: string, source: string, cellOutputs: unknown[] = []) => ({
+      id,
+      cell_type: "code",
+      source,
+      metadata: {},
+      execution_count: null,
+      outputs: cellOutputs,
+    });
+    const notebook = {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: { kernelspec: { name: "luci", display_name: "Luci", language: "python" } },
+      cells: [cell("loan", LOAN_TASK, outputs), cell("between", "x = 1"), cell("sweep", "%luci sweep years=15,30")],
+    };
+    writeFileSync(join(folder, "loan.ipynb"), JSON.stringify(notebook));
+    reopened = await startKernel({
+      cwd: folder,
+      env: fakeModelEnv(server, { LUCI_TRUST_DIR: trust, JPY_SESSION_NAME: "loan.ipynb", LUCI_GENERATION: "offline" }),
+    });
+    const { reply, iopub } = await reopened.client.execute("%luci sweep years=15,30", {}, { cellId: "sweep" });
+    expect(reply.content.status).toBe("ok");
+    expect(sweepData(iopub).rows.map((r) => r["monthly payment"])).toEqual([payment(200000, 0.05, 15), payment(200000, 0.05, 30)]);
     expect(server.chatRequests).toHaveLength(0);
   });
 });
