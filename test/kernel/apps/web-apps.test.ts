@@ -7,37 +7,12 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Message } from "../../../kernel/protocol/messages.js";
 import { processAlive } from "../../../kernel/common/process-alive.js";
 import { answer, startFakeModelServer, type FakeModelServer } from "../../support/fake-model-server.js";
 import { fakeModelEnv } from "../../support/fake-model-kernel.js";
-import { sleep, streamText } from "../../support/kernel-client.js";
+import { streamText } from "../../support/kernel-client.js";
+import { appStates, DASHBOARD, portAnswers, until } from "./web-app-support.js";
 import { startKernel, type StartedKernel } from "../../support/kernel-process.js";
-
-const APP_MIME = "application/vnd.luci.app+json";
-
-/** The dashboard a model writes when told how apps run in Luci: HOST and PORT from the environment. */
-export const DASHBOARD = [
-  "import os",
-  "from http.server import BaseHTTPRequestHandler, HTTPServer",
-  "",
-  "class Dashboard(BaseHTTPRequestHandler):",
-  "    def do_GET(self):",
-  "        body = b'<html><body><h1>Sales dashboard</h1><a href=\"/data\">data</a></body></html>'",
-  "        if self.path == '/data':",
-  "            body = b'{\"total\": 42}'",
-  "        self.send_response(200)",
-  "        self.send_header('Content-Type', 'application/json' if self.path == '/data' else 'text/html')",
-  "        self.send_header('Content-Length', str(len(body)))",
-  "        self.end_headers()",
-  "        self.wfile.write(body)",
-  "",
-  "    def log_message(self, *args):",
-  "        pass",
-  "",
-  "print('dashboard starting', flush=True)",
-  "HTTPServer((os.environ.get('HOST', '127.0.0.1'), int(os.environ.get('PORT', '8000'))), Dashboard).serve_forever()",
-].join("\n");
 
 /** What a model writes when it is not told: a fixed port on every interface. */
 const FIXED_PORT = [
@@ -55,42 +30,6 @@ const CRASHES = [
   "server.handle_request()",
   "raise RuntimeError('the dashboard lost its data')",
 ].join("\n");
-
-export interface AppShown {
-  id: number;
-  port: number;
-  url: string;
-  pid: number;
-  state: string;
-  reason?: string;
-  last_output?: string[];
-}
-
-/** Every state the app's display was shown in (display_data, then its updates), in order. */
-export function appStates(iopub: Message[]): AppShown[] {
-  return iopub
-    .filter((m) => m.header.msg_type === "display_data" || m.header.msg_type === "update_display_data")
-    .map((m) => (m.content.data as Record<string, unknown> | undefined)?.[APP_MIME])
-    .filter((d): d is AppShown => d !== undefined);
-}
-
-export async function portAnswers(port: number): Promise<boolean> {
-  try {
-    await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2000) });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 let server: FakeModelServer;
 let kernel: StartedKernel;

@@ -1,0 +1,97 @@
+// luci serve's proxy to a kernel's web app (server/apps/app-proxy.ts), with a real kernel started
+// by the server and a web-app task answered by the fake model: the cell's link is the proxy's
+// path, it answers with the token (and then with the cookie the token gave), the app's own
+// links work under the prefix, it is refused without the token, and it is gone with the kernel.
+import { KernelManager, SessionManager, type KernelMessage } from "@jupyterlab/services";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { answer, startFakeModelServer, type FakeModelServer } from "../support/fake-model-server.js";
+import { isObject } from "../../kernel/common/json-file.js";
+import { APP_MIME, DASHBOARD, isAppShown, portAnswers, until } from "../kernel/apps/web-app-support.js";
+import { quietJupyterLabServices, startTestServer, type TestServer } from "./server-harness.js";
+
+quietJupyterLabServices();
+
+let model: FakeModelServer;
+let server: TestServer;
+let kernels: KernelManager;
+let sessions: SessionManager;
+
+beforeAll(async () => {
+  model = await startFakeModelServer({ chunkSize: 64 });
+  const state = mkdtempSync(join(tmpdir(), "luci-proxy-state-"));
+  server = await startTestServer({
+    kernelEnv: {
+      LUCI_EXECUTOR: "local",
+      LUCI_STATE_DIR: join(state, "state"),
+      LUCI_TRUST_DIR: join(state, "trust"),
+      LUCI_ENV_DIR: join(state, "environments"),
+      XDG_DATA_HOME: join(state, "data"),
+      LUCI_LLM_BASE_URL: model.baseUrl,
+      LUCI_LLM_MODEL: "fake-coder",
+      LUCI_LLM_API_KEY: "",
+    },
+  });
+  kernels = new KernelManager({ serverSettings: server.settings });
+  sessions = new SessionManager({ serverSettings: server.settings, kernelManager: kernels });
+  await Promise.all([kernels.ready, sessions.ready]);
+});
+
+afterAll(async () => {
+  sessions?.dispose();
+  kernels?.dispose();
+  await server?.close();
+  await model?.close();
+});
+
+const base = () => server.running.baseUrl.replace(/\/$/, "");
+
+describe("luci serve's web-app proxy", () => {
+  it("serves a kernel's app under /luci/apps/<kernel>/<app>/ behind the token, and not once the kernel is gone", async () => {
+    const session = await sessions.startNew({ path: "dash.ipynb", type: "notebook", name: "dash.ipynb", kernel: { name: "luci" } });
+    model.enqueue(answer({ code: DASHBOARD }));
+    const iopub: KernelMessage.IIOPubMessage[] = [];
+    const future = session.kernel!.requestExecute({ code: "Show a sales dashboard as a web page" });
+    future.onIOPub = (message) => void iopub.push(message);
+    const reply = await future.done;
+    expect(reply.content, JSON.stringify(iopub.filter((m) => m.header.msg_type === "error").map((m) => m.content))).toMatchObject({ status: "ok" });
+    const running = iopub
+      .map((m) => ("data" in m.content && isObject(m.content.data) ? m.content.data[APP_MIME] : undefined))
+      .filter(isAppShown)
+      .find((s) => s.state === "running")!;
+    const kernelId = session.kernel!.id;
+    expect(running.url).toBe(`/luci/apps/${kernelId}/${running.id}/`);
+
+    // Without the token: refused.
+    expect((await fetch(`${base()}${running.url}`)).status).toBe(403);
+    expect((await fetch(`${base()}${running.url}?token=wrong`)).status).toBe(403);
+    // With it: the app's page, and the cookie its own links will carry.
+    const page = await fetch(`${base()}${running.url}?token=${server.running.token}`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain("Sales dashboard");
+    // Its link to /data was written for the prefix.
+    expect(html).toContain(`href="/luci/apps/${kernelId}/${running.id}/data"`);
+    const cookie = page.headers.get("set-cookie")!.split(";")[0]!;
+    expect(cookie).toMatch(/^luci_apps=/);
+    const data = await fetch(`${base()}/luci/apps/${kernelId}/${running.id}/data`, { headers: { cookie } });
+    expect(data.status).toBe(200);
+    expect(await data.json()).toEqual({ total: 42 });
+    // The page's API calls give the same cookie (its frames of apps carry no token).
+    const api = await server.api("/api/status");
+    expect(api.headers.get("set-cookie")?.split(";")[0]).toBe(cookie);
+    // No trailing slash: sent to the one that relative links need.
+    const bare = await fetch(`${base()}/luci/apps/${kernelId}/${running.id}`, { headers: { cookie }, redirect: "manual" });
+    expect(bare.status).toBe(301);
+    expect(bare.headers.get("location")).toBe(`/luci/apps/${kernelId}/${running.id}/`);
+    // An app the kernel does not run, a kernel the server does not run: not found.
+    expect((await fetch(`${base()}/luci/apps/${kernelId}/99/`, { headers: { cookie } })).status).toBe(404);
+    expect((await fetch(`${base()}/luci/apps/00000000-0000-0000-0000-000000000000/1/`, { headers: { cookie } })).status).toBe(404);
+
+    await session.shutdown();
+    await until("the app gone with its kernel", async () => !(await portAnswers(running.port)));
+    expect((await fetch(`${base()}${running.url}`, { headers: { cookie } })).status).toBe(404);
+  });
+});
