@@ -13,12 +13,26 @@ import { fakeModelEnv } from "../../support/fake-model-kernel.js";
 import { streamText } from "../../support/kernel-client.js";
 import { appStates, DASHBOARD, portAnswers, until } from "./web-app-support.js";
 import { startKernel, type StartedKernel } from "../../support/kernel-process.js";
+import { progressText, startNotebookKernel, workspace, writeNotebook } from "../environments/environment-kernel.js";
 
 /** What a model writes when it is not told: a fixed port on every interface. */
 const FIXED_PORT = [
   "from http.server import HTTPServer, SimpleHTTPRequestHandler",
   "print('serving on 8000', flush=True)",
   "HTTPServer(('', 8000), SimpleHTTPRequestHandler).serve_forever()",
+].join("\n");
+
+/** Flask as models write it: a fixed port on every interface. */
+const FLASK = [
+  "from flask import Flask",
+  "app = Flask(__name__)",
+  "",
+  "@app.route('/')",
+  "def index():",
+  "    return 'Hello from Flask'",
+  "",
+  "if __name__ == '__main__':",
+  "    app.run(host='0.0.0.0', port=5000)",
 ].join("\n");
 
 /** Answers the readiness probe and one request, then fails. */
@@ -151,6 +165,29 @@ describe("web-app tasks", () => {
       await until("the orphaned app stopped", async () => !(await portAnswers(running.port)) && !processAlive(running.pid));
     } finally {
       await next.stop();
+    }
+  });
+
+  it("a Flask app binding a fixed port 5000 on 0.0.0.0, in the notebook's venv: Flask is installed from the package index, the app ends on Luci's port", async () => {
+    const { notebooks, envs } = workspace();
+    writeNotebook(notebooks, "flask.ipynb");
+    const venv = await startNotebookKernel({ notebooks, envs, session: "flask.ipynb", env: env() });
+    try {
+      server.enqueue(answer({ code: FLASK }));
+      const result = await venv.client.execute("A Flask page that says hello");
+      expect(result.reply.content.status).toBe("ok");
+      expect(progressText(result.iopub)).toMatch(/flask/i);
+      const running = appStates(result.iopub).find((s) => s.state === "running")!;
+      expect(running.port).not.toBe(5000);
+      const page = await fetch(running.url);
+      expect(await page.text()).toBe("Hello from Flask");
+      // It answered, so it ran with the venv's Python, where Flask was installed (the kernel's own python3 has none).
+      const listed = streamText((await venv.client.execute("%luci apps")).iopub);
+      expect(listed).toMatch(/running/);
+      await venv.client.execute("%luci apps stop all");
+      expect(await portAnswers(running.port)).toBe(false);
+    } finally {
+      await venv.stop();
     }
   });
 });
