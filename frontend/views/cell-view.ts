@@ -76,16 +76,22 @@ export class CellView {
     });
     this.rendered = el("div", { class: "cell-rendered rendered-markdown" });
     this.rendered.addEventListener("dblclick", () => this.edit());
-    this.params = new ParameterFields(
-      () => this.model.source,
-      (source) => {
+    this.params = new ParameterFields({
+      source: () => this.model.source,
+      outputs: () => this.model.outputs,
+      setSource: (source) => this.setSource(source),
+      setSourceAndRun: (source) => {
         this.setSource(source);
-        void this.actions.run(this); // never rejects
+        return this.actions.run(this); // never rejects
       },
-      (name, before) => this.actions.parameterChanged(this, name, before),
-    );
+      changed: (name, before) => this.actions.parameterChanged(this, name, before),
+    });
     this.staleMark.hidden = true;
-    this.outputs = new OutputArea(model, displays, () => this.actions.changed());
+    // The parameter controls follow the outputs too: a run's record says which task its code is for.
+    this.outputs = new OutputArea(model, displays, () => {
+      this.params.update();
+      this.actions.changed();
+    });
     this.element = el(
       "section",
       { class: "cell", attrs: { "data-cell-id": model.id } },

@@ -1,7 +1,5 @@
 // What the record's panel does to its notebook in JupyterLab, as Luci's page does it
-// (frontend/app.ts, frontend/views/notebook-view.ts): a changed parameter is written into the
-// task text and the cell runs (the kernel reruns the record with the new value: no model call,
-// and the saved notebook says which value its output came from); the trust button runs
+// (frontend/app.ts, frontend/views/notebook-view.ts): the trust button runs
 // `%luci trust` through the notebook's kernel and answers its question (the notebook's name) for
 // the person who clicked, then reruns the cells the kernel refused.
 import { CodeCell, type Cell } from "@jupyterlab/cells";
@@ -24,12 +22,6 @@ export function isRefused(cell: Cell): boolean {
     if (output.output_type === "error" && output.ename === "NotTrusted") return true;
   }
   return false;
-}
-
-/** Writes the task text (a parameter's new value) into the cell and runs it, as Ctrl-Enter would. */
-export function setSourceAndRun(panel: NotebookPanel, cell: Cell, source: string): void {
-  cell.model.sharedModel.setSource(source);
-  void NotebookActions.runCells(panel.content, [cell], panel.sessionContext);
 }
 
 /** Reruns the cells whose records the kernel refused. */

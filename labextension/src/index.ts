@@ -1,14 +1,16 @@
 // Luci's JupyterLab extension: a renderer for the kernel's application/vnd.luci.*+json outputs
 // (plan, code, validation, record, the answer as it streams), drawn by the page's own renderers (frontend/outputs/), so a
 // task cell looks in JupyterLab as it does on Luci's page. A plugin rather than a bare MIME
-// extension because the record's panel acts on its cell: its parameter fields rewrite the task
-// text and run the cell, and its trust button answers the kernel's `%luci trust` question. A
-// second plugin (task-editor.ts) highlights a task cell's text as plain text, not as Python.
+// extension because the record's panel acts on its cell: its trust button answers the kernel's
+// `%luci trust` question. A second plugin (task-editor.ts) highlights a task cell's text as plain
+// text, not as Python; a third (parameter-panel.ts) shows a task's parameters as controls under
+// its input that rerun its recorded code.
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from "@jupyterlab/application";
 import { INotebookTracker } from "@jupyterlab/notebook";
 import { IRenderMimeRegistry } from "@jupyterlab/rendermime";
 import { LUCI_MIME, LUCI_STREAM_MIME } from "../../frontend/outputs/luci-renderers.js";
 import { LuciRenderer } from "./renderer.js";
+import { parameterPanelPlugin } from "./parameter-panel.js";
 import { taskEditorPlugin } from "./task-editor.js";
 
 /**
@@ -36,4 +38,4 @@ const plugin: JupyterFrontEndPlugin<void> = {
   },
 };
 
-export default [plugin, taskEditorPlugin];
+export default [plugin, taskEditorPlugin, parameterPanelPlugin];

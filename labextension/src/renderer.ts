@@ -1,10 +1,10 @@
 // One Luci output in JupyterLab, drawn by the page's renderers (frontend/outputs/luci-renderers.ts:
 // every string as text, collapsible panels, the code highlighted with a copy button, the answer
 // as it streams). The record's
-// output also carries what the page shows around a task cell: the task's `{name=value}`
-// parameters as fields (frontend/views/parameter-fields.ts), and, when the kernel refused to run
-// the record because someone else made it, the trust banner (frontend/views/trust-banner.ts).
-// Those act on the output's cell, found once the output is in the page.
+// output also carries, when the kernel refused to run the record because someone else made it,
+// the trust banner (frontend/views/trust-banner.ts), which acts on the output's cell, found once
+// the output is in the page. A task's parameters are controls on the cell itself
+// (parameter-panel.ts), which a rerun's cleared outputs do not take away.
 import type { Cell } from "@jupyterlab/cells";
 import type { INotebookTracker, NotebookPanel } from "@jupyterlab/notebook";
 import type { IRenderMime } from "@jupyterlab/rendermime-interfaces";
@@ -12,9 +12,8 @@ import { Widget } from "@lumino/widgets";
 import { el } from "../../frontend/dom.js";
 import { objectOr } from "../../frontend/model/json.js";
 import { LUCI_MIME, LUCI_STREAM_MIME, renderCode, renderPlan, renderRecord, renderStream, renderValidation } from "../../frontend/outputs/luci-renderers.js";
-import { ParameterFields } from "../../frontend/views/parameter-fields.js";
 import { TrustBanner } from "../../frontend/views/trust-banner.js";
-import { isRefused, outputsOf, rerun, setSourceAndRun, trustNotebook } from "./cell-actions.js";
+import { isRefused, outputsOf, rerun, trustNotebook } from "./cell-actions.js";
 
 export class LuciRenderer extends Widget implements IRenderMime.IRenderer {
   private record?: RecordActions;
@@ -62,7 +61,7 @@ export class LuciRenderer extends Widget implements IRenderMime.IRenderer {
   }
 }
 
-/** The record's parameter fields and trust banner, bound to the cell the output is in. */
+/** The record's trust banner, bound to the cell the output is in. */
 class RecordActions {
   readonly element = el("div", { class: "luci-jl-actions", attrs: { "data-lm-suppress-shortcuts": "true" } });
   private unbind?: () => void;
@@ -82,20 +81,13 @@ class RecordActions {
       return;
     }
     const { panel, cell } = found;
-    const fields = new ParameterFields(
-      () => cell.model.sharedModel.getSource(),
-      (source) => setSourceAndRun(panel, cell, source),
-    );
     const banner = new TrustBanner(async () => {
       const said = await trustNotebook(panel);
       await rerun(panel);
       return said;
     });
-    this.element.replaceChildren(banner.element, fields.element);
-    const update = () => {
-      fields.update();
-      banner.show(isRefused(cell));
-    };
+    this.element.replaceChildren(banner.element);
+    const update = () => banner.show(isRefused(cell));
     update();
     cell.model.contentChanged.connect(update);
     cell.model.stateChanged.connect(update);

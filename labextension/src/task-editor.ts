@@ -17,7 +17,7 @@ const TASK_MIME = "text/plain";
 const DEBOUNCE_MS = 250;
 
 /** Whether the notebook's kernel is Luci: its running kernel's name, else the kernelspec it was saved with. */
-function isLuciNotebook(panel: NotebookPanel): boolean {
+export function isLuciNotebook(panel: NotebookPanel): boolean {
   const running = panel.sessionContext.session?.kernel?.name;
   if (running) return LUCI_KERNELS.has(running);
   const spec: unknown = panel.model?.getMetadata("kernelspec");

@@ -1,0 +1,210 @@
+// A task's parameters as controls in real JupyterLab with Luci's extension (labextension/src/
+// parameter-panel.ts), in Chromium, installed as the README says (`luci install --prefix .venv`):
+// a saved notebook's task cell runs once (the scripted model answers), then the rate slider is
+// dragged: the extension writes the new value into the cell's text and runs the cell through the
+// notebook's session, the output changes to the new result and the model is not asked again; the
+// checkbox does the same; the saved file holds the new values and their outputs; and once the
+// task's words are edited the controls are off and say a run asks the model.
+// Screenshots: test-results/screenshots/jupyterlab-parameters-*.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, Locator, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { collectPageErrors, launchBrowser, ROOT, screenshot, screenshotIfFailed } from "../frontend/support/browser.js";
+import { luciKernelEnv } from "../frontend/support/page-server.js";
+import { answer, startFakeModelServer, type FakeModelServer } from "../support/fake-model-server.js";
+import { startLab, type Lab } from "./support/lab.js";
+
+const TASK = "Monthly payment on a loan of {principal=250000} at {rate=0.05} for {years=30} years, with the total if {show_total=False}";
+const CODE = [
+  "r = rate / 12",
+  "n = years * 12",
+  "payment = principal * r / (1 - (1 + r) ** -n)",
+  "print(f'payment {payment:.2f}')",
+  "if show_total:",
+  "    print(f'total {payment * n:.2f}')",
+].join("\n");
+const FILE = "controls.ipynb";
+const INSTALLED = join(ROOT, ".venv", "share", "jupyter", "labextensions", "luci-jupyterlab");
+const BUILT = join(ROOT, "labextension", "luci_jupyterlab", "labextension");
+const NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)";
+
+function payment(rate: number, principal = 250000, years = 30): string {
+  const r = rate / 12;
+  const n = years * 12;
+  return ((principal * r) / (1 - (1 + r) ** -n)).toFixed(2);
+}
+
+let model: FakeModelServer;
+let lab: Lab | undefined;
+let browser: Browser;
+let page: Page;
+let root: string;
+let errors: string[];
+let cell: Locator;
+const control = (name: string) => cell.locator(`.luci-jl-params .param-field[data-name="${name}"]`);
+const stdout = () => cell.locator("[data-mime-type='application/vnd.jupyter.stdout']");
+
+/** The cell's execution count once it has run ([n], not [*]). */
+async function count(): Promise<number> {
+  const text = await cell.locator(".jp-InputPrompt", { hasText: /\[\d+\]/ }).innerText();
+  return Number(/\[(\d+)\]/.exec(text)![1]);
+}
+
+async function ranWith(text: string): Promise<void> {
+  await stdout().filter({ hasText: text }).first().waitFor({ timeout: 60_000 });
+  await cell.locator(".jp-InputPrompt", { hasText: /\[\d+\]/ }).waitFor({ timeout: 60_000 });
+  await cell.locator(".cell-params:not(.params-running)").waitFor({ timeout: 60_000 });
+}
+
+function files(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name).slice(dir.length))
+    .sort();
+}
+
+beforeAll(async () => {
+  if (!existsSync(join(INSTALLED, "package.json")))
+    throw new Error(`the extension is not installed in .venv: npm run build && node dist/kernel/cli/luci.js install --prefix .venv --python .venv/bin/python`);
+  expect(files(INSTALLED), "the copy in .venv is this build's (run luci install --prefix .venv again)").toEqual(files(BUILT));
+
+  model = await startFakeModelServer();
+  const temp = mkdtempSync(join(tmpdir(), "luci-labparams-"));
+  root = join(temp, "notebooks");
+  mkdirSync(root, { recursive: true });
+  writeFileSync(
+    join(root, FILE),
+    JSON.stringify({
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: { kernelspec: { name: "luci", display_name: "Luci", language: "python" }, language_info: { name: "python" } },
+      cells: [{ id: "loan-task", cell_type: "code", metadata: {}, source: TASK, outputs: [], execution_count: null }],
+    }),
+  );
+  lab = await startLab(temp, { ...(process.env as Record<string, string>), ...luciKernelEnv(temp, model) });
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
+  errors = collectPageErrors(page);
+}, 90_000);
+
+afterEach(async (context) => {
+  if (context.task.result?.state === "fail") {
+    console.log(`page errors:\n${errors.join("\n")}`);
+    console.log(`jupyter lab's log, its end:\n${lab?.log().slice(-6000)}`);
+  }
+  await screenshotIfFailed(page, "jupyterlab-parameters", context);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await lab?.stop();
+  await model?.close();
+}, 30_000);
+
+/** Runs the cell with Ctrl-Enter, pressed again if JupyterLab sent nothing (support/lab.ts says why). */
+async function runCell(): Promise<void> {
+  const before = await cell.locator(".jp-InputPrompt").innerText();
+  for (let attempt = 1; ; attempt++) {
+    await cell.locator(".jp-InputPrompt").click();
+    await page.keyboard.press("Control+Enter");
+    try {
+      await cell
+        .locator(".jp-InputPrompt", { hasText: /\[(\*|\d+)\]/ })
+        .filter({ hasNotText: before })
+        .waitFor({ timeout: 5_000 });
+      return;
+    } catch {
+      if (attempt === 3) throw new Error(`JupyterLab did not run the cell after three Ctrl-Enter presses (its prompt: ${before})`);
+    }
+  }
+}
+
+describe("a task's parameters as controls in JupyterLab", () => {
+  it("shows the controls under the task's text; the scripted model answers the first run", async () => {
+    const url = new URL(lab!.url);
+    url.pathname = `/lab/tree/${FILE}`;
+    url.searchParams.set("reset", "");
+    await page.goto(url.toString());
+    cell = page.locator(`${NOTEBOOK} .jp-Notebook .jp-Cell`).first();
+    await cell.locator(".cm-content", { hasText: "{rate=0.05}" }).waitFor({ timeout: 60_000 });
+    await page.locator(`${NOTEBOOK} .jp-Notebook-ExecutionIndicator[data-status='idle']`).waitFor({ timeout: 60_000 });
+
+    // Between the input and the outputs, part of the cell.
+    const strip = cell.locator(".luci-jl-params");
+    await strip.waitFor({ timeout: 30_000 });
+    expect(await cell.locator(".jp-Cell-inputWrapper + .luci-jl-params").count()).toBe(1);
+    expect(await control("rate").locator('input[type="range"]').getAttribute("max")).toBe("0.1");
+    expect(await control("show_total").locator('input[type="checkbox"]').count()).toBe(1);
+    expect(await strip.locator(".param-note").innerText()).toMatch(/No recorded code yet/);
+
+    model.enqueue(answer({ plan: { steps: [{ action: "Apply the annuity formula" }] }, code: CODE }));
+    await runCell();
+    await ranWith(`payment ${payment(0.05)}`);
+    await cell.locator(".luci-jl .luci-record").waitFor({ timeout: 30_000 });
+    expect(model.chatRequests).toHaveLength(1);
+    expect(await strip.locator(".param-note").isVisible()).toBe(false);
+    await cell.scrollIntoViewIfNeeded();
+    await screenshot(page, "jupyterlab-parameters-01-first-run");
+  }, 180_000);
+
+  it("the rate slider dragged rewrites the cell's text and reruns it once from its record, with no model call", async () => {
+    const before = await count();
+    const slider = control("rate").locator('input[type="range"]');
+    const box = (await slider.boundingBox())!;
+    const y = box.y + box.height / 2;
+    await page.mouse.move(box.x + box.width / 2, y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.25, y, { steps: 25 });
+    await page.mouse.up();
+    const value = await control("rate").locator('input[name="rate"]').inputValue();
+    expect(Number(value)).toBeLessThan(0.04);
+    await ranWith(`payment ${payment(Number(value))}`);
+    expect(await count()).toBe(before + 1);
+    expect(await cell.locator(".cm-content").innerText()).toContain(`{rate=${value}}`);
+    expect(await stdout().innerText()).not.toContain(payment(0.05));
+    // The controls stayed through the rerun (the outputs were cleared and came back).
+    expect(await control("rate").locator('input[type="range"]').count()).toBe(1);
+    expect(model.chatRequests).toHaveLength(1);
+    await screenshot(page, "jupyterlab-parameters-02-slider-moved");
+
+    await control("show_total").locator('input[type="checkbox"]').check();
+    await ranWith("total ");
+    expect(await cell.locator(".cm-content").innerText()).toContain("{show_total=True}");
+    expect(model.chatRequests).toHaveLength(1);
+
+    // Saved, the file holds the values its outputs came from.
+    await page.locator(`${NOTEBOOK} .jp-Toolbar [data-command="docmanager:save"]`).click();
+    const deadline = Date.now() + 30_000;
+    let source = "";
+    let text = "";
+    while (Date.now() < deadline) {
+      const saved = JSON.parse(readFileSync(join(root, FILE), "utf8")) as { cells: { source: string | string[]; outputs: { text?: string | string[] }[] }[] };
+      source = [saved.cells[0]!.source].flat().join("");
+      text = saved.cells[0]!.outputs.map((o) => [o.text ?? ""].flat().join("")).join("");
+      if (source.includes("{show_total=True}") && text.includes("total")) break;
+      await new Promise((ok) => setTimeout(ok, 250));
+    }
+    expect(source).toContain(`{rate=${value}}`);
+    expect(source).toContain("{show_total=True}");
+    expect(text).toContain(`payment ${payment(Number(value))}`);
+    await screenshot(page, "jupyterlab-parameters-03-checkbox");
+  }, 180_000);
+
+  it("once the task's words change, the controls are off and say a run asks the model", async () => {
+    const before = await count();
+    await cell.locator(".cm-content").click();
+    await page.keyboard.press("Control+End");
+    await page.keyboard.type(", rounded up");
+    const note = cell.locator(".luci-jl-params .param-note");
+    await note.filter({ hasText: "words changed" }).waitFor({ timeout: 10_000 });
+    expect(await note.innerText()).toMatch(/The task's words changed since its code was recorded: run the cell/);
+    expect(await control("rate").locator('input[type="range"]').isDisabled()).toBe(true);
+    expect(await control("show_total").locator('input[type="checkbox"]').isDisabled()).toBe(true);
+    await page.waitForTimeout(1_000);
+    expect(await count()).toBe(before);
+    expect(model.chatRequests).toHaveLength(1);
+    await screenshot(page, "jupyterlab-parameters-04-task-changed");
+  }, 90_000);
+});
