@@ -3,7 +3,7 @@
 // rules in milliseconds: busy and idle around every request, execute_input and the execution
 // count, the reply's content and metadata from the interpreter's outcome, and stop_on_error.
 import { describe, expect, it } from "vitest";
-import type { ExecuteContext, ExecuteOutcome, ExecuteRequest, Interpreter, KernelInfo } from "../../../kernel/core/interpreter.js";
+import type { CommListener, CommRequest, ExecuteContext, ExecuteOutcome, ExecuteRequest, Interpreter, KernelInfo } from "../../../kernel/core/interpreter.js";
 import { KernelCore } from "../../../kernel/core/kernel-core.js";
 import { HeaderFactory } from "../../../kernel/protocol/header.js";
 import type { JsonObject, Message, Outgoing } from "../../../kernel/protocol/messages.js";
@@ -138,5 +138,94 @@ describe("KernelCore with a fake transport and a scripted interpreter", () => {
     const reply = transport.sent.find((s) => s.message.msgType === "kernel_info_reply")!;
     expect(reply.channel).toBe("control");
     expect(reply.message.content).toMatchObject({ implementation: "scripted", language_info: { name: "python" } });
+  });
+});
+
+/** Comms as a language would have them: "open" in a cell opens one from code; a client's comm_msg is echoed with a buffer. */
+class CommInterpreter extends ScriptedInterpreter {
+  listener?: CommListener;
+  readonly handled: CommRequest[] = [];
+  onComm(listener: CommListener) {
+    this.listener = listener;
+  }
+  override execute(request: ExecuteRequest, context: ExecuteContext): Promise<ExecuteOutcome> {
+    if (request.code === "open") this.listener!.message("comm_open", { comm_id: "py1", target_name: "widget", data: {} }, { version: "2" }, []);
+    return super.execute(request, context);
+  }
+  commMessage(request: CommRequest, context: ExecuteContext): Promise<void> {
+    this.handled.push(request);
+    if (request.msgType === "comm_msg") {
+      context.stream("stdout", "handled\n");
+      this.listener!.message("comm_msg", { comm_id: request.content.comm_id, data: { echo: true } }, {}, [Buffer.from("xy")]);
+    }
+    return Promise.resolve();
+  }
+}
+
+describe("KernelCore comms", () => {
+  async function withComms() {
+    const transport = new FakeTransport();
+    const interpreter = new CommInterpreter();
+    await new KernelCore(transport, interpreter).start();
+    return { transport, interpreter };
+  }
+
+  async function commInfo(transport: FakeTransport, content: JsonObject = {}): Promise<JsonObject> {
+    const before = transport.sent.length;
+    transport.deliver("shell", request("comm_info_request", content));
+    await settled(transport, transport.sent.filter((s) => s.message.msgType.endsWith("_reply")).length + 1);
+    return transport.sent.slice(before).find((s) => s.message.msgType === "comm_info_reply")!.message.content;
+  }
+
+  it("publishes the interpreter's comm messages under the request being handled, buffers included", async () => {
+    const { transport, interpreter } = await withComms();
+    const cell = execute("open");
+    transport.deliver("shell", cell);
+    await settled(transport, 1);
+    const opened = transport.published.find((m) => m.msgType === "comm_open")!;
+    expect(opened).toMatchObject({ parent: cell, content: { comm_id: "py1", target_name: "widget" }, metadata: { version: "2" } });
+
+    const comm = request("comm_msg", { comm_id: "py1", data: { value: 3 } });
+    comm.buffers = [Buffer.from("in")];
+    const before = transport.published.length;
+    transport.deliver("shell", comm);
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    expect(interpreter.handled.map((h) => [h.msgType, h.msgId, h.content.data, h.buffers.map(String)])).toEqual([
+      ["comm_msg", comm.header.msg_id, { value: 3 }, ["in"]],
+    ]);
+    const after = transport.published.slice(before);
+    expect(after.map((m) => (m.msgType === "status" ? `status:${String(m.content.execution_state)}` : m.msgType))).toEqual([
+      "status:busy",
+      "stream",
+      "comm_msg",
+      "status:idle",
+    ]);
+    expect(after.every((m) => m.parent === comm)).toBe(true);
+    expect(after[2]!.buffers!.map(String)).toEqual(["xy"]);
+  });
+
+  it("answers comm_info from the comms opened and not closed, by target_name; closes them all when the interpreter loses them", async () => {
+    const { transport, interpreter } = await withComms();
+    transport.deliver("shell", execute("open"));
+    transport.deliver("shell", request("comm_open", { comm_id: "c1", target_name: "control", data: {} }));
+    transport.deliver("shell", request("comm_open", { comm_id: "c2", target_name: "control", data: {} }));
+    transport.deliver("shell", request("comm_close", { comm_id: "c2", data: {} }));
+    await settled(transport, 1);
+    expect(await commInfo(transport)).toEqual({ status: "ok", comms: { py1: { target_name: "widget" }, c1: { target_name: "control" } } });
+    expect(await commInfo(transport, { target_name: "control" })).toEqual({ status: "ok", comms: { c1: { target_name: "control" } } });
+    expect(interpreter.handled.map((h) => h.msgType)).toEqual(["comm_open", "comm_open", "comm_close"]);
+
+    interpreter.listener!.lost();
+    const closed = transport.published.filter((m) => m.msgType === "comm_close").map((m) => m.content.comm_id);
+    expect(closed).toEqual(["py1", "c1"]);
+    expect(await commInfo(transport)).toEqual({ status: "ok", comms: {} });
+  });
+
+  it("without comms in the interpreter, closes each comm_open at once", async () => {
+    const { transport } = await started();
+    const open = request("comm_open", { comm_id: "x", target_name: "anything", data: {} });
+    transport.deliver("shell", open);
+    await settled(transport, 0);
+    expect(transport.published.find((m) => m.msgType === "comm_close")).toMatchObject({ parent: open, content: { comm_id: "x" } });
   });
 });

@@ -76,6 +76,17 @@ describe("comms with ipywidgets", () => {
     expect(streamText(iopub)).toBe("7\n");
   });
 
+  it("a comm_msg sent while a cell runs waits for the cell, as in ipykernel", async () => {
+    const c = kernel.client;
+    const cell = c.request("shell", "execute_request", { code: "import time\ntime.sleep(0.5)\nbefore = s.value", silent: false });
+    const commId = await c.comm("comm_msg", { comm_id: sliderId, data: { method: "update", state: { value: 8 }, buffer_paths: [] } });
+    await c.waitForIdle(cell.msgId);
+    const at = (msgId: string, state: string) =>
+      c.allIopub.findIndex((m) => m.parent_header.msg_id === msgId && m.header.msg_type === "status" && m.content.execution_state === state);
+    expect(at(commId, "busy")).toBeGreaterThan(at(cell.msgId, "idle"));
+    expect(await evaluate("(before, s.value)")).toBe("(7, 8)");
+  });
+
   it("JupyterLab's control comm answers request_states with every widget's state", async () => {
     // JupyterLab's widget manager opens it with the control protocol's version.
     const openId = await kernel.client.comm("comm_open", { comm_id: controlId, target_name: "jupyter.widget.control", data: {} }, [], { version: "1.0.0" });
@@ -85,7 +96,7 @@ describe("comms with ipywidgets", () => {
     expect(answers).toHaveLength(1);
     const data = answers[0]!.content.data as { method: string; states: Record<string, { state: { value?: number } }> };
     expect(data.method).toBe("update_states");
-    expect(data.states[sliderId]!.state.value).toBe(7);
+    expect(data.states[sliderId]!.state.value).toBe(8);
   });
 
   it("comm_info_request lists the open comms, filtered by target_name", async () => {
