@@ -192,6 +192,32 @@ describe("a task's parameters as controls in JupyterLab", () => {
     await screenshot(page, "jupyterlab-parameters-03-checkbox");
   }, 180_000);
 
+  it("keys on the slider and in the number box stay out of JupyterLab's shortcuts; five steps rerun once or twice, the last value's result", async () => {
+    const before = await count();
+    const cells = await page.locator(`${NOTEBOOK} .jp-Notebook .jp-Cell`).count();
+    const start = Number(await control("rate").locator('input[name="rate"]').inputValue());
+    await control("rate").locator('input[type="range"]').focus();
+    for (let i = 0; i < 5; i++) await page.keyboard.press("ArrowRight");
+    const value = await control("rate").locator('input[name="rate"]').inputValue();
+    expect(Number(value)).toBeCloseTo(start + 0.005, 10);
+    await cell.locator(".cm-content", { hasText: `{rate=${value}}` }).waitFor({ timeout: 60_000 });
+    await ranWith(`payment ${payment(Number(value))}`);
+    const runs = (await count()) - before;
+    expect(runs).toBeGreaterThanOrEqual(1);
+    expect(runs).toBeLessThanOrEqual(2);
+
+    // Typed in the box: in command mode the digit 1 would make the cell a markdown heading.
+    const box = control("rate").locator('input[name="rate"]');
+    await box.click();
+    await box.press("Control+a");
+    await page.keyboard.type("0.0612");
+    await page.keyboard.press("Enter");
+    await ranWith(`payment ${payment(0.0612)}`);
+    expect(await cell.locator(".cm-content").innerText()).toContain("{rate=0.0612}");
+    expect(await page.locator(`${NOTEBOOK} .jp-Notebook .jp-Cell`).count()).toBe(cells);
+    expect(model.chatRequests).toHaveLength(1);
+  }, 120_000);
+
   it("once the task's words change, the controls are off and say a run asks the model", async () => {
     const before = await count();
     await cell.locator(".cm-content").click();
