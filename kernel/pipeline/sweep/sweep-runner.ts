@@ -12,6 +12,7 @@ import type { MimeBundle } from "../../protocol/messages.js";
 import { showFailure } from "../../core/show-failure.js";
 import { parameterAssignments, parseParameters, pythonLiteral, verifyRecord, type LuciRecord, type TaskParameter } from "../records/index.js";
 import { withParameters } from "../task-runner.js";
+import { analyseCode } from "../model/code-analysis.js";
 import { readReport, scenarioCell } from "./scenario-harness.js";
 import { scenarioResult } from "./scenario-results.js";
 import { sweepChart } from "./sweep-chart.js";
@@ -66,6 +67,9 @@ export async function runSweep(request: SweepRequest, host: SweepHost): Promise<
         `the recorded code of this task was made by ${target.record.author}, not by you, and the notebook is not trusted: ` +
           "run `%luci trust` first (a sweep runs recorded code only as a rerun would)",
       );
+    // A program that serves a web interface would serve forever in the first scenario.
+    if (analyseCode(target.record.code).needs_web_interface)
+      throw new SweepError("this task's code serves a web app, which runs until it is stopped: a sweep reruns code that computes and prints its results");
     const parsed = parseParameters(target.task);
     if (parsed.problems.length) throw new SweepError(parsed.problems.map((p) => `${p.text}: ${p.message}`).join("; "));
     const names = [...new Set(parsed.parameters.map((p) => p.name))];

@@ -166,6 +166,8 @@ describe("%luci sweep", () => {
     expect(mimeText(displayData(iopub, "text/html")[0])).toMatch(/scenarios \(interrupted\)/);
     expect(String(r.content.evalue)).toMatch(new RegExp(`interrupted after ${data.rows.length} of 12 scenarios`));
     await kernel.client.execute("pause = 0");
+    const kept = await kernel.client.execute("len(sweep_results)");
+    expect(mimeText(ofType(kept.iopub, "execute_result")[0]!.content.data as Record<string, unknown>)).toBe(String(data.rows.length));
     expect(server.chatRequests).toHaveLength(0);
   });
 
