@@ -2,8 +2,10 @@
 // script executor that Luci grows from wrote them): script.py with every cell's code in order,
 // a pinned requirements.txt, .env.example, a Dockerfile, docker-compose.yml with resource
 // limits, deploy.sh and a README. Nothing here needs the model: the code is what already ran.
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { launcherScript } from "../../apps/app-process.js";
+import { analyseCode } from "../model/code-analysis.js";
 import type { EarlierCell } from "../model/prompt.js";
 
 export interface ExportInput {
@@ -16,19 +18,27 @@ export interface ExportInput {
   notebookName?: string;
 }
 
+/** The port an exported web app listens on in its container (and on the host's loopback). */
+const APP_PORT = 8000;
+
 export function exportProgram(input: ExportInput): string[] {
   const dir = resolve(input.dir);
   mkdirSync(dir, { recursive: true });
   const python = (input.pythonVersion ?? "3.12").split(".").slice(0, 2).join(".");
   const name = (input.notebookName ?? "notebook").replace(/\.ipynb$/i, "");
+  // A task that served a web interface ran as an app (kernel/apps/): it is the program the
+  // container runs, on a published port; the notebook's other cells stay in script.py.
+  const app = [...input.cells].reverse().find((cell) => cell.task !== undefined && analyseCode(cell.code).needs_web_interface);
+  const cells = input.cells.filter((cell) => cell !== app);
   const files: Record<string, string> = {
-    "script.py": script(input.cells, name),
+    "script.py": script(cells, name),
+    ...(app ? { "app.py": appProgram(app, name), "app_launcher.py": readFileSync(launcherScript(), "utf8") } : {}),
     "requirements.txt": [...input.requirements].sort().join("\n") + (input.requirements.length ? "\n" : ""),
     ".env.example": "# Settings the program reads from its environment (copy to .env and fill in).\n# Secrets belong here, never in script.py.\n",
-    Dockerfile: dockerfile(python),
-    "docker-compose.yml": compose(name),
-    "deploy.sh": deploy(),
-    "README.md": readme(name, input.cells.length),
+    Dockerfile: app ? appDockerfile(python) : dockerfile(python),
+    "docker-compose.yml": compose(name, app !== undefined),
+    "deploy.sh": app ? appDeploy() : deploy(),
+    "README.md": readme(name, input.cells.length, app !== undefined),
   };
   for (const [file, content] of Object.entries(files)) writeFileSync(join(dir, file), content);
   chmodSync(join(dir, "deploy.sh"), 0o755);
@@ -51,6 +61,26 @@ function stripMagics(code: string): string {
     .join("\n");
 }
 
+function appProgram(cell: EarlierCell, name: string): string {
+  const task = (cell.task ?? "").replace(/\s+/g, " ").slice(0, 200);
+  return `#!/usr/bin/env python3\n"""${name}: the web app of a Luci notebook (task: ${task}).\n\nIt serves on HOST and PORT from the environment; app_launcher.py moves a fixed address there too."""\n\n${stripMagics(cell.code).trimEnd()}\n`;
+}
+
+/** The web app's image: HOST and PORT set (all interfaces inside the container), the port exposed. */
+function appDockerfile(python: string): string {
+  return `FROM python:${python}-slim
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+COPY app_launcher.py app.py script.py ./
+RUN useradd --create-home runner && chown -R runner /app
+USER runner
+ENV HOST=0.0.0.0 PORT=${APP_PORT} PYTHONUNBUFFERED=1
+EXPOSE ${APP_PORT}
+CMD ["python", "app_launcher.py", "app.py"]
+`;
+}
+
 function dockerfile(python: string): string {
   return `FROM python:${python}-slim
 WORKDIR /app
@@ -63,7 +93,7 @@ CMD ["python", "script.py"]
 `;
 }
 
-function compose(name: string): string {
+function compose(name: string, app: boolean): string {
   const service =
     name
       .toLowerCase()
@@ -71,7 +101,7 @@ function compose(name: string): string {
       .replace(/^-|-$/g, "") || "program";
   return `services:
   ${service}:
-    build: .
+    build: .${app ? `\n    # The app on this machine's loopback only; write "${APP_PORT}:${APP_PORT}" to serve the network.\n    ports:\n      - "127.0.0.1:${APP_PORT}:${APP_PORT}"\n    restart: unless-stopped` : ""}
     env_file:
       - path: .env
         required: false
@@ -101,14 +131,32 @@ docker compose up --build --abort-on-container-exit
 `;
 }
 
-function readme(name: string, cells: number): string {
+function appDeploy(): string {
+  return `#!/usr/bin/env bash
+# Builds the image and starts the web app in the background, with the limits of docker-compose.yml,
+# on http://127.0.0.1:${APP_PORT}/ (docker compose down stops it).
+set -euo pipefail
+cd "$(dirname "$0")"
+mkdir -p data
+docker compose up --build --detach
+echo "The app runs on http://127.0.0.1:${APP_PORT}/"
+`;
+}
+
+function readme(name: string, cells: number, app: boolean): string {
+  const run = app
+    ? `- \`HOST=127.0.0.1 PORT=${APP_PORT} python app_launcher.py app.py\` runs the web app here (after \`pip install -r requirements.txt\`);
+  \`script.py\` holds the notebook's other cells.
+- \`./deploy.sh\` builds a container image and starts the app in it, with memory, CPU and process
+  limits, on http://127.0.0.1:${APP_PORT}/ (this machine only: see \`ports\` in docker-compose.yml).`
+    : `- \`python script.py\` runs it here (after \`pip install -r requirements.txt\`).
+- \`./deploy.sh\` builds a container image and runs it with memory, CPU and process limits.`;
   return `# ${name}
 
 Exported from a Luci notebook by \`%luci export\`: the code of its ${cells} cells, in the order
 they ran, with the exact package versions of the notebook's environment.
 
-- \`python script.py\` runs it here (after \`pip install -r requirements.txt\`).
-- \`./deploy.sh\` builds a container image and runs it with memory, CPU and process limits.
+${run}
 - Put settings and secrets in \`.env\` (see \`.env.example\`); \`data/\` is shared with the container.
 `;
 }

@@ -3,7 +3,8 @@
 // crashes after it started) runs as an app of the notebook, the cell ends while it runs, the URL
 // it shows answers, `%luci apps` lists and stops it, and it is gone when the kernel shuts down or,
 // after a SIGKILL of the kernel, when the next kernel starts.
-import { mkdtempSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -120,6 +121,37 @@ describe("web-app tasks", () => {
     expect(listed).toMatch(/exited \(exit code 1\)/);
     expect(listed).toContain("the dashboard lost its data");
     await kernel.client.execute("%luci apps stop all");
+  });
+
+  it("%luci export of a notebook with an app: app.py run by the launcher, the port exposed, published on loopback, deploy.sh starts it", async () => {
+    await kernel.client.execute("print('an ordinary cell')");
+    const { running } = await runApp("Show a sales dashboard for the export", DASHBOARD);
+    await kernel.client.execute("%luci apps stop all");
+    const exported = await kernel.client.execute("%luci export exported");
+    expect(exported.reply.content.status).toBe("ok");
+    const out = join(kernel.dir, "exported");
+    const read = (file: string) => readFileSync(join(out, file), "utf8");
+    expect(read("app.py")).toContain(DASHBOARD);
+    expect(read("script.py")).toContain("print('an ordinary cell')");
+    expect(read("script.py")).not.toContain("serve_forever");
+    expect(read("Dockerfile")).toMatch(/^EXPOSE 8000$/m);
+    expect(read("Dockerfile")).toMatch(/^ENV HOST=0\.0\.0\.0 PORT=8000/m);
+    expect(read("Dockerfile")).toContain('CMD ["python", "app_launcher.py", "app.py"]');
+    expect(read("docker-compose.yml")).toContain('- "127.0.0.1:8000:8000"');
+    expect(read("deploy.sh")).toContain("docker compose up --build --detach");
+    // The exported app runs as the Dockerfile runs it (here on a free port, as HOST/PORT say).
+    const port = running!.port; // free again since the stop
+    const child = spawn("python3", ["app_launcher.py", "app.py"], {
+      cwd: out,
+      env: { ...process.env, HOST: "127.0.0.1", PORT: String(port) },
+      stdio: "ignore",
+    });
+    try {
+      await until("the exported app answering", () => portAnswers(port));
+      expect(await (await fetch(`http://127.0.0.1:${port}/data`)).json()).toEqual({ total: 42 });
+    } finally {
+      child.kill("SIGKILL");
+    }
   });
 
   it("an app that exits before it answers fails the cell with its last output; the kernel goes on", async () => {
