@@ -24,6 +24,8 @@ const CODE = [
   "    print(f'total {payment * n:.2f}')",
 ].join("\n");
 const NOTEBOOK = "controls.ipynb";
+/** A task that is never run: the controls for a negative number, zero, None and a list. */
+const OTHER_KINDS = "Shift the readings by {offset=-2.5}, drop those under {floor=0}, keep at most {limit=None} of the sensors {ids=[1, 2]}";
 
 /** The payment the code prints, computed here the same way. */
 function payment(rate: number, principal = 250000, years = 30): string {
@@ -65,7 +67,10 @@ beforeAll(async () => {
       nbformat: 4,
       nbformat_minor: 5,
       metadata: { kernelspec: { name: "luci", display_name: "Luci", language: "python" }, language_info: { name: "python" } },
-      cells: [{ id: "loan-task", cell_type: "code", metadata: {}, source: TASK, outputs: [], execution_count: null }],
+      cells: [
+        { id: "loan-task", cell_type: "code", metadata: {}, source: TASK, outputs: [], execution_count: null },
+        { id: "other-kinds", cell_type: "code", metadata: {}, source: OTHER_KINDS, outputs: [], execution_count: null },
+      ],
     }),
   );
   browser = await launchBrowser();
@@ -100,6 +105,17 @@ describe("a task's parameters as controls on the page", () => {
     expect(await control("currency").locator('input[name="currency"]').inputValue()).toBe("EUR");
     expect(await control("show_total").locator('input[type="checkbox"]').isChecked()).toBe(false);
     expect(await cell().locator(".param-note").innerText()).toMatch(/No recorded code yet/);
+
+    // A negative number slides across zero; zero has a range of its own; None and a list are typed as literals.
+    const other = page.locator(".notebook > .cell").nth(1);
+    const range = async (name: string) => {
+      const slider = other.locator(`.param-field[data-name="${name}"] input[type="range"]`);
+      return [await slider.getAttribute("min"), await slider.getAttribute("max"), await slider.getAttribute("step")];
+    };
+    expect(await range("offset")).toEqual(["-5", "5", "0.1"]);
+    expect(await range("floor")).toEqual(["0", "10", "1"]);
+    expect(await other.locator('.param-field[data-name="limit"] input[name="limit"]').inputValue()).toBe("None");
+    expect(await other.locator('.param-field[data-name="ids"] input[name="ids"]').inputValue()).toBe("[1, 2]");
     await screenshot(page, "parameter-controls-01-before-a-run");
   }, 90_000);
 
