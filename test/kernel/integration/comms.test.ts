@@ -87,6 +87,19 @@ describe("comms with ipywidgets", () => {
     expect(await evaluate("(before, s.value)")).toBe("(7, 8)");
   });
 
+  it("a widget changed by a thread after its cell ended still reaches the frontend, under that cell's request", async () => {
+    const { msgId } = kernel.client.request("shell", "execute_request", {
+      code: "import threading\nthreading.Timer(0.3, lambda: setattr(s, 'value', 6)).start()",
+      silent: false,
+    });
+    await kernel.client.waitForIdle(msgId);
+    const sent = () =>
+      commMessages(kernel.client.allIopub, "comm_msg", sliderId).find((m) => (m.content.data as { state?: { value?: number } }).state?.value === 6);
+    for (let i = 0; i < 200 && !sent(); i++) await new Promise((ok) => setTimeout(ok, 25));
+    expect(sent()?.parent_header.msg_id).toBe(msgId);
+    await kernel.client.comm("comm_msg", { comm_id: sliderId, data: { method: "update", state: { value: 8 }, buffer_paths: [] } });
+  });
+
   it("JupyterLab's control comm answers request_states with every widget's state", async () => {
     // JupyterLab's widget manager opens it with the control protocol's version.
     const openId = await kernel.client.comm("comm_open", { comm_id: controlId, target_name: "jupyter.widget.control", data: {} }, [], { version: "1.0.0" });
