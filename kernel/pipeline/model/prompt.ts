@@ -102,6 +102,11 @@ function rules(pythonVersion?: string): string {
   ].join("\n");
 }
 
+const WEB_TASK = /\b(web|website|webpage|dashboard|flask|browser)\b/i;
+const WEB_APP_RULE =
+  "A web page runs as an app beside the notebook: serve it with http.server or Flask on os.environ['HOST'] and " +
+  "int(os.environ['PORT']), as the program's last step; it does not see the notebook's variables, so it loads its own data.";
+
 export function systemPrompt(pythonVersion?: string, style: PromptStyle = "code"): string {
   if (style === "json") {
     return [
@@ -145,9 +150,14 @@ export function userMessage(task: string, context: TaskContext = {}): string {
   if (params.length) {
     parts.push(
       "Parameters (already set as variables; read them, do not assign them):\n" +
-        params.map(([name, value]) => `- ${name} = ${pythonLiteral(value)}`).join("\n"),
+        params.map(([name, value]) => `- ${name} = ${pythonLiteral(value)}`).join("\n") +
+        // `%luci sweep` reruns the code over other values and reads the results from these lines.
+        "\nPrint each result on a line of its own as `name: value`.",
     );
   }
+  // Only for a task that asks for a web page: a program serving it runs as an app beside the
+  // notebook (kernel/apps/), on the port it is given.
+  if (WEB_TASK.test(task)) parts.push(WEB_APP_RULE);
   parts.push(`Task: ${task.trim()}`);
   return parts.join("\n\n");
 }

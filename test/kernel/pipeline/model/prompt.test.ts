@@ -97,6 +97,17 @@ describe("the task prompt", () => {
     expect(user.length).toBeLessThan(20_000);
   });
 
+  it("tells a task that asks for a web page how apps run (HOST and PORT, its own data), and only such a task", () => {
+    const web = userMessage("Show the sales as a dashboard in the browser", {});
+    expect(web).toContain("os.environ['HOST']");
+    expect(web).toContain("int(os.environ['PORT'])");
+    expect(web).toContain("http.server or Flask");
+    expect(web).toContain("it does not see the notebook's variables");
+    expect(userMessage("Plot the sales by month", {})).not.toContain("os.environ['PORT']");
+    // The system prompt stays the same for every task (a server's prompt cache keeps it).
+    expect(taskMessages("Show a dashboard", {})[0]!.content).toBe(taskMessages("add 2 and 2", {})[0]!.content);
+  });
+
   it("leaves the context out when there is none", () => {
     expect(userMessage("  add 2 and 2 ")).toBe("Task: add 2 and 2");
   });
