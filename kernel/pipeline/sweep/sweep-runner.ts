@@ -90,7 +90,7 @@ export async function runSweep(request: SweepRequest, host: SweepHost): Promise<
       }
       progress.running(i, scenario);
       const capture = new CaptureSink();
-      const code = withParameters({ assignments: assignments(parsed.parameters, scenario, target.parameterCellNames) }, target.record.code);
+      const code = withParameters({ assignments: assignments(parsed.parameters, scenario, target) }, target.record.code);
       const run = await host.run(scenarioCell(code), capture, { silent: false });
       if (run.status === "error" && (run.ename === "KeyboardInterrupt" || request.signal.aborted)) {
         interrupted = true;
@@ -128,15 +128,18 @@ export async function runSweep(request: SweepRequest, host: SweepHost): Promise<
 /**
  * The assignments of one scenario, in the task's order: a swept parameter gets the scenario's
  * value; an unswept one its value in the task, or nothing when a parameters cell set it (its live
- * value is used, as a rerun does).
+ * value is used), unless the task's value was changed from the record's: the rerun's rule
+ * (TaskPipeline.parametersOf).
  */
-function assignments(parameters: TaskParameter[], scenario: Scenario, parameterCellNames: ReadonlySet<string>): string {
+function assignments(parameters: TaskParameter[], scenario: Scenario, target: SweepTarget): string {
   const chosen = new Map(scenario.map((s) => [s.name, s.value.literal]));
+  const recorded = target.record.parameters;
+  const changed = (p: TaskParameter) => p.name in recorded && JSON.stringify(recorded[p.name]) !== JSON.stringify(p.value);
   const list: TaskParameter[] = [];
   for (const p of parameters) {
     const literal = chosen.get(p.name);
     if (literal !== undefined) list.push({ ...p, raw: literal });
-    else if (!parameterCellNames.has(p.name)) list.push(p);
+    else if (!target.parameterCellNames.has(p.name) || changed(p)) list.push(p);
   }
   return list.length ? parameterAssignments(list) : "";
 }

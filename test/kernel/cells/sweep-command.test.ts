@@ -171,6 +171,13 @@ describe("%luci sweep", () => {
     expect(server.chatRequests).toHaveLength(0);
   });
 
+  it("leaves an unswept parameter that a parameters cell set to its live value, as a rerun does", async () => {
+    await kernel.client.execute("rate = 0.07");
+    const { reply, iopub } = await kernel.client.execute("%luci sweep years=15,30");
+    expect(reply.content.status).toBe("ok");
+    expect(sweepData(iopub).rows.map((r) => r["monthly payment"])).toEqual([payment(200000, 0.07, 15), payment(200000, 0.07, 30)]);
+  });
+
   it("alone in a cell of a notebook just opened, sweeps the task cell above it that holds a record", async () => {
     const outputs = ofType(taskOutputs, "display_data").map((m) => ({ output_type: "display_data", data: m.content.data, metadata: m.content.metadata ?? {} }));
     const cell = (id: string, source: string, cellOutputs: unknown[] = []) => ({
