@@ -128,7 +128,7 @@ describe("a task's parameters as controls on the page", () => {
     expect(await cell().locator(".param-note").isVisible()).toBe(false);
   }, 120_000);
 
-  it("the rate slider dragged reruns the recorded code once, with the value it was released at, and no model call", async () => {
+  it("the rate slider dragged reruns the recorded code once (not once per move), with the value it was released at, and no model call", async () => {
     const before = await count();
     const slider = control("rate").locator('input[type="range"]');
     const box = (await slider.boundingBox())!;
@@ -143,7 +143,11 @@ describe("a task's parameters as controls on the page", () => {
     await page.mouse.up();
     const value = await control("rate").locator('input[name="rate"]').inputValue();
     await ranWith(`${payment(Number(value))} EUR`);
-    expect(await count()).toBe(before + 1);
+    // One rerun for 25 moves: on release. A machine so slow that the hand seemed to rest for the
+    // pause mid-drag may add one (a rest is a rerun by design); never one per move.
+    const runs = (await count()) - before;
+    expect(runs).toBeGreaterThanOrEqual(1);
+    expect(runs).toBeLessThanOrEqual(2);
     expect(await cell().locator(".cell-editor .cm-content").innerText()).toContain(`{rate=${value}}`);
     expect(await cell().locator(".output-stdout").innerText()).not.toContain(payment(0.05));
     expect(served.model.chatRequests).toHaveLength(1);

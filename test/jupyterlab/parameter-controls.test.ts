@@ -161,7 +161,11 @@ describe("a task's parameters as controls in JupyterLab", () => {
     const value = await control("rate").locator('input[name="rate"]').inputValue();
     expect(Number(value)).toBeLessThan(0.04);
     await ranWith(`payment ${payment(Number(value))}`);
-    expect(await count()).toBe(before + 1);
+    // One rerun for 25 moves: on release. A machine so slow that the hand seemed to rest for the
+    // pause mid-drag may add one (a rest is a rerun by design); never one per move.
+    const runs = (await count()) - before;
+    expect(runs).toBeGreaterThanOrEqual(1);
+    expect(runs).toBeLessThanOrEqual(2);
     expect(await cell.locator(".cm-content").innerText()).toContain(`{rate=${value}}`);
     expect(await stdout().innerText()).not.toContain(payment(0.05));
     // The controls stayed through the rerun (the outputs were cleared and came back).
