@@ -4,15 +4,17 @@
 // typed in the number box, the checkbox and the text box each rerun the recorded code with the
 // new value (the output changes, the cell's text shows the value, and the model is never asked
 // again); a slider dragged or stepped quickly reruns once or twice, never once per step; and once
-// the task's words are edited the controls are off and say a run asks the model.
+// the task's words are edited the controls are off and say a run asks the model. The saved
+// notebook holds the new values, and nbconvert reruns it with them, from the record.
 // Screenshots: test-results/screenshots/parameter-controls-*.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { execa } from "execa";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { answer } from "../support/fake-model-server.js";
 import { collectPageErrors, launchBrowser, ROOT, screenshot, screenshotIfFailed } from "./support/browser.js";
-import { startPageServer, type PageServer } from "./support/page-server.js";
+import { luciKernelEnv, startPageServer, type PageServer } from "./support/page-server.js";
 
 const TASK = "Monthly payment on a loan of {principal=250000} at {rate=0.05} for {years=30} years, in {currency='EUR'}, with the total if {show_total=False}";
 const CODE = [
@@ -203,6 +205,31 @@ describe("a task's parameters as controls on the page", () => {
     expect(source).toContain("{rate=0.0615}");
     expect(source).toContain("{show_total=True}");
     expect(source).toContain('{currency="US dollars"}');
+
+    // nbconvert runs the saved task with the values in its text, from its record: no model call.
+    const copy = JSON.parse(readFileSync(join(served.root, NOTEBOOK), "utf8")) as { cells: unknown[] };
+    copy.cells = copy.cells.slice(0, 1);
+    writeFileSync(join(served.root, "controls-copy.ipynb"), JSON.stringify(copy));
+    const result = await execa(
+      join(ROOT, ".venv", "bin", "jupyter"),
+      ["nbconvert", "--to", "notebook", "--execute", "controls-copy.ipynb", "--output", "controls-run.ipynb"],
+      {
+        cwd: served.root,
+        reject: false,
+        stdin: "ignore",
+        env: { ...process.env, ...luciKernelEnv(dirname(served.root), served.model) },
+      },
+    );
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    const ran = JSON.parse(readFileSync(join(served.root, "controls-run.ipynb"), "utf8")) as {
+      cells: { outputs: { name?: string; text?: string | string[] }[] }[];
+    };
+    const printed = ran.cells[0]!.outputs.filter((o) => o.name === "stdout")
+      .map((o) => [o.text ?? ""].flat().join(""))
+      .join("");
+    expect(printed).toContain(`${payment(0.0615)} US dollars`);
+    expect(printed).toContain("total ");
+    expect(served.model.chatRequests).toHaveLength(1);
   }, 180_000);
 
   it("once the task's words change, the controls are off and say a run asks the model", async () => {
