@@ -45,6 +45,8 @@ class WidgetHost {
   private savedState: JsonObject | null = null;
   private live?: Promise<LiveManager>;
   private static?: Promise<StaticManager>;
+  /** Views drawn before the kernel connected, drawn again once it has. */
+  private readonly waiting = new Set<PendingView>();
   /** Bound once, so the same function is removed from the kernel it was registered on. */
   private readonly onCommOpen = (comm: Kernel.IComm, msg: KernelMessage.ICommOpenMsg): Promise<void> =>
     this.liveManager().then((manager) => manager?.handleCommOpen(comm, msg));
@@ -52,6 +54,7 @@ class WidgetHost {
   /** A notebook was opened: its saved state replaces the last notebook's; views of that one die with it. */
   open(metadata: JsonObject): void {
     this.setKernel(null);
+    this.waiting.clear();
     const saved = objectOr(objectOr(metadata.widgets)[WIDGET_STATE_MIME]);
     this.savedState = Object.keys(objectOr(saved.state)).length ? saved : null;
     void this.static?.then((manager) => manager.dispose());
@@ -65,7 +68,11 @@ class WidgetHost {
     void this.live?.then((manager) => manager.dispose());
     this.live = undefined;
     this.kernel = kernel;
-    kernel?.registerCommTarget(COMM_TARGET, this.onCommOpen);
+    if (!kernel) return;
+    kernel.registerCommTarget(COMM_TARGET, this.onCommOpen);
+    const waiting = [...this.waiting];
+    this.waiting.clear();
+    for (const view of waiting) void this.display(view);
   }
 
   private liveManager(): Promise<LiveManager | null> {
@@ -90,23 +97,35 @@ class WidgetHost {
     box.className = "widget-area";
     const modelId = textOf(objectOr(data[WIDGET_VIEW_MIME]).model_id);
     const text = data["text/plain"];
-    const fallback = Array.isArray(text) ? text.join("") : textOf(text);
-    void this.display(modelId, box, fallback).catch((err: unknown) => {
-      box.replaceChildren(plain(`${fallback || "A widget"} (could not be shown: ${err instanceof Error ? err.message : String(err)})`));
-    });
+    void this.display({ modelId, box, fallback: Array.isArray(text) ? text.join("") : textOf(text) });
     return box;
   }
 
-  private async display(modelId: string, box: HTMLElement, fallback: string): Promise<void> {
-    if (!modelId) {
-      box.replaceChildren(plain(fallback));
-      return;
+  private async display(view: PendingView): Promise<void> {
+    const { modelId, box, fallback } = view;
+    try {
+      if (!modelId) {
+        box.replaceChildren(plain(fallback));
+        return;
+      }
+      const live = await this.liveManager();
+      if (live && (await live.knows(modelId))) return await live.show(modelId, box);
+      // No kernel yet (the notebook's outputs are drawn while its session starts): look again
+      // when it connects, since a kernel still running from before may hold the model.
+      if (!live) this.waiting.add(view);
+      if (this.savedState && Object.hasOwn(objectOr(this.savedState.state), modelId)) return await (await this.staticManager()).show(modelId, box);
+      box.replaceChildren(plain(fallback || "A widget that is no longer in the kernel: run the cell again to show it."));
+    } catch (err) {
+      box.replaceChildren(plain(`${fallback || "A widget"} (could not be shown: ${err instanceof Error ? err.message : String(err)})`));
     }
-    const live = await this.liveManager();
-    if (live && (await live.knows(modelId))) return live.show(modelId, box);
-    if (this.savedState && Object.hasOwn(objectOr(this.savedState.state), modelId)) return (await this.staticManager()).show(modelId, box);
-    box.replaceChildren(plain(fallback || "A widget that is no longer in the kernel: run the cell again to show it."));
   }
+}
+
+/** A widget view output and where it is drawn. */
+interface PendingView {
+  modelId: string;
+  box: HTMLElement;
+  fallback: string;
 }
 
 function plain(text: string): HTMLElement {

@@ -4,7 +4,7 @@
 // slider and redraws it when the slider moves (the Output widget captures by msg_id); a restart
 // closes the views without a page error, and a widget made after it works. Screenshots
 // widgets-live-*.
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Locator, Page } from "playwright-core";
@@ -21,13 +21,15 @@ let page: Page;
 let errors: string[];
 /** The cell that shows `s`, the first slider. */
 let sliderCell: Locator;
+let root: string;
 
 beforeAll(async () => {
   if (!existsSync(join(ROOT, "dist", "frontend", "widgets.css"))) throw new Error("dist/frontend is not built with the widgets: run npm run build");
   const base = mkdtempSync(join(tmpdir(), "luci-widgets-live-"));
   model = await startFakeModelServer();
+  root = mkdtempSync(join(base, "notebooks-"));
   server = await startServer({
-    root: mkdtempSync(join(base, "notebooks-")),
+    root,
     port: 0,
     token: "widgets-live-token",
     // A venv of the notebook's own, so the import cascade installs ipywidgets into it.
@@ -58,6 +60,12 @@ async function runPython(code: string, timeout = 30_000): Promise<Locator> {
   const mine = page.locator(`.notebook > .cell[data-cell-id="${id}"]`);
   await mine.locator(".cell-prompt", { hasText: /^\[\d+\]$/ }).waitFor({ timeout });
   return mine;
+}
+
+/** How many widget view outputs the saved notebook holds. */
+function widgetViewsSaved(): number {
+  const notebook = readdirSync(root).find((name) => name.endsWith(".ipynb"));
+  return notebook ? readFileSync(join(root, notebook), "utf8").split('"application/vnd.jupyter.widget-view+json"').length - 1 : 0;
 }
 
 /** Presses a key on a slider's handle (noUiSlider moves by one step per arrow key). */
@@ -108,6 +116,25 @@ describe("ipywidgets over the kernel's comms", () => {
     expect((await captured.innerText()).trim()).toBe("n is 3");
     expect(await cell.locator(".cell-outputs > .output-stdout").count()).toBe(0);
     await screenshot(page, "widgets-live-interact");
+  });
+
+  it("a page reloaded on the running kernel draws its widgets live again, from the kernel's states", async () => {
+    await page.click('.tool[data-action="save"]');
+    await expect.poll(() => widgetViewsSaved(), { timeout: 10_000 }).toBe(2);
+    await page.reload();
+    await page.locator('.kernel-status[data-state="idle"]').waitFor({ timeout: 30_000 });
+    // The page asked the kernel for its widgets (the jupyter.widget.control comm, as JupyterLab
+    // does). sliderCell finds the cell by its id, which the saved notebook kept.
+    const slider = sliderCell.locator(".widget-slider");
+    await slider.waitFor({ timeout: 30_000 });
+    expect(await slider.locator(".widget-readout").innerText()).toBe("8");
+    await press(slider, "ArrowLeft", 1);
+    const cell = await runPython("print(s.value)");
+    expect((await cell.locator(".output-stdout").innerText()).trim()).toBe("7");
+    // interact's box, its output as Python last wrote it.
+    const box = page.locator(".notebook .widget-interact");
+    await box.locator(".widget-output .output-stdout", { hasText: "n is 3" }).waitFor({ timeout: 10_000 });
+    await screenshot(page, "widgets-live-reloaded");
   });
 
   it("a restart closes the views cleanly, and a new widget works", async () => {
