@@ -75,7 +75,7 @@ describe("the notebook page", () => {
     expect(await cell(0).getAttribute("data-kind")).toBe("markdown");
     expect(await cell(1).getAttribute("data-kind")).toBe("python");
     expect(await cell(TASK_CELL).getAttribute("data-kind")).toBe("task");
-    const fields = await cell(TASK_CELL).locator(".param-field input").all();
+    const fields = await cell(TASK_CELL).locator(".param-field input.param-box").all();
     expect(await Promise.all(fields.map(async (i) => `${await i.getAttribute("name")}=${await i.inputValue()}`))).toEqual([
       "principal=250000",
       "rate=0.05",
