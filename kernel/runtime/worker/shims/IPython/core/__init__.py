@@ -1,1 +1,1 @@
-"""Luci's stand-in for IPython.core (display and getipython only)."""
+"""Luci's stand-in for IPython.core (display, getipython, interactiveshell, pylabtools)."""
