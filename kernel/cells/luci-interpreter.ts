@@ -80,7 +80,8 @@ export class LuciInterpreter implements Interpreter {
     const route = routeCell(request.code);
     switch (route.to) {
       case "task":
-        if (route.sweep !== undefined) return { ...(await this.runSweep(route.sweep, route.task, request, context)), ranAs: "command" };
+        // Still a task cell (the page labels it by the same table): its sweep line runs the task's record.
+        if (route.sweep !== undefined) return { ...(await this.runSweep(route.sweep, route.task, request, context)), ranAs: "task" };
         return { ...(await this.runTask(route.task, request, context, route.regenerate)), ranAs: "task" };
       case "luci":
         return { ...(await this.runLuciCommand(route.command, route.args, request, context)), ranAs: "command" };

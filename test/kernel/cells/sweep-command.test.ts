@@ -83,6 +83,7 @@ describe("%luci sweep", () => {
   it("runs the recorded code over 12 scenarios with no model call: table, chart, sweep_results", async () => {
     const { reply, iopub } = await kernel.client.execute("%luci sweep rate=0.03:0.08:0.01 years=15,30");
     expect(reply.content.status).toBe("ok");
+    expect(reply.metadata).toMatchObject({ luci: { ran_as: "command" } });
     expect(server.chatRequests).toHaveLength(0);
 
     const data = sweepData(iopub);
@@ -134,10 +135,17 @@ describe("%luci sweep", () => {
     expect(server.chatRequests).toHaveLength(0);
   });
 
+  it("inside a Python cell, the line says where it goes", async () => {
+    const { reply } = await kernel.client.execute("x = 1\n%luci sweep years=15,30");
+    expect(reply.content).toMatchObject({ status: "error", ename: "UsageError" });
+    expect(String(reply.content.evalue)).toMatch(/put %luci sweep alone in a cell/);
+  });
+
   it("as the first line of a task cell, sweeps that task with its values", async () => {
     const cell = `%luci sweep years=15,30\n${LOAN_TASK.replace("200000", "100000")}`;
     const { reply, iopub } = await kernel.client.execute(cell);
     expect(reply.content.status).toBe("ok");
+    expect(reply.metadata).toMatchObject({ luci: { ran_as: "task" } }); // the page keeps its task label
     expect(server.chatRequests).toHaveLength(0);
     const data = sweepData(iopub);
     expect(data.rows.map((r) => r["monthly payment"])).toEqual([payment(100000, 0.05, 15), payment(100000, 0.05, 30)]);
