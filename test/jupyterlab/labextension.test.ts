@@ -3,7 +3,8 @@
 // .venv/share/jupyter/labextensions/, where JupyterLab loads it with no rebuild. A task cell runs
 // against the fake model server and its outputs are drawn by the extension as on Luci's page:
 // the plan, the highlighted code with a copy button, the validation and the record; the task's
-// parameter field rewrites the task text and reruns the cell from its record (no model call);
+// parameter box (parameter-panel.ts, on the cell) rewrites the task text and reruns the cell
+// from its record (no model call);
 // a copy of the notebook whose record another person made shows a trust button that answers
 // the kernel's `%luci trust` question and reruns the cell; and a slow answer is drawn as it
 // streams, then as the note an interrupt leaves.
