@@ -312,6 +312,23 @@ def container_section(c):
 
 # The server (bench/server/server.bench.ts): no targets in the issue; the figures, side by side
 # with a direct ZeroMQ client on the same kernel.
+# Web apps (bench/apps.bench.ts): a web-app task cell to the first answer of its URL.
+def apps_section(v):
+    """Rows of the Web apps table, and failure lines."""
+    err = v.get("_error") or None
+    if err:
+        return [], ["- Web apps: %s" % err]
+    rows = []
+    for label, key in (
+        ("New task: execute_request to the first answer of the app's URL (median / p95 of %s)" % v.get("runs", "?"), "new_task_to_first_answer_ms"),
+        ("Of which the model's answer (fake model server, median / p95)", "model_ms"),
+        ("The cell's reply to the first answer (median / p95)", "reply_to_first_answer_ms"),
+        ("Rerun from the record, no model call: to the first answer (median / p95)", "rerun_to_first_answer_ms"),
+    ):
+        rows.append("| %s | %s / %s |" % (label, fmt(dig(v, key, "median"), "ms"), fmt(dig(v, key, "p95"), "ms")))
+    return rows, []
+
+
 def server_section(v):
     """Rows of the Server table, and failure lines."""
     failures = []
@@ -444,6 +461,10 @@ def build(d):
     srv_rows, srv_failures = server_section(srv)
     failures += srv_failures
 
+    apps = load(d, "apps.json")
+    apps_rows, apps_failures = apps_section(apps)
+    failures += apps_failures
+
     ctr = load(d, "container.json")
     ctr_rows, ctr_context, ctr_not_met, ctr_failures = container_section(ctr)
     not_met += ctr_not_met
@@ -530,6 +551,14 @@ def build(d):
            "",
            "| metric | through the server | direct ZeroMQ | ratio |",
            "| --- | --- | --- | --- |"] + srv_rows + [
+           "",
+           "### Web apps", "",
+           "A web-app task cell against the fake model server (a stdlib http.server dashboard reading HOST "
+           "and PORT) with `bench/apps.bench.ts`: from its execute_request to this process's first answer "
+           "from the URL the cell shows (the app started as a process of its own, `LUCI_EXECUTOR=local`). No target.",
+           "",
+           "| metric | Luci |",
+           "| --- | --- |"] + apps_rows + [
            "",
            ] + first_run_section(load(d, "first-run.json")) + [
            "### Targets not met in this run", ""] + (not_met or ["None."]) + [""]

@@ -25,6 +25,8 @@
 #                                              .ci/docker-engine.sh is run first)
 #   bench/server/server.bench.ts (vitest)      luci serve: 20 kernels started at once, and the
 #                                              WebSocket path against a direct ZeroMQ client
+#   bench/apps.bench.ts (vitest)               web apps: a web-app task cell's execute_request to
+#                                              the first answer of the URL it shows
 # and bench/report.py turns the JSON (kept in bench/results/latest/) into the tables.
 #
 # Needs the venv that `.ci/run` makes; if it is missing, this runs `LUCI_CI_ONLY=setup .ci/run`.
@@ -158,6 +160,14 @@ env "${SRV_ARGS[@]}" LUCI_PYTHON="$PY" LUCI_BENCH_OUT="$RES/server.json" \
   "$ROOT/node_modules/.bin/vitest" run --config bench/vitest.bench.config.ts bench/server/server.bench.ts \
   >"$RES/server.stderr" 2>&1 </dev/null || rc=$?
 [ "$rc" = 0 ] || { echo "   server.bench.ts exit $rc (see $RES/server.stderr)"; tail -15 "$RES/server.stderr" || true; status=1; }
+
+# web apps from the notebook: a web-app task cell to the first answer of its URL
+echo "== apps.bench.ts: luci"
+rc=0
+env LUCI_PYTHON="$PY" LUCI_BENCH_OUT="$RES/apps.json" \
+  "$ROOT/node_modules/.bin/vitest" run --config bench/vitest.bench.config.ts bench/apps.bench.ts \
+  >"$RES/apps.stderr" 2>&1 </dev/null || rc=$?
+[ "$rc" = 0 ] || { echo "   apps.bench.ts exit $rc (see $RES/apps.stderr)"; tail -15 "$RES/apps.stderr" || true; status=1; }
 
 echo "== versions"
 cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)

@@ -118,7 +118,8 @@ export class AppProcess {
       if (signal?.aborted) return "aborted";
       if (!this.running) return "exited";
       if (await answers(this.launch.port)) return "answering";
-      await Promise.race([delay(100), this.exited]);
+      // A refused connection on loopback costs microseconds: look often, the cell waits on it.
+      await Promise.race([delay(25), this.exited]);
     }
     return "timeout";
   }
