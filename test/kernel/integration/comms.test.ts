@@ -144,6 +144,15 @@ describe("comms with ipywidgets", () => {
     expect(order.lastIndexOf("comm_msg:out")).toBeGreaterThan(stream);
   });
 
+  it("a figure an interact function leaves open is shown in its Output widget", async () => {
+    const id = await evaluate(
+      "import matplotlib.pyplot as plt\nplot_w = ipywidgets.interactive(lambda k: plt.plot([0, k]), k=(1, 5))\ndisplay(plot_w)\nplot_w.children[0].model_id",
+    );
+    const msgId = await kernel.client.comm("comm_msg", { comm_id: id.replaceAll("'", ""), data: { method: "update", state: { value: 4 }, buffer_paths: [] } });
+    const figures = ofType(kernel.client.iopubFor(msgId), "display_data").filter((m) => "image/png" in (m.content.data as Record<string, unknown>));
+    expect(figures).toHaveLength(1);
+  }, 300_000);
+
   it("an exception in an interact callback is shown in the Output widget (an error output with the comm_msg as parent)", async () => {
     const ids = await evaluate("bad = ipywidgets.interactive(lambda y: 1 / y, y=(0, 5))\ndisplay(bad)\nbad.children[0].model_id");
     const yId = ids.replaceAll("'", "");

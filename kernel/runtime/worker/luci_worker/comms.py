@@ -291,6 +291,25 @@ def install_into_comm_package(module: Any) -> None:
     module._comm_manager = get_comm_manager()
 
 
+def patch_interaction(module: Any) -> None:
+    """Post-import hook of `ipywidgets.widgets.interaction`: `interact` shows the figures its
+    function left open inside its Output widget through show_inline_matplotlib_plots(), which
+    knows only ipykernel's inline backends; it now shows ours too (mpl_support.py)."""
+    original = getattr(module, "show_inline_matplotlib_plots", None)
+
+    def show_inline_matplotlib_plots() -> None:
+        if original is not None:
+            original()
+        import sys
+
+        if "matplotlib.pyplot" in sys.modules:
+            from . import mpl_support
+
+            mpl_support.flush_figures()
+
+    module.show_inline_matplotlib_plots = show_inline_matplotlib_plots
+
+
 def handle_command(cmd: Command) -> Content:
     """Run a client's comm_open / comm_msg / comm_close as user code; return done's fields."""
     op = str(cmd.get("op"))

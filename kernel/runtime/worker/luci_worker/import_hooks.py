@@ -9,7 +9,8 @@ loader's exec_module. Used to
 - route `getpass.getpass` through the kernel;
 - flush our stdout before subprocess.Popen starts a child (streams.py);
 - make the `comm` package's create_comm / get_comm_manager ours (comms.py: ipywidgets);
-- make a real IPython's get_ipython() answer our shell (kernel_shell.py) when it has none.
+- make a real IPython's get_ipython() answer our shell (kernel_shell.py) when it has none;
+- show the figures an `interact` function leaves open in its Output widget (comms.py).
 """
 
 from __future__ import annotations
@@ -134,6 +135,12 @@ def _on_comm(module: ModuleType) -> None:
     comms.install_into_comm_package(module)
 
 
+def _on_ipywidgets_interaction(module: ModuleType) -> None:
+    from . import comms
+
+    comms.patch_interaction(module)
+
+
 def _on_getipython(module: ModuleType) -> None:
     from . import kernel_shell
 
@@ -150,3 +157,4 @@ def install() -> None:
     register("subprocess", _on_subprocess)
     register("comm", _on_comm)
     register("IPython.core.getipython", _on_getipython)
+    register("ipywidgets.widgets.interaction", _on_ipywidgets_interaction)
