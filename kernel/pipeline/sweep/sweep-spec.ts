@@ -1,6 +1,8 @@
 // `%luci sweep rate=0.03:0.08:0.01 years=15,30`: which values each parameter takes, and the
 // scenarios they make (every combination). The grammar, exactly:
-// - arguments are `name=values`, separated by spaces (spaces inside quotes or brackets are kept);
+// - arguments are `name=values`, separated by spaces (spaces inside quotes or brackets are kept;
+//   `rate = 0.03:0.08` and `years=15, 30` are read as meant: a piece that does not start a new
+//   `name=` belongs to the argument before it);
 // - `a:b:step` is a range of numbers from a to b, b included when the steps reach it (a step may
 //   be negative, to count down); `a:b` steps by 1. Values are rounded to the decimals written, so
 //   0.03:0.08:0.01 gives 0.07, never 0.07000000000000001;
@@ -28,6 +30,7 @@ export type Scenario = { name: string; value: SweepValue }[];
 
 const NAME = /^[\p{L}_][\p{L}\p{N}_]*$/u;
 const PLAIN_NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+const STARTS_ARGUMENT = /^[\p{L}_][\p{L}\p{N}_]*=/u;
 const BARE_WORD = /^[\p{L}_][\p{L}\p{N}_.-]*$/u;
 
 /**
@@ -38,7 +41,14 @@ export function parseSweep(args: string, taskParameters: readonly string[], maxS
   const known = `this task's parameters: ${taskParameters.length ? taskParameters.join(", ") : "none (write {name=value} in the task to make one)"}`;
   const split = splitTop(args.trim(), /\s/);
   if (!split.ok) return split;
-  const words = split.parts.filter((w) => w.length > 0);
+  const parts = split.parts.filter((w) => w.length > 0);
+  const words: string[] = [];
+  parts.forEach((part, i) => {
+    // `name=...`, or `name` with `=...` next: a new argument; anything else continues the last one.
+    const starts = STARTS_ARGUMENT.test(part) || (NAME.test(part) && parts[i + 1]?.startsWith("="));
+    if (words.length && !starts) words[words.length - 1] += ` ${part}`;
+    else words.push(part);
+  });
   if (words.length === 0) return { ok: false, message: `%luci sweep needs the values to try, as name=values (e.g. rate=0.03:0.08:0.01 years=15,30); ${known}` };
   const axes: SweepAxis[] = [];
   const ranges: { axis: SweepAxis; text: string }[] = [];

@@ -42,6 +42,16 @@ describe("parseSweep", () => {
     expect(ok(parseSweep("principal=[1, 2],[3]", LOAN, 200)).axes[0]!.values.map((v) => v.value)).toEqual([[1, 2], [3]]);
   });
 
+  it("reads spaces around = and after commas as meant", () => {
+    const spec = ok(parseSweep("rate = 0.03:0.05:0.01  years=15, 30 principal =1,2", LOAN, 200));
+    expect(spec.axes.map((a) => [a.name, a.values.map((v) => v.value)])).toEqual([
+      ["rate", [0.03, 0.04, 0.05]],
+      ["years", [15, 30]],
+      ["principal", [1, 2]],
+    ]);
+    expect(message(parseSweep("rate years=1", LOAN, 200))).toMatch(/"rate" is not name=values/);
+  });
+
   it("makes every combination, the first parameter changing slowest", () => {
     const spec = ok(parseSweep("rate=0.03:0.08:0.01 years=15,30", LOAN, 200));
     expect(spec.count).toBe(12);
