@@ -22,6 +22,7 @@ CELLS = [
     "import ipywidgets",
     "slider = ipywidgets.IntSlider(value=4, description='n')\nslider",
     "slider.value = 9\nbox = ipywidgets.VBox([ipywidgets.Label('hello'), slider])\ndisplay(box)",
+    "ipywidgets.interact(lambda x: print('x is', x), x=3);",
 ]
 
 
@@ -54,11 +55,11 @@ def test_widget_state_is_saved_in_the_notebook(executed):
     state = executed.metadata["widgets"][WIDGET_STATE]
     assert state["version_major"] == 2
     models = state["state"]
-    sliders = [m for m in models.values() if m["model_name"] == "IntSliderModel"]
+    sliders = [m for m in models.values()
+               if m["model_name"] == "IntSliderModel" and m["state"]["description"] == "n"]
     assert len(sliders) == 1
     # The state after the last change (slider.value = 9 in the third cell).
     assert sliders[0]["state"]["value"] == 9
-    assert sliders[0]["state"]["description"] == "n"
     assert any(m["model_name"] == "VBoxModel" for m in models.values())
 
 
@@ -69,6 +70,16 @@ def test_each_widget_output_is_its_view(executed):
         for output in cell.outputs:
             if WIDGET_VIEW in output.get("data", {}):
                 views.append(output["data"][WIDGET_VIEW]["model_id"])
-    assert len(views) == 2
+    assert len(views) == 3
     assert models[views[0]]["model_name"] == "IntSliderModel"
     assert models[views[1]]["model_name"] == "VBoxModel"
+    assert models[views[2]]["model_name"] == "VBoxModel"  # interact's widget
+
+
+def test_interact_output_is_captured_in_its_output_widget(executed):
+    # nbclient routes the output whose parent is the msg_id the Output widget captures into
+    # that widget's state: the function's print shows in the saved widget, not in the cell.
+    models = executed.metadata["widgets"][WIDGET_STATE]["state"].values()
+    outputs = [m["state"].get("outputs") for m in models if m["model_name"] == "OutputModel"]
+    assert outputs == [[{"output_type": "stream", "name": "stdout", "text": "x is 3\n"}]]
+    assert all(o.get("name") != "stdout" for o in executed.cells[3].outputs)
