@@ -7,6 +7,7 @@ import type { DataOutput, Output } from "../model/notebook-model.js";
 import { appendAnsi } from "./ansi.js";
 import { LUCI_MIME, LUCI_STREAM_MIME, renderCode, renderPlan, renderRecord, renderStream, renderValidation } from "./luci-renderers.js";
 import { markdownFragment, safeFragment } from "./sanitize.js";
+import { APP_MIME, renderApp } from "./app-output.js";
 import { WIDGET_VIEW_MIME, widgetHost } from "../widgets/widget-host.js";
 
 const IMAGE_TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp"];
@@ -40,6 +41,7 @@ function renderData(output: DataOutput): HTMLElement {
   if (data[LUCI_MIME.validation]) return wrap(renderValidation(json(LUCI_MIME.validation)), "luci");
   if (data[LUCI_MIME.record]) return wrap(renderRecord(json(LUCI_MIME.record)), "luci");
   if (data[LUCI_STREAM_MIME]) return wrap(renderStream(json(LUCI_STREAM_MIME)), "luci");
+  if (data[APP_MIME]) return wrap(renderApp(json(APP_MIME)), "luci");
   // An ipywidget's view: drawn by the widget code, loaded on the first one (widgets/widget-host.ts).
   if (data[WIDGET_VIEW_MIME]) return wrap(widgetHost.render(data), "widget");
   for (const mime of IMAGE_TYPES) {
