@@ -55,8 +55,12 @@ def _run(source):
         with _contextlib.redirect_stdout(out):
             exec(compile(tree, "<scenario>", "exec"), namespace)
             value = eval(compile(last, "<scenario>", "eval"), namespace) if last is not None else None
+        if type(value).__name__ == "Series" and callable(getattr(value, "to_dict", None)):
+            value = value.to_dict()  # a pandas Series: its index names the results
         if isinstance(value, dict):
             report["returned"] = {str(k)[:80]: _plain(v) for k, v in list(value.items())[:50]}
+        elif isinstance(_plain(value), (int, float)) and not isinstance(value, bool):
+            report["returned"] = {"result": _plain(value)}  # a number alone: the column "result"
     except Exception as error:
         report["error"] = (type(error).__name__ + ": " + str(error))[:500]
     report["stdout"] = out.getvalue()[-${MAX_CAPTURED}:]

@@ -1,5 +1,6 @@
 // What one scenario gave: the numbers its code printed as `name: value` / `name = value` lines,
-// and the entries of a dict it returned as its last expression. These become the table's result
+// and the entries of a dict (or pandas Series) it returned as its last expression, or that
+// expression's number as "result". These become the table's result
 // columns. Printed lines count only when their value is a number (a line of prose is not a
 // result); a returned dict may also hold text or True/False.
 

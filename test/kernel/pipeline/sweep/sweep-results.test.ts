@@ -67,6 +67,13 @@ describe("the scenario harness", () => {
     expect(report).toEqual({ stdout: "a: 1\n", error: "ZeroDivisionError: division by zero" });
   });
 
+  it("reports a number left as the last expression as result, and a Series by its index", () => {
+    expect(readReport(runCell("", "x = 2\nx * 21"))).toEqual({ stdout: "", returned: { result: 42 } });
+    expect(readReport(runCell("", "True"))).toEqual({ stdout: "" });
+    const series = "class Series:\n    def to_dict(self):\n        return {'mean': 1.5, 'max': 3}";
+    expect(readReport(runCell(series, "Series()"))).toEqual({ stdout: "", returned: { mean: 1.5, max: 3 } });
+  });
+
   it("finds no report in output without one", () => {
     expect(readReport("just text\n")).toBeUndefined();
   });
