@@ -184,6 +184,25 @@ describe("comms with ipywidgets", () => {
     expect((await commInfo("luci.echo"))[commId]).toEqual({ target_name: "luci.echo" });
   });
 
+  it("an interrupt stops a comm handler; the comm stays open and the kernel serves on", async () => {
+    const c = kernel.client;
+    const { reply } = await c.execute(
+      "import comm, time\ncomm.get_comm_manager().register_target('luci.slow', lambda cm, msg: cm.on_msg(lambda m: (print('started', flush=True), time.sleep(60))))",
+    );
+    expect(reply.content.status).toBe("ok");
+    const commId = randomUUID();
+    await c.comm("comm_open", { comm_id: commId, target_name: "luci.slow", data: {} });
+    const message = c.session.request("comm_msg", { comm_id: commId, data: {} });
+    const msgId = message.header.msg_id;
+    await c.sendFrames("shell", c.session.frames(message));
+    for (let i = 0; i < 400 && !streamText(c.iopubFor(msgId)).includes("started"); i++) await new Promise((ok) => setTimeout(ok, 25));
+    await c.request("control", "interrupt_request", {}).reply;
+    await c.waitForIdle(msgId);
+    expect(ofType(c.iopubFor(msgId), "error").map((m) => m.content.ename)).toEqual(["KeyboardInterrupt"]);
+    expect((await commInfo("luci.slow"))[commId]).toEqual({ target_name: "luci.slow" });
+    expect(await evaluate("1 + 1")).toBe("2");
+  });
+
   it("when the worker dies, the kernel closes every comm it knew was open", async () => {
     const open = Object.keys(await commInfo());
     expect(open.length).toBeGreaterThan(3);
