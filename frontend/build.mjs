@@ -22,7 +22,9 @@ await build({
   entryPoints: [join(here, "main.ts")],
   outdir: out,
   entryNames: "[name]",
-  chunkNames: "chunks/[name]-[hash]",
+  // Names without a hash: a build replaces the chunks in place, as it does main.js (the server
+  // sends them no-cache), and a page open meanwhile never asks for a chunk a build removed.
+  chunkNames: "chunks/[name]",
   splitting: true,
   plugins: [cssFromScript],
   bundle: true,

@@ -51,14 +51,14 @@ afterAll(async () => {
 });
 
 /** Adds a Python cell, puts the code in (as a paste would) and runs it; resolves once it ran. */
-async function runPython(code: string, timeout = 30_000): Promise<Locator> {
+async function runPython(code: string, timeout = 30_000, wait = true): Promise<Locator> {
   await page.click('.tool[data-action="add-python"]');
   const cell = page.locator(".notebook > .cell.cell-selected");
   const id = await cell.getAttribute("data-cell-id");
   await page.keyboard.insertText(code);
   await page.keyboard.press("Control+Enter");
   const mine = page.locator(`.notebook > .cell[data-cell-id="${id}"]`);
-  await mine.locator(".cell-prompt", { hasText: /^\[\d+\]$/ }).waitFor({ timeout });
+  if (wait) await mine.locator(".cell-prompt", { hasText: /^\[\d+\]$/ }).waitFor({ timeout });
   return mine;
 }
 
@@ -154,4 +154,23 @@ describe("ipywidgets over the kernel's comms", () => {
     // "Comm not found" for each (JupyterLab would too; ipykernel sends none). Nothing else.
     expect(errors.filter((e) => !/^console: Comm not found for comm id \w+$/.test(e))).toEqual([]);
   });
+
+  it("a kernel that dies closes the views; Restart brings a kernel whose widgets work", async () => {
+    const cell = await runPython("u = w.IntSlider(value=2, max=5)\nu");
+    await cell.locator(".widget-slider").waitFor({ timeout: 30_000 });
+    // The worker kills its parent, the kernel process, as the out-of-memory killer might.
+    await runPython("import os, signal\nos.kill(os.getppid(), signal.SIGKILL)", 30_000, false);
+    await page.locator('.kernel-status[data-state="dead"]').waitFor({ timeout: 30_000 });
+    await cell.locator(".widget-closed").waitFor({ timeout: 10_000 });
+    await page.click('.tool[data-action="restart"]');
+    await page.locator('.kernel-status[data-state="idle"]').waitFor({ timeout: 60_000 });
+    const again = await runPython("import ipywidgets as w\nv = w.IntSlider(value=1, max=4)\nv");
+    const slider = again.locator(".widget-slider");
+    await slider.waitFor({ timeout: 30_000 });
+    await press(slider, "ArrowRight", 2);
+    const check = await runPython("print(v.value)");
+    expect((await check.locator(".output-stdout").innerText()).trim()).toBe("3");
+    await screenshot(page, "widgets-live-after-death");
+    expect(errors.filter((e) => !/^console: Comm not found for comm id \w+$/.test(e))).toEqual([]);
+  }, 120_000);
 });
