@@ -151,7 +151,12 @@ export class ParameterFields {
     for (const [name, value] of changes) this.host.changed?.(name, value);
     this.running = true;
     this.showState();
-    return this.host.setSourceAndRun(source).finally(() => {
+    const focused = document.activeElement;
+    const run = this.host.setSourceAndRun(source);
+    // Running selects the cell, and the page then focuses the notebook: a slider being stepped
+    // with the arrow keys keeps them.
+    if (focused instanceof HTMLElement && this.element.contains(focused) && document.activeElement !== focused) focused.focus({ preventScroll: true });
+    return run.finally(() => {
       this.running = false;
       this.update();
     });

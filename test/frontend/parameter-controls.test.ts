@@ -174,6 +174,22 @@ describe("a task's parameters as controls on the page", () => {
     expect(served.model.chatRequests).toHaveLength(1);
   }, 120_000);
 
+  it("the slider keeps the keys when its rerun selects the cell", async () => {
+    // Another cell is selected; the rate slider is stepped, its rerun selects the loan cell, and the next key still steps it.
+    await page.locator(".notebook > .cell").nth(1).locator(".cell-prompt").click();
+    const slider = control("rate").locator('input[type="range"]');
+    const box = control("rate").locator('input[name="rate"]');
+    const start = Number(await box.inputValue());
+    await slider.focus();
+    await page.keyboard.press("ArrowRight");
+    await ranWith(`${payment(start + 0.001)} EUR`);
+    expect(await cell().getAttribute("class")).toContain("cell-selected");
+    await page.keyboard.press("ArrowRight");
+    await ranWith(`${payment(start + 0.002)} EUR`);
+    expect(Number(await box.inputValue())).toBeCloseTo(start + 0.002, 10);
+    expect(served.model.chatRequests).toHaveLength(1);
+  }, 120_000);
+
   it("an exact value typed in the number box, the checkbox and the text box rerun it too", async () => {
     const rate = control("rate").locator('input[name="rate"]');
     await rate.fill("0.0615");
