@@ -19,7 +19,8 @@ export interface AppLink {
   basePath?: string;
 }
 
-let jupyterProxy: Promise<boolean> | undefined;
+/** Whether jupyter-server-proxy is there, by the Jupyter server's pid (looked up once). */
+const jupyterProxy = new Map<string, Promise<boolean>>();
 
 export async function appLink(env: NodeJS.ProcessEnv, appId: number, port: number): Promise<AppLink> {
   const kernelId = setting(env, "LUCI_SERVER_KERNEL_ID");
@@ -29,8 +30,9 @@ export async function appLink(env: NodeJS.ProcessEnv, appId: number, port: numbe
   }
   const template = setting(env, "LUCI_APP_URL");
   if (template) return { url: template.replaceAll("{port}", String(port)) };
-  jupyterProxy ??= jupyterServerProxyInstalled(env);
-  if (await jupyterProxy) return { url: `/proxy/${port}/` };
+  const parent = env.JPY_PARENT_PID ?? "";
+  if (!jupyterProxy.has(parent)) jupyterProxy.set(parent, jupyterServerProxyInstalled(env));
+  if (await jupyterProxy.get(parent)) return { url: `/proxy/${port}/` };
   return { url: `http://127.0.0.1:${port}/` };
 }
 
@@ -47,6 +49,6 @@ function jupyterServerProxyInstalled(env: NodeJS.ProcessEnv): Promise<boolean> {
   }
   if (!/python[\d.]*$/.test(python)) return Promise.resolve(false);
   return new Promise((resolve) => {
-    execFile(python, ["-c", "import jupyter_server_proxy"], { timeout: 10_000 }, (err) => resolve(!err));
+    execFile(python, ["-c", "import jupyter_server_proxy"], { timeout: 10_000, env }, (err) => resolve(!err));
   });
 }

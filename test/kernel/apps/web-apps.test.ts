@@ -36,6 +36,15 @@ const FLASK = [
   "    app.run(host='0.0.0.0', port=5000)",
 ].join("\n");
 
+/** An app that starts a helper process of its own. */
+const WITH_CHILD = [
+  "import os, subprocess",
+  "from http.server import HTTPServer, SimpleHTTPRequestHandler",
+  "helper = subprocess.Popen(['sleep', '600'])",
+  "print('helper', helper.pid, flush=True)",
+  "HTTPServer((os.environ['HOST'], int(os.environ['PORT'])), SimpleHTTPRequestHandler).serve_forever()",
+].join("\n");
+
 /** Answers the readiness probe and one request, then fails. */
 const CRASHES = [
   "import os",
@@ -180,6 +189,21 @@ describe("web-app tasks", () => {
     await own.stop();
     expect(await portAnswers(running!.port)).toBe(false);
     expect(processAlive(running!.pid)).toBe(false);
+  });
+
+  it("a restart stops the apps, and the processes they started (their process group) go with them", async () => {
+    const own = await startKernel({ env: env() });
+    try {
+      server.enqueue(answer({ code: WITH_CHILD }));
+      const result = await own.client.execute("Show a dashboard that runs a helper process");
+      const running = appStates(result.iopub).find((s) => s.state === "running")!;
+      const child = Number(/helper (\d+)/.exec(streamText(result.iopub))![1]);
+      expect(processAlive(child)).toBe(true);
+      await own.client.request("control", "shutdown_request", { restart: true }).reply;
+      await until("the app and its helper gone", async () => !(await portAnswers(running.port)) && !processAlive(running.pid) && !processAlive(child));
+    } finally {
+      await own.stop();
+    }
   });
 
   it("the apps of a kernel that was killed are stopped by the next kernel's start", async () => {
