@@ -170,7 +170,7 @@ export class ParameterFields {
     this.element.classList.toggle("params-off", changed);
     this.element.classList.toggle("params-running", this.running);
     if (changed) this.note.textContent = "The task's words changed since its code was recorded: run the cell to have the model write new code.";
-    else if (!record) this.note.textContent = "No recorded code yet: run the task once, then a change here reruns its code.";
+    else if (!record) this.note.textContent = "No recorded code yet: a change here only edits the text. Run the task once; then a change reruns its code.";
     else if (this.running) this.note.textContent = "Rerunning…";
     else this.note.textContent = "";
     this.note.hidden = this.note.textContent === "";
