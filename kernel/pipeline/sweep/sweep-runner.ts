@@ -106,11 +106,11 @@ export async function runSweep(request: SweepRequest, host: SweepHost): Promise<
     const summary =
       `${interrupted ? "Interrupted after" : "Ran"} ${rows.length} of ${all.length} scenarios in ${seconds} s, no model call` +
       (failed ? `; ${failed} raised an error (see the error column)` : "") +
-      (rows.length ? `; the rows are in \`${RESULTS_NAME}\`` : "");
+      (rows.length ? `; the rows are in ${RESULTS_NAME}` : "");
     progress.finish(summary);
     if (rows.length) {
       const table = sweepTable(swept, rows);
-      showTable(sink, table, caption(target.task, swept, rows.length, all.length, interrupted));
+      showTable(sink, table, caption(swept, rows.length, all.length, interrupted));
       showChart(sink, table);
       await host.run(`${RESULTS_NAME} = ${pythonLiteral(tableRecords(table))}\n`, new CaptureSink(), { silent: true });
     }
@@ -144,9 +144,9 @@ function assignments(parameters: TaskParameter[], scenario: Scenario, target: Sw
   return list.length ? parameterAssignments(list) : "";
 }
 
-function caption(task: string, swept: string[], done: number, total: number, interrupted: boolean): string {
-  const clipped = task.length > 100 ? `${task.slice(0, 99)}…` : task;
-  return `Sweep over ${swept.join(" × ")} of “${clipped.replace(/\s+/g, " ")}”: ${done} of ${total} scenarios${interrupted ? " (interrupted)" : ""}`;
+/** Short: it sits above the table, as wide as the table (the task is named in the line above). */
+function caption(swept: string[], done: number, total: number, interrupted: boolean): string {
+  return `Sweep over ${swept.join(" × ")}: ${done} of ${total} scenarios${interrupted ? " (interrupted)" : ""}`;
 }
 
 function showTable(sink: OutputSink, table: SweepTable, title: string): void {

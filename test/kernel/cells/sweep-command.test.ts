@@ -107,7 +107,7 @@ describe("%luci sweep", () => {
     // Progress, in place: "Scenario i of 12" updates, then the summary.
     const progress = ofType(iopub, "update_display_data").map((m) => mimeText(m.content.data as Record<string, unknown>));
     expect(progress).toContain("Scenario 12 of 12: rate = 0.08, years = 30…");
-    expect(progress.at(-1)).toMatch(/^Ran 12 of 12 scenarios in [\d.]+ s, no model call; the rows are in `sweep_results`$/);
+    expect(progress.at(-1)).toMatch(/^Ran 12 of 12 scenarios in [\d.]+ s, no model call; the rows are in sweep_results$/);
     // The scenarios' printing went to the table, not the cell.
     expect(ofType(iopub, "stream")).toHaveLength(0);
 

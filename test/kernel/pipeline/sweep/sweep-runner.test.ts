@@ -85,7 +85,7 @@ describe("runSweep", () => {
       "Scenario 3 of 4: rate = 0.05, years = 15…",
       "Scenario 4 of 4: rate = 0.05, years = 30…",
     ]);
-    expect(sink.texts("update").at(-1)).toMatch(/^Ran 4 of 4 scenarios in [\d.]+ s, no model call; the rows are in `sweep_results`$/);
+    expect(sink.texts("update").at(-1)).toMatch(/^Ran 4 of 4 scenarios in [\d.]+ s, no model call; the rows are in sweep_results$/);
     const table = sink.shown.find((s) => "application/vnd.luci.sweep+json" in s.data)!.data["application/vnd.luci.sweep+json"] as { rows: unknown[] };
     expect(table.rows).toEqual([
       { rate: 0.04, years: 15, payment: 1479.38 },
