@@ -28,8 +28,12 @@ export function exportProgram(input: ExportInput): string[] {
   const name = (input.notebookName ?? "notebook").replace(/\.ipynb$/i, "");
   // A task that served a web interface ran as an app (kernel/apps/): it is the program the
   // container runs, on a published port; the notebook's other cells stay in script.py.
-  const app = [...input.cells].reverse().find((cell) => cell.task !== undefined && analyseCode(cell.code).needs_web_interface);
-  const cells = input.cells.filter((cell) => cell !== app);
+  // Several app cells: the last one is the app; none stays in script.py, where it would block.
+  const apps = input.cells.filter((cell) => cell.task !== undefined && analyseCode(cell.code).needs_web_interface);
+  const app = apps.at(-1);
+  const cells = input.cells.map((cell) =>
+    apps.includes(cell) ? { ...cell, code: `# ran as a web app${cell === app ? ": app.py" : " (the export serves the last one, app.py)"}` } : cell,
+  );
   const files: Record<string, string> = {
     "script.py": script(cells, name),
     ...(app ? { "app.py": appProgram(app, name), "app_launcher.py": readFileSync(launcherScript(), "utf8") } : {}),
