@@ -269,6 +269,9 @@ export class App {
     const name = this.kernelChoice.value || DEFAULT_KERNELSPEC.name;
     const spec = this.specs?.kernelspecs[name];
     const kernelspec = { name, display_name: spec?.display_name ?? DEFAULT_KERNELSPEC.display_name, language: spec?.language ?? "python" };
+    const widgets = await widgetHost.stateToSave(); // as JupyterLab saves it: reopened without the kernel, they still show
+    if (this.view !== view || !this.session) return false; // the notebook was closed meanwhile
+    if (widgets) view.model.metadata.widgets = widgets;
     const content = toNbformat(view.model, kernelspec, this.session.language);
     const edits = this.edits;
     try {

@@ -75,6 +75,20 @@ class WidgetHost {
     for (const view of waiting) void this.display(view);
   }
 
+  /**
+   * metadata.widgets for a save: the saved state the notebook was opened with and the live
+   * kernel's widgets (theirs win), so a notebook reopened without them still draws its widgets.
+   * Null when no widget code runs for this notebook (the metadata is left as it is).
+   */
+  async stateToSave(): Promise<JsonObject | null> {
+    const live = await this.live?.catch(() => undefined);
+    if (!live) return null;
+    const state = { ...objectOr(this.savedState?.state), ...(await live.stateToSave()) };
+    if (!Object.keys(state).length) return null;
+    this.savedState = { version_major: 2, version_minor: 0, state };
+    return { [WIDGET_STATE_MIME]: this.savedState };
+  }
+
   private liveManager(): Promise<LiveManager | null> {
     const kernel = this.kernel;
     if (!kernel) return Promise.resolve(null);

@@ -78,14 +78,27 @@ abstract class LuciWidgetManager extends HTMLManager {
     });
   }
 
-  /** Closes every model here without telling a kernel: their views leave the page. */
-  protected async closeAll(): Promise<void> {
-    const models = [...this.models.values()];
-    this.models.clear();
-    for (const pending of models) {
-      const model = await pending.catch(() => undefined);
-      await model?.close(true);
-    }
+  private closing: Promise<void> = Promise.resolve();
+
+  /**
+   * Closes every model here without telling a kernel: their views leave the page. One closing
+   * at a time (a dead kernel reports its status, then is disposed): a second must not reach
+   * clear_state while the first still closes, or clear_state would close a model through its
+   * comm, which throws on a disposed kernel.
+   */
+  protected closeAll(): Promise<void> {
+    this.closing = this.closing.then(async () => {
+      const models = [...this.models.values()];
+      this.models.clear();
+      for (const pending of models) {
+        const model = await pending.catch(() => undefined);
+        await model?.close(true);
+      }
+      // Forget them too (each is closed already, so nothing is sent): an output drawn again
+      // later must not find a closed model.
+      await this.clear_state().catch((err: unknown) => console.warn("Widgets not cleared:", err));
+    });
+    return this.closing;
   }
 
   async dispose(): Promise<void> {
@@ -114,7 +127,16 @@ export class LiveWidgetManager extends LuciWidgetManager {
   private onStatus(status: Kernel.Status): void {
     // The kernel's comms are gone (services disposes them without telling the models): close
     // the models, or a moved slider would send on a dead comm.
-    if (status === "restarting" || status === "autorestarting" || status === "dead") void this.closeAll();
+    if (status === "restarting" || status === "autorestarting" || status === "dead") {
+      this.restored = undefined;
+      void this.closeAll();
+    }
+  }
+
+  /** The widgets' state as the notebook keeps it (metadata.widgets), as JupyterLab saves it. */
+  async stateToSave(): Promise<JsonObject> {
+    const { state } = await this.get_state({ drop_defaults: true });
+    return state;
   }
 
   /** The kernel's comm_open for a widget: a model with that comm. */

@@ -68,6 +68,14 @@ function widgetViewsSaved(): number {
   return notebook ? readFileSync(join(root, notebook), "utf8").split('"application/vnd.jupyter.widget-view+json"').length - 1 : 0;
 }
 
+/** How many widget models the saved notebook's metadata.widgets holds. */
+function savedWidgetModels(): number {
+  const notebook = readdirSync(root).find((name) => name.endsWith(".ipynb"));
+  if (!notebook) return 0;
+  const { metadata } = JSON.parse(readFileSync(join(root, notebook), "utf8")) as { metadata?: { widgets?: Record<string, { state?: object }> } };
+  return Object.keys(metadata?.widgets?.["application/vnd.jupyter.widget-state+json"]?.state ?? {}).length;
+}
+
 /** Presses a key on a slider's handle (noUiSlider moves by one step per arrow key). */
 async function press(slider: Locator, key: string, times: number): Promise<void> {
   await slider.locator(".noUi-handle").focus();
@@ -149,6 +157,17 @@ describe("ipywidgets over the kernel's comms", () => {
     const check = await runPython("print(t.value)");
     expect((await check.locator(".output-stdout").innerText()).trim()).toBe("2");
     await screenshot(page, "widgets-live-restarted");
+
+    // Saved by the page with its widgets' state (metadata.widgets, as JupyterLab saves it) and
+    // reopened: the old kernel's widgets draw from the saved state, the new kernel's live.
+    await page.click('.tool[data-action="save"]');
+    await expect.poll(() => savedWidgetModels(), { timeout: 10_000 }).toBeGreaterThan(3);
+    await page.reload();
+    await page.locator('.kernel-status[data-state="idle"]').waitFor({ timeout: 30_000 });
+    await sliderCell.locator(".widget-slider .widget-readout", { hasText: /^7$/ }).waitFor({ timeout: 30_000 });
+    await page.locator(".notebook .widget-interact .widget-output .output-stdout", { hasText: "n is 3" }).waitFor({ timeout: 10_000 });
+    await cell.locator(".widget-slider .widget-readout", { hasText: /^2$/ }).waitFor({ timeout: 10_000 });
+    await screenshot(page, "widgets-live-reopened");
     // Luci's kernel publishes comm_close for each open comm when it restarts (kernel-core.ts
     // closeAllComms); @jupyterlab/services has already dropped its comms for the restart and logs
     // "Comm not found" for each (JupyterLab would too; ipykernel sends none). Nothing else.
