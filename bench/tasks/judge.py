@@ -7,6 +7,7 @@ A check is a dict (see bench/tasks/README.md):
     {"type": "var", "expr": "approx(payment, 1342.05)"}  a Python expression over the notebook's variables
     {"type": "file", "path": "out.csv", "expr": "len(df) == 4"}   a file the cell wrote (also "regex", "png")
     {"type": "figure", "min": 1}                         at least `min` PNG images shown by the cell
+    {"type": "app", "regex": "North"}                    a web app the cell started answers, its page matching
 
 "var" checks are evaluated here, not in the kernel: the names the expression uses are fetched
 from the kernel's namespace as pickles (through `user_expressions` of a silent request, so the
@@ -22,6 +23,9 @@ import builtins
 import datetime
 import math
 import re
+import time
+import urllib.parse
+import urllib.request
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +41,10 @@ class CellOutputs:
 
     text: str = ""  # stdout, then the text/plain of results and displays, in order
     images: int = 0  # image/png outputs
+    # Where the cell's web app may answer: the loopback URL of each app Luci's app display names
+    # (application/vnd.luci.app+json), then the loopback URLs the cell printed (a server started
+    # in a thread prints its address).
+    urls: list[str] = field(default_factory=list)
     status: str = "ok"  # ok | error | timeout | no_code | failed
 
 
@@ -281,6 +289,51 @@ def check_file(check: dict[str, Any], workdir: Path) -> CheckResult:
     return CheckResult(check, True)
 
 
+APP_TIMEOUT_S = 10.0
+
+
+class AppUnreachable(Exception):
+    """Nothing answered at an app's URL in time."""
+LOOPBACK_URL = re.compile(r"https?://(?:127\.0\.0\.1|localhost|0\.0\.0\.0)(?::\d+)?(?:/[^\s'\"<>)]*)?")
+
+
+def urls_in(text: str) -> list[str]:
+    """The loopback URLs in printed text, 0.0.0.0 read as 127.0.0.1 (where such a server answers)."""
+    return [u.replace("0.0.0.0", "127.0.0.1").rstrip(".,;") for u in LOOPBACK_URL.findall(text)]
+
+
+def fetch_page(url: str, timeout: float) -> str:
+    """The body of GET url as text; an app that is still starting gets until `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=max(0.5, deadline - time.monotonic())) as r:
+                return str(r.read(2_000_000).decode("utf-8", "replace"))
+        except (OSError, ValueError) as e:
+            if time.monotonic() >= deadline:
+                raise AppUnreachable(f"{url}: {e}") from e
+            time.sleep(0.25)
+
+
+def check_app(check: dict[str, Any], outputs: CellOutputs) -> CheckResult:
+    """Some web app the cell started answers, and its page (or `path` under it) matches `regex`;
+    an app still starting gets `timeout` seconds (10) in all."""
+    if not outputs.urls:
+        return CheckResult(check, False, "no web app: the cell showed no app and printed no loopback URL")
+    problems: list[str] = []
+    for url in dict.fromkeys(outputs.urls):
+        target = urllib.parse.urljoin(url, check.get("path", "")) if check.get("path") else url
+        try:
+            body = fetch_page(target, float(check.get("timeout", APP_TIMEOUT_S)) / len(outputs.urls))
+        except AppUnreachable as e:
+            problems.append(str(e))
+            continue
+        if re.search(check["regex"], body, re.I | re.M):
+            return CheckResult(check, True)
+        problems.append(f"{target} answered {short(body)}")
+    return CheckResult(check, False, "; ".join(problems))
+
+
 def check_output(check: dict[str, Any], outputs: CellOutputs) -> CheckResult:
     if check["type"] == "figure":
         want = int(check.get("min", 1))
@@ -305,6 +358,8 @@ def judge(checks: list[dict[str, Any]], outputs: CellOutputs, fetch: Fetch, work
             results.append(check_var(check, fetch))
         elif t == "file":
             results.append(check_file(check, workdir))
+        elif t == "app":
+            results.append(check_app(check, outputs))
         else:
             results.append(check_output(check, outputs))
     ok = all(r.ok for r in results) and (outputs.status == "ok" or not require_ok)

@@ -18,7 +18,7 @@ from typing import Any
 from jupyter_client import KernelManager
 from jupyter_client.blocking.client import BlockingKernelClient
 
-from judge import CellOutputs, FetchError
+from judge import CellOutputs, FetchError, urls_in
 
 now = time.perf_counter
 
@@ -47,7 +47,11 @@ class Execution:
         runner's displays (Luci's application/vnd.luci.* outputs and `luci-` display ids)."""
         text: list[str] = []
         images = 0
+        apps: list[str] = []
         for e in self.events:
+            app = e.content.get("data", {}).get("application/vnd.luci.app+json") if e.msg_type in ("display_data", "update_display_data") else None
+            if isinstance(app, dict) and isinstance(app.get("port"), int):
+                apps.append(f"http://127.0.0.1:{app['port']}/")
             if e.msg_type == "stream" and e.content.get("name") == "stdout":
                 text.append(e.content.get("text", ""))
             elif e.msg_type in ("execute_result", "display_data") and not is_luci_display(e.content):
@@ -56,7 +60,8 @@ class Execution:
                     images += 1
                 if "text/plain" in data:
                     text.append(str(data["text/plain"]) + "\n")
-        return CellOutputs(text="".join(text), images=images, status=self.status)
+        printed = "".join(text)
+        return CellOutputs(text=printed, images=images, status=self.status, urls=apps + urls_in(printed))
 
 
 def is_luci_display(content: dict[str, Any]) -> bool:

@@ -26,7 +26,7 @@ NOTEBOOKS_DIR = Path(__file__).resolve().parent / "notebooks"
 # benchmark's tasks use: a name, `=`, a Python literal with no braces in it.
 PARAMETER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)=(?!=)([^{}\n]*)\}")
 
-CHECK_TYPES = {"output", "number", "var", "file", "figure"}
+CHECK_TYPES = {"output", "number", "var", "file", "figure", "app"}
 
 
 class NotebookError(ValueError):
@@ -130,7 +130,7 @@ def _check(check: Any, where: str) -> dict[str, Any]:
     if not isinstance(check, dict) or check.get("type") not in CHECK_TYPES:
         raise NotebookError(f"{where}: a check is an object whose type is one of {sorted(CHECK_TYPES)}: {check!r}")
     t = check["type"]
-    need = {"output": ["regex"], "number": ["value"], "var": ["expr"], "file": ["path"], "figure": []}[t]
+    need = {"output": ["regex"], "number": ["value"], "var": ["expr"], "file": ["path"], "figure": [], "app": ["regex"]}[t]
     missing = [k for k in need if k not in check]
     if missing:
         raise NotebookError(f"{where}: a {t} check needs {', '.join(missing)}")

@@ -17,7 +17,7 @@ import pytest
 
 import report
 from judge import (CellOutputs, FetchError, as_dict, as_list, approx, free_names, judge, numbers_in,
-                   same_numbers)
+                   same_numbers, urls_in)
 from naive_model import first_python_block
 from notebooks import CHECK_TYPES, NotebookError, load, load_all, plain_text, task_key
 
@@ -87,6 +87,43 @@ def test_figure_check_counts_images() -> None:
     assert verdict([{"type": "figure"}], images=1)
     assert not verdict([{"type": "figure"}], images=0)
     assert not verdict([{"type": "figure", "min": 2}], images=1)
+
+
+def test_app_check_reads_the_page_of_an_app_that_answers() -> None:
+    import http.server
+    import threading
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = b'{"North": 150}' if self.path == "/api/totals" else b"<table><tr><td>North</td><td>150</td></tr></table>"
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        def app(check: dict[str, Any], urls: list[str]) -> bool:
+            return judge([{"type": "app", **check}], CellOutputs(urls=urls), fetcher({}), Path("/nonexistent")).ok
+
+        assert app({"regex": r"North[\s\S]*\b150\b"}, [url])
+        assert not app({"regex": r"North[\s\S]*\b75\b"}, [url])
+        assert app({"path": "/api/totals", "regex": r'"North"\s*:\s*150'}, [url])
+        assert not app({"regex": "North"}, [])  # no app shown, no URL printed
+        server.shutdown()
+        server.server_close()
+        assert not app({"regex": "North", "timeout": 1}, [url])  # nothing answers there any more
+    finally:
+        server.server_close()
+
+
+def test_urls_in_printed_text() -> None:
+    text = "Serving on http://0.0.0.0:8050/ (Press CTRL+C)\nsee http://localhost:5000/api/x, or https://example.com/"
+    assert urls_in(text) == ["http://127.0.0.1:8050/", "http://localhost:5000/api/x"]
 
 
 def test_file_checks(tmp_path: Path) -> None:
@@ -175,7 +212,7 @@ def test_the_notebooks_follow_the_format_and_cover_the_brief() -> None:
     assert sum(1 for c in tasks if c.wrong is not None) >= 30
     # every task names what it leaves behind or prints
     for c in tasks:
-        assert "`" in c.text or "print" in c.text or any(ch["type"] in ("file", "figure") for ch in c.checks), c.text
+        assert "`" in c.text or "print" in c.text or any(ch["type"] in ("file", "figure", "app") for ch in c.checks), c.text
 
 
 def test_parameters_and_plain_text() -> None:
