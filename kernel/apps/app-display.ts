@@ -5,7 +5,7 @@
 import { escapeHtml } from "../common/html.js";
 import type { JsonObject, MimeBundle } from "../protocol/messages.js";
 
-export const APP_MIME = "application/vnd.luci.app+json";
+const APP_MIME = "application/vnd.luci.app+json";
 
 export type AppState = { state: "starting" } | { state: "running" } | { state: "stopped"; reason: string; lastOutput: string[] };
 

@@ -17,6 +17,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import { connect } from "node:net";
 import type { Duplex } from "node:stream";
+import { appProxyPath } from "../../kernel/apps/app-links.js";
 import { appsFile, readKernelApps, validKernelKey } from "../../kernel/apps/app-records.js";
 import { HttpError } from "../http/respond.js";
 import { tokenMatches, tokenOf } from "../security/token.js";
@@ -112,7 +113,7 @@ export class AppProxy {
     const query = new URLSearchParams(url.search);
     query.delete("token");
     const search = query.toString();
-    return { prefix: `/luci/apps/${kernelId}/${appId}`, port: app.port, path: `${rest}${search ? `?${search}` : ""}` };
+    return { prefix: appProxyPath(kernelId!, app.id), port: app.port, path: `${rest}${search ? `?${search}` : ""}` };
   }
 
   private forward(req: IncomingMessage, res: ServerResponse, target: Target): Promise<void> {
@@ -193,7 +194,7 @@ function mendLocation(location: string, target: Target): string {
 }
 
 /** href="/x", src="/x", action="/x" written in the app's HTML point under the prefix. */
-export function mendHtml(html: string, prefix: string): string {
+function mendHtml(html: string, prefix: string): string {
   // Not a path already under the prefix (an app that honours SCRIPT_NAME writes those itself).
   return html.replace(/\b(href|src|action)\s*=\s*(["'])\/(?!\/|luci\/apps\/)/gi, (_m, attr: string, quote: string) => `${attr}=${quote}${prefix}/`);
 }
