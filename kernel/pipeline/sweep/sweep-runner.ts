@@ -83,6 +83,8 @@ export async function runSweep(request: SweepRequest, host: SweepHost): Promise<
     const rows: SweepRow[] = [];
     const started = Date.now();
     let interrupted = false;
+    /** Python itself stopped (the worker crashed, or could not start): the next scenarios would run without the notebook. */
+    let stopped: { ename: string; evalue: string } | undefined;
     for (const [i, scenario] of all.entries()) {
       if (request.signal.aborted) {
         interrupted = true;
@@ -97,6 +99,11 @@ export async function runSweep(request: SweepRequest, host: SweepHost): Promise<
         break;
       }
       const report = readReport(capture.stdout);
+      if (run.status === "error" && PYTHON_STOPPED.has(run.ename)) {
+        rows.push(sweepRow(scenario, { values: {}, error: `${run.ename}: ${run.evalue}` }));
+        stopped = run;
+        break;
+      }
       if (run.status === "error") rows.push(sweepRow(scenario, { values: {}, error: `${run.ename}: ${run.evalue}` }));
       else if (!report) rows.push(sweepRow(scenario, { values: {}, error: "the scenario ended without its report (did the code close stdout?)" }));
       else rows.push(sweepRow(scenario, scenarioResult(report)));
@@ -104,16 +111,25 @@ export async function runSweep(request: SweepRequest, host: SweepHost): Promise<
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     const failed = rows.filter((r) => r.error !== undefined).length;
     const summary =
-      `${interrupted ? "Interrupted after" : "Ran"} ${rows.length} of ${all.length} scenarios in ${seconds} s, no model call` +
+      `${interrupted ? "Interrupted after" : stopped ? "Stopped after" : "Ran"} ${rows.length} of ${all.length} scenarios in ${seconds} s, no model call` +
       (failed ? `; ${failed} raised an error (see the error column)` : "") +
-      (rows.length ? `; the rows are in ${RESULTS_NAME}` : "");
+      (rows.length && !stopped ? `; the rows are in ${RESULTS_NAME}` : "");
     progress.finish(summary);
     if (rows.length) {
       const table = sweepTable(swept, rows);
-      showTable(sink, table, caption(swept, rows.length, all.length, interrupted));
+      showTable(sink, table, caption(swept, rows.length, all.length, interrupted ? "interrupted" : stopped ? "Python stopped" : undefined));
       showChart(sink, table);
-      await host.run(`${RESULTS_NAME} = ${pythonLiteral(tableRecords(table))}\n`, new CaptureSink(), { silent: true });
+      // Not into a Python that just started in place of the one that stopped: the notebook's namespace is gone.
+      if (!stopped) await host.run(`${RESULTS_NAME} = ${pythonLiteral(tableRecords(table))}\n`, new CaptureSink(), { silent: true });
     }
+    if (stopped)
+      return showFailure(
+        sink,
+        new CellFailure(
+          stopped.ename,
+          `${stopped.evalue}\nThe sweep stopped after ${rows.length} of ${all.length} scenarios; the finished rows are shown above.`,
+        ),
+      );
     if (interrupted)
       return showFailure(
         sink,
@@ -145,9 +161,12 @@ function assignments(parameters: TaskParameter[], scenario: Scenario, target: Sw
 }
 
 /** Short: it sits above the table, as wide as the table (the task is named in the line above). */
-function caption(swept: string[], done: number, total: number, interrupted: boolean): string {
-  return `Sweep over ${swept.join(" × ")}: ${done} of ${total} scenarios${interrupted ? " (interrupted)" : ""}`;
+function caption(swept: string[], done: number, total: number, ended?: string): string {
+  return `Sweep over ${swept.join(" × ")}: ${done} of ${total} scenarios${ended ? ` (${ended})` : ""}`;
 }
+
+/** The runtime's failures that mean Python itself stopped or never started (runtime/python-runtime.ts). */
+const PYTHON_STOPPED = new Set(["WorkerCrashed", "PythonUnavailable", "KernelShutdown"]);
 
 function showTable(sink: OutputSink, table: SweepTable, title: string): void {
   const data: MimeBundle = {

@@ -186,6 +186,19 @@ describe("%luci sweep", () => {
     expect(sweepData(iopub).rows.map((r) => r["monthly payment"])).toEqual([payment(200000, 0.07, 15), payment(200000, 0.07, 30)]);
   });
 
+  it("stops when Python itself stops in a scenario, keeping the rows before it (last: the namespace is gone)", async () => {
+    server.enqueue(jsonAnswer({ code: "import os\nif years == 0:\n    os._exit(3)\nprint('double:', years * 2)" }));
+    expect((await kernel.client.execute("Double the {years=1} years")).reply.content.status).toBe("ok");
+    const { reply, iopub } = await kernel.client.execute("%luci sweep years=1,0,2");
+    expect(reply.content).toMatchObject({ status: "error", ename: "WorkerCrashed" });
+    expect(String(reply.content.evalue)).toMatch(/The sweep stopped after 2 of 3 scenarios; the finished rows are shown above\.$/);
+    const rows = sweepData(iopub).rows;
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatchObject({ years: 1, double: 2, error: null });
+    expect(rows[1]).toMatchObject({ years: 0, double: null, error: expect.stringMatching(/^WorkerCrashed: /) as unknown });
+    expect(mimeText(displayData(iopub, "text/html")[0])).toMatch(/2 of 3 scenarios \(Python stopped\)/);
+  });
+
   it("alone in a cell of a notebook just opened, sweeps the task cell above it that holds a record", async () => {
     const outputs = ofType(taskOutputs, "display_data").map((m) => ({ output_type: "display_data", data: m.content.data, metadata: m.content.metadata ?? {} }));
     const cell = (id: string, source: string, cellOutputs: unknown[] = []) => ({
