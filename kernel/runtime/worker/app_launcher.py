@@ -11,6 +11,12 @@ HOST:PORT. Other ports it binds stay theirs, on loopback only: nothing an app op
 beyond this machine. Then the program runs as ``__main__`` (runpy), in the working directory
 the kernel gave it, with that directory first on sys.path as for ``python PROGRAM.py`` there.
 
+In a container with no network (the container executor), ``--unix PATH`` also makes the
+launcher relay each connection to a Unix socket at PATH (in the folder the kernel shares with
+the container) to HOST:PORT, so the kernel reaches the app through that socket. The launcher
+leads its own process group (``os.setsid``), and writes its pid to PATH + ".pid", so that the
+kernel can stop it and what it started.
+
 Standard library only, Python >= 3.9.
 """
 
@@ -20,6 +26,7 @@ import os
 import runpy
 import socket
 import sys
+import threading
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -63,9 +70,59 @@ def _wrap_bind(redirect: _Redirect) -> None:
     socket.socket.bind = bind  # type: ignore[method-assign, assignment]
 
 
+def _pipe(source: socket.socket, target: socket.socket) -> None:
+    try:
+        while True:
+            data = source.recv(65536)
+            if not data:
+                break
+            target.sendall(data)
+    except OSError:
+        pass
+    finally:
+        for end in (source, target):
+            try:
+                end.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+def _relay_one(client: socket.socket, host: str, port: int) -> None:
+    try:
+        upstream = socket.create_connection((host, port), timeout=10)
+    except OSError:
+        client.close()
+        return
+    upstream.settimeout(None)
+    threading.Thread(target=_pipe, args=(client, upstream), daemon=True).start()
+    _pipe(upstream, client)
+    client.close()
+    upstream.close()
+
+
+def _relay(path: str, host: str, port: int) -> None:
+    """Each connection to the Unix socket at `path`, relayed to host:port (threads, daemon)."""
+    if os.path.exists(path):
+        os.unlink(path)
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path)
+    os.chmod(path, 0o600)
+    server.listen(64)
+
+    def accept() -> None:
+        while True:
+            client, _ = server.accept()
+            threading.Thread(target=_relay_one, args=(client, host, port), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+
+
 def main(argv: list[str]) -> int:
+    unix = None
+    if len(argv) == 3 and argv[0] == "--unix":
+        unix, argv = argv[1], argv[2:]
     if len(argv) != 1:
-        sys.stderr.write("usage: app_launcher.py PROGRAM.py\n")
+        sys.stderr.write("usage: app_launcher.py [--unix PATH] PROGRAM.py\n")
         return 2
     program = os.path.abspath(argv[0])
     host = os.environ.get("HOST") or "127.0.0.1"
@@ -74,6 +131,14 @@ def main(argv: list[str]) -> int:
     except ValueError:
         sys.stderr.write("app_launcher: PORT must be a port number\n")
         return 2
+    if unix is not None:
+        try:
+            os.setsid()
+        except OSError:
+            pass  # already a group leader
+        with open(unix + ".pid", "w") as f:
+            f.write(str(os.getpid()))
+        _relay(unix, host, port)
     _wrap_bind(_Redirect(host, port))
     here = os.path.dirname(os.path.abspath(__file__))
     sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != here]

@@ -142,3 +142,34 @@ def test_a_port_that_is_not_a_number_is_refused(tmp_path):
     )
     assert result.returncode == 2
     assert "PORT must be a port number" in result.stderr
+
+
+def test_unix_relays_each_connection_to_the_app_and_leads_its_own_group(tmp_path):
+    port = free_port()
+    sock_path = str(tmp_path / "app.sock")
+    path = tmp_path / "app.py"
+    path.write_text(HANDLER + "HTTPServer(('', 8000), H).serve_forever()\n")
+    env = dict(os.environ, HOST="127.0.0.1", PORT=str(port))
+    proc = subprocess.Popen(
+        [WORKER_PYTHON, LAUNCHER, "--unix", sock_path, str(path)],
+        cwd=str(tmp_path),
+        env=env,
+    )
+    try:
+        get(port)  # the app answers on its port
+        for _ in range(2):  # each connection relayed on its own
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+                s.connect(sock_path)
+                s.sendall(b"GET / HTTP/1.0\r\nHost: x\r\n\r\n")
+                answer = b""
+                while chunk := s.recv(4096):
+                    answer += chunk
+            assert answer.startswith(b"HTTP/1.0 200")
+            assert answer.endswith(b"main=__main__")
+        assert oct(os.stat(sock_path).st_mode & 0o777) == "0o600"
+        pid = int((tmp_path / "app.sock.pid").read_text())
+        assert pid == proc.pid
+        assert os.getpgid(pid) == pid
+    finally:
+        proc.kill()
+        proc.wait()
