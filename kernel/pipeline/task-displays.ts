@@ -245,7 +245,7 @@ export function fence(text: string, language = ""): string {
  * markdown without sanitizing it (JupyterLab, for the outputs of a live session) shows it as
  * text: no tag, no link, no image.
  */
-function markdownText(text: string): string {
+export function markdownText(text: string): string {
   return text
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")

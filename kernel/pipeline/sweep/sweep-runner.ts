@@ -12,6 +12,7 @@ import type { MimeBundle } from "../../protocol/messages.js";
 import { showFailure } from "../../core/show-failure.js";
 import { parameterAssignments, parseParameters, pythonLiteral, verifyRecord, type LuciRecord, type TaskParameter } from "../records/index.js";
 import { withParameters } from "../task-runner.js";
+import { markdownText } from "../task-displays.js";
 import { analyseCode } from "../model/code-analysis.js";
 import { readReport, scenarioCell } from "./scenario-harness.js";
 import { scenarioResult } from "./scenario-results.js";
@@ -171,7 +172,7 @@ const PYTHON_STOPPED = new Set(["WorkerCrashed", "PythonUnavailable", "KernelShu
 function showTable(sink: OutputSink, table: SweepTable, title: string): void {
   const data: MimeBundle = {
     "text/plain": `${title}\n${tableText(table)}`,
-    "text/markdown": `**${title.replace(/([\\*_[\]<>`|])/g, "\\$1")}**\n\n${tableMarkdown(table)}`,
+    "text/markdown": `**${markdownText(title)}**\n\n${tableMarkdown(table)}`,
     "text/html": tableHtml(table, title),
     [SWEEP_MIME]: { parameters: table.parameters, columns: table.columns, rows: tableRecords(table) },
   };

@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { OutputSink } from "../../common/output-sink.js";
 import { parseParameters } from "../records/index.js";
+import { fence } from "../task-displays.js";
 
 /** At most this many parameters in the line (3 values each: 27 scenarios). */
 const MAX_SUGGESTED = 3;
@@ -40,7 +41,7 @@ export function showSweepSuggestion(sink: OutputSink, task: string): void {
   if (!line) return;
   const text = "This task simulates: compare scenarios with no model call by running, in a new cell,";
   sink.display(
-    { "text/plain": `${text}\n  ${line}`, "text/markdown": `${text}\n\n\`\`\`\n${line}\n\`\`\`` },
+    { "text/plain": `${text}\n  ${line}`, "text/markdown": `${text}\n\n${fence(line)}` },
     { luci: { sweep: line } },
     { display_id: `luci-sweep-suggestion-${randomUUID()}` },
   );

@@ -3,6 +3,7 @@
 // and aligned plain text (nbconvert to text, terminals). Every cell's text is escaped: result
 // names come from what the notebook's code printed.
 import { escapeHtml } from "../../common/html.js";
+import { markdownText } from "../task-displays.js";
 import type { JsonValue } from "../records/index.js";
 import type { ResultValue, ScenarioResult } from "./scenario-results.js";
 import type { Scenario } from "./sweep-spec.js";
@@ -80,7 +81,8 @@ export function tableText(table: SweepTable): string {
 
 export function tableMarkdown(table: SweepTable): string {
   const all = cells(table);
-  const escape = (c: string) => c.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\s+/g, " ") || " ";
+  // As the task displays escape model text (no tag, link or image), and `|` so a cell stays one cell.
+  const escape = (c: string) => markdownText(c).replace(/\|/g, "\\|").replace(/\s+/g, " ") || " ";
   const numeric = all[0]!.map((_, i) => i < table.parameters.length + table.columns.length);
   return [
     `| ${all[0]!.map(escape).join(" | ")} |`,
