@@ -237,4 +237,30 @@ describe("a task's parameters as controls in JupyterLab", () => {
     expect(model.chatRequests).toHaveLength(1);
     await screenshot(page, "jupyterlab-parameters-04-task-changed");
   }, 90_000);
+
+  it("back to the recorded words, the controls are on again, and they follow JupyterLab's dark theme", async () => {
+    for (let i = 0; i < ", rounded up".length; i++) await page.keyboard.press("Backspace");
+    await cell.locator(".luci-jl-params .cell-params:not(.params-off)").waitFor({ timeout: 10_000 });
+    expect(await control("rate").locator('input[type="range"]').isDisabled()).toBe(false);
+    await page.keyboard.press("Escape");
+    await page.locator(".lm-MenuBar-itemLabel", { hasText: "Settings" }).click();
+    await page.locator(".lm-Menu-itemLabel", { hasText: /^Theme$/ }).hover();
+    await page.locator(".lm-Menu-itemLabel", { hasText: /^JupyterLab Dark$/ }).click();
+    await page.locator('body[data-jp-theme-light="false"]').waitFor({ state: "attached", timeout: 30_000 });
+    await page.locator("#jupyterlab-splash").waitFor({ state: "detached", timeout: 30_000 });
+    const colours = await page.evaluate<{ field: string; text: string }>(
+      `(() => {
+        const field = document.querySelector('.luci-jl-params .param-field[data-name="rate"]');
+        return { field: getComputedStyle(field).backgroundColor, text: getComputedStyle(field.querySelector("input.param-box")).color };
+      })()`,
+    );
+    // Drawn with the theme's colours: a dark field with light text.
+    const light = (rgb: string) => {
+      const [r, g, b] = rgb.match(/\d+/g)!.map(Number);
+      return (r! + g! + b!) / 3 > 128;
+    };
+    expect(light(colours.field), colours.field).toBe(false);
+    expect(light(colours.text), colours.text).toBe(true);
+    await screenshot(page, "jupyterlab-parameters-05-dark");
+  }, 60_000);
 });
