@@ -126,9 +126,20 @@ describe("ipywidgets over the kernel's comms", () => {
     await screenshot(page, "widgets-live-interact");
   });
 
+  it("a dropdown and a text box changed on the page are Python's values", async () => {
+    const cell = await runPython("d = w.Dropdown(options=['red', 'green', 'blue'], value='red')\nbox = w.Text(value='hi')\nw.VBox([d, box])");
+    const select = cell.locator(".widget-dropdown select");
+    await select.waitFor({ timeout: 30_000 });
+    await select.selectOption("blue");
+    await cell.locator(".widget-text input").fill("typed here");
+    const check = await runPython("print(d.value, box.value)");
+    expect((await check.locator(".output-stdout").innerText()).trim()).toBe("blue typed here");
+    await screenshot(page, "widgets-live-dropdown-text");
+  });
+
   it("a page reloaded on the running kernel draws its widgets live again, from the kernel's states", async () => {
     await page.click('.tool[data-action="save"]');
-    await expect.poll(() => widgetViewsSaved(), { timeout: 10_000 }).toBe(2);
+    await expect.poll(() => widgetViewsSaved(), { timeout: 10_000 }).toBe(3);
     await page.reload();
     await page.locator('.kernel-status[data-state="idle"]').waitFor({ timeout: 30_000 });
     // The page asked the kernel for its widgets (the jupyter.widget.control comm, as JupyterLab
