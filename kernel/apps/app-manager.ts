@@ -8,19 +8,52 @@
 // all stop with the kernel.
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { CellFailure, UsageError } from "../common/cell-failure.js";
 import type { OutputSink } from "../common/output-sink.js";
 import { setting } from "../common/settings.js";
 import { appBundle, type AppFacts, type AppState } from "./app-display.js";
 import { appLink } from "./app-links.js";
-import { AppProcess, freeLoopbackPort } from "./app-process.js";
+import { AppProcess, freeLoopbackPort, type AppLaunch, type AppRun } from "./app-process.js";
+import type { BesideWorker } from "../runtime/executor.js";
+import { ContainerApp } from "./container-app.js";
 import { appsFolder, startTicks, writeKernelApps, type AppRecord } from "./app-records.js";
 
-/** What starts an app: its program, the notebook's Python and folder, and the cell it came from. */
+/** Where an app runs: this machine (localPlace), or the notebook's container (container-app.ts). */
+export interface AppPlace {
+  /** The folder the program is written to: its path here, and as the app's Python sees it. */
+  programFolder(): { here: string; there: string };
+  start(launch: AppLaunch): AppRun;
+}
+
+/** An app on this machine, with this Python (the notebook's venv's, or the fixed one). */
+export function localPlace(python: string, env: NodeJS.ProcessEnv): AppPlace {
+  return {
+    programFolder: () => {
+      const folder = join(appsFolder(env), "programs");
+      return { here: folder, there: folder };
+    },
+    start: (launch) => new AppProcess(python, launch),
+  };
+}
+
+/** An app in the notebook's container, beside its worker (container-app.ts). */
+export function containerPlace(beside: BesideWorker): AppPlace {
+  const shared = () => {
+    const folder = beside.shared();
+    if (!folder) throw new CellFailure("AppFailed", "the notebook's container is not running; run the cell again");
+    return folder;
+  };
+  return {
+    programFolder: shared,
+    start: (launch) => new ContainerApp(beside, shared(), launch, basename(launch.program, ".py")),
+  };
+}
+
+/** What starts an app: its program, where it runs, the notebook's folder, and the cell it came from. */
 export interface AppStart {
   code: string;
-  python: string;
+  place: AppPlace;
   cwd: string;
   /** Which cell: its id, or the task's first words. */
   cell: string;
@@ -37,7 +70,7 @@ export class AppFailed extends CellFailure {
 
 interface RunningApp {
   facts: AppFacts;
-  process: AppProcess;
+  process: AppRun;
   record: AppRecord;
   cell: string;
   sink: OutputSink;
@@ -68,12 +101,14 @@ export class AppManager {
     const id = this.nextId++;
     const port = await freeLoopbackPort();
     const link = await appLink(this.env, id, port);
-    const programs = join(appsFolder(this.env), "programs");
-    mkdirSync(programs, { recursive: true, mode: 0o700 });
-    const program = join(programs, `${this.kernelKey}-${id}-${randomBytes(4).toString("hex")}.py`);
-    writeFileSync(program, start.code, { mode: 0o600 });
+    const folder = start.place.programFolder();
+    mkdirSync(folder.here, { recursive: true, mode: 0o700 });
+    const name = `${this.kernelKey}-${id}-${randomBytes(4).toString("hex")}.py`;
+    const program = join(folder.here, name);
+    // Readable by the app's user (a container may run it as another), in a folder only it and we reach.
+    writeFileSync(program, start.code, { mode: 0o644 });
 
-    const child = new AppProcess({ python: start.python, program, cwd: start.cwd, port, basePath: link.basePath });
+    const child = start.place.start({ program: `${folder.there}/${name}`, cwd: start.cwd, port, basePath: link.basePath });
     const facts: AppFacts = { id, port, url: link.url, pid: child.pid };
     const displayId = `luci-app-${this.kernelKey}-${id}`;
     const app: RunningApp = {
@@ -188,7 +223,7 @@ export class AppManager {
   }
 }
 
-function exitWords(exit: AppProcess["exit"]): string {
+function exitWords(exit: AppRun["exit"]): string {
   if (!exit) return "still running";
   if (exit.error) return `could not start: ${exit.error}`;
   return exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;

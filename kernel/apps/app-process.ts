@@ -49,7 +49,7 @@ export class OutputTail {
 }
 
 export interface AppLaunch {
-  python: string;
+  /** The program file, as the app's Python sees it. */
   program: string;
   cwd: string;
   port: number;
@@ -59,44 +59,33 @@ export interface AppLaunch {
 
 export type AppExit = { code: number | null; signal: NodeJS.Signals | null; error?: string };
 
-export class AppProcess {
+/** The environment an app gets besides its own: where to serve, unbuffered output, the proxy's prefix. */
+export function appEnvironment(launch: AppLaunch): Record<string, string> {
+  return {
+    PYTHONUNBUFFERED: "1",
+    HOST: "127.0.0.1",
+    PORT: String(launch.port),
+    // For apps (and WSGI servers) that honour it: the prefix a proxy serves them under.
+    ...(launch.basePath ? { SCRIPT_NAME: launch.basePath } : {}),
+  };
+}
+
+/** A running app, wherever it runs (this machine: AppProcess; the notebook's container: container-app.ts). */
+export abstract class AppRun {
   readonly tail = new OutputTail();
-  readonly exited: Promise<AppExit>;
   readonly started = Date.now();
   exit?: AppExit;
-  private readonly child: ChildProcess;
+  abstract readonly exited: Promise<AppExit>;
   private readonly listeners = new Set<(name: "stdout" | "stderr", text: string) => void>();
 
-  constructor(readonly launch: AppLaunch) {
-    this.child = spawn(launch.python, [launcherScript(), launch.program], {
-      cwd: launch.cwd,
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-      env: {
-        ...withoutKernelSecrets(process.env),
-        PYTHONUNBUFFERED: "1",
-        HOST: "127.0.0.1",
-        PORT: String(launch.port),
-        // For apps (and WSGI servers) that honour it: the prefix a proxy serves them under.
-        ...(launch.basePath ? { SCRIPT_NAME: launch.basePath } : {}),
-      },
-    });
-    for (const name of ["stdout", "stderr"] as const) {
-      this.child[name]!.setEncoding("utf8");
-      this.child[name]!.on("data", (text: string) => {
-        this.tail.add(text);
-        for (const listener of this.listeners) listener(name, text);
-      });
-    }
-    this.exited = new Promise<AppExit>((resolve) => {
-      this.child.once("exit", (code, signal) => resolve({ code, signal }));
-      this.child.once("error", (err) => resolve({ code: null, signal: null, error: err.message }));
-    }).then((exit) => (this.exit = exit));
-  }
+  constructor(readonly launch: AppLaunch) {}
 
-  get pid(): number | undefined {
-    return this.child.pid;
-  }
+  /** The app's pid on this machine (none for an app in a container). */
+  abstract get pid(): number | undefined;
+  /** SIGTERM to the app and what it started, SIGKILL after `graceMs`; resolves when it exited. */
+  abstract stop(graceMs?: number): Promise<void>;
+  /** SIGKILL, synchronously where it can be (the kernel's exit handler). */
+  abstract killNow(): void;
 
   get running(): boolean {
     return this.exit === undefined;
@@ -106,6 +95,11 @@ export class AppProcess {
   onOutput(listener: (name: "stdout" | "stderr", text: string) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  protected output(name: "stdout" | "stderr", text: string): void {
+    this.tail.add(text);
+    for (const listener of this.listeners) listener(name, text);
   }
 
   /**
@@ -123,8 +117,35 @@ export class AppProcess {
     }
     return "timeout";
   }
+}
 
-  /** SIGTERM to the app's group, SIGKILL after `graceMs` to what is left; resolves when the app exited. */
+/** An app on this machine: the notebook's Python (its venv, or the fixed Python) running our launcher. */
+export class AppProcess extends AppRun {
+  readonly exited: Promise<AppExit>;
+  private readonly child: ChildProcess;
+
+  constructor(python: string, launch: AppLaunch) {
+    super(launch);
+    this.child = spawn(python, [launcherScript(), launch.program], {
+      cwd: launch.cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+      env: { ...withoutKernelSecrets(process.env), ...appEnvironment(launch) },
+    });
+    for (const name of ["stdout", "stderr"] as const) {
+      this.child[name]!.setEncoding("utf8");
+      this.child[name]!.on("data", (text: string) => this.output(name, text));
+    }
+    this.exited = new Promise<AppExit>((resolve) => {
+      this.child.once("exit", (code, signal) => resolve({ code, signal }));
+      this.child.once("error", (err) => resolve({ code: null, signal: null, error: err.message }));
+    }).then((exit) => (this.exit = exit));
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   async stop(graceMs = 2000): Promise<void> {
     this.signalGroup("SIGTERM");
     const done = await Promise.race([this.exited.then(() => true), delay(graceMs).then(() => false)]);
@@ -133,7 +154,6 @@ export class AppProcess {
     if (!done) await Promise.race([this.exited, delay(2000)]);
   }
 
-  /** SIGKILL to the group, synchronously (the kernel's exit handler). */
   killNow(): void {
     this.signalGroup("SIGKILL");
   }
@@ -162,6 +182,6 @@ function answers(port: number): Promise<boolean> {
   });
 }
 
-function delay(ms: number): Promise<void> {
+export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

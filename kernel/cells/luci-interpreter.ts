@@ -242,13 +242,13 @@ export class LuciInterpreter implements Interpreter {
    */
   private async runApp(code: string, task: string, request: ExecuteRequest, sink: ExecuteContext, signal: AbortSignal): Promise<ExecuteOutcome> {
     try {
-      const python = this.appPython();
       const { importsOnly } = await import("../apps/app-imports.js");
       const installed = await this.runPython(importsOnly(code), "python", { ...request, silent: true, storeHistory: false }, sink);
       if (installed.status !== "ok")
         return installed.status === "not_python" ? showFailure(sink, new CellFailure("SyntaxError", installed.syntaxError.msg)) : installed;
+      const place = await this.appPlace();
       const apps = await this.apps();
-      await apps.start({ code, python, cwd: this.session.folder, cell: request.cellId ?? task.slice(0, 40), sink, signal });
+      await apps.start({ code, place, cwd: this.session.folder, cell: request.cellId ?? task.slice(0, 40), sink, signal });
       this.cellLog.add({ task, code });
       return { status: "ok" };
     } catch (err) {
@@ -256,18 +256,19 @@ export class LuciInterpreter implements Interpreter {
     }
   }
 
-  /** The Python a web app runs with: the notebook's venv, or the fixed Python; not yet in a container. */
-  private appPython(): string {
+  /**
+   * Where a web app runs: beside the worker when that is not this machine (the notebook's
+   * container), else with the notebook's venv's Python, or the fixed Python.
+   */
+  private async appPlace(): Promise<import("../apps/app-manager.js").AppPlace> {
+    const { containerPlace, localPlace } = await import("../apps/app-manager.js");
+    const beside = this.python.beside;
+    if (beside) return containerPlace(beside);
     const executor = this.session.executor;
-    if (!executor) return setting(process.env, "LUCI_PYTHON");
-    if (executor.kind !== "venv")
-      throw new CellFailure(
-        "AppUnsupported",
-        `web apps run in the notebook's venv for now, not in its ${executor.kind}; %luci executor venv moves the notebook there`,
-      );
+    if (!executor) return localPlace(setting(process.env, "LUCI_PYTHON"), process.env);
     const env = this.session.environment();
-    if (!env) throw new CellFailure("AppUnsupported", "the notebook's environment is not ready yet; run the cell again");
-    return env.python;
+    if (executor.kind !== "venv" || !env) throw new CellFailure("AppFailed", "the notebook's Python is not running; run the cell again");
+    return localPlace(env.python, process.env);
   }
 
   private async pipeline(): Promise<TaskPipeline> {

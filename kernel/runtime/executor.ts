@@ -23,6 +23,27 @@ export interface WorkerProcess {
   interrupt(): void;
   /** SIGKILL to the worker's process group: the worker and whatever user code left running. */
   kill(): void;
+  /**
+   * Where a process may run beside the worker, in its place, when that is not this machine (the
+   * container executor: the worker's container); the notebook's web apps start there.
+   */
+  readonly beside?: BesideWorker;
+}
+
+/** Running a command in the worker's place (a container), with a folder shared with it. */
+export interface BesideWorker {
+  /** A folder both sides reach: its path here, and there. Undefined until the place exists. */
+  shared(): { here: string; there: string } | undefined;
+  /** The Python there, and the folder of Luci's worker files there (app_launcher.py). */
+  readonly python: string;
+  readonly workerFolder: string;
+  run(argv: string[], env: Record<string, string>, cwd: string): BesideProcess;
+}
+
+export interface BesideProcess {
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  readonly exited: Promise<{ code: number | null; error?: string }>;
 }
 
 export interface WorkerLaunch {

@@ -8,7 +8,7 @@ import { showFailure } from "../core/show-failure.js";
 import type { OutputSink } from "../common/output-sink.js";
 import type { JsonObject } from "../protocol/messages.js";
 import { crashMessage, describeExit } from "./crash-report.js";
-import type { Executor, ExecutorSource } from "./executor.js";
+import type { BesideWorker, Executor, ExecutorSource } from "./executor.js";
 import { cachedPythonVersion, rememberPythonVersion } from "./python-version-cache.js";
 import type { CommListener, CommRequest } from "../core/interpreter.js";
 import { WorkerConnection, WorkerExitError, type KernelRequestHandler, type WorkerCommSink } from "./worker-connection.js";
@@ -63,6 +63,11 @@ export class PythonRuntime {
   start(): void {
     if (this.worker || this.launching || !this.source.readyNow()) return;
     this.launch({}).catch((err: Error) => log("warn", `the Python worker did not start ahead of the first cell: ${err.message}`));
+  }
+
+  /** Where processes may run beside the running worker (its container), when not on this machine. */
+  get beside(): BesideWorker | undefined {
+    return this.worker?.alive ? this.worker.beside : undefined;
   }
 
   /** The Python version a worker reported (e.g. "3.11.7"), or the one remembered from before. */

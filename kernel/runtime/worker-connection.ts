@@ -7,7 +7,7 @@ import { StringDecoder } from "node:string_decoder";
 import { errorMessage } from "../common/errors.js";
 import { log } from "../common/log.js";
 import type { JsonObject } from "../protocol/messages.js";
-import type { Executor, WorkerExit, WorkerProcess } from "./executor.js";
+import type { BesideWorker, Executor, WorkerExit, WorkerProcess } from "./executor.js";
 
 /** Runs a magic the worker hands to the kernel (%pip, %luci); rejects with the words for the cell. */
 export type KernelRequestHandler = (name: string, args: string, sink: OutputSink) => Promise<void>;
@@ -43,6 +43,11 @@ export class WorkerConnection {
   diedRunning = false;
   /** The end of what the worker wrote to stderr, for reports on a worker that would not start. */
   recentStderr = "";
+
+  /** Where processes may run beside this worker (its container), if not on this machine. */
+  get beside(): BesideWorker | undefined {
+    return this.process.beside;
+  }
 
   constructor(
     executor: Executor,

@@ -7,7 +7,7 @@ import { dirname } from "node:path";
 import { PassThrough, Readable } from "node:stream";
 import { constants } from "node:os";
 import type Dockerode from "dockerode";
-import type { Executor, WorkerExit, WorkerLaunch, WorkerProcess } from "../executor.js";
+import type { BesideProcess, BesideWorker, Executor, WorkerExit, WorkerLaunch, WorkerProcess } from "../executor.js";
 import { workerScript } from "../worker-path.js";
 import { attachOutput, docker, engineProblem, exitStatus } from "./docker-client.js";
 import { describeLimits, parseSize, type ContainerSettings } from "./container-settings.js";
@@ -62,6 +62,7 @@ export class ContainerExecutor implements Executor {
     const commands = new PassThrough();
     const events = new PassThrough();
     let container: Dockerode.Container | undefined;
+    let shared: string | undefined;
     let killed = false;
     const signal = (name: "SIGINT" | "SIGKILL") => {
       if (name === "SIGKILL") killed = true;
@@ -70,21 +71,30 @@ export class ContainerExecutor implements Executor {
     const exited = this.run(
       launch,
       { stdout, stderr, commands, events },
-      (c) => {
+      (c, runDir) => {
         container = c;
+        shared = runDir;
         if (killed) signal("SIGKILL");
       },
       () => killed,
     ).finally(() => {
       for (const stream of [stdout, stderr, events]) stream.end();
     });
-    return { commands, events, stdout, stderr, exited, interrupt: () => signal("SIGINT"), kill: () => signal("SIGKILL") };
+    const user = containerUser(this.spec.settings.user).spec;
+    const beside: BesideWorker = {
+      // The worker's rendezvous folder, mounted in its container: the notebook's web apps use it too.
+      shared: () => (container && shared ? { here: shared, there: IN_CONTAINER.run } : undefined),
+      python: this.spec.python,
+      workerFolder: IN_CONTAINER.worker,
+      run: (argv, env, cwd) => execIn(container, argv, env, cwd, user),
+    };
+    return { commands, events, stdout, stderr, exited, interrupt: () => signal("SIGINT"), kill: () => signal("SIGKILL"), beside };
   }
 
   private async run(
     launch: WorkerLaunch,
     pipes: { stdout: PassThrough; stderr: PassThrough; commands: PassThrough; events: PassThrough },
-    created: (container: Dockerode.Container) => void,
+    created: (container: Dockerode.Container, runDir: string) => void,
     killedByKernel: () => boolean,
   ): Promise<WorkerExit> {
     const user = containerUser(this.spec.settings.user);
@@ -95,7 +105,7 @@ export class ContainerExecutor implements Executor {
       await socket.ready();
       const engine = await docker();
       container = await engine.createContainer(this.createOptions(launch, socket.dir, user.spec));
-      created(container);
+      created(container, socket.dir);
       doing = "attaching to the notebook's container";
       const output = await attachOutput(container, pipes.stdout, pipes.stderr);
       const watch = watchContainer(engine, container.id, killedByKernel);
@@ -169,6 +179,41 @@ export class ContainerExecutor implements Executor {
       },
     };
   }
+}
+
+/** A command in the worker's container (docker exec), its output demultiplexed; the base image's environment. */
+function execIn(container: Dockerode.Container | undefined, argv: string[], env: Record<string, string>, cwd: string, user: string): BesideProcess {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const exited = (async () => {
+    if (!container) return { code: null, error: "the notebook's container is not running" };
+    try {
+      const exec = await container.exec({
+        Cmd: argv,
+        Env: ["HOME=/tmp", "LANG=C.UTF-8", ...Object.entries(env).map(([k, v]) => `${k}=${v}`)],
+        WorkingDir: cwd,
+        User: user,
+        AttachStdout: true,
+        AttachStderr: true,
+      });
+      const stream = await exec.start({ hijack: true, stdin: false });
+      // The client's modem (a Container's own is typed `any`; it is the same object).
+      (await docker()).modem.demuxStream(stream, stdout, stderr);
+      await new Promise<void>((resolve) => {
+        stream.once("end", resolve);
+        stream.once("close", resolve);
+        stream.once("error", () => resolve());
+      });
+      const info = await exec.inspect();
+      return { code: info.ExitCode };
+    } catch (err) {
+      return { code: null, error: engineProblem(err, "running a command in the notebook's container").message };
+    } finally {
+      stdout.end();
+      stderr.end();
+    }
+  })();
+  return { stdout, stderr, exited };
 }
 
 /** Who the code runs as: LUCI_CONTAINER_USER, else the kernel's own user, else (for root) nobody. */

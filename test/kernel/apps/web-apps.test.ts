@@ -13,7 +13,7 @@ import { answer, startFakeModelServer, type FakeModelServer } from "../../suppor
 import { fakeModelEnv } from "../../support/fake-model-kernel.js";
 import { streamText } from "../../support/kernel-client.js";
 import { appStates, DASHBOARD, portAnswers, until } from "./web-app-support.js";
-import { startKernel, type StartedKernel } from "../../support/kernel-process.js";
+import { containerEnv, startKernel, type StartedKernel } from "../../support/kernel-process.js";
 import { progressText, startNotebookKernel, workspace, writeNotebook } from "../environments/environment-kernel.js";
 
 /** What a model writes when it is not told: a fixed port on every interface. */
@@ -244,6 +244,30 @@ describe("web-app tasks", () => {
       expect(await portAnswers(running.port)).toBe(false);
     } finally {
       await venv.stop();
+    }
+  });
+
+  it("with the container executor: the app runs in the notebook's container and answers on this machine's loopback", async () => {
+    const boxed = await startKernel({ env: { ...env(), ...containerEnv() } });
+    try {
+      server.enqueue(answer({ code: DASHBOARD }));
+      const result = await boxed.client.execute("Show a sales dashboard as a web page");
+      expect(result.reply.content.status, JSON.stringify(result.iopub.filter((m) => m.header.msg_type === "error").map((m) => m.content))).toBe("ok");
+      const running = appStates(result.iopub).find((s) => s.state === "running")!;
+      expect(running.url).toBe(`http://127.0.0.1:${running.port}/`);
+      expect(await (await fetch(running.url)).text()).toContain("Sales dashboard");
+      expect(await (await fetch(`${running.url}data`)).json()).toEqual({ total: 42 });
+      // It runs in the container: its Python is the container's, not a process of this machine's.
+      expect(running.pid).toBeNull();
+      expect(streamText((await boxed.client.execute("%luci apps")).iopub)).toMatch(/running/);
+      await boxed.client.execute("%luci apps stop all");
+      expect(await portAnswers(running.port)).toBe(false);
+      // Its process in the container ended (the display says so only once its docker exec is over).
+      await until("the app's exit in the container", () =>
+        appStates(boxed.client.iopubFor(result.reply.parent_header.msg_id!)).some((s) => s.state === "stopped"),
+      );
+    } finally {
+      await boxed.stop();
     }
   });
 });
