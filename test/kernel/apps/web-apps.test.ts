@@ -175,6 +175,22 @@ describe("web-app tasks", () => {
     expect((await kernel.client.execute("print(1 + 1)")).reply.content.status).toBe("ok");
   });
 
+  it("an app that never answers HTTP is stopped after LUCI_APP_START_TIMEOUT and fails the cell, saying so", async () => {
+    const impatient = await startKernel({ env: { ...env(), LUCI_APP_START_TIMEOUT: "1", LUCI_SELF_REPAIR: "0" } });
+    try {
+      server.enqueue(answer({ code: "import time\nfrom http.server import HTTPServer\nprint('loading', flush=True)\ntime.sleep(600)" }));
+      const { reply, iopub } = await impatient.client.execute("A dashboard that takes forever");
+      expect(reply.content).toMatchObject({ status: "error", ename: "AppFailed" });
+      expect(String(reply.content.evalue)).toMatch(/did not answer HTTP on port \d+ within 1 s \(LUCI_APP_START_TIMEOUT\), so it was stopped/);
+      expect(String(reply.content.evalue)).toContain("loading");
+      const shown = appStates(iopub)[0]!;
+      await until("the app's process gone", () => !processAlive(shown.pid));
+      expect(streamText((await impatient.client.execute("%luci apps")).iopub)).toMatch(/No web apps run/);
+    } finally {
+      await impatient.stop();
+    }
+  });
+
   it("its apps stop when the kernel shuts down", async () => {
     const own = await startKernel({ env: env() });
     server.enqueue(answer({ code: DASHBOARD }));
