@@ -324,8 +324,11 @@ export class KernelCore {
     await this.reply(channel, message, "shutdown_reply", content);
     // ipykernel also publishes the reply on iopub, so every client learns of the shutdown.
     this.transport.publish({ msgType: "shutdown_reply", parent: message, content });
-    // The comms die with the interpreter: the clients drop their views of them.
-    this.closeAllComms(message);
+    // The comms die with the interpreter, and the clients know it: a Jupyter server announces
+    // the restart or the shutdown, and JupyterLab's kernel connection drops its comms then (a
+    // comm_close after it is logged as "Comm not found", one per widget). So, as ipykernel,
+    // publish none: only forget them (the worker's exit then closes nothing more).
+    this.openComms.clear();
     try {
       await this.interpreter.shutdown(restart);
     } catch (err) {

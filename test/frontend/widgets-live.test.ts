@@ -179,9 +179,9 @@ describe("ipywidgets over the kernel's comms", () => {
     await page.locator(".notebook .widget-interact .widget-output .output-stdout", { hasText: "n is 3" }).waitFor({ timeout: 10_000 });
     await cell.locator(".widget-slider .widget-readout", { hasText: /^2$/ }).waitFor({ timeout: 10_000 });
     await screenshot(page, "widgets-live-reopened");
-    // Luci's kernel publishes comm_close for each open comm when it restarts (kernel-core.ts
-    // closeAllComms); @jupyterlab/services has already dropped its comms for the restart and logs
-    // "Comm not found" for each (JupyterLab would too; ipykernel sends none). Nothing else.
+    // "Comm not found": @jupyterlab/services logs it for a comm_close that comes after it dropped
+    // its comms for the restart (Luci's kernel sent one per comm on a restart; it sends none now,
+    // as ipykernel). Nothing else.
     expect(errors.filter((e) => !/^console: Comm not found for comm id \w+$/.test(e))).toEqual([]);
   });
 

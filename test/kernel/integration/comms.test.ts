@@ -1,7 +1,7 @@
 // Jupyter comms, end to end: ipywidgets 8 in a notebook environment, driven as JupyterLab drives
 // it (comm_open to jupyter.widget.control, comm_msg updates, comm_info_request), a comm target
 // registered in Python and opened from the client (buffers both ways), interact's Output widget
-// capture, and the comms closed when the worker dies or the kernel restarts. Runs in the
+// capture, and the comms closed when the worker dies (not on a restart: the clients know). Runs in the
 // notebook's venv, or its container under LUCI_TEST_EXECUTOR=container.
 import { randomUUID } from "node:crypto";
 import { mkdtempSync } from "node:fs";
@@ -217,14 +217,18 @@ describe("comms with ipywidgets", () => {
     expect(ofType(iopub, "comm_open").length).toBeGreaterThan(0);
   });
 
-  it("a restart closes every open comm", async () => {
+  it("a restart publishes no comm_close: the clients drop their comms on the restart themselves, as with ipykernel", async () => {
+    // JupyterLab's kernel connection drops its comms when the server announces the restart; a
+    // comm_close after that is logged as "Comm not found" (test/jupyterlab/widgets.test.ts).
     const open = Object.keys(await commInfo());
     expect(open.length).toBeGreaterThan(0);
+    const exited = new Promise((ok) => kernel.process.once("exit", ok));
     const { msgId, reply } = kernel.client.request("control", "shutdown_request", { restart: true });
     await reply;
-    const deadline = Date.now() + 10_000;
-    const closedIds = () => commMessages(kernel.client.iopubFor(msgId), "comm_close").map((m) => String(m.content.comm_id));
-    while (closedIds().length < open.length && Date.now() < deadline) await new Promise((ok) => setTimeout(ok, 50));
-    expect(closedIds().sort()).toEqual([...open].sort());
+    // Under the test harness the kernel exits after its shutdown (jupyter_client would start a
+    // new one); everything it published came before.
+    await exited;
+    await expect.poll(() => ofType(kernel.client.iopubFor(msgId), "shutdown_reply").length).toBe(1);
+    expect(commMessages(kernel.client.allIopub, "comm_close").filter((m) => open.includes(String(m.content.comm_id)))).toEqual([]);
   });
 });
