@@ -3,7 +3,10 @@
 // path, it answers with the token (and then with the cookie the token gave), the app's own
 // links work under the prefix, it is refused without the token, and it is gone with the kernel.
 import { KernelManager, SessionManager, type KernelMessage } from "@jupyterlab/services";
+import { once } from "node:events";
 import { mkdtempSync } from "node:fs";
+import { request } from "node:http";
+import type { Duplex } from "node:stream";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -94,4 +97,74 @@ describe("luci serve's web-app proxy", () => {
     await until("the app gone with its kernel", async () => !(await portAnswers(running.port)));
     expect((await fetch(`${base()}${running.url}`, { headers: { cookie } })).status).toBe(404);
   });
+
+  it("passes a WebSocket upgrade through to the app with the token, and refuses it without", async () => {
+    const session = await sessions.startNew({ path: "echo.ipynb", type: "notebook", name: "echo.ipynb", kernel: { name: "luci" } });
+    model.enqueue(answer({ code: ECHO_APP }));
+    const iopub: KernelMessage.IIOPubMessage[] = [];
+    const future = session.kernel!.requestExecute({ code: "A web page that echoes what its socket gets, in capitals" });
+    future.onIOPub = (message) => void iopub.push(message);
+    expect((await future.done).content.status).toBe("ok");
+    const running = iopub
+      .map((m) => ("data" in m.content && isObject(m.content.data) ? m.content.data[APP_MIME] : undefined))
+      .filter(isAppShown)
+      .find((s) => s.state === "running")!;
+    const port = server.running.port;
+    expect(await upgrade(port, running.url)).toBe(403);
+    const socket = await upgrade(port, `${running.url}?token=${server.running.token}`);
+    if (typeof socket === "number") throw new Error(`the upgrade was refused: ${socket}`);
+    socket.write("ping");
+    const [echo] = (await once(socket, "data")) as [Buffer];
+    expect(echo.toString()).toBe("PING");
+    socket.destroy();
+    await session.shutdown();
+  });
 });
+
+/** An app that switches a GET with Upgrade: websocket to a raw echo in capitals. */
+const ECHO_APP = [
+  "import os",
+  "from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer",
+  "",
+  "class Echo(BaseHTTPRequestHandler):",
+  "    protocol_version = 'HTTP/1.1'",
+  "",
+  "    def do_GET(self):",
+  "        if self.headers.get('Upgrade', '').lower() == 'websocket':",
+  "            self.send_response(101)",
+  "            self.send_header('Upgrade', 'websocket')",
+  "            self.send_header('Connection', 'Upgrade')",
+  "            self.end_headers()",
+  "            self.wfile.flush()",
+  "            while True:",
+  "                data = self.connection.recv(1024)",
+  "                if not data:",
+  "                    break",
+  "                self.connection.sendall(data.upper())",
+  "            self.close_connection = True",
+  "            return",
+  "        body = b'echo app'",
+  "        self.send_response(200)",
+  "        self.send_header('Content-Length', str(len(body)))",
+  "        self.end_headers()",
+  "        self.wfile.write(body)",
+  "",
+  "    def log_message(self, *args):",
+  "        pass",
+  "",
+  "ThreadingHTTPServer((os.environ['HOST'], int(os.environ['PORT'])), Echo).serve_forever()",
+].join("\n");
+
+/** An upgrade request through the server: the upgraded socket, or the status it was refused with. */
+function upgrade(port: number, path: string): Promise<Duplex | number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port, path, headers: { Connection: "Upgrade", Upgrade: "websocket" } });
+    req.on("upgrade", (_res, socket) => resolve(socket));
+    req.on("response", (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
