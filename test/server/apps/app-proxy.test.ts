@@ -10,10 +10,10 @@ import type { Duplex } from "node:stream";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { answer, startFakeModelServer, type FakeModelServer } from "../support/fake-model-server.js";
-import { isObject } from "../../kernel/common/json-file.js";
-import { APP_MIME, DASHBOARD, isAppShown, portAnswers, until } from "../kernel/apps/web-app-support.js";
-import { quietJupyterLabServices, startTestServer, type TestServer } from "./server-harness.js";
+import { answer, startFakeModelServer, type FakeModelServer } from "../../support/fake-model-server.js";
+import { isObject } from "../../../kernel/common/json-file.js";
+import { APP_MIME, DASHBOARD, isAppShown, portAnswers, until } from "../../kernel/apps/web-app-support.js";
+import { quietJupyterLabServices, startTestServer, type TestServer } from "../server-harness.js";
 
 quietJupyterLabServices();
 
