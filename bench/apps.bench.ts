@@ -10,6 +10,8 @@
 //   2. rerun from the record: the same cell again (no model call), to the first answer.
 //
 // Each app is stopped (%luci apps stop all) before the next run; no targets, figures only.
+// LUCI_BENCH_APPS_EXECUTOR=container runs the kernel with the container executor instead (the
+// app in the notebook's container, reached through the kernel's relay; needs a Docker engine).
 //
 //   npx vitest run --config bench/vitest.bench.config.ts bench/apps.bench.ts
 //
@@ -21,7 +23,7 @@ import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { answer, startFakeModelServer, type FakeModelServer } from "../test/support/fake-model-server.js";
 import { fakeModelEnv } from "../test/support/fake-model-kernel.js";
-import { ROOT, startKernel, type StartedKernel } from "../test/support/kernel-process.js";
+import { containerEnv, ROOT, startKernel, type StartedKernel } from "../test/support/kernel-process.js";
 import { appStates, DASHBOARD } from "../test/kernel/apps/web-app-support.js";
 import { intEnv, stats } from "./stats.js";
 
@@ -34,7 +36,8 @@ let kernel: StartedKernel;
 
 beforeAll(async () => {
   server = await startFakeModelServer({ chunkSize: 64 });
-  kernel = await startKernel({ env: { ...fakeModelEnv(server), XDG_DATA_HOME: mkdtempSync(join(tmpdir(), "luci-bench-apps-")) } });
+  const executor = process.env.LUCI_BENCH_APPS_EXECUTOR === "container" ? containerEnv() : {};
+  kernel = await startKernel({ env: { ...fakeModelEnv(server), XDG_DATA_HOME: mkdtempSync(join(tmpdir(), "luci-bench-apps-")), ...executor } });
   // The worker started, as for a notebook a person has open.
   await kernel.client.execute("1 + 1");
 });
@@ -80,6 +83,7 @@ describe("web apps", () => {
     }
     const result = {
       runs: RUNS,
+      executor: process.env.LUCI_BENCH_APPS_EXECUTOR === "container" ? "container" : "local",
       new_task_to_first_answer_ms: stats(fresh),
       model_ms: stats(model),
       reply_to_first_answer_ms: stats(afterReply),
