@@ -98,13 +98,25 @@ describe("ipywidgets over the kernel's comms", () => {
     await screenshot(page, "widgets-live-slider");
   }, 360_000);
 
-  it("a slider moved on the page is the value Python reads", async () => {
+  it("a slider moved on the page (keys, then the mouse) is the value Python reads", async () => {
     const slider = sliderCell.locator(".widget-slider");
     await press(slider, "ArrowRight", 2);
     await slider.locator(".widget-readout", { hasText: /^5$/ }).waitFor();
     // The update went out as a comm_msg; the kernel handles it before the next cell.
     const cell = await runPython("print(s.value)");
     expect((await cell.locator(".output-stdout").innerText()).trim()).toBe("5");
+
+    // With the mouse: the handle dragged past the track's right end is the maximum.
+    const handle = await slider.locator(".noUi-handle").boundingBox();
+    const track = await slider.locator(".noUi-target").boundingBox();
+    if (!handle || !track) throw new Error("the slider is not laid out");
+    await page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(track.x + track.width + 40, handle.y + handle.height / 2, { steps: 8 });
+    await page.mouse.up();
+    await slider.locator(".widget-readout", { hasText: /^10$/ }).waitFor();
+    const dragged = await runPython("print(s.value)");
+    expect((await dragged.locator(".output-stdout").innerText()).trim()).toBe("10");
   });
 
   it("a value set in Python moves the slider on the page", async () => {

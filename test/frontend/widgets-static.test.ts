@@ -88,6 +88,10 @@ describe("a notebook with saved widget state", () => {
     expect(await box.locator(".widget-readout").innerText()).toBe("4");
     expect((await box.locator(".widget-output .output-stdout").innerText()).trim()).toBe("n is 4");
     await screenshot(page, "widgets-static-saved");
+    // A static view moves on the page only: there is no kernel to tell, and nothing fails.
+    await cell(0).locator(".widget-slider .noUi-handle").focus();
+    await page.keyboard.press("ArrowRight");
+    await cell(0).locator(".widget-slider .widget-readout", { hasText: /^8$/ }).waitFor();
     // Chromium reports the refused onclick while DOMPurify parses the HTML (notebook-page.test.ts
     // sees the same); nothing else may go wrong.
     expect(errors.filter((e) => !/Executing inline event handler violates/.test(e))).toEqual([]);
