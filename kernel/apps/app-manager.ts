@@ -55,7 +55,7 @@ export interface AppStart {
   code: string;
   place: AppPlace;
   cwd: string;
-  /** Which cell: its id, or the task's first words. */
+  /** Which cell, in words: the first words of its task. */
   cell: string;
   sink: OutputSink;
   signal?: AbortSignal;

@@ -20,7 +20,7 @@ export interface AppRecord {
   port: number;
   /** The program file the launcher runs: also on the process's command line. */
   program: string;
-  /** Which cell started it (its id, or the task's first words). */
+  /** Which cell started it: the first words of its task. */
   cell: string;
   started: string;
 }

@@ -248,7 +248,7 @@ export class LuciInterpreter implements Interpreter {
         return installed.status === "not_python" ? showFailure(sink, new CellFailure("SyntaxError", installed.syntaxError.msg)) : installed;
       const place = await this.appPlace();
       const apps = await this.apps();
-      await apps.start({ code, place, cwd: this.session.folder, cell: request.cellId ?? task.slice(0, 40), sink, signal });
+      await apps.start({ code, place, cwd: this.session.folder, cell: task.replace(/\s+/g, " ").slice(0, 40), sink, signal });
       this.cellLog.add({ task, code });
       return { status: "ok" };
     } catch (err) {
