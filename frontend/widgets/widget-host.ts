@@ -24,7 +24,13 @@ let code: Promise<WidgetCode> | undefined;
 
 /** The widget chunk and its stylesheet, once per page. */
 function loadWidgetCode(): Promise<WidgetCode> {
-  code ??= Promise.all([import("./widget-manager.js"), loadStylesheet("/static/widgets.css")]).then(([module]) => module);
+  code ??= Promise.all([import("./widget-manager.js"), loadStylesheet("/static/widgets.css")]).then(
+    ([module]) => module,
+    (err: unknown) => {
+      code = undefined; // the next widget tries again (the server may have been restarting)
+      throw err;
+    },
+  );
   return code;
 }
 
