@@ -150,10 +150,11 @@ export function userMessage(task: string, context: TaskContext = {}): string {
   if (params.length) {
     parts.push(
       "Parameters (already set as variables; read them, do not assign them):\n" +
-        params.map(([name, value]) => `- ${name} = ${pythonLiteral(value)}`).join("\n") +
-        // `%luci sweep` reruns the code over other values and reads the results from these lines.
-        "\nPrint each result on a line of its own as `name: value`.",
+        params.map(([name, value]) => `- ${name} = ${pythonLiteral(value)}`).join("\n"),
     );
+    // No "print each result as `name: value`" line for `%luci sweep`: measured on the 1.5B
+    // (bench/tasks loan, whatif, montecarlo), it then printed results it no longer stored. The
+    // sweep reads the labelled lines models write anyway ("Total profit: 1,234.50").
   }
   // Only for a task that asks for a web page: a program serving it runs as an app beside the
   // notebook (kernel/apps/), on the port it is given.
