@@ -6,54 +6,43 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UV } from "../kernel/environments/environment-kernel.js";
 import { startUnconfiguredServer, type ChildServer } from "../server/child-server.js";
-import { collectPageErrors, launchBrowser, ROOT, screenshot, screenshotIfFailed } from "./support/browser.js";
+import { ROOT, usePage } from "./support/browser.js";
 
 let server: ChildServer;
 let scratch: string;
 let envs: string;
-let browser: Browser;
-let page: Page;
-let errors: string[];
+const ui = usePage("first-python-uv", { width: 1280, height: 900 });
 
 beforeAll(async () => {
   if (!existsSync(join(ROOT, "dist", "frontend", "main.js"))) throw new Error("dist/frontend is not built: run npm run build");
   if (!existsSync(UV)) throw new Error(`uv is needed at ${UV} (bash .ci/run installs it into .venv)`);
   scratch = mkdtempSync(join(tmpdir(), "luci-first-python-"));
   ({ server, envs } = await startUnconfiguredServer(scratch, UV));
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  errors = collectPageErrors(page);
 }, 60_000);
 
-afterEach(async (context) => {
-  await screenshotIfFailed(page, "first-python-uv", context);
-});
-
 afterAll(async () => {
-  await browser?.close();
   await server?.close();
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
 describe("a new notebook's first Python cell under luci serve with nothing configured", () => {
   it("shows the environment being made with uv, and runs in it", async () => {
-    await page.goto(`${server.base.href}?token=${server.token}`);
-    await page.click(".new-notebook");
-    const name = page.locator(".title-input");
+    await ui.page.goto(`${server.base.href}?token=${server.token}`);
+    await ui.page.click(".new-notebook");
+    const name = ui.page.locator(".title-input");
     await name.waitFor();
     await name.fill("first");
     await name.press("Enter");
-    await page.waitForURL(/\/notebooks\/first\.ipynb$/);
-    await page.locator('.kernel-status[data-state="idle"]').waitFor({ timeout: 30_000 });
+    await ui.page.waitForURL(/\/notebooks\/first\.ipynb$/);
+    await ui.page.locator('.kernel-status[data-state="idle"]').waitFor({ timeout: 30_000 });
 
-    const cell = page.locator(".notebook > .cell").first();
+    const cell = ui.page.locator(".notebook > .cell").first();
     await cell.locator(".cell-editor").click();
-    await page.keyboard.insertText("import sys\nprint(sys.prefix)");
-    await page.keyboard.press("Control+Enter");
+    await ui.page.keyboard.insertText("import sys\nprint(sys.prefix)");
+    await ui.page.keyboard.press("Control+Enter");
     await cell.locator(".cell-prompt", { hasText: /^\[\d+\]$/ }).waitFor({ timeout: 120_000 });
 
     expect(await cell.getAttribute("data-kind")).toBe("python");
@@ -67,7 +56,7 @@ describe("a new notebook's first Python cell under luci serve with nothing confi
     expect((await cell.locator(".output-stdout").innerText()).trim()).toBe(venv); // the cell ran in it
     expect(readFileSync(join(venv, "pyvenv.cfg"), "utf8")).toMatch(/^uv = \d+\.\d+\.\d+/m);
     expect(await cell.locator(".output-error").count()).toBe(0);
-    await screenshot(page, "first-python-uv");
-    expect(errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
+    await ui.screenshot("first-python-uv");
+    expect(ui.errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
   }, 180_000);
 });

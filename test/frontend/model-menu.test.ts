@@ -7,20 +7,17 @@
 import { cpSync, mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type RunningServer } from "../../server/index.js";
 import { codeAnswer, startFakeModelServer, type FakeModelServer } from "../support/fake-model-server.js";
-import { collectPageErrors, launchBrowser, ROOT, screenshot, screenshotIfFailed } from "./support/browser.js";
+import { ROOT, usePage } from "./support/browser.js";
 
 const KEY = "sk-menu-test-5d4c3b2a1f0e9d8c";
 const base = mkdtempSync(join(tmpdir(), "luci-model-menu-"));
 const config = join(base, "config");
 let model: FakeModelServer;
 let server: RunningServer;
-let browser: Browser;
-let page: Page;
-let errors: string[];
+const ui = usePage("model-menu", { width: 1280, height: 900 });
 
 beforeAll(async () => {
   model = await startFakeModelServer({ apiKey: KEY });
@@ -40,30 +37,21 @@ beforeAll(async () => {
       XDG_CONFIG_HOME: config,
     },
   });
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  errors = collectPageErrors(page);
 }, 60_000);
 
-afterEach(async (context) => {
-  if (context.task.result?.state === "fail") console.log(`page errors:\n${errors.join("\n")}`);
-  await screenshotIfFailed(page, "model-menu", context);
-});
-
 afterAll(async () => {
-  await browser?.close();
   await server?.close();
   await model?.close();
 }, 60_000);
 
 describe("the model menu", () => {
   it("sets an endpoint as the default, a new notebook's task is answered by it, and the key is never shown again", async () => {
-    await page.goto(server.url);
-    const button = page.locator(".model-menu-button");
+    await ui.page.goto(server.url);
+    const button = ui.page.locator(".model-menu-button");
     await expect.poll(() => button.innerText(), { timeout: 15_000 }).toContain("Model: none");
 
     await button.click();
-    const panel = page.locator(".model-panel");
+    const panel = ui.page.locator(".model-panel");
     await panel.locator("form.model-endpoint").waitFor();
     expect(await panel.locator(".model-own .model-option").allInnerTexts()).toEqual(
       expect.arrayContaining([expect.stringContaining("qwen2.5-coder-1.5b"), expect.stringContaining("qwen2.5-coder-0.5b")]),
@@ -72,7 +60,7 @@ describe("the model menu", () => {
     await panel.locator('input[name="baseUrl"]').fill(model.baseUrl);
     await panel.locator('input[name="model"]').fill("fake-coder");
     await panel.locator('input[name="apiKey"]').fill(KEY);
-    await screenshot(page, "model-menu-01-endpoint");
+    await ui.screenshot("model-menu-01-endpoint");
     await panel.locator(".model-endpoint-save").click();
 
     await expect.poll(() => button.innerText(), { timeout: 15_000 }).toBe(`Model: fake-coder at ${model.baseUrl} (your default; key saved)`);
@@ -87,32 +75,32 @@ describe("the model menu", () => {
     expect(await panel.locator('input[name="baseUrl"]').inputValue()).toBe(model.baseUrl);
     expect(await panel.locator('input[name="apiKey"]').inputValue()).toBe("");
     expect(await panel.locator(".model-key-saved").innerText()).toBe("key saved");
-    expect(await page.content()).not.toContain(KEY);
-    await screenshot(page, "model-menu-02-key-saved");
-    await page.keyboard.press("Escape");
+    expect(await ui.page.content()).not.toContain(KEY);
+    await ui.screenshot("model-menu-02-key-saved");
+    await ui.page.keyboard.press("Escape");
     expect(await panel.isHidden()).toBe(true);
 
     // A new notebook's first task goes to that endpoint, with that key.
     model.enqueue(codeAnswer({ code: 'print("menu endpoint answered", 6 * 7)' }));
-    await page.click(".new-notebook");
-    const name = page.locator(".title-input");
+    await ui.page.click(".new-notebook");
+    const name = ui.page.locator(".title-input");
     await name.waitFor();
     await name.fill("menu-model");
     await name.press("Enter");
-    await page.waitForURL(/\/notebooks\/menu-model\.ipynb$/);
-    await page.locator('.kernel-status[data-state="idle"]').waitFor({ timeout: 60_000 });
-    const cell = page.locator(".notebook > .cell").first();
+    await ui.page.waitForURL(/\/notebooks\/menu-model\.ipynb$/);
+    await ui.page.locator('.kernel-status[data-state="idle"]').waitFor({ timeout: 60_000 });
+    const cell = ui.page.locator(".notebook > .cell").first();
     await cell.locator(".cell-editor").click();
-    await page.keyboard.type("Print the answer to everything");
-    await page.keyboard.press("Control+Enter");
+    await ui.page.keyboard.type("Print the answer to everything");
+    await ui.page.keyboard.press("Control+Enter");
     await cell.locator(".output-stream", { hasText: "menu endpoint answered 42" }).waitFor({ timeout: 90_000 });
     expect(await cell.locator(".luci-code").innerText()).toContain("fake-coder");
     expect(model.chatRequests).toHaveLength(1);
     expect(model.chatRequests[0]!.headers.authorization).toBe(`Bearer ${KEY}`);
     // The key went as the header, and nowhere else: not in the prompt, not in the page.
     expect(JSON.stringify(model.chatRequests[0]!.body)).not.toContain(KEY);
-    expect(await page.content()).not.toContain(KEY);
-    await screenshot(page, "model-menu-03-task-answered");
+    expect(await ui.page.content()).not.toContain(KEY);
+    await ui.screenshot("model-menu-03-task-answered");
 
     // "Forget the key": the default stays, its key is gone from the file.
     await button.click();

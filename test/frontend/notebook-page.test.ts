@@ -4,13 +4,12 @@
 // a parameter field and the recorded code reruns with no model call; save, reload and find the
 // outputs; trust a notebook whose recorded code came from elsewhere; the command-mode keys.
 // Each state is kept as a screenshot in test-results/screenshots/.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { collectPageErrors, launchBrowser, ROOT, screenshot, screenshotIfFailed } from "./support/browser.js";
+import { describe, expect, it } from "vitest";
+import { usePage } from "./support/browser.js";
 import { loanAnswer, PAYMENT_5, PAYMENT_7 } from "./support/loan-task.js";
-import { startPageServer, type PageServer } from "./support/page-server.js";
+import { usePageServer } from "./support/page-server.js";
 
 /** The parts of a saved notebook these tests read. */
 interface SavedNotebook {
@@ -20,36 +19,16 @@ interface SavedNotebook {
   cells: { id?: string; source: string[]; metadata: { luci?: { kind?: string } }; outputs: { data?: Record<string, unknown> }[] }[];
 }
 
-let served: PageServer;
-let browser: Browser;
-let page: Page;
-let errors: string[];
+const served = usePageServer();
+const ui = usePage("page", { width: 1280, height: 900 });
 
 const TASK_CELL = 2; // notebooks/loan-payment.ipynb: markdown, parameters cell, the loan task, the plot task
-const cell = (i: number) => page.locator(".notebook > .cell").nth(i);
+const cell = (i: number) => ui.page.locator(".notebook > .cell").nth(i);
 const origin = () => new URL(served.server.baseUrl).origin;
-
-beforeAll(async () => {
-  if (!existsSync(join(ROOT, "dist", "frontend", "main.js"))) throw new Error("dist/frontend is not built: run npm run build (or npm run build:frontend)");
-  served = await startPageServer();
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  errors = collectPageErrors(page);
-}, 60_000);
-
-// A failed step leaves a picture of the page beside the others.
-afterEach(async (context) => {
-  await screenshotIfFailed(page, "page", context);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await served?.close();
-});
 
 describe("the notebook page", () => {
   it("without the token lists nothing and says why", async () => {
-    const stranger = await browser.newPage(); // its own sessionStorage: no token kept
+    const stranger = await ui.browser.newPage(); // its own sessionStorage: no token kept
     try {
       await stranger.goto(served.server.baseUrl);
       const error = stranger.locator(".file-error");
@@ -62,16 +41,16 @@ describe("the notebook page", () => {
   });
 
   it("lists the folder's notebooks, keeps the token out of the address bar and opens the example", async () => {
-    await page.goto(served.server.url);
-    await page.locator('.file-item[data-path="loan-payment.ipynb"]').waitFor();
-    expect(page.url()).not.toContain("token");
-    expect(await page.locator(".file-item").allInnerTexts()).toEqual(expect.arrayContaining(["◆\nloan-payment", "◆\npython-basics"]));
-    await screenshot(page, "page-01-notebooks");
+    await ui.page.goto(served.server.url);
+    await ui.page.locator('.file-item[data-path="loan-payment.ipynb"]').waitFor();
+    expect(ui.page.url()).not.toContain("token");
+    expect(await ui.page.locator(".file-item").allInnerTexts()).toEqual(expect.arrayContaining(["◆\nloan-payment", "◆\npython-basics"]));
+    await ui.screenshot("page-01-notebooks");
 
-    await page.click('.file-item[data-path="loan-payment.ipynb"]');
-    await page.locator('.kernel-status[data-state="idle"]').waitFor({ timeout: 30_000 });
-    expect(new URL(page.url()).pathname).toBe("/notebooks/loan-payment.ipynb");
-    expect(await page.locator(".notebook > .cell").count()).toBe(4);
+    await ui.page.click('.file-item[data-path="loan-payment.ipynb"]');
+    await ui.page.locator('.kernel-status[data-state="idle"]').waitFor({ timeout: 30_000 });
+    expect(new URL(ui.page.url()).pathname).toBe("/notebooks/loan-payment.ipynb");
+    expect(await ui.page.locator(".notebook > .cell").count()).toBe(4);
     expect(await cell(0).getAttribute("data-kind")).toBe("markdown");
     expect(await cell(1).getAttribute("data-kind")).toBe("python");
     expect(await cell(TASK_CELL).getAttribute("data-kind")).toBe("task");
@@ -81,13 +60,13 @@ describe("the notebook page", () => {
       "rate=0.05",
       "years=30",
     ]);
-    await screenshot(page, "page-02-loan-notebook");
+    await ui.screenshot("page-02-loan-notebook");
   });
 
   it("runs a task cell with Shift-Enter: the plan, code, validation and result appear in the cell", async () => {
     served.model.enqueue(loanAnswer());
     await cell(TASK_CELL).locator(".cell-editor").click();
-    await page.keyboard.press("Shift+Enter");
+    await ui.page.keyboard.press("Shift+Enter");
     const task = cell(TASK_CELL);
     await task.locator(".output-stream", { hasText: PAYMENT_5 }).waitFor({ timeout: 45_000 });
     expect(await task.locator(".luci-plan").innerText()).toContain("Apply the annuity formula to the principal");
@@ -100,7 +79,7 @@ describe("the notebook page", () => {
     expect(served.model.chatRequests).toHaveLength(1);
     expect(JSON.stringify(served.model.chatRequests[0]!.body)).toContain("Monthly payment on a loan of {principal=250000}");
     await task.scrollIntoViewIfNeeded();
-    await screenshot(page, "page-03-task-ran");
+    await ui.screenshot("page-03-task-ran");
   });
 
   it("shows HTML and scripts from the model, from Python and from markdown as inert content", async () => {
@@ -110,31 +89,31 @@ describe("the notebook page", () => {
     expect(await plan.locator("img, script").count()).toBe(0);
 
     // Python's display(HTML(...)) goes through DOMPurify: the bold stays, the handler and the script go.
-    await page.click('.tool[data-action="add-python"]');
-    await page.keyboard.type(
+    await ui.page.click('.tool[data-action="add-python"]');
+    await ui.page.keyboard.type(
       `from IPython.display import HTML, display\ndisplay(HTML('<b class="kept-bold">bold</b><img src=x onerror="window.__luciXss=1"><script>window.__luciXss=2</script><a href="javascript:window.__luciXss=3">link</a>'))`,
     );
-    await page.keyboard.press("Control+Enter");
-    const python = page.locator(".notebook > .cell.cell-selected");
+    await ui.page.keyboard.press("Control+Enter");
+    const python = ui.page.locator(".notebook > .cell.cell-selected");
     await python.locator(".kept-bold").waitFor({ timeout: 30_000 });
     // A markdown cell with the same tricks.
-    await page.click('.tool[data-action="add-markdown"]');
-    await page.keyboard.type(`# Notes\n\n<img src=x onerror="window.__luciXss=4"> <script>window.__luciXss=5</script> [x](javascript:window.__luciXss=6)`);
-    await page.keyboard.press("Control+Enter");
-    await page.locator(".cell-rendered h1", { hasText: "Notes" }).waitFor();
-    await page.waitForTimeout(300); // time for an image error handler, were one left
-    expect(await page.evaluate("window.__luciXss")).toBeUndefined();
-    expect(await page.locator(".notebook [onerror], .notebook script, .notebook iframe").count()).toBe(0);
-    expect(await page.locator('.notebook a[href^="javascript:"]').count()).toBe(0);
-    await screenshot(page, "page-04-inert-html");
+    await ui.page.click('.tool[data-action="add-markdown"]');
+    await ui.page.keyboard.type(`# Notes\n\n<img src=x onerror="window.__luciXss=4"> <script>window.__luciXss=5</script> [x](javascript:window.__luciXss=6)`);
+    await ui.page.keyboard.press("Control+Enter");
+    await ui.page.locator(".cell-rendered h1", { hasText: "Notes" }).waitFor();
+    await ui.page.waitForTimeout(300); // time for an image error handler, were one left
+    expect(await ui.page.evaluate("window.__luciXss")).toBeUndefined();
+    expect(await ui.page.locator(".notebook [onerror], .notebook script, .notebook iframe").count()).toBe(0);
+    expect(await ui.page.locator('.notebook a[href^="javascript:"]').count()).toBe(0);
+    await ui.screenshot("page-04-inert-html");
     // These two cells are not part of the rest of the story: D D deletes each (the markdown
     // cell is selected, then the Python cell above it).
     for (let i = 0; i < 2; i++) {
-      await page.keyboard.press("Escape");
-      await page.keyboard.press("d");
-      await page.keyboard.press("d");
+      await ui.page.keyboard.press("Escape");
+      await ui.page.keyboard.press("d");
+      await ui.page.keyboard.press("d");
     }
-    expect(await page.locator(".notebook > .cell").count()).toBe(4);
+    expect(await ui.page.locator(".notebook > .cell").count()).toBe(4);
   });
 
   it("reruns the recorded code with a changed parameter, with no model call", async () => {
@@ -146,13 +125,13 @@ describe("the notebook page", () => {
     expect(await task.locator(".cell-editor .cm-content").innerText()).toContain("{rate=0.07}");
     expect(await task.locator(".output-stream").innerText()).not.toContain(PAYMENT_5);
     expect(served.model.chatRequests).toHaveLength(1);
-    await screenshot(page, "page-05-parameter-rerun");
+    await ui.screenshot("page-05-parameter-rerun");
   });
 
   it("saves nbformat 4.5 with Ctrl-S and finds the outputs again after a reload", async () => {
-    await page.locator(".notebook").focus();
-    await page.keyboard.press("Control+s");
-    await page.locator(".dirty-mark").waitFor({ state: "hidden" });
+    await ui.page.locator(".notebook").focus();
+    await ui.page.keyboard.press("Control+s");
+    await ui.page.locator(".dirty-mark").waitFor({ state: "hidden" });
     const saved = JSON.parse(readFileSync(join(served.root, "loan-payment.ipynb"), "utf8")) as SavedNotebook;
     expect([saved.nbformat, saved.nbformat_minor]).toEqual([4, 5]);
     expect(saved.metadata.kernelspec.name).toBe("luci");
@@ -165,7 +144,7 @@ describe("the notebook page", () => {
     expect(JSON.stringify(taskCell.outputs)).toContain("application/vnd.luci.record+json");
     expect(JSON.stringify(taskCell.outputs)).toContain(PAYMENT_7);
 
-    await page.reload();
+    await ui.page.reload();
     const task = cell(TASK_CELL);
     // The rerun from the record shows the code (no plan: no model was asked), the record and the result.
     await task.locator(".luci-code").waitFor({ timeout: 30_000 });
@@ -173,8 +152,8 @@ describe("the notebook page", () => {
     expect(await task.locator(".luci-code code").innerText()).toContain("payment = principal");
     expect(await task.locator(".luci-record").count()).toBe(1);
     expect(await task.locator('.param-field input[name="rate"]').inputValue()).toBe("0.07");
-    await page.locator('.kernel-status[data-state="idle"]').waitFor({ timeout: 30_000 });
-    await screenshot(page, "page-06-reloaded");
+    await ui.page.locator('.kernel-status[data-state="idle"]').waitFor({ timeout: 30_000 });
+    await ui.screenshot("page-06-reloaded");
   });
 
   it("offers to trust a notebook whose recorded code came from someone else, then runs it", async () => {
@@ -185,16 +164,16 @@ describe("the notebook page", () => {
       if (record) Object.assign(record, { author: "colleague@elsewhere", signature: "0".repeat(64) });
     }
     writeFileSync(join(served.root, "from-a-colleague.ipynb"), JSON.stringify(notebook));
-    await page.goto(`${origin()}/notebooks/from-a-colleague.ipynb`);
-    await page.locator('.kernel-status[data-state="idle"]').waitFor({ timeout: 30_000 });
+    await ui.page.goto(`${origin()}/notebooks/from-a-colleague.ipynb`);
+    await ui.page.locator('.kernel-status[data-state="idle"]').waitFor({ timeout: 30_000 });
     const task = cell(TASK_CELL);
     await task.locator(".cell-editor").click();
-    await page.keyboard.press("Control+Enter");
+    await ui.page.keyboard.press("Control+Enter");
     await task.locator(".output-not-trusted").waitFor({ timeout: 30_000 });
-    const banner = page.locator(".trust-banner");
+    const banner = ui.page.locator(".trust-banner");
     await banner.waitFor();
     expect(await task.locator(".output-stream").count()).toBe(0);
-    await screenshot(page, "page-07-untrusted");
+    await ui.screenshot("page-07-untrusted");
 
     await banner.locator(".trust-button").click();
     await task.locator(".output-stream", { hasText: PAYMENT_7 }).waitFor({ timeout: 30_000 });
@@ -202,34 +181,34 @@ describe("the notebook page", () => {
     expect(await banner.innerText()).toMatch(/Trusted 1 recorded program/);
     expect(await task.locator(".output-not-trusted").count()).toBe(0);
     expect(served.model.chatRequests).toHaveLength(1);
-    await screenshot(page, "page-08-trusted");
+    await ui.screenshot("page-08-trusted");
   });
 
   it("keeps Jupyter's command-mode keys: B inserts, M makes markdown, Y Python, T a task, D D deletes", async () => {
-    const count = await page.locator(".notebook > .cell").count();
+    const count = await ui.page.locator(".notebook > .cell").count();
     await cell(0).click({ position: { x: 4, y: 4 } });
-    await page.keyboard.press("Escape");
-    await page.keyboard.press("b");
-    expect(await page.locator(".notebook > .cell").count()).toBe(count + 1);
+    await ui.page.keyboard.press("Escape");
+    await ui.page.keyboard.press("b");
+    expect(await ui.page.locator(".notebook > .cell").count()).toBe(count + 1);
     const added = cell(1);
     expect(await added.getAttribute("class")).toContain("cell-editing");
-    await page.keyboard.type("print('from the keyboard')");
-    await page.keyboard.press("Escape");
-    await page.keyboard.press("y");
+    await ui.page.keyboard.type("print('from the keyboard')");
+    await ui.page.keyboard.press("Escape");
+    await ui.page.keyboard.press("y");
     expect(await added.getAttribute("data-kind")).toBe("python");
-    await page.keyboard.press("Enter");
-    await page.keyboard.press("Control+Enter");
+    await ui.page.keyboard.press("Enter");
+    await ui.page.keyboard.press("Control+Enter");
     await added.locator(".output-stream", { hasText: "from the keyboard" }).waitFor({ timeout: 30_000 });
-    await page.keyboard.press("Escape");
-    await page.keyboard.press("m");
+    await ui.page.keyboard.press("Escape");
+    await ui.page.keyboard.press("m");
     expect(await added.getAttribute("data-kind")).toBe("markdown");
-    await page.keyboard.press("t");
+    await ui.page.keyboard.press("t");
     expect(await added.getAttribute("data-kind")).toBe("task");
-    await page.keyboard.press("d");
-    await page.keyboard.press("d");
-    expect(await page.locator(".notebook > .cell").count()).toBe(count);
+    await ui.page.keyboard.press("d");
+    await ui.page.keyboard.press("d");
+    expect(await ui.page.locator(".notebook > .cell").count()).toBe(count);
     // Chromium reports each inline handler it refused while DOMPurify parsed the hostile HTML in
     // an inert document (the CSP's second wall); nothing else may go wrong on the page.
-    expect(errors.filter((e) => !/Failed to load resource|Executing inline event handler violates/.test(e))).toEqual([]);
+    expect(ui.errors.filter((e) => !/Failed to load resource|Executing inline event handler violates/.test(e))).toEqual([]);
   });
 });

@@ -7,14 +7,13 @@
 // the task's words are edited the controls are off and say a run asks the model. The saved
 // notebook holds the new values, and nbconvert reruns it with them, from the record.
 // Screenshots: test-results/screenshots/parameter-controls-*.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { execa } from "execa";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { answer } from "../support/fake-model-server.js";
-import { collectPageErrors, launchBrowser, ROOT, screenshot, screenshotIfFailed } from "./support/browser.js";
-import { luciKernelEnv, startPageServer, type PageServer } from "./support/page-server.js";
+import { ROOT, usePage } from "./support/browser.js";
+import { luciKernelEnv, usePageServer } from "./support/page-server.js";
 
 const TASK = "Monthly payment on a loan of {principal=250000} at {rate=0.05} for {years=30} years, in {currency='EUR'}, with the total if {show_total=False}";
 const CODE = [
@@ -36,11 +35,9 @@ function payment(rate: number, principal = 250000, years = 30): string {
   return ((principal * r) / (1 - (1 + r) ** -n)).toFixed(2);
 }
 
-let served: PageServer;
-let browser: Browser;
-let page: Page;
-let errors: string[];
-const cell = () => page.locator(".notebook > .cell").first();
+const served = usePageServer();
+const ui = usePage("parameter-controls", { width: 1280, height: 900 });
+const cell = () => ui.page.locator(".notebook > .cell").first();
 const control = (name: string) => cell().locator(`.param-field[data-name="${name}"]`);
 
 /** The cell's execution count, once it is idle. */
@@ -61,8 +58,6 @@ async function ranWith(text: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(join(ROOT, "dist", "frontend", "main.js"))) throw new Error("dist/frontend is not built: run npm run build (or npm run build:frontend)");
-  served = await startPageServer();
   writeFileSync(
     join(served.root, NOTEBOOK),
     JSON.stringify({
@@ -75,26 +70,13 @@ beforeAll(async () => {
       ],
     }),
   );
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  errors = collectPageErrors(page);
 }, 60_000);
-
-afterEach(async (context) => {
-  if (context.task.result?.state === "fail") console.log(`page errors:\n${errors.join("\n")}`);
-  await screenshotIfFailed(page, "parameter-controls", context);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await served?.close();
-});
 
 describe("a task's parameters as controls on the page", () => {
   it("shows a slider and number box for numbers, a text box for a string and a checkbox for a boolean; before a record they only say so", async () => {
-    await page.goto(served.server.url);
-    await page.click(`.file-item[data-path="${NOTEBOOK}"]`);
-    await page.locator('.kernel-status[data-state="idle"]').waitFor({ timeout: 30_000 });
+    await ui.page.goto(served.server.url);
+    await ui.page.click(`.file-item[data-path="${NOTEBOOK}"]`);
+    await ui.page.locator('.kernel-status[data-state="idle"]').waitFor({ timeout: 30_000 });
 
     for (const name of ["principal", "rate", "years"]) expect(await control(name).locator('input[type="range"]').count()).toBe(1);
     expect(await control("rate").getAttribute("data-kind")).toBe("float");
@@ -109,7 +91,7 @@ describe("a task's parameters as controls on the page", () => {
     expect(await cell().locator(".param-note").innerText()).toMatch(/No recorded code yet/);
 
     // A negative number slides across zero; zero has a range of its own; None and a list are typed as literals.
-    const other = page.locator(".notebook > .cell").nth(1);
+    const other = ui.page.locator(".notebook > .cell").nth(1);
     const range = async (name: string) => {
       const slider = other.locator(`.param-field[data-name="${name}"] input[type="range"]`);
       return [await slider.getAttribute("min"), await slider.getAttribute("max"), await slider.getAttribute("step")];
@@ -118,7 +100,7 @@ describe("a task's parameters as controls on the page", () => {
     expect(await range("floor")).toEqual(["0", "10", "1"]);
     expect(await other.locator('.param-field[data-name="limit"] input[name="limit"]').inputValue()).toBe("None");
     expect(await other.locator('.param-field[data-name="ids"] input[name="ids"]').inputValue()).toBe("[1, 2]");
-    await screenshot(page, "parameter-controls-01-before-a-run");
+    await ui.screenshot("parameter-controls-01-before-a-run");
   }, 90_000);
 
   it("the scripted model answers the first run", async () => {
@@ -136,13 +118,13 @@ describe("a task's parameters as controls on the page", () => {
     const box = (await slider.boundingBox())!;
     const y = box.y + box.height / 2;
     // The thumb sits at 0.05 of 0..0.1: the middle. Dragged most of the way right, in many small moves.
-    await page.mouse.move(box.x + box.width / 2, y);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width * 0.72, y, { steps: 25 });
+    await ui.page.mouse.move(box.x + box.width / 2, y);
+    await ui.page.mouse.down();
+    await ui.page.mouse.move(box.x + box.width * 0.72, y, { steps: 25 });
     // While held, the number box follows and nothing has run yet.
     const held = await control("rate").locator('input[name="rate"]').inputValue();
     expect(Number(held)).toBeGreaterThan(0.06);
-    await page.mouse.up();
+    await ui.page.mouse.up();
     const value = await control("rate").locator('input[name="rate"]').inputValue();
     await ranWith(`${payment(Number(value))} EUR`);
     // One rerun for 25 moves: on release. A machine so slow that the hand seemed to rest for the
@@ -153,14 +135,14 @@ describe("a task's parameters as controls on the page", () => {
     expect(await cell().locator(".cell-editor .cm-content").innerText()).toContain(`{rate=${value}}`);
     expect(await cell().locator(".output-stdout").innerText()).not.toContain(payment(0.05));
     expect(served.model.chatRequests).toHaveLength(1);
-    await screenshot(page, "parameter-controls-02-slider-moved");
+    await ui.screenshot("parameter-controls-02-slider-moved");
   }, 120_000);
 
   it("the slider stepped by ten arrow keys reruns at most twice, and the latest value is the one that ran", async () => {
     const before = await count();
     const slider = control("rate").locator('input[type="range"]');
     await slider.focus();
-    for (let i = 0; i < 10; i++) await page.keyboard.press("ArrowLeft");
+    for (let i = 0; i < 10; i++) await ui.page.keyboard.press("ArrowLeft");
     const value = await control("rate").locator('input[name="rate"]').inputValue();
     await ranWith(`${payment(Number(value))} EUR`);
     // Settled: the text and the output agree on the last value.
@@ -176,15 +158,15 @@ describe("a task's parameters as controls on the page", () => {
 
   it("the slider keeps the keys when its rerun selects the cell", async () => {
     // Another cell is selected; the rate slider is stepped, its rerun selects the loan cell, and the next key still steps it.
-    await page.locator(".notebook > .cell").nth(1).locator(".cell-prompt").click();
+    await ui.page.locator(".notebook > .cell").nth(1).locator(".cell-prompt").click();
     const slider = control("rate").locator('input[type="range"]');
     const box = control("rate").locator('input[name="rate"]');
     const start = Number(await box.inputValue());
     await slider.focus();
-    await page.keyboard.press("ArrowRight");
+    await ui.page.keyboard.press("ArrowRight");
     await ranWith(`${payment(start + 0.001)} EUR`);
     expect(await cell().getAttribute("class")).toContain("cell-selected");
-    await page.keyboard.press("ArrowRight");
+    await ui.page.keyboard.press("ArrowRight");
     await ranWith(`${payment(start + 0.002)} EUR`);
     expect(Number(await box.inputValue())).toBeCloseTo(start + 0.002, 10);
     expect(served.model.chatRequests).toHaveLength(1);
@@ -210,12 +192,12 @@ describe("a task's parameters as controls on the page", () => {
     expect(await cell().locator(".cell-editor .cm-content").innerText()).toContain('{currency="US dollars"}');
     expect(served.model.chatRequests).toHaveLength(1);
     await cell().locator(".output-stdout", { hasText: "total" }).waitFor();
-    await screenshot(page, "parameter-controls-03-typed-checked");
+    await ui.screenshot("parameter-controls-03-typed-checked");
 
     // The saved notebook holds the values its outputs came from.
-    await page.keyboard.press("Escape");
-    await page.keyboard.press("Control+s");
-    await page.locator(".dirty-mark").waitFor({ state: "hidden", timeout: 30_000 });
+    await ui.page.keyboard.press("Escape");
+    await ui.page.keyboard.press("Control+s");
+    await ui.page.locator(".dirty-mark").waitFor({ state: "hidden", timeout: 30_000 });
     const saved = JSON.parse(readFileSync(join(served.root, NOTEBOOK), "utf8")) as { cells: { source: string | string[] }[] };
     const source = [saved.cells[0]!.source].flat().join("");
     expect(source).toContain("{rate=0.0615}");
@@ -251,8 +233,8 @@ describe("a task's parameters as controls on the page", () => {
   it("once the task's words change, the controls are off and say a run asks the model", async () => {
     const runsBefore = await count();
     await cell().locator(".cell-editor .cm-content").click();
-    await page.keyboard.press("Control+End");
-    await page.keyboard.type(", rounded up");
+    await ui.page.keyboard.press("Control+End");
+    await ui.page.keyboard.type(", rounded up");
     const note = cell().locator(".param-note");
     await note.waitFor();
     expect(await note.innerText()).toMatch(/The task's words changed since its code was recorded: run the cell/);
@@ -260,15 +242,15 @@ describe("a task's parameters as controls on the page", () => {
     expect(await control("rate").locator('input[name="rate"]').isDisabled()).toBe(true);
     expect(await control("show_total").locator('input[type="checkbox"]').isDisabled()).toBe(true);
     // Nothing ran, and the model was not asked.
-    await page.waitForTimeout(1_000);
+    await ui.page.waitForTimeout(1_000);
     expect(await count()).toBe(runsBefore);
     expect(served.model.chatRequests).toHaveLength(1);
-    await screenshot(page, "parameter-controls-04-task-changed");
+    await ui.screenshot("parameter-controls-04-task-changed");
 
     // Back to the recorded words: the controls are on again.
-    for (let i = 0; i < ", rounded up".length; i++) await page.keyboard.press("Backspace");
+    for (let i = 0; i < ", rounded up".length; i++) await ui.page.keyboard.press("Backspace");
     await cell().locator(".cell-params:not(.params-off)").waitFor();
     expect(await control("rate").locator('input[type="range"]').isDisabled()).toBe(false);
-    expect(errors).toEqual([]);
+    expect(ui.errors).toEqual([]);
   }, 90_000);
 });

@@ -7,24 +7,21 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UV, environmentFolders } from "../kernel/environments/environment-kernel.js";
 import { startChildServer, type ChildServer } from "../server/child-server.js";
 import { answer, startFakeModelServer, type FakeModelServer } from "../support/fake-model-server.js";
-import { collectPageErrors, launchBrowser, ROOT, screenshot, screenshotIfFailed } from "./support/browser.js";
+import { ROOT, usePage } from "./support/browser.js";
 
 const TASK = "work out the answer to everything and print it";
 
 let model: FakeModelServer;
 let server: ChildServer;
 let envs: string;
-let browser: Browser;
-let page: Page;
-let errors: string[];
+const ui = usePage("rename-story", { width: 1280, height: 900 });
 let firstEnvironment: string;
 
-const taskCell = () => page.locator(".notebook > .cell").first();
+const taskCell = () => ui.page.locator(".notebook > .cell").first();
 
 beforeAll(async () => {
   if (!existsSync(join(ROOT, "dist", "frontend", "main.js"))) throw new Error("dist/frontend is not built: run npm run build");
@@ -38,17 +35,9 @@ beforeAll(async () => {
     LUCI_LLM_MODEL: "fake-coder",
     LUCI_LLM_API_KEY: "test-key",
   });
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  errors = collectPageErrors(page);
 }, 60_000);
 
-afterEach(async (context) => {
-  await screenshotIfFailed(page, "rename-story", context);
-});
-
 afterAll(async () => {
-  await browser?.close();
   await server?.close();
   await model?.close();
   if (envs) rmSync(envs, { recursive: true, force: true });
@@ -56,18 +45,18 @@ afterAll(async () => {
 
 describe("a notebook renamed in the page while open keeps its environment and its records", () => {
   it("+ New, a task run and saved with its record", async () => {
-    await page.goto(`${server.base.href}?token=${server.token}`);
-    await page.click(".new-notebook");
-    const name = page.locator(".title-input");
+    await ui.page.goto(`${server.base.href}?token=${server.token}`);
+    await ui.page.click(".new-notebook");
+    const name = ui.page.locator(".title-input");
     await name.waitFor();
     await name.press("Escape"); // keeps the name it was made with
-    await page.waitForURL(/\/notebooks\/Untitled\.ipynb$/);
-    await page.locator('.kernel-status[data-state="idle"]').waitFor({ timeout: 30_000 });
+    await ui.page.waitForURL(/\/notebooks\/Untitled\.ipynb$/);
+    await ui.page.locator('.kernel-status[data-state="idle"]').waitFor({ timeout: 30_000 });
 
     model.enqueue(answer({ code: "# Multiply six by seven\nanswer = 6 * 7\nprint(answer)" }));
     await taskCell().locator(".cell-editor").click();
-    await page.keyboard.insertText(TASK);
-    await page.keyboard.press("Control+Enter");
+    await ui.page.keyboard.insertText(TASK);
+    await ui.page.keyboard.press("Control+Enter");
     await taskCell()
       .locator(".cell-prompt", { hasText: /^\[\d+\]$/ })
       .waitFor({ timeout: 180_000 });
@@ -80,53 +69,53 @@ describe("a notebook renamed in the page while open keeps its environment and it
     firstEnvironment = folders[0]!;
     expect(firstEnvironment).toMatch(/^luci_Untitled_/);
 
-    await page.keyboard.press("Control+s");
-    await page.locator(".dirty-mark").waitFor({ state: "hidden", timeout: 30_000 });
+    await ui.page.keyboard.press("Control+s");
+    await ui.page.locator(".dirty-mark").waitFor({ state: "hidden", timeout: 30_000 });
     const saved = (await (await server.api("/api/contents/Untitled.ipynb")).json()) as {
       content: { cells: { outputs: { data?: Record<string, unknown> }[] }[] };
     };
     expect(saved.content.cells[0]!.outputs.some((o) => "application/vnd.luci.record+json" in (o.data ?? {}))).toBe(true);
-    await screenshot(page, "rename-story-01-task-run");
+    await ui.screenshot("rename-story-01-task-run");
   }, 240_000);
 
   it("renamed in the title, the file and the kernel's session follow", async () => {
-    await page.click(".notebook-title");
-    const name = page.locator(".title-input");
+    await ui.page.click(".notebook-title");
+    const name = ui.page.locator(".title-input");
     await name.waitFor();
     await name.fill("Loan analysis");
     await name.press("Enter");
-    await page.waitForURL(/\/notebooks\/Loan%20analysis\.ipynb$/);
-    await page.locator('.file-item[data-path="Loan analysis.ipynb"]').waitFor();
+    await ui.page.waitForURL(/\/notebooks\/Loan%20analysis\.ipynb$/);
+    await ui.page.locator('.file-item[data-path="Loan analysis.ipynb"]').waitFor();
     expect(existsSync(join(server.root, "Loan analysis.ipynb"))).toBe(true);
     expect(existsSync(join(server.root, "Untitled.ipynb"))).toBe(false);
     const sessions = (await (await server.api("/api/sessions")).json()) as { path: string; name: string }[];
     expect(sessions.map((s) => [s.path, s.name])).toEqual([["Loan analysis.ipynb", "Loan analysis.ipynb"]]);
-    await screenshot(page, "rename-story-02-renamed");
+    await ui.screenshot("rename-story-02-renamed");
   });
 
   it("restarted from the toolbar, names the same environment for the new path and reruns the task from its record", async () => {
-    await page.click('.tool[data-action="restart"]');
-    await page.locator(".notice", { hasText: "Kernel restarted" }).waitFor({ timeout: 60_000 });
-    await page.locator('.kernel-status[data-state="idle"]').waitFor({ timeout: 60_000 });
+    await ui.page.click('.tool[data-action="restart"]');
+    await ui.page.locator(".notice", { hasText: "Kernel restarted" }).waitFor({ timeout: 60_000 });
+    await ui.page.locator('.kernel-status[data-state="idle"]').waitFor({ timeout: 60_000 });
 
     // A cell below the task: %luci env, the first cell the new kernel runs.
     await taskCell().locator(".cell-prompt").click();
-    await page.click('.tool[data-action="add-python"]');
-    const envCell = page.locator(".notebook > .cell").nth(1);
+    await ui.page.click('.tool[data-action="add-python"]');
+    const envCell = ui.page.locator(".notebook > .cell").nth(1);
     await envCell.locator(".cell-editor").click();
-    await page.keyboard.insertText("%luci env");
-    await page.keyboard.press("Control+Enter");
+    await ui.page.keyboard.insertText("%luci env");
+    await ui.page.keyboard.press("Control+Enter");
     await envCell.locator(".cell-prompt", { hasText: "[1]" }).waitFor({ timeout: 120_000 });
     expect(await envCell.locator(".cell-outputs").innerText()).toContain(`Environment ${firstEnvironment} for ${join(server.root, "Loan analysis.ipynb")}`);
 
     await taskCell().locator(".cell-editor").click();
-    await page.keyboard.press("Control+Enter");
+    await ui.page.keyboard.press("Control+Enter");
     await taskCell().locator(".cell-prompt", { hasText: "[2]" }).waitFor({ timeout: 120_000 });
     expect((await taskCell().locator(".output-stdout").innerText()).trim()).toBe("42");
     expect(await taskCell().locator(".output-error").count()).toBe(0);
     expect(model.chatRequests).toHaveLength(1); // no second model call: the record ran
     expect(environmentFolders(envs)).toEqual([firstEnvironment]); // the same venv, no new one
-    await screenshot(page, "rename-story-03-rerun-from-record");
-    expect(errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
+    await ui.screenshot("rename-story-03-rerun-from-record");
+    expect(ui.errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
   }, 240_000);
 });

@@ -3,14 +3,11 @@
 // `rate` in loan-payment's first task marks the later task that reads it "stale: ran with
 // rate = 0.05" (a Python cell that does not read it stays as it is), and rerunning it clears
 // the mark. Screenshots: test-results/screenshots/stale-*.
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { answer } from "../support/fake-model-server.js";
-import { collectPageErrors, launchBrowser, ROOT, screenshot, screenshotIfFailed } from "./support/browser.js";
+import { usePage } from "./support/browser.js";
 import { loanAnswer, PAYMENT_5, PAYMENT_7 } from "./support/loan-task.js";
-import { startPageServer, type PageServer } from "./support/page-server.js";
+import { usePageServer } from "./support/page-server.js";
 
 // notebooks/loan-payment.ipynb: markdown, the parameters cell, the loan task, the plot task.
 const PARAMS_CELL = 1;
@@ -20,28 +17,9 @@ const OTHER_CELL = 4; // a Python cell added by the test, which does not read ra
 /** The schedule task's code: it reads `rate` itself, and `payment` and `n`, which the loan task made. */
 const SCHEDULE_CODE = "interest = payment * n - principal\nmonthly = rate / 12\nprint(f'interest paid: {interest:.2f} at {monthly:.5f} a month')";
 
-let served: PageServer;
-let browser: Browser;
-let page: Page;
-let errors: string[];
-const cell = (i: number) => page.locator(".notebook > .cell").nth(i);
-
-beforeAll(async () => {
-  if (!existsSync(join(ROOT, "dist", "frontend", "main.js"))) throw new Error("dist/frontend is not built: run npm run build (or npm run build:frontend)");
-  served = await startPageServer();
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-  errors = collectPageErrors(page);
-}, 60_000);
-
-afterEach(async (context) => {
-  await screenshotIfFailed(page, "stale", context);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await served?.close();
-});
+const served = usePageServer();
+const ui = usePage("stale", { width: 1280, height: 1000 });
+const cell = (i: number) => ui.page.locator(".notebook > .cell").nth(i);
 
 async function runCell(i: number): Promise<void> {
   await cell(i).locator(".cell-run").click();
@@ -49,10 +27,10 @@ async function runCell(i: number): Promise<void> {
 
 describe("parameters on the page", () => {
   it("runs the notebook: each task says which values it ran with and where they came from", async () => {
-    await page.goto(served.server.url);
-    await page.click('.file-item[data-path="loan-payment.ipynb"]');
-    await page.locator('.kernel-status[data-state="idle"]').waitFor({ timeout: 30_000 });
-    expect(await page.locator(".notebook > .cell").count()).toBe(4);
+    await ui.page.goto(served.server.url);
+    await ui.page.click('.file-item[data-path="loan-payment.ipynb"]');
+    await ui.page.locator('.kernel-status[data-state="idle"]').waitFor({ timeout: 30_000 });
+    expect(await ui.page.locator(".notebook > .cell").count()).toBe(4);
 
     await runCell(PARAMS_CELL);
     await cell(PARAMS_CELL)
@@ -73,15 +51,15 @@ describe("parameters on the page", () => {
 
     // A later Python cell that does not read rate.
     await cell(SCHEDULE_CELL).locator(".cell-prompt").click();
-    await page.click('.tool[data-action="add-python"]');
-    await page.keyboard.type("greeting = 'hello'\nprint(greeting)");
-    await page.keyboard.press("Control+Enter");
+    await ui.page.click('.tool[data-action="add-python"]');
+    await ui.page.keyboard.type("greeting = 'hello'\nprint(greeting)");
+    await ui.page.keyboard.press("Control+Enter");
     await cell(OTHER_CELL).locator(".output-stream", { hasText: "hello" }).waitFor({ timeout: 30_000 });
 
-    expect(await page.locator(".cell-stale:visible").count()).toBe(0);
+    expect(await ui.page.locator(".cell-stale:visible").count()).toBe(0);
     expect(served.model.chatRequests).toHaveLength(2);
     await loan.scrollIntoViewIfNeeded();
-    await screenshot(page, "stale-01-parameters-line");
+    await ui.screenshot("stale-01-parameters-line");
   });
 
   it("changing rate in the first task marks the later task that reads it stale, and nothing else", async () => {
@@ -101,7 +79,7 @@ describe("parameters on the page", () => {
     // Its outputs are still those of the run with 0.05.
     expect(await cell(SCHEDULE_CELL).locator(".output-stream").innerText()).toContain("233139.46");
     await cell(SCHEDULE_CELL).scrollIntoViewIfNeeded();
-    await screenshot(page, "stale-02-marked");
+    await ui.screenshot("stale-02-marked");
   });
 
   it("rerunning the stale cell clears the mark and uses the new value, from its record", async () => {
@@ -111,7 +89,7 @@ describe("parameters on the page", () => {
     expect(await cell(SCHEDULE_CELL).getAttribute("class")).not.toContain("cell-is-stale");
     expect(await cell(SCHEDULE_CELL).locator(".output-stream").innerText()).not.toContain("233139.46");
     expect(served.model.chatRequests).toHaveLength(2);
-    await screenshot(page, "stale-03-cleared");
-    expect(errors).toEqual([]);
+    await ui.screenshot("stale-03-cleared");
+    expect(ui.errors).toEqual([]);
   });
 });

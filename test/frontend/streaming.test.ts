@@ -2,32 +2,16 @@
 // sending slowly): the plan's steps appear as a list and the code as highlighted code while the
 // answer comes, in one output updated in place; the toolbar's interrupt leaves the note and the
 // code that had come, folded. Screenshots go to test-results/screenshots/.
-import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { codeAnswer } from "../support/fake-model-server.js";
-import { launchBrowser, screenshot, screenshotIfFailed } from "./support/browser.js";
-import { startPageServer, type PageServer } from "./support/page-server.js";
+import { usePage } from "./support/browser.js";
+import { runTask } from "./support/cells.js";
+import { usePageServer } from "./support/page-server.js";
 
 const CODE = Array.from({ length: 60 }, (_, i) => `value_${i} = ${i} * 2`).join("\n");
 
-let served: PageServer;
-let browser: Browser;
-let page: Page;
-
-beforeAll(async () => {
-  served = await startPageServer();
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-}, 60_000);
-
-afterEach(async (context) => {
-  await screenshotIfFailed(page, "streaming", context);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await served?.close();
-});
+const served = usePageServer();
+const ui = usePage("streaming", { width: 1280, height: 900 });
 
 describe("a task's answer streaming on the page", () => {
   it("shows the steps and highlighted code as they come; an interrupt leaves the note and the code that came, folded", async () => {
@@ -36,13 +20,10 @@ describe("a task's answer streaming on the page", () => {
       chunkSize: 8,
       chunkDelayMs: 120,
     });
-    await page.goto(served.server.url);
-    await page.click(".new-notebook");
-    await page.locator('.kernel-status[data-state="idle"]').waitFor({ timeout: 30_000 });
-    await page.click('.tool[data-action="add-task"]');
-    const cell = page.locator(".notebook > .cell.cell-selected");
-    await page.keyboard.type("Set sixty doubled values");
-    await page.keyboard.press("Control+Enter");
+    await ui.page.goto(served.server.url);
+    await ui.page.click(".new-notebook");
+    await ui.page.locator('.kernel-status[data-state="idle"]').waitFor({ timeout: 30_000 });
+    const cell = await runTask(ui.page, "Set sixty doubled values");
 
     const stream = cell.locator(".luci-stream-streaming");
     await stream.locator(".luci-steps li", { hasText: "Set the values" }).waitFor({ timeout: 60_000 });
@@ -51,11 +32,11 @@ describe("a task's answer streaming on the page", () => {
     expect(await stream.locator(".tok-comment").first().innerText()).toBe("# Set the values");
     expect(await stream.locator(".tok-number").count()).toBeGreaterThan(3);
     expect(await stream.innerText()).not.toContain("```");
-    await screenshot(page, "streaming-01-plan-and-code");
+    await ui.screenshot("streaming-01-plan-and-code");
     await stream.locator("pre.luci-source", { hasText: "value_6 = 6 * 2" }).waitFor({ timeout: 60_000 });
     expect(await cell.locator(".luci-stream").count()).toBe(1);
 
-    await page.click('.tool[data-action="interrupt"]');
+    await ui.page.click('.tool[data-action="interrupt"]');
     const stopped = cell.locator(".luci-stream-interrupted");
     await stopped.waitFor({ timeout: 30_000 });
     const note = await stopped.locator(".luci-stream-note").innerText();
@@ -67,6 +48,6 @@ describe("a task's answer streaming on the page", () => {
     expect(((await fold.locator("pre.luci-source").textContent()) ?? "").split("\n").length).toBe(lines);
     await cell.locator(".output-error", { hasText: "KeyboardInterrupt" }).waitFor({ timeout: 30_000 });
     await fold.locator("summary").click();
-    await screenshot(page, "streaming-02-interrupted");
+    await ui.screenshot("streaming-02-interrupted");
   }, 120_000);
 });

@@ -3,23 +3,18 @@
 // years=15,30` shows the comparison table (6 rows, the payments as computed here) and the chart
 // as an image, with no model call, and the next cell reads sweep_results. Screenshot:
 // test-results/screenshots/sweep-*.
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { collectPageErrors, launchBrowser, ROOT, screenshot, screenshotIfFailed } from "./support/browser.js";
+import { describe, expect, it } from "vitest";
+import { usePage } from "./support/browser.js";
 import { loanAnswer, PAYMENT_5 } from "./support/loan-task.js";
-import { startPageServer, type PageServer } from "./support/page-server.js";
+import { usePageServer } from "./support/page-server.js";
 
 // notebooks/loan-payment.ipynb: markdown, the parameters cell, the loan task, the plot task.
 const PARAMS_CELL = 1;
 const LOAN_CELL = 2;
 
-let served: PageServer;
-let browser: Browser;
-let page: Page;
-let errors: string[];
-const cell = (i: number) => page.locator(".notebook > .cell").nth(i);
+const served = usePageServer();
+const ui = usePage("sweep", { width: 1280, height: 1000 });
+const cell = (i: number) => ui.page.locator(".notebook > .cell").nth(i);
 
 /** The annuity formula for 250000, computed here rather than by the code under test. */
 function payment(rate: number, years: number): string {
@@ -27,36 +22,19 @@ function payment(rate: number, years: number): string {
   return String(Math.round(((250000 * r) / (1 - (1 + r) ** -(years * 12))) * 100) / 100);
 }
 
-beforeAll(async () => {
-  if (!existsSync(join(ROOT, "dist", "frontend", "main.js"))) throw new Error("dist/frontend is not built: run npm run build (or npm run build:frontend)");
-  served = await startPageServer();
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-  errors = collectPageErrors(page);
-}, 60_000);
-
-afterEach(async (context) => {
-  await screenshotIfFailed(page, "sweep", context);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await served?.close();
-});
-
 /** Adds a cell below cell `after` with `source`, and runs it. */
 async function addAndRun(after: number, source: string): Promise<void> {
   await cell(after).locator(".cell-prompt").click();
-  await page.click('.tool[data-action="add-python"]');
-  await page.keyboard.type(source);
-  await page.keyboard.press("Control+Enter");
+  await ui.page.click('.tool[data-action="add-python"]');
+  await ui.page.keyboard.type(source);
+  await ui.page.keyboard.press("Control+Enter");
 }
 
 describe("%luci sweep on the page", () => {
   it("shows the table and the chart of the loan task's scenarios, with no model call", async () => {
-    await page.goto(served.server.url);
-    await page.click('.file-item[data-path="loan-payment.ipynb"]');
-    await page.locator('.kernel-status[data-state="idle"]').waitFor({ timeout: 30_000 });
+    await ui.page.goto(served.server.url);
+    await ui.page.click('.file-item[data-path="loan-payment.ipynb"]');
+    await ui.page.locator('.kernel-status[data-state="idle"]').waitFor({ timeout: 30_000 });
     await cell(PARAMS_CELL).locator(".cell-run").click();
     await cell(PARAMS_CELL)
       .locator(".cell-prompt", { hasText: /\[\d+\]/ })
@@ -77,7 +55,7 @@ describe("%luci sweep on the page", () => {
     await chart.waitFor();
     // Drawn: the browser decoded the SVG at its width.
     const drawn = `(() => { const img = document.querySelectorAll(".notebook > .cell")[${LOAN_CELL + 1}].querySelector('img[src^="data:image/svg+xml"]'); return img.complete && img.naturalWidth; })()`;
-    await expect.poll(() => page.evaluate(drawn)).toBe(640);
+    await expect.poll(() => ui.page.evaluate(drawn)).toBe(640);
     await sweep.getByText(/^Ran 6 of 6 scenarios in [\d.]+ s, no model call/).waitFor();
     expect(served.model.chatRequests).toHaveLength(1);
 
@@ -86,7 +64,7 @@ describe("%luci sweep on the page", () => {
       .locator(".output-stream", { hasText: `6 ${payment(0.04, 15)}` })
       .waitFor({ timeout: 30_000 });
     await sweep.scrollIntoViewIfNeeded();
-    await screenshot(page, "sweep-01-table-and-chart");
-    expect(errors).toEqual([]);
+    await ui.screenshot("sweep-01-table-and-chart");
+    expect(ui.errors).toEqual([]);
   });
 });

@@ -6,49 +6,34 @@
 // widgets-static-*.
 import { copyFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, Page, Request } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { collectPageErrors, launchBrowser, ROOT, screenshot, screenshotIfFailed } from "./support/browser.js";
-import { startPageServer, type PageServer } from "./support/page-server.js";
+import type { Request } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ROOT, usePage } from "./support/browser.js";
+import { usePageServer } from "./support/page-server.js";
 
-let served: PageServer;
-let browser: Browser;
-let page: Page;
-let errors: string[];
+const served = usePageServer();
+const ui = usePage("widgets-static", { width: 1280, height: 1200 });
 const requested: string[] = [];
-const cell = (i: number) => page.locator(".notebook > .cell").nth(i);
+const cell = (i: number) => ui.page.locator(".notebook > .cell").nth(i);
 
 beforeAll(async () => {
   if (!existsSync(join(ROOT, "dist", "frontend", "widgets.css"))) throw new Error("dist/frontend is not built with the widgets: run npm run build:frontend");
-  served = await startPageServer();
   copyFileSync(join(import.meta.dirname, "fixtures", "saved-widgets.ipynb"), join(served.root, "saved-widgets.ipynb"));
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 1200 } });
-  errors = collectPageErrors(page);
-  page.on("request", (request: Request) => requested.push(new URL(request.url()).pathname));
+  ui.page.on("request", (request: Request) => requested.push(new URL(request.url()).pathname));
 }, 60_000);
-
-afterEach(async (context) => {
-  await screenshotIfFailed(page, "widgets-static", context);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await served?.close();
-});
 
 const widgetCode = () => requested.filter((path) => path.startsWith("/static/chunks/widget-manager") || path === "/static/widgets.css");
 
 describe("a notebook with saved widget state", () => {
   it("a notebook without widgets does not load the widget code", async () => {
-    await page.goto(`${served.server.baseUrl}notebooks/loan-payment.ipynb?token=page-test-token`);
-    await page.locator(".notebook > .cell").first().waitFor();
-    await page.locator(".kernel-status[data-state='idle']").waitFor({ timeout: 60_000 });
+    await ui.page.goto(`${served.server.baseUrl}notebooks/loan-payment.ipynb?token=page-test-token`);
+    await ui.page.locator(".notebook > .cell").first().waitFor();
+    await ui.page.locator(".kernel-status[data-state='idle']").waitFor({ timeout: 60_000 });
     expect(widgetCode()).toEqual([]);
   });
 
   it("shows the saved widgets, styled, with no kernel holding them", async () => {
-    await page.goto(`${served.server.baseUrl}notebooks/saved-widgets.ipynb?token=page-test-token`);
+    await ui.page.goto(`${served.server.baseUrl}notebooks/saved-widgets.ipynb?token=page-test-token`);
     const slider = cell(0).locator(".widget-slider");
     await slider.waitFor({ timeout: 30_000 });
     expect(widgetCode().length).toBe(2);
@@ -56,10 +41,10 @@ describe("a notebook with saved widget state", () => {
     // handle drawn by noUiSlider's stylesheet).
     expect(await slider.locator(".widget-readout").innerText()).toBe("7");
     expect(await slider.locator(".widget-label").innerText()).toBe("Saved");
-    expect(await page.evaluate<string>(`getComputedStyle(document.querySelectorAll(".notebook > .cell")[0].querySelector(".widget-slider")).display`)).toBe(
+    expect(await ui.page.evaluate<string>(`getComputedStyle(document.querySelectorAll(".notebook > .cell")[0].querySelector(".widget-slider")).display`)).toBe(
       "flex",
     );
-    expect(await page.evaluate<string>(`getComputedStyle(document.querySelector(".notebook .widget-slider .noUi-handle")).position`)).toBe("absolute");
+    expect(await ui.page.evaluate<string>(`getComputedStyle(document.querySelector(".notebook .widget-slider .noUi-handle")).position`)).toBe("absolute");
     // Not the text repr.
     expect(await cell(0).locator(".cell-outputs").innerText()).not.toContain("IntSlider(");
 
@@ -87,14 +72,14 @@ describe("a notebook with saved widget state", () => {
     await box.waitFor();
     expect(await box.locator(".widget-readout").innerText()).toBe("4");
     expect((await box.locator(".widget-output .output-stdout").innerText()).trim()).toBe("n is 4");
-    await screenshot(page, "widgets-static-saved");
+    await ui.screenshot("widgets-static-saved");
     // A static view moves on the page only: there is no kernel to tell, and nothing fails.
     await cell(0).locator(".widget-slider .noUi-handle").focus();
-    await page.keyboard.press("ArrowRight");
+    await ui.page.keyboard.press("ArrowRight");
     await cell(0).locator(".widget-slider .widget-readout", { hasText: /^8$/ }).waitFor();
     // Chromium reports the refused onclick while DOMPurify parses the HTML (notebook-page.test.ts
     // sees the same); nothing else may go wrong.
-    expect(errors.filter((e) => !/Executing inline event handler violates/.test(e))).toEqual([]);
-    expect(await page.title()).not.toMatch(/^[12]$/);
+    expect(ui.errors.filter((e) => !/Executing inline event handler violates/.test(e))).toEqual([]);
+    expect(await ui.page.title()).not.toMatch(/^[12]$/);
   });
 });
