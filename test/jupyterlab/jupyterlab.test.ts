@@ -6,59 +6,31 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startFakeModelServer, type FakeModelServer } from "../support/fake-model-server.js";
-import { collectPageErrors, launchBrowser, screenshot, screenshotIfFailed } from "../frontend/support/browser.js";
+import { describe, expect, it } from "vitest";
 import { loanAnswer, PAYMENT_5 } from "../frontend/support/loan-task.js";
-import { luciKernelEnv } from "../frontend/support/page-server.js";
-import { luciCard, newLuciNotebook, runTypedTask, startLab, type Lab } from "./support/lab.js";
+import { luciCard, newLuciNotebook, runTypedTask, useLab } from "./support/lab.js";
 
 const TASK = "Monthly payment on a loan of {principal=250000} at {rate=0.05} for {years=30} years, printed with two decimals";
 
-let model: FakeModelServer;
-let lab: Lab | undefined;
-let browser: Browser;
-let page: Page;
-
-beforeAll(async () => {
-  model = await startFakeModelServer();
-  const temp = mkdtempSync(join(tmpdir(), "luci-lab-"));
-  lab = await startLab(temp, {
-    ...(process.env as Record<string, string>),
-    ...luciKernelEnv(temp, model),
-    LUCI_LOG_LEVEL: "debug", // the kernel logs each request it receives: shown if a test fails
-  });
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-  collectPageErrors(page);
-}, 90_000);
-
-afterEach(async (context) => {
-  // The server's log, with the kernel's (LUCI_LOG_LEVEL=debug: every request it received).
-  if (context.task.result?.state === "fail") console.log(`jupyter lab's log, its end:\n${lab?.log().slice(-6000)}`);
-  await screenshotIfFailed(page, "jupyterlab", context);
+const ui = useLab("jupyterlab", {
+  folder: mkdtempSync(join(tmpdir(), "luci-lab-")),
+  viewport: { width: 1360, height: 900 },
+  env: { LUCI_LOG_LEVEL: "debug" }, // the kernel logs each request it receives: shown if a test fails
 });
-
-afterAll(async () => {
-  await browser?.close();
-  await lab?.stop();
-  await model?.close();
-}, 30_000);
 
 describe("Luci in JupyterLab", () => {
   it("offers Luci in the launcher", async () => {
-    await page.goto(lab!.url);
-    const card = luciCard(page);
+    await ui.page.goto(ui.lab.url);
+    const card = luciCard(ui.page);
     await card.waitFor({ timeout: 60_000 });
     expect(await card.innerText()).toContain("Luci");
-    await screenshot(page, "jupyterlab-01-launcher");
+    await ui.screenshot("jupyterlab-01-launcher");
   }, 90_000);
 
   it("runs a typed task with Shift-Enter and shows the plan, code, validation and result", async () => {
-    model.enqueue(loanAnswer());
-    const first = await newLuciNotebook(page);
-    await runTypedTask(page, first, TASK);
+    ui.model.enqueue(loanAnswer());
+    const first = await newLuciNotebook(ui.page);
+    await runTypedTask(ui.page, first, TASK);
 
     const outputs = first.locator(".jp-OutputArea-output");
     await outputs.filter({ hasText: PAYMENT_5 }).first().waitFor({ timeout: 60_000 });
@@ -73,9 +45,9 @@ describe("Luci in JupyterLab", () => {
     // The model's hostile plan step is text in JupyterLab too.
     expect(text).toContain("<img src=x onerror=");
     expect(await first.locator('.jp-OutputArea img[src="x"], .jp-OutputArea script').count()).toBe(0);
-    expect(await page.evaluate("window.__luciXss")).toBeUndefined();
-    expect(model.chatRequests).toHaveLength(1);
+    expect(await ui.page.evaluate("window.__luciXss")).toBeUndefined();
+    expect(ui.model.chatRequests).toHaveLength(1);
     await first.scrollIntoViewIfNeeded();
-    await screenshot(page, "jupyterlab-02-task-ran");
+    await ui.screenshot("jupyterlab-02-task-ran");
   }, 120_000);
 });

@@ -8,21 +8,17 @@
 // a copy of the notebook whose record another person made shows a trust button that answers
 // the kernel's `%luci trust` question and reruns the cell; and a slow answer is drawn as it
 // streams, then as the note an interrupt leaves.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, Locator, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { codeAnswer, startFakeModelServer, type FakeModelServer } from "../support/fake-model-server.js";
-import { collectPageErrors, launchBrowser, ROOT, screenshot, screenshotIfFailed } from "../frontend/support/browser.js";
+import type { Locator, Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { codeAnswer } from "../support/fake-model-server.js";
 import { loanAnswer, PAYMENT_5, PAYMENT_7 } from "../frontend/support/loan-task.js";
-import { luciKernelEnv } from "../frontend/support/page-server.js";
-import { newLuciNotebook, runTypedTask, startLab, type Lab } from "./support/lab.js";
+import { newLuciNotebook, runTypedTask, useLab } from "./support/lab.js";
 
 const TASK = "Monthly payment on a loan of {principal=250000} at {rate=0.05} for {years=30} years, printed with two decimals";
 const CODE = "payment = principal * r / (1 - (1 + r) ** -n)";
-const INSTALLED = join(ROOT, ".venv", "share", "jupyter", "labextensions", "luci-jupyterlab");
-const BUILT = join(ROOT, "labextension", "luci_jupyterlab", "labextension");
 /** The notebook JupyterLab shows. */
 const NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)";
 
@@ -30,55 +26,24 @@ interface SavedNotebook {
   cells: { cell_type: string; source: string | string[]; outputs?: { data?: Record<string, Record<string, unknown>> }[] }[];
 }
 
-let model: FakeModelServer;
-let lab: Lab | undefined;
-let browser: Browser;
-let page: Page;
-let root: string;
-let errors: string[];
+const temp = mkdtempSync(join(tmpdir(), "luci-labext-"));
+const root = join(temp, "notebooks");
 
-/** The files of the prebuilt extension (its package.json names the bundle it loads). */
-function files(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => join(entry.parentPath, entry.name).slice(dir.length))
-    .sort();
-}
-
-beforeAll(async () => {
-  // Installed as the README says, and from this build: otherwise the test would judge an old copy.
-  if (!existsSync(join(INSTALLED, "package.json")))
-    throw new Error(`the extension is not installed in .venv: npm run build && node dist/kernel/cli/luci.js install --prefix .venv --python .venv/bin/python`);
-  expect(files(INSTALLED), "the copy in .venv is this build's (run luci install --prefix .venv again)").toEqual(files(BUILT));
-  expect(readFileSync(join(INSTALLED, "package.json"), "utf8")).toBe(readFileSync(join(BUILT, "package.json"), "utf8"));
-
-  model = await startFakeModelServer();
-  const temp = mkdtempSync(join(tmpdir(), "luci-labext-"));
-  root = join(temp, "notebooks");
+beforeAll(() => {
   // Saving the new notebook keeps its name (no "rename on first save" dialog over the test).
   const docmanager = join(temp, "jupyter-config", "lab", "user-settings", "@jupyterlab", "docmanager-extension");
   mkdirSync(docmanager, { recursive: true });
   writeFileSync(join(docmanager, "plugin.jupyterlab-settings"), JSON.stringify({ renameUntitledFileOnSave: false }));
-  lab = await startLab(temp, { ...(process.env as Record<string, string>), ...luciKernelEnv(temp, model), LUCI_LOG_LEVEL: "debug" });
-  browser = await launchBrowser();
-  const context = await browser.newContext({ viewport: { width: 1360, height: 1000 }, permissions: ["clipboard-read", "clipboard-write"] });
-  page = await context.newPage();
-  errors = collectPageErrors(page);
-}, 90_000);
-
-afterEach(async (context) => {
-  if (context.task.result?.state === "fail") {
-    console.log(`page errors:\n${errors.join("\n")}`);
-    console.log(`jupyter lab's log, its end:\n${lab?.log().slice(-6000)}`);
-  }
-  await screenshotIfFailed(page, "labextension", context);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await lab?.stop();
-  await model?.close();
-}, 30_000);
+// `extension`: installed as the README says, and from this build, otherwise the test would judge an old copy.
+const ui = useLab("labextension", {
+  folder: temp,
+  viewport: { width: 1360, height: 1000 },
+  env: { LUCI_LOG_LEVEL: "debug" },
+  extension: true,
+  permissions: ["clipboard-read", "clipboard-write"],
+});
 
 /** The outputs drawn by the extension in `cell`. */
 const luci = (cell: Locator, kind: string) => cell.locator(`.jp-OutputArea-output.luci-jl .luci-${kind}`);
@@ -87,10 +52,10 @@ describe("Luci's JupyterLab extension", () => {
   let first: Locator;
 
   it("draws a task's plan, highlighted code with a copy button, validation and record", async () => {
-    await page.goto(lab!.url);
-    model.enqueue(loanAnswer());
-    first = await newLuciNotebook(page);
-    await runTypedTask(page, first, TASK);
+    await ui.page.goto(ui.lab.url);
+    ui.model.enqueue(loanAnswer());
+    first = await newLuciNotebook(ui.page);
+    await runTypedTask(ui.page, first, TASK);
     await first.locator(".jp-OutputArea-output", { hasText: PAYMENT_5 }).first().waitFor({ timeout: 60_000 });
     await luci(first, "record").waitFor({ timeout: 30_000 });
 
@@ -100,7 +65,7 @@ describe("Luci's JupyterLab extension", () => {
     expect(await plan.innerText()).toContain("Apply the annuity formula to the principal");
     expect(await plan.innerText()).toContain("<img src=x onerror=");
     expect(await first.locator('.jp-OutputArea img[src="x"], .jp-OutputArea script').count()).toBe(0);
-    expect(await page.evaluate("window.__luciXss")).toBeUndefined();
+    expect(await ui.page.evaluate("window.__luciXss")).toBeUndefined();
 
     // The code: highlighted by the page's highlighter, with a copy button that copies it.
     const code = luci(first, "code");
@@ -110,7 +75,7 @@ describe("Luci's JupyterLab extension", () => {
     const copy = code.locator("button.luci-copy");
     await copy.click();
     await code.locator("button.luci-copy", { hasText: "Copied" }).waitFor({ timeout: 10_000 });
-    expect(await page.evaluate<string>("navigator.clipboard.readText()")).toContain(CODE);
+    expect(await ui.page.evaluate<string>("navigator.clipboard.readText()")).toContain(CODE);
 
     // The validation and the record (folded, as on the page).
     const validation = luci(first, "validation");
@@ -123,9 +88,9 @@ describe("Luci's JupyterLab extension", () => {
     expect(await first.locator(".jp-OutputArea-output .luci-collapsible, .jp-OutputArea-output details:not(.luci-panel)").count()).toBe(0);
     // The result is the cell's own output, as JupyterLab draws a stream.
     expect(await first.locator("[data-mime-type='application/vnd.jupyter.stdout']").innerText()).toContain(PAYMENT_5);
-    expect(model.chatRequests).toHaveLength(1);
+    expect(ui.model.chatRequests).toHaveLength(1);
     await first.scrollIntoViewIfNeeded();
-    await screenshot(page, "labextension-01-task-panels");
+    await ui.screenshot("labextension-01-task-panels");
   }, 150_000);
 
   it("reruns the cell from its record when a parameter field changes, with no model call", async () => {
@@ -145,14 +110,14 @@ describe("Luci's JupyterLab extension", () => {
     expect(await luci(first, "record").locator("summary").innerText()).toContain("made with principal=250000, rate=0.05, years=30");
     expect(await first.locator('.luci-jl .param-field input[name="rate"]').inputValue()).toBe("0.07");
     expect(await first.locator(".jp-OutputArea-output", { hasText: PAYMENT_5 }).count()).toBe(0);
-    expect(model.chatRequests).toHaveLength(1);
-    await screenshot(page, "labextension-02-parameter-rerun");
+    expect(ui.model.chatRequests).toHaveLength(1);
+    await ui.screenshot("labextension-02-parameter-rerun");
   }, 120_000);
 
   it("offers a trust button for a record someone else made, answers %luci trust and reruns the cell", async () => {
     // Save, then make a copy whose record another person signed: the kernel shows it and does not run it.
-    await page.keyboard.press("Escape");
-    await page.keyboard.press("Control+s");
+    await ui.page.keyboard.press("Escape");
+    await ui.page.keyboard.press("Control+s");
     const saved = await savedNotebook();
     let records = 0;
     for (const cell of saved.cells)
@@ -163,20 +128,20 @@ describe("Luci's JupyterLab extension", () => {
     expect(records).toBe(1);
     writeFileSync(join(root, "from-a-colleague.ipynb"), JSON.stringify(saved));
 
-    const url = new URL(lab!.url);
+    const url = new URL(ui.lab.url);
     url.pathname = "/lab/tree/from-a-colleague.ipynb";
     // A new workspace: the copy alone, not also the first notebook restored beside it.
     url.searchParams.set("reset", "");
-    await page.goto(url.toString());
-    await page.locator(".jp-mod-current .lm-TabBar-tabLabel", { hasText: "from-a-colleague.ipynb" }).waitFor({ timeout: 60_000 });
-    expect(await page.locator(".jp-NotebookPanel").count()).toBe(1);
-    const notebook = page.locator(`${NOTEBOOK}`, { has: page.locator(".jp-Notebook") });
+    await ui.page.goto(url.toString());
+    await ui.page.locator(".jp-mod-current .lm-TabBar-tabLabel", { hasText: "from-a-colleague.ipynb" }).waitFor({ timeout: 60_000 });
+    expect(await ui.page.locator(".jp-NotebookPanel").count()).toBe(1);
+    const notebook = ui.page.locator(`${NOTEBOOK}`, { has: ui.page.locator(".jp-Notebook") });
     const task = notebook.locator(".jp-Notebook .jp-Cell").first();
     await task.locator(".cm-content", { hasText: "{rate=0.07}" }).waitFor({ timeout: 60_000 });
-    await page.locator(`${NOTEBOOK} .jp-Notebook-ExecutionIndicator[data-status='idle']`).waitFor({ timeout: 60_000 });
+    await ui.page.locator(`${NOTEBOOK} .jp-Notebook-ExecutionIndicator[data-status='idle']`).waitFor({ timeout: 60_000 });
     // The saved outputs are drawn by the extension too, before anything runs.
     await luci(task, "record").waitFor({ timeout: 30_000 });
-    await runCell(page, task);
+    await runCell(ui.page, task);
 
     const banner = task.locator(".luci-jl .trust-banner:not([hidden])");
     await banner.waitFor({ timeout: 60_000 });
@@ -184,40 +149,40 @@ describe("Luci's JupyterLab extension", () => {
     expect(await task.locator("[data-mime-type='application/vnd.jupyter.stderr']").innerText()).toContain("NotTrusted");
     expect(await task.locator("[data-mime-type='application/vnd.jupyter.stdout']").count()).toBe(0);
     expect(await banner.innerText()).toMatch(/recorded by someone else/);
-    await screenshot(page, "labextension-03-untrusted");
+    await ui.screenshot("labextension-03-untrusted");
 
     await banner.locator("button.trust-button").click();
     await task.locator("[data-mime-type='application/vnd.jupyter.stdout']", { hasText: PAYMENT_7 }).waitFor({ timeout: 60_000 });
     expect(await task.locator("[data-mime-type='application/vnd.jupyter.stderr']").count()).toBe(0);
     await luci(task, "record").waitFor({ timeout: 30_000 });
     expect(await task.locator(".luci-jl .trust-banner:not([hidden])").count()).toBe(0);
-    expect(model.chatRequests).toHaveLength(1);
-    await screenshot(page, "labextension-04-trusted");
+    expect(ui.model.chatRequests).toHaveLength(1);
+    await ui.screenshot("labextension-04-trusted");
   }, 150_000);
 
   it("draws the answer as it streams, in place, and what an interrupt leaves", async () => {
     const code = Array.from({ length: 60 }, (_, i) => `value_${i} = ${i} * 2`).join("\n");
-    model.enqueue({
+    ui.model.enqueue({
       ...codeAnswer({ plan: { steps: [{ action: "Set the values" }, { action: "Double each of them" }] }, code }),
       // Slow: about 8 characters every 120 ms.
       chunkSize: 8,
       chunkDelayMs: 120,
       when: (r) => JSON.stringify(r.messages).includes("Set sixty doubled values"),
     });
-    const cell = page.locator(`${NOTEBOOK} .jp-Notebook .jp-Cell`).nth(1);
-    await runTypedTask(page, cell, "Set sixty doubled values");
+    const cell = ui.page.locator(`${NOTEBOOK} .jp-Notebook .jp-Cell`).nth(1);
+    await runTypedTask(ui.page, cell, "Set sixty doubled values");
     const stream = cell.locator(".jp-OutputArea-output.luci-jl .luci-stream");
     await stream.locator(".luci-steps li", { hasText: "Set the values" }).waitFor({ timeout: 60_000 });
     await stream.locator(".luci-source", { hasText: "value_3 = 3 * 2" }).waitFor({ timeout: 60_000 });
     expect(await stream.locator(".luci-source .tok-number").count()).toBeGreaterThan(0);
     expect(await stream.locator(".luci-source").innerText()).not.toContain("```");
     await cell.scrollIntoViewIfNeeded();
-    await screenshot(page, "labextension-05-streaming");
+    await ui.screenshot("labextension-05-streaming");
     // It grows in place: later lines come into the same output.
     await stream.locator(".luci-source", { hasText: "value_6 = 6 * 2" }).waitFor({ timeout: 60_000 });
     expect(await stream.count()).toBe(1);
 
-    await page.locator(`${NOTEBOOK} .jp-Toolbar [data-command="notebook:interrupt-kernel"]`).click();
+    await ui.page.locator(`${NOTEBOOK} .jp-Toolbar [data-command="notebook:interrupt-kernel"]`).click();
     const interrupted = cell.locator(".luci-jl .luci-stream-interrupted");
     await interrupted.waitFor({ timeout: 60_000 });
     expect(await interrupted.locator(".luci-stream-note").innerText()).toMatch(/^Interrupted while the model was writing; \d+ lines of code had come\.$/);
@@ -226,7 +191,7 @@ describe("Luci's JupyterLab extension", () => {
     await fold.locator("summary").click();
     expect(await fold.locator(".luci-source").innerText()).toContain("value_0 = 0 * 2");
     await cell.scrollIntoViewIfNeeded();
-    await screenshot(page, "labextension-06-interrupted");
+    await ui.screenshot("labextension-06-interrupted");
   }, 150_000);
 });
 

@@ -6,15 +6,13 @@
 // checkbox does the same; the saved file holds the new values and their outputs; and once the
 // task's words are edited the controls are off and say a run asks the model.
 // Screenshots: test-results/screenshots/jupyterlab-parameters-*.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, Locator, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { collectPageErrors, launchBrowser, ROOT, screenshot, screenshotIfFailed } from "../frontend/support/browser.js";
-import { luciKernelEnv } from "../frontend/support/page-server.js";
-import { answer, startFakeModelServer, type FakeModelServer } from "../support/fake-model-server.js";
-import { startLab, type Lab } from "./support/lab.js";
+import type { Locator } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { answer } from "../support/fake-model-server.js";
+import { useLab } from "./support/lab.js";
 
 const TASK = "Monthly payment on a loan of {principal=250000} at {rate=0.05} for {years=30} years, with the total if {show_total=False}";
 const CODE = [
@@ -26,8 +24,6 @@ const CODE = [
   "    print(f'total {payment * n:.2f}')",
 ].join("\n");
 const FILE = "controls.ipynb";
-const INSTALLED = join(ROOT, ".venv", "share", "jupyter", "labextensions", "luci-jupyterlab");
-const BUILT = join(ROOT, "labextension", "luci_jupyterlab", "labextension");
 const NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)";
 
 function payment(rate: number, principal = 250000, years = 30): string {
@@ -35,13 +31,6 @@ function payment(rate: number, principal = 250000, years = 30): string {
   const n = years * 12;
   return ((principal * r) / (1 - (1 + r) ** -n)).toFixed(2);
 }
-
-let model: FakeModelServer;
-let lab: Lab | undefined;
-let browser: Browser;
-let page: Page;
-let root: string;
-let errors: string[];
 let cell: Locator;
 const control = (name: string) => cell.locator(`.luci-jl-params .param-field[data-name="${name}"]`);
 const stdout = () => cell.locator("[data-mime-type='application/vnd.jupyter.stdout']");
@@ -58,21 +47,10 @@ async function ranWith(text: string): Promise<void> {
   await cell.locator(".cell-params:not(.params-running)").waitFor({ timeout: 60_000 });
 }
 
-function files(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => join(entry.parentPath, entry.name).slice(dir.length))
-    .sort();
-}
+const temp = mkdtempSync(join(tmpdir(), "luci-labparams-"));
+const root = join(temp, "notebooks");
 
-beforeAll(async () => {
-  if (!existsSync(join(INSTALLED, "package.json")))
-    throw new Error(`the extension is not installed in .venv: npm run build && node dist/kernel/cli/luci.js install --prefix .venv --python .venv/bin/python`);
-  expect(files(INSTALLED), "the copy in .venv is this build's (run luci install --prefix .venv again)").toEqual(files(BUILT));
-
-  model = await startFakeModelServer();
-  const temp = mkdtempSync(join(tmpdir(), "luci-labparams-"));
-  root = join(temp, "notebooks");
+beforeAll(() => {
   mkdirSync(root, { recursive: true });
   writeFileSync(
     join(root, FILE),
@@ -83,32 +61,16 @@ beforeAll(async () => {
       cells: [{ id: "loan-task", cell_type: "code", metadata: {}, source: TASK, outputs: [], execution_count: null }],
     }),
   );
-  lab = await startLab(temp, { ...(process.env as Record<string, string>), ...luciKernelEnv(temp, model) });
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
-  errors = collectPageErrors(page);
-}, 90_000);
-
-afterEach(async (context) => {
-  if (context.task.result?.state === "fail") {
-    console.log(`page errors:\n${errors.join("\n")}`);
-    console.log(`jupyter lab's log, its end:\n${lab?.log().slice(-6000)}`);
-  }
-  await screenshotIfFailed(page, "jupyterlab-parameters", context);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await lab?.stop();
-  await model?.close();
-}, 30_000);
+const ui = useLab("jupyterlab-parameters", { folder: temp, viewport: { width: 1360, height: 1000 }, extension: true });
 
 /** Runs the cell with Ctrl-Enter, pressed again if JupyterLab sent nothing (support/lab.ts says why). */
 async function runCell(): Promise<void> {
   const before = await cell.locator(".jp-InputPrompt").innerText();
   for (let attempt = 1; ; attempt++) {
     await cell.locator(".jp-InputPrompt").click();
-    await page.keyboard.press("Control+Enter");
+    await ui.page.keyboard.press("Control+Enter");
     try {
       await cell
         .locator(".jp-InputPrompt", { hasText: /\[(\*|\d+)\]/ })
@@ -123,13 +85,13 @@ async function runCell(): Promise<void> {
 
 describe("a task's parameters as controls in JupyterLab", () => {
   it("shows the controls under the task's text; the scripted model answers the first run", async () => {
-    const url = new URL(lab!.url);
+    const url = new URL(ui.lab.url);
     url.pathname = `/lab/tree/${FILE}`;
     url.searchParams.set("reset", "");
-    await page.goto(url.toString());
-    cell = page.locator(`${NOTEBOOK} .jp-Notebook .jp-Cell`).first();
+    await ui.page.goto(url.toString());
+    cell = ui.page.locator(`${NOTEBOOK} .jp-Notebook .jp-Cell`).first();
     await cell.locator(".cm-content", { hasText: "{rate=0.05}" }).waitFor({ timeout: 60_000 });
-    await page.locator(`${NOTEBOOK} .jp-Notebook-ExecutionIndicator[data-status='idle']`).waitFor({ timeout: 60_000 });
+    await ui.page.locator(`${NOTEBOOK} .jp-Notebook-ExecutionIndicator[data-status='idle']`).waitFor({ timeout: 60_000 });
 
     // Between the input and the outputs, part of the cell.
     const strip = cell.locator(".luci-jl-params");
@@ -139,14 +101,14 @@ describe("a task's parameters as controls in JupyterLab", () => {
     expect(await control("show_total").locator('input[type="checkbox"]').count()).toBe(1);
     expect(await strip.locator(".param-note").innerText()).toMatch(/No recorded code yet/);
 
-    model.enqueue(answer({ plan: { steps: [{ action: "Apply the annuity formula" }] }, code: CODE }));
+    ui.model.enqueue(answer({ plan: { steps: [{ action: "Apply the annuity formula" }] }, code: CODE }));
     await runCell();
     await ranWith(`payment ${payment(0.05)}`);
     await cell.locator(".luci-jl .luci-record").waitFor({ timeout: 30_000 });
-    expect(model.chatRequests).toHaveLength(1);
+    expect(ui.model.chatRequests).toHaveLength(1);
     expect(await strip.locator(".param-note").isVisible()).toBe(false);
     await cell.scrollIntoViewIfNeeded();
-    await screenshot(page, "jupyterlab-parameters-01-first-run");
+    await ui.screenshot("jupyterlab-parameters-01-first-run");
   }, 180_000);
 
   it("the rate slider dragged rewrites the cell's text and reruns it once from its record, with no model call", async () => {
@@ -154,10 +116,10 @@ describe("a task's parameters as controls in JupyterLab", () => {
     const slider = control("rate").locator('input[type="range"]');
     const box = (await slider.boundingBox())!;
     const y = box.y + box.height / 2;
-    await page.mouse.move(box.x + box.width / 2, y);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width * 0.25, y, { steps: 25 });
-    await page.mouse.up();
+    await ui.page.mouse.move(box.x + box.width / 2, y);
+    await ui.page.mouse.down();
+    await ui.page.mouse.move(box.x + box.width * 0.25, y, { steps: 25 });
+    await ui.page.mouse.up();
     const value = await control("rate").locator('input[name="rate"]').inputValue();
     expect(Number(value)).toBeLessThan(0.04);
     await ranWith(`payment ${payment(Number(value))}`);
@@ -170,16 +132,16 @@ describe("a task's parameters as controls in JupyterLab", () => {
     expect(await stdout().innerText()).not.toContain(payment(0.05));
     // The controls stayed through the rerun (the outputs were cleared and came back).
     expect(await control("rate").locator('input[type="range"]').count()).toBe(1);
-    expect(model.chatRequests).toHaveLength(1);
-    await screenshot(page, "jupyterlab-parameters-02-slider-moved");
+    expect(ui.model.chatRequests).toHaveLength(1);
+    await ui.screenshot("jupyterlab-parameters-02-slider-moved");
 
     await control("show_total").locator('input[type="checkbox"]').check();
     await ranWith("total ");
     expect(await cell.locator(".cm-content").innerText()).toContain("{show_total=True}");
-    expect(model.chatRequests).toHaveLength(1);
+    expect(ui.model.chatRequests).toHaveLength(1);
 
     // Saved, the file holds the values its outputs came from.
-    await page.locator(`${NOTEBOOK} .jp-Toolbar [data-command="docmanager:save"]`).click();
+    await ui.page.locator(`${NOTEBOOK} .jp-Toolbar [data-command="docmanager:save"]`).click();
     const deadline = Date.now() + 30_000;
     let source = "";
     let text = "";
@@ -193,15 +155,15 @@ describe("a task's parameters as controls in JupyterLab", () => {
     expect(source).toContain(`{rate=${value}}`);
     expect(source).toContain("{show_total=True}");
     expect(text).toContain(`payment ${payment(Number(value))}`);
-    await screenshot(page, "jupyterlab-parameters-03-checkbox");
+    await ui.screenshot("jupyterlab-parameters-03-checkbox");
   }, 180_000);
 
   it("keys on the slider and in the number box stay out of JupyterLab's shortcuts; five steps rerun once or twice, the last value's result", async () => {
     const before = await count();
-    const cells = await page.locator(`${NOTEBOOK} .jp-Notebook .jp-Cell`).count();
+    const cells = await ui.page.locator(`${NOTEBOOK} .jp-Notebook .jp-Cell`).count();
     const start = Number(await control("rate").locator('input[name="rate"]').inputValue());
     await control("rate").locator('input[type="range"]').focus();
-    for (let i = 0; i < 5; i++) await page.keyboard.press("ArrowRight");
+    for (let i = 0; i < 5; i++) await ui.page.keyboard.press("ArrowRight");
     const value = await control("rate").locator('input[name="rate"]').inputValue();
     expect(Number(value)).toBeCloseTo(start + 0.005, 10);
     await cell.locator(".cm-content", { hasText: `{rate=${value}}` }).waitFor({ timeout: 60_000 });
@@ -214,41 +176,41 @@ describe("a task's parameters as controls in JupyterLab", () => {
     const box = control("rate").locator('input[name="rate"]');
     await box.click();
     await box.press("Control+a");
-    await page.keyboard.type("0.0612");
-    await page.keyboard.press("Enter");
+    await ui.page.keyboard.type("0.0612");
+    await ui.page.keyboard.press("Enter");
     await ranWith(`payment ${payment(0.0612)}`);
     expect(await cell.locator(".cm-content").innerText()).toContain("{rate=0.0612}");
-    expect(await page.locator(`${NOTEBOOK} .jp-Notebook .jp-Cell`).count()).toBe(cells);
-    expect(model.chatRequests).toHaveLength(1);
+    expect(await ui.page.locator(`${NOTEBOOK} .jp-Notebook .jp-Cell`).count()).toBe(cells);
+    expect(ui.model.chatRequests).toHaveLength(1);
   }, 120_000);
 
   it("once the task's words change, the controls are off and say a run asks the model", async () => {
     const before = await count();
     await cell.locator(".cm-content").click();
-    await page.keyboard.press("Control+End");
-    await page.keyboard.type(", rounded up");
+    await ui.page.keyboard.press("Control+End");
+    await ui.page.keyboard.type(", rounded up");
     const note = cell.locator(".luci-jl-params .param-note");
     await note.filter({ hasText: "words changed" }).waitFor({ timeout: 10_000 });
     expect(await note.innerText()).toMatch(/The task's words changed since its code was recorded: run the cell/);
     expect(await control("rate").locator('input[type="range"]').isDisabled()).toBe(true);
     expect(await control("show_total").locator('input[type="checkbox"]').isDisabled()).toBe(true);
-    await page.waitForTimeout(1_000);
+    await ui.page.waitForTimeout(1_000);
     expect(await count()).toBe(before);
-    expect(model.chatRequests).toHaveLength(1);
-    await screenshot(page, "jupyterlab-parameters-04-task-changed");
+    expect(ui.model.chatRequests).toHaveLength(1);
+    await ui.screenshot("jupyterlab-parameters-04-task-changed");
   }, 90_000);
 
   it("back to the recorded words, the controls are on again, and they follow JupyterLab's dark theme", async () => {
-    for (let i = 0; i < ", rounded up".length; i++) await page.keyboard.press("Backspace");
+    for (let i = 0; i < ", rounded up".length; i++) await ui.page.keyboard.press("Backspace");
     await cell.locator(".luci-jl-params .cell-params:not(.params-off)").waitFor({ timeout: 10_000 });
     expect(await control("rate").locator('input[type="range"]').isDisabled()).toBe(false);
-    await page.keyboard.press("Escape");
-    await page.locator(".lm-MenuBar-itemLabel", { hasText: "Settings" }).click();
-    await page.locator(".lm-Menu-itemLabel", { hasText: /^Theme$/ }).hover();
-    await page.locator(".lm-Menu-itemLabel", { hasText: /^JupyterLab Dark$/ }).click();
-    await page.locator('body[data-jp-theme-light="false"]').waitFor({ state: "attached", timeout: 30_000 });
-    await page.locator("#jupyterlab-splash").waitFor({ state: "detached", timeout: 30_000 });
-    const colours = await page.evaluate<{ field: string; text: string }>(
+    await ui.page.keyboard.press("Escape");
+    await ui.page.locator(".lm-MenuBar-itemLabel", { hasText: "Settings" }).click();
+    await ui.page.locator(".lm-Menu-itemLabel", { hasText: /^Theme$/ }).hover();
+    await ui.page.locator(".lm-Menu-itemLabel", { hasText: /^JupyterLab Dark$/ }).click();
+    await ui.page.locator('body[data-jp-theme-light="false"]').waitFor({ state: "attached", timeout: 30_000 });
+    await ui.page.locator("#jupyterlab-splash").waitFor({ state: "detached", timeout: 30_000 });
+    const colours = await ui.page.evaluate<{ field: string; text: string }>(
       `(() => {
         const field = document.querySelector('.luci-jl-params .param-field[data-name="rate"]');
         return { field: getComputedStyle(field).backgroundColor, text: getComputedStyle(field.querySelector("input.param-box")).color };
@@ -261,6 +223,6 @@ describe("a task's parameters as controls in JupyterLab", () => {
     };
     expect(light(colours.field), colours.field).toBe(false);
     expect(light(colours.text), colours.text).toBe(true);
-    await screenshot(page, "jupyterlab-parameters-05-dark");
+    await ui.screenshot("jupyterlab-parameters-05-dark");
   }, 60_000);
 });

@@ -8,12 +8,10 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, Locator, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { codeAnswer, startFakeModelServer, type FakeModelServer } from "../support/fake-model-server.js";
-import { collectPageErrors, launchBrowser, screenshot, screenshotIfFailed } from "../frontend/support/browser.js";
-import { luciKernelEnv } from "../frontend/support/page-server.js";
-import { newLuciNotebook, runTypedTask, startLab, type Lab } from "./support/lab.js";
+import type { Locator } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { codeAnswer } from "../support/fake-model-server.js";
+import { newLuciNotebook, runTypedTask, useLab } from "./support/lab.js";
 
 const NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)";
 const SUM_CODE = "numbers = [3, 4, 5]\ntotal = sum(numbers)\nprint('total is', total)";
@@ -27,34 +25,16 @@ interface PageElement {
 }
 declare function getComputedStyle(element: PageElement): { color: string };
 
-let model: FakeModelServer;
-let lab: Lab | undefined;
-let browser: Browser;
-let page: Page;
+const temp = mkdtempSync(join(tmpdir(), "luci-lab-plain-"));
 
-beforeAll(async () => {
-  model = await startFakeModelServer();
-  const temp = mkdtempSync(join(tmpdir(), "luci-lab-plain-"));
+beforeAll(() => {
   // JupyterLab as someone without Luci's extension sees it.
   const labconfig = join(temp, "jupyter-config", "labconfig");
   mkdirSync(labconfig, { recursive: true });
   writeFileSync(join(labconfig, "page_config.json"), JSON.stringify({ disabledExtensions: { "luci-jupyterlab": true } }));
-  lab = await startLab(temp, { ...(process.env as Record<string, string>), ...luciKernelEnv(temp, model), LUCI_LOG_LEVEL: "debug" });
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
-  collectPageErrors(page);
-}, 90_000);
-
-afterEach(async (context) => {
-  if (context.task.result?.state === "fail") console.log(`jupyter lab's log, its end:\n${lab?.log().slice(-6000)}`);
-  await screenshotIfFailed(page, "jupyterlab-plain", context);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await lab?.stop();
-  await model?.close();
-}, 30_000);
+const ui = useLab("jupyterlab-plain", { folder: temp, viewport: { width: 1360, height: 1000 }, env: { LUCI_LOG_LEVEL: "debug" } });
 
 /** The cell's output that holds this text. */
 function output(cell: Locator, text: string | RegExp): Locator {
@@ -63,10 +43,10 @@ function output(cell: Locator, text: string | RegExp): Locator {
 
 describe("Luci's plain outputs in JupyterLab with no extension", () => {
   it("shows the code as a highlighted python block, a passed validation folded and the record line", async () => {
-    await page.goto(lab!.url);
-    model.enqueue({ ...codeAnswer({ plan: SUM_PLAN, code: SUM_CODE }), when: (r) => JSON.stringify(r.messages).includes("Add three numbers") });
-    const cell = await newLuciNotebook(page);
-    await runTypedTask(page, cell, "Add three numbers and print the total");
+    await ui.page.goto(ui.lab.url);
+    ui.model.enqueue({ ...codeAnswer({ plan: SUM_PLAN, code: SUM_CODE }), when: (r) => JSON.stringify(r.messages).includes("Add three numbers") });
+    const cell = await newLuciNotebook(ui.page);
+    await runTypedTask(ui.page, cell, "Add three numbers and print the total");
     await output(cell, "total is 12").first().waitFor({ timeout: 60_000 });
     // No renderer of Luci's own drew these.
     expect(await cell.locator(".luci-jl, .luci-panel").count()).toBe(0);
@@ -102,20 +82,20 @@ describe("Luci's plain outputs in JupyterLab with no extension", () => {
     const record = output(cell, /^Recorded code/);
     expect(await record.innerText()).toMatch(/^Recorded code — reruns without a model; signed by you \(.+@.+\), \d{4}-\d{2}-\d{2} · 5 lines from fake-coder$/);
     await cell.scrollIntoViewIfNeeded();
-    await screenshot(page, "jupyterlab-plain-01-task-outputs");
+    await ui.screenshot("jupyterlab-plain-01-task-outputs");
   }, 150_000);
 
   it("shows the plan and code forming while the answer streams; an interrupt leaves the note and the code that came, folded", async () => {
     // Slow: about 8 characters every 120 ms.
-    model.enqueue({
+    ui.model.enqueue({
       ...codeAnswer({ plan: { steps: [{ action: "Set the values" }, { action: "Double each of them" }] }, code: LONG_CODE }),
       chunkSize: 8,
       chunkDelayMs: 120,
       when: (r) => JSON.stringify(r.messages).includes("Set sixty doubled values"),
     });
-    const cell = page.locator(`${NOTEBOOK} .jp-Notebook .jp-Cell`).nth(1);
+    const cell = ui.page.locator(`${NOTEBOOK} .jp-Notebook .jp-Cell`).nth(1);
     await cell.locator(".cm-content").waitFor({ timeout: 30_000 });
-    await runTypedTask(page, cell, "Set sixty doubled values");
+    await runTypedTask(ui.page, cell, "Set sixty doubled values");
 
     // While it streams: the first step as a list item, then code lines arriving in a python block.
     const streaming = output(cell, /^Asking fake-coder…/);
@@ -124,7 +104,7 @@ describe("Luci's plain outputs in JupyterLab with no extension", () => {
     const before = await streaming.locator("pre code").innerText();
     expect(before).not.toContain("```");
     await cell.scrollIntoViewIfNeeded();
-    await screenshot(page, "jupyterlab-plain-02-streaming");
+    await ui.screenshot("jupyterlab-plain-02-streaming");
     // It grows in place: later lines come into the same output.
     await streaming.locator("pre code").filter({ hasText: "value_6 = 6 * 2" }).waitFor({ timeout: 60_000 });
     expect(
@@ -134,7 +114,7 @@ describe("Luci's plain outputs in JupyterLab with no extension", () => {
         .count(),
     ).toBe(1);
 
-    await page.locator(`${NOTEBOOK} .jp-Toolbar [data-command="notebook:interrupt-kernel"]`).click();
+    await ui.page.locator(`${NOTEBOOK} .jp-Toolbar [data-command="notebook:interrupt-kernel"]`).click();
     const note = output(cell, /^Interrupted while the model was writing; \d+ lines of code had come\./);
     await note.waitFor({ timeout: 60_000 });
     const lines = Number(/; (\d+) lines of code/.exec(await note.innerText())![1]);
@@ -151,6 +131,6 @@ describe("Luci's plain outputs in JupyterLab with no extension", () => {
     expect(await output(cell, "KeyboardInterrupt").count()).toBeGreaterThan(0);
     await fold.locator("summary").click();
     await cell.scrollIntoViewIfNeeded();
-    await screenshot(page, "jupyterlab-plain-03-interrupted");
+    await ui.screenshot("jupyterlab-plain-03-interrupted");
   }, 150_000);
 });

@@ -7,80 +7,48 @@
 import { mkdtempSync, readFileSync, readdirSync, realpathSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, Locator, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Locator } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { RECORD_MIME } from "../../kernel/pipeline/records/record.js";
-import { answer, startFakeModelServer, type FakeModelServer } from "../support/fake-model-server.js";
+import { answer } from "../support/fake-model-server.js";
 import { UV, environmentFolders } from "../kernel/environments/environment-kernel.js";
-import { collectPageErrors, launchBrowser, screenshot, screenshotIfFailed } from "../frontend/support/browser.js";
-import { luciKernelEnv } from "../frontend/support/page-server.js";
-import { newLuciNotebook, runTypedTask, startLab, type Lab } from "./support/lab.js";
+import { newLuciNotebook, runTypedTask, useLab } from "./support/lab.js";
 
 const TASK = "work out the answer to everything and print it";
-
-let model: FakeModelServer;
-let lab: Lab | undefined;
-let root: string;
-let envs: string;
-let browser: Browser;
-let page: Page;
 let firstEnvironment: string;
 let taskCell: Locator;
 
 /** A menu of JupyterLab's menu bar, then one of its items. */
 async function menu(top: string, item: string): Promise<void> {
-  await page.locator(".lm-MenuBar-itemLabel", { hasText: top }).first().click();
-  await page.locator(".lm-Menu-itemLabel", { hasText: item }).first().click();
+  await ui.page.locator(".lm-MenuBar-itemLabel", { hasText: top }).first().click();
+  await ui.page.locator(".lm-Menu-itemLabel", { hasText: item }).first().click();
 }
 
-beforeAll(async () => {
-  model = await startFakeModelServer();
-  const temp = realpathSync(mkdtempSync(join(tmpdir(), "luci-lab-rename-ui-")));
-  root = join(temp, "notebooks");
-  envs = join(temp, "environments");
-  lab = await startLab(temp, {
-    ...(process.env as Record<string, string>),
-    ...luciKernelEnv(temp, model),
-    LUCI_EXECUTOR: "venv",
-    LUCI_ENV_DIR: envs,
-    LUCI_UV: UV,
-  });
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-  collectPageErrors(page);
-}, 90_000);
-
-afterEach(async (context) => {
-  if (context.task.result?.state === "fail") console.log(`jupyter lab's log, its end:\n${lab?.log().slice(-6000)}`);
-  await screenshotIfFailed(page, "jupyterlab-rename", context);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await lab?.stop();
-  await model?.close();
-}, 30_000);
+const temp = realpathSync(mkdtempSync(join(tmpdir(), "luci-lab-rename-ui-")));
+const root = join(temp, "notebooks");
+const envs = join(temp, "environments");
+const ui = useLab("jupyterlab-rename", { folder: temp, viewport: { width: 1360, height: 900 }, executor: "venv", env: { LUCI_ENV_DIR: envs, LUCI_UV: UV } });
 
 describe("a notebook renamed in JupyterLab's UI keeps its environment and its records", () => {
   it("a new notebook runs a task, saved with its record", async () => {
-    await page.goto(lab!.url);
-    model.enqueue(answer({ code: "# Multiply six by seven\nanswer = 6 * 7\nprint(answer)" }));
-    taskCell = await newLuciNotebook(page);
-    await runTypedTask(page, taskCell, TASK);
+    await ui.page.goto(ui.lab.url);
+    ui.model.enqueue(answer({ code: "# Multiply six by seven\nanswer = 6 * 7\nprint(answer)" }));
+    taskCell = await newLuciNotebook(ui.page);
+    await runTypedTask(ui.page, taskCell, TASK);
     await taskCell
       .locator(".jp-OutputArea-output", { hasText: /^\s*42\s*$/ })
       .first()
       .waitFor({ timeout: 120_000 });
-    expect(model.chatRequests).toHaveLength(1);
+    expect(ui.model.chatRequests).toHaveLength(1);
     const folders = environmentFolders(envs);
     expect(folders).toHaveLength(1);
     firstEnvironment = folders[0]!;
     expect(firstEnvironment).toMatch(/^luci_Untitled/);
 
-    await page.keyboard.press("Control+s");
+    await ui.page.keyboard.press("Control+s");
     // JupyterLab offers a new name at an untitled notebook's first save: kept for now (Cancel
     // still saves), as a user who renames later does.
-    const offer = page.locator(".jp-Dialog", { hasText: "Rename file" });
+    const offer = ui.page.locator(".jp-Dialog", { hasText: "Rename file" });
     if (
       await offer.waitFor({ timeout: 5_000 }).then(
         () => true,
@@ -102,28 +70,28 @@ describe("a notebook renamed in JupyterLab's UI keeps its environment and its re
         { timeout: 30_000 },
       )
       .toBe(true);
-    await screenshot(page, "jupyterlab-rename-01-task-run");
+    await ui.screenshot("jupyterlab-rename-01-task-run");
   }, 180_000);
 
   it("renamed with File > Rename Notebook…, restarted with Kernel > Restart Kernel…", async () => {
     await menu("File", "Rename Notebook");
-    const input = page.locator(".jp-Dialog input");
+    const input = ui.page.locator(".jp-Dialog input");
     await input.waitFor();
     await input.fill("Loan analysis.ipynb");
-    await page.locator(".jp-Dialog .jp-mod-accept").click();
-    await page.locator(".lm-TabBar-tab .lm-TabBar-tabLabel", { hasText: "Loan analysis.ipynb" }).waitFor({ timeout: 30_000 });
+    await ui.page.locator(".jp-Dialog .jp-mod-accept").click();
+    await ui.page.locator(".lm-TabBar-tab .lm-TabBar-tabLabel", { hasText: "Loan analysis.ipynb" }).waitFor({ timeout: 30_000 });
     await expect.poll(() => readdirSync(root).filter((n) => n.endsWith(".ipynb")), { timeout: 30_000 }).toEqual(["Loan analysis.ipynb"]);
-    await screenshot(page, "jupyterlab-rename-02-renamed");
+    await ui.screenshot("jupyterlab-rename-02-renamed");
 
     await menu("Kernel", "Restart Kernel");
-    await page.locator(".jp-Dialog .jp-mod-accept").click();
-    await page.locator(".jp-Dialog").waitFor({ state: "detached" });
-    await page.locator(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status='idle']").waitFor({ timeout: 60_000 });
+    await ui.page.locator(".jp-Dialog .jp-mod-accept").click();
+    await ui.page.locator(".jp-Dialog").waitFor({ state: "detached" });
+    await ui.page.locator(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status='idle']").waitFor({ timeout: 60_000 });
   }, 120_000);
 
   it("names the same environment for the new path, and reruns the task from its record", async () => {
-    const envCell = page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell").nth(1);
-    await runTypedTask(page, envCell, "%luci env");
+    const envCell = ui.page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell").nth(1);
+    await runTypedTask(ui.page, envCell, "%luci env");
     await envCell.locator(".jp-OutputArea-output", { hasText: "Environment" }).first().waitFor({ timeout: 120_000 });
     expect(await envCell.locator(".jp-InputPrompt").innerText()).toContain("[1]");
     expect(await envCell.locator(".jp-OutputArea").innerText()).toContain(`Environment ${firstEnvironment} for ${join(root, "Loan analysis.ipynb")}`);
@@ -131,7 +99,7 @@ describe("a notebook renamed in JupyterLab's UI keeps its environment and its re
     await taskCell.locator(".cm-content").click();
     const rerun = taskCell.locator(".jp-InputPrompt", { hasText: "[2]" });
     for (let attempt = 1; attempt <= 3 && !(await rerun.isVisible()); attempt++) {
-      await page.keyboard.press("Control+Enter");
+      await ui.page.keyboard.press("Control+Enter");
       await rerun.waitFor({ timeout: 30_000 }).catch(() => undefined);
     }
     await rerun.waitFor({ timeout: 30_000 });
@@ -139,9 +107,9 @@ describe("a notebook renamed in JupyterLab's UI keeps its environment and its re
       .locator(".jp-OutputArea-output", { hasText: /^\s*42\s*$/ })
       .first()
       .waitFor({ timeout: 60_000 });
-    expect(model.chatRequests).toHaveLength(1); // no second model call: the record ran
+    expect(ui.model.chatRequests).toHaveLength(1); // no second model call: the record ran
     expect(environmentFolders(envs)).toEqual([firstEnvironment]);
     await taskCell.scrollIntoViewIfNeeded();
-    await screenshot(page, "jupyterlab-rename-03-rerun-from-record");
+    await ui.screenshot("jupyterlab-rename-03-rerun-from-record");
   }, 180_000);
 });

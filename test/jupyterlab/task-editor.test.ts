@@ -4,36 +4,18 @@
 // Python into the task cell makes it Python, and a python3 (ipykernel) notebook is left as
 // JupyterLab makes it. Highlighting is read as the browser draws it: the computed colour of
 // CodeMirror's token spans against the editor's own colour, and CodeMirror's data-language.
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, Locator, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startFakeModelServer, type FakeModelServer } from "../support/fake-model-server.js";
-import { collectPageErrors, launchBrowser, ROOT, screenshot, screenshotIfFailed } from "../frontend/support/browser.js";
-import { luciKernelEnv } from "../frontend/support/page-server.js";
-import { newLuciNotebook, startLab, type Lab } from "./support/lab.js";
+import type { Locator } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { newLuciNotebook, useLab } from "./support/lab.js";
 
-const INSTALLED = join(ROOT, ".venv", "share", "jupyter", "labextensions", "luci-jupyterlab");
-const BUILT = join(ROOT, "labextension", "luci_jupyterlab", "labextension");
 const NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)";
 /** A task with Python's words and an apostrophe (which Python would read as a string to the line's end). */
 const TASK = "Sum the user's costs for each month and print the total";
 /** Python with the same words: `for`, `and`, `print` and a string. */
 const PYTHON = "total = sum(x for x in range(3)) and print('the total')";
-
-let model: FakeModelServer;
-let lab: Lab | undefined;
-let browser: Browser;
-let page: Page;
-let errors: string[];
-
-function files(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => join(entry.parentPath, entry.name).slice(dir.length))
-    .sort();
-}
 
 /** The part of the DOM `coloured` reads (the tests are type-checked without the DOM's types). */
 interface Node_ {
@@ -68,50 +50,29 @@ const language = (cell: Locator) => cell.locator(".cm-content").getAttribute("da
 
 async function typeInto(cell: Locator, text: string): Promise<void> {
   await cell.locator(".cm-content").click();
-  await page.keyboard.press("Control+a");
-  await page.keyboard.type(text);
+  await ui.page.keyboard.press("Control+a");
+  await ui.page.keyboard.type(text);
   expect(await cell.locator(".cm-content").innerText()).toBe(text);
 }
 
-beforeAll(async () => {
-  if (!existsSync(join(INSTALLED, "package.json")))
-    throw new Error(`the extension is not installed in .venv: npm run build && node dist/kernel/cli/luci.js install --prefix .venv --python .venv/bin/python`);
-  expect(files(INSTALLED), "the copy in .venv is this build's (run luci install --prefix .venv again)").toEqual(files(BUILT));
-  expect(readFileSync(join(INSTALLED, "package.json"), "utf8")).toBe(readFileSync(join(BUILT, "package.json"), "utf8"));
-  model = await startFakeModelServer();
-  const temp = mkdtempSync(join(tmpdir(), "luci-task-editor-"));
-  lab = await startLab(temp, { ...(process.env as Record<string, string>), ...luciKernelEnv(temp, model) });
-  browser = await launchBrowser();
-  page = await (await browser.newContext({ viewport: { width: 1360, height: 900 } })).newPage();
-  errors = collectPageErrors(page);
-}, 90_000);
-
-afterEach(async (context) => {
-  if (context.task.result?.state === "fail") {
-    console.log(`page errors:\n${errors.join("\n")}`);
-    console.log(`jupyter lab's log, its end:\n${lab?.log().slice(-6000)}`);
-  }
-  await screenshotIfFailed(page, "jupyterlab-task-editor", context);
+const ui = useLab("jupyterlab-task-editor", {
+  folder: mkdtempSync(join(tmpdir(), "luci-task-editor-")),
+  viewport: { width: 1360, height: 900 },
+  extension: true,
 });
-
-afterAll(async () => {
-  await browser?.close();
-  await lab?.stop();
-  await model?.close();
-}, 30_000);
 
 describe("a task cell's editor in JupyterLab (issue 13)", () => {
   it("highlights a task as plain text and a Python cell as Python, and follows the text as it is typed", async () => {
-    await page.goto(lab!.url);
-    const task = await newLuciNotebook(page);
+    await ui.page.goto(ui.lab.url);
+    const task = await newLuciNotebook(ui.page);
     await typeInto(task, TASK);
     expect(await colouredWhen(task, (t) => t.length === 0)).toEqual([]);
     expect(await language(task)).toBeNull();
 
     // A Python cell below it, in the same notebook, with the same words.
-    await page.keyboard.press("Escape");
-    await page.keyboard.press("b");
-    const python = page.locator(`${NOTEBOOK} .jp-Notebook .jp-Cell`).nth(1);
+    await ui.page.keyboard.press("Escape");
+    await ui.page.keyboard.press("b");
+    const python = ui.page.locator(`${NOTEBOOK} .jp-Notebook .jp-Cell`).nth(1);
     await python.locator(".cm-content").waitFor({ timeout: 10_000 });
     await typeInto(python, PYTHON);
     const tokens = await colouredWhen(python, (t) => t.includes("for") && t.includes("'the total'"));
@@ -119,7 +80,7 @@ describe("a task cell's editor in JupyterLab (issue 13)", () => {
     expect(await language(python)).toBe("python");
     // The task is still plain once the other cell is Python.
     expect(await coloured(task)).toEqual([]);
-    await screenshot(page, "jupyterlab-task-editor-01-task-and-python");
+    await ui.screenshot("jupyterlab-task-editor-01-task-and-python");
 
     // Python typed into the task cell makes it Python...
     await typeInto(task, PYTHON);
@@ -132,14 +93,14 @@ describe("a task cell's editor in JupyterLab (issue 13)", () => {
   }, 150_000);
 
   it("leaves a python3 (ipykernel) notebook's cells as Python", async () => {
-    const url = new URL(lab!.url);
+    const url = new URL(ui.lab.url);
     // A new workspace: the launcher, not the Luci notebook restored.
     url.searchParams.set("reset", "");
-    await page.goto(url.toString());
-    await page.locator('.jp-LauncherCard[data-category="Notebook"][title="Python 3 (ipykernel)"]').click();
-    const cell = page.locator(`${NOTEBOOK} .jp-Notebook .jp-Cell`).first();
+    await ui.page.goto(url.toString());
+    await ui.page.locator('.jp-LauncherCard[data-category="Notebook"][title="Python 3 (ipykernel)"]').click();
+    const cell = ui.page.locator(`${NOTEBOOK} .jp-Notebook .jp-Cell`).first();
     await cell.locator(".cm-content").waitFor({ timeout: 60_000 });
-    await page.locator(`${NOTEBOOK} .jp-Notebook-ExecutionIndicator[data-status='idle']`).waitFor({ timeout: 60_000 });
+    await ui.page.locator(`${NOTEBOOK} .jp-Notebook-ExecutionIndicator[data-status='idle']`).waitFor({ timeout: 60_000 });
     await typeInto(cell, TASK);
     // JupyterLab's Python highlighting, apostrophe and all: the apostrophe opens a string.
     const string = "'s costs for each month and print the total";
@@ -147,6 +108,6 @@ describe("a task cell's editor in JupyterLab (issue 13)", () => {
     // Past the rule's 250 ms, it is still Python.
     await new Promise((done) => setTimeout(done, 600));
     expect(await language(cell)).toBe("python");
-    await screenshot(page, "jupyterlab-task-editor-02-python3-notebook");
+    await ui.screenshot("jupyterlab-task-editor-02-python3-notebook");
   }, 150_000);
 });

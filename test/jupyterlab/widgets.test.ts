@@ -12,60 +12,32 @@
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, Locator, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { collectPageErrors, launchBrowser, ROOT, screenshot, screenshotIfFailed } from "../frontend/support/browser.js";
-import { luciKernelEnv } from "../frontend/support/page-server.js";
-import { startFakeModelServer, type FakeModelServer } from "../support/fake-model-server.js";
-import { newLuciNotebook, startLab, type Lab } from "./support/lab.js";
+import type { Locator } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ROOT } from "../frontend/support/browser.js";
+import { newLuciNotebook, useLab } from "./support/lab.js";
 
 /** The notebook JupyterLab shows. */
 const NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)";
 const WIDGETS_FRONTEND = join(ROOT, ".venv", "share", "jupyter", "labextensions", "@jupyter-widgets", "jupyterlab-manager");
-
-let model: FakeModelServer;
-let lab: Lab | undefined;
-let browser: Browser;
-let page: Page;
-let errors: string[];
 /** The cell that shows `s`, the first slider. */
 let sliderCell: Locator;
 
-beforeAll(async () => {
+beforeAll(() => {
   if (!existsSync(join(WIDGETS_FRONTEND, "package.json")))
     throw new Error("JupyterLab's widgets frontend is not in .venv: .venv/bin/pip install jupyterlab_widgets (.ci/requirements.txt has it)");
-  model = await startFakeModelServer();
-  const temp = mkdtempSync(join(tmpdir(), "luci-labwidgets-"));
-  lab = await startLab(temp, {
-    ...(process.env as Record<string, string>),
-    ...luciKernelEnv(temp, model),
-    // A venv of the notebook's own, so the import cascade installs ipywidgets into it.
-    LUCI_EXECUTOR: "venv",
-    LUCI_ENV_DIR: join(temp, "envs"),
-    LUCI_UV: join(ROOT, ".venv", "bin", "uv"),
-    LUCI_LOG_LEVEL: "debug", // every request the kernel receives, shown if a test fails
-  });
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
-  errors = collectPageErrors(page);
-}, 90_000);
-
-afterEach(async (context) => {
-  if (context.task.result?.state === "fail") {
-    console.log(`page errors:\n${errors.join("\n")}`);
-    console.log(`jupyter lab's log, its end:\n${lab?.log().slice(-8000)}`);
-  }
-  await screenshotIfFailed(page, "jupyterlab-widgets", context);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await lab?.stop();
-  await model?.close();
-}, 30_000);
+const ui = useLab("jupyterlab-widgets", {
+  folder: mkdtempSync(join(tmpdir(), "luci-labwidgets-")),
+  viewport: { width: 1360, height: 1000 },
+  // A venv of the notebook's own, so the import cascade installs ipywidgets into it.
+  executor: "venv",
+  env: { LUCI_LOG_LEVEL: "debug" }, // every request the kernel receives, shown if a test fails
+});
 
 /** The `n`th cell of the notebook shown. */
-const cellAt = (n: number) => page.locator(`${NOTEBOOK} .jp-Notebook .jp-Cell`).nth(n);
+const cellAt = (n: number) => ui.page.locator(`${NOTEBOOK} .jp-Notebook .jp-Cell`).nth(n);
 
 /**
  * Puts `code` into the `n`th cell (as a paste would: no auto-closed brackets) and runs it with
@@ -77,11 +49,11 @@ async function runCode(n: number, code: string, timeout = 30_000): Promise<Locat
   const cell = cellAt(n);
   const editor = cell.locator(".cm-content");
   await editor.click();
-  await page.keyboard.insertText(code);
+  await ui.page.keyboard.insertText(code);
   expect(await editor.innerText()).toBe(code);
   const started = cell.locator(".jp-InputPrompt", { hasText: /\[(\*|\d+)\]/ });
   for (let attempt = 1; ; attempt++) {
-    await page.keyboard.press("Shift+Enter");
+    await ui.page.keyboard.press("Shift+Enter");
     try {
       await started.waitFor({ timeout: 5_000 });
       break;
@@ -101,20 +73,20 @@ const printed = async (cell: Locator) =>
 /** Presses a key on a slider's handle (noUiSlider moves by one step per arrow key). */
 async function press(slider: Locator, key: string, times: number): Promise<void> {
   await slider.locator(".noUi-handle").focus();
-  for (let i = 0; i < times; i++) await page.keyboard.press(key);
+  for (let i = 0; i < times; i++) await ui.page.keyboard.press(key);
 }
 
 describe("ipywidgets in JupyterLab with Luci's kernel", () => {
   it("shows an IntSlider as a slider, not its text", async () => {
-    await page.goto(lab!.url);
-    await newLuciNotebook(page);
+    await ui.page.goto(ui.lab.url);
+    await newLuciNotebook(ui.page);
     // The first import installs ipywidgets (and comm) into the notebook's venv.
     sliderCell = await runCode(0, "import ipywidgets as widgets; s = widgets.IntSlider(value=3, min=0, max=10); s", 300_000);
     const slider = sliderCell.locator(".jp-OutputArea-output .widget-slider");
     await slider.waitFor({ timeout: 30_000 });
     expect(await slider.locator(".widget-readout").innerText()).toBe("3");
     expect(await sliderCell.locator(".jp-Cell-outputArea").innerText()).not.toContain("IntSlider(");
-    await screenshot(page, "jupyterlab-widgets-01-slider");
+    await ui.screenshot("jupyterlab-widgets-01-slider");
   }, 360_000);
 
   it("a slider moved in the browser is the value Python reads", async () => {
@@ -128,7 +100,7 @@ describe("ipywidgets in JupyterLab with Luci's kernel", () => {
     // And back: a value set in Python moves the slider.
     await runCode(3, "s.value = 8");
     await slider.locator(".widget-readout", { hasText: /^8$/ }).waitFor({ timeout: 10_000 });
-    await screenshot(page, "jupyterlab-widgets-02-moved");
+    await ui.screenshot("jupyterlab-widgets-02-moved");
   }, 90_000);
 
   it("interact shows its function's output under the slider and redraws it when the slider moves", async () => {
@@ -143,13 +115,13 @@ describe("ipywidgets in JupyterLab with Luci's kernel", () => {
     expect((await captured.allInnerTexts()).join("").trim()).toBe("n is 3");
     expect(await printed(cell)).toBe("");
     await cell.scrollIntoViewIfNeeded();
-    await screenshot(page, "jupyterlab-widgets-03-interact");
+    await ui.screenshot("jupyterlab-widgets-03-interact");
   }, 90_000);
 
   it("after a restart, a new widget works and the old views break nothing", async () => {
-    await page.locator(`${NOTEBOOK} .jp-Toolbar [data-command="notebook:restart-kernel"]`).click();
-    await page.locator(".jp-Dialog .jp-Dialog-button.jp-mod-accept").click();
-    await page.locator(`${NOTEBOOK} .jp-Notebook-ExecutionIndicator[data-status='idle']`).waitFor({ timeout: 60_000 });
+    await ui.page.locator(`${NOTEBOOK} .jp-Toolbar [data-command="notebook:restart-kernel"]`).click();
+    await ui.page.locator(".jp-Dialog .jp-Dialog-button.jp-mod-accept").click();
+    await ui.page.locator(`${NOTEBOOK} .jp-Notebook-ExecutionIndicator[data-status='idle']`).waitFor({ timeout: 60_000 });
     // The dead kernel's views stay, marked disconnected (JupyterLab's widget manager does so).
     await sliderCell.locator(".widget-slider.jupyter-widgets-disconnected").waitFor({ timeout: 10_000 });
     const cell = await runCode(5, "import ipywidgets as widgets\nt = widgets.IntSlider(value=1, max=4)\nt", 60_000);
@@ -159,9 +131,9 @@ describe("ipywidgets in JupyterLab with Luci's kernel", () => {
     await slider.locator(".widget-readout", { hasText: /^3$/ }).waitFor({ timeout: 10_000 });
     expect(await printed(await runCode(6, "print(t.value)"))).toBe("3");
     await cell.scrollIntoViewIfNeeded();
-    await screenshot(page, "jupyterlab-widgets-04-restarted");
+    await ui.screenshot("jupyterlab-widgets-04-restarted");
     expect(await cell.locator(".jupyter-widgets-disconnected").count()).toBe(0);
-    expect(errors).toEqual([]);
+    expect(ui.errors).toEqual([]);
   }, 120_000);
 
   it("when the Python worker dies under the kernel, its widgets close and a new one works", async () => {
@@ -178,7 +150,7 @@ describe("ipywidgets in JupyterLab with Luci's kernel", () => {
     await slider.locator(".widget-readout", { hasText: /^1$/ }).waitFor({ timeout: 10_000 });
     expect(await printed(await runCode(9, "print(u.value)"))).toBe("1");
     await cell.scrollIntoViewIfNeeded();
-    await screenshot(page, "jupyterlab-widgets-05-worker-died");
-    expect(errors).toEqual([]);
+    await ui.screenshot("jupyterlab-widgets-05-worker-died");
+    expect(ui.errors).toEqual([]);
   }, 120_000);
 });

@@ -4,11 +4,13 @@
 // launcher and a task typed into its first cell and run with Shift-Enter. Kernels inherit the
 // server's environment, so a test's LUCI_* settings go in the environment given here.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Locator, Page } from "playwright-core";
-import { expect } from "vitest";
-import { ROOT } from "../../frontend/support/browser.js";
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
+import { ROOT, usePage, type PageFixture } from "../../frontend/support/browser.js";
+import { luciKernelEnv } from "../../frontend/support/page-server.js";
+import { startFakeModelServer, type FakeModelServer } from "../../support/fake-model-server.js";
 import { freePorts } from "../../support/kernel-process.js";
 
 const VENV = join(ROOT, ".venv");
@@ -30,7 +32,7 @@ export interface Lab {
  * Starts `jupyter lab` with `env` (the whole environment: the caller's LUCI_* settings included)
  * and the Jupyter folders in `folder`, serving `folder`/notebooks; resolves once it answers.
  */
-export async function startLab(folder: string, env: Record<string, string>): Promise<Lab> {
+export async function startLab(folder: string, env: NodeJS.ProcessEnv): Promise<Lab> {
   if (!existsSync(JUPYTER_LAB))
     throw new Error(`JupyterLab is not installed at ${JUPYTER_LAB}: run bash .ci/run (or .venv/bin/python -m pip install jupyterlab)`);
   if (!existsSync(join(VENV, "share", "jupyter", "kernels", "luci", "kernel.json"))) {
@@ -99,6 +101,100 @@ export async function startLab(folder: string, env: Record<string, string>): Pro
   }
   await stop();
   throw new Error(`jupyter lab did not answer within 60 s:\n${log}`);
+}
+
+/** Luci's extension as `luci install --prefix .venv` puts it, and as this build made it. */
+const INSTALLED = join(VENV, "share", "jupyter", "labextensions", "luci-jupyterlab");
+const BUILT = join(ROOT, "labextension", "luci_jupyterlab", "labextension");
+
+/** The files below `dir`, as paths from it, sorted. */
+function files(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name).slice(dir.length))
+    .sort();
+}
+
+/** Fails unless .venv holds this build's extension: otherwise a test would judge an old copy. */
+function expectExtensionInstalled(): void {
+  if (!existsSync(join(INSTALLED, "package.json")))
+    throw new Error(`the extension is not installed in .venv: npm run build && node dist/kernel/cli/luci.js install --prefix .venv --python .venv/bin/python`);
+  expect(files(INSTALLED), "the copy in .venv is this build's (run luci install --prefix .venv again)").toEqual(files(BUILT));
+  // package.json names the bundle the extension loads.
+  expect(readFileSync(join(INSTALLED, "package.json"), "utf8")).toBe(readFileSync(join(BUILT, "package.json"), "utf8"));
+}
+
+export interface LabOptions {
+  /** The test's temporary folder: Jupyter's folders, and notebooks/ which JupyterLab serves. */
+  folder: string;
+  viewport: { width: number; height: number };
+  /** Kernel settings beyond luciKernelEnv's (the fake model, private state). */
+  env?: Record<string, string>;
+  /** `venv`: each notebook gets a venv of its own (luciKernelEnv). */
+  executor?: "local" | "venv";
+  /** Check first that .venv holds this build's extension (the tests of the extension itself). */
+  extension?: boolean;
+  /** What the page's context may use, e.g. the clipboard. */
+  permissions?: string[];
+}
+
+export interface LabFixture extends PageFixture {
+  readonly lab: Lab;
+  readonly model: FakeModelServer;
+}
+
+/**
+ * What every JupyterLab test file sets up alike: the fake model server, `jupyter lab` over
+ * `folder` with a Luci kernel pointed at it, and Chromium with a page (usePage); started before
+ * the file's tests, stopped after them. When a test fails, the end of jupyter lab's log (its
+ * kernels' with it) is printed beside the page's errors and picture. Call it at the top level;
+ * a beforeAll registered before the call runs before jupyter lab starts (to write settings or
+ * notebooks into `folder`).
+ */
+export function useLab(prefix: string, options: LabOptions): LabFixture {
+  let started: { lab: Lab; model: FakeModelServer } | undefined;
+  const running = () => {
+    if (!started) throw new Error("jupyter lab is not started yet: useLab starts it in beforeAll");
+    return started;
+  };
+  beforeAll(async () => {
+    if (options.extension) expectExtensionInstalled();
+    const model = await startFakeModelServer();
+    try {
+      const env = { ...process.env, ...luciKernelEnv(options.folder, model, options.executor), ...options.env };
+      started = { lab: await startLab(options.folder, env), model };
+    } catch (error) {
+      await model.close();
+      throw error;
+    }
+  }, 90_000);
+  afterEach((context) => {
+    if (context.task.result?.state === "fail") console.log(`jupyter lab's log, its end:\n${started?.lab.log().slice(-8000)}`);
+  });
+  afterAll(async () => {
+    await started?.lab.stop();
+    await started?.model.close();
+  }, 30_000);
+  // Registered after the hooks above, so (hooks after the tests run last first) the page closes before jupyter lab stops.
+  const page = usePage(prefix, options.viewport, options.permissions);
+  return {
+    get lab() {
+      return running().lab;
+    },
+    get model() {
+      return running().model;
+    },
+    get browser() {
+      return page.browser;
+    },
+    get page() {
+      return page.page;
+    },
+    get errors() {
+      return page.errors;
+    },
+    screenshot: (name) => page.screenshot(name),
+  };
 }
 
 /** The launcher's Luci card (the page must show JupyterLab). */
