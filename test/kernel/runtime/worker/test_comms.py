@@ -28,14 +28,22 @@ def send_comm(worker, op, comm_id, data=None, msg_id="client-msg", buffers=(), *
     return command_id
 
 
+@pytest.fixture
+def comm_worker(fresh_worker):
+    """A worker of its own whose Python has the comm package, which the tests of comms opened
+    or registered in Python need; skipped, as each of them was, where it has none."""
+    if not HAS_COMM:
+        pytest.skip("the worker's Python has no comm package")
+    return fresh_worker()
+
+
 def comm_events(result, msg_type=None):
     events = result.of("comm")
     return [e for e in events if msg_type is None or e["msg_type"] == msg_type]
 
 
-@pytest.mark.skipif(not HAS_COMM, reason="the worker's Python has no comm package")
-def test_comms_python_opens_go_out_as_events(fresh_worker):
-    worker = fresh_worker()
+def test_comms_python_opens_go_out_as_events(comm_worker):
+    worker = comm_worker
     res = worker.execute(
         "import comm\n"
         "c = comm.create_comm(target_name='t.x', data={'a': 1}, metadata={'v': '2'},"
@@ -59,9 +67,8 @@ def test_comms_python_opens_go_out_as_events(fresh_worker):
     assert res.stdout == "True False\n"
 
 
-@pytest.mark.skipif(not HAS_COMM, reason="the worker's Python has no comm package")
-def test_comms_a_client_opens_a_target_registered_in_python(fresh_worker):
-    worker = fresh_worker()
+def test_comms_a_client_opens_a_target_registered_in_python(comm_worker):
+    worker = comm_worker
     res = worker.execute(
         "import comm\n"
         "seen = []\n"
@@ -102,9 +109,8 @@ def test_comms_an_unknown_target_is_closed_at_once(fresh_worker):
     assert worker.wait_done(send_comm(worker, "comm_msg", "c9")).status == "ok"
 
 
-@pytest.mark.skipif(not HAS_COMM, reason="the worker's Python has no comm package")
-def test_comms_an_exception_in_a_handler_is_the_messages_error(fresh_worker):
-    worker = fresh_worker()
+def test_comms_an_exception_in_a_handler_is_the_messages_error(comm_worker):
+    worker = comm_worker
     worker.execute(
         "import comm\n"
         "def target(c, msg):\n"
@@ -118,9 +124,8 @@ def test_comms_an_exception_in_a_handler_is_the_messages_error(fresh_worker):
     assert worker.execute("print('still serving')").stdout == "still serving\n"
 
 
-@pytest.mark.skipif(not HAS_COMM, reason="the worker's Python has no comm package")
-def test_comms_an_interrupt_stops_a_handler_and_the_worker_serves_on(fresh_worker):
-    worker = fresh_worker()
+def test_comms_an_interrupt_stops_a_handler_and_the_worker_serves_on(comm_worker):
+    worker = comm_worker
     worker.execute(
         "import comm, time\n"
         "def target(c, msg):\n"
