@@ -211,6 +211,12 @@ function ownKeys(input: HTMLInputElement, onEnter: () => void, onEscape: () => v
   });
 }
 
+/** Marks a control's field as holding a value that cannot be used (or no longer), with the reason as `titled`'s tooltip. */
+function markInvalid(field: HTMLElement, titled: HTMLElement, message: string | undefined): void {
+  field.classList.toggle("param-invalid", message !== undefined);
+  titled.title = message ?? "";
+}
+
 /** A number: a slider over a range derived from the recorded value, and a box for an exact value. */
 class NumberControl implements Control {
   readonly element: HTMLElement;
@@ -282,8 +288,7 @@ class NumberControl implements Control {
   }
 
   invalid(message: string | undefined): void {
-    this.element.classList.toggle("param-invalid", message !== undefined);
-    this.input.title = message ?? "";
+    markInvalid(this.element, this.input, message);
   }
 
   /** Keeps the range while the value is in it (a slider does not jump under the hand), else derives one for the value. */
@@ -364,8 +369,7 @@ class BooleanControl implements Control {
   }
 
   invalid(message: string | undefined): void {
-    this.element.classList.toggle("param-invalid", message !== undefined);
-    this.element.title = message ?? "";
+    markInvalid(this.element, this.element, message);
   }
 
   private caption(): void {
@@ -414,8 +418,7 @@ class TextControl implements Control {
   }
 
   invalid(message: string | undefined): void {
-    this.element.classList.toggle("param-invalid", message !== undefined);
-    this.input.title = message ?? "";
+    markInvalid(this.element, this.input, message);
   }
 
   private typed(): void {

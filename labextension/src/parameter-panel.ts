@@ -14,7 +14,7 @@ import { PanelLayout, Widget } from "@lumino/widgets";
 import { editorKind } from "../../frontend/model/cell-kind.js";
 import { ParameterFields, type ParameterHost } from "../../frontend/views/parameter-fields.js";
 import { outputsOf } from "./cell-actions.js";
-import { isLuciNotebook } from "./task-editor.js";
+import { followNotebook, isLuciNotebook } from "./task-editor.js";
 
 /** The class of the cell's input wrapper (JupyterLab's CELL_INPUT_WRAPPER_CLASS): the strip goes after it. */
 const INPUT_WRAPPER = "jp-Cell-inputWrapper";
@@ -104,13 +104,7 @@ function follow(panel: NotebookPanel): void {
     for (const strip of strips.values()) strip.refresh();
   };
 
-  void panel.context.ready.then(() => {
-    if (panel.isDisposed) return;
-    attachAll();
-    panel.content.model?.cells.changed.connect(() => queueMicrotask(attachAll));
-    panel.content.model?.metadataChanged.connect(updateAll);
-    panel.sessionContext.kernelChanged.connect(updateAll);
-  });
+  followNotebook(panel, attachAll, updateAll);
 }
 
 export const parameterPanelPlugin: JupyterFrontEndPlugin<void> = {

@@ -24,6 +24,22 @@ export function isLuciNotebook(panel: NotebookPanel): boolean {
   return isObject(spec) && typeof spec.name === "string" && LUCI_KERNELS.has(spec.name);
 }
 
+/**
+ * Once `panel`'s notebook has loaded: `onCells` then and after each change to its cells (in a
+ * microtask, when the change is applied), and `onChanged` when its metadata or its kernel
+ * changes, either of which can make it a Luci notebook or not. The task editor and the
+ * parameter strips follow a notebook alike.
+ */
+export function followNotebook(panel: NotebookPanel, onCells: () => void, onChanged: () => void): void {
+  void panel.context.ready.then(() => {
+    if (panel.isDisposed) return;
+    onCells();
+    panel.content.model?.cells.changed.connect(() => queueMicrotask(onCells));
+    panel.content.model?.metadataChanged.connect(onChanged);
+    panel.sessionContext.kernelChanged.connect(onChanged);
+  });
+}
+
 /** The mime type the cell's editor should have: plain text for a task, else the notebook's Python. */
 function wantedMime(panel: NotebookPanel, cell: Cell): string {
   const python = panel.content.codeMimetype;
@@ -87,13 +103,7 @@ function follow(panel: NotebookPanel): void {
     }
   };
 
-  void panel.context.ready.then(() => {
-    if (panel.isDisposed) return;
-    watch();
-    panel.content.model?.cells.changed.connect(() => queueMicrotask(watch));
-    panel.content.model?.metadataChanged.connect(applyAll);
-    panel.sessionContext.kernelChanged.connect(applyAll);
-  });
+  followNotebook(panel, watch, applyAll);
   panel.disposed.connect(() => {
     for (const timer of timers.values()) window.clearTimeout(timer);
     timers.clear();
