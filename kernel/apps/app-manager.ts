@@ -137,16 +137,18 @@ export class AppManager {
     const timeoutSeconds = setting(this.env, "LUCI_APP_START_TIMEOUT");
     const outcome = await child.waitUntilAnswering(timeoutSeconds * 1000, start.signal);
     unsubscribe();
-    if (outcome === "answering") {
+    if (outcome === "answering" && !child.firstPageFailed()) {
       this.show(app, { state: "running" });
       return facts;
     }
     const reason =
-      outcome === "exited"
-        ? `the app exited (${exitWords(child.exit)}) before it answered on port ${port}`
-        : outcome === "timeout"
-          ? `the app did not answer HTTP on port ${port} within ${timeoutSeconds} s (LUCI_APP_START_TIMEOUT), so it was stopped`
-          : "the cell was interrupted while the app started, so it was stopped";
+      outcome === "answering"
+        ? `the app started, but its page at / failed${child.firstStatus ? ` (HTTP ${child.firstStatus})` : ""}, so it was stopped`
+        : outcome === "exited"
+          ? `the app exited (${exitWords(child.exit)}) before it answered on port ${port}`
+          : outcome === "timeout"
+            ? `the app did not answer HTTP on port ${port} within ${timeoutSeconds} s (LUCI_APP_START_TIMEOUT), so it was stopped`
+            : "the cell was interrupted while the app started, so it was stopped";
     await this.stopApp(app, reason);
     const last = child.tail.last(20);
     throw new AppFailed(last.length ? `${reason}. Its last output:\n${last.join("\n")}` : `${reason}; it wrote nothing.`);

@@ -91,6 +91,24 @@ export abstract class AppRun {
     return this.exit === undefined;
   }
 
+  /** The HTTP status of the first answer to GET / (set by waitUntilAnswering). */
+  firstStatus?: number;
+
+  /**
+   * Whether the first page failed: an answer of 500 or more, or a Python traceback in the app's
+   * output by the time it answered. http.server prints a handler's exception and closes the
+   * connection, so the page comes back empty with a 200 already sent (a model's code that forgot
+   * `import csv` does this); Flask answers 500 and logs the traceback. Either way the page is
+   * broken and the traceback is what a repair needs.
+   */
+  firstPageFailed(): boolean {
+    return (this.firstStatus ?? 0) >= 500 || this.printedTraceback();
+  }
+
+  private printedTraceback(): boolean {
+    return this.tail.last(200).some((line) => TRACEBACK.test(line));
+  }
+
   /** Output as it comes; returns the way to stop listening. */
   onOutput(listener: (name: "stdout" | "stderr", text: string) => void): () => void {
     this.listeners.add(listener);
@@ -111,7 +129,16 @@ export abstract class AppRun {
     while (Date.now() < deadline) {
       if (signal?.aborted) return "aborted";
       if (!this.running) return "exited";
-      if (await answers(this.launch.port)) return "answering";
+      const status = await answers(this.launch.port);
+      // A connection closed with no answer is an app still starting, or a page that raised before
+      // it sent anything: its traceback tells them apart.
+      if (status === "closed") await Promise.race([delay(100), this.exited]);
+      if (typeof status === "number" || (status === "closed" && this.printedTraceback())) {
+        if (typeof status === "number") this.firstStatus = status;
+        // The traceback of a failing handler comes through a pipe: give it a moment to arrive.
+        await Promise.race([delay(100), this.exited]);
+        return "answering";
+      }
       // A refused connection on loopback costs microseconds: look often, the cell waits on it.
       await Promise.race([delay(25), this.exited]);
     }
@@ -169,15 +196,25 @@ export class AppProcess extends AppRun {
   }
 }
 
-/** One HTTP GET of / on the port: true when anything answers as HTTP. */
-function answers(port: number): Promise<boolean> {
+const TRACEBACK = /^Traceback \(most recent call last\):/;
+
+/**
+ * One HTTP GET of / on the port: its status once the whole answer has come (a handler that raises
+ * has printed its traceback by then); "closed" when the connection was taken and closed with no
+ * answer; undefined when nothing listens. An answer cut off after its headers still counts as
+ * answering, with the status it sent.
+ */
+function answers(port: number): Promise<number | "closed" | undefined> {
   return new Promise((resolve) => {
     const req = request({ host: "127.0.0.1", port, path: "/", method: "GET", timeout: 2000 }, (res) => {
+      const done = () => resolve(res.statusCode ?? 0);
+      res.on("end", done);
+      res.on("close", done);
+      res.on("error", done);
       res.resume();
-      resolve(true);
     });
     req.on("timeout", () => req.destroy());
-    req.on("error", () => resolve(false));
+    req.on("error", (err: NodeJS.ErrnoException) => resolve(err.code === "ECONNREFUSED" ? undefined : "closed"));
     req.end();
   });
 }

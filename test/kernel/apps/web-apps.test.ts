@@ -175,6 +175,35 @@ describe("web-app tasks", () => {
     expect((await kernel.client.execute("print(1 + 1)")).reply.content.status).toBe("ok");
   });
 
+  it("an app whose page raises (the 1.5B's dashboard without `import csv`) fails with the traceback, and the repaired app runs", async () => {
+    // What Qwen2.5-Coder-1.5B wrote for bench/tasks' dashboard: the handler uses csv, never imported.
+    // http.server sends the 200 and headers, then the handler raises: the page comes back empty.
+    const broken = DASHBOARD.replace("        self.wfile.write(body)", "        self.wfile.write(csv.__name__.encode() + body)");
+    expect(broken).not.toBe(DASHBOARD);
+    server.enqueue(answer({ code: broken }));
+    server.enqueue(answer({ code: DASHBOARD }));
+    const { reply, iopub } = await kernel.client.execute("A sales dashboard of the totals, as a web page");
+    expect(reply.content.status).toBe("ok");
+    // The repair request carried the app's traceback, not an empty page.
+    expect(server.chatRequests).toHaveLength(2);
+    expect(JSON.stringify(server.chatRequests[1]!.body)).toMatch(/its page at \/ failed[\s\S]*NameError: name 'csv' is not defined/);
+    const shown = appStates(iopub);
+    expect(shown.filter((s) => s.state === "stopped").length).toBeGreaterThanOrEqual(1);
+    const running = shown.find((s) => s.state === "running")!;
+    expect(await (await fetch(`http://127.0.0.1:${running.port}/`)).text()).toContain("Sales dashboard");
+  });
+
+  it("an app whose page raises before it sends anything (the connection closed, no answer) fails with the traceback at once", async () => {
+    const broken = DASHBOARD.replace("        if self.path == '/data':", "        body = csv.__name__.encode() + body\n        if self.path == '/data':");
+    expect(broken).not.toBe(DASHBOARD);
+    server.enqueue(answer({ code: broken }));
+    const { reply, iopub } = await kernel.client.execute("A sales dashboard of the totals per region, as a web page");
+    expect(reply.content.status).toBe("error");
+    const error = iopub.find((m) => m.header.msg_type === "error")!;
+    expect(error.content.ename).toBe("AppFailed");
+    expect(String(error.content.evalue)).toMatch(/its page at \/ failed[\s\S]*NameError: name 'csv' is not defined/);
+  });
+
   it("an app that never answers HTTP is stopped after LUCI_APP_START_TIMEOUT and fails the cell, saying so", async () => {
     const impatient = await startKernel({ env: { ...env(), LUCI_APP_START_TIMEOUT: "1", LUCI_SELF_REPAIR: "0" } });
     try {
