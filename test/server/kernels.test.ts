@@ -1,28 +1,21 @@
 // @jupyterlab/services, unmodified, against startServer() with real Luci kernels: sessions,
 // execution, interrupt, restart, several clients, a kernel killed from outside, culling.
-import { KernelManager, KernelSpecManager, SessionManager, type KernelMessage, type Session } from "@jupyterlab/services";
+import { KernelManager, KernelSpecManager, type KernelMessage, type Session } from "@jupyterlab/services";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, quietJupyterLabServices, startTestServer, type TestServer } from "./server-harness.js";
+import { eventually, quietJupyterLabServices, startServedKernels, startTestServer, type ServedKernels } from "./server-harness.js";
 
 quietJupyterLabServices();
 
-let server: TestServer;
-let kernels: KernelManager;
-let sessions: SessionManager;
+let served: ServedKernels;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  kernels = new KernelManager({ serverSettings: server.settings });
-  sessions = new SessionManager({ serverSettings: server.settings, kernelManager: kernels });
-  await Promise.all([kernels.ready, sessions.ready]);
+  served = await startServedKernels();
 });
 
 afterAll(async () => {
-  sessions?.dispose();
-  kernels?.dispose();
-  await server?.close();
+  await served?.close();
 });
 
 async function run(session: Session.ISessionConnection, code: string) {
@@ -39,7 +32,7 @@ async function run(session: Session.ISessionConnection, code: string) {
 
 describe("@jupyterlab/services against luci serve", () => {
   it("lists the kernelspecs, Luci first, with their logos", async () => {
-    const specs = new KernelSpecManager({ serverSettings: server.settings });
+    const specs = new KernelSpecManager({ serverSettings: served.server.settings });
     await specs.ready;
     expect(specs.specs?.default).toBe("luci");
     expect(specs.specs?.kernelspecs.luci?.display_name).toBe("Luci");
@@ -48,32 +41,32 @@ describe("@jupyterlab/services against luci serve", () => {
     expect(specs.specs?.kernelspecs.luci?.argv.slice(-3)).toEqual(["kernel", "-f", "{connection_file}"]);
     const logo = specs.specs?.kernelspecs.luci?.resources["logo-64x64"];
     expect(logo).toBe("/kernelspecs/luci/logo-64x64.png");
-    const image = await fetch(new URL(logo!, server.running.baseUrl));
+    const image = await fetch(new URL(logo!, served.server.running.baseUrl));
     expect(image.status).toBe(200);
     expect(image.headers.get("content-type")).toBe("image/png");
     specs.dispose();
   });
 
   it("starts a session for a notebook in a subfolder and runs Python there", async () => {
-    mkdirSync(join(server.root, "sub"));
-    const session = await sessions.startNew({ path: "sub/first.ipynb", type: "notebook", name: "first.ipynb", kernel: { name: "luci" } });
+    mkdirSync(join(served.server.root, "sub"));
+    const session = await served.sessions.startNew({ path: "sub/first.ipynb", type: "notebook", name: "first.ipynb", kernel: { name: "luci" } });
     expect(session.kernel?.name).toBe("luci");
     const { reply, stdout } = await run(session, "print(1+1)");
     expect(reply.content.status).toBe("ok");
     expect(stdout).toBe("2\n");
     // The kernel runs in the notebook's folder and is told which notebook it serves.
     const where = await run(session, "import os\nprint(os.getcwd())\nprint(os.environ.get('JPY_SESSION_NAME'))");
-    expect(where.stdout.trim().split("\n")).toEqual([join(server.root, "sub"), join(server.root, "sub", "first.ipynb")]);
-    const listed = await sessions.findByPath("sub/first.ipynb");
+    expect(where.stdout.trim().split("\n")).toEqual([join(served.server.root, "sub"), join(served.server.root, "sub", "first.ipynb")]);
+    const listed = await served.sessions.findByPath("sub/first.ipynb");
     expect(listed?.kernel?.id).toBe(session.kernel?.id);
     // Opening the same notebook again (a second tab, a reload) joins the same session and kernel.
-    const again = await sessions.startNew({ path: "sub/first.ipynb", type: "notebook", name: "first.ipynb" });
+    const again = await served.sessions.startNew({ path: "sub/first.ipynb", type: "notebook", name: "first.ipynb" });
     expect(again.id).toBe(session.id);
     await run(session, "marker = 'shared'");
     expect((await run(again, "print(marker)")).stdout).toBe("shared\n");
     again.dispose();
     // An older client's body names the notebook as notebook.path; a body of another shape is refused.
-    const post = (body: unknown) => server.api("/api/sessions", { method: "POST", body: JSON.stringify(body) });
+    const post = (body: unknown) => served.server.api("/api/sessions", { method: "POST", body: JSON.stringify(body) });
     const older = await post({ notebook: { path: "sub/first.ipynb" }, type: "notebook" });
     expect(((await older.json()) as { id: string }).id).toBe(session.id);
     const notAString = await post({ notebook: { path: 5 } });
@@ -82,25 +75,25 @@ describe("@jupyterlab/services against luci serve", () => {
     expect((await post({ notebook: "sub/first.ipynb" })).status).toBe(400);
     // If that kernel has died, opening the notebook again gives the session a new kernel.
     const firstKernel = session.kernel!.id;
-    process.kill(server.running.server.kernels.get(firstKernel).process.pid!, "SIGKILL");
+    process.kill(served.server.running.server.kernels.get(firstKernel).process.pid!, "SIGKILL");
     await eventually(
-      async () => ((await (await server.api(`/api/kernels/${firstKernel}`)).json()) as { execution_state: string }).execution_state === "dead",
+      async () => ((await (await served.server.api(`/api/kernels/${firstKernel}`)).json()) as { execution_state: string }).execution_state === "dead",
       20_000,
       "the kernel to die",
     );
-    const revived = await sessions.startNew({ path: "sub/first.ipynb", type: "notebook", name: "first.ipynb" });
+    const revived = await served.sessions.startNew({ path: "sub/first.ipynb", type: "notebook", name: "first.ipynb" });
     expect(revived.id).toBe(session.id);
     expect(revived.kernel!.id).not.toBe(firstKernel);
     expect((await run(revived, "print('alive')")).stdout).toBe("alive\n");
-    expect((await server.api(`/api/kernels/${firstKernel}`)).status).toBe(404);
+    expect((await served.server.api(`/api/kernels/${firstKernel}`)).status).toBe(404);
     revived.dispose();
     await session.shutdown().catch(() => undefined); // this connection's kernel was replaced
-    await server.api(`/api/sessions/${session.id}`, { method: "DELETE" });
-    expect((await (await server.api("/api/kernels")).json()) as unknown[]).toHaveLength(0);
+    await served.server.api(`/api/sessions/${session.id}`, { method: "DELETE" });
+    expect((await (await served.server.api("/api/kernels")).json()) as unknown[]).toHaveLength(0);
   });
 
   it("interrupts a running cell (KeyboardInterrupt) and keeps the kernel's variables", async () => {
-    const session = await sessions.startNew({ path: "interrupt.ipynb", type: "notebook", name: "interrupt.ipynb" });
+    const session = await served.sessions.startNew({ path: "interrupt.ipynb", type: "notebook", name: "interrupt.ipynb" });
     await run(session, "kept = 7");
     // Interrupt once Python is surely inside the cell: its first output has arrived.
     // The cell would sleep ten minutes: a KeyboardInterrupt reply is the interrupt's doing.
@@ -119,12 +112,12 @@ describe("@jupyterlab/services against luci serve", () => {
   });
 
   it("restarts a kernel: its variables are gone and it answers again", async () => {
-    const session = await sessions.startNew({ path: "restart.ipynb", type: "notebook", name: "restart.ipynb" });
+    const session = await served.sessions.startNew({ path: "restart.ipynb", type: "notebook", name: "restart.ipynb" });
     await run(session, "x = 41");
     expect((await run(session, "print(x + 1)")).stdout).toBe("42\n");
     const id = session.kernel!.id;
     // Another client of the same kernel hears of the restart and can run code after it.
-    const otherManager = new KernelManager({ serverSettings: server.settings });
+    const otherManager = new KernelManager({ serverSettings: served.server.settings });
     const other = otherManager.connectTo({ model: session.kernel!.model });
     await other.info;
     const heard: string[] = [];
@@ -134,7 +127,7 @@ describe("@jupyterlab/services against luci serve", () => {
     const after = await run(session, "print('x' in globals())");
     expect(after.stdout).toBe("False\n");
     // The model follows iopub: idle comes just after the reply.
-    const model = async () => ((await (await server.api(`/api/kernels/${id}`)).json()) as { execution_state: string }).execution_state;
+    const model = async () => ((await (await served.server.api(`/api/kernels/${id}`)).json()) as { execution_state: string }).execution_state;
     await eventually(async () => (await model()) === "idle", 30_000, "the model to say idle");
     expect(heard).toContain("restarting");
     await eventually(() => other.status === "idle" && other.connectionStatus === "connected", 20_000, "the other client to reconnect");
@@ -145,9 +138,9 @@ describe("@jupyterlab/services against luci serve", () => {
   });
 
   it("serves two clients of one kernel: each gets its own replies, iopub goes to both", async () => {
-    const a = await kernels.startNew({ name: "luci" });
+    const a = await served.kernels.startNew({ name: "luci" });
     const model = a.model;
-    const other = new KernelManager({ serverSettings: server.settings });
+    const other = new KernelManager({ serverSettings: served.server.settings });
     const b = other.connectTo({ model });
     const seenByB: string[] = [];
     b.iopubMessage.connect((_, m) => {
@@ -158,7 +151,7 @@ describe("@jupyterlab/services against luci serve", () => {
     expect(rb.content.status).toBe("ok");
     expect(ra.parent_header).not.toEqual(rb.parent_header);
     await eventually(() => seenByB.join("").includes("from a") && seenByB.join("").includes("from b"), 30_000, "b to see both outputs");
-    const listed = (await (await server.api(`/api/kernels/${model.id}`)).json()) as { connections: number };
+    const listed = (await (await served.server.api(`/api/kernels/${model.id}`)).json()) as { connections: number };
     expect(listed.connections).toBe(2);
     b.dispose();
     other.dispose();
@@ -166,30 +159,30 @@ describe("@jupyterlab/services against luci serve", () => {
   });
 
   it("reports a kernel killed from outside as dead, to its clients and in its model", async () => {
-    const connection = await kernels.startNew({ name: "luci" });
+    const connection = await served.kernels.startNew({ name: "luci" });
     const model = connection.model;
     await connection.info;
     const statuses: string[] = [];
     connection.statusChanged.connect((_, status) => void statuses.push(status));
-    const pid = server.running.server.kernels.get(model.id).process.pid!;
+    const pid = served.server.running.server.kernels.get(model.id).process.pid!;
     process.kill(pid, "SIGKILL");
     await eventually(() => statuses.includes("dead"), 20_000, "the dead status");
-    const after = (await (await server.api(`/api/kernels/${model.id}`)).json()) as { execution_state: string };
+    const after = (await (await served.server.api(`/api/kernels/${model.id}`)).json()) as { execution_state: string };
     expect(after.execution_state).toBe("dead");
     connection.dispose();
     // A dead kernel can be restarted: same id, a new process that answers.
-    const restarted = await server.api(`/api/kernels/${model.id}/restart`, { method: "POST" });
+    const restarted = await served.server.api(`/api/kernels/${model.id}/restart`, { method: "POST" });
     expect(restarted.status).toBe(200);
-    const again = kernels.connectTo({ model: (await restarted.json()) as typeof model });
+    const again = served.kernels.connectTo({ model: (await restarted.json()) as typeof model });
     const reply = await again.requestExecute({ code: "print('back')" }).done;
     expect(reply.content.status).toBe("ok");
-    expect(server.running.server.kernels.get(model.id).process.pid).not.toBe(pid);
+    expect(served.server.running.server.kernels.get(model.id).process.pid).not.toBe(pid);
     again.dispose();
-    expect((await server.api(`/api/kernels/${model.id}`, { method: "DELETE" })).status).toBe(204);
+    expect((await served.server.api(`/api/kernels/${model.id}`, { method: "DELETE" })).status).toBe(204);
   });
 
   it("carries input() through the stdin channel to the client that ran the cell", async () => {
-    const session = await sessions.startNew({ path: "stdin.ipynb", type: "notebook", name: "stdin.ipynb" });
+    const session = await served.sessions.startNew({ path: "stdin.ipynb", type: "notebook", name: "stdin.ipynb" });
     const future = session.kernel!.requestExecute({ code: "name = input('who? ')\nprint('hello', name)", allow_stdin: true });
     const prompts: string[] = [];
     future.onStdin = (message) => {
@@ -209,17 +202,17 @@ describe("@jupyterlab/services against luci serve", () => {
   });
 
   it("renames a session's path and changes its kernel, stopping the old one", async () => {
-    const session = await sessions.startNew({ path: "before.ipynb", type: "notebook", name: "before.ipynb" });
+    const session = await served.sessions.startNew({ path: "before.ipynb", type: "notebook", name: "before.ipynb" });
     const oldKernel = session.kernel!.id;
     await session.setPath("after.ipynb");
-    expect((await sessions.findByPath("after.ipynb"))?.id).toBe(session.id);
-    expect(await sessions.findByPath("before.ipynb")).toBeUndefined();
+    expect((await served.sessions.findByPath("after.ipynb"))?.id).toBe(session.id);
+    expect(await served.sessions.findByPath("before.ipynb")).toBeUndefined();
     await session.changeKernel({ name: "luci" });
     expect(session.kernel!.id).not.toBe(oldKernel);
-    expect((await server.api(`/api/kernels/${oldKernel}`)).status).toBe(404);
+    expect((await served.server.api(`/api/kernels/${oldKernel}`)).status).toBe(404);
     expect((await run(session, "print(3 * 3)")).stdout).toBe("9\n");
     await session.shutdown();
-    expect((await server.api(`/api/sessions/${session.id}`)).status).toBe(404);
+    expect((await served.server.api(`/api/sessions/${session.id}`)).status).toBe(404);
   });
 });
 

@@ -1,7 +1,7 @@
 // A Luci server for a test: a temporary notebook folder, kernels that run Python locally
 // (LUCI_EXECUTOR=local: no environments are built) with their own state, trust and environment
 // folders, and @jupyterlab/services settings for Node (ws's WebSocket, Node's fetch).
-import { ServerConnection } from "@jupyterlab/services";
+import { KernelManager, ServerConnection, SessionManager } from "@jupyterlab/services";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -59,6 +59,32 @@ export async function startTestServer(options: Partial<StartServerOptions> = {})
       await running.close();
       rmSync(root, { recursive: true, force: true });
       rmSync(state, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface ServedKernels {
+  server: TestServer;
+  kernels: KernelManager;
+  sessions: SessionManager;
+  /** Stops the managers' polling, then the server. */
+  close(): Promise<void>;
+}
+
+/** A test server with @jupyterlab/services' kernel and session managers on it, ready: what a client such as JupyterLab holds. */
+export async function startServedKernels(options: Partial<StartServerOptions> = {}): Promise<ServedKernels> {
+  const server = await startTestServer(options);
+  const kernels = new KernelManager({ serverSettings: server.settings });
+  const sessions = new SessionManager({ serverSettings: server.settings, kernelManager: kernels });
+  await Promise.all([kernels.ready, sessions.ready]);
+  return {
+    server,
+    kernels,
+    sessions,
+    async close() {
+      sessions.dispose();
+      kernels.dispose();
+      await server.close();
     },
   };
 }

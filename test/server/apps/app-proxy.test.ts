@@ -2,7 +2,7 @@
 // by the server and a web-app task answered by the fake model: the cell's link is the proxy's
 // path, it answers with the token (and then with the cookie the token gave), the app's own
 // links work under the prefix, it is refused without the token, and it is gone with the kernel.
-import { KernelManager, SessionManager, type KernelMessage } from "@jupyterlab/services";
+import type { KernelMessage, Session } from "@jupyterlab/services";
 import { once } from "node:events";
 import { mkdtempSync } from "node:fs";
 import { request } from "node:http";
@@ -12,20 +12,18 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { answer, startFakeModelServer, type FakeModelServer } from "../../support/fake-model-server.js";
 import { isObject } from "../../../kernel/common/json-file.js";
-import { APP_MIME, DASHBOARD, isAppShown, portAnswers, until } from "../../kernel/apps/web-app-support.js";
-import { quietJupyterLabServices, startTestServer, type TestServer } from "../server-harness.js";
+import { APP_MIME, DASHBOARD, isAppShown, portAnswers, until, type AppShown } from "../../kernel/apps/web-app-support.js";
+import { quietJupyterLabServices, startServedKernels, type ServedKernels } from "../server-harness.js";
 
 quietJupyterLabServices();
 
 let model: FakeModelServer;
-let server: TestServer;
-let kernels: KernelManager;
-let sessions: SessionManager;
+let served: ServedKernels;
 
 beforeAll(async () => {
   model = await startFakeModelServer({ chunkSize: 64 });
   const state = mkdtempSync(join(tmpdir(), "luci-proxy-state-"));
-  server = await startTestServer({
+  served = await startServedKernels({
     kernelEnv: {
       LUCI_EXECUTOR: "local",
       LUCI_STATE_DIR: join(state, "state"),
@@ -37,33 +35,34 @@ beforeAll(async () => {
       LUCI_LLM_API_KEY: "",
     },
   });
-  kernels = new KernelManager({ serverSettings: server.settings });
-  sessions = new SessionManager({ serverSettings: server.settings, kernelManager: kernels });
-  await Promise.all([kernels.ready, sessions.ready]);
 });
 
 afterAll(async () => {
-  sessions?.dispose();
-  kernels?.dispose();
-  await server?.close();
+  await served?.close();
   await model?.close();
 });
 
-const base = () => server.running.baseUrl.replace(/\/$/, "");
+/** Runs a web-app task in a new notebook at `path` (the fake model answers with `code`); the session and its app, as the display shows it running. */
+async function startApp(path: string, code: string, task: string): Promise<{ session: Session.ISessionConnection; running: AppShown }> {
+  const session = await served.sessions.startNew({ path, type: "notebook", name: path, kernel: { name: "luci" } });
+  model.enqueue(answer({ code }));
+  const iopub: KernelMessage.IIOPubMessage[] = [];
+  const future = session.kernel!.requestExecute({ code: task });
+  future.onIOPub = (message) => void iopub.push(message);
+  const reply = await future.done;
+  expect(reply.content, JSON.stringify(iopub.filter((m) => m.header.msg_type === "error").map((m) => m.content))).toMatchObject({ status: "ok" });
+  const running = iopub
+    .map((m) => ("data" in m.content && isObject(m.content.data) ? m.content.data[APP_MIME] : undefined))
+    .filter(isAppShown)
+    .find((s) => s.state === "running")!;
+  return { session, running };
+}
+
+const base = () => served.server.running.baseUrl.replace(/\/$/, "");
 
 describe("luci serve's web-app proxy", () => {
   it("serves a kernel's app under /luci/apps/<kernel>/<app>/ behind the token, and not once the kernel is gone", async () => {
-    const session = await sessions.startNew({ path: "dash.ipynb", type: "notebook", name: "dash.ipynb", kernel: { name: "luci" } });
-    model.enqueue(answer({ code: DASHBOARD }));
-    const iopub: KernelMessage.IIOPubMessage[] = [];
-    const future = session.kernel!.requestExecute({ code: "Show a sales dashboard as a web page" });
-    future.onIOPub = (message) => void iopub.push(message);
-    const reply = await future.done;
-    expect(reply.content, JSON.stringify(iopub.filter((m) => m.header.msg_type === "error").map((m) => m.content))).toMatchObject({ status: "ok" });
-    const running = iopub
-      .map((m) => ("data" in m.content && isObject(m.content.data) ? m.content.data[APP_MIME] : undefined))
-      .filter(isAppShown)
-      .find((s) => s.state === "running")!;
+    const { session, running } = await startApp("dash.ipynb", DASHBOARD, "Show a sales dashboard as a web page");
     const kernelId = session.kernel!.id;
     expect(running.url).toBe(`/luci/apps/${kernelId}/${running.id}/`);
 
@@ -71,7 +70,7 @@ describe("luci serve's web-app proxy", () => {
     expect((await fetch(`${base()}${running.url}`)).status).toBe(403);
     expect((await fetch(`${base()}${running.url}?token=wrong`)).status).toBe(403);
     // With it: the app's page, and the cookie its own links will carry.
-    const page = await fetch(`${base()}${running.url}?token=${server.running.token}`);
+    const page = await fetch(`${base()}${running.url}?token=${served.server.running.token}`);
     expect(page.status).toBe(200);
     const html = await page.text();
     expect(html).toContain("Sales dashboard");
@@ -83,7 +82,7 @@ describe("luci serve's web-app proxy", () => {
     expect(data.status).toBe(200);
     expect(await data.json()).toEqual({ total: 42 });
     // The page's API calls give the same cookie (its frames of apps carry no token).
-    const api = await server.api("/api/status");
+    const api = await served.server.api("/api/status");
     expect(api.headers.get("set-cookie")?.split(";")[0]).toBe(cookie);
     // No trailing slash: sent to the one that relative links need.
     const bare = await fetch(`${base()}/luci/apps/${kernelId}/${running.id}`, { headers: { cookie }, redirect: "manual" });
@@ -99,19 +98,10 @@ describe("luci serve's web-app proxy", () => {
   });
 
   it("passes a WebSocket upgrade through to the app with the token, and refuses it without", async () => {
-    const session = await sessions.startNew({ path: "echo.ipynb", type: "notebook", name: "echo.ipynb", kernel: { name: "luci" } });
-    model.enqueue(answer({ code: ECHO_APP }));
-    const iopub: KernelMessage.IIOPubMessage[] = [];
-    const future = session.kernel!.requestExecute({ code: "A web page that echoes what its socket gets, in capitals" });
-    future.onIOPub = (message) => void iopub.push(message);
-    expect((await future.done).content.status).toBe("ok");
-    const running = iopub
-      .map((m) => ("data" in m.content && isObject(m.content.data) ? m.content.data[APP_MIME] : undefined))
-      .filter(isAppShown)
-      .find((s) => s.state === "running")!;
-    const port = server.running.port;
+    const { session, running } = await startApp("echo.ipynb", ECHO_APP, "A web page that echoes what its socket gets, in capitals");
+    const port = served.server.running.port;
     expect(await upgrade(port, running.url)).toBe(403);
-    const socket = await upgrade(port, `${running.url}?token=${server.running.token}`);
+    const socket = await upgrade(port, `${running.url}?token=${served.server.running.token}`);
     if (typeof socket === "number") throw new Error(`the upgrade was refused: ${socket}`);
     socket.write("ping");
     const [echo] = (await once(socket, "data")) as [Buffer];

@@ -3,14 +3,14 @@
 // restart on the control channel, then a new kernel process), and a restart and a shutdown as
 // JupyterLab and the page do them, through `luci serve` and @jupyterlab/services. A container
 // that survived (running or stopped) fails the test.
-import { KernelManager, SessionManager, type Session } from "@jupyterlab/services";
+import type { Session } from "@jupyterlab/services";
 import { chmodSync, mkdtempSync, realpathSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { streamText } from "../../../support/kernel-client.js";
 import { containerEnv, startKernel } from "../../../support/kernel-process.js";
-import { quietJupyterLabServices, startTestServer, type TestServer } from "../../../server/server-harness.js";
+import { quietJupyterLabServices, startServedKernels, type ServedKernels } from "../../../server/server-harness.js";
 import { containersOf, docker, requireEngine } from "./docker-support.js";
 
 quietJupyterLabServices();
@@ -53,14 +53,12 @@ describe("a container kernel's container on restart", () => {
 });
 
 describe("a container kernel's container through luci serve (JupyterLab's and the page's restart and shutdown)", () => {
-  let server: TestServer;
-  let kernels: KernelManager;
-  let sessions: SessionManager;
+  let served: ServedKernels;
   let root: string;
 
   beforeAll(async () => {
     const state = mkdtempSync(join(tmpdir(), "luci-restart-state-"));
-    server = await startTestServer({
+    served = await startServedKernels({
       kernelEnv: {
         ...containerEnv(),
         LUCI_STATE_DIR: join(state, "state"),
@@ -68,16 +66,11 @@ describe("a container kernel's container through luci serve (JupyterLab's and th
         LUCI_LLM_BASE_URL: "http://127.0.0.1:9/v1",
       },
     });
-    root = realpathSync(server.root);
+    root = realpathSync(served.server.root);
     chmodSync(root, 0o777); // the container's user (nobody, for a root kernel) writes in the folder
-    kernels = new KernelManager({ serverSettings: server.settings });
-    sessions = new SessionManager({ serverSettings: server.settings, kernelManager: kernels });
-    await Promise.all([kernels.ready, sessions.ready]);
   });
   afterAll(async () => {
-    sessions?.dispose();
-    kernels?.dispose();
-    await server?.close();
+    await served?.close();
   });
 
   async function run(session: Session.ISessionConnection, code: string): Promise<string> {
@@ -92,7 +85,7 @@ describe("a container kernel's container through luci serve (JupyterLab's and th
   }
 
   it("a restart removes the old container and the kernel runs in a new one; a shutdown removes that one", async () => {
-    const session = await sessions.startNew({ path: "restart.ipynb", type: "notebook", name: "restart.ipynb", kernel: { name: "luci" } });
+    const session = await served.sessions.startNew({ path: "restart.ipynb", type: "notebook", name: "restart.ipynb", kernel: { name: "luci" } });
     expect(await run(session, "x = 41\nprint(x + 1)")).toBe("42\n");
     const before = await containersIn(root);
     expect(before.map((c) => c.State)).toEqual(["running"]);
