@@ -1,6 +1,7 @@
 """app_launcher.py: a program's server binds land on HOST:PORT, whatever address and port it
 names; other ports stay theirs, on loopback; the program runs as __main__ from its folder."""
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -43,6 +44,17 @@ def launch(tmp_path, program, port, env=None):
     )
 
 
+@contextlib.contextmanager
+def launched(tmp_path, program, port):
+    """The program running under the launcher for a with block, killed and reaped after it."""
+    proc = launch(tmp_path, program, port)
+    try:
+        yield proc
+    finally:
+        proc.kill()
+        proc.wait()
+
+
 def get(port, path="/", timeout=15.0):
     deadline = time.time() + timeout
     while True:
@@ -73,26 +85,17 @@ class H(BaseHTTPRequestHandler):
 
 def test_a_fixed_port_on_every_interface_lands_on_port(tmp_path):
     port = free_port()
-    proc = launch(
-        tmp_path, HANDLER + "HTTPServer(('', 8000), H).serve_forever()\n", port
-    )
-    try:
+    program = HANDLER + "HTTPServer(('', 8000), H).serve_forever()\n"
+    with launched(tmp_path, program, port):
         assert get(port) == "main=__main__"
-    finally:
-        proc.kill()
-        proc.wait()
 
 
 def test_localhost_and_0000_land_there_too(tmp_path):
     for address in ("0.0.0.0", "localhost"):
         port = free_port()
         program = HANDLER + f"HTTPServer(('{address}', 5000), H).serve_forever()\n"
-        proc = launch(tmp_path, program, port)
-        try:
+        with launched(tmp_path, program, port):
             assert get(port) == "main=__main__"
-        finally:
-            proc.kill()
-            proc.wait()
 
 
 def test_a_second_server_port_keeps_its_number_on_loopback(tmp_path):
@@ -106,13 +109,9 @@ def test_a_second_server_port_keeps_its_number_on_loopback(tmp_path):
         + "print('second', s.getsockname(), flush=True)\n"
         + "server.serve_forever()\n"
     )
-    proc = launch(tmp_path, program, port)
-    try:
+    with launched(tmp_path, program, port) as proc:
         assert proc.stdout.readline().strip() == f"second ('127.0.0.1', {other})"
         assert get(port) == "main=__main__"
-    finally:
-        proc.kill()
-        proc.wait()
 
 
 def test_the_program_imports_modules_beside_it_in_its_folder(tmp_path):
