@@ -14,6 +14,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { answer } from "../support/fake-model-server.js";
 import { ROOT, usePage } from "./support/browser.js";
 import { luciKernelEnv, usePageServer } from "./support/page-server.js";
+import { loanPayment } from "./support/loan-task.js";
 
 const TASK = "Monthly payment on a loan of {principal=250000} at {rate=0.05} for {years=30} years, in {currency='EUR'}, with the total if {show_total=False}";
 const CODE = [
@@ -27,13 +28,6 @@ const CODE = [
 const NOTEBOOK = "controls.ipynb";
 /** A task that is never run: the controls for a negative number, zero, None and a list. */
 const OTHER_KINDS = "Shift the readings by {offset=-2.5}, drop those under {floor=0}, keep at most {limit=None} of the sensors {ids=[1, 2]}";
-
-/** The payment the code prints, computed here the same way. */
-function payment(rate: number, principal = 250000, years = 30): string {
-  const r = rate / 12;
-  const n = years * 12;
-  return ((principal * r) / (1 - (1 + r) ** -n)).toFixed(2);
-}
 
 const served = usePageServer();
 const ui = usePage("parameter-controls", { width: 1280, height: 900 });
@@ -106,7 +100,7 @@ describe("a task's parameters as controls on the page", () => {
   it("the scripted model answers the first run", async () => {
     served.model.enqueue(answer({ plan: { steps: [{ action: "Apply the annuity formula" }, { action: "Print the payment" }] }, code: CODE }));
     await cell().locator(".cell-run").click();
-    await ranWith(`${payment(0.05)} EUR`);
+    await ranWith(`${loanPayment(0.05)} EUR`);
     await cell().locator(".luci-record").waitFor({ timeout: 30_000 });
     expect(served.model.chatRequests).toHaveLength(1);
     expect(await cell().locator(".param-note").isVisible()).toBe(false);
@@ -126,14 +120,14 @@ describe("a task's parameters as controls on the page", () => {
     expect(Number(held)).toBeGreaterThan(0.06);
     await ui.page.mouse.up();
     const value = await control("rate").locator('input[name="rate"]').inputValue();
-    await ranWith(`${payment(Number(value))} EUR`);
+    await ranWith(`${loanPayment(Number(value))} EUR`);
     // One rerun for 25 moves: on release. A machine so slow that the hand seemed to rest for the
     // pause mid-drag may add one (a rest is a rerun by design); never one per move.
     const runs = (await count()) - before;
     expect(runs).toBeGreaterThanOrEqual(1);
     expect(runs).toBeLessThanOrEqual(2);
     expect(await cell().locator(".cell-editor .cm-content").innerText()).toContain(`{rate=${value}}`);
-    expect(await cell().locator(".output-stdout").innerText()).not.toContain(payment(0.05));
+    expect(await cell().locator(".output-stdout").innerText()).not.toContain(loanPayment(0.05));
     expect(served.model.chatRequests).toHaveLength(1);
     await ui.screenshot("parameter-controls-02-slider-moved");
   }, 120_000);
@@ -144,12 +138,12 @@ describe("a task's parameters as controls on the page", () => {
     await slider.focus();
     for (let i = 0; i < 10; i++) await ui.page.keyboard.press("ArrowLeft");
     const value = await control("rate").locator('input[name="rate"]').inputValue();
-    await ranWith(`${payment(Number(value))} EUR`);
+    await ranWith(`${loanPayment(Number(value))} EUR`);
     // Settled: the text and the output agree on the last value.
     await cell()
       .locator(".cell-editor .cm-content", { hasText: `{rate=${value}}` })
       .waitFor({ timeout: 60_000 });
-    await ranWith(`${payment(Number(value))} EUR`);
+    await ranWith(`${loanPayment(Number(value))} EUR`);
     const runs = (await count()) - before;
     expect(runs).toBeGreaterThanOrEqual(1);
     expect(runs).toBeLessThanOrEqual(2);
@@ -164,10 +158,10 @@ describe("a task's parameters as controls on the page", () => {
     const start = Number(await box.inputValue());
     await slider.focus();
     await ui.page.keyboard.press("ArrowRight");
-    await ranWith(`${payment(start + 0.001)} EUR`);
+    await ranWith(`${loanPayment(start + 0.001)} EUR`);
     expect(await cell().getAttribute("class")).toContain("cell-selected");
     await ui.page.keyboard.press("ArrowRight");
-    await ranWith(`${payment(start + 0.002)} EUR`);
+    await ranWith(`${loanPayment(start + 0.002)} EUR`);
     expect(Number(await box.inputValue())).toBeCloseTo(start + 0.002, 10);
     expect(served.model.chatRequests).toHaveLength(1);
   }, 120_000);
@@ -176,7 +170,7 @@ describe("a task's parameters as controls on the page", () => {
     const rate = control("rate").locator('input[name="rate"]');
     await rate.fill("0.0615");
     await rate.press("Enter");
-    await ranWith(`${payment(0.0615)} EUR`);
+    await ranWith(`${loanPayment(0.0615)} EUR`);
     expect(await cell().locator(".cell-editor .cm-content").innerText()).toContain("{rate=0.0615}");
     // The slider went to the typed value (its range kept: 0.0615 is inside it).
     expect(await control("rate").locator('input[type="range"]').inputValue()).toBe("0.0615");
@@ -188,7 +182,7 @@ describe("a task's parameters as controls on the page", () => {
     const currency = control("currency").locator('input[name="currency"]');
     await currency.fill("US dollars");
     await currency.press("Enter");
-    await ranWith(`${payment(0.0615)} US dollars`);
+    await ranWith(`${loanPayment(0.0615)} US dollars`);
     expect(await cell().locator(".cell-editor .cm-content").innerText()).toContain('{currency="US dollars"}');
     expect(served.model.chatRequests).toHaveLength(1);
     await cell().locator(".output-stdout", { hasText: "total" }).waitFor();
@@ -225,7 +219,7 @@ describe("a task's parameters as controls on the page", () => {
     const printed = ran.cells[0]!.outputs.filter((o) => o.name === "stdout")
       .map((o) => [o.text ?? ""].flat().join(""))
       .join("");
-    expect(printed).toContain(`${payment(0.0615)} US dollars`);
+    expect(printed).toContain(`${loanPayment(0.0615)} US dollars`);
     expect(printed).toContain("total ");
     expect(served.model.chatRequests).toHaveLength(1);
   }, 180_000);

@@ -11,11 +11,11 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Locator, Page } from "playwright-core";
+import type { Locator } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { codeAnswer } from "../support/fake-model-server.js";
 import { loanAnswer, PAYMENT_5, PAYMENT_7 } from "../frontend/support/loan-task.js";
-import { newLuciNotebook, runTypedTask, useLab } from "./support/lab.js";
+import { newLuciNotebook, runCell, runTypedTask, useLab } from "./support/lab.js";
 
 const TASK = "Monthly payment on a loan of {principal=250000} at {rate=0.05} for {years=30} years, printed with two decimals";
 const CODE = "payment = principal * r / (1 - (1 + r) ** -n)";
@@ -194,28 +194,6 @@ describe("Luci's JupyterLab extension", () => {
     await ui.screenshot("labextension-06-interrupted");
   }, 150_000);
 });
-
-/**
- * Runs `cell` with Ctrl-Enter; resolves once the kernel has taken it (its prompt shows [*] or a
- * new count). JupyterLab sometimes sends nothing for the first key in a notebook just opened
- * (support/lab.ts, runTypedTask): the key is pressed again then, never once the cell started.
- */
-async function runCell(page: Page, cell: Locator): Promise<void> {
-  const before = await cell.locator(".jp-InputPrompt").innerText();
-  for (let attempt = 1; ; attempt++) {
-    await cell.locator(".jp-InputPrompt").click();
-    await page.keyboard.press("Control+Enter");
-    try {
-      await cell
-        .locator(".jp-InputPrompt", { hasText: /\[(\*|\d+)\]/ })
-        .filter({ hasNotText: before })
-        .waitFor({ timeout: 5_000 });
-      return;
-    } catch {
-      if (attempt === 3) throw new Error(`JupyterLab did not run the cell after three Ctrl-Enter presses (its prompt: ${before})`);
-    }
-  }
-}
 
 /** The notebook JupyterLab saved (the launcher's Untitled.ipynb), once it holds the record. */
 async function savedNotebook(): Promise<SavedNotebook> {

@@ -12,7 +12,8 @@ import { join } from "node:path";
 import type { Locator } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { answer } from "../support/fake-model-server.js";
-import { useLab } from "./support/lab.js";
+import { runCell, useLab } from "./support/lab.js";
+import { loanPayment } from "../frontend/support/loan-task.js";
 
 const TASK = "Monthly payment on a loan of {principal=250000} at {rate=0.05} for {years=30} years, with the total if {show_total=False}";
 const CODE = [
@@ -26,11 +27,6 @@ const CODE = [
 const FILE = "controls.ipynb";
 const NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)";
 
-function payment(rate: number, principal = 250000, years = 30): string {
-  const r = rate / 12;
-  const n = years * 12;
-  return ((principal * r) / (1 - (1 + r) ** -n)).toFixed(2);
-}
 let cell: Locator;
 const control = (name: string) => cell.locator(`.luci-jl-params .param-field[data-name="${name}"]`);
 const stdout = () => cell.locator("[data-mime-type='application/vnd.jupyter.stdout']");
@@ -65,24 +61,6 @@ beforeAll(() => {
 
 const ui = useLab("jupyterlab-parameters", { folder: temp, viewport: { width: 1360, height: 1000 }, extension: true });
 
-/** Runs the cell with Ctrl-Enter, pressed again if JupyterLab sent nothing (support/lab.ts says why). */
-async function runCell(): Promise<void> {
-  const before = await cell.locator(".jp-InputPrompt").innerText();
-  for (let attempt = 1; ; attempt++) {
-    await cell.locator(".jp-InputPrompt").click();
-    await ui.page.keyboard.press("Control+Enter");
-    try {
-      await cell
-        .locator(".jp-InputPrompt", { hasText: /\[(\*|\d+)\]/ })
-        .filter({ hasNotText: before })
-        .waitFor({ timeout: 5_000 });
-      return;
-    } catch {
-      if (attempt === 3) throw new Error(`JupyterLab did not run the cell after three Ctrl-Enter presses (its prompt: ${before})`);
-    }
-  }
-}
-
 describe("a task's parameters as controls in JupyterLab", () => {
   it("shows the controls under the task's text; the scripted model answers the first run", async () => {
     const url = new URL(ui.lab.url);
@@ -102,8 +80,8 @@ describe("a task's parameters as controls in JupyterLab", () => {
     expect(await strip.locator(".param-note").innerText()).toMatch(/No recorded code yet/);
 
     ui.model.enqueue(answer({ plan: { steps: [{ action: "Apply the annuity formula" }] }, code: CODE }));
-    await runCell();
-    await ranWith(`payment ${payment(0.05)}`);
+    await runCell(ui.page, cell);
+    await ranWith(`payment ${loanPayment(0.05)}`);
     await cell.locator(".luci-jl .luci-record").waitFor({ timeout: 30_000 });
     expect(ui.model.chatRequests).toHaveLength(1);
     expect(await strip.locator(".param-note").isVisible()).toBe(false);
@@ -122,14 +100,14 @@ describe("a task's parameters as controls in JupyterLab", () => {
     await ui.page.mouse.up();
     const value = await control("rate").locator('input[name="rate"]').inputValue();
     expect(Number(value)).toBeLessThan(0.04);
-    await ranWith(`payment ${payment(Number(value))}`);
+    await ranWith(`payment ${loanPayment(Number(value))}`);
     // One rerun for 25 moves: on release. A machine so slow that the hand seemed to rest for the
     // pause mid-drag may add one (a rest is a rerun by design); never one per move.
     const runs = (await count()) - before;
     expect(runs).toBeGreaterThanOrEqual(1);
     expect(runs).toBeLessThanOrEqual(2);
     expect(await cell.locator(".cm-content").innerText()).toContain(`{rate=${value}}`);
-    expect(await stdout().innerText()).not.toContain(payment(0.05));
+    expect(await stdout().innerText()).not.toContain(loanPayment(0.05));
     // The controls stayed through the rerun (the outputs were cleared and came back).
     expect(await control("rate").locator('input[type="range"]').count()).toBe(1);
     expect(ui.model.chatRequests).toHaveLength(1);
@@ -154,7 +132,7 @@ describe("a task's parameters as controls in JupyterLab", () => {
     }
     expect(source).toContain(`{rate=${value}}`);
     expect(source).toContain("{show_total=True}");
-    expect(text).toContain(`payment ${payment(Number(value))}`);
+    expect(text).toContain(`payment ${loanPayment(Number(value))}`);
     await ui.screenshot("jupyterlab-parameters-03-checkbox");
   }, 180_000);
 
@@ -167,7 +145,7 @@ describe("a task's parameters as controls in JupyterLab", () => {
     const value = await control("rate").locator('input[name="rate"]').inputValue();
     expect(Number(value)).toBeCloseTo(start + 0.005, 10);
     await cell.locator(".cm-content", { hasText: `{rate=${value}}` }).waitFor({ timeout: 60_000 });
-    await ranWith(`payment ${payment(Number(value))}`);
+    await ranWith(`payment ${loanPayment(Number(value))}`);
     const runs = (await count()) - before;
     expect(runs).toBeGreaterThanOrEqual(1);
     expect(runs).toBeLessThanOrEqual(2);
@@ -178,7 +156,7 @@ describe("a task's parameters as controls in JupyterLab", () => {
     await box.press("Control+a");
     await ui.page.keyboard.type("0.0612");
     await ui.page.keyboard.press("Enter");
-    await ranWith(`payment ${payment(0.0612)}`);
+    await ranWith(`payment ${loanPayment(0.0612)}`);
     expect(await cell.locator(".cm-content").innerText()).toContain("{rate=0.0612}");
     expect(await ui.page.locator(`${NOTEBOOK} .jp-Notebook .jp-Cell`).count()).toBe(cells);
     expect(ui.model.chatRequests).toHaveLength(1);

@@ -10,6 +10,16 @@ export const PAYMENT_5 = "1342.05";
 export const PAYMENT_7 = "1663.26";
 const HOSTILE_STEP = `Show the result <img src=x onerror="window.__luciXss='img'"> <script>window.__luciXss='script'</script>`;
 
+/**
+ * The monthly payment on `principal` at the yearly `rate` over `years`, to the cent as the loan
+ * code prints it: computed here, not by the code under test.
+ */
+export function loanPayment(rate: number, principal = 250000, years = 30): string {
+  const r = rate / 12;
+  const n = years * 12;
+  return ((principal * r) / (1 - (1 + r) ** -n)).toFixed(2);
+}
+
 export function loanAnswer(): ReplyScenario {
   return {
     ...answer({

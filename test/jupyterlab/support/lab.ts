@@ -236,3 +236,25 @@ export async function runTypedTask(page: Page, cell: Locator, task: string): Pro
     }
   }
 }
+
+/**
+ * Runs `cell` with Ctrl-Enter; resolves once the kernel has taken it (its prompt shows [*] or a
+ * new count). JupyterLab sometimes sends nothing for the first key in a notebook just opened
+ * (runTypedTask says more): the key is pressed again then, never once the cell started.
+ */
+export async function runCell(page: Page, cell: Locator): Promise<void> {
+  const before = await cell.locator(".jp-InputPrompt").innerText();
+  for (let attempt = 1; ; attempt++) {
+    await cell.locator(".jp-InputPrompt").click();
+    await page.keyboard.press("Control+Enter");
+    try {
+      await cell
+        .locator(".jp-InputPrompt", { hasText: /\[(\*|\d+)\]/ })
+        .filter({ hasNotText: before })
+        .waitFor({ timeout: 5_000 });
+      return;
+    } catch {
+      if (attempt === 3) throw new Error(`JupyterLab did not run the cell after three Ctrl-Enter presses (its prompt: ${before})`);
+    }
+  }
+}
