@@ -46,7 +46,7 @@ export interface PageServerOptions {
 }
 
 /** A page server over a temporary folder of its own; it fails at once if the page is not built. */
-export async function startPageServer(options: PageServerOptions = {}): Promise<PageServer> {
+async function startPageServer(options: PageServerOptions = {}): Promise<PageServer> {
   if (!existsSync(join(ROOT, "dist", "frontend", "main.js"))) throw new Error("dist/frontend is not built: run npm run build (or npm run build:frontend)");
   const base = mkdtempSync(join(tmpdir(), "luci-page-"));
   const root = join(base, "notebooks");
