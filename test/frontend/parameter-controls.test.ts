@@ -14,6 +14,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { answer } from "../support/fake-model-server.js";
 import { ROOT, usePage } from "./support/browser.js";
 import { luciKernelEnv, usePageServer } from "./support/page-server.js";
+import { dragSliderFromMiddle } from "./support/cells.js";
 import { loanPayment } from "./support/loan-task.js";
 
 const TASK = "Monthly payment on a loan of {principal=250000} at {rate=0.05} for {years=30} years, in {currency='EUR'}, with the total if {show_total=False}";
@@ -109,12 +110,8 @@ describe("a task's parameters as controls on the page", () => {
   it("the rate slider dragged reruns the recorded code once (not once per move), with the value it was released at, and no model call", async () => {
     const before = await count();
     const slider = control("rate").locator('input[type="range"]');
-    const box = (await slider.boundingBox())!;
-    const y = box.y + box.height / 2;
     // The thumb sits at 0.05 of 0..0.1: the middle. Dragged most of the way right, in many small moves.
-    await ui.page.mouse.move(box.x + box.width / 2, y);
-    await ui.page.mouse.down();
-    await ui.page.mouse.move(box.x + box.width * 0.72, y, { steps: 25 });
+    await dragSliderFromMiddle(ui.page, slider, 0.72);
     // While held, the number box follows and nothing has run yet.
     const held = await control("rate").locator('input[name="rate"]').inputValue();
     expect(Number(held)).toBeGreaterThan(0.06);

@@ -13,6 +13,7 @@ import type { Locator } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { answer } from "../support/fake-model-server.js";
 import { runCell, useLab } from "./support/lab.js";
+import { dragSliderFromMiddle } from "../frontend/support/cells.js";
 import { loanPayment } from "../frontend/support/loan-task.js";
 
 const TASK = "Monthly payment on a loan of {principal=250000} at {rate=0.05} for {years=30} years, with the total if {show_total=False}";
@@ -92,11 +93,7 @@ describe("a task's parameters as controls in JupyterLab", () => {
   it("the rate slider dragged rewrites the cell's text and reruns it once from its record, with no model call", async () => {
     const before = await count();
     const slider = control("rate").locator('input[type="range"]');
-    const box = (await slider.boundingBox())!;
-    const y = box.y + box.height / 2;
-    await ui.page.mouse.move(box.x + box.width / 2, y);
-    await ui.page.mouse.down();
-    await ui.page.mouse.move(box.x + box.width * 0.25, y, { steps: 25 });
+    await dragSliderFromMiddle(ui.page, slider, 0.25);
     await ui.page.mouse.up();
     const value = await control("rate").locator('input[name="rate"]').inputValue();
     expect(Number(value)).toBeLessThan(0.04);
