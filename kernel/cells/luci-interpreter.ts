@@ -12,7 +12,7 @@ import { setting } from "../common/settings.js";
 import { showFailure } from "../core/show-failure.js";
 import { runKernelMagic, type MagicContext } from "./kernel-magics.js";
 import { routeCell } from "./route.js";
-import { runPythonCell } from "./python-cells.js";
+import { importsOnly, runPythonCell } from "./python-cells.js";
 import { VERSION } from "../common/version.js";
 import { errorMessage } from "../common/errors.js";
 import { log } from "../common/log.js";
@@ -141,8 +141,7 @@ export class LuciInterpreter implements Interpreter {
           // What the recorded code imports is installed first, as for a cell: the worker's import
           // scan reads the code as dead code (the scenarios' harness hides it from the scan).
           prepare: async (code) => {
-            const scanned = `if False:\n${code.replace(/^from\s+__future__\s+import\b.*$/gm, "").replace(/^/gm, "    ")}\n    pass\n`;
-            const outcome = await this.runPython(scanned, "python", { ...request, silent: true, storeHistory: false }, context);
+            const outcome = await this.installImportsOf(code, request, context);
             return outcome.status === "error" ? outcome : { status: "ok" };
           },
           run: async (code, sink, options) => {
@@ -220,7 +219,7 @@ export class LuciInterpreter implements Interpreter {
     run: async (code, task) => {
       const outcome = await this.runPython(code, "python", task.execute, task.sink);
       if (outcome.status === "ok") this.cellLog.add({ task: task.task, code });
-      return outcome.status === "not_python" ? showFailure(task.sink, new CellFailure("SyntaxError", outcome.syntaxError.msg)) : outcome;
+      return pythonOutcome(outcome, task.sink);
     },
     packages: () => this.session.packages(),
     installPins: (specs, task) => installPins(this.session.environment(), specs, task.sink),
@@ -242,10 +241,8 @@ export class LuciInterpreter implements Interpreter {
    */
   private async runApp(code: string, task: string, request: ExecuteRequest, sink: ExecuteContext, signal: AbortSignal): Promise<ExecuteOutcome> {
     try {
-      const { importsOnly } = await import("../apps/app-imports.js");
-      const installed = await this.runPython(importsOnly(code), "python", { ...request, silent: true, storeHistory: false }, sink);
-      if (installed.status !== "ok")
-        return installed.status === "not_python" ? showFailure(sink, new CellFailure("SyntaxError", installed.syntaxError.msg)) : installed;
+      const installed = await this.installImportsOf(code, request, sink);
+      if (installed.status !== "ok") return pythonOutcome(installed, sink);
       const place = await this.appPlace();
       const apps = await this.apps();
       await apps.start({ code, place, cwd: this.session.folder, cell: task.replace(/\s+/g, " ").slice(0, 40), sink, signal });
@@ -295,8 +292,12 @@ export class LuciInterpreter implements Interpreter {
     if (!blocked || !this.tasks)
       return showFailure(context, new UsageError("no code is waiting: %luci run-anyway runs the code the validation gate last stopped"));
     this.tasks.blocked = undefined;
-    const outcome = await this.runPython(blocked.code, "python", request, context);
-    return outcome.status === "not_python" ? showFailure(context, new CellFailure("SyntaxError", outcome.syntaxError.msg)) : outcome;
+    return pythonOutcome(await this.runPython(blocked.code, "python", request, context), context);
+  }
+
+  /** Installs what a program imports (importsOnly: the worker's scan on it as dead code), running nothing of it. */
+  private installImportsOf(code: string, request: ExecuteRequest, sink: ExecuteContext): ReturnType<LuciInterpreter["runPython"]> {
+    return this.runPython(importsOnly(code), "python", { ...request, silent: true, storeHistory: false }, sink);
   }
 
   private async runPython(
@@ -371,6 +372,11 @@ export class LuciInterpreter implements Interpreter {
   async shutdown(): Promise<void> {
     await Promise.all([this.python.shutdown(), this.appManager?.stopAll()]);
   }
+}
+
+/** Code run as Python that did not compile is the cell's SyntaxError (mode "python" never turns it into a task). */
+function pythonOutcome(outcome: ExecuteOutcome | { status: "not_python"; syntaxError: SyntaxErrorInfo }, sink: ExecuteContext): ExecuteOutcome {
+  return outcome.status === "not_python" ? showFailure(sink, new CellFailure("SyntaxError", outcome.syntaxError.msg)) : outcome;
 }
 
 /** Installs the exact versions a record names that the notebook's environment lacks. */

@@ -70,3 +70,19 @@ function installFailure(failed: Parameters<typeof describeFailures>[0], sink: Ou
   const evalue = `the cell was not run, because what it imports could not be installed:\n${describeFailures(failed)}`;
   return showFailure(sink, new CellFailure("PackageInstallError", evalue));
 }
+
+/**
+ * A program as dead code, for installing what it imports without running it (a web app before it
+ * starts, a sweep's recorded code before its scenarios): under `if False:` the worker's import
+ * scan (PROTOCOL.md "Import scan") still lists every import the program makes, the kernel installs
+ * what is missing, and running it then does nothing.
+ */
+export function importsOnly(code: string): string {
+  // `from __future__` must begin a module: as dead code it would not compile (and imports nothing to install).
+  const body = code
+    .split("\n")
+    .filter((line) => !/^\s*from\s+__future__\s+import\b/.test(line))
+    .map((line) => `    ${line}`)
+    .join("\n");
+  return `if False:\n    pass\n${body}\n`;
+}

@@ -7,7 +7,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { importsOnly } from "../../../kernel/apps/app-imports.js";
+import { importsOnly } from "../../../kernel/cells/python-cells.js";
 import { freeLoopbackPort, launcherScript, OutputTail } from "../../../kernel/apps/app-process.js";
 import {
   appsFile,
