@@ -151,7 +151,11 @@ export class AppManager {
             : "the cell was interrupted while the app started, so it was stopped";
     await this.stopApp(app, reason);
     const last = child.tail.last(20);
-    throw new AppFailed(last.length ? `${reason}. Its last output:\n${last.join("\n")}` : `${reason}; it wrote nothing.`);
+    // The exception first: under http.server's frames a small model repairing the app (and a person
+    // reading the cell) misses the one line that says what is wrong.
+    const exception = lastException(last);
+    const said = exception ? `${reason}: ${exception}` : reason;
+    throw new AppFailed(last.length ? `${said}. Its last output:\n${last.join("\n")}` : `${said}; it wrote nothing.`);
   }
 
   /** `%luci apps`: the notebook's apps, one line each. */
@@ -234,4 +238,17 @@ function exitWords(exit: AppRun["exit"]): string {
 function uptime(started: number): string {
   const s = Math.round((Date.now() - started) / 1000);
   return s < 60 ? `${s} s` : s < 3600 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}
+
+/** The exception line that ends the last Python traceback in an app's output ("NameError: name 'csv' is not defined"). */
+export function lastException(lines: readonly string[]): string | undefined {
+  const start = lines.findLastIndex((line) => /^Traceback \(most recent call last\):/.test(line));
+  if (start < 0) return undefined;
+  return (
+    lines
+      .slice(start + 1)
+      // The frames are indented; the first unindented `Name` or `Name: message` after them is the exception.
+      .find((line) => /^[A-Za-z_][\w.]*(: .*)?$/.test(line))
+      ?.slice(0, 300)
+  );
 }
