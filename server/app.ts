@@ -13,7 +13,7 @@ import { trustRoutes } from "./api/trust-routes.js";
 import { sessionRoutes } from "./api/session-routes.js";
 import { ChannelsEndpoint, refuseUpgrade } from "./channels/channels-upgrade.js";
 import { ContentsManager } from "./contents/contents-manager.js";
-import { fsErrorStatus, HttpError, sendError, sendJson } from "./http/respond.js";
+import { fsErrorStatus, HttpError, requestUrl, sendError, sendJson } from "./http/respond.js";
 import { Router } from "./http/router.js";
 import { KernelManager } from "./kernels/kernel-manager.js";
 import { serverLimits, type ServerLimits } from "./limits.js";
@@ -121,7 +121,8 @@ export class LuciServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? "/", "http://localhost");
+    const url = requestUrl(req);
+    if (!url) return sendError(res, 400, "Bad request target");
     const method = req.method === "HEAD" ? "GET" : (req.method ?? "GET");
     try {
       if (!hostAllowed(req, this.options.host)) throw new HttpError(403, "Host not allowed");
@@ -155,7 +156,8 @@ export class LuciServer {
 
   private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on("error", () => undefined);
-    const url = new URL(req.url ?? "/", "http://localhost");
+    const url = requestUrl(req);
+    if (!url) return refuseUpgrade(socket, 400, "Bad request target");
     try {
       if (!hostAllowed(req, this.options.host)) throw new HttpError(403, "Host not allowed");
       if (!originAllowed(req)) throw new HttpError(403, "Cross-origin WebSocket refused");

@@ -100,3 +100,16 @@ export async function readJson(req: IncomingMessage): Promise<Record<string, unk
   if (!isObject(value)) throw new HttpError(400, "the body must be a JSON object");
   return value;
 }
+
+/**
+ * The request's target as a URL, or undefined when it is none: HTTP lets a client send `//[x` or
+ * `//host:99999/`, which `new URL` refuses with a throw (outside the handlers' try, that throw
+ * stopped the server; the fuzz test found it).
+ */
+export function requestUrl(req: IncomingMessage): URL | undefined {
+  try {
+    return new URL(req.url ?? "/", "http://localhost");
+  } catch {
+    return undefined;
+  }
+}

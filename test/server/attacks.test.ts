@@ -158,6 +158,39 @@ describe("Host names", () => {
   });
 });
 
+describe("request targets", () => {
+  /** One raw HTTP request with this target (fetch would normalise it); resolves the status line. */
+  function rawStatus(target: string, upgrade = false): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(Number(server.base.port), "127.0.0.1");
+      let got = "";
+      socket.on("data", (chunk) => {
+        got += chunk.toString("latin1");
+        if (got.includes("\r\n")) {
+          resolve(got.split("\r\n")[0]!);
+          socket.destroy();
+        }
+      });
+      socket.on("error", reject);
+      socket.on("close", () => resolve(got.split("\r\n")[0] || "closed with no answer"));
+      const headers = upgrade
+        ? "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        : "";
+      socket.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${server.base.port}\r\n${headers}Connection: close\r\n\r\n`);
+    });
+  }
+
+  it("answers a target that is no URL (//[x, a port out of range) with a 400, HTTP and WebSocket, and keeps serving", async () => {
+    for (const target of ["//[x", "//x:99999/", "//a:b@[::1"]) {
+      expect(await rawStatus(target), target).toMatch(/^HTTP\/1\.1 400/);
+      expect(await rawStatus(target, true), `${target} (upgrade)`).toMatch(/^HTTP\/1\.1 400/);
+    }
+    expect(server.child.exitCode).toBeNull();
+    const status = await fetch(new URL("/api/status", server.base), { headers: { Authorization: `token ${server.token}` } });
+    expect(status.status).toBe(200);
+  });
+});
+
 describe("kernels", () => {
   it("starts no more kernels than LUCI_SERVER_MAX_KERNELS, even asked all at once", async () => {
     const answers = await Promise.all(

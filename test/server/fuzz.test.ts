@@ -417,7 +417,8 @@ describe("fuzz", () => {
       } finally {
         clearInterval(sampler);
       }
-      expect(server.child.exitCode, "the server exited").toBeNull();
+      // On a crash, say how to replay it and what the server said last.
+      expect(server.child.exitCode, `the server exited (LUCI_FUZZ_SEED=${SEED}); its last output:\n${server.output().slice(-4000)}`).toBeNull();
       peakRss = Math.max(peakRss, server.memory().peak);
       const summary = { seconds: SECONDS, seed: SEED, ...tally, failures: tally.failures.length, peakRssMB: Math.round(peakRss / MB) };
       console.log(`fuzz: ${JSON.stringify(summary)}`);
