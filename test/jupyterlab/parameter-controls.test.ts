@@ -121,7 +121,15 @@ describe("a task's parameters as controls in JupyterLab", () => {
     let source = "";
     let text = "";
     while (Date.now() < deadline) {
-      const saved = JSON.parse(readFileSync(join(root, FILE), "utf8")) as { cells: { source: string | string[]; outputs: { text?: string | string[] }[] }[] };
+      // jupyter_server's atomic writing writes the file in place (keeping a copy aside until it is
+      // done): a read during a save can see half a file, so one that does not parse is read again.
+      let saved: { cells: { source: string | string[]; outputs: { text?: string | string[] }[] }[] };
+      try {
+        saved = JSON.parse(readFileSync(join(root, FILE), "utf8")) as typeof saved;
+      } catch {
+        await new Promise((ok) => setTimeout(ok, 100));
+        continue;
+      }
       source = [saved.cells[0]!.source].flat().join("");
       text = saved.cells[0]!.outputs.map((o) => [o.text ?? ""].flat().join("")).join("");
       if (source.includes("{show_total=True}") && text.includes("total")) break;
