@@ -65,6 +65,9 @@ beforeAll(async () => {
   kernel = await startKernel({ env: env() });
 });
 afterAll(async () => {
+  // The harness ends kernels with a SIGKILL, which their apps (in process groups of their own)
+  // outlive until a next kernel's start: the last test's app is stopped here instead.
+  if (kernel) await kernel.client.execute("%luci apps stop all");
   await kernel?.stop();
   await server?.close();
 });
