@@ -5,22 +5,16 @@
 // HTTP on its port.
 import { spawn, type ChildProcess } from "node:child_process";
 import { request } from "node:http";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { withoutKernelSecrets } from "../common/kernel-secrets.js";
 import { packageRoot } from "../common/package-root.js";
+import { tryBind } from "../common/listening-port.js";
 
 /** A free TCP port on 127.0.0.1 (the kernel binds it a moment to ask the system for one). */
-export function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => (port ? resolve(port) : reject(new Error("no free port on 127.0.0.1"))));
-    });
-  });
+export async function freeLoopbackPort(): Promise<number> {
+  const port = await tryBind(0, "127.0.0.1");
+  if (port === undefined) throw new Error("no free port on 127.0.0.1");
+  return port;
 }
 
 export function launcherScript(): string {

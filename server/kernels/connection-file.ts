@@ -10,8 +10,7 @@
 // kernel is shut down, so no two kernels of this server are ever given the same port.
 import { randomBytes, randomInt } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { listeningPort } from "../../kernel/common/listening-port.js";
+import { tryBind } from "../../kernel/common/listening-port.js";
 import { loopbackConnection, type ConnectionInfo } from "../../kernel/protocol/connection.js";
 
 const PORT_NAMES = ["shell_port", "control_port", "stdin_port", "iopub_port", "hb_port"] as const;
@@ -63,17 +62,6 @@ export function writeConnectionFile(path: string, info: ConnectionInfo): void {
 }
 
 /** Binds and closes `port` (0: any); the port bound, or undefined if it was taken. */
-function tryBind(port: number, host: string): Promise<number | undefined> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(undefined));
-    server.listen({ port, host, exclusive: true }, () => {
-      const bound = listeningPort(server);
-      server.close(() => resolve(bound));
-    });
-  });
-}
-
 function ephemeralRangeStart(): number {
   try {
     const start = Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]);
