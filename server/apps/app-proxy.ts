@@ -13,7 +13,7 @@
 // in X-Forwarded-Prefix (and the kernel gives it SCRIPT_NAME). What it sends back is mended for
 // the prefix: a redirect to /x goes to <prefix>/x, and in HTML, links, sources and form actions
 // written as /x too. WebSocket upgrades are piped through the same way.
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import { connect } from "node:net";
 import type { Duplex } from "node:stream";
@@ -58,7 +58,7 @@ export class AppProxy {
   }
 
   hasCookie(req: IncomingMessage): boolean {
-    return cookieOf(req) !== undefined && safeEqual(cookieOf(req)!, this.cookieValue);
+    return tokenMatches(cookieOf(req), this.cookieValue);
   }
 
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -205,10 +205,4 @@ function cookieOf(req: IncomingMessage): string | undefined {
     if (name === COOKIE) return value.join("=");
   }
   return undefined;
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
