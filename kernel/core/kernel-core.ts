@@ -11,9 +11,6 @@ import type { CommListener, CommRequest, ExecuteOutcome, Interpreter } from "./i
 
 type Handler = (message: Message, channel: RequestChannel) => Promise<void>;
 
-/** The client's comm messages: handled in the shell's order, like an execute_request. */
-const COMM_TYPES = new Set(["comm_open", "comm_msg", "comm_close"]);
-
 /** Answered at once on any channel, even while a cell runs; everything else waits its turn. */
 const IMMEDIATE = new Set(["kernel_info_request", "interrupt_request", "shutdown_request"]);
 
@@ -103,7 +100,7 @@ export class KernelCore {
     while (this.shellQueue.length > 0) {
       const { channel, message } = this.shellQueue.shift()!;
       const type = message.header.msg_type;
-      if (type === "execute_request" || COMM_TYPES.has(type)) this.commParent = message;
+      if (type === "execute_request" || commType(type)) this.commParent = message;
       if (this.aborting.delete(message)) await this.busyIdle(message, () => this.abortReply(message, channel));
       else await this.dispatch(channel, message);
     }
@@ -260,22 +257,24 @@ export class KernelCore {
       log("warn", `ignored a ${msgType} without a comm_id (content.comm_id must be a non-empty string)`);
       return;
     }
-    if (msgType === "comm_open") {
-      if (typeof target !== "string" || !this.interpreter.commMessage) {
-        log("warn", `closing comm ${commId}: no handler for target ${JSON.stringify(target).slice(0, 80)}`);
-        this.transport.publish({ msgType: "comm_close", parent: message, content: { comm_id: commId, data: {} } });
-        return;
-      }
-      this.openComms.set(commId, target);
-    } else if (msgType === "comm_close") {
-      this.openComms.delete(commId);
+    if (msgType === "comm_open" && (typeof target !== "string" || !this.interpreter.commMessage)) {
+      log("warn", `closing comm ${commId}: no handler for target ${JSON.stringify(target).slice(0, 80)}`);
+      this.transport.publish({ msgType: "comm_close", parent: message, content: { comm_id: commId, data: {} } });
+      return;
     }
+    this.track(msgType, commId, target);
     if (!this.interpreter.commMessage) return;
     const context = new RequestContext(this.transport, message, this.executionCount, false, false);
     await this.interpreter.commMessage(
       { msgType, msgId: message.header.msg_id, content: message.content, metadata: message.metadata, buffers: message.buffers },
       context,
     );
+  }
+
+  /** Keeps the table of open comms, whichever side opened or closed one. */
+  private track(msgType: CommRequest["msgType"], commId: string, target: unknown): void {
+    if (msgType === "comm_open" && typeof target === "string") this.openComms.set(commId, target);
+    else if (msgType === "comm_close") this.openComms.delete(commId);
   }
 
   /** comm_info_reply: the open comms, only those of content.target_name when it is given. */
@@ -290,11 +289,7 @@ export class KernelCore {
 
   /** A comm message the interpreter's code sent: published as the request being handled's. */
   private publishComm(msgType: CommRequest["msgType"], content: JsonObject, metadata: JsonObject, buffers: Buffer[]): void {
-    const commId = content.comm_id;
-    if (typeof commId === "string") {
-      if (msgType === "comm_open" && typeof content.target_name === "string") this.openComms.set(commId, content.target_name);
-      else if (msgType === "comm_close") this.openComms.delete(commId);
-    }
+    if (typeof content.comm_id === "string") this.track(msgType, content.comm_id, content.target_name);
     this.transport.publish({ msgType, parent: this.commParent, content, metadata, buffers });
   }
 
@@ -345,6 +340,7 @@ export class KernelCore {
   }
 }
 
+/** A client's comm message type (handled in the shell's order, like an execute_request), else undefined. */
 function commType(type: string): CommRequest["msgType"] | undefined {
   return type === "comm_open" || type === "comm_msg" || type === "comm_close" ? type : undefined;
 }
